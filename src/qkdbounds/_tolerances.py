@@ -1,0 +1,16 @@
+"""Named numerical tolerances, in one place (STYLE.md)."""
+
+ATOL_PROB = 1e-12
+"""Absolute tolerance on probabilities and on exact decompositions."""
+
+ATOL_PSD = 1e-10
+"""Eigenvalues above ``-ATOL_PSD`` count as non-negative (PPT / PSD tests)."""
+
+ATOL_RATE = 1e-9
+"""Rates (bits) below this are reported as zero key."""
+
+XTOL_THRESHOLD = 1e-10
+"""Bracketing tolerance on visibilities found as zero crossings."""
+
+GAMMA_TOL = 1e-12
+"""Stopping tolerance of Eve's alternating minimisation (bits)."""

@@ -1,0 +1,98 @@
+"""Exception types and front-door validation helpers.
+
+Every public function validates its inputs here, so that a user gets one clear line naming the
+parameter and its allowed range (CVXPY style) instead of a traceback deep inside numpy.
+"""
+
+from __future__ import annotations
+
+import math
+from numbers import Integral, Real
+
+import numpy as np
+
+__all__ = [
+    "QKDBoundsError",
+    "InputError",
+    "SolverError",
+    "check_real",
+    "check_probability",
+    "check_int",
+    "check_choice",
+    "check_density_matrix",
+]
+
+
+class QKDBoundsError(Exception):
+    """Base class of all errors raised by qkdbounds."""
+
+
+class InputError(QKDBoundsError, ValueError):
+    """An argument is outside its allowed range (a ``ValueError``)."""
+
+
+class SolverError(QKDBoundsError, RuntimeError):
+    """A numerical solver failed in a way that cannot be reported as a status."""
+
+
+def check_real(name: str, value, low: float | None = None, high: float | None = None) -> float:
+    """Return ``value`` as a finite float in ``[low, high]`` or raise :class:`InputError`."""
+    if isinstance(value, bool) or not isinstance(value, (Real, np.floating, np.integer)):
+        raise InputError(f"{name} must be a real number, got {value!r}")
+    value = float(value)
+    rng = f"[{low if low is not None else '-inf'}, {high if high is not None else 'inf'}]"
+    if not math.isfinite(value):
+        raise InputError(f"{name} must be a finite number in {rng}, got {value!r}")
+    if (low is not None and value < low) or (high is not None and value > high):
+        raise InputError(f"{name} must be in {rng}, got {value!r}")
+    return value
+
+
+def check_probability(name: str, value) -> float:
+    """Return ``value`` as a float in ``[0, 1]`` or raise :class:`InputError`."""
+    return check_real(name, value, 0.0, 1.0)
+
+
+def check_int(name: str, value, low: int | None = None, high: int | None = None) -> int:
+    """Return ``value`` as an int in ``[low, high]`` or raise :class:`InputError`."""
+    if isinstance(value, bool) or not isinstance(value, (Integral, np.integer)):
+        if isinstance(value, (float, np.floating)) and float(value).is_integer():
+            value = int(value)
+        else:
+            raise InputError(f"{name} must be an integer, got {value!r}")
+    value = int(value)
+    if (low is not None and value < low) or (high is not None and value > high):
+        rng = f"[{low if low is not None else '-inf'}, {high if high is not None else 'inf'}]"
+        raise InputError(f"{name} must be an integer in {rng}, got {value}")
+    return value
+
+
+def check_choice(name: str, value, choices) -> str:
+    """Return ``value`` if it is one of ``choices`` or raise :class:`InputError`."""
+    if value not in choices:
+        raise InputError(f"{name} must be one of {', '.join(map(str, choices))}; got {value!r}")
+    return value
+
+
+def check_density_matrix(name: str, matrix, atol: float = 1e-8) -> np.ndarray:
+    """Validate a density matrix: square, finite, Hermitian, PSD, unit trace.
+
+    Returns the matrix as a complex ``ndarray``; raises :class:`InputError` otherwise.
+    """
+    try:
+        rho = np.asarray(matrix, dtype=complex)
+    except (TypeError, ValueError) as exc:
+        raise InputError(f"{name} must be a numeric square matrix ({exc})") from None
+    if rho.ndim != 2 or rho.shape[0] != rho.shape[1] or rho.shape[0] == 0:
+        raise InputError(f"{name} must be a square matrix, got shape {rho.shape}")
+    if not np.all(np.isfinite(rho)):
+        raise InputError(f"{name} must not contain NaN or inf")
+    if not np.allclose(rho, rho.conj().T, atol=atol):
+        raise InputError(f"{name} must be Hermitian (|rho - rho^dagger| <= {atol})")
+    tr = np.trace(rho).real
+    if abs(tr - 1.0) > atol * max(1, rho.shape[0]):
+        raise InputError(f"{name} must have unit trace, got trace {tr:.6g}")
+    min_eig = float(np.linalg.eigvalsh((rho + rho.conj().T) / 2).min())
+    if min_eig < -atol * max(1, rho.shape[0]):
+        raise InputError(f"{name} must be positive semidefinite, smallest eigenvalue {min_eig:.3g}")
+    return rho
