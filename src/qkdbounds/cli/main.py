@@ -1,0 +1,119 @@
+"""Entry point of the ``qkdbounds`` command.
+
+Each subcommand lives in its own module ``cli/_<name>.py`` exposing ``register(subparsers)``;
+``register`` adds a parser whose default ``handler(args) -> dict`` returns the JSON object of the
+command (SPEC §3).  ``main`` prints that object (``--json``) or a short human summary, and turns
+:class:`~qkdbounds.errors.InputError` into one line on stderr and exit code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import logging
+import sys
+
+import numpy as np
+
+from ..errors import InputError
+
+#: Subcommand modules, in the order they appear in ``--help``.
+COMMAND_MODULES = (
+    "_threshold",
+    "_rate",
+    "_figure",
+    "_swap",
+    "_repeaters",
+    "_diqkd",
+    "_reproduce",
+    "_sweep",
+    "_results",
+)
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse prints usage + error and exits 2; we want exactly one line on stderr."""
+
+    def error(self, message: str):  # noqa: D401 - argparse API
+        raise InputError(message)
+
+
+def _jsonable(obj):
+    if isinstance(obj, dict):
+        return {str(k): _jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_jsonable(v) for v in obj]
+    if isinstance(obj, np.ndarray):
+        return _jsonable(obj.tolist())
+    if isinstance(obj, np.generic):
+        return obj.item()
+    if isinstance(obj, complex):
+        return {"re": obj.real, "im": obj.imag}
+    if isinstance(obj, float) and not np.isfinite(obj):
+        return None
+    return obj
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Build the full argument parser (all available subcommands)."""
+    parser = _Parser(prog="qkdbounds", description="Upper bounds on QKD secret key rates.")
+    parser.add_argument("--verbose", action="store_true", help="log diagnostics to stderr")
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(f"{__package__}.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"{__package__}.{name}":
+                continue
+            raise
+        module.register(sub)
+    return parser
+
+
+def _summary(result: dict) -> str:
+    lines = []
+    for key, value in result.items():
+        if isinstance(value, (dict, list)):
+            value = json.dumps(_jsonable(value))
+            if len(value) > 100:
+                value = value[:97] + "..."
+        lines.append(f"{key}: {value}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; returns the process exit code (0 ok, 2 bad input, 1 failure)."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    try:
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        if args.command is None:
+            parser.print_help(sys.stderr)
+            return 2
+        logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                            stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
+        result = args.handler(args)
+    except InputError as exc:
+        print(f"qkdbounds: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("qkdbounds: interrupted", file=sys.stderr)
+        return 130
+    if result is None:
+        return 0
+    if getattr(args, "json", False):
+        print(json.dumps(_jsonable(result), allow_nan=False))
+    else:
+        print(_summary(result))
+    return 0 if result.get("status", "optimal") not in ("failed", "error") else 1
+
+
+def run() -> None:  # console-script entry point
+    sys.exit(main())
+
+
+def add_common(parser: argparse.ArgumentParser) -> None:
+    """Options every subcommand shares (``--json``, ``--quiet``)."""
+    parser.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    parser.add_argument("--quiet", action="store_true", help="no progress bars")
