@@ -1,0 +1,22 @@
+"""Key-rate upper bounds and visibility thresholds (paper 1)."""
+
+from .rate import RateBound, rate_upper_bound
+from .threshold import (
+    Threshold,
+    npt_threshold,
+    numeric_threshold,
+    threshold_closed_form,
+    threshold_paper_printed,
+    visibility_threshold,
+)
+
+__all__ = [
+    "RateBound",
+    "rate_upper_bound",
+    "Threshold",
+    "npt_threshold",
+    "numeric_threshold",
+    "threshold_closed_form",
+    "threshold_paper_printed",
+    "visibility_threshold",
+]

@@ -1,0 +1,204 @@
+r"""Max-min key-rate upper bounds of paper 1 (Eqs. 3, 13-14, 25, 29).
+
+.. math::
+
+    R \le \frac{1}{N-1}\max_{\vec x}\min_{\gamma} p(e=?|\vec x)\,
+          I_{\vec x}(A_1\ldots A_N|e=?)
+
+with :math:`I` the total correlation (the paper's N-party quantity).  Beside it we report the
+conference-key cut bound :math:`\max_{\vec x}\min_{S}\min_\gamma p(?)\,I(A_S:A_{S^c}|?)`, valid
+because an N-party conference key is in particular a key across every cut :math:`S|S^c`, whose
+rate is bounded by the intrinsic information across that cut (no :math:`1/(N-1)` factor).  For
+N = 2 both coincide.
+
+The max over measurements (the honest parties' settings):
+
+* ``measurements=None`` (default): every party measures the computational basis.  By the
+  :math:`U\otimes U^*` invariance of the isotropic state (N = 2) one party may be fixed to Z;
+  that Z on the other side is optimal is verified by exhaustive angle grids (d = 2) and seeded
+  Haar-random searches (d = 3, N = 3) in ``tests/bounds/test_measurement_optimality.py``.
+* ``measurements="search"``: an explicit global search at this point (exhaustive angle grid for
+  d = N = 2, where the bound depends on one angle only; seeded Haar-random settings plus Z
+  otherwise); the best setting found is returned in the certificate.
+* a list of :class:`~qkdbounds.measurements.Measurement`: exactly those bases.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .._tolerances import ATOL_RATE, GAMMA_TOL
+from ..attacks.cc import LEAKAGE_MODELS, question_class
+from ..attacks.eve import DEFAULT_STARTS, GammaSolution, minimize_gamma
+from ..errors import InputError, check_choice, check_int, check_probability
+from ..info.entropy import bipartitions
+from ..measurements.bases import Measurement, computational, random_measurement, xz_plane
+from ..states.isotropic import isotropic_ghz
+
+__all__ = ["RateBound", "rate_upper_bound", "ATTACKS", "N_SEARCH_ANGLES", "N_SEARCH_RANDOM"]
+
+ATTACKS = ("paper",)
+#: Angles of the exhaustive grid of the d = N = 2 measurement search.
+N_SEARCH_ANGLES = 61
+#: Haar-random settings tried by the generic measurement search.
+N_SEARCH_RANDOM = 24
+
+
+@dataclass(frozen=True)
+class RateBound:
+    """Result of :func:`rate_upper_bound` (scipy ``OptimizeResult`` style).
+
+    Attributes
+    ----------
+    value : float
+        The paper's bound :math:`\\frac{1}{N-1}p(?)\\,TC(A|?)` in bits (Eq. 29).
+    cut_bound : float
+        The tighter valid conference-key bound :math:`\\min_S p(?)I(A_S:A_{S^c}|?)` (bits).
+    certificate : dict
+        Eve's attack (``q``, ``gamma``, ``p_question``, flags) and the honest measurements.
+    method, status : str
+    tolerance : float
+    """
+
+    value: float
+    cut_bound: float
+    certificate: dict = field(repr=False)
+    method: str
+    status: str
+    tolerance: float
+
+    @property
+    def best(self) -> float:
+        """The tightest valid bound reported: ``min(value, cut_bound)``."""
+        return min(self.value, self.cut_bound)
+
+
+def _evaluate_setting(state, setting, leakage, model, n_starts, rng, cut: bool):
+    qc = question_class(state, setting, leakage, model)
+    n = state.n_parties
+    paper = minimize_gamma(qc.base, qc.extra, None, n_starts=n_starts, rng=rng)
+    if n == 2 or not cut:
+        cut_sol, cut_s = paper, (0,)
+    else:
+        cut_sol, cut_s = None, None
+        for s in bipartitions(n):
+            rest = [i for i in range(n) if i not in s]
+            sol = minimize_gamma(qc.base, qc.extra, [list(s), rest], n_starts=n_starts, rng=rng)
+            if cut_sol is None or sol.value < cut_sol.value:
+                cut_sol, cut_s = sol, s
+    return qc, paper, cut_sol, cut_s
+
+
+def _candidate_settings(d, n, rng):
+    if d == 2 and n == 2:
+        # U (x) U* invariance: fix A = Z; for qubits the statistics depend on B only through
+        # |<a|U|b>|^2 = cos^2(theta/2), so an X-Z angle grid on [0, pi] is exhaustive.
+        return [[computational(2), xz_plane(t)] for t in np.linspace(0, np.pi, N_SEARCH_ANGLES)], \
+            f"exhaustive grid of {N_SEARCH_ANGLES} angles (A fixed to Z by U(x)U* symmetry)"
+    settings = [[computational(d)] * n]
+    for _ in range(N_SEARCH_RANDOM):
+        settings.append([computational(d)] + [random_measurement(d, rng) for _ in range(n - 1)])
+    return settings, f"Z basis plus {N_SEARCH_RANDOM} seeded Haar-random settings (party 1 fixed to Z)"
+
+
+def rate_upper_bound(
+    local_dim: int,
+    n_parties: int,
+    visibility: float,
+    leakage: float,
+    model: str = "uniform",
+    measurements: Sequence[Measurement] | str | None = None,
+    attack: str = "paper",
+    *,
+    cut_bound: bool = True,
+    n_starts: int = DEFAULT_STARTS,
+    rng: np.random.Generator | None = None,
+) -> RateBound:
+    r"""Upper bound on the secret-key rate of an isotropic GHZ source with leakage (Eq. 29).
+
+    Parameters
+    ----------
+    local_dim, n_parties : int
+        :math:`d \ge 2`, :math:`N \ge 2`.
+    visibility, leakage : float
+        :math:`v, L \in [0, 1]`.
+    model : {"uniform", "junk"}
+        Leakage model (Eq. 11 or Eq. 20).
+    measurements : None, "search" or list of Measurement
+        Honest parties' bases (see module docstring).
+    attack : {"paper"}
+        Eve's attack family (stronger attacks live in :mod:`qkdbounds.attacks.extended`).
+    cut_bound : bool
+        Also compute the conference-key cut bound (N >= 3).
+    n_starts : int
+        Random starts of Eve's minimisation per setting (besides 3 structured starts).
+    rng : numpy.random.Generator, optional
+        Seeded generator for random starts / searches (default ``default_rng(0)``).
+
+    Returns
+    -------
+    RateBound
+
+    Examples
+    --------
+    >>> r = rate_upper_bound(2, 2, 1.0, 0.1)
+    >>> round(r.value, 12)        # (1 - L) log2 d at v = 1
+    0.9
+    >>> rate_upper_bound(2, 2, 0.35, 0.1).value   # below 1/(3 - 2L): no key
+    0.0
+    """
+    d = check_int("local_dim", local_dim, 2)
+    n = check_int("n_parties", n_parties, 2)
+    state = isotropic_ghz(d, n, visibility)
+    leakage = check_probability("leakage", leakage)
+    check_choice("model", model, LEAKAGE_MODELS)
+    check_choice("attack", attack, ATTACKS)
+    n_starts = check_int("n_starts", n_starts, 0, 1000)
+    rng = np.random.default_rng(0) if rng is None else rng
+
+    if measurements is None:
+        settings, how = [[computational(d)] * n], "Z basis for all parties (optimality tested)"
+    elif isinstance(measurements, str):
+        check_choice("measurements", measurements, ("search", "Z"))
+        if measurements == "Z":
+            settings, how = [[computational(d)] * n], "Z basis for all parties"
+        else:
+            settings, how = _candidate_settings(d, n, rng)
+    else:
+        settings, how = [list(measurements)], "given measurements"
+        if len(settings[0]) != n or any(m.dim != d for m in settings[0]):
+            raise InputError(f"measurements must be {n} bases of dimension {d}")
+
+    best = None
+    for setting in settings:
+        qc, paper, cut_sol, cut_s = _evaluate_setting(state, setting, leakage, model, n_starts,
+                                                      rng, cut_bound)
+        value = paper.value / (n - 1)
+        if best is None or value > best[0]:
+            best = (value, setting, qc, paper, cut_sol, cut_s)
+    value, setting, qc, paper, cut_sol, cut_s = best
+    value = 0.0 if value < ATOL_RATE and paper.zero_key else value
+    certificate = {
+        "attack": {
+            "name": "paper CC attack (Eqs. 8-12)",
+            "model": model,
+            "q": qc.q,
+            "gamma": paper.gamma,
+            "p_question": paper.p_question,
+            "information_given_question": paper.information,
+            "zero_key_certificate": paper.zero_key,
+            "starts": paper.n_starts,
+            "local_optima_spread": paper.spread,
+        },
+        "measurements": [m.label for m in setting],
+        "measurement_unitaries": [m.unitary for m in setting],
+        "measurement_search": how,
+        "cut": {"S": list(cut_s), "value": cut_sol.value, "gamma": cut_sol.gamma},
+    }
+    status = "optimal_zero" if paper.zero_key else "converged"
+    method = f"max over settings: {how}; min over gamma: {paper.method}"
+    return RateBound(value, cut_sol.value if cut_bound else value, certificate, method, status,
+                     GAMMA_TOL)

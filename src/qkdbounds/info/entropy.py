@@ -1,0 +1,116 @@
+r"""Shannon entropies and multipartite mutual informations, in bits.
+
+Distributions are arrays of shape ``(d_1, ..., d_N)`` (one axis per party).  Functions named
+``*_measure`` take an *unnormalised* non-negative measure :math:`m` and return the information
+weighted by its mass, i.e. :math:`p(e)\,I(\cdot|e)` for :math:`m = p(\cdot, e)`; this is the form
+in which Eqs. (13)-(14) of paper 1 enter the bound.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ..errors import InputError
+
+__all__ = [
+    "shannon_entropy",
+    "marginal",
+    "total_correlation",
+    "mutual_information",
+    "conditional_total_correlation",
+    "conditional_mutual_information",
+    "bipartitions",
+    "min_cut_information",
+    "group_information_measure",
+]
+
+
+def _xlogx(x: NDArray) -> NDArray:
+    out = np.zeros_like(x, dtype=float)
+    pos = x > 0
+    out[pos] = x[pos] * np.log2(x[pos])
+    return out
+
+
+def shannon_entropy(p: NDArray) -> float:
+    """:math:`H(p) = -\\sum p\\log_2 p` of a normalised distribution (any shape)."""
+    p = np.asarray(p, dtype=float)
+    if np.any(p < -1e-15) or not np.all(np.isfinite(p)):
+        raise InputError("p must be a finite, non-negative probability array")
+    return float(-_xlogx(np.clip(p, 0, None)).sum())
+
+
+def marginal(p: NDArray, keep: Sequence[int]) -> NDArray:
+    """Marginal of ``p`` on the parties in ``keep`` (axes kept in increasing order)."""
+    drop = tuple(ax for ax in range(p.ndim) if ax not in set(keep))
+    return p.sum(axis=drop) if drop else p
+
+
+def group_information_measure(m: NDArray, groups: Sequence[Sequence[int]]) -> float:
+    r"""Mass-weighted multi-information of a measure across a partition of the parties.
+
+    .. math:: G(m) = \sum_{\vec a} m(\vec a)\log_2\frac{m(\vec a)\,M^{k-1}}{\prod_g m_g(\vec a_g)},
+              \qquad M = \sum m,
+
+    which is :math:`M\cdot(\sum_g H(A_g) - H(A_1..A_N))` of the normalised distribution.  With
+    singleton groups it is the total correlation (the paper's N-party quantity before the
+    :math:`1/(N-1)`), with two groups the bipartite mutual information :math:`I(A_S:A_{S^c})`.
+    """
+    m = np.clip(np.asarray(m, dtype=float), 0, None)
+    mass = m.sum()
+    if mass <= 0:
+        return 0.0
+    log_ref = np.zeros(m.shape)
+    for g in groups:
+        mg = marginal(m, g)
+        shape = [m.shape[ax] if ax in g else 1 for ax in range(m.ndim)]
+        with np.errstate(divide="ignore"):
+            log_ref = log_ref + np.log2(mg / mass).reshape(shape)
+    pos = m > 0
+    value = float(np.sum(m[pos] * (np.log2(m[pos] / mass) - log_ref[pos])))
+    return max(value, 0.0)
+
+
+def total_correlation(p: NDArray) -> float:
+    r"""Total correlation :math:`\sum_i H(A_i) - H(A_1\ldots A_N)` (Eq. 26 for N = 2)."""
+    return group_information_measure(p, [[i] for i in range(np.ndim(p))]) / max(np.sum(p), 1e-300)
+
+
+def mutual_information(p: NDArray, group: Sequence[int]) -> float:
+    """Bipartite mutual information :math:`I(A_S : A_{S^c})` with ``S = group``."""
+    rest = [i for i in range(np.ndim(p)) if i not in set(group)]
+    return group_information_measure(p, [list(group), rest]) / max(np.sum(p), 1e-300)
+
+
+def bipartitions(n_parties: int) -> list[tuple[int, ...]]:
+    """All cuts ``S | S^c`` with party 0 in ``S`` and ``S^c`` non-empty (each cut once)."""
+    cuts = []
+    for mask in range(1, 2 ** (n_parties - 1)):
+        s = (0,) + tuple(i + 1 for i in range(n_parties - 1) if not (mask >> i) & 1)
+        cuts.append(s)
+    # mask enumerates S^c among parties 1..N-1; make the list deterministic
+    return sorted(set(cuts), key=lambda c: (len(c), c))
+
+
+def min_cut_information(p: NDArray) -> tuple[float, tuple[int, ...]]:
+    r""":math:`\min_{S} I(A_S : A_{S^c})` over bipartitions, and the minimising ``S``."""
+    best = (np.inf, ())
+    for s in bipartitions(np.ndim(p)):
+        best = min(best, (mutual_information(p, s), s))
+    return best
+
+
+def conditional_total_correlation(joint: NDArray) -> float:
+    r""":math:`\sum_e p(e)\,TC(A_1..A_N|e)` for ``joint[e, a_1, ..., a_N]`` (Eq. 13 summand)."""
+    groups = [[i] for i in range(joint.ndim - 1)]
+    return float(sum(group_information_measure(joint[e], groups) for e in range(joint.shape[0])))
+
+
+def conditional_mutual_information(joint: NDArray, group: Sequence[int]) -> float:
+    """:math:`I(A_S : A_{S^c}|E)` for ``joint[e, a_1, ..., a_N]``."""
+    rest = [i for i in range(joint.ndim - 1) if i not in set(group)]
+    return float(sum(group_information_measure(joint[e], [list(group), rest])
+                     for e in range(joint.shape[0])))
