@@ -1,5 +1,6 @@
 """Key-rate upper bounds and visibility thresholds (paper 1)."""
 
+from .curves import PAPER_FIGURES, RateCurve, rate_curve
 from .rate import RateBound, rate_upper_bound
 from .threshold import (
     Threshold,
@@ -11,6 +12,9 @@ from .threshold import (
 )
 
 __all__ = [
+    "PAPER_FIGURES",
+    "RateCurve",
+    "rate_curve",
     "RateBound",
     "rate_upper_bound",
     "Threshold",
