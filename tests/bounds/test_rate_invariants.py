@@ -1,0 +1,93 @@
+"""Invariants of the max-min rate bound (SPEC §6) and known values (Eq. 29)."""
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from numpy.testing import assert_allclose
+
+from qkdbounds import rate_upper_bound, visibility_threshold
+from qkdbounds.bounds import threshold_closed_form
+
+SIZES = [(2, 2), (3, 2), (2, 3), (4, 2)]
+
+
+@pytest.mark.parametrize("d,n", SIZES, ids=[f"d{d}N{n}" for d, n in SIZES])
+@pytest.mark.parametrize("leak", [0.0, 0.1, 0.3])
+def test_full_visibility_values(d, n, leak):
+    # v = 1: q_v = 0, "?" holds the GHZ rounds that did not leak: (1 - L) log2 d (uniform),
+    # and all GHZ rounds (junk-only leakage): log2 d.
+    assert_allclose(rate_upper_bound(d, n, 1.0, leak, "uniform").value, (1 - leak) * np.log2(d), atol=1e-12)
+    assert_allclose(rate_upper_bound(d, n, 1.0, leak, "junk").value, np.log2(d), atol=1e-12)
+
+
+@pytest.mark.parametrize("model", ["uniform", "junk"])
+@pytest.mark.parametrize("d,n", SIZES, ids=[f"d{d}N{n}" for d, n in SIZES])
+def test_range_and_monotonicity_in_visibility(d, n, model):
+    leak = 0.2
+    rates = [rate_upper_bound(d, n, v, leak, model).value for v in np.linspace(0, 1, 26)]
+    assert all(0 <= r <= np.log2(d) + 1e-12 for r in rates)
+    assert all(b >= a - 1e-10 for a, b in zip(rates, rates[1:]))
+
+
+@pytest.mark.parametrize("model", ["uniform", "junk"])
+def test_monotone_decreasing_in_leakage(model):
+    for v in (0.5, 0.8, 0.95):
+        rates = [rate_upper_bound(2, 2, v, leak, model).value for leak in np.linspace(0, 1, 21)]
+        assert all(b <= a + 1e-10 for a, b in zip(rates, rates[1:]))
+
+
+@pytest.mark.parametrize("model", ["uniform", "junk"])
+@pytest.mark.parametrize("d,n", SIZES, ids=[f"d{d}N{n}" for d, n in SIZES])
+@pytest.mark.parametrize("leak", [0.05, 0.2, 0.5])
+def test_zero_at_and_below_threshold_positive_above(d, n, leak, model):
+    v_star = threshold_closed_form(d, n, leak, model)
+    for v in (v_star, v_star - 1e-3, v_star / 2):
+        r = rate_upper_bound(d, n, v, leak, model)
+        assert r.value == 0.0 and r.status == "optimal_zero"
+    above = rate_upper_bound(d, n, min(1.0, v_star + 1e-3), leak, model)
+    assert above.value > 0 and above.status == "converged"
+
+
+@given(st.floats(0, 1), st.floats(0, 1))
+def test_bound_never_exceeds_log_d_and_cut_is_valid(v, leak):
+    r = rate_upper_bound(2, 3, v, leak)
+    assert 0 <= r.value <= 1 + 1e-12
+    assert 0 <= r.cut_bound <= 1 + 1e-12
+    assert r.best == min(r.value, r.cut_bound)
+
+
+def test_certificate_contents():
+    r = rate_upper_bound(2, 2, 0.8, 0.1)
+    cert = r.certificate
+    assert cert["measurements"] == ["Z", "Z"]
+    gamma = np.asarray(cert["attack"]["gamma"])
+    assert gamma.shape == (2, 2) and np.all((gamma >= 0) & (gamma <= 1))
+    # recompute the bound from the certificate alone (Eq. 15 with the reported gamma and q)
+    q, leak = cert["attack"]["q"], 0.1
+    p_ent = np.diag([0.5, 0.5])
+    p_sep = (p_ent + 0.5) / 3
+    m = (1 - q) * (1 - leak) * p_ent + gamma * q * leak * p_sep
+    p = m / m.sum()
+    tc = sum(-np.sum(x * np.log2(x)) for x in (p.sum(0), p.sum(1))) + np.sum(p[p > 0] * np.log2(p[p > 0]))
+    assert_allclose(m.sum() * tc, r.value, atol=1e-12)
+
+
+@pytest.mark.parametrize("kwargs,name", [
+    (dict(visibility=-0.1), "visibility"), (dict(leakage=1.01), "leakage"),
+    (dict(leakage=float("inf")), "leakage"), (dict(model="both"), "model"),
+    (dict(local_dim=1), "local_dim"), (dict(n_parties=0), "n_parties"), (dict(attack="magic"), "attack"),
+])
+def test_bad_inputs_name_the_parameter(kwargs, name):
+    args = dict(local_dim=2, n_parties=2, visibility=0.5, leakage=0.1)
+    args.update(kwargs)
+    with pytest.raises(ValueError, match=name):
+        rate_upper_bound(**args)
+
+
+@given(st.one_of(st.floats(allow_nan=True), st.floats(min_value=1.0000001), st.floats(max_value=-1e-9)))
+def test_threshold_rejects_bad_leakage(leak):
+    if 0 <= leak <= 1:
+        return
+    with pytest.raises(ValueError, match="leakage"):
+        visibility_threshold(2, 2, leak, numeric=False)
