@@ -30,6 +30,7 @@ from .measurements import (
     isotropic_distribution,
     xz_plane,
 )
+from .repeaters import minimum_link_visibility, repeater_budget, simulate_chain, swap_isotropic
 from .states import IsotropicGHZ, cc_decomposition, isotropic_ghz
 
 try:
@@ -55,6 +56,10 @@ __all__ = [
     "isotropic_ghz",
     "joint_distribution_with_eve",
     "minimize_gamma",
+    "minimum_link_visibility",
+    "repeater_budget",
+    "simulate_chain",
+    "swap_isotropic",
     "question_class",
     "rate_upper_bound",
     "visibility_threshold",

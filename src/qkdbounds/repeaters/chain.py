@@ -1,0 +1,299 @@
+r"""Repeater chains by repeated simulated entanglement swapping (paper 1, "Repeater-based QKD").
+
+A chain with :math:`n` repeaters has :math:`n + 1` elementary links.  The end-to-end state is
+obtained by swapping the links one after another (:func:`~.swapping.swap_states`) — or in a
+balanced tree order — on density matrices; its visibility is read off the final state.
+
+The law the simulation shows (and the tests check for d = 2, 3, 4 and heterogeneous links) is
+
+.. math::
+
+    v_{\mathrm{chain}} = \prod_{i=1}^{n+1} v_i \quad(= v^{\,n+1}\ \text{for equal links}),
+
+which is the composition law of depolarising channels, whose Choi states are the isotropic links.
+Paper 1 (text before Eq. 5) instead counts :math:`v^{2n}` for :math:`n` repeaters; the two agree
+only for :math:`n = 1` (see ``docs/errata_repeaters.md``).  :func:`product_law` states the law;
+it is never used in place of the simulation inside this module.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ..errors import InputError, check_choice, check_int, check_probability
+from .swapping import MAX_SWAP_DIM, IsotropyCheck, check_isotropic, isotropic_link, swap_states
+
+__all__ = [
+    "ATOL_LAW",
+    "ChainResult",
+    "VisibilityLaw",
+    "simulate_chain",
+    "simulate_equal_chain",
+    "product_law",
+    "read_off_visibility_law",
+]
+
+ATOL_LAW = 1e-10
+"""Largest |simulated - product law| visibility difference reported as agreement."""
+
+MAX_CHAIN_LINKS = 10_000
+"""Largest number of links simulated in one chain (guards against accidental huge runs)."""
+
+
+@dataclass(frozen=True)
+class ChainResult:
+    """End-to-end state of a repeater chain, from simulated swapping.
+
+    Attributes
+    ----------
+    value : float
+        Final (end-to-end) visibility read off the simulated state.
+    link_visibilities : tuple of float
+        The elementary links, left to right.
+    n_repeaters : int
+        ``len(link_visibilities) - 1``.
+    intermediate_visibilities : tuple of float
+        For ``order="sequential"``: visibility of the segment spanning links ``0..j`` for
+        ``j = 0..n`` (entry 0 is the first link, the last entry equals ``value``).
+        For ``order="balanced"``: visibilities of the merged segments in merge order.
+    isotropy : IsotropyCheck
+        Check of the final state against its isotropic twirl.
+    isotropy_distances : tuple of float
+        Trace distance to the isotropic twirl of each state in ``intermediate_visibilities``.
+    max_isotropy_distance : float
+        Largest of ``isotropy_distances``.
+    product_law : float
+        :math:`\\prod_i v_i`, for comparison (not used to compute ``value``).
+    law_deviation : float
+        ``|value - product_law|``.
+    local_dim : int
+        Local dimension.
+    order : str
+        ``"sequential"`` (swap left to right) or ``"balanced"`` (pairwise tree).
+    state : ndarray or None
+        Final ``d^2 x d^2`` state (kept when ``keep_state=True``).
+    method : str
+        How the result was obtained.
+    """
+
+    value: float
+    link_visibilities: tuple[float, ...]
+    n_repeaters: int
+    intermediate_visibilities: tuple[float, ...]
+    isotropy: IsotropyCheck
+    isotropy_distances: tuple[float, ...]
+    max_isotropy_distance: float
+    product_law: float
+    law_deviation: float
+    local_dim: int
+    order: str
+    state: NDArray[np.complex128] | None = None
+    method: str = "repeated density-matrix entanglement swapping"
+
+    @property
+    def visibility(self) -> float:
+        """Alias of :attr:`value`."""
+        return self.value
+
+    @property
+    def isotropic(self) -> bool:
+        """Whether every intermediate and the final state were isotropic within tolerance."""
+        return self.max_isotropy_distance <= self.isotropy.tolerance
+
+    @property
+    def follows_product_law(self) -> bool:
+        """Whether ``|value - product_law| <= ATOL_LAW``."""
+        return self.law_deviation <= ATOL_LAW
+
+
+def _check_links(link_visibilities) -> tuple[float, ...]:
+    try:
+        links = list(link_visibilities)
+    except TypeError:
+        raise InputError("link_visibilities must be a sequence of visibilities in [0, 1]") from None
+    if not 1 <= len(links) <= MAX_CHAIN_LINKS:
+        raise InputError(f"link_visibilities must hold between 1 and {MAX_CHAIN_LINKS} links, "
+                         f"got {len(links)}")
+    return tuple(check_probability(f"link_visibilities[{i}]", v) for i, v in enumerate(links))
+
+
+def product_law(link_visibilities: Sequence[float]) -> float:
+    r"""The visibility law shown by the simulation: :math:`\prod_i v_i`.
+
+    For :math:`n` repeaters between equal links this is :math:`v^{n+1}`; paper 1 (before Eq. 5)
+    uses :math:`v^{2n}` instead.
+
+    Examples
+    --------
+    >>> round(product_law([0.9, 0.8, 0.5]), 12)
+    0.36
+    """
+    return float(math.prod(_check_links(link_visibilities)))
+
+
+def simulate_chain(link_visibilities: Sequence[float], local_dim: int = 2,
+                   order: str = "sequential", keep_state: bool = False) -> ChainResult:
+    r"""Visibility after a chain of isotropic links, by simulated entanglement swapping.
+
+    Parameters
+    ----------
+    link_visibilities : sequence of float
+        Visibility of each elementary link, in [0, 1] (paper 1, Eq. 6 with :math:`N = 2`);
+        ``n + 1`` links for ``n`` repeaters.  Links may differ (heterogeneous chain).
+    local_dim : int
+        Local dimension ``d`` (2 to :data:`~.swapping.MAX_SWAP_DIM`).
+    order : {"sequential", "balanced"}
+        Swap left to right, or merge neighbouring segments pairwise (a nested repeater).
+    keep_state : bool
+        Keep the final density matrix in the result.
+
+    Returns
+    -------
+    ChainResult
+        Final visibility from the simulated state, plus the isotropy check at every step and the
+        product law for comparison.
+
+    Examples
+    --------
+    >>> r = simulate_chain([0.9, 0.9, 0.9], local_dim=2)
+    >>> round(r.value, 12), r.n_repeaters, r.isotropic
+    (0.729, 2, True)
+    """
+    links = _check_links(link_visibilities)
+    d = check_int("local_dim", local_dim, 2, MAX_SWAP_DIM)
+    order = check_choice("order", order, ("sequential", "balanced"))
+    segments = [isotropic_link(v, d) for v in links]
+    first = check_isotropic(segments[0], d)
+    intermediate = [first.visibility]
+    distances = [first.distance]
+    iso = first
+    if order == "sequential":
+        state = segments[0]
+        for right in segments[1:]:
+            res = swap_states(state, right, d)
+            state, iso = res.state, res.isotropy
+            intermediate.append(res.value)
+            distances.append(iso.distance)
+    else:
+        intermediate, distances = [], []
+        while len(segments) > 1:
+            merged = []
+            for i in range(0, len(segments) - 1, 2):
+                res = swap_states(segments[i], segments[i + 1], d)
+                merged.append(res.state)
+                iso = res.isotropy
+                intermediate.append(res.value)
+                distances.append(iso.distance)
+            if len(segments) % 2:
+                merged.append(segments[-1])
+            segments = merged
+        state = segments[0]
+        if not intermediate:
+            intermediate, distances = [first.visibility], [first.distance]
+    law = float(math.prod(links))
+    return ChainResult(value=iso.visibility, link_visibilities=links, n_repeaters=len(links) - 1,
+                       intermediate_visibilities=tuple(intermediate), isotropy=iso,
+                       isotropy_distances=tuple(distances),
+                       max_isotropy_distance=max(distances), product_law=law,
+                       law_deviation=abs(iso.visibility - law), local_dim=d, order=order,
+                       state=state if keep_state else None)
+
+
+def simulate_equal_chain(visibility: float, n_repeaters: int, local_dim: int = 2,
+                         order: str = "sequential") -> ChainResult:
+    """Chain of ``n_repeaters + 1`` equal isotropic links of visibility ``visibility``.
+
+    Examples
+    --------
+    >>> round(simulate_equal_chain(0.95, 1, 2).value, 12)   # one repeater, two links
+    0.9025
+    """
+    v = check_probability("visibility", visibility)
+    n = check_int("n_repeaters", n_repeaters, 0, MAX_CHAIN_LINKS - 1)
+    return simulate_chain([v] * (n + 1), local_dim=local_dim, order=order)
+
+
+@dataclass(frozen=True)
+class VisibilityLaw:
+    r"""The chain-visibility law read off simulations of equal-link chains.
+
+    Attributes
+    ----------
+    visibility : float
+        Link visibility used.
+    local_dim : int
+        Local dimension.
+    n_repeaters : tuple of int
+        Repeaters ``n = 0..max_repeaters``.
+    simulated : tuple of float
+        Simulated end-to-end visibility for each ``n``.
+    exponents : tuple of float
+        :math:`\log v_{\mathrm{chain}} / \log v` for each ``n`` (the simulation shows ``n + 1``).
+    links_exponent_fit : tuple of float
+        Least-squares fit ``exponent = slope * n + intercept`` as ``(slope, intercept)``
+        (the simulation shows ``(1, 1)``; paper 1's count :math:`v^{2n}` would be ``(2, 0)``).
+    max_deviation_from_product : float
+        :math:`\max_n |v_{\mathrm{sim}}(n) - v^{n+1}|`.
+    law : str
+        The law stated in words.
+    """
+
+    visibility: float
+    local_dim: int
+    n_repeaters: tuple[int, ...]
+    simulated: tuple[float, ...]
+    exponents: tuple[float, ...]
+    links_exponent_fit: tuple[float, float]
+    max_deviation_from_product: float
+    law: str = "v_chain = product of link visibilities (= v**(n+1) for n repeaters, equal links)"
+
+
+def read_off_visibility_law(visibility: float, max_repeaters: int, local_dim: int = 2
+                            ) -> VisibilityLaw:
+    r"""Simulate equal-link chains for ``n = 0..max_repeaters`` and read off the exponent.
+
+    Parameters
+    ----------
+    visibility : float
+        Link visibility, strictly between 0 and 1 (so that :math:`\log v` is finite and nonzero).
+    max_repeaters : int
+        Largest number of repeaters simulated (>= 1).
+    local_dim : int
+        Local dimension.
+
+    Returns
+    -------
+    VisibilityLaw
+        Exponents :math:`\log v_{\mathrm{chain}}/\log v` and their linear fit in ``n``.
+
+    Examples
+    --------
+    >>> law = read_off_visibility_law(0.9, 4, 2)
+    >>> [round(e, 9) for e in law.exponents]
+    [1.0, 2.0, 3.0, 4.0, 5.0]
+    """
+    v = check_probability("visibility", visibility)
+    if not 0.0 < v < 1.0:
+        raise InputError(f"visibility must be in (0, 1) to read off an exponent, got {v!r}")
+    k = check_int("max_repeaters", max_repeaters, 1, MAX_CHAIN_LINKS - 1)
+    d = check_int("local_dim", local_dim, 2, MAX_SWAP_DIM)
+    chain = simulate_chain([v] * (k + 1), local_dim=d, order="sequential")
+    sims = np.asarray(chain.intermediate_visibilities)
+    ns = np.arange(k + 1)
+    # a simulated visibility <= 0 has no logarithm: the law cannot be read off there
+    if np.any(sims <= 0):
+        raise InputError("visibility too small: the simulated chain visibility reaches 0 "
+                         f"within {k} repeaters; choose fewer repeaters")
+    exps = np.log(sims) / np.log(v)
+    slope, intercept = np.polyfit(ns, exps, 1)
+    dev = float(np.max(np.abs(sims - v ** (ns + 1.0))))
+    return VisibilityLaw(visibility=v, local_dim=d, n_repeaters=tuple(int(n) for n in ns),
+                         simulated=tuple(float(s) for s in sims),
+                         exponents=tuple(float(e) for e in exps),
+                         links_exponent_fit=(float(slope), float(intercept)),
+                         max_deviation_from_product=dev)
