@@ -54,9 +54,10 @@ def rate_curve(
     *,
     n_points: int = 100,
     cut_bound: bool = False,
+    attack: str = "paper",
     callback: Callable[[int], None] | None = None,
 ) -> RateCurve:
-    """Rate upper bound (Eq. 29, Z-basis measurements) on a visibility grid.
+    """Rate upper bound (Eq. 29, Z-basis measurements, given ``attack``) on a visibility grid.
 
     ``callback(1)`` is called after every point (progress bars live in the CLI).
     """
@@ -65,7 +66,7 @@ def rate_curve(
     rates, cuts, statuses = [], [], []
     for v in vis:
         r = rate_upper_bound(local_dim, n_parties, float(v), leakage, model, cut_bound=cut_bound,
-                             n_starts=2)
+                             attack=attack, n_starts=2)
         rates.append(r.value)
         cuts.append(r.cut_bound)
         statuses.append(r.status)

@@ -32,7 +32,7 @@ import numpy as np
 
 from .._tolerances import ATOL_RATE, GAMMA_TOL
 from ..attacks.cc import LEAKAGE_MODELS, question_class
-from ..attacks.eve import DEFAULT_STARTS, GammaSolution, minimize_gamma
+from ..attacks.eve import DEFAULT_STARTS, minimize_gamma
 from ..errors import InputError, check_choice, check_int, check_probability
 from ..info.entropy import bipartitions
 from ..measurements.bases import Measurement, computational, random_measurement, xz_plane
@@ -40,7 +40,7 @@ from ..states.isotropic import isotropic_ghz
 
 __all__ = ["RateBound", "rate_upper_bound", "ATTACKS", "N_SEARCH_ANGLES", "N_SEARCH_RANDOM"]
 
-ATTACKS = ("paper",)
+ATTACKS = ("paper", "extended", "intrinsic")
 #: Angles of the exhaustive grid of the d = N = 2 measurement search.
 N_SEARCH_ANGLES = 61
 #: Haar-random settings tried by the generic measurement search.
@@ -76,20 +76,93 @@ class RateBound:
         return min(self.value, self.cut_bound)
 
 
-def _evaluate_setting(state, setting, leakage, model, n_starts, rng, cut: bool):
+def _solver(state, setting, leakage, model, attack, n_starts, rng):
+    """Return ``solve(groups) -> (value, zero_key, p_question, attack certificate)`` for one setting."""
     qc = question_class(state, setting, leakage, model)
+    paper_cert = {"name": "paper CC attack (Eqs. 8-12)", "model": model, "q": qc.q}
+    if attack == "paper":
+        def solve(groups):
+            sol = minimize_gamma(qc.base, qc.extra, groups, n_starts=n_starts, rng=rng)
+            return sol.value, sol.zero_key, sol.p_question, dict(
+                paper_cert, gamma=sol.gamma, p_question=sol.p_question,
+                information_given_question=sol.information, zero_key_certificate=sol.zero_key,
+                starts=sol.n_starts, local_optima_spread=sol.spread, method=sol.method)
+        return solve
+    from ..attacks.extended import extended_question_class, minimize_extended
+
+    eqc = extended_question_class(state, setting, leakage, model)
+    if attack == "extended":
+        def solve(groups):
+            sol = minimize_extended(eqc, groups, rng=rng)
+            return sol.value, sol.zero_key, sol.p_question, {
+                "name": "extended CC attack (flags forgotten, leaked rounds merged into '?')",
+                "model": model, "q": qc.q, "moved_leaked_mass": sol.y, "flag_group_fractions": sol.eta,
+                "flag_group_masses": eqc.flags.reshape(len(eqc.flags), -1).sum(axis=1),
+                "p_question": sol.p_question, "paper_value": sol.paper_value,
+                "zero_key_certificate": sol.zero_key, "method": sol.method}
+        return solve
+    from ..attacks.cc import joint_distribution_with_eve
+    from ..attacks.intrinsic import merge_identical_labels, minimize_intrinsic
+
+    joint, labels = joint_distribution_with_eve(state, setting, leakage, model)
+
+    def solve(groups):
+        ext = minimize_extended(eqc, groups, rng=rng)
+        merged, label_map = merge_identical_labels(joint)
+        # the extended attack as a channel on the merged labels (start of the search)
+        frac = np.zeros(len(joint))
+        flag_dists = {}
+        for i, lab in enumerate(labels):
+            if lab == "?":
+                continue
+            if lab[0] == "leak":
+                u = eqc.box[lab[1]]
+                frac[i] = ext.y[lab[1]] / u if u > 0 else 0.0
+            else:
+                row = joint[i] / max(joint[i].sum(), 1e-300)
+                flag_dists[i] = row
+        for i, row in flag_dists.items():
+            for g, fg in enumerate(eqc.flags):
+                if fg.sum() > 0 and np.allclose(row, fg / fg.sum(), atol=1e-10):
+                    frac[i] = ext.eta[g]
+                    break
+        q_idx = label_map[labels.index("?")]
+        e = len(merged)
+        w0 = np.zeros((e, e))
+        mass = joint.reshape(len(joint), -1).sum(axis=1)
+        for i, j in enumerate(label_map):
+            if j < 0:
+                continue
+            w0[j, j] += mass[i] * (1 - frac[i])
+            w0[j, q_idx] += mass[i] * frac[i]
+        w0 /= np.maximum(w0.sum(axis=1, keepdims=True), 1e-300)
+        sol = minimize_intrinsic(merged, groups, start_channels=[w0], rng=rng, merge=False)
+        value = min(sol.value, ext.value)
+        return value, ext.zero_key or value == 0.0, float("nan"), {
+            "name": "intrinsic information over channels on Eve's full CC record",
+            "model": model, "q": qc.q, "output_alphabet": sol.n_outputs,
+            # channel on Eve's original labels (flags, leaked outcomes, "?"): rows of the merged one
+            "channel": np.array([sol.channel[j] if j >= 0 else np.eye(sol.n_outputs)[0]
+                                 for j in label_map]),
+            "labels": [str(lab) for lab in labels],
+            "labels_after_merge": sol.labels_after_merge, "extended_value": ext.value,
+            "paper_value": ext.paper_value, "zero_key_certificate": ext.zero_key, "method": sol.method}
+    return solve
+
+
+def _evaluate_setting(state, setting, leakage, model, attack, n_starts, rng, cut: bool):
     n = state.n_parties
-    paper = minimize_gamma(qc.base, qc.extra, None, n_starts=n_starts, rng=rng)
-    if n == 2 or not cut:
-        cut_sol, cut_s = paper, (0,)
-    else:
-        cut_sol, cut_s = None, None
+    solve = _solver(state, setting, leakage, model, attack, n_starts, rng)
+    main = solve([[i] for i in range(n)])
+    cut_value, cut_s = main[0], (0,)
+    if n > 2 and cut:
+        cut_value = np.inf
         for s in bipartitions(n):
             rest = [i for i in range(n) if i not in s]
-            sol = minimize_gamma(qc.base, qc.extra, [list(s), rest], n_starts=n_starts, rng=rng)
-            if cut_sol is None or sol.value < cut_sol.value:
-                cut_sol, cut_s = sol, s
-    return qc, paper, cut_sol, cut_s
+            value = solve([list(s), rest])[0]
+            if value < cut_value:
+                cut_value, cut_s = value, s
+    return main, cut_value, cut_s
 
 
 def _candidate_settings(d, n, rng):
@@ -129,8 +202,11 @@ def rate_upper_bound(
         Leakage model (Eq. 11 or Eq. 20).
     measurements : None, "search" or list of Measurement
         Honest parties' bases (see module docstring).
-    attack : {"paper"}
-        Eve's attack family (stronger attacks live in :mod:`qkdbounds.attacks.extended`).
+    attack : {"paper", "extended", "intrinsic"}
+        Eve's attack: the paper's CC attack (Eq. 12); the extended CC attack that also forgets
+        flags and merges leaked rounds (:mod:`qkdbounds.attacks.extended`); or the intrinsic
+        information over all channels on Eve's full CC record, started from the extended attack
+        (:mod:`qkdbounds.attacks.intrinsic`). Each is a valid bound and each is <= the previous.
     cut_bound : bool
         Also compute the conference-key cut bound (N >= 3).
     n_starts : int
@@ -174,31 +250,20 @@ def rate_upper_bound(
 
     best = None
     for setting in settings:
-        qc, paper, cut_sol, cut_s = _evaluate_setting(state, setting, leakage, model, n_starts,
-                                                      rng, cut_bound)
-        value = paper.value / (n - 1)
+        main, cut_value, cut_s = _evaluate_setting(state, setting, leakage, model, attack, n_starts,
+                                                   rng, cut_bound)
+        value = main[0] / (n - 1)
         if best is None or value > best[0]:
-            best = (value, setting, qc, paper, cut_sol, cut_s)
-    value, setting, qc, paper, cut_sol, cut_s = best
-    value = 0.0 if value < ATOL_RATE and paper.zero_key else value
+            best = (value, setting, main, cut_value, cut_s)
+    value, setting, (_, zero_key, _, attack_cert), cut_value, cut_s = best
+    value = 0.0 if value < ATOL_RATE and zero_key else value
     certificate = {
-        "attack": {
-            "name": "paper CC attack (Eqs. 8-12)",
-            "model": model,
-            "q": qc.q,
-            "gamma": paper.gamma,
-            "p_question": paper.p_question,
-            "information_given_question": paper.information,
-            "zero_key_certificate": paper.zero_key,
-            "starts": paper.n_starts,
-            "local_optima_spread": paper.spread,
-        },
+        "attack": attack_cert,
         "measurements": [m.label for m in setting],
         "measurement_unitaries": [m.unitary for m in setting],
         "measurement_search": how,
-        "cut": {"S": list(cut_s), "value": cut_sol.value, "gamma": cut_sol.gamma},
+        "cut": {"S": list(cut_s), "value": cut_value},
     }
-    status = "optimal_zero" if paper.zero_key else "converged"
-    method = f"max over settings: {how}; min over gamma: {paper.method}"
-    return RateBound(value, cut_sol.value if cut_bound else value, certificate, method, status,
-                     GAMMA_TOL)
+    status = "optimal_zero" if zero_key else "converged"
+    method = f"max over settings: {how}; min over Eve: {attack_cert['method']}"
+    return RateBound(value, cut_value if cut_bound else value, certificate, method, status, GAMMA_TOL)
