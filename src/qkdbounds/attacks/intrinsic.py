@@ -93,14 +93,14 @@ def _value_and_grad(w, flat, shape, groups):
     value, grad_m = 0.0, np.zeros_like(m)
     for j, row in enumerate(m):
         mass = row.sum()
-        if mass <= 0:
+        if mass <= 1e-280:  # an (almost) unused output carries no information and no gradient
             continue
         mj = row.reshape(shape)
         value += group_information_measure(mj, groups) * np.log(2)
         ref = np.maximum(reference_product(mj, groups).ravel(), 1e-300)
         pos = row > 0
         g = np.full(row.shape, -LOGIT_CLIP)
-        g[pos] = np.log(row[pos]) - np.log(mass * ref[pos])
+        g[pos] = np.log(row[pos]) - np.log(mass) - np.log(ref[pos])
         grad_m[j] = g
     return value, flat @ grad_m.T  # dV/dW[e, j] = sum_a P[e, a] g[j, a]
 

@@ -39,7 +39,7 @@ class RateCurve:
         return [
             {"dim": self.local_dim, "parties": self.n_parties, "leakage": self.leakage,
              "model": self.model, "visibility": float(v), "rate_upper_bound": float(r),
-             "cut_bound": float(c), "status": s, "threshold": self.threshold,
+             "cut_bound": None if np.isnan(c) else float(c), "status": s, "threshold": self.threshold,
              "threshold_paper_printed": self.threshold_paper}
             for v, r, c, s in zip(self.visibilities, self.rates, self.cut_bounds, self.statuses)
         ]
@@ -68,7 +68,7 @@ def rate_curve(
         r = rate_upper_bound(local_dim, n_parties, float(v), leakage, model, cut_bound=cut_bound,
                              attack=attack, n_starts=2)
         rates.append(r.value)
-        cuts.append(r.cut_bound)
+        cuts.append(np.nan if r.cut_bound is None else r.cut_bound)
         statuses.append(r.status)
         if callback is not None:
             callback(1)

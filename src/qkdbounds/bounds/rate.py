@@ -37,10 +37,15 @@ from ..errors import InputError, check_choice, check_int, check_probability
 from ..info.entropy import bipartitions
 from ..measurements.bases import Measurement, computational, random_measurement, xz_plane
 from ..states.isotropic import isotropic_ghz
+from .symmetric import SYMMETRIC_ATTACKS, z_basis_bound
 
 __all__ = ["RateBound", "rate_upper_bound", "ATTACKS", "N_SEARCH_ANGLES", "N_SEARCH_RANDOM"]
 
 ATTACKS = ("paper", "extended", "intrinsic")
+#: Cut bounds are computed by default up to this many bipartitions (N <= 6).
+MAX_AUTO_CUTS = 31
+#: Above this many outcome strings d**N, Z-basis bounds use the symmetric closed form.
+STRUCTURED_ABOVE = 4096
 #: Angles of the exhaustive grid of the d = N = 2 measurement search.
 N_SEARCH_ANGLES = 61
 #: Haar-random settings tried by the generic measurement search.
@@ -55,8 +60,9 @@ class RateBound:
     ----------
     value : float
         The paper's bound :math:`\\frac{1}{N-1}p(?)\\,TC(A|?)` in bits (Eq. 29).
-    cut_bound : float
-        The tighter valid conference-key bound :math:`\\min_S p(?)I(A_S:A_{S^c}|?)` (bits).
+    cut_bound : float or None
+        The valid conference-key bound :math:`\\min_S p(?)I(A_S:A_{S^c}|?)` (bits); ``None``
+        when not computed (structured large-N route).
     certificate : dict
         Eve's attack (``q``, ``gamma``, ``p_question``, flags) and the honest measurements.
     method, status : str
@@ -64,7 +70,7 @@ class RateBound:
     """
 
     value: float
-    cut_bound: float
+    cut_bound: float | None
     certificate: dict = field(repr=False)
     method: str
     status: str
@@ -73,7 +79,7 @@ class RateBound:
     @property
     def best(self) -> float:
         """The tightest valid bound reported: ``min(value, cut_bound)``."""
-        return min(self.value, self.cut_bound)
+        return self.value if self.cut_bound is None else min(self.value, self.cut_bound)
 
 
 def _solver(state, setting, leakage, model, attack, n_starts, rng):
@@ -177,6 +183,23 @@ def _candidate_settings(d, n, rng):
     return settings, f"Z basis plus {N_SEARCH_RANDOM} seeded Haar-random settings (party 1 fixed to Z)"
 
 
+def _structured(d, n, v, leakage, model, attack) -> RateBound:
+    sol = z_basis_bound(d, n, v, leakage, model, attack)
+    cert = {
+        "attack": {"name": f"{attack} CC attack, symmetric (S_d x S_N) reduction", "model": model,
+                   "q": sol["q"], "gamma_constant_strings": sol["gamma_constant"],
+                   "gamma_other_strings": sol["gamma_other"], "forgotten_flag_fraction": sol["eta"],
+                   "p_question": sol["p_question"], "zero_key_certificate": sol["zero_key"],
+                   "method": "closed form on outcome types (constant / non-constant strings)"},
+        "measurements": ["Z"] * n,
+        "measurement_search": "Z basis for all parties (optimality tested for small N)",
+        "cut": None,
+    }
+    return RateBound(sol["value"], None, cert,
+                     "structured Z-basis closed form (qkdbounds.bounds.symmetric); no d^N object",
+                     "optimal_zero" if sol["zero_key"] else "closed_form", 0.0)
+
+
 def rate_upper_bound(
     local_dim: int,
     n_parties: int,
@@ -186,7 +209,7 @@ def rate_upper_bound(
     measurements: Sequence[Measurement] | str | None = None,
     attack: str = "paper",
     *,
-    cut_bound: bool = True,
+    cut_bound: bool | None = None,
     n_starts: int = DEFAULT_STARTS,
     rng: np.random.Generator | None = None,
 ) -> RateBound:
@@ -207,8 +230,9 @@ def rate_upper_bound(
         flags and merges leaked rounds (:mod:`qkdbounds.attacks.extended`); or the intrinsic
         information over all channels on Eve's full CC record, started from the extended attack
         (:mod:`qkdbounds.attacks.intrinsic`). Each is a valid bound and each is <= the previous.
-    cut_bound : bool
-        Also compute the conference-key cut bound (N >= 3).
+    cut_bound : bool, optional
+        Also compute the conference-key cut bound (N >= 3). Default: only when there are at most
+        ``MAX_AUTO_CUTS`` bipartitions (N <= 6), since each cut is a separate minimisation.
     n_starts : int
         Random starts of Eve's minimisation per setting (besides 3 structured starts).
     rng : numpy.random.Generator, optional
@@ -233,8 +257,12 @@ def rate_upper_bound(
     check_choice("model", model, LEAKAGE_MODELS)
     check_choice("attack", attack, ATTACKS)
     n_starts = check_int("n_starts", n_starts, 0, 1000)
+    if cut_bound is None:
+        cut_bound = 2 ** (n - 1) - 1 <= MAX_AUTO_CUTS
     rng = np.random.default_rng(0) if rng is None else rng
 
+    if measurements is None and d**n > STRUCTURED_ABOVE and attack in SYMMETRIC_ATTACKS:
+        return _structured(d, n, visibility, leakage, model, attack)
     if measurements is None:
         settings, how = [[computational(d)] * n], "Z basis for all parties (optimality tested)"
     elif isinstance(measurements, str):
@@ -266,4 +294,4 @@ def rate_upper_bound(
     }
     status = "optimal_zero" if zero_key else "converged"
     method = f"max over settings: {how}; min over Eve: {attack_cert['method']}"
-    return RateBound(value, cut_value if cut_bound else value, certificate, method, status, GAMMA_TOL)
+    return RateBound(value, cut_value if cut_bound else None, certificate, method, status, GAMMA_TOL)
