@@ -19,7 +19,11 @@ Examples
 from importlib.metadata import PackageNotFoundError, version
 
 from .attacks import GammaSolution, joint_distribution_with_eve, minimize_gamma, question_class
+from .attacks.general_cc import best_separable_approximation, general_rate_upper_bound
 from .bounds import RateBound, Threshold, rate_upper_bound, visibility_threshold
+from .bounds.chsh import chsh_threshold_werner, chsh_value, di_lower_bound
+from .bounds.window import werner_window
+from .diqkd import crossover_search, ppt_state_key_bound, rho_d, rho_d_summary
 from .errors import InputError, QKDBoundsError, SolverError
 from .measurements import (
     Measurement,
@@ -31,7 +35,16 @@ from .measurements import (
     xz_plane,
 )
 from .repeaters import minimum_link_visibility, repeater_budget, simulate_chain, swap_isotropic
-from .states import IsotropicGHZ, cc_decomposition, isotropic_ghz
+from .states import (
+    IsotropicGHZ,
+    bell_diagonal_state,
+    cc_decomposition,
+    is_ppt,
+    isotropic_ghz,
+    load_state,
+    partial_transpose,
+    werner_state,
+)
 
 try:
     __version__ = version("qkdbounds")
@@ -47,7 +60,22 @@ __all__ = [
     "RateBound",
     "SolverError",
     "Threshold",
+    "bell_diagonal_state",
+    "best_separable_approximation",
     "cc_decomposition",
+    "chsh_threshold_werner",
+    "chsh_value",
+    "crossover_search",
+    "di_lower_bound",
+    "general_rate_upper_bound",
+    "is_ppt",
+    "load_state",
+    "partial_transpose",
+    "ppt_state_key_bound",
+    "rho_d",
+    "rho_d_summary",
+    "werner_state",
+    "werner_window",
     "computational",
     "fourier",
     "from_unitary",

@@ -27,6 +27,7 @@ COMMAND_MODULES = (
     "_swap",
     "_repeaters",
     "_diqkd",
+    "_state",
     "_reproduce",
     "_sweep",
     "_results",

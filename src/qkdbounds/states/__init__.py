@@ -11,10 +11,8 @@ from .isotropic import (
     separable_visibility,
 )
 
-try:  # partial transpose / PPT helpers (general matrices)
-    from ._partial_transpose import is_ppt, min_pt_eigenvalue, partial_transpose
-except ImportError:  # pragma: no cover - during development only
-    pass
+from ._partial_transpose import is_ppt, min_pt_eigenvalue, partial_transpose
+from .two_qubit import bell_diagonal_state, load_state, werner_state
 
 __all__ = [
     "CCDecomposition",
@@ -25,4 +23,10 @@ __all__ = [
     "ghz_vector",
     "isotropic_ghz",
     "separable_visibility",
-] + [name for name in ("partial_transpose", "is_ppt", "min_pt_eigenvalue") if name in globals()]
+    "partial_transpose",
+    "is_ppt",
+    "min_pt_eigenvalue",
+    "bell_diagonal_state",
+    "load_state",
+    "werner_state",
+]

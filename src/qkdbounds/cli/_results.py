@@ -1,0 +1,87 @@
+"""``qkdbounds results {list,export,plot}``: read a sweep back out of the SQLite store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..errors import InputError
+
+
+def register(subparsers) -> None:
+    """Add the ``results`` subcommand and its ``list``, ``export`` and ``plot`` actions."""
+    from .main import add_common
+
+    p = subparsers.add_parser("results", help="list, export or plot stored sweep results")
+    actions = p.add_subparsers(dest="action", metavar="ACTION", parser_class=type(p))
+    actions.required = True
+
+    ls = actions.add_parser("list", help="sweeps in a store")
+    _store_args(ls)
+    add_common(ls)
+    ls.set_defaults(handler=handle_list)
+
+    ex = actions.add_parser("export", help="write stored points as CSV, JSON or Parquet")
+    _store_args(ex)
+    ex.add_argument("--format", required=True, choices=("csv", "json", "parquet"))
+    ex.add_argument("--out", required=True, help="output file")
+    ex.add_argument("--all-versions", action="store_true",
+                    help="include points computed by other qkdbounds versions")
+    add_common(ex)
+    ex.set_defaults(handler=handle_export)
+
+    pl = actions.add_parser("plot", help="figure of a stored sweep (rate vs one parameter)")
+    _store_args(pl)
+    pl.add_argument("--out", required=True, help="figure file (.png, .svg, .pdf)")
+    pl.add_argument("--x", default="visibility", help="parameter on the x axis")
+    pl.add_argument("--group", default="leakage", help="one curve per value of this parameter")
+    add_common(pl)
+    pl.set_defaults(handler=handle_plot)
+
+
+def _store_args(p) -> None:
+    p.add_argument("--store", required=True, help="SQLite results store")
+    p.add_argument("--name", default=None, help="only this sweep (default: all points)")
+
+
+def _open(args):
+    from ..store import ResultStore
+
+    path = Path(args.store)
+    if not path.is_file():
+        raise InputError(f"--store: no such file {str(path)!r}")
+    return ResultStore(path)
+
+
+def handle_list(args) -> dict:
+    """JSON: ``store``, ``points`` and ``sweeps`` (name, points, failed, grid spec)."""
+    with _open(args) as store:
+        return {"store": str(store.path), "points": store.count(), "sweeps": store.sweeps()}
+
+
+def handle_export(args) -> dict:
+    """JSON: ``out``, ``format``, ``rows``."""
+    from ..store import export_records
+
+    with _open(args) as store:
+        records = store.records(args.name, all_versions=args.all_versions)
+    out = export_records(records, args.out, args.format)
+    return {"out": str(out), "format": args.format, "rows": len(records), "store": args.store}
+
+
+def handle_plot(args) -> dict:
+    """JSON: ``out``, ``rows``, ``curves``."""
+    from ..plotting.sweep_figure import sweep_figure
+
+    with _open(args) as store:
+        records = store.records(args.name)
+    if not records:
+        where = f" in sweep {args.name!r}" if args.name else ""
+        raise InputError(f"--store: no stored points{where}")
+    out = Path(args.out)
+    if out.suffix.lower() not in (".png", ".svg", ".pdf"):
+        raise InputError(f"--out must end in .png, .svg or .pdf, got {str(out)!r}")
+    fig = sweep_figure(records, x=args.x, group=args.group)
+    n_curves = len(fig.axes[0].lines)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(out, dpi=150)
+    return {"out": str(out), "rows": len(records), "curves": n_curves}

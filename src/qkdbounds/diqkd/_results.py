@@ -1,0 +1,130 @@
+"""Frozen result objects of the DIQKD (paper 2) routines: value + certificate + method + status."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = [
+    "PPTResult",
+    "KeyBoundResult",
+    "RelativeEntropyBound",
+    "GeneralStateBound",
+    "ChannelCheck",
+    "ChannelBound",
+    "CrossoverResult",
+]
+
+
+@dataclass(frozen=True)
+class PPTResult:
+    """Outcome of a PPT check.
+
+    Attributes
+    ----------
+    ppt : bool
+        Whether the smallest eigenvalue of the partial transpose is ``>= -tolerance``.
+    min_eigenvalue_pt : float
+        Smallest eigenvalue of :math:`\\rho^\\Gamma`.
+    min_eigenvalue : float
+        Smallest eigenvalue of :math:`\\rho` (positivity of the state itself).
+    ppt_mixing_range : tuple of float
+        Interval of the mixing :math:`p` for which :math:`\\rho_d` is PPT (``rho_d`` only).
+    method, status : str
+    tolerance : float
+    """
+
+    ppt: bool
+    min_eigenvalue_pt: float
+    min_eigenvalue: float
+    ppt_mixing_range: tuple[float, float] | None
+    method: str
+    status: str
+    tolerance: float
+
+
+@dataclass(frozen=True)
+class KeyBoundResult:
+    """A lower bound on the distillable key :math:`K(\\rho)` (bits).
+
+    ``certificate`` holds the privacy-squeezed key-qubit state and the entropies that enter the
+    Devetak–Winter rate, so the number can be recomputed by hand.
+    """
+
+    value: float
+    certificate: dict[str, Any]
+    method: str
+    status: str
+    tolerance: float
+
+
+@dataclass(frozen=True)
+class RelativeEntropyBound:
+    r"""An upper bound :math:`E_R(\rho) \le D(\rho\|\sigma)` with an explicit separable :math:`\sigma`.
+
+    ``certificate`` is a :class:`~qkdbounds.diqkd.SeparableCertificate` (or a dict describing the
+    decomposition used by the convexity route).
+    """
+
+    value: float
+    certificate: Any
+    method: str
+    status: str
+    tolerance: float
+
+
+@dataclass(frozen=True)
+class GeneralStateBound:
+    r"""Paper 2, Eq. (3): :math:`K_{DI}(\rho) \le \min\{K(\rho), K(\rho^\Gamma)\}` for PPT :math:`\rho`."""
+
+    value: float
+    upper_bound_state: RelativeEntropyBound
+    upper_bound_pt: RelativeEntropyBound
+    min_eigenvalue_pt: float
+    dims: tuple[int, int]
+    method: str
+    status: str
+    tolerance: float
+
+
+@dataclass(frozen=True)
+class ChannelCheck:
+    """Complete positivity / complete copositivity of a map from its Choi matrix."""
+
+    completely_positive: bool
+    completely_copositive: bool
+    trace_preserving: bool
+    min_eigenvalue_choi: float
+    min_eigenvalue_choi_pt: float
+    tolerance: float
+
+
+@dataclass(frozen=True)
+class ChannelBound:
+    r"""Paper 2, Eq. (8): :math:`P_2^{DI}(\Lambda) \le P_2(\vartheta\circ\Lambda) \le E(\vartheta\circ\Lambda)`.
+
+    ``value`` is ``None`` when the bound does not apply (``status`` says why).
+    """
+
+    value: float | None
+    check: ChannelCheck
+    choi_bound: RelativeEntropyBound | None
+    teleportation_covariant: bool | None
+    method: str
+    status: str
+    tolerance: float
+
+
+@dataclass(frozen=True)
+class CrossoverResult:
+    """Smallest shield dimension with key lower bound > PT upper bound, by two routes."""
+
+    smallest_shield_dim: int | None
+    smallest_shield_dim_formula: int | None
+    smallest_power_of_two: int | None
+    max_dim: int
+    gap_persists: bool
+    table: list[dict[str, float]] = field(repr=False)
+    method: str = ""
+    status: str = ""
+    tolerance: float = 0.0

@@ -1,0 +1,86 @@
+"""Figure of a stored sweep: rate upper bound against one parameter, one curve per group.
+
+Plotting only: takes the table the store exports, computes nothing physical.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from matplotlib.figure import Figure
+
+from ..errors import InputError
+
+__all__ = ["sweep_figure"]
+
+_PARAMETERS = ("dim", "parties", "visibility", "leakage", "model", "attack")
+_LABELS = {"dim": "local dimension d", "parties": "parties N", "visibility": "visibility v",
+           "leakage": "leakage L", "model": "leakage model", "attack": "attack"}
+
+
+def _rows(table: Any) -> list[Mapping[str, Any]]:
+    if hasattr(table, "to_dict"):  # a pandas DataFrame
+        return list(table.to_dict("records"))
+    return list(table)
+
+
+def sweep_figure(table: Sequence[Mapping[str, Any]] | Any, *, x: str = "visibility",
+                 group: str = "leakage", y: str = "rate_upper_bound",
+                 figsize: tuple[float, float] = (6.0, 4.0)) -> Figure:
+    """Plot ``y`` against parameter ``x``, one curve per value of ``group``.
+
+    Parameters that vary in the table but are neither ``x`` nor ``group`` (e.g. two dimensions
+    in one sweep) split the curves further and appear in the labels.  Failed points (no value)
+    are left out.
+
+    Parameters
+    ----------
+    table : sequence of Mapping or pandas.DataFrame
+        Rows as exported from the store (:meth:`qkdbounds.store.ResultStore.records`).
+    x, group : str
+        Sweep parameters (``dim, parties, visibility, leakage, model, attack``).
+    y : str
+        Column to plot (default the rate upper bound, in bits).
+    figsize : tuple of float
+        Figure size in inches.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One axes; one line per curve (``fig.axes[0].lines``).
+
+    Examples
+    --------
+    >>> rows = [dict(dim=2, parties=2, visibility=v, leakage=0.1, model="uniform",
+    ...              attack="paper", rate_upper_bound=v / 2) for v in (0.5, 1.0)]
+    >>> len(sweep_figure(rows).axes[0].lines)
+    1
+    """
+    for name, value in (("x", x), ("group", group)):
+        if value not in _PARAMETERS:
+            raise InputError(f"{name} must be one of {', '.join(_PARAMETERS)}; got {value!r}")
+    if x == group:
+        raise InputError(f"x and group must differ, both are {x!r}")
+    rows = [r for r in _rows(table) if r.get(y) is not None and r.get(y) == r.get(y)]
+    if not rows:
+        raise InputError(f"no rows with a value of {y!r} to plot")
+    varying = [p for p in _PARAMETERS
+               if p not in (x, group) and len({r.get(p) for r in rows}) > 1]
+    curves: dict[tuple, list[tuple[Any, float]]] = {}
+    for r in rows:
+        curves.setdefault((r.get(group), *(r.get(p) for p in varying)), []).append(
+            (r[x], float(r[y])))
+    fig = Figure(figsize=figsize, layout="constrained")
+    ax = fig.add_subplot()
+    for label_values in sorted(curves, key=lambda k: tuple(map(str, k))):
+        points = sorted(curves[label_values], key=lambda p: p[0])
+        label = ", ".join(f"{name}={value}" for name, value
+                          in zip((group, *varying), label_values))
+        ax.plot([p[0] for p in points], [p[1] for p in points], marker="." if len(points) < 40
+                else None, label=label)
+    ax.set_xlabel(_LABELS[x])
+    ax.set_ylabel("rate upper bound (bits)" if y == "rate_upper_bound" else y)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize="small")
+    return fig

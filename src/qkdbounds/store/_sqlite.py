@@ -1,0 +1,498 @@
+"""Embedded SQLite results store for parameter sweeps (SPEC F8, §6).
+
+One row per *point*, keyed by the canonical parameter key, the point function and the package
+version (``UNIQUE``), so a point is never stored twice and a rerun of a sweep skips it.  Each
+finished point is written in its own transaction; the database runs in WAL mode, so a process
+killed mid-sweep (even by ``SIGKILL``) loses nothing that was committed.  Several sweeps can share
+a store: a sweep is a named set of points (table ``sweep_points``), and a point computed by one
+sweep is reused by every other sweep that asks for it.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import datetime as _dt
+import importlib.metadata
+import json
+import math
+import os
+import sqlite3
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..errors import InputError
+
+__all__ = [
+    "DEFAULT_STORE_NAME",
+    "PARAMETER_NAMES",
+    "EXPORT_COLUMNS",
+    "ResultStore",
+    "canonical_float",
+    "canonical_params",
+    "parameter_key",
+    "package_version",
+    "default_store_path",
+    "export_records",
+]
+
+#: File name of the store inside the output directory.
+DEFAULT_STORE_NAME = "results.sqlite"
+
+#: Sweep parameters with their Python type, in key order.
+PARAMETER_NAMES: tuple[str, ...] = ("dim", "parties", "visibility", "leakage", "model", "attack")
+_INT_PARAMS = ("dim", "parties")
+_FLOAT_PARAMS = ("visibility", "leakage")
+_STR_PARAMS = ("model", "attack")
+
+#: Floats are rounded to this many decimals before keying, so that 0.1 + 0.2 and 0.3 are the
+#: same point (grid arithmetic must not create "new" points).
+KEY_DECIMALS = 12
+
+#: Columns of an exported table, in order.
+EXPORT_COLUMNS: tuple[str, ...] = (
+    *PARAMETER_NAMES,
+    "rate_upper_bound",
+    "status",
+    "method",
+    "error",
+    "elapsed_s",
+    "finished_at",
+    "version",
+    "function",
+    "param_key",
+    "result",
+)
+
+#: Status given to a point whose computation raised.
+FAILED = "failed"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS sweeps (
+    sweep_id   INTEGER PRIMARY KEY,
+    name       TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL,
+    spec       TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS results (
+    result_id        INTEGER PRIMARY KEY,
+    param_key        TEXT NOT NULL,
+    function         TEXT NOT NULL,
+    version          TEXT NOT NULL,
+    dim              INTEGER,
+    parties          INTEGER,
+    visibility       REAL,
+    leakage          REAL,
+    model            TEXT,
+    attack           TEXT,
+    rate_upper_bound REAL,
+    status           TEXT NOT NULL,
+    method           TEXT,
+    error            TEXT,
+    elapsed_s        REAL,
+    finished_at      TEXT NOT NULL,
+    result           TEXT NOT NULL,
+    UNIQUE (param_key, function, version)
+);
+CREATE TABLE IF NOT EXISTS sweep_points (
+    sweep_id  INTEGER NOT NULL REFERENCES sweeps (sweep_id),
+    result_id INTEGER NOT NULL REFERENCES results (result_id),
+    UNIQUE (sweep_id, result_id)
+);
+CREATE INDEX IF NOT EXISTS sweep_points_result ON sweep_points (result_id);
+"""
+
+# A failed point may be replaced by a successful recomputation; anything else is kept as is
+# (first writer wins), so concurrent sweeps on one store never duplicate or overwrite a point.
+_UPSERT = """
+INSERT INTO results (param_key, function, version, dim, parties, visibility, leakage, model,
+                     attack, rate_upper_bound, status, method, error, elapsed_s, finished_at,
+                     result)
+VALUES (:param_key, :function, :version, :dim, :parties, :visibility, :leakage, :model,
+        :attack, :rate_upper_bound, :status, :method, :error, :elapsed_s, :finished_at, :result)
+ON CONFLICT (param_key, function, version) DO UPDATE SET
+    rate_upper_bound = excluded.rate_upper_bound, status = excluded.status,
+    method = excluded.method, error = excluded.error, elapsed_s = excluded.elapsed_s,
+    finished_at = excluded.finished_at, result = excluded.result
+WHERE results.status = 'failed'
+"""
+
+
+def package_version() -> str:
+    """Version of the installed ``qkdbounds`` (part of every point's key).
+
+    Returns
+    -------
+    str
+        ``qkdbounds.__version__`` if defined, else the installed distribution's version, else
+        ``"unknown"``.
+    """
+    import qkdbounds
+
+    version = getattr(qkdbounds, "__version__", None)
+    if version:
+        return str(version)
+    try:
+        return importlib.metadata.version("qkdbounds")
+    except importlib.metadata.PackageNotFoundError:  # running from a source tree
+        return "unknown"
+
+
+def default_store_path(out_dir: str | os.PathLike = "out") -> Path:
+    """Default store location: ``<out_dir>/results.sqlite``."""
+    return Path(out_dir) / DEFAULT_STORE_NAME
+
+
+def canonical_float(value: float) -> float:
+    """Round ``value`` to :data:`KEY_DECIMALS` decimals; ``-0.0`` becomes ``0.0``.
+
+    Examples
+    --------
+    >>> canonical_float(0.1 + 0.2)
+    0.3
+    """
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        raise InputError(f"parameter values must be real numbers, got {value!r}") from None
+    if not math.isfinite(value):
+        raise InputError(f"parameter values must be finite, got {value!r}")
+    return round(value, KEY_DECIMALS) + 0.0
+
+
+def canonical_params(params: Mapping[str, Any]) -> dict[str, Any]:
+    """Return the six sweep parameters with canonical Python types and rounded floats.
+
+    Parameters
+    ----------
+    params : Mapping
+        Must contain every name of :data:`PARAMETER_NAMES`; other keys are ignored.
+
+    Raises
+    ------
+    InputError
+        If a parameter is missing or has the wrong type.
+    """
+    missing = [name for name in PARAMETER_NAMES if name not in params]
+    if missing:
+        raise InputError(f"point parameters missing: {', '.join(missing)}")
+    out: dict[str, Any] = {}
+    for name in _INT_PARAMS:
+        value = params[name]
+        if (isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating))
+                or not math.isfinite(value) or int(value) != value):
+            raise InputError(f"{name} must be an integer, got {value!r}")
+        out[name] = int(value)
+    for name in _FLOAT_PARAMS:
+        out[name] = canonical_float(params[name])
+    for name in _STR_PARAMS:
+        out[name] = str(params[name])
+    return out
+
+
+def parameter_key(params: Mapping[str, Any]) -> str:
+    """Canonical text key of a point, e.g. ``dim=2;parties=2;visibility=0.3;...``.
+
+    Floats are written as ``repr(round(x, 12))`` so that equal grid points produced by different
+    float arithmetic get the same key.
+
+    Examples
+    --------
+    >>> parameter_key(dict(dim=2, parties=2, visibility=0.1 + 0.2, leakage=0.1,
+    ...                    model="uniform", attack="paper"))
+    'dim=2;parties=2;visibility=0.3;leakage=0.1;model=uniform;attack=paper'
+    """
+    canon = canonical_params(params)
+    return ";".join(f"{name}={canon[name]!r}" if name in _FLOAT_PARAMS else f"{name}={canon[name]}"
+                    for name in PARAMETER_NAMES)
+
+
+def _jsonable(obj: Any) -> Any:
+    """Convert results (dataclasses, numpy, complex, non-finite floats) to plain JSON values."""
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return {f.name: _jsonable(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+    if isinstance(obj, Mapping):
+        return {str(k): _jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple, set, frozenset)):
+        return [_jsonable(v) for v in obj]
+    if isinstance(obj, np.ndarray):
+        return _jsonable(obj.tolist())
+    if isinstance(obj, np.generic):
+        return _jsonable(obj.item())
+    if isinstance(obj, complex):
+        return {"re": _jsonable(obj.real), "im": _jsonable(obj.imag)}
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None
+    if obj is None or isinstance(obj, (bool, int, float, str)):
+        return obj
+    return repr(obj)
+
+
+def _now() -> str:
+    return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="milliseconds")
+
+
+def _finite_or_none(value: Any) -> float | None:
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        return None
+    return value if math.isfinite(value) else None
+
+
+class ResultStore:
+    """SQLite store of sweep points.
+
+    Parameters
+    ----------
+    path : str or PathLike
+        Database file; created (with parent directories) if missing.
+    version : str, optional
+        Package version used in keys; defaults to :func:`package_version`.
+    timeout : float
+        Seconds to wait for a lock held by another process sharing the store.
+
+    Notes
+    -----
+    Use as a context manager, or call :meth:`close`.  Connections are not shared between
+    threads or processes: in a Dask sweep only the client process writes.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> path = os.path.join(tempfile.mkdtemp(), "r.sqlite")
+    >>> params = dict(dim=2, parties=2, visibility=0.9, leakage=0.1,
+    ...               model="uniform", attack="paper")
+    >>> with ResultStore(path) as store:
+    ...     inserted = store.write_point(params, "pkg.mod:fn", {"rate_upper_bound": 0.5,
+    ...                                                         "status": "optimal"})
+    ...     store.count()
+    1
+    """
+
+    def __init__(self, path: str | os.PathLike, *, version: str | None = None,
+                 timeout: float = 60.0) -> None:
+        self.path = Path(path)
+        self.version = package_version() if version is None else str(version)
+        if self.path.exists() and self.path.is_dir():
+            raise InputError(f"store must be a file path, got directory {str(self.path)!r}")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._conn = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
+        except (OSError, sqlite3.Error) as exc:
+            raise InputError(f"cannot open store {str(self.path)!r}: {exc}") from None
+        try:
+            self._conn.row_factory = sqlite3.Row
+            self._conn.execute("PRAGMA journal_mode=WAL")
+            # NORMAL is durable against a crash of this process in WAL mode (only a power loss
+            # can roll back the last commits), and much faster than FULL for one commit per point.
+            self._conn.execute("PRAGMA synchronous=NORMAL")
+            self._conn.execute("PRAGMA foreign_keys=ON")
+            self._conn.executescript(_SCHEMA)
+        except sqlite3.DatabaseError as exc:
+            self._conn.close()
+            raise InputError(f"{str(self.path)!r} is not a qkdbounds store: {exc}") from None
+
+    # -- lifecycle ---------------------------------------------------------------------------
+    def close(self) -> None:
+        """Close the connection (idempotent)."""
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    def __enter__(self) -> ResultStore:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+    # -- sweeps ------------------------------------------------------------------------------
+    def ensure_sweep(self, name: str, spec: Mapping[str, Any] | None = None) -> int:
+        """Return the id of sweep ``name``, creating it (with its grid ``spec``) if new."""
+        with self._conn:
+            self._conn.execute("BEGIN IMMEDIATE")
+            self._conn.execute(
+                "INSERT INTO sweeps (name, created_at, spec) VALUES (?, ?, ?) "
+                "ON CONFLICT (name) DO NOTHING",
+                (name, _now(), json.dumps(_jsonable(spec or {}), sort_keys=True)))
+            row = self._conn.execute("SELECT sweep_id FROM sweeps WHERE name = ?",
+                                     (name,)).fetchone()
+        return int(row["sweep_id"])
+
+    def sweeps(self) -> list[dict[str, Any]]:
+        """List sweeps: name, creation time, grid spec, number of points stored and failed."""
+        rows = self._conn.execute(
+            "SELECT s.name, s.created_at, s.spec, COUNT(r.result_id) AS points, "
+            "SUM(CASE WHEN r.status = 'failed' THEN 1 ELSE 0 END) AS failed "
+            "FROM sweeps s LEFT JOIN sweep_points p ON p.sweep_id = s.sweep_id "
+            "LEFT JOIN results r ON r.result_id = p.result_id "
+            "GROUP BY s.sweep_id ORDER BY s.sweep_id").fetchall()
+        return [{"name": r["name"], "created_at": r["created_at"], "spec": json.loads(r["spec"]),
+                 "points": int(r["points"]), "failed": int(r["failed"] or 0)} for r in rows]
+
+    def _sweep_id(self, name: str) -> int:
+        row = self._conn.execute("SELECT sweep_id FROM sweeps WHERE name = ?",
+                                 (name,)).fetchone()
+        if row is None:
+            known = ", ".join(s["name"] for s in self.sweeps()) or "none"
+            raise InputError(f"no sweep named {name!r} in {str(self.path)!r} (known: {known})")
+        return int(row["sweep_id"])
+
+    # -- points ------------------------------------------------------------------------------
+    def stored_keys(self, function: str, *, include_failed: bool = False) -> set[str]:
+        """Parameter keys stored for ``function`` at this store's version.
+
+        Failed points are left out unless ``include_failed``: a rerun retries them.
+        """
+        sql = "SELECT param_key FROM results WHERE function = ? AND version = ?"
+        if not include_failed:
+            sql += " AND status != 'failed'"
+        return {row[0] for row in self._conn.execute(sql, (function, self.version))}
+
+    def add_to_sweep(self, sweep_id: int, keys: Iterable[str], function: str) -> None:
+        """Record already stored points (by key) as members of a sweep, in one transaction."""
+        with self._conn:
+            self._conn.execute("BEGIN IMMEDIATE")
+            self._conn.executemany(
+                "INSERT OR IGNORE INTO sweep_points (sweep_id, result_id) "
+                "SELECT ?, result_id FROM results WHERE param_key = ? AND function = ? "
+                "AND version = ?",
+                ((sweep_id, key, function, self.version) for key in keys))
+
+    def write_point(self, params: Mapping[str, Any], function: str, result: Mapping[str, Any],
+                    *, elapsed_s: float | None = None, error: str | None = None,
+                    sweep_id: int | None = None) -> bool:
+        """Store one finished point in its own transaction.
+
+        Parameters
+        ----------
+        params : Mapping
+            The point's parameters (see :data:`PARAMETER_NAMES`).
+        function : str
+            ``"module:function"`` reference of the point function (part of the key).
+        result : Mapping
+            What the point function returned: at least ``"rate_upper_bound"`` and ``"status"``;
+            ``"method"`` if present is stored in its own column; everything is kept as JSON.
+        elapsed_s : float, optional
+            Wall time of the computation.
+        error : str, optional
+            Error message of a failed point (status ``"failed"``).
+        sweep_id : int, optional
+            Sweep to record the point in.
+
+        Returns
+        -------
+        bool
+            ``True`` if the row was inserted or replaced a failed one, ``False`` if an equal key
+            was already stored (the point is then only added to the sweep).
+        """
+        canon = canonical_params(params)
+        row = dict(canon)
+        row.update(
+            param_key=parameter_key(canon), function=function, version=self.version,
+            rate_upper_bound=_finite_or_none(result.get("rate_upper_bound")),
+            status=str(result.get("status", FAILED if error else "unknown")),
+            method=None if result.get("method") is None else str(result.get("method")),
+            error=error, elapsed_s=_finite_or_none(elapsed_s), finished_at=_now(),
+            result=json.dumps(_jsonable(result), sort_keys=True, allow_nan=False))
+        with self._conn:
+            self._conn.execute("BEGIN IMMEDIATE")
+            changed = self._conn.execute(_UPSERT, row).rowcount > 0
+            if sweep_id is not None:
+                self._conn.execute(
+                    "INSERT OR IGNORE INTO sweep_points (sweep_id, result_id) "
+                    "SELECT ?, result_id FROM results WHERE param_key = ? AND function = ? "
+                    "AND version = ?", (sweep_id, row["param_key"], function, self.version))
+        return changed
+
+    def count(self, name: str | None = None) -> int:
+        """Number of stored points (of sweep ``name`` if given)."""
+        if name is None:
+            return int(self._conn.execute("SELECT COUNT(*) FROM results").fetchone()[0])
+        return int(self._conn.execute("SELECT COUNT(*) FROM sweep_points WHERE sweep_id = ?",
+                                      (self._sweep_id(name),)).fetchone()[0])
+
+    def records(self, name: str | None = None, *, all_versions: bool = False
+                ) -> list[dict[str, Any]]:
+        """Stored points as dicts with the keys :data:`EXPORT_COLUMNS`.
+
+        Parameters
+        ----------
+        name : str, optional
+            Only the points of this sweep.
+        all_versions : bool
+            Include points computed by other package versions (default: this version only).
+
+        Returns
+        -------
+        list of dict
+            Sorted by the parameters; ``"result"`` is the JSON text of the full result.
+        """
+        cols = ", ".join(f"r.{c}" for c in EXPORT_COLUMNS)
+        sql = f"SELECT {cols} FROM results r"
+        args: list[Any] = []
+        where = []
+        if name is not None:
+            sql += " JOIN sweep_points p ON p.result_id = r.result_id"
+            where.append("p.sweep_id = ?")
+            args.append(self._sweep_id(name))
+        if not all_versions:
+            where.append("r.version = ?")
+            args.append(self.version)
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY " + ", ".join(f"r.{c}" for c in
+                                        ("function", "version", *PARAMETER_NAMES))
+        return [dict(row) for row in self._conn.execute(sql, args)]
+
+
+def export_records(records: Sequence[Mapping[str, Any]], path: str | os.PathLike,
+                   fmt: str) -> Path:
+    """Write store records to ``path`` as ``csv``, ``json`` or ``parquet``.
+
+    Parameters
+    ----------
+    records : sequence of Mapping
+        As returned by :meth:`ResultStore.records`.
+    path : str or PathLike
+        Output file (parent directories are created).
+    fmt : {"csv", "json", "parquet"}
+        ``json`` writes a list of objects (the ``result`` column stays a JSON string, so the
+        three formats hold the same table); ``parquet`` needs pandas and pyarrow.
+
+    Returns
+    -------
+    Path
+        The written file.
+    """
+    path = Path(path)
+    if fmt not in ("csv", "json", "parquet"):
+        raise InputError(f"format must be one of csv, json, parquet; got {fmt!r}")
+    rows = [{c: rec.get(c) for c in EXPORT_COLUMNS} for rec in records]
+    if fmt == "parquet":
+        try:
+            import pandas as pd
+            import pyarrow  # noqa: F401 - the parquet engine pandas needs
+        except ImportError:
+            raise InputError("parquet export needs pandas and pyarrow: "
+                             "pip install 'qkdbounds[parquet]'") from None
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if fmt == "csv":
+        with open(path, "w", newline="", encoding="utf-8") as fh:
+            writer = csv.DictWriter(fh, fieldnames=EXPORT_COLUMNS)
+            writer.writeheader()
+            writer.writerows(rows)
+    elif fmt == "json":
+        with open(path, "w", encoding="utf-8") as fh:
+            json.dump(rows, fh, indent=1, allow_nan=False)
+            fh.write("\n")
+    else:
+        frame = pd.DataFrame.from_records(rows, columns=list(EXPORT_COLUMNS))
+        frame = frame.astype({"dim": "Int64", "parties": "Int64", "visibility": "float64",
+                              "leakage": "float64", "rate_upper_bound": "float64",
+                              "elapsed_s": "float64"})
+        frame.to_parquet(path, index=False, engine="pyarrow")
+    return path

@@ -1,0 +1,222 @@
+"""Parameter grids: axis specs like ``"0.3:1:0.01"`` or ``"0.1,0.2"`` and their Cartesian product.
+
+Ranges are computed in decimal arithmetic from the text the user typed, so ``0.3:1:0.01`` has
+exactly 71 points and ends at exactly 1.0 — no ``0.30000000000000004`` and no lost endpoint,
+which plain float stepping (``numpy.arange``) gets wrong.
+"""
+
+from __future__ import annotations
+
+import decimal
+import hashlib
+import itertools
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
+from typing import Any
+
+from ..errors import InputError
+from ..store import PARAMETER_NAMES, canonical_float
+
+__all__ = [
+    "AXIS_DEFAULTS",
+    "MAX_AXIS_POINTS",
+    "MAX_GRID_POINTS",
+    "MODELS",
+    "ATTACKS",
+    "parse_axis",
+    "build_grid",
+    "grid_points",
+    "grid_name",
+]
+
+#: Allowed leakage models and attacks (SPEC §3, ``qkdbounds rate``).
+MODELS = ("uniform", "junk")
+ATTACKS = ("paper", "extended")
+
+#: Value of an axis the user does not sweep.
+AXIS_DEFAULTS: dict[str, Any] = {"dim": 2, "parties": 2, "model": "uniform", "attack": "paper"}
+
+#: Guards against typos such as ``0:1:1e-9`` that would silently ask for a billion points.
+MAX_AXIS_POINTS = 1_000_000
+MAX_GRID_POINTS = 10_000_000
+
+_INT_AXES = {"dim": 2, "parties": 2}          # name -> smallest allowed value
+_UNIT_AXES = ("visibility", "leakage")        # values in [0, 1]
+_CHOICE_AXES = {"model": MODELS, "attack": ATTACKS}
+
+# Enough digits that any decimal a user types is represented exactly in the range arithmetic.
+_DEC_CONTEXT = decimal.Context(prec=60, traps=[decimal.InvalidOperation, decimal.Overflow,
+                                               decimal.DivisionByZero])
+
+
+def _decimal(name: str, text: str) -> Decimal:
+    text = text.strip()
+    try:
+        value = _DEC_CONTEXT.create_decimal(text)
+    except (decimal.InvalidOperation, ValueError):
+        raise InputError(f"{name}: {text!r} is not a number") from None
+    if not value.is_finite():
+        raise InputError(f"{name}: values must be finite, got {text!r}")
+    return value
+
+
+def _range(name: str, spec: str) -> list[Decimal]:
+    parts = spec.split(":")
+    if len(parts) not in (2, 3):
+        raise InputError(f"{name}: range must be START:STOP or START:STOP:STEP, got {spec!r}")
+    start, stop = _decimal(name, parts[0]), _decimal(name, parts[1])
+    step = _decimal(name, parts[2]) if len(parts) == 3 else Decimal(1)
+    if step <= 0:
+        raise InputError(f"{name}: range step must be > 0, got {parts[2].strip()!r}")
+    if stop < start:
+        raise InputError(f"{name}: range stop must be >= start, got {spec!r}")
+    # floor((stop - start) / step) + 1 points; the stop is included when it is on the grid.
+    n_steps = _DEC_CONTEXT.divide_int(stop - start, step)
+    if n_steps + 1 > MAX_AXIS_POINTS:
+        raise InputError(f"{name}: range {spec!r} has more than {MAX_AXIS_POINTS} points")
+    return [_DEC_CONTEXT.add(start, _DEC_CONTEXT.multiply(step, Decimal(i)))
+            for i in range(int(n_steps) + 1)]
+
+
+def _check_value(name: str, value: Decimal | str) -> int | float | str:
+    if name in _CHOICE_AXES:
+        choices = _CHOICE_AXES[name]
+        if value not in choices:
+            raise InputError(f"{name} must be one of {', '.join(choices)}; got {value!r}")
+        return value
+    if name in _INT_AXES:
+        low = _INT_AXES[name]
+        if value != value.to_integral_value():
+            raise InputError(f"{name} must be an integer >= {low}, got {value}")
+        if value < low:
+            raise InputError(f"{name} must be an integer >= {low}, got {value}")
+        return int(value)
+    if not Decimal(0) <= value <= Decimal(1):
+        raise InputError(f"{name} must be in [0, 1], got {value}")
+    return canonical_float(float(value))
+
+
+def parse_axis(name: str, spec: str | int | float | Sequence[Any]) -> list[int | float | str]:
+    """Parse the values of one grid axis.
+
+    Parameters
+    ----------
+    name : {"dim", "parties", "visibility", "leakage", "model", "attack"}
+        The axis.
+    spec : str or number or sequence
+        ``"START:STOP:STEP"`` (inclusive range, step > 0; ``START:STOP`` means step 1),
+        a comma list ``"0.1,0.2"`` whose items may themselves be ranges, or a single value.
+        A number or a sequence of values is accepted too.
+
+    Returns
+    -------
+    list
+        Validated values in the order given, duplicates removed: ints for ``dim``/``parties``,
+        floats rounded to 12 decimals for ``visibility``/``leakage`` (in [0, 1]), strings for
+        ``model`` (uniform, junk) and ``attack`` (paper, extended).
+
+    Raises
+    ------
+    InputError
+        Unknown axis, malformed spec, empty axis, or a value outside its range.
+
+    Examples
+    --------
+    >>> parse_axis("visibility", "0.9:1:0.05")
+    [0.9, 0.95, 1.0]
+    >>> parse_axis("leakage", "0.1,0.2")
+    [0.1, 0.2]
+    >>> parse_axis("dim", "2:4")
+    [2, 3, 4]
+    """
+    if name not in PARAMETER_NAMES:
+        raise InputError(f"unknown sweep parameter {name!r}; "
+                         f"allowed: {', '.join(PARAMETER_NAMES)}")
+    if isinstance(spec, str):
+        items: list[Any] = [item.strip() for item in spec.split(",")]
+    elif isinstance(spec, (int, float)) and not isinstance(spec, bool):
+        items = [spec]
+    elif isinstance(spec, Sequence) and not isinstance(spec, (bytes, bytearray)):
+        items = list(spec)
+    else:
+        raise InputError(f"{name}: cannot parse {spec!r}")
+    values: list[int | float | str] = []
+    for item in items:
+        if isinstance(item, str) and item == "":
+            raise InputError(f"{name}: empty value in {spec!r}")
+        if name in _CHOICE_AXES:
+            raw: list[Any] = [str(item)]
+        elif isinstance(item, str) and ":" in item:
+            raw = _range(name, item)
+        elif isinstance(item, bool):
+            raise InputError(f"{name}: {item!r} is not a number")
+        elif isinstance(item, (int, float)):
+            raw = [_decimal(name, repr(item))]
+        else:
+            raw = [_decimal(name, str(item))]
+        for value in raw:
+            checked = _check_value(name, value)
+            if checked not in values:
+                values.append(checked)
+        if len(values) > MAX_AXIS_POINTS:
+            raise InputError(f"{name}: more than {MAX_AXIS_POINTS} values")
+    if not values:
+        raise InputError(f"{name}: no values in {spec!r}")
+    return values
+
+
+def build_grid(axes: Mapping[str, Any]) -> dict[str, list[int | float | str]]:
+    """Parse every axis of a grid; axes not given take :data:`AXIS_DEFAULTS`.
+
+    Parameters
+    ----------
+    axes : Mapping
+        Axis name to spec (see :func:`parse_axis`); ``None`` values are ignored.
+        ``visibility`` and ``leakage`` are required.
+
+    Returns
+    -------
+    dict
+        All six axes (in :data:`~qkdbounds.store.PARAMETER_NAMES` order) with their values.
+
+    Examples
+    --------
+    >>> build_grid({"visibility": "0.5,1", "leakage": "0.1"})["dim"]
+    [2]
+    """
+    unknown = sorted(set(axes) - set(PARAMETER_NAMES))
+    if unknown:
+        raise InputError(f"unknown sweep parameter(s) {', '.join(unknown)}; "
+                         f"allowed: {', '.join(PARAMETER_NAMES)}")
+    grid: dict[str, list[int | float | str]] = {}
+    for name in PARAMETER_NAMES:
+        spec = axes.get(name)
+        if spec is None:
+            if name not in AXIS_DEFAULTS:
+                raise InputError(f"{name} is required (e.g. 0.3:1:0.01 or 0.1,0.2)")
+            spec = [AXIS_DEFAULTS[name]]
+        grid[name] = parse_axis(name, spec)
+    size = 1
+    for values in grid.values():
+        size *= len(values)
+    if size > MAX_GRID_POINTS:
+        raise InputError(f"grid has {size} points, more than {MAX_GRID_POINTS}")
+    return grid
+
+
+def grid_points(grid: Mapping[str, Sequence[Any]]) -> Iterable[dict[str, Any]]:
+    """Cartesian product of a grid from :func:`build_grid`, one dict per point.
+
+    The last axis (``attack``) varies fastest; the order is deterministic.
+    """
+    names = [name for name in PARAMETER_NAMES if name in grid]
+    for combo in itertools.product(*(grid[name] for name in names)):
+        yield dict(zip(names, combo))
+
+
+def grid_name(grid: Mapping[str, Sequence[Any]], function: str) -> str:
+    """Deterministic default sweep name, so rerunning the same command resumes the same sweep."""
+    text = json.dumps({"grid": {k: list(v) for k, v in grid.items()}, "function": function},
+                      sort_keys=True)
+    return "sweep-" + hashlib.sha256(text.encode()).hexdigest()[:12]

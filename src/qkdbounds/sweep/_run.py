@@ -1,0 +1,344 @@
+"""Run a sweep on Dask and write each finished point to the SQLite store (SPEC F8, §6).
+
+The client process is the only writer: tasks are submitted only for points the store does not
+hold yet (failed points are retried), results are collected with
+:func:`distributed.as_completed` and each one is committed in its own transaction as soon as it
+arrives.  Killing the client therefore loses at most the points still in flight.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import importlib
+import logging
+import os
+import sys
+import time
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
+
+from ..errors import InputError
+from ..store import ResultStore, parameter_key
+from ..store._sqlite import FAILED, _jsonable
+from ._grid import build_grid, grid_name, grid_points
+
+__all__ = ["SweepSummary", "run_sweep", "function_reference", "resolve_function",
+           "DEFAULT_POINT_FN"]
+
+logger = logging.getLogger(__name__)
+
+#: Reference of the default point function.
+DEFAULT_POINT_FN = "qkdbounds.sweep.points:rate_point"
+
+#: Tasks kept on the cluster at once; bounds scheduler memory for very large grids while keeping
+#: every worker busy.
+MAX_IN_FLIGHT = 2000
+
+#: Seconds to wait for an external scheduler to answer.
+CONNECT_TIMEOUT_S = 15
+
+
+@dataclasses.dataclass(frozen=True)
+class SweepSummary:
+    """What a sweep did.
+
+    Attributes
+    ----------
+    name : str
+        Sweep name in the store.
+    store : str
+        Path of the SQLite store.
+    total : int
+        Points in the grid.
+    computed : int
+        Points computed successfully by this run.
+    skipped : int
+        Points already in the store (not recomputed).
+    failed : int
+        Points whose computation raised (stored with status ``"failed"``; retried on rerun).
+    elapsed_s : float
+        Wall time of the run.
+    scheduler : str
+        ``"local"`` (a LocalCluster started for the run), the scheduler address, or ``"none"``
+        when nothing had to be computed.
+    function : str
+        ``module:function`` reference of the point function.
+    failures : tuple of (str, str)
+        ``(parameter key, error message)`` of the failed points (at most 20).
+    """
+
+    name: str
+    store: str
+    total: int
+    computed: int
+    skipped: int
+    failed: int
+    elapsed_s: float
+    scheduler: str
+    function: str
+    failures: tuple[tuple[str, str], ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-able dict (the ``qkdbounds sweep --json`` object)."""
+        out = dataclasses.asdict(self)
+        out["failures"] = [{"point": key, "error": msg} for key, msg in self.failures]
+        out["status"] = "ok" if self.failed == 0 else "failed"
+        return out
+
+
+def resolve_function(reference: str) -> Callable[[Mapping[str, Any]], Mapping[str, Any]]:
+    """Import ``"package.module:function"`` and return the callable.
+
+    Raises
+    ------
+    InputError
+        If the reference is malformed, the module cannot be imported or the name is missing.
+    """
+    module_name, sep, attr = reference.partition(":")
+    if not sep or not module_name or not attr:
+        raise InputError(f"point function must be 'module:function', got {reference!r}")
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as exc:
+        raise InputError(f"point function module {module_name!r} cannot be imported: {exc}"
+                         ) from None
+    obj: Any = module
+    for part in attr.split("."):
+        obj = getattr(obj, part, None)
+        if obj is None:
+            raise InputError(f"point function {reference!r}: {module_name} has no {attr!r}")
+    if not callable(obj):
+        raise InputError(f"point function {reference!r} is not callable")
+    return obj
+
+
+def function_reference(point_fn: str | Callable[..., Any]) -> tuple[str, Callable[..., Any]]:
+    """Return ``(reference, callable)`` for a point function given by reference or callable.
+
+    The reference (``module:qualname``) is part of every stored point's key, so it must be
+    stable: lambdas and nested functions are rejected.
+    """
+    if isinstance(point_fn, str):
+        return point_fn, resolve_function(point_fn)
+    if not callable(point_fn):
+        raise InputError(f"point_fn must be callable or 'module:function', got {point_fn!r}")
+    module = getattr(point_fn, "__module__", None)
+    qualname = getattr(point_fn, "__qualname__", None)
+    if not module or not qualname or "<" in qualname:
+        raise InputError(f"point_fn must be a top-level named function, got {point_fn!r}")
+    return f"{module}:{qualname}", point_fn
+
+
+def _run_point(point_fn: Callable[..., Any], params: dict[str, Any]) -> dict[str, Any]:
+    """Task run on a worker: compute one point, never raise (errors become status "failed")."""
+    start = time.perf_counter()
+    try:
+        result = point_fn(dict(params))
+        if not isinstance(result, Mapping) or not {"rate_upper_bound", "status"} <= set(result):
+            raise TypeError("point function must return a dict with 'rate_upper_bound' and "
+                            f"'status', got {type(result).__name__}")
+        return {"result": _jsonable(result), "error": None,
+                "elapsed_s": time.perf_counter() - start}
+    except Exception as exc:  # noqa: BLE001 - a failing point is data, not a crash of the sweep
+        message = f"{type(exc).__name__}: {exc}"
+        return {"result": {"rate_upper_bound": None, "status": FAILED, "error": message},
+                "error": message, "elapsed_s": time.perf_counter() - start}
+
+
+def _default_workers() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+@contextlib.contextmanager
+def _quiet_dask_logs() -> Iterator[None]:
+    """Keep distributed's INFO chatter off stderr unless qkdbounds itself logs at INFO.
+
+    distributed sets its logger to INFO; when the CLI has configured the root logger first, those
+    records would reach the root handler (STYLE: stderr carries progress and real problems).
+    """
+    dask_logger = logging.getLogger("distributed")
+    old = dask_logger.level
+    if not logger.isEnabledFor(logging.INFO):
+        dask_logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        dask_logger.setLevel(old)
+
+
+@contextlib.contextmanager
+def _dask_client(scheduler: str | None, n_workers: int | None, processes: bool,
+                 connect_timeout: float) -> Iterator[tuple[Any, str]]:
+    from distributed import Client, LocalCluster
+
+    with _quiet_dask_logs():
+        if scheduler:
+            try:
+                client = Client(scheduler, timeout=connect_timeout, set_as_default=False)
+            except (OSError, ValueError, TypeError) as exc:
+                raise InputError(f"cannot connect to scheduler {scheduler!r}: {exc}") from None
+            with client:
+                yield client, scheduler
+            return
+        n_workers = _default_workers() if n_workers is None else n_workers
+        # No dashboard.  The scheduler still serves a few HTTP routes; bind them to a free
+        # loopback port rather than the default 8787, which warns when another cluster has it.
+        with LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=processes,
+                          dashboard_address=None, silence_logs=logging.ERROR,
+                          scheduler_kwargs={"dashboard": False,
+                                            "dashboard_address": "127.0.0.1:0"}) as cluster, \
+                Client(cluster, set_as_default=False) as client:
+            yield client, "local"
+
+
+def _progress(total: int, initial: int, name: str, quiet: bool):
+    from tqdm.auto import tqdm
+
+    disable = quiet or not (hasattr(sys.stderr, "isatty") and sys.stderr.isatty())
+    return tqdm(total=total, initial=initial, desc=name, unit="pt", file=sys.stderr,
+                disable=disable, dynamic_ncols=True, leave=True)
+
+
+def run_sweep(axes: Mapping[str, Any], store: str | os.PathLike | ResultStore, *,
+              point_fn: str | Callable[..., Any] = DEFAULT_POINT_FN,
+              name: str | None = None, scheduler: str | None = None,
+              n_workers: int | None = None, processes: bool = True,
+              quiet: bool = False, max_in_flight: int = MAX_IN_FLIGHT,
+              connect_timeout: float = CONNECT_TIMEOUT_S) -> SweepSummary:
+    """Compute a parameter grid on Dask, storing every finished point in the results store.
+
+    Parameters
+    ----------
+    axes : Mapping
+        Grid axes, any of ``dim, parties, visibility, leakage, model, attack``, each a spec for
+        :func:`~qkdbounds.sweep.parse_axis` (``"0.3:1:0.01"``, ``"0.1,0.2"``, a value or a list).
+        ``visibility`` and ``leakage`` are required; the others default to ``dim=2, parties=2,
+        model="uniform", attack="paper"``.
+    store : path or ResultStore
+        SQLite store (created if missing).
+    point_fn : str or callable
+        Top-level importable function ``params -> dict`` (with at least ``"rate_upper_bound"``
+        and ``"status"``), or its ``"module:function"`` reference.  Default
+        :func:`qkdbounds.sweep.points.rate_point`.
+    name : str, optional
+        Sweep name; default derived from the grid and point function, so the same command
+        resumes the same sweep.
+    scheduler : str, optional
+        Address of an existing Dask scheduler (``tcp://HOST:PORT``).  Default: a
+        ``LocalCluster`` with ``n_workers`` single-threaded worker processes.
+    n_workers : int, optional
+        Workers of the local cluster (default: the number of usable cores).
+    processes : bool
+        Local workers as processes (default) or threads in this process.
+    quiet : bool
+        No progress bar (there is none anyway when stderr is not a terminal).
+    max_in_flight : int
+        Maximum number of tasks submitted but not yet collected.
+    connect_timeout : float
+        Seconds to wait for ``scheduler`` to answer.
+
+    Returns
+    -------
+    SweepSummary
+        Counts of computed, skipped (already stored) and failed points.
+
+    Raises
+    ------
+    InputError
+        Bad grid, point function, worker count or scheduler address.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> path = os.path.join(tempfile.mkdtemp(), "r.sqlite")
+    >>> summary = run_sweep({"visibility": "0.5:1:0.25", "leakage": "0.1"}, path,
+    ...                     point_fn="qkdbounds.sweep._testing:toy_point",
+    ...                     n_workers=1, processes=False, quiet=True)
+    >>> summary.computed, summary.skipped, summary.failed
+    (3, 0, 0)
+    """
+    start = time.perf_counter()
+    grid = build_grid(axes)
+    reference, fn = function_reference(point_fn)
+    if n_workers is not None and (isinstance(n_workers, bool) or not isinstance(n_workers, int)
+                                  or n_workers < 1):
+        raise InputError(f"workers must be an integer >= 1, got {n_workers!r}")
+    if max_in_flight < 1:
+        raise InputError(f"max_in_flight must be >= 1, got {max_in_flight!r}")
+    name = name or grid_name(grid, reference)
+    points = list(grid_points(grid))
+
+    own_store = not isinstance(store, ResultStore)
+    db = ResultStore(store) if own_store else store
+    try:
+        sweep_id = db.ensure_sweep(name, {"grid": grid, "function": reference})
+        done = db.stored_keys(reference)
+        keyed = [(parameter_key(p), p) for p in points]
+        skipped_keys = [key for key, _ in keyed if key in done]
+        pending = [p for key, p in keyed if key not in done]
+        db.add_to_sweep(sweep_id, skipped_keys, reference)
+        logger.info("sweep %s: %d points, %d stored, %d to compute", name, len(points),
+                    len(skipped_keys), len(pending))
+        computed = failed = 0
+        failures: list[tuple[str, str]] = []
+        used = "none"
+        if pending:
+            cluster = _dask_client(scheduler, n_workers, processes, connect_timeout)
+            with cluster as (client, used), \
+                    _progress(len(points), len(skipped_keys), name, quiet) as bar:
+                computed, failed, failures = _execute(client, fn, reference, pending, db,
+                                                      sweep_id, bar, max_in_flight)
+        return SweepSummary(name=name, store=str(db.path), total=len(points), computed=computed,
+                            skipped=len(skipped_keys), failed=failed,
+                            elapsed_s=round(time.perf_counter() - start, 3), scheduler=used,
+                            function=reference, failures=tuple(failures[:20]))
+    finally:
+        if own_store:
+            db.close()
+
+
+def _execute(client, fn, reference, pending, db, sweep_id, bar, max_in_flight):
+    from distributed import as_completed
+
+    todo = iter(pending)
+    params_of: dict[str, dict[str, Any]] = {}
+    queue = as_completed(loop=client.loop)
+
+    def submit_next() -> None:
+        params = next(todo, None)
+        if params is not None:
+            future = client.submit(_run_point, fn, params, pure=False)
+            params_of[future.key] = params
+            queue.add(future)
+
+    for _ in range(min(max_in_flight, len(pending))):
+        submit_next()
+    computed = failed = 0
+    failures: list[tuple[str, str]] = []
+    for future in queue:
+        params = params_of.pop(future.key)
+        try:
+            outcome = future.result()
+        except Exception as exc:  # noqa: BLE001 - worker lost, task cancelled, ...
+            message = f"{type(exc).__name__}: {exc}"
+            outcome = {"result": {"rate_upper_bound": None, "status": FAILED, "error": message},
+                       "error": message, "elapsed_s": None}
+        future.release()
+        db.write_point(params, reference, outcome["result"], elapsed_s=outcome["elapsed_s"],
+                       error=outcome["error"], sweep_id=sweep_id)
+        if outcome["error"] is not None or outcome["result"].get("status") == FAILED:
+            failed += 1
+            failures.append((parameter_key(params), outcome["error"] or "status failed"))
+            logger.warning("point %s failed: %s", parameter_key(params), outcome["error"])
+        else:
+            computed += 1
+        bar.update(1)
+        if failed:
+            bar.set_postfix(failed=failed, refresh=False)
+        submit_next()
+    return computed, failed, failures
+

@@ -1,0 +1,61 @@
+"""Point functions for sweeps: one grid point (a dict of parameters) in, one result dict out.
+
+A point function must be a top-level, importable callable (Dask workers import it by name) that
+takes the parameters ``dim, parties, visibility, leakage, model, attack`` as a dict and returns a
+JSON-able dict with at least ``"rate_upper_bound"`` (bits) and ``"status"``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from typing import Any
+
+__all__ = ["rate_point"]
+
+
+def _plain(obj: Any) -> Any:
+    """Certificates may hold dataclasses and arrays; keep them JSON-able for the store."""
+    from ..store._sqlite import _jsonable
+
+    return _jsonable(obj)
+
+
+def rate_point(params: Mapping[str, Any]) -> dict[str, Any]:
+    """Upper bound on the key rate at one grid point (the default sweep function).
+
+    Calls :func:`qkdbounds.bounds.rate_upper_bound` (paper 1, Eqs. 3, 13, 14) with
+    ``local_dim=params["dim"]``, ``n_parties=params["parties"]`` and the point's visibility,
+    leakage, leakage model and attack.
+
+    Parameters
+    ----------
+    params : Mapping
+        ``dim``, ``parties``, ``visibility``, ``leakage``, ``model``, ``attack``.
+
+    Returns
+    -------
+    dict
+        ``rate_upper_bound`` (bits), ``status``, ``method``, ``certificate`` and, if the result
+        has them, ``tolerance`` and ``message``.
+    """
+    from ..bounds import rate_upper_bound
+
+    result = rate_upper_bound(int(params["dim"]), int(params["parties"]),
+                              float(params["visibility"]), float(params["leakage"]),
+                              model=str(params["model"]), attack=str(params["attack"]))
+    out = {
+        "rate_upper_bound": float(result.value),
+        "status": str(result.status),
+        "method": None if getattr(result, "method", None) is None else str(result.method),
+        "certificate": _plain(getattr(result, "certificate", None)),
+    }
+    for extra in ("tolerance", "message"):
+        if getattr(result, extra, None) is not None:
+            out[extra] = _plain(getattr(result, extra))
+    if dataclasses.is_dataclass(result):
+        known = {"value", "status", "method", "certificate", "tolerance", "message"}
+        for field in dataclasses.fields(result):
+            if field.name not in known:
+                out.setdefault(field.name, _plain(getattr(result, field.name)))
+    return out

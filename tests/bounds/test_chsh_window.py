@@ -1,0 +1,244 @@
+"""CHSH value, the CHSH Devetak-Winter lower bound and the Werner window (issue 7, item 5)."""
+
+import importlib
+import json
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from numpy.testing import assert_allclose
+from scipy.optimize import bisect
+
+from qkdbounds.attacks.general_cc import bloch_measurement
+from qkdbounds.bounds import rate_upper_bound
+from qkdbounds.bounds.chsh import (
+    ATOL_CHSH,
+    CRITICAL_QBER_LITERATURE,
+    binary_entropy,
+    chsh_dw_rate,
+    chsh_threshold_werner,
+    chsh_value,
+    di_lower_bound,
+)
+from qkdbounds.bounds.window import werner_window, werner_window_thresholds
+from qkdbounds.errors import InputError
+from qkdbounds.measurements import dense_distribution
+from qkdbounds.plotting.window_figure import plot_werner_window
+from qkdbounds.states.two_qubit import bell_diagonal_state, werner_state
+
+#: Acin et al. (2007) quote the critical QBER as "7.1%": two significant digits, so the most a
+#: comparison can honestly demand is agreement to half a unit of the last digit.
+LITERATURE_QBER_ATOL = 5e-4
+
+
+def _random_state(rng, rank=4):
+    g = rng.standard_normal((4, rank)) + 1j * rng.standard_normal((4, rank))
+    rho = g @ g.conj().T
+    return rho / np.trace(rho).real
+
+
+def _chsh_of_settings(rho, a0, a1, b0, b1):
+    def corr(a, b):
+        p = dense_distribution(rho, [bloch_measurement(a), bloch_measurement(b)])
+        return p[0, 0] + p[1, 1] - p[0, 1] - p[1, 0]
+
+    return corr(a0, b0) + corr(a0, b1) + corr(a1, b0) - corr(a1, b1)
+
+
+# --- CHSH value ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("v", [0.0, 0.3, 1 / np.sqrt(2), 0.8, 1.0], ids=lambda v: f"v{v:.3g}")
+def test_werner_chsh_is_2sqrt2_v(v):
+    res = chsh_value(werner_state(v))
+    assert_allclose(res.value, 2 * np.sqrt(2) * v, atol=1e-12)
+    assert_allclose(res.value_from_measurements, res.value, atol=ATOL_CHSH)
+    assert_allclose(res.certificate["qber"], (1 - v) / 2, atol=1e-12)
+
+
+def test_horodecki_formula_equals_explicit_measurements_on_random_states(rng):
+    for rank in (1, 2, 3, 4, 4, 4):
+        res = chsh_value(_random_state(rng, rank))
+        assert res.status == "optimal"
+        assert_allclose(res.value_from_measurements, res.value, atol=ATOL_CHSH)
+        assert res.value <= 2 * np.sqrt(2) + 1e-12
+
+
+def test_horodecki_value_is_the_maximum_over_settings(rng):
+    # no random choice of the four Bloch axes beats the formula (it is a maximum)
+    rho = _random_state(rng, 2)
+    s_max = chsh_value(rho).value
+    axes = rng.standard_normal((60, 4, 3))
+    best = max(_chsh_of_settings(rho, *x) for x in axes)
+    assert best <= s_max + 1e-12
+    assert best >= 0.8 * s_max  # the random search is not vacuous
+
+
+@given(st.lists(st.floats(0.0, 1.0), min_size=4, max_size=4).filter(lambda x: sum(x) > 1e-3))
+def test_separable_bell_diagonal_states_do_not_violate_chsh(raw):
+    w = np.array(raw) / sum(raw)
+    s = chsh_value(bell_diagonal_state(w)).value
+    if w.max() <= 0.5:
+        assert s <= 2 + 1e-12
+    # known closed form for Bell-diagonal states: T = diag(t), S = 2 sqrt(t1^2 + t2^2) of the two largest |t|
+    t = np.abs([w[0] - w[1] + w[2] - w[3], -w[0] + w[1] + w[2] - w[3], w[0] + w[1] - w[2] - w[3]])
+    t.sort()
+    assert_allclose(s, 2 * np.sqrt(t[1] ** 2 + t[2] ** 2), atol=1e-12)
+
+
+# --- DW rate and the Werner threshold --------------------------------------------------------------
+
+def test_dw_rate_known_values_and_monotonicity():
+    assert chsh_dw_rate(2.0, 0.0) == 0.0 and chsh_dw_rate(1.5, 0.0) == 0.0
+    assert_allclose(chsh_dw_rate(2 * np.sqrt(2), 0.0), 1.0, atol=1e-12)
+    s = 2.6
+    rates_q = [chsh_dw_rate(s, q) for q in np.linspace(0, 0.11, 12)]
+    assert np.all(np.diff(rates_q) <= 0)
+    for model in ("uniform", "junk"):
+        rates_l = [chsh_dw_rate(s, 0.02, L, model) for L in np.linspace(0, 0.5, 11)]
+        assert np.all(np.diff(rates_l) <= 1e-15)
+    # formula by hand at S = 2.6, Q = 0.02: 1 - h(0.02) - h((1 + sqrt(1.69 - 1))/2)
+    assert_allclose(chsh_dw_rate(2.6, 0.02),
+                    1 - binary_entropy(0.02) - binary_entropy((1 + np.sqrt(0.69)) / 2), atol=1e-14)
+
+
+def test_werner_threshold_two_root_finders_and_literature():
+    t = chsh_threshold_werner()
+    assert t.status == "converged"
+    assert t.agreement <= 1e-10
+    # third, independent route: bisection on the rate computed from the state itself
+    def rate(v):
+        d = di_lower_bound(werner_state(v))
+        return 1 - binary_entropy(d.qber) - binary_entropy((1 + np.sqrt((d.chsh / 2) ** 2 - 1)) / 2)
+
+    v_state = bisect(rate, 0.75, 0.95, xtol=1e-13)
+    assert_allclose(v_state, t.visibility, atol=1e-10)
+    assert_allclose(t.qber, (1 - t.visibility) / 2, atol=1e-15)
+    assert_allclose(t.chsh, 2 * np.sqrt(2) * t.visibility, atol=1e-10)
+    # Acin et al., PRL 98, 230501 (2007): critical QBER ~ 7.1 %
+    assert abs(t.qber - CRITICAL_QBER_LITERATURE) <= LITERATURE_QBER_ATOL
+    assert_allclose(t.visibility, 0.8570164823, atol=1e-9)  # our exact root, recorded
+    assert di_lower_bound(werner_state(t.visibility - 1e-6)).value == 0.0
+    assert di_lower_bound(werner_state(t.visibility + 1e-6)).value > 0.0
+
+
+@pytest.mark.parametrize("bad", [{"chsh": 3.0, "qber": 0.1}, {"chsh": 2.5, "qber": -0.1},
+                                 {"chsh": float("nan"), "qber": 0.1},
+                                 {"chsh": 2.5, "qber": 0.1, "leakage": 2.0},
+                                 {"chsh": 2.5, "qber": 0.1, "model": "other"}],
+                         ids=["S", "Q", "nan", "L", "model"])
+def test_dw_rate_bad_inputs(bad):
+    with pytest.raises(InputError):
+        chsh_dw_rate(**bad)
+
+
+def test_chsh_rejects_bad_states():
+    with pytest.raises(InputError, match="unit trace"):
+        chsh_value(2 * werner_state(0.5))
+    with pytest.raises(InputError, match="multiply to 4"):
+        di_lower_bound(np.eye(2) / 2)
+
+
+# --- the window --------------------------------------------------------------------------------------
+
+VIS = np.array([0.0, 0.3, 1 / 3, 0.36, 0.5, 0.7, 0.8, 0.85, 0.86, 0.9, 0.95, 1.0])
+
+
+@pytest.mark.parametrize("leakage, model", [(0.0, "uniform"), (0.1, "uniform"), (0.3, "uniform"),
+                                            (0.1, "junk")], ids=["L0", "L0.1", "L0.3", "junk"])
+def test_window_is_consistent(leakage, model):
+    w = werner_window(VIS, leakage, model)
+    # both sides valid in the same leakage scenario => lower <= upper everywhere
+    assert np.all(w.di_lower_leakage <= w.upper + 1e-12)
+    assert np.all((w.upper >= 0) & (w.upper <= 1)) and np.all(w.di_lower_leakage >= 0)
+    th = w.thresholds
+    assert th["separable"] <= th["cc_zero"] < th["chsh_violation"] < th["dw_zero"]
+    if th["dw_zero_leakage"] is not None:
+        assert th["dw_zero"] <= th["dw_zero_leakage"] <= 1
+    # the CC bound vanishes at / below its threshold and not above
+    assert np.all(w.upper[VIS <= th["cc_zero"]] == 0)
+    assert np.all(w.upper[VIS > th["cc_zero"] + 1e-3] > 0)
+    assert np.all(w.di_lower[VIS < th["dw_zero"]] == 0) and np.all(w.di_lower[VIS > th["dw_zero"]] > 0)
+    assert len(w.rows()) == len(VIS)
+
+
+def test_window_at_zero_leakage_is_closed_form_and_literature_curve():
+    w = werner_window(VIS, 0.0)
+    # L = 0: the "?" class is (1 - q) p_ent with q = 3(1 - v)/2, so the bound is (3v - 1)/2
+    assert_allclose(w.upper, np.clip((3 * VIS - 1) / 2, 0, None), atol=1e-9)
+    assert_allclose(w.di_lower_leakage, w.di_lower, atol=0)
+    assert_allclose(w.chsh, 2 * np.sqrt(2) * VIS, atol=1e-12)
+
+
+def test_l0_lower_bound_is_not_a_lower_bound_under_leakage():
+    # the caveat of bounds/window.py: at v = 1 the L = 0 DW rate (1 bit) exceeds the L = 0.1 bound
+    w = werner_window([1.0], 0.1)
+    assert_allclose(w.di_lower[0], 1.0, atol=1e-12)
+    assert_allclose(w.upper[0], rate_upper_bound(2, 2, 1.0, 0.1).value, atol=0)
+    assert w.di_lower[0] > w.upper[0]
+    assert_allclose(w.di_lower_leakage[0], 0.9, atol=1e-12)  # (1 - L)(1 - 0) - h(0)
+
+
+def test_window_thresholds_values():
+    th = werner_window_thresholds(0.1)
+    assert_allclose(th["cc_zero"], 1 / (1 + 2 * (1 - 0.1)), atol=1e-15)
+    assert_allclose(th["chsh_violation"], 2 ** -0.5, atol=1e-15)
+    # uniform leakage: (1 - L)(1 - h(x)) = h(Q) at the root
+    v = th["dw_zero_leakage"]
+    x = (1 + np.sqrt(2 * v * v - 1)) / 2
+    assert_allclose(0.9 * (1 - binary_entropy(x)), binary_entropy((1 - v) / 2), atol=1e-12)
+    assert werner_window_thresholds(0.5, "junk")["dw_zero_leakage"] is None
+
+
+def test_window_bad_inputs():
+    with pytest.raises(InputError, match="visibility"):
+        werner_window([0.5, 1.2], 0.1)
+    with pytest.raises(InputError, match="leakage"):
+        werner_window([0.5], float("nan"))
+    with pytest.raises(InputError, match="empty"):
+        werner_window([], 0.1)
+
+
+def test_plot_writes_png_and_svg(tmp_path):
+    w = werner_window(np.linspace(0, 1, 11), 0.2)
+    paths = plot_werner_window(w, tmp_path / "window")
+    assert sorted(p.suffix for p in paths) == [".png", ".svg"]
+    assert all(p.stat().st_size > 1000 for p in paths)
+
+
+# --- CLI plug-in -------------------------------------------------------------------------------------
+
+@pytest.fixture
+def cli_main(monkeypatch):
+    module = importlib.import_module("qkdbounds.cli.main")
+    if "_state" not in module.COMMAND_MODULES:
+        monkeypatch.setattr(module, "COMMAND_MODULES", module.COMMAND_MODULES + ("_state",))
+    return module.main
+
+
+def test_cli_state_bound_werner(cli_main, capsys):
+    code = cli_main(["state-bound", "--werner", "0.9", "--leakage", "0.1", "--grid", "4", "--json"])
+    out = json.loads(capsys.readouterr().out)
+    assert code == 0
+    assert_allclose(out["rate_upper_bound"], rate_upper_bound(2, 2, 0.9, 0.1).value, atol=1e-6)
+    assert_allclose(out["separable_weight"], 0.15, atol=1e-7)
+    assert_allclose(out["chsh_value"], 2 * np.sqrt(2) * 0.9, atol=1e-12)
+    assert out["di_lower_bound"] > out["di_lower_bound_leakage"] > 0
+    for key in ("method", "status", "measurements", "decomposition", "qber"):
+        assert key in out
+
+
+def test_cli_state_bound_file_and_errors(cli_main, capsys, tmp_path):
+    path = tmp_path / "rho.npy"
+    np.save(path, bell_diagonal_state([0.1, 0.1, 0.1, 0.7]))
+    assert cli_main(["state-bound", "--state", str(path), "--leakage", "0.2", "--measurements", "Z",
+                     "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert_allclose(out["separable_weight"], 0.6, atol=1e-7)
+    np.save(path, np.diag([0.5, 0.5, 0.5, -0.5]))
+    bad = [["--state", str(path)], ["--bell-diagonal", "0.5", "0.5", "0.5", "0.5"],
+           ["--werner", "1.5"], ["--werner", "0.5", "--bell-diagonal", "1", "0", "0", "0"]]
+    for args in bad:
+        assert cli_main(["state-bound", *args, "--leakage", "0.1", "--json"]) == 2
+        captured = capsys.readouterr()
+        assert captured.out == "" and len(captured.err.strip().splitlines()) == 1

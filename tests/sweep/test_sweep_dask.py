@@ -1,0 +1,121 @@
+"""Sweeps on Dask: a real scheduler + worker on loopback, a local cluster, failing points."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+
+import pytest
+from conftest import FAILING, TOY, read_log
+
+from qkdbounds.errors import InputError
+from qkdbounds.store import ResultStore, parameter_key
+from qkdbounds.sweep import build_grid, grid_points, run_sweep
+
+
+def _expected_toy(point):
+    # Independent restatement of qkdbounds.sweep._testing.toy_point (not imported on purpose).
+    import math
+
+    value = max(0.0, point["visibility"] - 2 * point["leakage"])
+    return value * math.log2(point["dim"]) / (point["parties"] - 1)
+
+
+def test_sweep_on_real_scheduler_and_worker(tmp_path, dask_scheduler, toy_log):
+    from distributed import Client
+
+    axes = {"visibility": "0.5:1:0.1", "leakage": "0.1,0.2", "dim": "2,3"}
+    store = tmp_path / "results.sqlite"
+    summary = run_sweep(axes, store, point_fn=TOY, scheduler=dask_scheduler, quiet=True,
+                        name="remote")
+    assert (summary.total, summary.computed, summary.skipped, summary.failed) == (24, 24, 0, 0)
+    assert summary.scheduler == dask_scheduler
+
+    # Every point was computed once, by the external worker process (not by this process).
+    with Client(dask_scheduler, set_as_default=False) as client:
+        worker_pids = set(client.run(os.getpid).values())
+    computations = read_log(toy_log)
+    assert len(computations) == 24
+    assert {pid for _, pid in computations} <= worker_pids
+    assert os.getpid() not in worker_pids
+
+    with ResultStore(store) as db:
+        records = db.records("remote")
+    assert len(records) == 24
+    points = {parameter_key(p): p for p in grid_points(build_grid(axes))}
+    for rec in records:
+        assert rec["status"] == "optimal"
+        assert rec["rate_upper_bound"] == pytest.approx(_expected_toy(points[rec["param_key"]]),
+                                                        abs=1e-12)
+
+    # A rerun against the same cluster computes nothing and starts no tasks.
+    again = run_sweep(axes, store, point_fn=TOY, scheduler=dask_scheduler, quiet=True,
+                      name="remote")
+    assert (again.computed, again.skipped, again.failed) == (0, 24, 0)
+    assert len(read_log(toy_log)) == 24
+
+
+def test_local_cluster_rerun_extends_grid(tmp_path, toy_log):
+    store = tmp_path / "r.sqlite"
+    first = run_sweep({"visibility": "0.2:0.6:0.2", "leakage": "0.1"}, store, point_fn=TOY,
+                      n_workers=2, processes=False, quiet=True)
+    assert (first.computed, first.skipped, first.failed, first.scheduler) == (3, 0, 0, "local")
+    # Overlapping grid: 0.2, 0.4, 0.6 are reused (0.4 arrives as 0.1 + 0.3 in float arithmetic).
+    second = run_sweep({"visibility": [0.1, 0.2, 0.1 + 0.3, 0.6, 0.8], "leakage": "0.1"}, store,
+                       point_fn=TOY, n_workers=2, processes=False, quiet=True)
+    assert (second.computed, second.skipped, second.failed) == (2, 3, 0)
+    keys = [key for key, _ in read_log(toy_log)]
+    assert len(keys) == len(set(keys)) == 5
+    with ResultStore(store) as db:
+        assert db.count() == 5
+        assert db.count(first.name) == 3
+        assert db.count(second.name) == 5
+
+
+def test_failed_points_are_stored_counted_and_retried(tmp_path, toy_log):
+    store = tmp_path / "f.sqlite"
+    axes = {"visibility": "0.5,1", "leakage": "0.1,0.7"}
+    summary = run_sweep(axes, store, point_fn=FAILING, n_workers=1, processes=False,
+                        quiet=True)
+    assert (summary.computed, summary.skipped, summary.failed) == (2, 0, 2)
+    assert len(summary.failures) == 2
+    assert all("toy failure at leakage=0.7" in msg for _, msg in summary.failures)
+    assert summary.to_dict()["status"] == "failed"
+    with ResultStore(store) as db:
+        failed = [r for r in db.records() if r["status"] == "failed"]
+    assert len(failed) == 2
+    assert all(r["rate_upper_bound"] is None and "ValueError" in r["error"] for r in failed)
+
+    # The rerun retries only the failed points; they fail again and are not duplicated.
+    again = run_sweep(axes, store, point_fn=FAILING, n_workers=1, processes=False, quiet=True)
+    assert (again.computed, again.skipped, again.failed) == (0, 2, 2)
+    with sqlite3.connect(store) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM results").fetchone()[0] == 4
+
+
+def test_point_function_returning_garbage_fails_the_point(tmp_path):
+    summary = run_sweep({"visibility": "0.5", "leakage": "0.1"}, tmp_path / "g.sqlite",
+                        point_fn="os.path:basename", n_workers=1, processes=False, quiet=True)
+    assert summary.failed == 1
+    assert "TypeError" in summary.failures[0][1]
+
+
+@pytest.mark.parametrize("point_fn, match", [
+    ("no_such_module_xyz:f", "cannot be imported"),
+    ("qkdbounds.sweep._testing:nope", "has no"),
+    ("qkdbounds.sweep._testing", "module:function"),
+    (lambda params: params, "top-level"),
+], ids=["missing-module", "missing-name", "no-colon", "lambda"])
+def test_bad_point_function_rejected_before_running(tmp_path, point_fn, match):
+    with pytest.raises(InputError, match=match):
+        run_sweep({"visibility": "0.5", "leakage": "0.1"}, tmp_path / "x.sqlite",
+                  point_fn=point_fn, quiet=True)
+
+
+def test_unreachable_scheduler_is_an_input_error(tmp_path):
+    from conftest import free_port
+
+    with pytest.raises(InputError, match="cannot connect to scheduler"):
+        run_sweep({"visibility": "0.5", "leakage": "0.1"}, tmp_path / "x.sqlite",
+                  point_fn=TOY, scheduler=f"tcp://127.0.0.1:{free_port()}",
+                  connect_timeout=1, quiet=True)

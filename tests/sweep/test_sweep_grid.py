@@ -1,0 +1,124 @@
+"""Grid specs: inclusive decimal ranges, comma lists, validation (hypothesis, derandomized)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from numpy.testing import assert_allclose
+
+from qkdbounds.errors import InputError
+from qkdbounds.sweep import build_grid, grid_points, parse_axis
+
+SETTINGS = settings(derandomize=True, max_examples=150, deadline=None)
+
+
+def test_issue_example_has_71_points_ending_exactly_at_one():
+    values = parse_axis("visibility", "0.3:1:0.01")
+    assert len(values) == 71
+    assert values[0] == 0.3 and values[-1] == 1.0
+    assert values[70 - 40] == 0.6     # no 0.6000000000000001
+    assert all(v == round(0.3 + i / 100, 12) for i, v in enumerate(values))
+
+
+@SETTINGS
+@given(start=st.integers(0, 900), step=st.integers(1, 500), n=st.integers(0, 300),
+       scale=st.sampled_from([100, 1000]))
+def test_inclusive_range_matches_linspace(start, step, n, scale):
+    start %= scale + 1
+    stop = start + n * step
+    if stop > scale:  # keep visibilities in [0, 1]
+        n = (scale - start) // step
+        stop = start + n * step
+    text = f"{Decimal(start) / scale}:{Decimal(stop) / scale}:{Decimal(step) / scale}"
+    values = parse_axis("visibility", text)
+    assert len(values) == n + 1
+    # Independent route: numpy.linspace on the exact endpoints, rounded like the store keys.
+    assert_allclose(values, np.linspace(start / scale, stop / scale, n + 1), rtol=0, atol=1e-12)
+    assert values[0] == start / scale and values[-1] == stop / scale
+    assert values == sorted(set(values))
+
+
+@SETTINGS
+@given(start=st.integers(0, 4000), step=st.integers(1, 100), n=st.integers(0, 50),
+       frac=st.integers(1, 99))
+def test_stop_between_grid_points_is_not_exceeded(start, step, n, frac):
+    # all values below 0.91: start + (n + 1) * step <= 9100 (in units of 1e-4)
+    scale = Decimal(10_000)
+    stop = Decimal(start + n * step) + Decimal(frac) * step / 100
+    values = parse_axis("leakage", f"{start / scale}:{stop / scale}:{step / scale}")
+    assert len(values) == n + 1
+    assert values[-1] == float((start + n * step) / scale) <= float(stop / scale)
+
+
+@SETTINGS
+@given(st.lists(st.floats(0, 1, allow_nan=False), min_size=1, max_size=8))
+def test_comma_lists_keep_order_and_drop_duplicates(xs):
+    text = ",".join(repr(x) for x in xs + xs[:1])
+    values = parse_axis("leakage", text)
+    expected = []
+    for x in xs:
+        r = round(x, 12) + 0.0
+        if r not in expected:
+            expected.append(r)
+    assert values == expected
+
+
+@SETTINGS
+@given(st.text(alphabet="0123456789.:,-+eE nai", max_size=12))
+def test_arbitrary_text_parses_or_raises_input_error(text):
+    try:
+        values = parse_axis("visibility", text)
+    except InputError:
+        return
+    assert values and all(0.0 <= v <= 1.0 for v in values)
+
+
+@pytest.mark.parametrize("name, spec, match", [
+    ("visibility", "", "empty"),
+    ("visibility", "0.1,,0.2", "empty"),
+    ("visibility", "abc", "not a number"),
+    ("visibility", "nan", "finite"),
+    ("visibility", "inf", "finite"),
+    ("visibility", "1.5", r"in \[0, 1\]"),
+    ("leakage", "-0.1", r"in \[0, 1\]"),
+    ("visibility", "0.3:1.2:0.1", r"in \[0, 1\]"),
+    ("visibility", "1:0.3:0.1", "stop must be >= start"),
+    ("visibility", "0:1:0", "step must be > 0"),
+    ("visibility", "0:1:-0.1", "step must be > 0"),
+    ("visibility", "0:1:0.1:2", "START:STOP"),
+    ("visibility", "0:1:1e-9", "more than"),
+    ("dim", "2.5", "integer"),
+    ("dim", "1", "integer >= 2"),
+    ("parties", "2:4:0.5", "integer"),
+    ("model", "uniform,gaussian", "uniform, junk"),
+    ("attack", "best", "paper, extended"),
+    ("colour", "red", "unknown sweep parameter"),
+], ids=lambda v: str(v) or "blank")
+def test_bad_specs_rejected(name, spec, match):
+    with pytest.raises(InputError, match=match):
+        parse_axis(name, spec)
+
+
+def test_integer_ranges_and_single_values():
+    assert parse_axis("dim", "2:5") == [2, 3, 4, 5]
+    assert parse_axis("parties", "3") == [3]
+    assert parse_axis("visibility", 1) == [1.0]
+    assert parse_axis("visibility", "0.9:1:0.05,0.5") == [0.9, 0.95, 1.0, 0.5]
+    assert parse_axis("model", "junk,uniform") == ["junk", "uniform"]
+
+
+def test_build_grid_defaults_and_product():
+    grid = build_grid({"visibility": "0.5,1", "leakage": "0.1:0.3:0.1", "dim": "2,3"})
+    assert grid["parties"] == [2] and grid["model"] == ["uniform"] and grid["attack"] == ["paper"]
+    points = list(grid_points(grid))
+    assert len(points) == 2 * 3 * 2
+    assert len({tuple(sorted(p.items())) for p in points}) == len(points)
+    assert set(points[0]) == {"dim", "parties", "visibility", "leakage", "model", "attack"}
+    with pytest.raises(InputError, match="leakage is required"):
+        build_grid({"visibility": "0.5"})
+    with pytest.raises(InputError, match="unknown sweep parameter"):
+        build_grid({"visibility": "0.5", "leakage": "0", "noise": "1"})
