@@ -9,7 +9,7 @@ from ..errors import InputError
 from .main import add_common
 from ._progress import progress
 
-FIGURES = ("1", "2", "3", "4", "diqkd")
+FIGURES = ("1", "2", "3", "4", "diqkd", "window")
 
 
 def register(sub) -> None:
@@ -88,6 +88,34 @@ def handle(args) -> dict:
         return make_rate_figure(int(args.number), out, args.points, args.quiet)
     if args.number == "2":
         return make_figure2(out)
-    from ._diqkd import make_diqkd_figure
+    if args.number == "window":
+        return make_window_figure(out)[0]
+    return make_diqkd_figure(out)[0]
 
-    return make_diqkd_figure(out, quiet=args.quiet)
+
+def make_diqkd_figure(out: Path) -> tuple[dict, dict]:
+    """Paper 2: key lower bound vs PT upper bound against d (log axis), crossover marked."""
+    from ..diqkd import rho_d_report
+    from ..plotting.diqkd_figure import plot_rho_d_gap
+
+    report = rho_d_report()
+    stem = out / "figure_diqkd_rho_d"
+    files = [plot_rho_d_gap(report["crossover"], stem.with_suffix(fmt)) for fmt in (".png", ".svg")]
+    files.append(write_csv(report["crossover"]["table"], stem.with_suffix(".csv")))
+    info = {"figure": "diqkd", "files": [str(f) for f in files],
+            "smallest_shield_dim": report["crossover"]["smallest_shield_dim"]}
+    return info, report
+
+
+def make_window_figure(out: Path, leakage: float = 0.1) -> tuple[dict, object]:
+    """Werner states: DI CHSH lower bounds vs our upper bounds (paper and extended attacks)."""
+    import numpy as np
+
+    from ..bounds.window import werner_window
+    from ..plotting.window_figure import plot_werner_window
+
+    data = werner_window(np.linspace(0, 1, 101), leakage, "uniform")
+    stem = out / "figure_werner_window"
+    files = list(plot_werner_window(data, stem))
+    files.append(write_csv(data.rows(), stem.with_suffix(".csv")))
+    return {"figure": "window", "files": [str(f) for f in files]}, data
