@@ -33,6 +33,7 @@ from ..attacks.cc import LEAKAGE_MODELS
 from ..errors import check_choice, check_int, check_probability
 from ..states.isotropic import separable_visibility
 from .rate import rate_upper_bound
+from .symmetric import z_basis_bound
 
 __all__ = [
     "Threshold",
@@ -95,7 +96,14 @@ def threshold_paper_printed(local_dim: int, n_parties: int, leakage: float, mode
     return 1 / (1 + big_d) + big_d * leakage / ((1 + big_d) * (leakage + 1 + big_d))
 
 
+#: Above this many outcome strings the bisection uses the symmetric Z-basis route (equal to the
+#: general minimiser where both run: tests/bounds/test_symmetric.py).
+BISECT_STRUCTURED_ABOVE = 256
+
+
 def _zero_key(d, n, v, leakage, model) -> bool:
+    if d**n > BISECT_STRUCTURED_ABOVE:
+        return z_basis_bound(d, n, v, leakage, model)["zero_key"]
     r = rate_upper_bound(d, n, v, leakage, model, cut_bound=False, n_starts=2)
     return r.status == "optimal_zero"
 
