@@ -31,7 +31,8 @@ from ..measurements.bases import Measurement
 from ..measurements.distributions import ghz_distribution, isotropic_distribution
 from ..states.isotropic import IsotropicGHZ, cc_decomposition
 
-__all__ = ["LEAKAGE_MODELS", "QuestionClass", "question_class", "joint_distribution_with_eve"]
+__all__ = ["LEAKAGE_MODELS", "QuestionClass", "question_class", "joint_distribution_with_eve",
+           "member_distribution"]
 
 LEAKAGE_MODELS = ("uniform", "junk")
 
@@ -43,6 +44,15 @@ class QuestionClass:
     base: NDArray[np.float64]
     extra: NDArray[np.float64]
     q: float
+
+
+def member_distribution(measurements: Sequence[Measurement], vectors) -> NDArray[np.float64]:
+    r"""Product distribution :math:`p^i(\vec a) = \prod_j |\langle a_j|U_j^\dagger|\mu_i^{(j)}\rangle|^2`
+    of one member of the Eq. (9) ensemble under the parties' bases."""
+    p_i = np.ones(())
+    for meas, vec in zip(measurements, vectors):
+        p_i = np.multiply.outer(p_i, np.abs(meas.unitary.conj().T @ vec) ** 2)
+    return p_i
 
 
 def _separable_part_distribution(p_ent, p_v, q):
@@ -106,9 +116,7 @@ def joint_distribution_with_eve(
     flag_rows, labels = [], []
     p_sep_from_ensemble = np.zeros(shape)
     for i, (weight, vectors) in enumerate(dec.separable):
-        p_i = np.ones(())
-        for meas, vec in zip(measurements, vectors):
-            p_i = np.multiply.outer(p_i, np.abs(meas.unitary.conj().T @ vec) ** 2)
+        p_i = member_distribution(measurements, vectors)
         p_sep_from_ensemble += weight * p_i
         flag_rows.append(q * (1 - leakage) * weight * p_i)
         labels.append(("flag", i))

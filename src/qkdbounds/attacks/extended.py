@@ -41,7 +41,7 @@ from ..errors import InputError
 from ..info.entropy import group_information_measure
 from ..measurements.bases import Measurement
 from ..states.isotropic import IsotropicGHZ, cc_decomposition
-from .cc import question_class
+from .cc import member_distribution, question_class
 from .eve import ZERO_RTOL, _solve_mass, minimize_gamma, reference_product
 
 __all__ = ["ExtendedSolution", "ExtendedQuestionClass", "extended_question_class", "minimize_extended",
@@ -86,9 +86,7 @@ def flag_distributions(state: IsotropicGHZ, measurements: Sequence[Measurement])
         raise InputError(f"the explicit ensemble has {len(dec.separable)} members (limit {MAX_ENSEMBLE})")
     groups: dict[bytes, NDArray] = {}
     for weight, vectors in dec.separable:
-        p_i = np.ones(())
-        for meas, vec in zip(measurements, vectors):
-            p_i = np.multiply.outer(p_i, np.abs(meas.unitary.conj().T @ vec) ** 2)
+        p_i = member_distribution(measurements, vectors)
         key = np.round(p_i, 12).tobytes()
         groups[key] = groups.get(key, 0.0) + weight * p_i
     return np.stack(list(groups.values()))
