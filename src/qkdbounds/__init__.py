@@ -16,80 +16,59 @@ Examples
 0.7265
 """
 
-from importlib.metadata import PackageNotFoundError, version
+from importlib import import_module
+from typing import TYPE_CHECKING
 
-from .attacks import GammaSolution, joint_distribution_with_eve, minimize_gamma, question_class
-from .attacks.general_cc import best_separable_approximation, general_rate_upper_bound
-from .bounds import RateBound, Threshold, rate_upper_bound, visibility_threshold
-from .bounds.chsh import chsh_threshold_werner, chsh_value, di_lower_bound
-from .bounds.window import werner_window
-from .diqkd import crossover_search, ppt_state_key_bound, rho_d, rho_d_summary
-from .errors import InputError, QKDBoundsError, SolverError
-from .measurements import (
-    Measurement,
-    computational,
-    fourier,
-    from_unitary,
-    ghz_distribution,
-    isotropic_distribution,
-    xz_plane,
-)
-from .repeaters import minimum_link_visibility, repeater_budget, simulate_chain, swap_isotropic
-from .states import (
-    IsotropicGHZ,
-    bell_diagonal_state,
-    cc_decomposition,
-    is_ppt,
-    isotropic_ghz,
-    load_state,
-    partial_transpose,
-    werner_state,
-)
+# Lazy public API (PEP 562): ``import qkdbounds`` loads numpy-level code only; cvxpy, scipy.stats,
+# dask, matplotlib load on first use of the name that needs them (tests/test_imports.py).
+_LAZY = {
+    "GammaSolution": "attacks", "joint_distribution_with_eve": "attacks",
+    "minimize_gamma": "attacks", "question_class": "attacks",
+    "best_separable_approximation": "attacks.general_cc",
+    "general_rate_upper_bound": "attacks.general_cc",
+    "RateBound": "bounds", "RateBounds": "bounds", "Threshold": "bounds",
+    "choose_route": "bounds", "rate_upper_bound": "bounds", "visibility_threshold": "bounds",
+    "chsh_threshold_werner": "bounds.chsh", "chsh_value": "bounds.chsh",
+    "di_lower_bound": "bounds.chsh", "werner_window": "bounds.window",
+    "crossover_search": "diqkd", "ppt_state_key_bound": "diqkd", "rho_d": "diqkd",
+    "rho_d_summary": "diqkd",
+    "InputError": "errors", "QKDBoundsError": "errors", "SolverError": "errors",
+    "Measurement": "measurements", "computational": "measurements", "fourier": "measurements",
+    "from_unitary": "measurements", "ghz_distribution": "measurements",
+    "isotropic_distribution": "measurements", "xz_plane": "measurements",
+    "minimum_link_visibility": "repeaters", "repeater_budget": "repeaters",
+    "simulate_chain": "repeaters", "swap_isotropic": "repeaters",
+    "IsotropicGHZ": "states", "bell_diagonal_state": "states", "cc_decomposition": "states",
+    "is_ppt": "states", "isotropic_ghz": "states", "load_state": "states",
+    "partial_transpose": "states", "werner_state": "states",
+}
 
-try:
-    __version__ = version("qkdbounds")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree
-    __version__ = "0.0.0+unknown"
+if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
+    from .attacks import GammaSolution, joint_distribution_with_eve, minimize_gamma, question_class
+    from .attacks.general_cc import best_separable_approximation, general_rate_upper_bound
+    from .bounds import (RateBound, RateBounds, Threshold, choose_route, rate_upper_bound,
+                         visibility_threshold)
+    from .errors import InputError, QKDBoundsError, SolverError
 
-__all__ = [
-    "GammaSolution",
-    "IsotropicGHZ",
-    "InputError",
-    "Measurement",
-    "QKDBoundsError",
-    "RateBound",
-    "SolverError",
-    "Threshold",
-    "bell_diagonal_state",
-    "best_separable_approximation",
-    "cc_decomposition",
-    "chsh_threshold_werner",
-    "chsh_value",
-    "crossover_search",
-    "di_lower_bound",
-    "general_rate_upper_bound",
-    "is_ppt",
-    "load_state",
-    "partial_transpose",
-    "ppt_state_key_bound",
-    "rho_d",
-    "rho_d_summary",
-    "werner_state",
-    "werner_window",
-    "computational",
-    "fourier",
-    "from_unitary",
-    "ghz_distribution",
-    "isotropic_distribution",
-    "isotropic_ghz",
-    "joint_distribution_with_eve",
-    "minimize_gamma",
-    "minimum_link_visibility",
-    "repeater_budget",
-    "simulate_chain",
-    "swap_isotropic",
-    "question_class",
-    "rate_upper_bound",
-    "visibility_threshold",
-    "xz_plane",
-]
+
+def __getattr__(name: str):
+    if name == "__version__":  # importlib.metadata costs ~50 ms: only when asked
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            return version("qkdbounds")
+        except PackageNotFoundError:  # pragma: no cover - running from a source tree
+            return "0.0.0+unknown"
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'qkdbounds' has no attribute {name!r}")
+    value = getattr(import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY))
+
+
+__all__ = sorted(_LAZY)

@@ -20,7 +20,29 @@ __all__ = [
     "check_int",
     "check_choice",
     "check_density_matrix",
+    "check_parameter",
+    "PARAMETER_RANGES",
 ]
+
+
+#: The one table of parameter ranges, used by the API front doors, the CLI and sweeps:
+#: name -> (low, high), inclusive.  The structured Z-basis route answers anywhere in it; routes
+#: that work on all d**N outcome strings are further limited by their memory estimate.
+PARAMETER_RANGES: dict[str, tuple] = {
+    "local_dim": (2, 65536),
+    "n_parties": (2, 10000),
+    "visibility": (0.0, 1.0),
+    "leakage": (0.0, 1.0),
+    "n_starts": (0, 1000),
+}
+
+
+def check_parameter(name: str, value):
+    """Validate ``value`` against :data:`PARAMETER_RANGES` (int or float by the table's type)."""
+    low, high = PARAMETER_RANGES[name]
+    if isinstance(low, int):
+        return check_int(name, value, low, high)
+    return check_real(name, value, low, high)
 
 
 class QKDBoundsError(Exception):

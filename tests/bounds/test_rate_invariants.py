@@ -8,6 +8,8 @@ from numpy.testing import assert_allclose
 
 from qkdbounds import rate_upper_bound, visibility_threshold
 from qkdbounds.bounds import threshold_closed_form
+from qkdbounds.info.entropy import group_information_measure
+from qkdbounds.measurements import computational, ghz_distribution
 
 SIZES = [(2, 2), (3, 2), (2, 3), (4, 2)]
 
@@ -46,19 +48,20 @@ def test_zero_at_and_below_threshold_positive_above(d, n, leak, model):
         r = rate_upper_bound(d, n, v, leak, model)
         assert r.value == 0.0 and r.status == "optimal_zero"
     above = rate_upper_bound(d, n, min(1.0, v_star + 1e-3), leak, model)
-    assert above.value > 0 and above.status == "converged"
+    assert above.value > 0 and above.status == "closed_form" and not above.zero_key
 
 
 @given(st.floats(0, 1), st.floats(0, 1))
 def test_bound_never_exceeds_log_d_and_cut_is_valid(v, leak):
-    r = rate_upper_bound(2, 3, v, leak)
+    r = rate_upper_bound(2, 3, v, leak, cut_bound=True)
     assert 0 <= r.value <= 1 + 1e-12
     assert 0 <= r.cut_bound <= 1 + 1e-12
     assert r.best == min(r.value, r.cut_bound)
 
 
 def test_certificate_contents():
-    r = rate_upper_bound(2, 2, 0.8, 0.1)
+    # general route (bases given): the full gamma tensor is in the certificate
+    r = rate_upper_bound(2, 2, 0.8, 0.1, measurements=[computational(2)] * 2)
     cert = r.certificate
     assert cert["measurements"] == ["Z", "Z"]
     gamma = np.asarray(cert["attack"]["gamma"])
@@ -91,3 +94,30 @@ def test_threshold_rejects_bad_leakage(leak):
         return
     with pytest.raises(ValueError, match="leakage"):
         visibility_threshold(2, 2, leak, numeric=False)
+
+
+@pytest.mark.parametrize("attack", ["paper", "extended"])
+@pytest.mark.parametrize("model", ["uniform", "junk"])
+@pytest.mark.parametrize("d,n", [(2, 2), (3, 2), (2, 3), (3, 3)])
+def test_structured_certificate_recomputes_the_value(d, n, model, attack):
+    """Rebuild Eve's "?" class on all d^N strings from the compact certificate alone (q, gamma by
+    outcome type, forgotten-flag fraction) and the definitions (Eqs. 8, 11-12, 20), and recompute
+    p(?) TC(A|?)/(N-1) densely."""
+    leak = 0.15
+    for v in (0.3, 0.6, 0.9, 1.0):
+        r = rate_upper_bound(d, n, v, leak, model, attack=attack)
+        a = r.certificate["attack"]
+        q = a["q"]
+        p_ent = ghz_distribution([computational(d)] * n)            # 1/d on constant strings
+        constant = p_ent > 0
+        # Eq. (9): rho_sep = (D rho_phase + rho_diag)/(1+D) in Z: p_sep = (1/d^N D + p_ent)/(1+D)
+        big_d = d ** (n - 1)
+        p_sep = (big_d / d**n + p_ent) / (1 + big_d)
+        gamma = np.where(constant, a["gamma_constant_strings"], a["gamma_other_strings"])
+        leak_ghz = leak if model == "uniform" else 0.0
+        m = (1 - q) * (1 - leak_ghz) * p_ent + gamma * q * leak * p_sep
+        # forgotten flags: the phase-randomised product rounds that did not leak (uniform)
+        m = m + a["forgotten_flag_fraction"] * q * (1 - leak) * big_d / (1 + big_d) / d**n
+        value = group_information_measure(m, [[i] for i in range(n)]) / (n - 1)
+        assert_allclose(value, r.value, atol=1e-12)
+        assert_allclose(m.sum(), a["p_question"], atol=1e-12)

@@ -92,7 +92,7 @@ def test_arbitrary_text_parses_or_raises_input_error(text):
     ("visibility", "0:1:0.1:2", "START:STOP"),
     ("visibility", "0:1:1e-9", "more than"),
     ("dim", "2.5", "integer"),
-    ("dim", "1", "integer >= 2"),
+    ("dim", "1", r"integer in \[2, 65536\]"),
     ("parties", "2:4:0.5", "integer"),
     ("model", "uniform,gaussian", "uniform, junk"),
     ("attack", "best", "paper, extended"),

@@ -1,7 +1,7 @@
 """Key-rate upper bounds and visibility thresholds (paper 1)."""
 
 from .curves import PAPER_FIGURES, RateCurve, rate_curve
-from .rate import RateBound, rate_upper_bound
+from .rate import RateBound, RateBounds, choose_route, rate_upper_bound
 from .threshold import (
     Threshold,
     npt_threshold,
@@ -16,6 +16,8 @@ __all__ = [
     "RateCurve",
     "rate_curve",
     "RateBound",
+    "RateBounds",
+    "choose_route",
     "rate_upper_bound",
     "Threshold",
     "npt_threshold",

@@ -57,21 +57,17 @@ def rate_curve(
     attack: str = "paper",
     callback: Callable[[int], None] | None = None,
 ) -> RateCurve:
-    """Rate upper bound (Eq. 29, Z-basis measurements, given ``attack``) on a visibility grid.
+    """Rate upper bound (Eq. 29, given ``attack``) on a visibility grid.
 
-    ``callback(1)`` is called after every point (progress bars live in the CLI).
+    One call of the dispatcher :func:`~qkdbounds.rate_upper_bound` on the whole grid
+    (``measurements="auto"``: the structured Z-basis route, array operations, for the paper and
+    extended attacks).  ``callback(k)`` is called as points finish (progress bars live in the CLI).
     """
-    n_points = check_int("n_points", n_points, 2, 100_000)
+    n_points = check_int("n_points", n_points, 2, 1_000_000)
     vis = np.linspace(0.0, 1.0, n_points) if visibilities is None else np.asarray(visibilities, float)
-    rates, cuts, statuses = [], [], []
-    for v in vis:
-        r = rate_upper_bound(local_dim, n_parties, float(v), leakage, model, cut_bound=cut_bound,
-                             attack=attack, n_starts=2)
-        rates.append(r.value)
-        cuts.append(np.nan if r.cut_bound is None else r.cut_bound)
-        statuses.append(r.status)
-        if callback is not None:
-            callback(1)
-    return RateCurve(local_dim, n_parties, leakage, model, vis, np.array(rates), np.array(cuts),
-                     tuple(statuses), threshold_closed_form(local_dim, n_parties, leakage, model),
+    r = rate_upper_bound(local_dim, n_parties, vis, leakage, model, cut_bound=cut_bound,
+                         attack=attack, n_starts=2, callback=callback)
+    cuts = np.full(vis.shape, np.nan) if r.cut_bound is None else r.cut_bound
+    return RateCurve(local_dim, n_parties, leakage, model, vis, r.value, cuts,
+                     tuple(r.status.tolist()), threshold_closed_form(local_dim, n_parties, leakage, model),
                      threshold_paper_printed(local_dim, n_parties, leakage, model))

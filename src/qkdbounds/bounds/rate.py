@@ -1,297 +1,302 @@
-r"""Max-min key-rate upper bounds of paper 1 (Eqs. 3, 13-14, 25, 29).
+r"""The one route to the key-rate bound of paper 1 (Eqs. 3, 13-14, 29): the dispatcher.
 
 .. math::
 
     R \le \frac{1}{N-1}\max_{\vec x}\min_{\gamma} p(e=?|\vec x)\,
           I_{\vec x}(A_1\ldots A_N|e=?)
 
-with :math:`I` the total correlation (the paper's N-party quantity).  Beside it we report the
-conference-key cut bound :math:`\max_{\vec x}\min_{S}\min_\gamma p(?)\,I(A_S:A_{S^c}|?)`, valid
-because an N-party conference key is in particular a key across every cut :math:`S|S^c`, whose
-rate is bounded by the intrinsic information across that cut (no :math:`1/(N-1)` factor).  For
-N = 2 both coincide.
+Every interface (Python API, CLI ``rate``/``threshold``, sweeps, curves, figures, ``reproduce``)
+calls :func:`rate_upper_bound`, which picks the route from the *question* alone
+(:func:`choose_route`):
 
-The max over measurements (the honest parties' settings):
+* ``"structured"`` — Z-basis measurements (``measurements="auto"`` or ``"Z"``) and the paper or
+  extended attack: the closed form on outcome types of :mod:`qkdbounds.bounds.symmetric`, any d
+  and N, evaluated on whole (visibility, leakage) grids as array operations.  Z is optimal for
+  the isotropic source by the :math:`U\otimes U^*` symmetry (N = 2, exhaustive angle grid for
+  d = 2) and by seeded Haar-random searches (tests/bounds/test_measurement_optimality.py); the
+  closed form equals the multistart minimiser on the full :math:`d^N` problem
+  (tests/bounds/test_symmetric.py).
+* ``"general"`` — given bases, or the intrinsic-information attack: the dense minimisers of
+  :mod:`qkdbounds.bounds._general` on the full outcome space (memory estimated first).
+* ``"search"`` — ``measurements="search"``: an explicit global search over settings at each
+  point (exhaustive angle grid for d = N = 2; Z plus seeded Haar-random settings otherwise).
 
-* ``measurements=None`` (default): every party measures the computational basis.  By the
-  :math:`U\otimes U^*` invariance of the isotropic state (N = 2) one party may be fixed to Z;
-  that Z on the other side is optimal is verified by exhaustive angle grids (d = 2) and seeded
-  Haar-random searches (d = 3, N = 3) in ``tests/bounds/test_measurement_optimality.py``.
-* ``measurements="search"``: an explicit global search at this point (exhaustive angle grid for
-  d = N = 2, where the bound depends on one angle only; seeded Haar-random settings plus Z
-  otherwise); the best setting found is returned in the certificate.
-* a list of :class:`~qkdbounds.measurements.Measurement`: exactly those bases.
+The conference-key cut bound (``cut_bound=True``, N >= 3) is a second, different quantity,
+computed by the general route on the same settings; it never changes ``value``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+import math
+from collections.abc import Callable, Sequence
 
 import numpy as np
+from numpy.typing import ArrayLike
 
-from .._tolerances import ATOL_RATE, GAMMA_TOL
-from ..attacks.cc import LEAKAGE_MODELS, question_class
-from ..attacks.eve import DEFAULT_STARTS, minimize_gamma
-from ..errors import InputError, check_choice, check_int, check_probability
-from ..info.entropy import bipartitions
-from ..measurements.bases import Measurement, computational, random_measurement, xz_plane
-from ..states.isotropic import isotropic_ghz
-from .symmetric import SYMMETRIC_ATTACKS, z_basis_bound
+from ..errors import InputError, check_choice, check_parameter
+from ..measurements.bases import Measurement
+from ._results import ZERO_STATUS, RateBound, RateBounds
+from .symmetric import SYMMETRIC_ATTACKS, check_unit_array, z_basis_bounds
 
-__all__ = ["RateBound", "rate_upper_bound", "ATTACKS", "N_SEARCH_ANGLES", "N_SEARCH_RANDOM"]
+__all__ = ["ATTACKS", "MEASUREMENT_CHOICES", "ROUTES", "DEFAULT_MAX_MEMORY", "DEFAULT_STARTS",
+           "choose_route", "general_route_memory", "rate_upper_bound", "RateBound", "RateBounds"]
 
 ATTACKS = ("paper", "extended", "intrinsic")
-#: Cut bounds are computed by default up to this many bipartitions (N <= 6).
-MAX_AUTO_CUTS = 31
-#: Above this many outcome strings d**N, Z-basis bounds use the symmetric closed form.
-STRUCTURED_ABOVE = 4096
-#: Angles of the exhaustive grid of the d = N = 2 measurement search.
-N_SEARCH_ANGLES = 61
-#: Haar-random settings tried by the generic measurement search.
-N_SEARCH_RANDOM = 24
+MEASUREMENT_CHOICES = ("auto", "Z", "search")
+ROUTES = ("structured", "general", "search")
+#: Memory budget of one request (bytes); larger requests are refused with the estimate.
+DEFAULT_MAX_MEMORY = 4 * 2**30
+#: Random starts of Eve's minimisation on the general route (besides 3 structured starts).
+DEFAULT_STARTS = 6
+#: The general route works on the full outcome space; beyond this many strings d**N it is refused
+#: (its minimisers are O(d**N x ensemble) per step) and Z-basis questions take the structured route.
+MAX_GENERAL_STRINGS = 4096
+#: Bytes per grid point of the structured route (about 20 float64 work arrays).
+STRUCTURED_BYTES_PER_POINT = 160
+
+STRUCTURED_METHOD = ("structured Z-basis closed form on outcome types (qkdbounds.bounds.symmetric); "
+                     "no d^N object")
 
 
-@dataclass(frozen=True)
-class RateBound:
-    """Result of :func:`rate_upper_bound` (scipy ``OptimizeResult`` style).
+def choose_route(local_dim: int, n_parties: int, measurements: str | Sequence[Measurement] = "auto",
+                 attack: str = "paper") -> str:
+    """The route that answers a rate question: ``"structured"``, ``"general"`` or ``"search"``.
 
-    Attributes
-    ----------
-    value : float
-        The paper's bound :math:`\\frac{1}{N-1}p(?)\\,TC(A|?)` in bits (Eq. 29).
-    cut_bound : float or None
-        The valid conference-key bound :math:`\\min_S p(?)I(A_S:A_{S^c}|?)` (bits); ``None``
-        when not computed (structured large-N route).
-    certificate : dict
-        Eve's attack (``q``, ``gamma``, ``p_question``, flags) and the honest measurements.
-    method, status : str
-    tolerance : float
+    Depends only on the question (measurements and attack), never on the size of the system, so
+    the same question has the same route and the same answer from every interface.
+
+    Examples
+    --------
+    >>> choose_route(2, 30), choose_route(2, 2, "Z", "extended"), choose_route(2, 2, "search")
+    ('structured', 'structured', 'search')
+    >>> choose_route(3, 2, "auto", "intrinsic")
+    'general'
     """
-
-    value: float
-    cut_bound: float | None
-    certificate: dict = field(repr=False)
-    method: str
-    status: str
-    tolerance: float
-
-    @property
-    def best(self) -> float:
-        """The tightest valid bound reported: ``min(value, cut_bound)``."""
-        return self.value if self.cut_bound is None else min(self.value, self.cut_bound)
+    if not isinstance(measurements, str):
+        return "general"
+    if measurements == "search":
+        return "search"
+    return "structured" if attack in SYMMETRIC_ATTACKS else "general"
 
 
-def _solver(state, setting, leakage, model, attack, n_starts, rng):
-    """Return ``solve(groups) -> (value, zero_key, p_question, attack certificate)`` for one setting."""
-    qc = question_class(state, setting, leakage, model)
-    paper_cert = {"name": "paper CC attack (Eqs. 8-12)", "model": model, "q": qc.q}
+def general_route_memory(local_dim: int, n_parties: int, attack: str) -> float:
+    """Estimated peak memory (bytes) of one general-route point.
+
+    Paper attack: ~16 float64 arrays over the :math:`d^N` outcome strings.  Extended: one row per
+    flag group of the Eq. (9) ensemble (:math:`3^{(N-1)(d-1)} + d` members).  Intrinsic: Eve's full
+    record (members + leaked strings + "?") times the strings, plus channels on it.
+    """
+    strings = float(local_dim) ** n_parties
+    members = 3.0 ** ((n_parties - 1) * (local_dim - 1)) + local_dim
     if attack == "paper":
-        def solve(groups):
-            sol = minimize_gamma(qc.base, qc.extra, groups, n_starts=n_starts, rng=rng)
-            return sol.value, sol.zero_key, sol.p_question, dict(
-                paper_cert, gamma=sol.gamma, p_question=sol.p_question,
-                information_given_question=sol.information, zero_key_certificate=sol.zero_key,
-                starts=sol.n_starts, local_optima_spread=sol.spread, method=sol.method)
-        return solve
-    from ..attacks.extended import extended_question_class, minimize_extended
-
-    eqc = extended_question_class(state, setting, leakage, model)
+        return 8 * 16 * strings
     if attack == "extended":
-        def solve(groups):
-            sol = minimize_extended(eqc, groups, rng=rng)
-            return sol.value, sol.zero_key, sol.p_question, {
-                "name": "extended CC attack (flags forgotten, leaked rounds merged into '?')",
-                "model": model, "q": qc.q, "moved_leaked_mass": sol.y, "flag_group_fractions": sol.eta,
-                "flag_group_masses": eqc.flags.reshape(len(eqc.flags), -1).sum(axis=1),
-                "p_question": sol.p_question, "paper_value": sol.paper_value,
-                "zero_key_certificate": sol.zero_key, "method": sol.method}
-        return solve
-    from ..attacks.cc import joint_distribution_with_eve
-    from ..attacks.intrinsic import merge_identical_labels, minimize_intrinsic
-
-    joint, labels = joint_distribution_with_eve(state, setting, leakage, model)
-
-    def solve(groups):
-        ext = minimize_extended(eqc, groups, rng=rng)
-        merged, label_map = merge_identical_labels(joint)
-        # the extended attack as a channel on the merged labels (start of the search)
-        frac = np.zeros(len(joint))
-        flag_dists = {}
-        for i, lab in enumerate(labels):
-            if lab == "?":
-                continue
-            if lab[0] == "leak":
-                u = eqc.box[lab[1]]
-                frac[i] = ext.y[lab[1]] / u if u > 0 else 0.0
-            else:
-                row = joint[i] / max(joint[i].sum(), 1e-300)
-                flag_dists[i] = row
-        for i, row in flag_dists.items():
-            for g, fg in enumerate(eqc.flags):
-                if fg.sum() > 0 and np.allclose(row, fg / fg.sum(), atol=1e-10):
-                    frac[i] = ext.eta[g]
-                    break
-        q_idx = label_map[labels.index("?")]
-        e = len(merged)
-        w0 = np.zeros((e, e))
-        mass = joint.reshape(len(joint), -1).sum(axis=1)
-        for i, j in enumerate(label_map):
-            if j < 0:
-                continue
-            w0[j, j] += mass[i] * (1 - frac[i])
-            w0[j, q_idx] += mass[i] * frac[i]
-        w0 /= np.maximum(w0.sum(axis=1, keepdims=True), 1e-300)
-        sol = minimize_intrinsic(merged, groups, start_channels=[w0], rng=rng, merge=False)
-        value = min(sol.value, ext.value)
-        return value, ext.zero_key or value == 0.0, float("nan"), {
-            "name": "intrinsic information over channels on Eve's full CC record",
-            "model": model, "q": qc.q, "output_alphabet": sol.n_outputs,
-            # channel on Eve's original labels (flags, leaked outcomes, "?"): rows of the merged one
-            "channel": np.array([sol.channel[j] if j >= 0 else np.eye(sol.n_outputs)[0]
-                                 for j in label_map]),
-            "labels": [str(lab) for lab in labels],
-            "labels_after_merge": sol.labels_after_merge, "extended_value": ext.value,
-            "paper_value": ext.paper_value, "zero_key_certificate": ext.zero_key, "method": sol.method}
-    return solve
+        return 8 * strings * (members + 16)
+    labels = members + strings + 1
+    return 8 * (4 * labels * strings + 2 * labels**2)
 
 
-def _evaluate_setting(state, setting, leakage, model, attack, n_starts, rng, cut: bool):
-    n = state.n_parties
-    solve = _solver(state, setting, leakage, model, attack, n_starts, rng)
-    main = solve([[i] for i in range(n)])
-    cut_value, cut_s = main[0], (0,)
-    if n > 2 and cut:
-        cut_value = np.inf
-        for s in bipartitions(n):
-            rest = [i for i in range(n) if i not in s]
-            value = solve([list(s), rest])[0]
-            if value < cut_value:
-                cut_value, cut_s = value, s
-    return main, cut_value, cut_s
+def _check_general(d: int, n: int, attack: str, max_memory: float, why: str) -> None:
+    strings = float(d) ** n
+    need = general_route_memory(d, n, attack)
+    if strings > MAX_GENERAL_STRINGS or need > max_memory:
+        raise InputError(
+            f"{why} works on all d**N = {d}**{n} outcome strings (estimated {need / 2**30:.3g} GiB); "
+            f"allowed: d**N <= {MAX_GENERAL_STRINGS} and memory <= max_memory = "
+            f"{max_memory / 2**30:.3g} GiB; the Z basis with the paper or extended attack "
+            f"(measurements='auto') has no such limit")
 
 
-def _candidate_settings(d, n, rng):
-    if d == 2 and n == 2:
-        # U (x) U* invariance: fix A = Z; for qubits the statistics depend on B only through
-        # |<a|U|b>|^2 = cos^2(theta/2), so an X-Z angle grid on [0, pi] is exhaustive.
-        return [[computational(2), xz_plane(t)] for t in np.linspace(0, np.pi, N_SEARCH_ANGLES)], \
-            f"exhaustive grid of {N_SEARCH_ANGLES} angles (A fixed to Z by U(x)U* symmetry)"
-    settings = [[computational(d)] * n]
-    for _ in range(N_SEARCH_RANDOM):
-        settings.append([computational(d)] + [random_measurement(d, rng) for _ in range(n - 1)])
-    return settings, f"Z basis plus {N_SEARCH_RANDOM} seeded Haar-random settings (party 1 fixed to Z)"
-
-
-def _structured(d, n, v, leakage, model, attack) -> RateBound:
-    sol = z_basis_bound(d, n, v, leakage, model, attack)
-    cert = {
-        "attack": {"name": f"{attack} CC attack, symmetric (S_d x S_N) reduction", "model": model,
-                   "q": sol["q"], "gamma_constant_strings": sol["gamma_constant"],
-                   "gamma_other_strings": sol["gamma_other"], "forgotten_flag_fraction": sol["eta"],
-                   "p_question": sol["p_question"], "zero_key_certificate": sol["zero_key"],
+def _structured_certificate(sol, n: int, index=None) -> dict:
+    pick = (lambda a: a) if index is None else (lambda a: float(np.ravel(a)[index]))
+    return {
+        "attack": {"name": "CC attack, symmetric (S_d x S_N) reduction", "model": None,
+                   "q": pick(sol.q), "gamma_constant_strings": pick(sol.gamma_constant),
+                   "gamma_other_strings": pick(sol.gamma_other),
+                   "forgotten_flag_fraction": pick(sol.forgotten_flag_fraction),
+                   "p_question": pick(sol.p_question),
                    "method": "closed form on outcome types (constant / non-constant strings)"},
         "measurements": ["Z"] * n,
-        "measurement_search": "Z basis for all parties (optimality tested for small N)",
+        "measurement_search": "Z basis for all parties (optimal by U(x)U* symmetry, tested)",
         "cut": None,
     }
-    return RateBound(sol["value"], None, cert,
-                     "structured Z-basis closed form (qkdbounds.bounds.symmetric); no d^N object",
-                     "optimal_zero" if sol["zero_key"] else "closed_form", 0.0)
+
+
+def _structured(d, n, v, leak, model, attack, cut_bound, n_starts, rng, max_memory,
+                callback, scalar):
+    points = int(np.broadcast(v, leak).size)
+    need = points * STRUCTURED_BYTES_PER_POINT
+    if need > max_memory:
+        raise InputError(f"grid of {points} points needs an estimated {need / 2**30:.3g} GiB; "
+                         f"allowed: max_memory = {max_memory / 2**30:.3g} GiB")
+    sol = z_basis_bounds(d, n, v, leak, model, attack)
+    status = np.where(sol.zero_key, ZERO_STATUS, "closed_form")
+    cert = _structured_certificate(sol, n, 0 if scalar else None)
+    cert["attack"]["name"] = f"{attack} " + cert["attack"]["name"]
+    cert["attack"]["model"] = model
+    cut = None
+    if cut_bound:
+        cut, cut_cert = _cut_bounds(d, n, np.broadcast_to(v, sol.value.shape),
+                                    np.broadcast_to(leak, sol.value.shape), sol.value, model,
+                                    attack, n_starts, rng, max_memory, callback)
+        cert["cut"] = cut_cert[0] if scalar else cut_cert
+    elif callback is not None:
+        callback(points)
+    if scalar:
+        return RateBound(float(sol.value.reshape(-1)[0]), None if cut is None else float(cut.reshape(-1)[0]),
+                         cert, STRUCTURED_METHOD, str(status.reshape(-1)[0]), 0.0, "structured")
+    v_b, l_b = np.broadcast_arrays(v, leak)
+    return RateBounds(np.array(v_b, dtype=float), np.array(l_b, dtype=float), sol.value, cut,
+                      status, cert, STRUCTURED_METHOD, "structured", 0.0)
+
+
+def _cut_bounds(d, n, v, leak, values, model, attack, n_starts, rng, max_memory, callback):
+    """Cut bound per point: equal to the value for N = 2, general route (Z bases) for N >= 3."""
+    if n == 2:
+        if callback is not None:
+            callback(values.size)
+        return values.copy(), [{"S": [0], "value": float(x), "measurements": ["Z", "Z"],
+                                "meaning": "N = 2: the only cut; equals the rate bound"}
+                               for x in values.ravel()]
+    from ._general import general_rate_bound
+
+    _check_general(d, n, attack, max_memory, "the cut bound")
+    cuts, certs = np.empty(values.shape), []
+    for i, (vi, li) in enumerate(zip(v.ravel(), leak.ravel())):
+        r = general_rate_bound(d, n, float(vi), float(li), model, "Z", attack, True, n_starts, rng)
+        cuts.flat[i] = r.cut_bound
+        certs.append(r.certificate["cut"])
+        if callback is not None:
+            callback(1)
+    return cuts, certs
 
 
 def rate_upper_bound(
     local_dim: int,
     n_parties: int,
-    visibility: float,
-    leakage: float,
+    visibility: ArrayLike,
+    leakage: ArrayLike,
     model: str = "uniform",
-    measurements: Sequence[Measurement] | str | None = None,
+    measurements: str | Sequence[Measurement] | None = "auto",
     attack: str = "paper",
     *,
-    cut_bound: bool | None = None,
+    cut_bound: bool = False,
     n_starts: int = DEFAULT_STARTS,
     rng: np.random.Generator | None = None,
-) -> RateBound:
+    max_memory: float = DEFAULT_MAX_MEMORY,
+    callback: Callable[[int], None] | None = None,
+) -> RateBound | RateBounds:
     r"""Upper bound on the secret-key rate of an isotropic GHZ source with leakage (Eq. 29).
+
+    The single dispatcher behind every interface (see the module docstring for the routes).
 
     Parameters
     ----------
     local_dim, n_parties : int
         :math:`d \ge 2`, :math:`N \ge 2`.
-    visibility, leakage : float
-        :math:`v, L \in [0, 1]`.
+    visibility, leakage : float or array_like
+        :math:`v, L \in [0, 1]`; arrays broadcast against each other and give a
+        :class:`RateBounds` (on the structured route evaluated as array operations).
     model : {"uniform", "junk"}
         Leakage model (Eq. 11 or Eq. 20).
-    measurements : None, "search" or list of Measurement
-        Honest parties' bases (see module docstring).
+    measurements : {"auto", "Z", "search"} or list of Measurement
+        Honest parties' bases: ``"auto"`` (= ``"Z"``, optimal for this source), an explicit
+        global search at every point, or exactly the given bases (general route).
+        ``None`` means ``"auto"``.
     attack : {"paper", "extended", "intrinsic"}
         Eve's attack: the paper's CC attack (Eq. 12); the extended CC attack that also forgets
         flags and merges leaked rounds (:mod:`qkdbounds.attacks.extended`); or the intrinsic
-        information over all channels on Eve's full CC record, started from the extended attack
-        (:mod:`qkdbounds.attacks.intrinsic`). Each is a valid bound and each is <= the previous.
-    cut_bound : bool, optional
-        Also compute the conference-key cut bound (N >= 3). Default: only when there are at most
-        ``MAX_AUTO_CUTS`` bipartitions (N <= 6), since each cut is a separate minimisation.
+        information over channels on Eve's full CC record, started from the extended attack
+        (:mod:`qkdbounds.attacks.intrinsic`, general route). Each is a valid bound and each is
+        <= the previous.
+    cut_bound : bool
+        Also compute the conference-key cut bound (general route, Z bases for ``"auto"``).
     n_starts : int
-        Random starts of Eve's minimisation per setting (besides 3 structured starts).
+        Random starts of Eve's minimisation per setting on the general route (besides 3
+        structured starts).
     rng : numpy.random.Generator, optional
         Seeded generator for random starts / searches (default ``default_rng(0)``).
+    max_memory : float
+        Memory budget in bytes (default 4 GiB); larger requests raise with the estimate.
+    callback : callable, optional
+        ``callback(k)`` after every ``k`` finished points (progress bars live in the CLI).
 
     Returns
     -------
-    RateBound
+    RateBound or RateBounds
+        Scalar inputs give a :class:`RateBound`, arrays a :class:`RateBounds`.
+
+    Raises
+    ------
+    ValueError (:class:`~qkdbounds.errors.InputError`)
+        Out-of-range input, or a general-route request beyond the size/memory limits.
 
     Examples
     --------
     >>> r = rate_upper_bound(2, 2, 1.0, 0.1)
-    >>> round(r.value, 12)        # (1 - L) log2 d at v = 1
-    0.9
-    >>> rate_upper_bound(2, 2, 0.35, 0.1).value   # below 1/(3 - 2L): no key
+    >>> round(r.value, 12), r.route        # (1 - L) log2 d at v = 1
+    (0.9, 'structured')
+    >>> rate_upper_bound(2, 2, 0.35, 0.1).value   # below 1/(1 + D(1-L)): no key
     0.0
+    >>> rate_upper_bound(2, 3, [0.5, 0.9], 0.1, attack="extended").value.round(4).tolist()
+    [0.1178, 0.6613]
     """
-    d = check_int("local_dim", local_dim, 2)
-    n = check_int("n_parties", n_parties, 2)
-    state = isotropic_ghz(d, n, visibility)
-    leakage = check_probability("leakage", leakage)
-    check_choice("model", model, LEAKAGE_MODELS)
+    d = check_parameter("local_dim", local_dim)
+    n = check_parameter("n_parties", n_parties)
+    check_choice("model", model, ("uniform", "junk"))
     check_choice("attack", attack, ATTACKS)
-    n_starts = check_int("n_starts", n_starts, 0, 1000)
-    if cut_bound is None:
-        cut_bound = 2 ** (n - 1) - 1 <= MAX_AUTO_CUTS
+    if measurements is None:
+        measurements = "auto"
+    if isinstance(measurements, str):
+        check_choice("measurements", measurements, MEASUREMENT_CHOICES)
+    else:
+        measurements = list(measurements)
+        if len(measurements) != n or not all(isinstance(m, Measurement) and m.dim == d
+                                             for m in measurements):
+            raise InputError(f"measurements must be {n} Measurement bases of dimension {d}")
+    n_starts = check_parameter("n_starts", n_starts)
+    if isinstance(cut_bound, bool) is False and cut_bound is not None:
+        raise InputError(f"cut_bound must be True or False, got {cut_bound!r}")
+    cut_bound = bool(cut_bound)
+    if not (isinstance(max_memory, (int, float)) and math.isfinite(max_memory) and max_memory > 0):
+        raise InputError(f"max_memory must be a positive number of bytes, got {max_memory!r}")
+    scalar = np.ndim(visibility) == 0 and np.ndim(leakage) == 0
+    v = check_unit_array("visibility", visibility)
+    leak = check_unit_array("leakage", leakage)
+    try:
+        shape = np.broadcast_shapes(v.shape, leak.shape)
+    except ValueError:
+        raise InputError(f"visibility and leakage must broadcast, got shapes {v.shape} and "
+                         f"{leak.shape}") from None
     rng = np.random.default_rng(0) if rng is None else rng
 
-    if measurements is None and d**n > STRUCTURED_ABOVE and attack in SYMMETRIC_ATTACKS:
-        return _structured(d, n, visibility, leakage, model, attack)
-    if measurements is None:
-        settings, how = [[computational(d)] * n], "Z basis for all parties (optimality tested)"
-    elif isinstance(measurements, str):
-        check_choice("measurements", measurements, ("search", "Z"))
-        if measurements == "Z":
-            settings, how = [[computational(d)] * n], "Z basis for all parties"
-        else:
-            settings, how = _candidate_settings(d, n, rng)
-    else:
-        settings, how = [list(measurements)], "given measurements"
-        if len(settings[0]) != n or any(m.dim != d for m in settings[0]):
-            raise InputError(f"measurements must be {n} bases of dimension {d}")
+    route = choose_route(d, n, measurements, attack)
+    if route == "structured":
+        return _structured(d, n, v, leak, model, attack, cut_bound, n_starts, rng, max_memory,
+                           callback, scalar)
 
-    best = None
-    for setting in settings:
-        main, cut_value, cut_s = _evaluate_setting(state, setting, leakage, model, attack, n_starts,
-                                                   rng, cut_bound)
-        value = main[0] / (n - 1)
-        if best is None or value > best[0]:
-            best = (value, setting, main, cut_value, cut_s)
-    value, setting, (_, zero_key, _, attack_cert), cut_value, cut_s = best
-    value = 0.0 if value < ATOL_RATE and zero_key else value
-    certificate = {
-        "attack": attack_cert,
-        "measurements": [m.label for m in setting],
-        "measurement_unitaries": [m.unitary for m in setting],
-        "measurement_search": how,
-        "cut": {"S": list(cut_s), "value": cut_value},
-    }
-    status = "optimal_zero" if zero_key else "converged"
-    method = f"max over settings: {how}; min over Eve: {attack_cert['method']}"
-    return RateBound(value, cut_value if cut_bound else None, certificate, method, status, GAMMA_TOL)
+    from ._general import general_rate_bound
+
+    _check_general(d, n, attack, max_memory,
+                   "the measurement search" if route == "search" else f"the {attack} attack on "
+                   "this route" if attack == "intrinsic" else "given measurements")
+    if route == "general" and isinstance(measurements, str):
+        measurements = "Z"
+    v_b, l_b = np.broadcast_to(v, shape), np.broadcast_to(leak, shape)
+    results = []
+    for vi, li in zip(v_b.ravel(), l_b.ravel()):
+        r = general_rate_bound(d, n, float(vi), float(li), model, measurements, attack, cut_bound,
+                               n_starts, rng)
+        results.append(RateBound(r.value, r.cut_bound, r.certificate, r.method, r.status,
+                                 r.tolerance, route))
+        if callback is not None:
+            callback(1)
+    if scalar:
+        return results[0]
+    return RateBounds(np.array(v_b, dtype=float), np.array(l_b, dtype=float),
+                      np.array([r.value for r in results]).reshape(shape),
+                      np.array([r.cut_bound for r in results], dtype=float).reshape(shape)
+                      if cut_bound else None,
+                      np.array([r.status for r in results]).reshape(shape),
+                      {"points": [r.certificate for r in results]},
+                      results[0].method if results else "", route, results[0].tolerance)

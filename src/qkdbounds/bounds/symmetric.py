@@ -1,4 +1,4 @@
-r"""Structured Z-basis bounds for any N and d (no :math:`d^N`-sized object).
+r"""Structured Z-basis bounds for any N and d, vectorised (no :math:`d^N`-sized object).
 
 With every party measuring the computational basis, the isotropic GHZ statistics depend only on
 whether an outcome string is *constant* (:math:`d` strings, :math:`p^{ent} = 1/d`) or not
@@ -6,51 +6,186 @@ whether an outcome string is *constant* (:math:`d` strings, :math:`p^{ent} = 1/d
 :math:`D = d^{N-1}` (appendix before Eq. 17).  The problem is invariant under relabelling the
 symbols (:math:`S_d`) and permuting the parties (:math:`S_N`), and the alternating minimisation of
 :mod:`qkdbounds.attacks.eve` started from the symmetric (uniform) reference stays symmetric.  For
-the uniform reference the convex step has a closed form:
+the uniform reference the convex step has a closed form.  Write the "?" class through its total
+mass on constant strings, :math:`A`, and on the other strings, :math:`B` (:math:`M = A + B`):
 
-* paper attack: :math:`\gamma = 0` on constant strings, :math:`\gamma = 1` on the others unless
-  the uniform distribution is reachable (then the bound is exactly 0 — the threshold of Eqs. 18/21);
-  with :math:`m_1 = c_1` and :math:`m_0 = qL/(d(1+D))`, :math:`M = d m_1 + K m_0`,
+* paper attack (Eq. 12): :math:`\gamma = 0` on constant strings, :math:`\gamma = 1` on the others
+  unless the uniform distribution is reachable, :math:`c_1 \le s_0` (then the bound is exactly 0
+  — the threshold of Eqs. 18/21).  Here :math:`A = (1-q_v)(1-L_u)` (:math:`L_u = L` in the
+  uniform model, 0 in the junk model) and :math:`B = q_v L (D-1)/(D+1)`;
+* extended attack: in addition the phase-randomised product rounds (uniform outcome
+  distribution, total mass :math:`W = q_v(1-L)D/(1+D)`) are forgotten into "?", which adds
+  :math:`W/D` to :math:`A` and :math:`W(D-1)/D` to :math:`B`.  Forgetting all of them is optimal:
+  along :math:`m + \eta\,w\,\mathbf 1` the objective :math:`D(m\,\|\,M\,u)` is convex in
+  :math:`\eta` and tends to 0 as :math:`\eta\to\infty`, hence non-increasing on
+  :math:`[0, 1]` (so :math:`\eta = 1`);
 
-  .. math:: p(?)\,TC(A|?) = d\,m_1\log_2\frac{m_1 d^N}{M} + K m_0\log_2\frac{m_0 d^N}{M};
+and since the marginals of a symmetric "?" class are uniform,
 
-* extended attack: in addition a fraction :math:`\eta` of the phase-randomised product rounds
-  (uniform outcome distribution, mass :math:`q(1-L)D/(1+D)`) is forgotten; the objective is
-  convex in :math:`\eta` and minimised by a bracketed root of its derivative.
+.. math::
 
-All numbers are O(1) work: N = 30 qubits or d = 16 take microseconds.  That the symmetric point is
-the global minimum is checked against the multistart minimiser on the full :math:`d^N` problem
-for small (d, N) in ``tests/bounds/test_symmetric.py``.
+    (N-1)\,R = A\left[\log_2\frac{A}{M} + \log_2 D\right]
+             + B\left[\log_2\frac{B}{M} + \log_2\frac{D}{D-1}\right].
+
+Everything is written with :math:`1/D`, so :math:`D = 2^{10^4}` (N = 1000 parties of dimension
+1024) needs no big number.  Every operation is an array operation: a grid of :math:`10^6`
+(visibility, leakage) points costs tens of milliseconds.  That the symmetric point is the global
+minimum is checked against the multistart minimiser on the full :math:`d^N` problem for small
+(d, N) in ``tests/bounds/test_symmetric.py``.
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
-from scipy.optimize import brentq
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
-from ..errors import check_choice, check_int, check_probability
-from ..states.isotropic import cc_weight
+from ..errors import InputError, check_choice, check_int
+from ..states.isotropic import inverse_big_d
 
-__all__ = ["z_basis_bound", "SYMMETRIC_ATTACKS"]
+__all__ = ["z_basis_bound", "z_basis_bounds", "ZBasisBounds", "SYMMETRIC_ATTACKS",
+           "ZERO_KEY_SLACK", "check_unit_array"]
 
 SYMMETRIC_ATTACKS = ("paper", "extended")
 
+#: Relative slack of the zero-key test :math:`c_1 \le s_0` (rounding of :math:`q_v`).
+ZERO_KEY_SLACK = 1e-12
 
-def _g(m1: float, m0: float, d: int, n_off: float, log_dn: float) -> float:
-    mass = d * m1 + n_off * m0
-    if mass <= 0:
-        return 0.0
-    out = 0.0
-    for weight, m in ((d, m1), (n_off, m0)):
-        if m > 0:
-            out += weight * m * (math.log2(m / mass) + log_dn)
-    return max(out, 0.0)
+
+def check_unit_array(name: str, values: ArrayLike) -> NDArray[np.float64]:
+    """``values`` as a float array with every entry in [0, 1], or :class:`InputError`."""
+    try:
+        arr = np.asarray(values, dtype=float)
+    except (TypeError, ValueError):
+        raise InputError(f"{name} must be a number or an array of numbers in [0, 1], "
+                         f"got {values!r}") from None
+    if arr.size == 0:
+        raise InputError(f"{name} must not be empty")
+    bad = ~np.isfinite(arr) | (arr < 0.0) | (arr > 1.0)
+    if bad.any():
+        first = arr.ravel()[np.flatnonzero(bad.ravel())[0]]
+        raise InputError(f"{name} must be in [0.0, 1.0], got {first!r}")
+    return arr
+
+
+@dataclass(frozen=True)
+class ZBasisBounds:
+    """Arrays (broadcast shape of visibility and leakage) of the structured Z-basis solution.
+
+    Attributes
+    ----------
+    value : ndarray
+        :math:`\\frac{1}{N-1} p(?)\\,TC(A|?)` in bits (Eq. 29).
+    zero_key : ndarray of bool
+        The uniform "?" class is reachable (or the state is separable): the bound is exactly 0.
+    q : ndarray
+        CC weight :math:`q_v` of Eq. (8).
+    gamma_constant, gamma_other : ndarray
+        Eve's :math:`\\gamma` on constant strings and on every other string (Eq. 12).
+    forgotten_flag_fraction : ndarray
+        :math:`\\eta`, the fraction of product (uniform-flag) rounds forgotten (extended attack).
+    p_question : ndarray
+        :math:`p(e=?)`.
+    """
+
+    value: NDArray[np.float64]
+    zero_key: NDArray[np.bool_]
+    q: NDArray[np.float64]
+    gamma_constant: NDArray[np.float64]
+    gamma_other: NDArray[np.float64]
+    forgotten_flag_fraction: NDArray[np.float64]
+    p_question: NDArray[np.float64]
+
+
+def _xlog2_ratio(x, total):
+    """:math:`x\\log_2(x/M)` with :math:`0\\log 0 = 0`."""
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        out = x * (np.log2(x) - np.log2(total))
+    return np.where(x > 0, out, 0.0)
+
+
+def z_basis_bounds(local_dim: int, n_parties: int, visibility: ArrayLike, leakage: ArrayLike,
+                   model: str = "uniform", attack: str = "paper") -> ZBasisBounds:
+    r"""Z-basis rate bound :math:`\frac{1}{N-1}\min_\gamma p(?)TC(A|?)` on arrays of (v, L).
+
+    Parameters
+    ----------
+    local_dim, n_parties : int
+        :math:`d \ge 2`, :math:`N \ge 2` (any size: only :math:`\log_2 D` and :math:`1/D` enter).
+    visibility, leakage : float or array_like
+        :math:`v, L \in [0, 1]`, broadcast against each other.
+    model : {"uniform", "junk"}
+        Leakage model (Eq. 11 or Eq. 20).
+    attack : {"paper", "extended"}
+
+    Returns
+    -------
+    ZBasisBounds
+        Arrays of the broadcast shape.
+
+    Raises
+    ------
+    InputError
+        Out-of-range or non-broadcastable inputs.
+
+    Examples
+    --------
+    >>> round(float(z_basis_bounds(2, 2, 0.9, 0.1).value), 6)
+    0.726476
+    >>> z_basis_bounds(2, 2, [0.3, 0.9], 0.1).zero_key.tolist()
+    [True, False]
+    """
+    d = check_int("local_dim", local_dim, 2)
+    n = check_int("n_parties", n_parties, 2)
+    v = check_unit_array("visibility", visibility)
+    leak = check_unit_array("leakage", leakage)
+    check_choice("model", model, ("uniform", "junk"))
+    check_choice("attack", attack, SYMMETRIC_ATTACKS)
+    try:
+        v, leak = np.broadcast_arrays(v, leak)
+    except ValueError:
+        raise InputError(f"visibility and leakage must broadcast, got shapes {np.shape(v)} "
+                         f"and {np.shape(leak)}") from None
+    log2_big_d = (n - 1) * math.log2(d)              # log2 D, D = d^(N-1)
+    inv_d = inverse_big_d(d, n)                      # 1/D (0 for huge D: the exact limit)
+    log2_d_over_dm1 = -math.log1p(-inv_d) / math.log(2)
+    # Eq. (8): q_v = (1+D)(1-v)/D, 1 - q_v = v - (1-v)/D, without cancellation for huge D
+    q = np.minimum(1.0, (1.0 - v) * (1.0 + inv_d))
+    one_minus_q = np.maximum(0.0, v - (1.0 - v) * inv_d)
+    leak_u = leak if model == "uniform" else np.zeros_like(leak)
+    sep_fraction = inv_d / (1.0 + inv_d)             # 1/(1+D)
+    a_mass = one_minus_q * (1.0 - leak_u)            # d * c_1
+    s0_times_d = q * leak * sep_fraction             # d * s_0 (leaked product mass per string * d)
+    separable = v < sep_fraction
+    # c_1 <= s_0: gamma_other = c_1/s_0 makes "?" uniform (Eqs. 16-18, 21)
+    zero = separable | (a_mass <= s0_times_d * (1.0 + ZERO_KEY_SLACK))
+    b_mass = q * leak * (1.0 - inv_d) / (1.0 + inv_d)  # K s_0, K = d^N - d
+    # p(?) of the uniform "?" class in the zero-key case: d^N c_1 = D A
+    p_uniform = a_mass / inv_d if inv_d > 0 else np.where(a_mass > 0, np.inf, 0.0)
+    eta = np.zeros_like(v)
+    if attack == "extended":
+        w_total = q * (1.0 - leak) / (1.0 + inv_d)   # q (1-L) D/(1+D)
+        a_mass = a_mass + w_total * inv_d
+        b_mass = b_mass + w_total * (1.0 - inv_d)
+        eta = np.where(zero | (w_total <= 0), 0.0, 1.0)
+    total = a_mass + b_mass
+    value = (_xlog2_ratio(a_mass, total) + a_mass * log2_big_d
+             + _xlog2_ratio(b_mass, total) + b_mass * log2_d_over_dm1)
+    value = np.where(zero, 0.0, np.maximum(value, 0.0) / (n - 1))
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        gamma_zero = np.where(s0_times_d > 0, a_mass / np.where(s0_times_d > 0, s0_times_d, 1), 0)
+    gamma_other = np.where(zero, np.where(separable, 0.0, np.minimum(gamma_zero, 1.0)), 1.0)
+    p_question = np.where(separable, 0.0, np.where(zero, p_uniform, total))
+    return ZBasisBounds(value=value, zero_key=zero, q=q, gamma_constant=np.zeros_like(v),
+                        gamma_other=gamma_other, forgotten_flag_fraction=eta,
+                        p_question=p_question)
 
 
 def z_basis_bound(local_dim: int, n_parties: int, visibility: float, leakage: float,
                   model: str = "uniform", attack: str = "paper") -> dict:
-    r"""Z-basis rate bound :math:`\frac{1}{N-1}\min p(?)TC(A|?)` by the symmetric reduction.
+    r"""Scalar form of :func:`z_basis_bounds` (a dict of floats).
 
     Returns a dict with ``value`` (bits), ``zero_key``, ``gamma_constant``, ``gamma_other``,
     ``eta`` (fraction of forgotten product flags, extended attack), ``p_question`` and ``q``.
@@ -62,43 +197,7 @@ def z_basis_bound(local_dim: int, n_parties: int, visibility: float, leakage: fl
     >>> z_basis_bound(2, 30, 0.5, 0.1)["value"] > 0
     True
     """
-    d = check_int("local_dim", local_dim, 2)
-    n = check_int("n_parties", n_parties, 2)
-    v = check_probability("visibility", visibility)
-    leak = check_probability("leakage", leakage)
-    check_choice("model", model, ("uniform", "junk"))
-    check_choice("attack", attack, SYMMETRIC_ATTACKS)
-    big_d = float(d) ** (n - 1)
-    n_off = float(d) ** n - d
-    log_dn = n * math.log2(d)
-    q = cc_weight(d, n, v)
-    leak_q = leak if model == "uniform" else 0.0
-    # "?" class per constant string (c_1) and the leaked separable mass per other string (s_0)
-    # 1 - q_v = ((1+D)v - 1)/D, written without cancellation (q_v -> 1 for large N)
-    one_minus_q = max(0.0, ((1 + big_d) * v - 1) / big_d)
-    c1 = one_minus_q * (1 - leak_q) / d
-    s0 = q * leak / (d * (1 + big_d)) if v >= 1 / (1 + big_d) else q * leak / d**n
-    if v < 1 / (1 + big_d):  # fully separable state: Eve sends it all flagged
-        return dict(value=0.0, zero_key=True, gamma_constant=0.0, gamma_other=0.0, eta=0.0,
-                    p_question=0.0, q=q)
-    if c1 <= s0 * (1 + 1e-12):  # uniform "?" reachable (relative slack: rounding of q_v): gamma_other = c1/s0 (Eq. 16), zero key
-        return dict(value=0.0, zero_key=True, gamma_constant=0.0, gamma_other=c1 / s0 if s0 else 0.0,
-                    eta=0.0, p_question=d**n * c1 if n_off < 1e300 else float("inf"), q=q)
-    eta = 0.0
-    if attack == "extended":
-        w_u = q * (1 - leak) * big_d / (1 + big_d) / d**n  # per-string mass of the uniform flags
-
-        def slope(e):  # derivative of the convex objective in eta (natural-log units / w_u)
-            m1, m0 = c1 + e * w_u, s0 + e * w_u
-            mass = d * m1 + n_off * m0
-            return d * math.log(m1 / mass) + n_off * math.log(m0 / mass) + d**n * math.log(d) \
-                if m0 > 0 else -math.inf
-
-        if w_u > 0 and slope(1.0) >= 0 and slope(0.0) < 0:
-            eta = brentq(slope, 0.0, 1.0, xtol=1e-15)
-        elif w_u > 0 and slope(1.0) < 0:
-            eta = 1.0
-        c1, s0 = c1 + eta * w_u, s0 + eta * w_u
-    value = _g(c1, s0, d, n_off, log_dn) / (n - 1)
-    return dict(value=value, zero_key=False, gamma_constant=0.0, gamma_other=1.0, eta=eta,
-                p_question=d * c1 + n_off * s0, q=q)
+    sol = z_basis_bounds(local_dim, n_parties, visibility, leakage, model, attack)
+    return dict(value=float(sol.value), zero_key=bool(sol.zero_key), q=float(sol.q),
+                gamma_constant=float(sol.gamma_constant), gamma_other=float(sol.gamma_other),
+                eta=float(sol.forgotten_flag_fraction), p_question=float(sol.p_question))

@@ -26,14 +26,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import brentq
+from numpy.typing import ArrayLike, NDArray
 
 from .._tolerances import XTOL_THRESHOLD
 from ..attacks.cc import LEAKAGE_MODELS
-from ..errors import check_choice, check_int, check_probability
+from ..errors import check_choice, check_int
 from ..states.isotropic import separable_visibility
+from ..states.isotropic import inverse_big_d
 from .rate import rate_upper_bound
-from .symmetric import z_basis_bound
+from .symmetric import check_unit_array
 
 __all__ = [
     "Threshold",
@@ -70,8 +71,10 @@ class Threshold:
     tolerance: float
 
     @property
-    def paper_disagrees(self) -> bool:
-        return abs(self.paper_value - self.closed_form) > 1e-9
+    def paper_disagrees(self):
+        """Printed formula differs from the derived one (bool, or bool array)."""
+        diff = np.abs(np.asarray(self.paper_value) - np.asarray(self.closed_form)) > 1e-9
+        return bool(diff) if diff.ndim == 0 else diff
 
 
 def npt_threshold(local_dim: int, n_parties: int) -> float:
@@ -79,63 +82,85 @@ def npt_threshold(local_dim: int, n_parties: int) -> float:
     return separable_visibility(check_int("local_dim", local_dim, 2), check_int("n_parties", n_parties, 2))
 
 
-def threshold_closed_form(local_dim: int, n_parties: int, leakage: float, model: str = "uniform") -> float:
+def threshold_closed_form(local_dim: int, n_parties: int, leakage: ArrayLike,
+                          model: str = "uniform") -> float | NDArray[np.float64]:
     """Derived threshold: :math:`1/(1+D(1-L))` (uniform, Eq. 19 first form) or
-    :math:`(1+L)/(1+D+L)` (junk, Eq. 22), with :math:`D = d^{N-1}`."""
-    big_d = float(local_dim) ** (n_parties - 1)
+    :math:`(1+L)/(1+D+L)` (junk, Eq. 22), with :math:`D = d^{N-1}`; arrays of L allowed.
+
+    Written with :math:`1/D`, so it holds for any D (N = 1000, d = 1024)."""
+    inv = inverse_big_d(local_dim, n_parties)
+    leak = np.asarray(leakage, dtype=float)
     if model == "uniform":
-        return 1.0 / (1.0 + big_d * (1.0 - leakage))
-    return (1.0 + leakage) / (1.0 + big_d + leakage)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out = np.where(leak < 1, inv / (inv + (1.0 - leak)), 1.0)
+    else:
+        out = (1.0 + leak) * inv / ((1.0 + leak) * inv + 1.0)
+    return float(out) if out.ndim == 0 else out
 
 
-def threshold_paper_printed(local_dim: int, n_parties: int, leakage: float, model: str = "uniform") -> float:
-    """The formula as printed in Theorems 1-2 (and Eqs. 19, 22, second forms)."""
-    big_d = float(local_dim) ** (n_parties - 1)
-    if model == "uniform":
-        return 1 / (1 + big_d) + big_d * leakage / ((1 + big_d) * (1 - leakage) + leakage)
-    return 1 / (1 + big_d) + big_d * leakage / ((1 + big_d) * (leakage + 1 + big_d))
+def threshold_paper_printed(local_dim: int, n_parties: int, leakage: ArrayLike,
+                            model: str = "uniform") -> float | NDArray[np.float64]:
+    """The formula as printed in Theorems 1-2 (and Eqs. 19, 22, second forms); arrays of L
+    allowed.  May exceed 1: it is not a visibility for large L (docs/errata.md, E1.1)."""
+    inv = inverse_big_d(local_dim, n_parties)
+    leak = np.asarray(leakage, dtype=float)
+    first = inv / (1.0 + inv)                     # 1/(1+D)
+    if model == "uniform":   # 1/(1+D) + D L / ((1+D)(1-L) + L), numerator and denominator / D
+        out = first + leak / ((1.0 + inv) * (1.0 - leak) + leak * inv)
+    else:                    # 1/(1+D) + D L / ((1+D)(L+1+D)), / D^2
+        out = first + leak * inv / ((1.0 + inv) * (1.0 + inv + leak * inv))
+    return float(out) if out.ndim == 0 else out
 
 
-#: Above this many outcome strings the bisection uses the symmetric Z-basis route (equal to the
-#: general minimiser where both run: tests/bounds/test_symmetric.py).
-BISECT_STRUCTURED_ABOVE = 256
+def _zero_key(d, n, v, leakage, model):
+    """Zero-key certificate of the rate bound at visibilities ``v`` (the dispatcher's route)."""
+    return np.asarray(rate_upper_bound(d, n, v, leakage, model).zero_key)
 
 
-def _zero_key(d, n, v, leakage, model) -> bool:
-    if d**n > BISECT_STRUCTURED_ABOVE:
-        return z_basis_bound(d, n, v, leakage, model)["zero_key"]
-    r = rate_upper_bound(d, n, v, leakage, model, cut_bound=False, n_starts=2)
-    return r.status == "optimal_zero"
+def numeric_threshold(local_dim: int, n_parties: int, leakage: ArrayLike, model: str = "uniform",
+                      xtol: float = XTOL_THRESHOLD) -> float | NDArray[np.float64]:
+    """Largest visibility with a zero-key certificate of the rate bound (bisection).
 
-
-def numeric_threshold(local_dim: int, n_parties: int, leakage: float, model: str = "uniform",
-                      xtol: float = XTOL_THRESHOLD) -> float:
-    """Largest visibility with a zero-key certificate of the rate bound (bisection)."""
-    lo = separable_visibility(local_dim, n_parties)  # always zero key at/below this
-    hi = 1.0
-    if _zero_key(local_dim, n_parties, hi, leakage, model):
-        return 1.0
-    while hi - lo > xtol:
+    Bisects on the zero-key certificate returned by :func:`~qkdbounds.rate_upper_bound` (the
+    same route as every rate question), for all leakages of an array at once.
+    """
+    leak = np.asarray(check_unit_array("leakage", leakage), dtype=float)
+    lo = np.full(leak.shape, separable_visibility(local_dim, n_parties))  # zero key at/below
+    hi = np.ones(leak.shape)
+    top = _zero_key(local_dim, n_parties, hi, leak, model)
+    while np.max(hi - lo) > xtol:
         mid = 0.5 * (lo + hi)
-        if _zero_key(local_dim, n_parties, mid, leakage, model):
-            lo = mid
-        else:
-            hi = mid
-    return 0.5 * (lo + hi)
+        zero = _zero_key(local_dim, n_parties, mid, leak, model)
+        lo = np.where(zero, mid, lo)
+        hi = np.where(zero, hi, mid)
+    out = np.where(top, 1.0, 0.5 * (lo + hi))
+    return float(out) if out.ndim == 0 else out
 
 
-def visibility_threshold(local_dim: int, n_parties: int, leakage: float, model: str = "uniform",
+def visibility_threshold(local_dim: int, n_parties: int, leakage: ArrayLike, model: str = "uniform",
                          *, numeric: bool = True) -> Threshold:
     r"""Visibility at or below which Eve's CC attack leaves no key (Theorems 1-2).
 
     Parameters
     ----------
     local_dim, n_parties : int
-    leakage : float
-        :math:`L \in [0, 1]`.
+    leakage : float or array_like
+        :math:`L \in [0, 1]`; an array gives a :class:`Threshold` whose numeric fields are
+        arrays of the same shape (all evaluated as array operations).
     model : {"uniform", "junk"}
     numeric : bool
-        Also compute the numeric zero crossing of the rate bound (bisection to 1e-10).
+        Also compute the numeric zero crossing of the rate bound (bisection to 1e-10 on the
+        zero-key certificate of :func:`~qkdbounds.rate_upper_bound`).
+
+    Returns
+    -------
+    Threshold
+        ``status`` is ``"verified"`` when the two routes agree to 1e-6 at every point.
+
+    Raises
+    ------
+    ValueError (:class:`~qkdbounds.errors.InputError`)
+        d < 2, N < 2, L outside [0, 1], unknown model.
 
     Examples
     --------
@@ -145,14 +170,17 @@ def visibility_threshold(local_dim: int, n_parties: int, leakage: float, model: 
     """
     d = check_int("local_dim", local_dim, 2)
     n = check_int("n_parties", n_parties, 2)
-    leakage = check_probability("leakage", leakage)
+    scalar = np.ndim(leakage) == 0
+    leakage = check_unit_array("leakage", leakage)
+    if scalar:
+        leakage = float(leakage)
     check_choice("model", model, LEAKAGE_MODELS)
     closed = threshold_closed_form(d, n, leakage, model)
     paper = threshold_paper_printed(d, n, leakage, model)
     num = numeric_threshold(d, n, leakage, model) if numeric else None
-    agreement = abs(closed - num) if num is not None else None
-    status = "verified" if (agreement is not None and agreement < 1e-6) else (
+    agreement = None if num is None else (abs(closed - num) if scalar else np.abs(closed - num))
+    status = "verified" if (agreement is not None and np.max(agreement) < 1e-6) else (
         "closed_form_only" if num is None else "routes_disagree")
-    return Threshold(closed, closed, num, min(paper, np.inf), npt_threshold(d, n), agreement,
+    return Threshold(closed, closed, num, paper, npt_threshold(d, n), agreement,
                      "closed form (Appendix A derivation) + bisection on the zero-key certificate",
                      status, XTOL_THRESHOLD)

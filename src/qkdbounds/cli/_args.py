@@ -42,11 +42,44 @@ def integer(name: str, low: int, high: int | None = None):
     return parse
 
 
+def ranged(option: str, parameter: str):
+    """argparse ``type=`` for an integer parameter of the one table of ranges (errors.py)."""
+    from ..errors import PARAMETER_RANGES
+
+    low, high = PARAMETER_RANGES[parameter]
+    return integer(option, low, high)
+
+
+def unit_grid(name: str):
+    """argparse ``type=`` for a value in [0, 1] or a grid (sweep syntax ``a:b:step``, comma lists).
+
+    Returns a float for a single number and a list of floats for a grid.
+    """
+    single = probability(name)
+
+    def parse(text: str):
+        if ":" not in text and "," not in text:
+            return single(text)
+        from ..errors import InputError
+        from ..sweep._grid import parse_axis
+
+        try:
+            return parse_axis(name.lstrip("-"), text)
+        except InputError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    return parse
+
+
 def add_state_args(parser, visibility: bool = True) -> None:
-    """--dim, --parties, --leakage, --model (and --visibility)."""
-    parser.add_argument("--dim", type=integer("--dim", 2, 64), default=2, help="local dimension d >= 2")
-    parser.add_argument("--parties", type=integer("--parties", 2, 64), default=2, help="number of parties N >= 2")
+    """--dim, --parties, --leakage, --model (and --visibility); ranges from errors.PARAMETER_RANGES."""
+    parser.add_argument("--dim", type=ranged("--dim", "local_dim"), default=2,
+                        help="local dimension d (2..65536)")
+    parser.add_argument("--parties", type=ranged("--parties", "n_parties"), default=2,
+                        help="number of parties N (2..10000)")
     if visibility:
-        parser.add_argument("--visibility", type=probability("--visibility"), required=True, help="v in [0, 1]")
-    parser.add_argument("--leakage", type=probability("--leakage"), required=True, help="L in [0, 1]")
+        parser.add_argument("--visibility", type=unit_grid("--visibility"), required=True,
+                            help="v in [0, 1], or a grid: START:STOP:STEP, comma lists")
+    parser.add_argument("--leakage", type=unit_grid("--leakage"), required=True,
+                        help="L in [0, 1], or a grid: START:STOP:STEP, comma lists")
     parser.add_argument("--model", choices=("uniform", "junk"), default="uniform", help="leakage model")

@@ -1,45 +1,87 @@
-"""``qkdbounds rate``: max-min key-rate upper bound at one point (Eqs. 13-14, 29)."""
+"""``qkdbounds rate``: max-min key-rate upper bound at a point or on a grid (Eqs. 13-14, 29).
+
+Argument parsing and output only: the question goes to :func:`qkdbounds.rate_upper_bound`, the
+dispatcher every interface uses.
+"""
 
 from __future__ import annotations
 
-from ..bounds import rate_upper_bound
-from ._args import add_state_args, integer
-from .main import add_common
+from ._args import add_state_args, ranged
+from ._progress import progress
+from .main import add_common, add_format
+
+ATTACKS = ("paper", "extended", "intrinsic")  # = qkdbounds.bounds.rate.ATTACKS (tested)
+MEASUREMENTS = ("auto", "Z", "search")        # = qkdbounds.bounds.rate.MEASUREMENT_CHOICES
 
 
 def register(sub) -> None:
     p = sub.add_parser("rate", help="key-rate upper bound for an isotropic GHZ source")
     add_state_args(p)
-    p.add_argument("--attack", choices=_attacks(), default="paper", help="Eve's attack family")
-    p.add_argument("--measurements", choices=("Z", "search"), default="Z",
-                   help="Z basis (tested optimal) or an explicit global search at this point")
-    p.add_argument("--starts", type=integer("--starts", 0, 1000), default=6,
-                   help="random starts of Eve's minimisation")
+    p.add_argument("--attack", choices=ATTACKS, default="paper", help="Eve's attack family")
+    p.add_argument("--measurements", choices=MEASUREMENTS, default="auto",
+                   help="auto (= Z, optimal for this source; structured route), Z, or an explicit "
+                        "global search at every point")
+    p.add_argument("--cut-bound", action="store_true",
+                   help="also compute the conference-key cut bound (general route, N >= 3)")
+    p.add_argument("--starts", type=ranged("--starts", "n_starts"), default=6,
+                   help="random starts of Eve's minimisation (general route)")
+    p.add_argument("--max-memory", type=float, default=4.0, metavar="GIB",
+                   help="memory budget in GiB (default 4)")
+    add_format(p)
     add_common(p)
     p.set_defaults(handler=handle)
 
 
-def _attacks():
-    from ..bounds.rate import ATTACKS
+def grid_arrays(visibility, leakage):
+    """(v, L) as scalars, or flattened equal-length arrays of the outer grid (v major)."""
+    import numpy as np
 
-    return ATTACKS
+    if not isinstance(visibility, list) and not isinstance(leakage, list):
+        return visibility, leakage, False
+    v, leak = np.meshgrid(np.atleast_1d(visibility), np.atleast_1d(leakage), indexing="ij")
+    return v.ravel(), leak.ravel(), True
+
+
+def max_memory_bytes(gib: float) -> float:
+    import math
+
+    from ..errors import InputError
+
+    if not math.isfinite(gib) or gib <= 0:
+        raise InputError(f"--max-memory must be a positive number of GiB, got {gib}")
+    return gib * 2**30
 
 
 def handle(args) -> dict:
-    r = rate_upper_bound(args.dim, args.parties, args.visibility, args.leakage, args.model,
-                         measurements=args.measurements, attack=args.attack, n_starts=args.starts)
-    attack = dict(r.certificate["attack"])
+    from ..bounds.rate import rate_upper_bound
+
+    v, leak, is_grid = grid_arrays(args.visibility, args.leakage)
+    n_points = len(v) if is_grid else 1
+    with progress(n_points, "rate", args.quiet) as update:
+        r = rate_upper_bound(args.dim, args.parties, v, leak, args.model,
+                             measurements=args.measurements, attack=args.attack,
+                             cut_bound=args.cut_bound, n_starts=args.starts,
+                             max_memory=max_memory_bytes(args.max_memory), callback=update)
+    common = {"dim": args.dim, "parties": args.parties, "model": args.model,
+              "attack_name": args.attack, "route": r.route, "method": r.method,
+              "tolerance": r.tolerance}
+    if is_grid:
+        out = dict(r.columns())
+        if out["cut_bound"] is None:
+            del out["cut_bound"]
+        args.csv_columns = list(out)
+        out["n_points"] = len(r)
+        out["measurements"] = r.certificate.get("measurements", "per point")
+        return {**out, **common}
     return {
         "rate_upper_bound": r.value,
         "cut_bound": r.cut_bound,
         "best_bound": r.best,
         "measurements": r.certificate["measurements"],
         "measurement_search": r.certificate["measurement_search"],
-        "attack": attack,
+        "attack": dict(r.certificate["attack"]),
         "cut": r.certificate["cut"],
-        "method": r.method,
         "status": r.status,
-        "tolerance": r.tolerance,
-        "dim": args.dim, "parties": args.parties, "visibility": args.visibility,
-        "leakage": args.leakage, "model": args.model,
+        "visibility": args.visibility, "leakage": args.leakage,
+        **common,
     }

@@ -47,6 +47,10 @@ def _jsonable(obj):
     if isinstance(obj, (list, tuple)):
         return [_jsonable(v) for v in obj]
     if isinstance(obj, np.ndarray):
+        if obj.dtype.kind in "biu" or (obj.dtype.kind == "f" and np.isfinite(obj).all()):
+            return obj.tolist()  # fast path: plain numbers (700k-point grids)
+        if obj.dtype.kind in "US":
+            return obj.tolist()
         return _jsonable(obj.tolist())
     if isinstance(obj, np.generic):
         return obj.item()
@@ -104,11 +108,39 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     if result is None:
         return 0
-    if getattr(args, "json", False):
+    fmt = getattr(args, "output_format", None)
+    if fmt == "csv":
+        _write_csv(result, sys.stdout, getattr(args, "csv_columns", None))
+    elif getattr(args, "json", False) or fmt == "json":
         print(json.dumps(_jsonable(result), allow_nan=False))
     else:
         print(_summary(result))
-    return 0 if result.get("status", "optimal") not in ("failed", "error") else 1
+    status = result.get("status", "optimal")
+    return 1 if isinstance(status, str) and status in ("failed", "error") else 0
+
+
+def _write_csv(result: dict, stream, columns: list[str] | None = None) -> None:
+    """A table: one row per point; ``columns`` (equal-length lists) are columns, the other
+    scalar keys repeat on every row; nested values are written as JSON."""
+    import csv
+
+    columns = columns or []
+    scalars = [k for k in result if k not in columns]
+    writer = csv.writer(stream, lineterminator="\n")
+    writer.writerow(columns + scalars)
+    consts = [json.dumps(_jsonable(result[k])) if isinstance(result[k], (dict, list, tuple))
+              else _jsonable(result[k]) for k in scalars]
+    if not columns:
+        writer.writerow(consts)
+        return
+    cols = [_jsonable(result[k]) for k in columns]
+    writer.writerows(list(row) + consts for row in zip(*cols))
+
+
+def add_format(parser: argparse.ArgumentParser) -> None:
+    """``--format {text,json,csv}`` (``--json`` is ``--format json``)."""
+    parser.add_argument("--format", dest="output_format", choices=("text", "json", "csv"), default=None,
+                        help="output: human text (default), one JSON object, or a CSV table")
 
 
 def run() -> None:  # console-script entry point

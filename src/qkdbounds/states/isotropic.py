@@ -42,7 +42,16 @@ def separable_visibility(local_dim: int, n_parties: int) -> float:
     Below it :math:`\rho_v` is fully separable; above it, :math:`\rho_v` is NPT across every
     bipartition (its partial transposes have the eigenvalue :math:`(1 - v(1+d^{N-1}))/d^N`).
     """
-    return 1.0 / (1.0 + float(local_dim) ** (n_parties - 1))
+    inv = inverse_big_d(local_dim, n_parties)
+    return inv / (1.0 + inv)
+
+
+def inverse_big_d(local_dim: int, n_parties: int) -> float:
+    """:math:`1/D = d^{-(N-1)}` as a float (0.0 once :math:`D` exceeds the float range)."""
+    try:
+        return 1.0 / float(local_dim) ** (n_parties - 1)
+    except OverflowError:
+        return 0.0
 
 
 def ghz_vector(local_dim: int, n_parties: int) -> NDArray[np.complex128]:
@@ -227,8 +236,7 @@ class CCDecomposition:
 
 def cc_weight(local_dim: int, n_parties: int, visibility: float) -> float:
     r""":math:`q_v = (1+d^{N-1})(1-v)/d^{N-1}` (Eq. 8), capped at 1."""
-    big_d = float(local_dim) ** (n_parties - 1)
-    return min(1.0, (1 + big_d) * (1 - visibility) / big_d)
+    return min(1.0, (1 - visibility) * (1 + inverse_big_d(local_dim, n_parties)))
 
 
 def cc_decomposition(state: IsotropicGHZ) -> CCDecomposition:

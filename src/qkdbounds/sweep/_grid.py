@@ -15,8 +15,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from ..errors import InputError
+from ..errors import PARAMETER_RANGES, InputError
 from ..store import PARAMETER_NAMES, canonical_float
+from ..store._sqlite import KEY_DECIMALS
 
 __all__ = [
     "AXIS_DEFAULTS",
@@ -41,7 +42,8 @@ AXIS_DEFAULTS: dict[str, Any] = {"dim": 2, "parties": 2, "model": "uniform", "at
 MAX_AXIS_POINTS = 1_000_000
 MAX_GRID_POINTS = 10_000_000
 
-_INT_AXES = {"dim": 2, "parties": 2}          # name -> smallest allowed value
+# name -> (low, high), from the one table of ranges (qkdbounds.errors.PARAMETER_RANGES)
+_INT_AXES = {"dim": PARAMETER_RANGES["local_dim"], "parties": PARAMETER_RANGES["n_parties"]}
 _UNIT_AXES = ("visibility", "leakage")        # values in [0, 1]
 _CHOICE_AXES = {"model": MODELS, "attack": ATTACKS}
 
@@ -79,6 +81,34 @@ def _range(name: str, spec: str) -> list[Decimal]:
             for i in range(int(n_steps) + 1)]
 
 
+def _unit_range_fast(name: str, spec: str) -> list[float] | None:
+    """A [0, 1] range as exact integer multiples of 10**-KEY_DECIMALS (array arithmetic).
+
+    Returns ``None`` when start or step has more than ``KEY_DECIMALS`` decimals (then the exact
+    decimal route is used).  ``k / 10**12`` in float is the correctly rounded value of the decimal,
+    i.e. the same float as the decimal route gives after :func:`canonical_float`.
+    """
+    import numpy as np
+
+    parts = spec.split(":")
+    if len(parts) != 3:
+        return None
+    start, stop, step = (_decimal(name, part) for part in parts)
+    scale = Decimal(10) ** KEY_DECIMALS
+    if step <= 0 or stop < start or any((x * scale) != (x * scale).to_integral_value()
+                                        for x in (start, step)):
+        return None
+    n_steps = _DEC_CONTEXT.divide_int(stop - start, step)
+    if n_steps + 1 > MAX_AXIS_POINTS:
+        raise InputError(f"{name}: range {spec!r} has more than {MAX_AXIS_POINTS} points")
+    last = start + step * n_steps
+    if start < 0 or last > 1:
+        bad = start if start < 0 else last
+        raise InputError(f"{name} must be in [0, 1], got {bad}")
+    ints = int(start * scale) + int(step * scale) * np.arange(int(n_steps) + 1, dtype=np.int64)
+    return (ints / float(scale) + 0.0).tolist()
+
+
 def _check_value(name: str, value: Decimal | str) -> int | float | str:
     if name in _CHOICE_AXES:
         choices = _CHOICE_AXES[name]
@@ -86,11 +116,9 @@ def _check_value(name: str, value: Decimal | str) -> int | float | str:
             raise InputError(f"{name} must be one of {', '.join(choices)}; got {value!r}")
         return value
     if name in _INT_AXES:
-        low = _INT_AXES[name]
-        if value != value.to_integral_value():
-            raise InputError(f"{name} must be an integer >= {low}, got {value}")
-        if value < low:
-            raise InputError(f"{name} must be an integer >= {low}, got {value}")
+        low, high = _INT_AXES[name]
+        if value != value.to_integral_value() or not low <= value <= high:
+            raise InputError(f"{name} must be an integer in [{low}, {high}], got {value}")
         return int(value)
     if not Decimal(0) <= value <= Decimal(1):
         raise InputError(f"{name} must be in [0, 1], got {value}")
@@ -141,26 +169,29 @@ def parse_axis(name: str, spec: str | int | float | Sequence[Any]) -> list[int |
         items = list(spec)
     else:
         raise InputError(f"{name}: cannot parse {spec!r}")
-    values: list[int | float | str] = []
+    chunks: list[list[int | float | str]] = []
+    count = 0
     for item in items:
         if isinstance(item, str) and item == "":
             raise InputError(f"{name}: empty value in {spec!r}")
         if name in _CHOICE_AXES:
-            raw: list[Any] = [str(item)]
+            chunk = [_check_value(name, str(item))]
         elif isinstance(item, str) and ":" in item:
-            raw = _range(name, item)
+            chunk = _unit_range_fast(name, item) if name in _UNIT_AXES else None
+            if chunk is None:
+                chunk = [_check_value(name, value) for value in _range(name, item)]
         elif isinstance(item, bool):
             raise InputError(f"{name}: {item!r} is not a number")
         elif isinstance(item, (int, float)):
-            raw = [_decimal(name, repr(item))]
+            chunk = [_check_value(name, _decimal(name, repr(item)))]
         else:
-            raw = [_decimal(name, str(item))]
-        for value in raw:
-            checked = _check_value(name, value)
-            if checked not in values:
-                values.append(checked)
-        if len(values) > MAX_AXIS_POINTS:
+            chunk = [_check_value(name, _decimal(name, str(item)))]
+        count += len(chunk)
+        if count > MAX_AXIS_POINTS:
             raise InputError(f"{name}: more than {MAX_AXIS_POINTS} values")
+        chunks.append(chunk)
+    # first occurrence wins; dict keeps insertion order (O(n), also for 10^6-point axes)
+    values = list(dict.fromkeys(v for chunk in chunks for v in chunk))
     if not values:
         raise InputError(f"{name}: no values in {spec!r}")
     return values

@@ -1,0 +1,124 @@
+"""Result objects of the rate-bound dispatcher (scipy ``OptimizeResult`` style)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+__all__ = ["RateBound", "RateBounds", "ZERO_STATUS"]
+
+#: Status of a point whose zero rate is certified (Eve reaches a uniform "?" class).
+ZERO_STATUS = "optimal_zero"
+
+
+@dataclass(frozen=True)
+class RateBound:
+    """Result of :func:`~qkdbounds.rate_upper_bound` at one (visibility, leakage) point.
+
+    Attributes
+    ----------
+    value : float
+        The paper's bound :math:`\\frac{1}{N-1}p(?)\\,TC(A|?)` in bits (Eq. 29).
+    cut_bound : float or None
+        The conference-key cut bound :math:`\\max_x\\min_S \\min_\\gamma p(?)I(A_S:A_{S^c}|?)`
+        (bits); ``None`` when not computed (ask with ``cut_bound=True``).
+    certificate : dict
+        Eve's attack (``q``, ``gamma``, ``p_question``, flags) and the honest measurements.
+    method : str
+        How the value was obtained (route, measurement search, minimiser).
+    status : str
+        ``"optimal_zero"`` (zero key certified), ``"closed_form"`` (structured route) or
+        ``"converged"`` (general route).
+    tolerance : float
+        Absolute tolerance of ``value`` (bits); 0 for closed forms.
+    route : str
+        ``"structured"``, ``"general"`` or ``"search"`` (see :func:`~qkdbounds.bounds.choose_route`).
+    """
+
+    value: float
+    cut_bound: float | None
+    certificate: dict = field(repr=False)
+    method: str
+    status: str
+    tolerance: float
+    route: str = "general"
+
+    @property
+    def best(self) -> float:
+        """The tightest valid bound reported: ``min(value, cut_bound)``."""
+        return self.value if self.cut_bound is None else min(self.value, self.cut_bound)
+
+    @property
+    def zero_key(self) -> bool:
+        """True when the bound is a certified zero."""
+        return self.status == ZERO_STATUS
+
+
+@dataclass(frozen=True)
+class RateBounds:
+    """Result of :func:`~qkdbounds.rate_upper_bound` on a grid of (visibility, leakage).
+
+    All arrays have the broadcast shape of the ``visibility`` and ``leakage`` inputs.
+
+    Attributes
+    ----------
+    visibility, leakage : ndarray
+        The points.
+    value : ndarray
+        Rate upper bound in bits (Eq. 29).
+    cut_bound : ndarray or None
+        Conference-key cut bound (bits) where computed, else ``None``.
+    status : ndarray of str
+        Per point, as in :class:`RateBound`.
+    certificate : dict
+        Per-point arrays of the attack (``q``, ``gamma_constant``, ``gamma_other``,
+        ``forgotten_flag_fraction``, ``p_question``) on the structured route; a list of per-point
+        certificates on the general route.
+    method, route : str
+    tolerance : float
+    """
+
+    visibility: NDArray[np.float64] = field(repr=False)
+    leakage: NDArray[np.float64] = field(repr=False)
+    value: NDArray[np.float64] = field(repr=False)
+    cut_bound: NDArray[np.float64] | None = field(repr=False)
+    status: NDArray[np.str_] = field(repr=False)
+    certificate: dict = field(repr=False)
+    method: str
+    route: str
+    tolerance: float
+
+    def __len__(self) -> int:
+        return int(self.value.size)
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self.value.shape
+
+    @property
+    def zero_key(self) -> NDArray[np.bool_]:
+        """Boolean array: the bound is a certified zero."""
+        return self.status == ZERO_STATUS
+
+    @property
+    def best(self) -> NDArray[np.float64]:
+        """Pointwise ``min(value, cut_bound)``."""
+        return self.value if self.cut_bound is None else np.fmin(self.value, self.cut_bound)
+
+    def columns(self) -> dict[str, Any]:
+        """Flat, equal-length columns (JSON lists / CSV table)."""
+        out: dict[str, Any] = {
+            "visibility": self.visibility.ravel(),
+            "leakage": self.leakage.ravel(),
+            "rate_upper_bound": self.value.ravel(),
+            "cut_bound": None if self.cut_bound is None else self.cut_bound.ravel(),
+            "status": self.status.ravel(),
+        }
+        attack = self.certificate.get("attack", {})
+        for key in ("q", "p_question", "gamma_constant", "gamma_other", "forgotten_flag_fraction"):
+            if isinstance(attack.get(key), np.ndarray):
+                out[key] = attack[key].ravel()
+        return out
