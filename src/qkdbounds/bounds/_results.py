@@ -108,6 +108,19 @@ class RateBounds:
         """Pointwise ``min(value, cut_bound)``."""
         return self.value if self.cut_bound is None else np.fmin(self.value, self.cut_bound)
 
+    def point(self, index: int) -> RateBound:
+        """The :class:`RateBound` of one point (flat index), identical to the scalar call."""
+        i = int(index)
+        cut = None if self.cut_bound is None else float(self.cut_bound.ravel()[i])
+        if "points" in self.certificate:  # general route: per-point certificates
+            cert = self.certificate["points"][i]
+        else:
+            cert = _pick(self.certificate, i)
+            if isinstance(cert.get("cut"), list):
+                cert["cut"] = cert["cut"][i]
+        return RateBound(float(self.value.ravel()[i]), cut, cert, self.method,
+                         str(self.status.ravel()[i]), self.tolerance, self.route)
+
     def columns(self) -> dict[str, Any]:
         """Flat, equal-length columns (JSON lists / CSV table)."""
         out: dict[str, Any] = {
@@ -122,3 +135,12 @@ class RateBounds:
             if isinstance(attack.get(key), np.ndarray):
                 out[key] = attack[key].ravel()
         return out
+
+
+def _pick(obj: Any, i: int) -> Any:
+    """Element ``i`` of every array in a nested certificate (scalars and lists kept)."""
+    if isinstance(obj, dict):
+        return {k: _pick(v, i) for k, v in obj.items()}
+    if isinstance(obj, np.ndarray):
+        return float(obj.ravel()[i]) if obj.ndim else float(obj)
+    return obj

@@ -389,23 +389,51 @@ class ResultStore:
             ``True`` if the row was inserted or replaced a failed one, ``False`` if an equal key
             was already stored (the point is then only added to the sweep).
         """
-        canon = canonical_params(params)
-        row = dict(canon)
-        row.update(
-            param_key=parameter_key(canon), function=function, version=self.version,
-            rate_upper_bound=_finite_or_none(result.get("rate_upper_bound")),
-            status=str(result.get("status", FAILED if error else "unknown")),
-            method=None if result.get("method") is None else str(result.get("method")),
-            error=error, elapsed_s=_finite_or_none(elapsed_s), finished_at=_now(),
-            result=json.dumps(_jsonable(result), sort_keys=True, allow_nan=False))
+        return self.write_points([(params, result, elapsed_s, error)], function,
+                                 sweep_id=sweep_id) == 1
+
+    def write_points(self, items: Iterable[tuple[Mapping[str, Any], Mapping[str, Any],
+                                                 float | None, str | None]],
+                     function: str, *, sweep_id: int | None = None) -> int:
+        """Store several finished points in one transaction (a sweep's chunk).
+
+        Parameters
+        ----------
+        items : iterable of (params, result, elapsed_s, error)
+            As the arguments of :meth:`write_point`.
+        function : str
+            ``"module:function"`` reference of the point function (part of the key).
+        sweep_id : int, optional
+            Sweep to record the points in.
+
+        Returns
+        -------
+        int
+            Number of rows inserted (or failed rows replaced).
+        """
+        rows = []
+        for params, result, elapsed_s, error in items:
+            canon = canonical_params(params)
+            row = dict(canon)
+            row.update(
+                param_key=parameter_key(canon), function=function, version=self.version,
+                rate_upper_bound=_finite_or_none(result.get("rate_upper_bound")),
+                status=str(result.get("status", FAILED if error else "unknown")),
+                method=None if result.get("method") is None else str(result.get("method")),
+                error=error, elapsed_s=_finite_or_none(elapsed_s), finished_at=_now(),
+                result=json.dumps(_jsonable(result), sort_keys=True, allow_nan=False))
+            rows.append(row)
+        changed = 0
         with self._conn:
             self._conn.execute("BEGIN IMMEDIATE")
-            changed = self._conn.execute(_UPSERT, row).rowcount > 0
+            for row in rows:
+                changed += self._conn.execute(_UPSERT, row).rowcount > 0
             if sweep_id is not None:
-                self._conn.execute(
+                self._conn.executemany(
                     "INSERT OR IGNORE INTO sweep_points (sweep_id, result_id) "
                     "SELECT ?, result_id FROM results WHERE param_key = ? AND function = ? "
-                    "AND version = ?", (sweep_id, row["param_key"], function, self.version))
+                    "AND version = ?",
+                    [(sweep_id, row["param_key"], function, self.version) for row in rows])
         return changed
 
     def count(self, name: str | None = None) -> int:
