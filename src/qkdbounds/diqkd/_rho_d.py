@@ -31,6 +31,7 @@ exactly for the Fourier matrix and are Kronecker products for Hadamard tensor po
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -114,6 +115,9 @@ class RhoD:
     mixing: float
     unitary: str = "fourier"
     custom_unitary: NDArray | None = field(default=None, compare=False, repr=False)
+    closed_form_unitary: bool = field(default=False, compare=False, repr=False)
+    """Use the closed forms of the Fourier moduli (all :math:`1/\sqrt d`) and singular values
+    (all 1) at every ``d``, not only above ``MAX_DENSE_UNITARY_DIM`` (scans over many ``d``)."""
 
     @property
     def dims(self) -> tuple[int, int, int, int]:
@@ -137,6 +141,22 @@ class RhoD:
         return fourier_unitary(d) if self.unitary == "fourier" else hadamard_unitary(d).astype(complex)
 
     def unitary_moduli(self) -> tuple[Multiset, str]:
+        """See :meth:`_unitary_moduli` (cached per state: the spectra call it several times)."""
+        return self._moduli_cached
+
+    @cached_property
+    def _moduli_cached(self) -> tuple[Multiset, str]:
+        return self._unitary_moduli()
+
+    @cached_property
+    def _singular_values_cached(self) -> tuple[Multiset, str]:
+        return self._unitary_singular_values()
+
+    def unitary_singular_values(self) -> tuple[Multiset, str]:
+        """See :meth:`_unitary_singular_values` (cached per state)."""
+        return self._singular_values_cached
+
+    def _unitary_moduli(self) -> tuple[Multiset, str]:
         r"""Multiset of :math:`|u_{ij}|` and how it was obtained.
 
         Hadamard: Kronecker product of :math:`k` copies of the moduli of the :math:`2\times2`
@@ -150,11 +170,11 @@ class RhoD:
             for _ in range(d.bit_length() - 1):
                 out = out.kron(factor)
             return out, "kronecker_factors"
-        if self.unitary == "fourier" and d > MAX_DENSE_UNITARY_DIM:
+        if self.unitary == "fourier" and (d > MAX_DENSE_UNITARY_DIM or self.closed_form_unitary):
             return Multiset.from_pairs([(1.0 / np.sqrt(d), d * d)]), "closed_form"
         return Multiset.from_array(np.abs(self.unitary_matrix())), "dense"
 
-    def unitary_singular_values(self) -> tuple[Multiset, str]:
+    def _unitary_singular_values(self) -> tuple[Multiset, str]:
         r"""Multiset of singular values of :math:`U` and how it was obtained.
 
         Hadamard: products of singular values of the :math:`2\times2` factor (Kronecker rule).
@@ -167,7 +187,7 @@ class RhoD:
             for _ in range(d.bit_length() - 1):
                 out = out.kron(factor)
             return out, "kronecker_factors"
-        if self.unitary == "fourier" and d > MAX_DENSE_UNITARY_DIM:
+        if self.unitary == "fourier" and (d > MAX_DENSE_UNITARY_DIM or self.closed_form_unitary):
             return Multiset.from_pairs([(1.0, d)]), "closed_form"
         return Multiset.from_array(np.linalg.svd(self.unitary_matrix(), compute_uv=False)), "dense"
 
