@@ -109,3 +109,18 @@ def test_grid_route_has_no_python_loop_per_point(monkeypatch):
     monkeypatch.setattr(rate_module, "z_basis_bounds", counting)
     rate_upper_bound(2, 4, np.linspace(0, 1, 10_001), 0.1, attack="extended")
     assert calls == [10_001]
+
+
+def test_sweep_chunk_equals_point_function_exactly():
+    """The vectorised chunk of a sweep stores, key for key, what the single-point function gives."""
+    import itertools
+
+    from qkdbounds.sweep.points import rate_chunk, rate_point
+
+    points = [dict(dim=d, parties=n, visibility=v, leakage=leak, model=m, attack=a)
+              for d, n, v, leak, m, a in itertools.product(
+                  (2, 3), (2, 4), (0.0, 0.3, 0.71, 1.0), (0.0, 0.2, 1.0), ("uniform", "junk"),
+                  ("paper", "extended"))]
+    chunk = rate_chunk(points)
+    for params, got in zip(points, chunk):
+        assert json.dumps(got, sort_keys=True) == json.dumps(rate_point(params), sort_keys=True)

@@ -205,13 +205,23 @@ def parameter_key(params: Mapping[str, Any]) -> str:
     ...                    model="uniform", attack="paper"))
     'dim=2;parties=2;visibility=0.3;leakage=0.1;model=uniform;attack=paper'
     """
-    canon = canonical_params(params)
+    return _key_of_canonical(canonical_params(params))
+
+
+def _key_of_canonical(canon: Mapping[str, Any]) -> str:
     return ";".join(f"{name}={canon[name]!r}" if name in _FLOAT_PARAMS else f"{name}={canon[name]}"
                     for name in PARAMETER_NAMES)
 
 
 def _jsonable(obj: Any) -> Any:
     """Convert results (dataclasses, numpy, complex, non-finite floats) to plain JSON values."""
+    kind = type(obj)
+    if obj is None or kind is str or kind is int or kind is bool:  # fast paths: the common leaves
+        return obj
+    if kind is float:
+        return obj if math.isfinite(obj) else None
+    if kind is dict:
+        return {str(k): _jsonable(v) for k, v in obj.items()}
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
         return {f.name: _jsonable(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
     if isinstance(obj, Mapping):
@@ -229,6 +239,14 @@ def _jsonable(obj: Any) -> Any:
     if obj is None or isinstance(obj, (bool, int, float, str)):
         return obj
     return repr(obj)
+
+
+def _dumps(result: Mapping[str, Any]) -> str:
+    """JSON text of a result; plain dicts go straight to the C encoder (fast path for chunks)."""
+    try:
+        return json.dumps(result, sort_keys=True, allow_nan=False)
+    except (TypeError, ValueError):
+        return json.dumps(_jsonable(result), sort_keys=True, allow_nan=False)
 
 
 def _now() -> str:
@@ -399,8 +417,9 @@ class ResultStore:
 
         Parameters
         ----------
-        items : iterable of (params, result, elapsed_s, error)
-            As the arguments of :meth:`write_point`.
+        items : iterable of (params, result, elapsed_s, error[, result_json])
+            As the arguments of :meth:`write_point`; ``result_json``, if given, is the JSON text
+            of ``result`` (encoded where it was computed, e.g. on a Dask worker).
         function : str
             ``"module:function"`` reference of the point function (part of the key).
         sweep_id : int, optional
@@ -412,16 +431,20 @@ class ResultStore:
             Number of rows inserted (or failed rows replaced).
         """
         rows = []
-        for params, result, elapsed_s, error in items:
+        now = _now()
+        for item in items:
+            params, result, elapsed_s, error = item[:4]
+            # an optional 5th element: the result's JSON text, already encoded (by a worker)
+            text = item[4] if len(item) > 4 and item[4] is not None else None
             canon = canonical_params(params)
             row = dict(canon)
             row.update(
-                param_key=parameter_key(canon), function=function, version=self.version,
+                param_key=_key_of_canonical(canon), function=function, version=self.version,
                 rate_upper_bound=_finite_or_none(result.get("rate_upper_bound")),
                 status=str(result.get("status", FAILED if error else "unknown")),
                 method=None if result.get("method") is None else str(result.get("method")),
-                error=error, elapsed_s=_finite_or_none(elapsed_s), finished_at=_now(),
-                result=json.dumps(_jsonable(result), sort_keys=True, allow_nan=False))
+                error=error, elapsed_s=_finite_or_none(elapsed_s), finished_at=now,
+                result=text if text is not None else _dumps(result))
             rows.append(row)
         changed = 0
         with self._conn:
