@@ -3,13 +3,20 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench clean
+.PHONY: demo test bench clean constraints
 
-$(STAMP): pyproject.toml
+# Installs pin every dependency to constraints.txt (the versions the suite passed with).
+# Refresh after changing dependencies: `make constraints` (then run `make test` and commit).
+$(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev]"
 	@touch $(STAMP)
+
+constraints: $(STAMP)
+	$(BIN)/python -m pip install --quiet --upgrade -e ".[dev]"
+	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^qkdbounds' > constraints.txt
+	@echo "constraints.txt refreshed: run make test, then commit it"
 
 demo: $(STAMP)
 	$(BIN)/qkdbounds reproduce --out out/

@@ -130,8 +130,52 @@ def test_non_store_file_rejected(tmp_path):
     bad.write_bytes(b"this is not a database" * 100)
     with pytest.raises(InputError, match="not a qkdbounds store"):
         ResultStore(bad)
-    with pytest.raises(InputError, match="directory"):
+    with pytest.raises(InputError, match="regular file"):
         ResultStore(tmp_path)
+
+
+def test_foreign_sqlite_file_refused_untouched(tmp_path):
+    """An unrelated SQLite database is refused and left byte-for-byte unchanged (issue 12)."""
+    import hashlib
+    import sqlite3
+
+    other = tmp_path / "other.sqlite"
+    with sqlite3.connect(other) as conn:
+        conn.execute("CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT)")
+        conn.execute("INSERT INTO customers (name) VALUES ('ada')")
+    before = hashlib.sha256(other.read_bytes()).hexdigest()
+    with pytest.raises(InputError, match="not a qkdbounds store.*customers"):
+        ResultStore(other)
+    assert hashlib.sha256(other.read_bytes()).hexdigest() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["other.sqlite"]  # no -wal/-shm left
+
+
+def test_claims_are_exclusive_and_released(tmp_path):
+    path = tmp_path / "c.sqlite"
+    with ResultStore(path) as a, ResultStore(path) as b:
+        got_a = a.claim(["k1", "k2"], "m:f", "run-a")
+        got_b = b.claim(["k1", "k2", "k3"], "m:f", "run-b")
+        assert got_a == {"k1", "k2"} and got_b == {"k3"}
+        assert a.claim(["k1"], "m:f", "run-a") == {"k1"}          # re-claim by the owner
+        a.release("run-a")
+        assert b.claim(["k1", "k2"], "m:f", "run-b") == {"k1", "k2"}
+
+
+def test_claims_of_a_dead_process_are_taken_over(tmp_path):
+    """A killed sweep leaves claims behind; a new run on the same host takes them over."""
+    import sqlite3
+    import subprocess
+    import sys
+
+    path = tmp_path / "c.sqlite"
+    with ResultStore(path) as db:
+        db.claim(["k1"], "m:f", "dead-run")
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE claims SET pid = ?", (int(dead),))
+    with ResultStore(path) as db:
+        assert db.claim(["k1"], "m:f", "new-run") == {"k1"}
 
 
 def _normalise(records):

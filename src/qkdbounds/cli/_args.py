@@ -83,3 +83,40 @@ def add_state_args(parser, visibility: bool = True) -> None:
     parser.add_argument("--leakage", type=unit_grid("--leakage"), required=True,
                         help="L in [0, 1], or a grid: START:STOP:STEP, comma lists")
     parser.add_argument("--model", choices=("uniform", "junk"), default="uniform", help="leakage model")
+
+
+def _path_type(check, name: str, *extra):
+    """argparse ``type=`` running one of the :mod:`qkdbounds._io` checks (before any work)."""
+
+    def parse(text: str):
+        from ..errors import InputError
+
+        try:
+            return check(name, text, *extra)
+        except InputError as exc:
+            # the check's message already names the option
+            raise argparse.ArgumentTypeError(str(exc).removeprefix(f"{name}: ").removeprefix(
+                f"{name} ")) from None
+
+    return parse
+
+
+def out_dir(name: str):
+    """An output directory: existing and writable, or creatable (checked at parse time)."""
+    from .._io import check_output_dir
+
+    return _path_type(check_output_dir, name)
+
+
+def out_file(name: str, suffixes: tuple[str, ...] | None = None):
+    """An output file: not a directory, writable or creatable (checked at parse time)."""
+    from .._io import check_output_file
+
+    return _path_type(check_output_file, name, suffixes)
+
+
+def in_file(name: str, max_bytes: int | None = None):
+    """An existing, readable, non-empty regular file (size-checked at parse time)."""
+    from .._io import MAX_INPUT_BYTES, check_input_file
+
+    return _path_type(check_input_file, name, MAX_INPUT_BYTES if max_bytes is None else max_bytes)

@@ -6,6 +6,10 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import InputError
+from ._args import in_file
+
+#: Largest matrix (side) that ``diqkd bound`` reads: its SDP-free bounds are dense eigen-solves.
+MAX_BOUND_DIM = 256
 
 
 def _rho_d(args) -> dict:
@@ -34,10 +38,9 @@ def _crossover(args) -> dict:
 def _bound(args) -> dict:
     from ..diqkd import ppt_state_key_bound
 
-    try:
-        matrix = np.load(args.state, allow_pickle=False)
-    except (OSError, ValueError) as exc:
-        raise InputError(f"--state must be a readable .npy file with a numeric matrix ({exc})") from None
+    from .._io import load_npy_checked
+
+    matrix = load_npy_checked("--state", args.state, max_elements=MAX_BOUND_DIM**2)
     res = ppt_state_key_bound(matrix, tuple(args.dims), rng=np.random.default_rng(args.seed), n_starts=args.starts)
 
     def cert(bound):
@@ -79,7 +82,8 @@ def register(subparsers) -> None:
     q.set_defaults(handler=_crossover)
 
     q = sub.add_parser("bound", help="Eq. (3) bound min{K(rho), K(rho^Gamma)} for a PPT state")
-    q.add_argument("--state", required=True, help=".npy file with the density matrix (Alice first)")
+    q.add_argument("--state", type=in_file("--state"), required=True,
+                   help=".npy file with the density matrix (Alice first)")
     q.add_argument("--dims", type=int, nargs=2, required=True, metavar=("DA", "DB"))
     q.add_argument("--starts", type=int, default=2, help="seeded local-basis starts (default 2)")
     q.add_argument("--seed", type=int, default=0)

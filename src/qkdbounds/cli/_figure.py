@@ -6,6 +6,7 @@ import csv
 from pathlib import Path
 
 from ..errors import InputError
+from ._args import out_dir
 from .main import add_common
 from ._progress import progress
 
@@ -15,7 +16,7 @@ FIGURES = ("1", "2", "3", "4", "diqkd", "window")
 def register(sub) -> None:
     p = sub.add_parser("figure", help="regenerate a figure (1-4 of paper 1, 'diqkd' of paper 2)")
     p.add_argument("number", choices=FIGURES, help="figure id")
-    p.add_argument("--out", default="out", help="output directory")
+    p.add_argument("--out", type=out_dir("--out"), default="out", help="output directory")
     p.add_argument("--points", type=int, default=100, help="visibilities per curve (Figs. 1, 3, 4)")
     add_common(p)
     p.set_defaults(handler=handle)

@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 from ..bounds.curves import PAPER_FIGURES
+from ._args import out_dir
 from .main import _jsonable, add_common
 from ._figure import make_diqkd_figure, make_figure2, make_rate_figure, make_window_figure, write_csv
 from ._progress import progress
@@ -17,7 +18,7 @@ ERRATA_URL = "https://github.com/qkdbounds/qkdbounds/blob/main/docs/errata.md"
 
 def register(sub) -> None:
     p = sub.add_parser("reproduce", help="regenerate every figure and headline number of both papers")
-    p.add_argument("--out", default="out", help="output directory (default: out/)")
+    p.add_argument("--out", type=out_dir("--out"), default="out", help="output directory (default: out/)")
     p.add_argument("--points", type=int, default=100, help="visibilities per paper curve")
     add_common(p)
     p.set_defaults(handler=handle)

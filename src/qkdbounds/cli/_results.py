@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import InputError
+from ._args import in_file, out_file
 
 
 def register(subparsers) -> None:
@@ -23,7 +24,7 @@ def register(subparsers) -> None:
     ex = actions.add_parser("export", help="write stored points as CSV, JSON or Parquet")
     _store_args(ex)
     ex.add_argument("--format", required=True, choices=("csv", "json", "parquet"))
-    ex.add_argument("--out", required=True, help="output file")
+    ex.add_argument("--out", type=out_file("--out"), required=True, help="output file")
     ex.add_argument("--all-versions", action="store_true",
                     help="include points computed by other qkdbounds versions")
     add_common(ex)
@@ -31,7 +32,8 @@ def register(subparsers) -> None:
 
     pl = actions.add_parser("plot", help="figure of a stored sweep (rate vs one parameter)")
     _store_args(pl)
-    pl.add_argument("--out", required=True, help="figure file (.png, .svg, .pdf)")
+    pl.add_argument("--out", type=out_file("--out", (".png", ".svg", ".pdf")), required=True,
+                    help="figure file (.png, .svg, .pdf)")
     pl.add_argument("--x", default="visibility", help="parameter on the x axis")
     pl.add_argument("--group", default="leakage", help="one curve per value of this parameter")
     add_common(pl)
@@ -39,17 +41,15 @@ def register(subparsers) -> None:
 
 
 def _store_args(p) -> None:
-    p.add_argument("--store", required=True, help="SQLite results store")
+    p.add_argument("--store", type=in_file("--store", 2**40), required=True,
+                   help="SQLite results store")
     p.add_argument("--name", default=None, help="only this sweep (default: all points)")
 
 
 def _open(args):
     from ..store import ResultStore
 
-    path = Path(args.store)
-    if not path.is_file():
-        raise InputError(f"--store: no such file {str(path)!r}")
-    return ResultStore(path)
+    return ResultStore(Path(args.store), create=False)
 
 
 def handle_list(args) -> dict:

@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from ..errors import InputError
+from ._args import out_dir, out_file
 
 
 def register(subparsers) -> None:
@@ -24,8 +25,10 @@ def register(subparsers) -> None:
     p.add_argument("--model", default=None,
                    help="leakage model(s): uniform, junk (default uniform)")
     p.add_argument("--attack", default=None, help="attack(s): paper, extended (default paper)")
-    p.add_argument("--store", default=None, help="SQLite store (default OUT/results.sqlite)")
-    p.add_argument("--out", default="out", help="output directory for the default store")
+    p.add_argument("--store", type=out_file("--store"), default=None,
+                   help="SQLite store (default OUT/results.sqlite)")
+    p.add_argument("--out", type=out_dir("--out"), default="out",
+                   help="output directory for the default store")
     p.add_argument("--name", default=None, help="sweep name (default: derived from the grid)")
     p.add_argument("--scheduler", default=None, metavar="ADDRESS",
                    help="existing Dask scheduler, e.g. tcp://HOST:8786 (default: local cluster)")

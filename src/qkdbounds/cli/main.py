@@ -56,6 +56,8 @@ def _jsonable(obj):
         return obj.item()
     if isinstance(obj, complex):
         return {"re": obj.real, "im": obj.imag}
+    if isinstance(obj, os.PathLike):
+        return os.fspath(obj)
     if isinstance(obj, float) and not np.isfinite(obj):
         return None
     return obj

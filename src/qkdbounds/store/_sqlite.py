@@ -103,7 +103,22 @@ CREATE TABLE IF NOT EXISTS sweep_points (
     UNIQUE (sweep_id, result_id)
 );
 CREATE INDEX IF NOT EXISTS sweep_points_result ON sweep_points (result_id);
+CREATE TABLE IF NOT EXISTS claims (
+    param_key  TEXT NOT NULL,
+    function   TEXT NOT NULL,
+    version    TEXT NOT NULL,
+    run_id     TEXT NOT NULL,
+    host       TEXT NOT NULL,
+    pid        INTEGER NOT NULL,
+    claimed_at TEXT NOT NULL,
+    PRIMARY KEY (param_key, function, version)
+);
 """
+
+#: ``PRAGMA application_id`` of a qkdbounds store ("QKDB"): files of other programs are refused.
+APPLICATION_ID = 0x514B4442
+_OWN_TABLES = {"sweeps", "results", "sweep_points", "claims"}
+_REQUIRED_TABLES = {"sweeps", "results", "sweep_points"}
 
 # A failed point may be replaced by a successful recomputation; anything else is kept as is
 # (first writer wins), so concurrent sweeps on one store never duplicate or overwrite a point.
@@ -249,6 +264,21 @@ def _dumps(result: Mapping[str, Any]) -> str:
         return json.dumps(_jsonable(result), sort_keys=True, allow_nan=False)
 
 
+def _batches(items: list, size: int):
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError, ValueError):
+        return True
+    return True
+
+
 def _now() -> str:
     return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="milliseconds")
 
@@ -259,6 +289,31 @@ def _finite_or_none(value: Any) -> float | None:
     except (TypeError, ValueError):
         return None
     return value if math.isfinite(value) else None
+
+
+def _check_foreign(path: Path) -> None:
+    """Refuse (without writing) an existing file that is not a qkdbounds store."""
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=10)
+    except sqlite3.Error as exc:
+        raise InputError(f"{str(path)!r} is not a qkdbounds store: {exc}") from None
+    try:
+        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+        tables = {row[0] for row in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table'")}
+    except sqlite3.DatabaseError as exc:
+        raise InputError(f"{str(path)!r} is not a qkdbounds store (not an SQLite database: "
+                         f"{exc})") from None
+    finally:
+        conn.close()
+    if app_id == APPLICATION_ID or not tables:
+        return
+    # stores written before the application id existed: exactly our tables
+    if app_id == 0 and _REQUIRED_TABLES <= tables <= _OWN_TABLES:
+        return
+    foreign = sorted(tables - _OWN_TABLES) or sorted(tables)
+    raise InputError(f"{str(path)!r} is not a qkdbounds store (it holds other tables: "
+                     f"{', '.join(foreign[:5])}); give a new file to --store")
 
 
 class ResultStore:
@@ -292,11 +347,16 @@ class ResultStore:
     """
 
     def __init__(self, path: str | os.PathLike, *, version: str | None = None,
-                 timeout: float = 60.0) -> None:
+                 timeout: float = 60.0, create: bool = True) -> None:
         self.path = Path(path)
         self.version = package_version() if version is None else str(version)
-        if self.path.exists() and self.path.is_dir():
-            raise InputError(f"store must be a file path, got directory {str(self.path)!r}")
+        self._conn = None
+        if self.path.exists() and not self.path.is_file():
+            raise InputError(f"store must be a regular file, got {str(self.path)!r}")
+        if not self.path.exists() and not create:
+            raise InputError(f"store {str(self.path)!r} does not exist")
+        if self.path.exists() and self.path.stat().st_size > 0:
+            _check_foreign(self.path)  # read-only look: a foreign file is left untouched
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._conn = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
@@ -310,11 +370,48 @@ class ResultStore:
             self._conn.execute("PRAGMA synchronous=NORMAL")
             self._conn.execute("PRAGMA foreign_keys=ON")
             self._conn.executescript(_SCHEMA)
+            self._conn.execute(f"PRAGMA application_id={APPLICATION_ID}")
         except sqlite3.DatabaseError as exc:
             self._conn.close()
+            self._conn = None
             raise InputError(f"{str(self.path)!r} is not a qkdbounds store: {exc}") from None
 
     # -- lifecycle ---------------------------------------------------------------------------
+    # -- claims: concurrent sweeps never compute a point twice --------------------------------
+    def claim(self, keys: Iterable[str], function: str, run_id: str) -> set[str]:
+        """Atomically claim points for this run; returns the keys this run now owns.
+
+        A key is granted if nobody holds it, or if its holder is a dead process on this host
+        (a killed sweep), or if the holder is this run.  Stored points are not claimed (callers
+        skip them first).  One ``BEGIN IMMEDIATE`` transaction, so two runs never both get a key.
+        """
+        import socket
+
+        host, pid, now = socket.gethostname(), os.getpid(), _now()
+        keys = list(keys)
+        with self._conn:
+            self._conn.execute("BEGIN IMMEDIATE")
+            holders = {}
+            for chunk in _batches(keys, 500):
+                marks = ",".join("?" * len(chunk))
+                for row in self._conn.execute(
+                        f"SELECT param_key, run_id, host, pid FROM claims WHERE function = ? AND "
+                        f"version = ? AND param_key IN ({marks})", (function, self.version, *chunk)):
+                    holders[row[0]] = (row[1], row[2], row[3])
+            grant = [k for k in keys if k not in holders or holders[k][0] == run_id
+                     or (holders[k][1] == host and not _pid_alive(holders[k][2]))]
+            self._conn.executemany(
+                "INSERT OR REPLACE INTO claims (param_key, function, version, run_id, host, pid, "
+                "claimed_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [(k, function, self.version, run_id, host, pid, now) for k in grant])
+        return set(grant)
+
+    def release(self, run_id: str) -> None:
+        """Drop this run's claims (finished or interrupted)."""
+        with self._conn:
+            self._conn.execute("BEGIN IMMEDIATE")
+            self._conn.execute("DELETE FROM claims WHERE run_id = ?", (run_id,))
+
     def close(self) -> None:
         """Close the connection (idempotent)."""
         if self._conn is not None:

@@ -20,6 +20,7 @@ import logging
 import os
 import sys
 import time
+import uuid
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
@@ -71,6 +72,9 @@ class SweepSummary:
         ``module:function`` reference of the point function.
     failures : tuple of (str, str)
         ``(parameter key, error message)`` of the failed points (at most 20).
+    claimed_elsewhere : int
+        Points not stored yet but claimed by another live run on the same store (that run
+        computes them; a rerun afterwards finds them stored).
     """
 
     name: str
@@ -83,6 +87,7 @@ class SweepSummary:
     scheduler: str
     function: str
     failures: tuple[tuple[str, str], ...] = ()
+    claimed_elsewhere: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-able dict (the ``qkdbounds sweep --json`` object)."""
@@ -353,15 +358,21 @@ def run_sweep(axes: Mapping[str, Any], store: str | os.PathLike | ResultStore, *
 
     own_store = not isinstance(store, ResultStore)
     db = ResultStore(store) if own_store else store
+    run_id = uuid.uuid4().hex
     try:
         sweep_id = db.ensure_sweep(name, {"grid": grid, "function": reference})
         done = db.stored_keys(reference)
         keyed = [(parameter_key(p), p) for p in points]
         skipped_keys = [key for key, _ in keyed if key in done]
-        pending = [p for key, p in keyed if key not in done]
+        pending_keyed = [(key, p) for key, p in keyed if key not in done]
         db.add_to_sweep(sweep_id, skipped_keys, reference)
-        logger.info("sweep %s: %d points, %d stored, %d to compute", name, len(points),
-                    len(skipped_keys), len(pending))
+        # claim before computing: a concurrent sweep on this store never computes a point twice
+        owned = db.claim([key for key, _ in pending_keyed], reference, run_id) \
+            if pending_keyed else set()
+        pending = [p for key, p in pending_keyed if key in owned]
+        elsewhere = len(pending_keyed) - len(pending)
+        logger.info("sweep %s: %d points, %d stored, %d being computed by another run, "
+                    "%d to compute", name, len(points), len(skipped_keys), elsewhere, len(pending))
         computed = failed = 0
         failures: list[tuple[str, str]] = []
         used = "none"
@@ -374,10 +385,14 @@ def run_sweep(axes: Mapping[str, Any], store: str | os.PathLike | ResultStore, *
         return SweepSummary(name=name, store=str(db.path), total=len(points), computed=computed,
                             skipped=len(skipped_keys), failed=failed,
                             elapsed_s=round(time.perf_counter() - start, 3), scheduler=used,
-                            function=reference, failures=tuple(failures[:20]))
+                            function=reference, failures=tuple(failures[:20]),
+                            claimed_elsewhere=elsewhere)
     finally:
-        if own_store:
-            db.close()
+        try:
+            db.release(run_id)
+        finally:
+            if own_store:
+                db.close()
 
 
 def _execute(client, fn, reference, pending, db, sweep_id, bar, max_in_flight):

@@ -1,0 +1,128 @@
+"""Checked file and directory access: one clear :class:`InputError` line before any work.
+
+Every path a user gives (an output directory, an export file, a store, an input matrix) goes
+through here, so that a wrong kind (a file where a directory is needed, a directory where a file
+is), a missing or unwritable parent, an empty string, an empty or corrupt or oversized input file
+is refused up front with the parameter's name, instead of a traceback after minutes of work.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .errors import InputError
+
+__all__ = ["check_output_dir", "check_output_file", "check_input_file", "load_npy_checked",
+           "MAX_INPUT_BYTES"]
+
+#: Largest input matrix file read (bytes): a 4096 x 4096 complex matrix is 256 MiB.
+MAX_INPUT_BYTES = 256 * 2**20
+
+
+def _nonempty(name: str, path) -> Path:
+    text = os.fspath(path) if isinstance(path, (str, os.PathLike)) else None
+    if text is None or not str(text).strip():
+        raise InputError(f"{name} must be a non-empty path, got {path!r}")
+    return Path(text)
+
+
+def _creatable(name: str, path: Path, what: str) -> None:
+    """The nearest existing ancestor of ``path`` is a writable directory."""
+    parent = path.parent if str(path.parent) else Path(".")
+    probe = parent
+    while not probe.exists():
+        if probe == probe.parent:
+            break
+        probe = probe.parent
+    if not probe.is_dir():
+        raise InputError(f"{name}: cannot create {what} {path}: {probe} is not a directory")
+    if not os.access(probe, os.W_OK | os.X_OK):
+        raise InputError(f"{name}: cannot create {what} {path}: {probe} is not writable")
+
+
+def check_output_dir(name: str, path) -> Path:
+    """An output directory: existing and writable, or creatable. Returns it (not created)."""
+    p = _nonempty(name, path)
+    if p.exists():
+        if not p.is_dir():
+            raise InputError(f"{name} must be a directory, but {p} is an existing file")
+        if not os.access(p, os.W_OK | os.X_OK):
+            raise InputError(f"{name}: directory {p} is not writable")
+        return p
+    _creatable(name, p / "x", "directory")
+    return p
+
+
+def check_output_file(name: str, path, suffixes: tuple[str, ...] | None = None) -> Path:
+    """An output file: not a directory; writable if it exists; its directory creatable."""
+    p = _nonempty(name, path)
+    if suffixes is not None and p.suffix.lower() not in suffixes:
+        raise InputError(f"{name} must end in one of {', '.join(suffixes)}, got {p.name!r}")
+    if p.exists():
+        if p.is_dir():
+            raise InputError(f"{name} must be a file, but {p} is a directory")
+        if not p.is_file():
+            raise InputError(f"{name}: {p} is not a regular file")
+        if not os.access(p, os.W_OK):
+            raise InputError(f"{name}: file {p} is not writable")
+        return p
+    _creatable(name, p, "file")
+    return p
+
+
+def check_input_file(name: str, path, max_bytes: int = MAX_INPUT_BYTES) -> Path:
+    """An input file: exists, regular, readable, non-empty, at most ``max_bytes``."""
+    p = _nonempty(name, path)
+    if not p.exists():
+        raise InputError(f"{name}: file not found: {p}")
+    if p.is_dir():
+        raise InputError(f"{name} must be a file, but {p} is a directory")
+    if not p.is_file():
+        raise InputError(f"{name}: {p} is not a regular file")
+    if not os.access(p, os.R_OK):
+        raise InputError(f"{name}: file {p} is not readable")
+    size = p.stat().st_size
+    if size == 0:
+        raise InputError(f"{name}: file {p} is empty")
+    if size > max_bytes:
+        raise InputError(f"{name}: file {p} has {size / 2**20:.1f} MiB; allowed: at most "
+                         f"{max_bytes / 2**20:.0f} MiB")
+    return p
+
+
+def load_npy_checked(name: str, path, max_elements: int = 4096 * 4096,
+                     max_bytes: int = MAX_INPUT_BYTES) -> NDArray:
+    """Read a ``.npy`` array after checking the file and its header (shape, dtype) first.
+
+    Raises
+    ------
+    InputError
+        Missing, empty, oversized or corrupt file; pickled objects; a shape with more than
+        ``max_elements`` entries; a non-numeric dtype.
+    """
+    from numpy.lib import format as npy_format
+
+    p = check_input_file(name, path, max_bytes)
+    try:
+        with open(p, "rb") as fh:
+            version = npy_format.read_magic(fh)
+            if version == (1, 0):
+                shape, fortran, dtype = npy_format.read_array_header_1_0(fh)
+            else:
+                shape, fortran, dtype = npy_format.read_array_header_2_0(fh)
+    except (ValueError, OSError, EOFError) as exc:
+        raise InputError(f"{name}: {p} is not a .npy array file ({exc})") from None
+    if dtype.hasobject or dtype.kind not in "biufc":
+        raise InputError(f"{name}: {p} must hold a numeric array, got dtype {dtype}")
+    n_elements = int(np.prod(shape, dtype=np.int64)) if shape else 1
+    if n_elements > max_elements:
+        raise InputError(f"{name}: array of shape {tuple(shape)} has {n_elements} entries; "
+                         f"allowed: at most {max_elements}")
+    try:
+        return np.load(p, allow_pickle=False)
+    except (ValueError, OSError, EOFError) as exc:
+        raise InputError(f"{name}: {p} is not a readable .npy array ({exc})") from None
