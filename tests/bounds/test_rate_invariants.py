@@ -121,3 +121,12 @@ def test_structured_certificate_recomputes_the_value(d, n, model, attack):
         value = group_information_measure(m, [[i] for i in range(n)]) / (n - 1)
         assert_allclose(value, r.value, atol=1e-12)
         assert_allclose(m.sum(), a["p_question"], atol=1e-12)
+
+
+def test_extended_certificate_paper_value_is_the_paper_bound():
+    """``attack.paper_value`` holds the paper attack's bound on the same footing (TC/(N-1))."""
+    z = [computational(2)] * 3
+    ext = rate_upper_bound(2, 3, 0.8, 0.1, measurements=z, attack="extended")
+    paper = rate_upper_bound(2, 3, 0.8, 0.1, measurements=z)
+    assert_allclose(ext.certificate["attack"]["paper_value"], paper.value, atol=1e-9)
+    assert ext.value <= paper.value + 1e-12

@@ -115,9 +115,10 @@ def test_default_store_is_under_out_dir(tmp_path, capsys, toy_log):
     (["results", "plot", "--store", "STORE", "--out", "x.png", "--x", "colour"], "x must be"),
     (["results", "plot", "--store", "STORE", "--out", "x.gif"], ".png, .svg, .pdf"),
     (["results"], "ACTION"),
+    (["sweep", "--visibility", "0.5", "--leakage", "0", "--scheduler", "garbage"], "tcp://HOST:PORT"),
 ], ids=["zero-step", "visibility-range", "missing-leakage", "zero-workers", "bad-model",
         "bad-point-fn", "workers-with-scheduler", "missing-store", "bad-format", "unknown-sweep",
-        "bad-x", "bad-figure-suffix", "no-action"])
+        "bad-x", "bad-figure-suffix", "no-action", "bad-scheduler"])
 def test_bad_input_one_line_exit_2(tmp_path, capsys, filled_store, argv, needle):
     argv = [str(filled_store) if a == "STORE" else a for a in argv]
     argv = [str(tmp_path / a) if a in ("x.csv", "x.xls", "x.png", "x.gif") else a for a in argv]

@@ -67,7 +67,10 @@ def _solver(state, setting, leakage, model, attack, n_starts, rng):
                 "name": "extended CC attack (flags forgotten, leaked rounds merged into '?')",
                 "model": model, "q": qc.q, "moved_leaked_mass": sol.y, "flag_group_fractions": sol.eta,
                 "flag_group_masses": eqc.flags.reshape(len(eqc.flags), -1).sum(axis=1),
-                "p_question": sol.p_question, "paper_value": sol.paper_value,
+                "p_question": sol.p_question,
+                # the paper attack's bound on the same footing as ``value`` (TC/(N-1) for the
+                # N singletons, the mutual information for a cut)
+                "paper_value": sol.paper_value / (len(groups) - 1),
                 "zero_key_certificate": sol.zero_key, "method": sol.method}
         return solve
     from ..attacks.cc import joint_distribution_with_eve
@@ -114,8 +117,10 @@ def _solver(state, setting, leakage, model, attack, n_starts, rng):
             "channel": np.array([sol.channel[j] if j >= 0 else np.eye(sol.n_outputs)[0]
                                  for j in label_map]),
             "labels": [str(lab) for lab in labels],
-            "labels_after_merge": sol.labels_after_merge, "extended_value": ext.value,
-            "paper_value": ext.paper_value, "zero_key_certificate": ext.zero_key, "method": sol.method}
+            "labels_after_merge": sol.labels_after_merge,
+            "extended_value": ext.value / (len(groups) - 1),
+            "paper_value": ext.paper_value / (len(groups) - 1),
+            "zero_key_certificate": ext.zero_key, "method": sol.method}
     return solve
 
 

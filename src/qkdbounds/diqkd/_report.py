@@ -47,15 +47,20 @@ def rho_d_summary(shield_dim: int, unitary: str = "auto") -> dict[str, Any]:
         "min_eigenvalue_pt": ppt.min_eigenvalue_pt,
         "ppt_mixing_range": list(ppt.ppt_mixing_range),
         "paper_mixing_is_ppt_edge": bool(abs(ppt.ppt_mixing_range[0] - state.mixing) <= 1e-12),
-        "key_lower_bound": lower.value,
-        "key_lower_bound_direct_dw": lower.certificate["direct_devetak_winter"],
-        "key_lower_bound_formula": key_lower_bound_formula(d),
+        # K >= 0 always: a negative Devetak-Winter expression only means that bound is trivial.
+        # The lower bounds are clipped at 0; the raw expressions have their own names.
+        "key_lower_bound": max(lower.value, 0.0),
+        "devetak_winter_expression": lower.value,
+        "key_lower_bound_direct_dw": max(lower.certificate["direct_devetak_winter"], 0.0),
+        "devetak_winter_expression_direct": lower.certificate["direct_devetak_winter"],
+        "key_lower_bound_formula": max(key_lower_bound_formula(d), 0.0),
+        "formula_expression": key_lower_bound_formula(d),
         "pt_key_upper_bound": upper.value,
         "pt_key_upper_bound_convexity": upper_conv.value,
         "pt_key_upper_bound_formula": pt_upper_bound_formula(d),
         "key_upper_bound_rho": k_upper.value,
-        "gap": lower.value - upper.value,
-        "gap_formula": key_lower_bound_formula(d) - pt_upper_bound_formula(d),
+        "gap": max(lower.value, 0.0) - upper.value,
+        "gap_formula": max(key_lower_bound_formula(d), 0.0) - pt_upper_bound_formula(d),
         "di_key_upper_bound": min(upper.value, k_upper.value),
         "method": f"{ppt.method}; {lower.method}; {upper.method}",
         "status": "ok" if all(r.status == "ok" for r in (ppt, lower, upper, k_upper)) else "failed",
@@ -63,7 +68,7 @@ def rho_d_summary(shield_dim: int, unitary: str = "auto") -> dict[str, Any]:
     if d <= min(DENSE_CHECK_MAX_DIM, MAX_DENSE_SHIELD_DIM):
         out["dense_check"] = {
             "min_eigenvalue_pt": rho_d_ppt(state, "dense").min_eigenvalue_pt,
-            "key_lower_bound": rho_d_key_lower_bound(state, "dense").value,
+            "devetak_winter_expression": rho_d_key_lower_bound(state, "dense").value,
             "pt_key_upper_bound": rho_d_pt_upper_bound(state, "dense").value,
         }
     return out

@@ -40,7 +40,8 @@ AXIS_DEFAULTS: dict[str, Any] = {"dim": 2, "parties": 2, "model": "uniform", "at
 
 #: Guards against typos such as ``0:1:1e-9`` that would silently ask for a billion points.
 MAX_AXIS_POINTS = 1_000_000
-MAX_GRID_POINTS = 10_000_000
+#: ~0.5 KB of memory per point of a grid held by the client: 2e6 points ~ 1 GB.
+MAX_GRID_POINTS = 2_000_000
 
 # name -> (low, high), from the one table of ranges (qkdbounds.errors.PARAMETER_RANGES)
 _INT_AXES = {"dim": PARAMETER_RANGES["local_dim"], "parties": PARAMETER_RANGES["n_parties"]}

@@ -254,6 +254,28 @@ def _quiet_dask_logs() -> Iterator[None]:
         dask_logger.setLevel(old)
 
 
+_SCHEDULER_SCHEMES = ("tcp", "tls", "ws", "wss", "ucx")
+
+
+def check_scheduler_address(address: str) -> str:
+    """``[scheme://]host:port`` with a known scheme and a port in 1..65535, or InputError.
+
+    Checked before any connection, so that a malformed address gives one line (and no Dask
+    client half-built, whose finaliser would print a traceback at exit).
+    """
+    text = str(address).strip()
+    scheme, sep, rest = text.partition("://")
+    if not sep:
+        scheme, rest = "tcp", text
+    host, colon, port = rest.rpartition(":")
+    ok = (scheme in _SCHEDULER_SCHEMES and colon and host and "/" not in host
+          and port.isdigit() and 1 <= int(port) <= 65535)
+    if not ok:
+        raise InputError(f"scheduler must be an address like tcp://HOST:PORT (schemes "
+                         f"{', '.join(_SCHEDULER_SCHEMES)}; port 1-65535), got {address!r}")
+    return f"{scheme}://{host}:{port}"
+
+
 @contextlib.contextmanager
 def _dask_client(scheduler: str | None, n_workers: int | None, processes: bool,
                  connect_timeout: float) -> Iterator[tuple[Any, str]]:
@@ -261,6 +283,7 @@ def _dask_client(scheduler: str | None, n_workers: int | None, processes: bool,
 
     with _quiet_dask_logs():
         if scheduler:
+            scheduler = check_scheduler_address(scheduler)
             try:
                 client = Client(scheduler, timeout=connect_timeout, set_as_default=False)
             except (OSError, ValueError, TypeError) as exc:
@@ -353,6 +376,8 @@ def run_sweep(axes: Mapping[str, Any], store: str | os.PathLike | ResultStore, *
         raise InputError(f"workers must be an integer >= 1, got {n_workers!r}")
     if max_in_flight < 1:
         raise InputError(f"max_in_flight must be >= 1, got {max_in_flight!r}")
+    if scheduler:
+        scheduler = check_scheduler_address(scheduler)
     name = name or grid_name(grid, reference)
     points = list(grid_points(grid))
 
