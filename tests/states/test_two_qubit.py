@@ -100,12 +100,20 @@ def test_load_state_rejects_missing_file_and_archives(tmp_path):
         load_state(tmp_path / "missing.npy")
     npz = tmp_path / "two.npz"
     np.savez(npz, a=werner_state(0.5))
-    with pytest.raises(InputError, match="single array"):
-        load_state(npz)
+    with pytest.raises(InputError, match="not a .npy array file"):
+        load_state(npz)  # an archive is refused at the header check, before it is read
     junk = tmp_path / "junk.npy"
     junk.write_bytes(b"not a numpy file")
-    with pytest.raises(InputError, match="readable"):
+    with pytest.raises(InputError, match="not a .npy array file"):
         load_state(junk)
+    empty = tmp_path / "empty.npy"
+    empty.write_bytes(b"")
+    with pytest.raises(InputError, match="is empty"):
+        load_state(empty)
+    big = tmp_path / "big.npy"
+    np.save(big, np.zeros((5000, 5000), dtype=np.float32))  # header says 2.5e7 entries: refused
+    with pytest.raises(InputError, match="allowed: at most"):
+        load_state(big)
 
 
 @pytest.mark.parametrize(

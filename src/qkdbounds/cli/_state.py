@@ -6,14 +6,15 @@ Argument parsing and output only; the science is in :mod:`qkdbounds.attacks.gene
 
 from __future__ import annotations
 
-from ._args import integer, probability
+from ._args import in_file, integer, probability
 from .main import add_common
 
 
 def register(sub) -> None:
     p = sub.add_parser("state-bound", help="bounds for a general two-qubit state (.npy, Werner, Bell-diagonal)")
     src = p.add_mutually_exclusive_group(required=True)
-    src.add_argument("--state", metavar="FILE.npy", help="4x4 density matrix saved with numpy.save")
+    src.add_argument("--state", type=in_file("--state"), metavar="FILE.npy",
+                     help="4x4 density matrix saved with numpy.save")
     src.add_argument("--werner", type=probability("--werner"), metavar="V", help="Werner visibility v in [0, 1]")
     src.add_argument("--bell-diagonal", type=float, nargs=4, metavar=("P1", "P2", "P3", "P4"),
                      help="weights of phi+, phi-, psi+, psi- (non-negative, sum 1)")

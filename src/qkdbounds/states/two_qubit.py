@@ -150,13 +150,11 @@ def load_state(path: str | PathLike, dims: ArrayLike = (2, 2)) -> NDArray[np.com
         Unreadable file; not square; ``dims`` not matching; not Hermitian; not PSD; trace not 1;
         NaN/inf (tolerance :data:`ATOL_STATE`).
     """
+    from .._io import load_npy_checked
+
     p = Path(path)
-    try:
-        data = np.load(p, allow_pickle=False)
-    except FileNotFoundError:
-        raise InputError(f"state file not found: {p}") from None
-    except (ValueError, OSError) as exc:
-        raise InputError(f"state file {p} is not a readable .npy array ({exc})") from None
+    # file, size and .npy header (shape, dtype) checked before the array is read
+    data = load_npy_checked("state file", p)
     if not isinstance(data, np.ndarray):
         raise InputError(f"state file {p} must hold a single array (.npy), not an archive")
     return validate_state(data, dims, name=f"state in {p.name}")

@@ -1,0 +1,220 @@
+"""Fuzzing the CLI contract (issue 12, SPEC §3/§6).
+
+Hypothesis builds invocations of every subcommand from valid values, values at and past every
+range end, garbage text, and paths of every kind (files, directories, missing parents, empty and
+corrupt ``.npy`` files, a foreign SQLite file, the empty string).  The property is the contract:
+exit 0 with exactly one JSON object on stdout, or exit 2 with exactly one line on stderr and
+nothing on stdout — never a traceback, never a hang (each call runs under an alarm).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import signal
+import sqlite3
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from qkdbounds.cli import main
+
+#: Seconds one invocation may take before the test fails (a hang is a contract breach).
+CALL_TIMEOUT_S = 60
+
+
+@pytest.fixture(scope="module")
+def paths(tmp_path_factory):
+    root = tmp_path_factory.mktemp("fuzz")
+    (root / "adir").mkdir()
+    (root / "afile.txt").write_text("hello\n")
+    (root / "empty.npy").write_bytes(b"")
+    (root / "corrupt.npy").write_bytes(b"\x93NUMPY garbage" * 10)
+    np.save(root / "bell.npy", np.diag([0.5, 0, 0, 0.5]) + np.fliplr(np.diag([0.5, 0, 0, 0.5])))
+    from qkdbounds.states import werner_state
+
+    np.save(root / "ppt.npy", werner_state(0.3))  # separable, so PPT
+    np.save(root / "objects.npy", np.array([1, 2, 3], dtype=np.int64).reshape(3))
+    np.save(root / "nonsquare.npy", np.ones((2, 3)) / 6)
+    with sqlite3.connect(root / "foreign.sqlite") as conn:
+        conn.execute("CREATE TABLE t (x INTEGER)")
+    from qkdbounds.store import ResultStore
+
+    with ResultStore(root / "store.sqlite") as db:
+        sweep = db.ensure_sweep("s", {})
+        db.write_point(dict(dim=2, parties=2, visibility=0.9, leakage=0.1, model="uniform",
+                            attack="paper"), "m:f", {"rate_upper_bound": 0.7, "status": "ok"},
+                       sweep_id=sweep)
+    return {
+        "dir": str(root / "adir"), "file": str(root / "afile.txt"), "empty": "",
+        "missing_parent": str(root / "no" / "such" / "place" / "x.out"),
+        "under_file": str(root / "afile.txt" / "x.out"),
+        "new": str(root / "new_output"), "empty_npy": str(root / "empty.npy"),
+        "corrupt_npy": str(root / "corrupt.npy"), "bell_npy": str(root / "bell.npy"),
+        "ppt_npy": str(root / "ppt.npy"),
+        "vector_npy": str(root / "objects.npy"), "nonsquare_npy": str(root / "nonsquare.npy"),
+        "foreign": str(root / "foreign.sqlite"), "devnull": "/dev/null",
+        "store": str(root / "store.sqlite"),
+    }
+
+
+def _valid_number(low, high, integer=False):
+    if integer:
+        return st.integers(low, high).map(str)
+    return st.floats(low, high, allow_nan=False).map(repr)
+
+
+def _bad_number(low, high, integer=False):
+    """At and just past the range ends, and garbage."""
+    if integer:
+        edges = st.sampled_from([low - 1, high + 1, -5, 10**9, 2**70]).map(str)
+    else:
+        edges = st.sampled_from([low - 1e-9, high + 1e-9, -1.0, 2.0, 1e308]).map(repr)
+    garbage = st.sampled_from(["", "nan", "inf", "-inf", "abc", "1e400", "0x10", "1,2,,3",
+                               "0:1:0", "1:0:0.1", " ", "2.5"])
+    return st.one_of(edges, garbage)
+
+
+def _opt(flag, low, high, integer=False, *, edges_valid=True):
+    valid = _valid_number(low, high, integer)
+    if edges_valid:  # the range ends themselves are valid values
+        valid = st.one_of(valid, st.sampled_from([low, high]).map(str))
+    return (flag, valid, _bad_number(low, high, integer))
+
+
+def _choice(flag, valid, bad):
+    return (flag, st.sampled_from(valid), st.sampled_from(bad))
+
+
+UNIT_GRID_VALID = st.one_of(_valid_number(0.0, 1.0),
+                            st.sampled_from(["0", "1", "0:1:0.25", "0.1,0.5,0.9", "0.3:1:0.1"]))
+UNIT_GRID_BAD = st.one_of(_bad_number(0.0, 1.0),
+                          st.sampled_from(["0.5:1.5:0.5", "0:1:1e-9", "0.2,abc", "1:0:0.1"]))
+
+
+def _specs(cmd, paths):
+    """(prefix, [(flag, valid values, bad values)]) of one subcommand."""
+    path = lambda good, bad: (st.sampled_from([paths[k] for k in good]),  # noqa: E731
+                              st.sampled_from([paths[k] for k in bad]))
+    if cmd == "threshold":
+        return ["threshold"], [_opt("--dim", 2, 64, True), _opt("--parties", 2, 40, True),
+                               ("--leakage", UNIT_GRID_VALID, UNIT_GRID_BAD),
+                               _choice("--model", ["uniform", "junk"], ["both", ""])]
+    if cmd == "rate":
+        return ["rate"], [_opt("--dim", 2, 6, True), _opt("--parties", 2, 5, True),
+                          ("--visibility", UNIT_GRID_VALID, UNIT_GRID_BAD),
+                          _opt("--leakage", 0.0, 1.0),
+                          _choice("--attack", ["paper", "extended"], ["magic", ""]),
+                          _choice("--measurements", ["auto", "Z"], ["X", ""]),
+                          _opt("--starts", 0, 3, True),
+                          _choice("--max-memory", ["4", "0.5"], ["0", "-1", "nan", "1e-12"])]
+    if cmd == "swap":
+        return ["swap"], [("--visibilities", st.tuples(_valid_number(0, 1), _valid_number(0, 1)),
+                           st.tuples(_bad_number(0, 1), _valid_number(0, 1))),
+                          _opt("--dim", 2, 4, True)]
+    if cmd == "repeaters":
+        return ["repeaters"], [_opt("--visibility", 0.0, 1.0), _opt("--leakage", 0.0, 1.0),
+                               _opt("--dim", 2, 3, True), _opt("--max-repeaters", 0, 6, True)]
+    if cmd == "rho-d":
+        return ["diqkd", "rho-d"], [_opt("--shield-dim", 2, 2**20, True)]
+    if cmd == "crossover":
+        return ["diqkd", "crossover"], [_opt("--max-dim", 2, 60, True, edges_valid=False)]
+    if cmd == "bound":
+        return ["diqkd", "bound"], [
+            ("--state", *path(["ppt_npy"], ["empty_npy", "corrupt_npy", "dir", "missing_parent",
+                                             "empty", "file", "vector_npy", "nonsquare_npy",
+                                             "devnull"])),
+            ("--dims", st.just(("2", "2")), st.sampled_from([("3", "2"), ("0", "2"), ("x", "2")]))]
+    if cmd == "state-bound":
+        return ["state-bound", "--measurements", "Z"], [
+            ("--state", *path(["bell_npy"], ["empty_npy", "corrupt_npy", "dir", "empty",
+                                             "vector_npy", "nonsquare_npy"])),
+            _opt("--leakage", 0.0, 1.0)]
+    if cmd.startswith("results"):
+        action = cmd.split()[1]
+        specs = [("--store", *path(["store"], ["foreign", "dir", "file", "empty",
+                                               "missing_parent", "devnull"]))]
+        if action == "export":
+            specs += [("--format", st.just("csv"), st.sampled_from(["xls", ""])),
+                      ("--out", st.just(paths["new"] + ".csv"),
+                       st.sampled_from([paths[k] for k in ("dir", "missing_parent", "empty",
+                                                            "under_file")]))]
+        if action == "plot":
+            specs += [("--out", st.just(paths["new"] + ".png"),
+                       st.sampled_from([paths[k] for k in ("dir", "under_file", "empty")]
+                                       + [paths["new"] + ".gif"]))]
+        return ["results", action], specs
+    if cmd == "figure":
+        return ["figure", "1"], [("--out", st.just(paths["new"]),
+                                  st.sampled_from([paths[k] for k in ("file", "under_file",
+                                                                       "empty", "devnull")])),
+                                 _opt("--points", 2, 20, True)]
+    # sweep: the valid point is never reached (one argument is always bad: no cluster starts)
+    return ["sweep"], [("--visibility", UNIT_GRID_VALID, UNIT_GRID_BAD),
+                       _opt("--leakage", 0.0, 1.0),
+                       ("--parties", st.just("2"), st.sampled_from(["1000000", "1", "x"])),
+                       ("--store", st.just(paths["new"] + ".sqlite"),
+                        st.sampled_from([paths[k] for k in ("foreign", "dir", "empty",
+                                                             "under_file", "devnull")])),
+                       ("--scheduler", st.just("tcp://127.0.0.1:1"),
+                        st.sampled_from(["garbage", "tcp://", "tcp://h:0", "tcp://h:99999"]))]
+
+
+COMMANDS = ["threshold", "rate", "swap", "repeaters", "rho-d", "crossover", "bound",
+            "state-bound", "results list", "results export", "results plot", "figure", "sweep"]
+
+
+@st.composite
+def invocation(draw, paths):
+    """Every option valid, or exactly one option bad (so that each bad value is what fails)."""
+    prefix, specs = _specs(draw(st.sampled_from(COMMANDS)), paths)
+    bad = draw(st.integers(-len(specs), len(specs) - 1))  # negative: all valid (~half)
+    if prefix[0] == "sweep":
+        bad = bad % len(specs)
+    argv = list(prefix)
+    for i, (flag, valid, invalid) in enumerate(specs):
+        value = draw(invalid if i == bad else valid)
+        argv += [flag, *(value if isinstance(value, tuple) else (value,))]
+    return [str(a) for a in argv] + ["--json", "--quiet"]
+
+
+class _Timeout(Exception):
+    pass
+
+
+def _alarm(signum, frame):
+    raise _Timeout
+
+
+def _run(argv):
+    out, err = io.StringIO(), io.StringIO()
+    old = signal.signal(signal.SIGALRM, _alarm)
+    signal.alarm(CALL_TIMEOUT_S)
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = main(argv)
+    except _Timeout:
+        pytest.fail(f"hang: {argv} took more than {CALL_TIMEOUT_S} s")
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, old)
+    return code, out.getvalue(), err.getvalue()
+
+
+@settings(max_examples=150, deadline=None, derandomize=True, database=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
+                                 HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_every_invocation_keeps_the_contract(paths, data):
+    argv = data.draw(invocation(paths))
+    code, out, err = _run(argv)
+    if code == 0:
+        obj = json.loads(out)                      # exactly one JSON object
+        assert isinstance(obj, dict) and out.count("\n") == 1, argv
+    else:
+        assert code == 2, (argv, code, err)
+        assert out == "", argv
+        assert err.count("\n") == 1 and err.startswith("qkdbounds: error: "), (argv, err)
