@@ -1,6 +1,5 @@
 """Key lower bound and PT upper bound of rho_d: matrix routes vs the paper's printed formulas."""
 
-import time
 
 import numpy as np
 import pytest
@@ -93,9 +92,9 @@ def test_sandwich_for_rho_d():
     assert rho_d_key_upper_bound(rho_d(3), "dense").value == pytest.approx(1 - rho_d(3).mixing, abs=1e-10)
 
 
-def test_d_2_20_values_and_speed():
+def test_d_2_20_values():
     # Paper 2: K(rho_{2^20}) >= 0.98 and K(rho_{2^20}^Gamma) <= 1/(2^10 + 1) ~ 1e-3.
-    t0 = time.perf_counter()
+    # (its speed is measured in benchmarks/, row 8, not asserted here)
     for unitary in ("hadamard", "fourier"):
         state = rho_d(2**20, unitary=unitary)
         lower = rho_d_key_lower_bound(state).value
@@ -103,7 +102,6 @@ def test_d_2_20_values_and_speed():
         assert lower == pytest.approx(key_lower_bound_formula(2**20), abs=1e-10)
         assert lower >= 0.98
         assert upper == pytest.approx(1 / 1025, abs=1e-12)
-    assert time.perf_counter() - t0 < 10.0
 
 
 def test_rejects_non_rho_d_and_bad_method():

@@ -1,6 +1,5 @@
 """rho_d (paper 2, "Examples"): construction and PPT, dense vs structured."""
 
-import time
 
 import numpy as np
 import pytest
@@ -70,13 +69,12 @@ def test_paper_mixing_is_exactly_the_ppt_edge(d, unitary):
     assert below.min_eigenvalue_pt == pytest.approx(p / (2 * d) - (1 - p) / (2 * d * np.sqrt(d)), abs=1e-12)
 
 
-def test_d_2_20_structured_runs_in_seconds():
-    t0 = time.perf_counter()
+def test_d_2_20_structured():
+    # no wall-time assertion here: the time is measured in benchmarks/ (row 8)
     for unitary in ("hadamard", "fourier"):
         res = rho_d_ppt(rho_d(2**20, unitary=unitary))
         assert res.ppt
         assert res.ppt_mixing_range[0] == pytest.approx(1 / 1025, rel=1e-12)
-    assert time.perf_counter() - t0 < 10.0
 
 
 def test_unitaries():

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..errors import InputError
 from ._args import in_file
 
 #: Largest matrix (side) that ``diqkd bound`` reads: its SDP-free bounds are dense eigen-solves.

@@ -18,6 +18,7 @@ import dataclasses
 import importlib
 import logging
 import os
+import signal
 import sys
 import time
 import uuid
@@ -40,6 +41,10 @@ DEFAULT_POINT_FN = "qkdbounds.sweep.points:rate_point"
 #: Tasks kept on the cluster at once; bounds scheduler memory for very large grids while keeping
 #: every worker busy.
 MAX_IN_FLIGHT = 2000
+
+#: Fault injection for tests: SIGKILL the sweep process right after this many points of this run
+#: are stored (a deterministic "killed mid-sweep", no polling or sleeping in the test).
+KILL_AFTER_STORED_ENV = "QKDBOUNDS_TEST_KILL_AFTER_STORED"
 
 #: Seconds to wait for an external scheduler to answer.
 CONNECT_TIMEOUT_S = 15
@@ -438,6 +443,7 @@ def _execute(client, fn, reference, pending, db, sweep_id, bar, max_in_flight):
         submit_next()
     computed = failed = 0
     failures: list[tuple[str, str]] = []
+    kill_after = os.environ.get(KILL_AFTER_STORED_ENV)
     for future in queue:
         chunk = chunk_of.pop(future.key)
         try:
@@ -457,6 +463,8 @@ def _execute(client, fn, reference, pending, db, sweep_id, bar, max_in_flight):
                 logger.warning("point %s failed: %s", parameter_key(params), outcome["error"])
             else:
                 computed += 1
+        if kill_after is not None and computed + failed >= int(kill_after):
+            os.kill(os.getpid(), signal.SIGKILL)  # test hook (fault injection), never in use
         bar.update(len(chunk))
         if failed:
             bar.set_postfix(failed=failed, refresh=False)
