@@ -31,13 +31,6 @@ def _sweep_cmd(store, workers: int, quiet: bool = True) -> list[str]:
             "--name", "killed", "--json", *(["--quiet"] if quiet else [])]
 
 
-def _count_rows(store) -> int:
-    try:
-        with sqlite3.connect(f"file:{store}?mode=ro", uri=True, timeout=5) as conn:
-            return conn.execute("SELECT COUNT(*) FROM results").fetchone()[0]
-    except sqlite3.OperationalError:  # not created yet
-        return 0
-
 
 def _table(store):
     with ResultStore(store) as db:

@@ -25,6 +25,9 @@ def register(sub) -> None:
                    help="also compute the conference-key cut bound (general route, N >= 3)")
     p.add_argument("--starts", type=ranged("--starts", "n_starts"), default=6,
                    help="random starts of Eve's minimisation (general route)")
+    p.add_argument("--full-certificate", action="store_true",
+                   help="print Eve's full tensors (gamma on all d^N strings, channels); default: "
+                        "arrays of more than 16 entries are summarised (shape, min, max)")
     p.add_argument("--max-memory", type=float, default=4.0, metavar="GIB",
                    help="memory budget in GiB (default 4)")
     add_format(p)
@@ -50,6 +53,25 @@ def max_memory_bytes(gib: float) -> float:
     if not math.isfinite(gib) or gib <= 0:
         raise InputError(f"--max-memory must be a positive number of GiB, got {gib}")
     return gib * 2**30
+
+
+#: Arrays with more entries than this are summarised unless --full-certificate.
+COMPACT_MAX_ENTRIES = 16
+
+
+def compact(obj):
+    """Certificates compact by default: large arrays become {shape, min, max, omitted}."""
+    import numpy as np
+
+    if isinstance(obj, dict):
+        return {k: compact(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)) and len(obj) > COMPACT_MAX_ENTRIES:
+        obj = np.asarray(obj)
+    if isinstance(obj, np.ndarray) and obj.size > COMPACT_MAX_ENTRIES:
+        real = np.real(obj) if np.iscomplexobj(obj) else obj
+        return {"shape": list(obj.shape), "min": float(np.min(real)), "max": float(np.max(real)),
+                "omitted": "full array with --full-certificate"}
+    return obj
 
 
 def handle(args) -> dict:
@@ -79,7 +101,8 @@ def handle(args) -> dict:
         "best_bound": r.best,
         "measurements": r.certificate["measurements"],
         "measurement_search": r.certificate["measurement_search"],
-        "attack": dict(r.certificate["attack"]),
+        "attack": r.certificate["attack"] if args.full_certificate
+        else compact(r.certificate["attack"]),
         "cut": r.certificate["cut"],
         "status": r.status,
         "visibility": args.visibility, "leakage": args.leakage,

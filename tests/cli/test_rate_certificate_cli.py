@@ -1,0 +1,43 @@
+"""Certificates in the CLI: compact by default, full on request, fields holding what they say."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from qkdbounds import rate_upper_bound
+from qkdbounds.cli import main
+from qkdbounds.measurements import computational
+
+
+def _json(capsys, *argv):
+    assert main([str(a) for a in argv]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def test_general_route_certificate_compact_unless_asked(capsys):
+    argv = ("rate", "--dim", 2, "--parties", 5, "--visibility", 0.9, "--leakage", 0.1,
+            "--measurements", "search", "--json")
+    compact = _json(capsys, *argv)
+    full = _json(capsys, *argv, "--full-certificate")
+    assert compact["attack"]["gamma"]["shape"] == [2] * 5
+    assert "omitted" in compact["attack"]["gamma"]
+    gamma = np.asarray(full["attack"]["gamma"])
+    assert gamma.shape == (2,) * 5
+    assert compact["attack"]["gamma"]["max"] == pytest.approx(gamma.max())
+    assert compact["rate_upper_bound"] == full["rate_upper_bound"]
+
+
+def test_cut_fields_are_null_unless_computed(capsys):
+    out = _json(capsys, "rate", "--parties", 8, "--visibility", 0.9, "--leakage", 0.1, "--json")
+    assert out["cut_bound"] is None and out["cut"] is None
+    out = _json(capsys, "rate", "--parties", 3, "--visibility", 0.9, "--leakage", 0.1,
+                "--cut-bound", "--json")
+    # the cut field holds the cut bound itself, at most log2 d = 1 bit for qubits
+    assert out["cut"]["value"] == out["cut_bound"] <= 1.0
+    # and it is the minimum over the three cuts, recomputed on each cut's two groups
+    z = [computational(2)] * 3
+    r = rate_upper_bound(2, 3, 0.9, 0.1, measurements=z, cut_bound=True)
+    assert out["cut_bound"] == pytest.approx(r.cut_bound, abs=1e-9)
