@@ -13,6 +13,7 @@ import pytest
 
 from qkdbounds import choose_route, rate_upper_bound
 from qkdbounds.cli import main
+from qkdbounds.measurements import computational
 from qkdbounds.store import ResultStore
 from qkdbounds.sweep import run_sweep
 
@@ -124,3 +125,20 @@ def test_sweep_chunk_equals_point_function_exactly():
     chunk = rate_chunk(points)
     for params, got in zip(points, chunk):
         assert json.dumps(got, sort_keys=True) == json.dumps(rate_point(params), sort_keys=True)
+
+
+@pytest.mark.parametrize("v,leak", [(0.8, 0.1), (0.6, 0.3)])
+def test_measurement_search_reaches_the_known_optimum(v, leak):
+    """d = N = 2: the search's exhaustive angle grid contains Z (the optimum, by U(x)U* symmetry
+    and the exhaustive grid of tests/bounds/test_measurement_optimality.py) and worse settings;
+    the search must return the max (a min over settings would return a worse one)."""
+    from math import pi
+
+    from qkdbounds.measurements import xz_plane
+
+    searched = rate_upper_bound(2, 2, v, leak, measurements="search")
+    z = rate_upper_bound(2, 2, v, leak)
+    worse = rate_upper_bound(2, 2, v, leak, measurements=[computational(2), xz_plane(pi / 2)])
+    assert worse.value < z.value - 1e-3
+    assert searched.value == pytest.approx(z.value, abs=1e-9)
+    assert searched.route == "search"

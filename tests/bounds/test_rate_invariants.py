@@ -130,3 +130,33 @@ def test_extended_certificate_paper_value_is_the_paper_bound():
     paper = rate_upper_bound(2, 3, 0.8, 0.1, measurements=z)
     assert_allclose(ext.certificate["attack"]["paper_value"], paper.value, atol=1e-9)
     assert ext.value <= paper.value + 1e-12
+
+
+@pytest.mark.parametrize("d,n,model", [(2, 2, "uniform"), (3, 2, "junk"), (2, 4, "uniform")])
+def test_zero_only_with_the_zero_key_certificate(d, n, model):
+    """A zero rate is reported exactly when Eve's certificate makes "?" uniform, also just above
+    the threshold where the bound is tiny but positive (structured and general routes)."""
+    leak = 0.2
+    v_star = float(threshold_closed_form(d, n, leak, model))
+    v = np.concatenate([v_star * (1 - np.geomspace(1e-9, 0.5, 12)),
+                        np.minimum(1.0, v_star * (1 + np.geomspace(1e-6, 0.5, 12)))])
+    r = rate_upper_bound(d, n, v, leak, model)
+    assert np.array_equal(r.value == 0, r.zero_key)
+    assert np.all(r.zero_key[:12]) and not np.any(r.zero_key[12:])
+    assert np.all(r.value[12:] > 0)
+    z = [computational(d)] * n
+    for vi in v[[0, 11, 12, 13, 23]]:
+        g = rate_upper_bound(d, n, float(vi), leak, model, measurements=z)
+        assert (g.value == 0) == g.zero_key == (vi <= v_star)
+
+
+def test_threshold_status_flags_disagreeing_routes(monkeypatch):
+    """"verified" means the two routes agree to 1e-6; a 1e-4 disagreement must be flagged."""
+    import qkdbounds.bounds.threshold as threshold_module
+
+    assert visibility_threshold(2, 3, 0.2).status == "verified"
+    real = threshold_module.numeric_threshold
+    monkeypatch.setattr(threshold_module, "numeric_threshold",
+                        lambda *a, **k: real(*a, **k) + 1e-4)
+    t = visibility_threshold(2, 3, 0.2)
+    assert t.status == "routes_disagree" and t.agreement == pytest.approx(1e-4, rel=1e-3)
