@@ -60,6 +60,7 @@ from .._tolerances import XTOL_THRESHOLD
 from ..attacks.cc import LEAKAGE_MODELS
 from ..attacks.general_cc import bloch_measurement, correlation_matrix
 from ..errors import check_choice, check_probability, check_real
+from ..info.entropy import binary_entropy
 from ..measurements.distributions import dense_distribution
 from ..states.two_qubit import validate_state, werner_state
 
@@ -68,6 +69,8 @@ __all__ = [
     "DILowerBound",
     "WernerCHSHThreshold",
     "binary_entropy",
+    "chsh_dw_expression",
+    "werner_dw_expression",
     "chsh_value",
     "chsh_dw_rate",
     "di_lower_bound",
@@ -82,12 +85,6 @@ ATOL_CHSH = 1e-10
 CRITICAL_QBER_LITERATURE = 0.071
 
 
-def binary_entropy(p: float) -> float:
-    """:math:`h(p) = -p\\log_2 p - (1-p)\\log_2(1-p)` (0 at the end points)."""
-    p = float(np.clip(p, 0.0, 1.0))
-    if p in (0.0, 1.0):
-        return 0.0
-    return float(-p * np.log2(p) - (1 - p) * np.log2(1 - p))
 
 
 @dataclass(frozen=True)
@@ -201,6 +198,25 @@ def chsh_value(rho: ArrayLike) -> CHSHResult:
                       status, ATOL_CHSH)
 
 
+def chsh_dw_expression(chsh: float, qber: float, leakage: float = 0.0,
+                       model: str = "uniform") -> float:
+    r"""The CHSH Devetak-Winter expression, *not* clipped (negative below the DW threshold).
+
+    Uniform leakage: :math:`(1-L)(1-h(	frac12+	frac12\sqrt{(S/2)^2-1})) - h(Q)`; junk model:
+    :math:`1-h(\cdot) - h(\min(L,	frac12)) - L - h(Q)`.  ``L = 0`` is Acín et al. (2007).
+    The one implementation behind :func:`chsh_dw_rate` and the Werner window.
+    """
+    holevo = binary_entropy((1 + np.sqrt(min(max((chsh / 2) ** 2 - 1, 0.0), 1.0))) / 2)
+    if model == "uniform":
+        return float((1 - leakage) * (1 - holevo) - binary_entropy(qber))
+    return float(1 - holevo - binary_entropy(min(leakage, 0.5)) - leakage - binary_entropy(qber))
+
+
+def werner_dw_expression(visibility: float, leakage: float = 0.0, model: str = "uniform") -> float:
+    """:func:`chsh_dw_expression` of the Werner state: :math:`S = 2\\sqrt2 v`, :math:`Q = (1-v)/2`."""
+    return chsh_dw_expression(2 * np.sqrt(2) * visibility, (1 - visibility) / 2, leakage, model)
+
+
 def chsh_dw_rate(chsh: float, qber: float, leakage: float = 0.0, model: str = "uniform") -> float:
     r"""CHSH Devetak-Winter rate (Acín et al. 2007) from :math:`S` and :math:`Q`, clipped at 0.
 
@@ -225,17 +241,11 @@ def chsh_dw_rate(chsh: float, qber: float, leakage: float = 0.0, model: str = "u
     check_choice("model", model, LEAKAGE_MODELS)
     if s <= 2.0:
         return 0.0
-    holevo = binary_entropy((1 + np.sqrt(min((s / 2) ** 2 - 1, 1.0))) / 2)
-    if model == "uniform":
-        rate = (1 - leakage) * (1 - holevo) - binary_entropy(q)
-    else:
-        rate = 1 - holevo - binary_entropy(min(leakage, 0.5)) - leakage - binary_entropy(q)
-    return max(0.0, float(rate))
+    return max(0.0, chsh_dw_expression(s, q, leakage, model))
 
 
 def _dw_raw(v: float) -> float:
-    # unclipped Werner-state rate: S = 2 sqrt2 v, Q = (1 - v)/2
-    return 1 - binary_entropy((1 - v) / 2) - binary_entropy((1 + np.sqrt(2 * v * v - 1)) / 2)
+    return werner_dw_expression(v)
 
 
 def di_lower_bound(rho: ArrayLike, leakage: float = 0.0, model: str = "uniform") -> DILowerBound:

@@ -48,7 +48,7 @@ from scipy.optimize import brentq
 from ..attacks.cc import LEAKAGE_MODELS
 from ..errors import InputError, check_choice, check_probability
 from ..states.two_qubit import werner_state
-from .chsh import binary_entropy, chsh_dw_rate, chsh_threshold_werner, di_lower_bound
+from .chsh import chsh_dw_rate, chsh_threshold_werner, di_lower_bound, werner_dw_expression
 from .rate import ATTACKS, rate_upper_bound
 from .threshold import threshold_closed_form
 
@@ -100,11 +100,7 @@ class WernerWindow:
 
 
 def _leaky_raw(v: float, leakage: float, model: str) -> float:
-    holevo = binary_entropy((1 + np.sqrt(max(2 * v * v - 1, 0.0))) / 2)
-    q = binary_entropy((1 - v) / 2)
-    if model == "uniform":
-        return (1 - leakage) * (1 - holevo) - q
-    return 1 - holevo - binary_entropy(min(leakage, 0.5)) - leakage - q
+    return werner_dw_expression(v, leakage, model)
 
 
 def werner_window_thresholds(leakage: float, model: str = "uniform") -> dict:

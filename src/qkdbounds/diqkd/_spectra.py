@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+
+from ..info import entropy as _info
 from numpy.typing import ArrayLike, NDArray
 
 from ..errors import InputError
@@ -124,21 +126,17 @@ class Multiset:
 
 
 def shannon_entropy(probs: ArrayLike) -> float:
-    r"""Shannon entropy :math:`H(p) = -\sum_i p_i \log_2 p_i` in bits (zeros ignored)."""
-    p = np.asarray(probs, dtype=float).ravel()
-    p = p[p > ATOL_EIG]
-    return float(-np.sum(p * np.log2(p)))
+    r"""Shannon entropy in bits, eigenvalue noise (<= ``ATOL_EIG``) ignored
+    (:func:`qkdbounds.info.shannon_entropy`, the package's one implementation)."""
+    return _info.shannon_entropy(probs, atol=ATOL_EIG)
 
 
-def binary_entropy(p: float) -> float:
-    r"""Binary entropy :math:`h(p) = H(p, 1-p)` in bits."""
-    return shannon_entropy([p, 1.0 - p])
+binary_entropy = _info.binary_entropy
 
 
 def von_neumann_entropy(matrix: ArrayLike) -> float:
-    r"""Von Neumann entropy :math:`S(\rho) = -\mathrm{tr}\,\rho\log_2\rho` (bits) of a Hermitian matrix."""
-    mat = np.asarray(matrix)
-    return shannon_entropy(np.linalg.eigvalsh((mat + mat.conj().T) / 2))
+    r"""Von Neumann entropy in bits (:func:`qkdbounds.info.von_neumann_entropy`)."""
+    return _info.von_neumann_entropy(matrix, atol=ATOL_EIG)
 
 
 def relative_entropy(rho: ArrayLike, sigma: ArrayLike) -> float:

@@ -17,6 +17,8 @@ from ..errors import InputError
 
 __all__ = [
     "shannon_entropy",
+    "binary_entropy",
+    "von_neumann_entropy",
     "marginal",
     "total_correlation",
     "mutual_information",
@@ -35,12 +37,37 @@ def _xlogx(x: NDArray) -> NDArray:
     return out
 
 
-def shannon_entropy(p: NDArray) -> float:
-    """:math:`H(p) = -\\sum p\\log_2 p` of a normalised distribution (any shape)."""
-    p = np.asarray(p, dtype=float)
-    if np.any(p < -1e-15) or not np.all(np.isfinite(p)):
+def shannon_entropy(p: NDArray, *, atol: float = 0.0) -> float:
+    """:math:`H(p) = -\\sum p\\log_2 p` in bits (any shape; the one implementation in the package).
+
+    Entries at or below ``atol`` count as zero (``atol`` > 0 for eigenvalues with round-off);
+    computed with :func:`scipy.special.entr`.
+
+    Raises
+    ------
+    InputError
+        NaN/inf, or an entry below ``-max(atol, 1e-15)``.
+    """
+    from scipy.special import entr
+
+    p = np.asarray(p, dtype=float).ravel()
+    if not np.all(np.isfinite(p)) or np.any(p < -max(atol, 1e-15)):
         raise InputError("p must be a finite, non-negative probability array")
-    return float(-_xlogx(np.clip(p, 0, None)).sum())
+    p = np.where(p > atol, p, 0.0)
+    return float(entr(p).sum() / np.log(2))
+
+
+def binary_entropy(p: float) -> float:
+    """:math:`h(p) = H(p, 1-p)` in bits; ``p`` is clipped to [0, 1] (round-off at the ends)."""
+    p = float(np.clip(p, 0.0, 1.0))
+    return shannon_entropy(np.array([p, 1.0 - p]))
+
+
+def von_neumann_entropy(matrix, *, atol: float = 1e-12) -> float:
+    """:math:`S(\\rho) = -\\mathrm{tr}\\,\\rho\\log_2\\rho` in bits of a Hermitian matrix
+    (eigenvalues at or below ``atol`` count as zero)."""
+    mat = np.asarray(matrix)
+    return shannon_entropy(np.linalg.eigvalsh((mat + mat.conj().T) / 2), atol=atol)
 
 
 def marginal(p: NDArray, keep: Sequence[int]) -> NDArray:

@@ -149,7 +149,10 @@ def eq5_bound(visibility: float, leakage: float) -> float:
     """
     v = check_probability("visibility", visibility)
     leak = check_probability("leakage", leakage)
-    printed = 1 / 3 + 2 * leak / (3 - 2 * leak)
+    # the threshold printed in Theorem 1 (d = N = 2, uniform): one implementation, in bounds
+    from ..bounds.threshold import threshold_paper_printed
+
+    printed = threshold_paper_printed(2, 2, leak, "uniform")
     if v == 1.0:
         return math.inf
     if v == 0.0:
