@@ -148,7 +148,10 @@ def _specs(cmd, paths):
                                        + [paths["new"] + ".gif"]))]
         return ["results", action], specs
     if cmd == "figure":
-        return ["figure", "1"], [("--out", st.just(paths["new"]),
+        return ["figure"], [("", st.sampled_from(["1", "1", "1", "2", "diqkd", "window"]),
+                              st.sampled_from(["5", "x"])),
+                             ("--out", st.builds(lambda k: f"{paths['new']}/fig{k}",
+                                                 st.integers(0, 10**6)),
                                   st.sampled_from([paths[k] for k in ("file", "under_file",
                                                                        "empty", "devnull")])),
                                  _opt("--points", 2, 20, True)]
@@ -177,7 +180,8 @@ def invocation(draw, paths):
     argv = list(prefix)
     for i, (flag, valid, invalid) in enumerate(specs):
         value = draw(invalid if i == bad else valid)
-        argv += [flag, *(value if isinstance(value, tuple) else (value,))]
+        argv += [flag] if flag else []  # "" marks a positional argument
+        argv += list(value) if isinstance(value, tuple) else [value]
     return [str(a) for a in argv] + ["--json", "--quiet"]
 
 

@@ -85,6 +85,7 @@ def handle(args) -> dict:
     out = Path(args.out)
     if args.points < 2 or args.points > 10_000:
         raise InputError(f"--points must be an integer in [2, 10000], got {args.points}")
+    out.mkdir(parents=True, exist_ok=True)  # checked writable/creatable at parse time
     if args.number in ("1", "3", "4"):
         return make_rate_figure(int(args.number), out, args.points, args.quiet)
     if args.number == "2":

@@ -71,8 +71,11 @@ def crossover_search(max_dim: int = 64, unitary: str = "fourier") -> CrossoverRe
                               abs(rho_d_pt_upper_bound(dense_state).value - upper))
         lower_f, upper_f = key_lower_bound_formula(d), pt_upper_bound_formula(d)
         table.append({
-            "shield_dim": d, "key_lower_bound": lower, "pt_key_upper_bound": upper, "gap": lower - upper,
-            "key_lower_bound_formula": lower_f, "pt_key_upper_bound_formula": upper_f, "gap_formula": lower_f - upper_f,
+            # K >= 0: the lower bound is clipped, the raw Devetak-Winter expression kept apart
+            "shield_dim": d, "key_lower_bound": max(lower, 0.0), "devetak_winter_expression": lower,
+            "pt_key_upper_bound": upper, "gap": max(lower, 0.0) - upper,
+            "key_lower_bound_formula": max(lower_f, 0.0), "formula_expression": lower_f,
+            "pt_key_upper_bound_formula": upper_f, "gap_formula": max(lower_f, 0.0) - upper_f,
         })
     first = next((row["shield_dim"] for row in table if row["gap"] > 0), None)
     first_f = next((row["shield_dim"] for row in table if row["gap_formula"] > 0), None)

@@ -12,6 +12,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.ticker  # noqa: E402
 
 __all__ = ["plot_rho_d_gap"]
 
@@ -31,29 +32,43 @@ def plot_rho_d_gap(data: dict, path: str | Path) -> Path:
     """
     rows = sorted(data["table"], key=lambda r: r["shield_dim"])
     d = [r["shield_dim"] for r in rows]
-    fig, ax = plt.subplots(figsize=(6.0, 4.0))
-    ax.plot(d, [r["key_lower_bound"] for r in rows], "-", color="tab:blue",
-            label=r"$K(\rho_d)\geq$ (privacy squeezing + DW, from matrix)")
-    ax.plot(d, [r["pt_key_upper_bound"] for r in rows], "-", color="tab:red",
-            label=r"$K(\rho_d^\Gamma)\leq D(\rho_d^\Gamma\|\sigma_{\rm sep})$ (from matrix)")
+    raw = [r.get("devetak_winter_expression", r["key_lower_bound"]) for r in rows]
+    lower = [max(x, 0.0) for x in raw]  # K >= 0: a negative DW expression is no bound
+    fig, ax = plt.subplots(figsize=(6.4, 5.4))
+    ax.plot(d, lower, "-", color="tab:blue", lw=2,
+            label=r"$K(\rho_d)\geq$ privacy squeezing + DW, from the matrix (clipped at 0)")
+    if min(raw) < 0:
+        ax.plot(d, raw, "--", color="tab:blue", lw=1, alpha=0.6,
+                label="raw Devetak-Winter expression (negative: no bound)")
+    ax.plot(d, [r["pt_key_upper_bound"] for r in rows], "-", color="tab:red", lw=2,
+            label=r"$K(\rho_d^\Gamma)\leq D(\rho_d^\Gamma\|\sigma_{\rm sep})$, from the matrix")
     if "key_lower_bound_formula" in rows[0]:
-        ax.plot(d, [r["key_lower_bound_formula"] for r in rows], ":", color="black",
+        # printed formulas as sparse hollow markers, so the matrix curves stay visible beneath
+        every = max(1, len(d) // 12)
+        ax.plot(d, [r.get("formula_expression", r["key_lower_bound_formula"]) for r in rows],
+                "o", mfc="none", color="black", markevery=every, ms=5,
                 label=r"printed $1-H[(\sqrt{d},\frac{1}{2},\frac{1}{2})/(\sqrt{d}+1)]$")
-        ax.plot(d, [r["pt_key_upper_bound_formula"] for r in rows], "--", color="gray",
-                label=r"printed $1/(\sqrt{d}+1)$")
+        ax.plot(d, [r["pt_key_upper_bound_formula"] for r in rows], "s", mfc="none",
+                color="gray", markevery=every, ms=5, label=r"printed $1/(\sqrt{d}+1)$")
     cross = data.get("smallest_shield_dim")
     if cross is not None:
         ax.axvline(cross, color="tab:green", lw=1)
-        ax.annotate(f"crossover d = {cross}", (cross, 0.05), xytext=(6, 0), textcoords="offset points",
-                    color="tab:green")
+        ax.annotate(f"crossover d = {cross}", (cross, 0.9), xytext=(6, 0),
+                    textcoords="offset points", color="tab:green")
     ax.set_xscale("log")
+    ticks = [t for t in (2, 4, 8, 16, 24, 32, 64, 128, 256, 1024) if d[0] <= t <= d[-1]]
+    ax.set_xticks(ticks)
+    ax.xaxis.set_major_formatter(matplotlib.ticker.ScalarFormatter())
+    ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
     ax.set_xlabel("shield dimension d")
     ax.set_ylabel("bits")
-    ax.set_ylim(-0.05, 1.0)
-    ax.legend(fontsize=7, loc="center right")
+    ax.set_ylim(min(min(raw), 0.0) - 0.05, 1.0)
+    ax.axhline(0, color="0.7", lw=0.8)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=1, frameon=False)
     ax.set_title(r"$\rho_d$: QKD key vs device-independent upper bound")
     fig.tight_layout()
     path = Path(path)
-    fig.savefig(path)
+    fig.savefig(path, bbox_inches="tight")
     plt.close(fig)
     return path

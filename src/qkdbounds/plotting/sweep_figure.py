@@ -65,8 +65,11 @@ def sweep_figure(table: Sequence[Mapping[str, Any]] | Any, *, x: str = "visibili
     rows = [r for r in _rows(table) if r.get(y) is not None and r.get(y) == r.get(y)]
     if not rows:
         raise InputError(f"no rows with a value of {y!r} to plot")
-    varying = [p for p in _PARAMETERS
+    # points of different point functions or package versions are different sweeps: never merged
+    split = (*_PARAMETERS, "function", "version")
+    varying = [p for p in split
                if p not in (x, group) and len({r.get(p) for r in rows}) > 1]
+    constant = [p for p in _PARAMETERS if p not in (x, group) and p not in varying]
     curves: dict[tuple, list[tuple[Any, float]]] = {}
     for r in rows:
         curves.setdefault((r.get(group), *(r.get(p) for p in varying)), []).append(
@@ -81,6 +84,9 @@ def sweep_figure(table: Sequence[Mapping[str, Any]] | Any, *, x: str = "visibili
                 else None, label=label)
     ax.set_xlabel(_LABELS[x])
     ax.set_ylabel("rate upper bound (bits)" if y == "rate_upper_bound" else y)
+    short = {"dim": "d", "parties": "N", "visibility": "v", "leakage": "L"}
+    ax.set_title(", ".join(f"{short.get(p, p)} = {rows[0].get(p)}" for p in constant),
+                 fontsize="medium")
     ax.grid(alpha=0.3)
-    ax.legend(fontsize="small")
+    ax.legend(fontsize="small", title=_LABELS[group])
     return fig

@@ -17,6 +17,7 @@ th,td{border:1px solid #ddd;padding:.3em .5em;text-align:left;vertical-align:top
 th{background:#f3f3f3}tr.bad td{background:#fff1f0}tr.ok td.flag{color:#1a7f37}tr.bad td.flag{color:#cf222e}
 .figs{display:grid;grid-template-columns:repeat(auto-fit,minmax(460px,1fr));gap:1em}
 figure{margin:0;border:1px solid #eee;padding:.5em}figure img{width:100%}
+figure.wide{grid-column:1/-1}
 figcaption{font-size:.85em;color:#555}code{background:#f6f8fa;padding:0 .2em}
 """
 
@@ -36,6 +37,18 @@ def _fmt(x) -> str:
 def _img(path: Path) -> str:
     data = base64.b64encode(Path(path).read_bytes()).decode("ascii")
     return f'<img alt="{html.escape(Path(path).name)}" src="data:image/png;base64,{data}">'
+
+
+def _aspect(path) -> float:
+    """Width / height of a PNG, read from its IHDR header."""
+    import struct
+
+    with open(path, "rb") as fh:
+        head = fh.read(24)
+    if len(head) < 24 or head[:8] != b"\x89PNG\r\n\x1a\n":
+        return 1.0
+    width, height = struct.unpack(">II", head[16:24])
+    return width / max(height, 1)
 
 
 def render_report(title: str, intro: str, sections: list[dict], figures: list[dict],
@@ -72,7 +85,9 @@ def render_report(title: str, intro: str, sections: list[dict], figures: list[di
     if figures:
         parts.append("<h2>Figures</h2><div class='figs'>")
         for fig in figures:
-            parts.append(f"<figure>{_img(fig['png'])}<figcaption>{html.escape(fig['caption'])}"
+            # multi-panel (wide) figures span the whole row, so their panels stay readable
+            cls = ' class="wide"' if _aspect(fig["png"]) > 1.8 else ""
+            parts.append(f"<figure{cls}>{_img(fig['png'])}<figcaption>{html.escape(fig['caption'])}"
                          f"</figcaption></figure>")
         parts.append("</div>")
     parts.append("</body></html>")
