@@ -107,7 +107,7 @@ def _specs(cmd, paths):
         return ["rate"], [_opt("--dim", 2, 6, True), _opt("--parties", 2, 5, True),
                           ("--visibility", UNIT_GRID_VALID, UNIT_GRID_BAD),
                           _opt("--leakage", 0.0, 1.0),
-                          _choice("--attack", ["paper", "extended"], ["magic", ""]),
+                          _choice("--attack", ["paper", "extended", "intrinsic"], ["magic", ""]),
                           _choice("--measurements", ["auto", "Z"], ["X", ""]),
                           _opt("--starts", 0, 3, True),
                           _choice("--max-memory", ["4", "0.5"], ["0", "-1", "nan", "1e-12"])]

@@ -35,6 +35,8 @@ __all__ = ["IntrinsicSolution", "minimize_intrinsic", "merge_identical_labels", 
 #: Exhaustive deterministic search up to this many (merged) labels (Bell number B(8) = 4140).
 MAX_EXHAUSTIVE_LABELS = 8
 LOGIT_CLIP = 30.0
+#: An improvement of Eve's value (bits) below this does not count for the early stop.
+IMPROVE_TOL = 1e-9
 
 
 @dataclass(frozen=True)
@@ -129,6 +131,7 @@ def minimize_intrinsic(
     n_random: int = 4,
     rng: np.random.Generator | None = None,
     merge: bool = True,
+    patience: int | None = 2,
 ) -> IntrinsicSolution:
     r"""Minimise :math:`\sum_{\bar e}p(\bar e)I(A|\bar e)` over channels :math:`e\to\bar e`.
 
@@ -142,6 +145,9 @@ def minimize_intrinsic(
         Christandl-Renner-Wolf).
     start_channels : list of ndarray ``(E, n_outputs)``
         Channels on the *original* labels to start from (e.g. an attack's processing).
+    patience : int or None
+        Stop after this many consecutive starts that improve on the best value by no more than
+        :data:`IMPROVE_TOL` bits (the method string says so); ``None`` runs every start.
     """
     joint = np.asarray(joint, dtype=float)
     if joint.ndim < 3 or np.any(joint < 0) or not np.all(np.isfinite(joint)):
@@ -182,6 +188,11 @@ def minimize_intrinsic(
     starts.append(np.eye(k)[np.zeros(e, dtype=int)])
     for _ in range(n_random):
         starts.append(rng.dirichlet(np.ones(k), size=e))
+    # Warm start first (the caller's channels, e.g. the extended attack); then the generic
+    # starts.  Stop once ``patience`` consecutive starts improve on the best by no more than
+    # IMPROVE_TOL bits, and say so in the method.
+    best_so_far, idle, used = min((c[0] for c in candidates), default=np.inf), 0, 0
+    stopped = False
     for w0 in starts:
         z0 = np.log(np.clip(w0, np.exp(-LOGIT_CLIP), None)).ravel()
         res = minimize(_objective, z0, args=(flat, shape, groups, k), jac=True, method="L-BFGS-B",
@@ -189,7 +200,16 @@ def minimize_intrinsic(
         z = res.x.reshape(e, k)
         w = np.exp(z - z.max(axis=1, keepdims=True))
         w /= w.sum(axis=1, keepdims=True)
-        candidates.append((_channel_value(w, flat, shape, groups), w, "lbfgsb"))
+        value_w = _channel_value(w, flat, shape, groups)
+        candidates.append((value_w, w, "lbfgsb"))
+        used += 1
+        if value_w < best_so_far - IMPROVE_TOL:
+            best_so_far, idle = value_w, 0
+        else:
+            idle += 1
+        if patience is not None and idle >= patience and used < len(starts):
+            stopped = True
+            break
     exhaustive = e <= MAX_EXHAUSTIVE_LABELS
     if exhaustive:
         for assign in set_partitions(e):
@@ -202,7 +222,9 @@ def minimize_intrinsic(
     w_orig = np.zeros((orig_e, k))
     for i, j in enumerate(label_map):
         w_orig[i] = w[j] if j >= 0 else np.eye(k)[0]
-    method = (f"L-BFGS-B on softmax channels from {len(starts)} starts"
+    method = (f"L-BFGS-B on softmax channels from {used} of {len(starts)} starts"
+              + (f" (stopped: {patience} consecutive starts improved by <= {IMPROVE_TOL:g} bits)"
+                 if stopped else "")
               + (f" + exhaustive deterministic merges of {e} labels" if exhaustive else "")
               + f"; output alphabet {k}; best from {how}")
     return IntrinsicSolution(max(value, 0.0), w_orig, k, method, "converged", e, label_map)

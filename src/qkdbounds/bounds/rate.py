@@ -93,12 +93,26 @@ def general_route_memory(local_dim: int, n_parties: int, attack: str) -> float:
     if attack == "extended":
         return 8 * strings * (members + 16)
     labels = members + strings + 1
-    return 8 * (4 * labels * strings + 2 * labels**2)
+    # joint record + channels (labels x labels), and L-BFGS-B's ~25 vectors of that size
+    return 8 * (4 * labels * strings + 27 * labels**2)
+
+
+#: The intrinsic search optimises a channel on Eve's whole record (labels x labels variables);
+#: beyond this many labels (flags + leaked strings + "?") it is refused.
+MAX_INTRINSIC_LABELS = 400
 
 
 def _check_general(d: int, n: int, attack: str, max_memory: float, why: str) -> None:
     strings = float(d) ** n
     need = general_route_memory(d, n, attack)
+    if attack == "intrinsic":
+        labels = 3.0 ** ((n - 1) * (d - 1)) + d + strings + 1
+        if labels > MAX_INTRINSIC_LABELS:
+            raise InputError(
+                f"the intrinsic attack optimises a channel on Eve's {labels:.0f} record labels "
+                f"(d={d}, N={n}); allowed: at most {MAX_INTRINSIC_LABELS} labels (e.g. d=2 with "
+                f"N <= 5, d=3 with N <= 3); the extended attack (--attack extended) has no such "
+                f"limit")
     if strings > MAX_GENERAL_STRINGS or need > max_memory:
         raise InputError(
             f"{why} works on all d**N = {d}**{n} outcome strings (estimated {need / 2**30:.3g} GiB); "

@@ -66,8 +66,12 @@ def compact(obj):
     if isinstance(obj, dict):
         return {k: compact(v) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)) and len(obj) > COMPACT_MAX_ENTRIES:
+        if not all(isinstance(x, (int, float, complex, np.number)) for x in np.ravel(
+                np.asarray(obj, dtype=object))):
+            return {"length": len(obj), "first": list(obj[:4]),
+                    "omitted": "full list with --full-certificate"}
         obj = np.asarray(obj)
-    if isinstance(obj, np.ndarray) and obj.size > COMPACT_MAX_ENTRIES:
+    if isinstance(obj, np.ndarray) and obj.size > COMPACT_MAX_ENTRIES and obj.dtype.kind in "biufc":
         real = np.real(obj) if np.iscomplexobj(obj) else obj
         return {"shape": list(obj.shape), "min": float(np.min(real)), "max": float(np.max(real)),
                 "omitted": "full array with --full-certificate"}
