@@ -79,14 +79,36 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _summary(result: dict) -> str:
-    lines = []
-    for key, value in result.items():
-        if isinstance(value, (dict, list)):
-            value = json.dumps(_jsonable(value))
-            if len(value) > 100:
-                value = value[:97] + "..."
-        lines.append(f"{key}: {value}")
+#: Rows of a grid shown in the human-readable output (all rows: --format csv or --json).
+TEXT_MAX_ROWS = 20
+
+
+def _fmt(value) -> str:
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    if isinstance(value, (dict, list, tuple)):
+        text = json.dumps(_jsonable(value))
+        return text if len(text) <= 100 else text[:97] + "..."
+    return str(value)
+
+
+def _summary(result: dict, columns: list[str] | None = None) -> str:
+    """Human output: ``key  value`` lines, and for grids an aligned table of the points."""
+    columns = [c for c in (columns or []) if result.get(c) is not None]
+    width = max((len(k) for k in result if k not in columns), default=0)
+    lines = [f"{key:<{width}}  {_fmt(value)}" for key, value in result.items()
+             if key not in columns]
+    if columns:
+        cols = [_jsonable(result[c]) for c in columns]
+        n_rows = len(cols[0])
+        shown = list(range(min(n_rows, TEXT_MAX_ROWS)))
+        cells = [[_fmt(col[i]) for col in cols] for i in shown]
+        widths = [max(len(c), *(len(row[j]) for row in cells)) for j, c in enumerate(columns)]
+        lines.append("")
+        lines.append("  ".join(c.rjust(w) for c, w in zip(columns, widths)))
+        lines.extend("  ".join(x.rjust(w) for x, w in zip(row, widths)) for row in cells)
+        if n_rows > len(shown):
+            lines.append(f"... {n_rows - len(shown)} more rows (all rows: --format csv or --json)")
     return "\n".join(lines)
 
 
@@ -116,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
     elif getattr(args, "json", False) or fmt == "json":
         print(json.dumps(_jsonable(result), allow_nan=False))
     else:
-        print(_summary(result))
+        print(_summary(result, getattr(args, "csv_columns", None)))
     status = result.get("status", "optimal")
     return 1 if isinstance(status, str) and status in ("failed", "error") else 0
 
