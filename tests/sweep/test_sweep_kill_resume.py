@@ -104,3 +104,22 @@ def test_rerun_of_a_finished_cli_sweep_skips_everything(tmp_path, toy_log):
     assert summary["store"] == str(store)
     assert len(read_log(toy_log)) == N_POINTS
     assert out.stderr == ""
+
+
+def test_ctrl_c_gives_one_line_exit_130_and_keeps_what_was_stored(tmp_path, toy_log):
+    """Ctrl-C (SIGINT, injected after the 4th stored point): one line on stderr, exit 130, and
+    the stored points stay; a rerun computes only the rest."""
+    store = tmp_path / "interrupted.sqlite"
+    env = subprocess_env(QKDBOUNDS_TOY_LOG=str(toy_log), **{KILL_AFTER_STORED_ENV: "4:INT"})
+    run = subprocess.run(_sweep_cmd(store, workers=1), env=env, capture_output=True, text=True,
+                         timeout=120)
+    assert run.returncode == 130, run.stderr
+    assert run.stdout == ""
+    assert run.stderr.strip().splitlines() == ["qkdbounds: interrupted"], run.stderr
+    stored = {rec["param_key"] for rec in _table(store)}
+    assert len(stored) >= 4
+    env = subprocess_env(QKDBOUNDS_TOY_LOG=str(toy_log))
+    resumed = subprocess.run(_sweep_cmd(store, workers=1), env=env, capture_output=True,
+                             text=True, timeout=120)
+    summary = json.loads(resumed.stdout)
+    assert summary["skipped"] == len(stored) and summary["computed"] == N_POINTS - len(stored)

@@ -42,8 +42,8 @@ DEFAULT_POINT_FN = "qkdbounds.sweep.points:rate_point"
 #: every worker busy.
 MAX_IN_FLIGHT = 2000
 
-#: Fault injection for tests: SIGKILL the sweep process right after this many points of this run
-#: are stored (a deterministic "killed mid-sweep", no polling or sleeping in the test).
+#: Fault injection for tests: SIGKILL (value ``"K"``) or SIGINT (``"K:INT"``, a Ctrl-C) the sweep
+#: process right after K points of this run are stored (deterministic, no polling or sleeping).
 KILL_AFTER_STORED_ENV = "QKDBOUNDS_TEST_KILL_AFTER_STORED"
 
 #: Seconds to wait for an external scheduler to answer.
@@ -463,8 +463,11 @@ def _execute(client, fn, reference, pending, db, sweep_id, bar, max_in_flight):
                 logger.warning("point %s failed: %s", parameter_key(params), outcome["error"])
             else:
                 computed += 1
-        if kill_after is not None and computed + failed >= int(kill_after):
-            os.kill(os.getpid(), signal.SIGKILL)  # test hook (fault injection), never in use
+        if kill_after is not None and computed + failed >= int(kill_after.split(":")[0]):
+            # test hook (fault injection), never in use: "K" = SIGKILL, "K:INT" = Ctrl-C
+            sig = signal.SIGINT if kill_after.endswith(":INT") else signal.SIGKILL
+            kill_after = None
+            os.kill(os.getpid(), sig)
         bar.update(len(chunk))
         if failed:
             bar.set_postfix(failed=failed, refresh=False)
