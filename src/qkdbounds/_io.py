@@ -30,10 +30,10 @@ def _nonempty(name: str, path) -> Path:
     return Path(text)
 
 
-def _creatable(name: str, path: Path, what: str) -> None:
-    """The nearest existing ancestor of ``path`` is a writable directory."""
-    parent = path.parent if str(path.parent) else Path(".")
-    probe = parent
+def _creatable(name: str, path: Path, what: str, start: Path | None = None) -> None:
+    """The nearest existing ancestor of ``start`` (default: ``path``'s parent) is a writable
+    directory, so that ``path`` can be created."""
+    probe = start if start is not None else (path.parent if str(path.parent) else Path("."))
     while not probe.exists():
         if probe == probe.parent:
             break
@@ -53,7 +53,7 @@ def check_output_dir(name: str, path) -> Path:
         if not os.access(p, os.W_OK | os.X_OK):
             raise InputError(f"{name}: directory {p} is not writable")
         return p
-    _creatable(name, p / "x", "directory")
+    _creatable(name, p, "directory", start=p)
     return p
 
 
