@@ -242,3 +242,25 @@ def test_cli_state_bound_file_and_errors(cli_main, capsys, tmp_path):
         assert cli_main(["state-bound", *args, "--leakage", "0.1", "--json"]) == 2
         captured = capsys.readouterr()
         assert captured.out == "" and len(captured.err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("v,leak", [(0.95, 0.05), (0.99, 0.02), (0.97, 0.6)])
+def test_leaky_dw_rates_pinned_by_an_independent_derivation(v, leak):
+    """Both leakage forms of the CHSH DW rate, derived again here (module docstring of
+    bounds/chsh.py): uniform H(B|E Lambda) = (1-L) H(B|E); junk H(B|E l Lambda) >=
+    H(B|E) - H(l) - P(l=1), with H(l) <= h(min(L, 1/2)).  Werner: S = 2 sqrt2 v, Q = (1-v)/2."""
+    import math
+
+    from qkdbounds.bounds.chsh import chsh_dw_rate
+
+    def h(p):
+        return 0.0 if p in (0.0, 1.0) else -p * math.log2(p) - (1 - p) * math.log2(1 - p)
+
+    s, q = 2 * math.sqrt(2) * v, (1 - v) / 2
+    holevo = h((1 + math.sqrt((s / 2) ** 2 - 1)) / 2)
+    uniform = max(0.0, (1 - leak) * (1 - holevo) - h(q))
+    junk = max(0.0, 1 - holevo - h(min(leak, 0.5)) - leak - h(q))
+    assert chsh_dw_rate(s, q, leak, "uniform") == pytest.approx(uniform, abs=1e-12)
+    assert chsh_dw_rate(s, q, leak, "junk") == pytest.approx(junk, abs=1e-12)
+    w = werner_window([v], leak, "junk")
+    assert w.di_lower_leakage[0] == pytest.approx(junk, abs=1e-9)
