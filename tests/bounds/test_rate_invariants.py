@@ -103,8 +103,7 @@ def test_structured_certificate_recomputes_the_value(d, n, model, attack):
     """Rebuild Eve's "?" class on all d^N strings from the compact certificate alone (q, gamma by
     outcome type, forgotten-flag fraction) and the definitions (Eqs. 8, 11-12, 20), and recompute
     p(?) TC(A|?)/(N-1) densely."""
-    leak = 0.15
-    for v in (0.3, 0.6, 0.9, 1.0):
+    for v, leak in ((0.3, 0.15), (0.6, 0.15), (0.9, 0.15), (1.0, 0.15), (0.3, 0.5), (0.2, 0.9)):
         r = rate_upper_bound(d, n, v, leak, model, attack=attack)
         a = r.certificate["attack"]
         q = a["q"]
@@ -160,3 +159,21 @@ def test_threshold_status_flags_disagreeing_routes(monkeypatch):
                         lambda *a, **k: real(*a, **k) + 1e-4)
     t = visibility_threshold(2, 3, 0.2)
     assert t.status == "routes_disagree" and t.agreement == pytest.approx(1e-4, rel=1e-3)
+
+
+@pytest.mark.parametrize("kwargs", [dict(cut_bound=True), dict(attack="intrinsic"),
+                                    dict(measurements="search")])
+def test_huge_general_route_requests_are_refused_not_overflowing(kwargs):
+    with pytest.raises(ValueError, match="allowed"):
+        rate_upper_bound(2, 2000, 0.9, 0.1, **kwargs)
+    with pytest.raises(ValueError, match="allowed"):
+        rate_upper_bound(65536, 10000, 0.9, 0.1, **kwargs)
+
+
+def test_ragged_input_is_an_input_error():
+    from qkdbounds.errors import InputError
+
+    with pytest.raises(InputError, match="visibility"):
+        rate_upper_bound(2, 2, [[0.1, 0.2], [0.3]], 0.1)
+    with pytest.raises(InputError, match="leakage"):
+        visibility_threshold(2, 2, [[0.1, 0.2], [0.3]])

@@ -41,3 +41,19 @@ def test_cut_fields_are_null_unless_computed(capsys):
     z = [computational(2)] * 3
     r = rate_upper_bound(2, 3, 0.9, 0.1, measurements=z, cut_bound=True)
     assert out["cut_bound"] == pytest.approx(r.cut_bound, abs=1e-9)
+
+
+def test_oversized_cli_grid_is_refused_before_allocation(capsys):
+    code = main(["rate", "--visibility", "0:1:2e-6", "--leakage", "0:1:2e-6", "--json"])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and "allowed: at most" in err
+
+
+def test_grid_columns_hold_eves_gamma(capsys):
+    out = _json(capsys, "rate", "--dim", 3, "--visibility", "0.3,0.9", "--leakage", "0.5",
+                "--attack", "extended", "--json")
+    # zero-key point: gamma on the other strings makes "?" uniform (c_1/s_0), as for the paper attack
+    paper = _json(capsys, "rate", "--dim", 3, "--visibility", "0.3,0.9", "--leakage", "0.5",
+                  "--json")
+    assert out["gamma_other_strings"][0] == pytest.approx(paper["gamma_other_strings"][0])
+    assert out["gamma_other_strings"][1] == 1.0

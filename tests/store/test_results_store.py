@@ -230,3 +230,19 @@ def test_parquet_without_pyarrow_is_a_clear_input_error(tmp_path, monkeypatch):
 def test_unknown_export_format(tmp_path):
     with pytest.raises(InputError, match="format must be one of"):
         export_records([], tmp_path / "x.xls", "xls")
+
+
+def test_a_point_stored_meanwhile_is_not_claimed_again(tmp_path):
+    """Run B read the stored keys before run A stored a point and released its claim: B's
+    claim must still not grant it (no point computed twice)."""
+    path = tmp_path / "race.sqlite"
+    params = dict(dim=2, parties=2, visibility=0.5, leakage=0.1, model="uniform", attack="paper")
+    from qkdbounds.store import parameter_key
+
+    key = parameter_key(params)
+    with ResultStore(path) as a, ResultStore(path) as b:
+        assert key not in b.stored_keys("m:f")
+        assert a.claim([key], "m:f", "run-a") == {key}
+        a.write_point(params, "m:f", {"rate_upper_bound": 0.1, "status": "ok"})
+        a.release("run-a")
+        assert b.claim([key], "m:f", "run-b") == set()

@@ -74,7 +74,7 @@ class RateBounds:
     status : ndarray of str
         Per point, as in :class:`RateBound`.
     certificate : dict
-        Per-point arrays of the attack (``q``, ``gamma_constant``, ``gamma_other``,
+        Per-point arrays of the attack (``q``, ``gamma_constant_strings``, ``gamma_other_strings``,
         ``forgotten_flag_fraction``, ``p_question``) on the structured route; a list of per-point
         certificates on the general route.
     method, route : str
@@ -131,7 +131,8 @@ class RateBounds:
             "status": self.status.ravel(),
         }
         attack = self.certificate.get("attack", {})
-        for key in ("q", "p_question", "gamma_constant", "gamma_other", "forgotten_flag_fraction"):
+        for key in ("q", "p_question", "gamma_constant_strings", "gamma_other_strings",
+                    "forgotten_flag_fraction"):
             if isinstance(attack.get(key), np.ndarray):
                 out[key] = attack[key].ravel()
         return out

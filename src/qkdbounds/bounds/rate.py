@@ -80,21 +80,30 @@ def choose_route(local_dim: int, n_parties: int, measurements: str | Sequence[Me
 
 
 def general_route_memory(local_dim: int, n_parties: int, attack: str) -> float:
-    """Estimated peak memory (bytes) of one general-route point.
+    """Estimated peak memory (bytes) of one general-route point (``inf`` beyond the float range).
 
     Paper attack: ~16 float64 arrays over the :math:`d^N` outcome strings.  Extended: one row per
     flag group of the Eq. (9) ensemble (:math:`3^{(N-1)(d-1)} + d` members).  Intrinsic: Eve's full
     record (members + leaked strings + "?") times the strings, plus channels on it.
     """
-    strings = float(local_dim) ** n_parties
-    members = 3.0 ** ((n_parties - 1) * (local_dim - 1)) + local_dim
-    if attack == "paper":
-        return 8 * 16 * strings
-    if attack == "extended":
-        return 8 * strings * (members + 16)
-    labels = members + strings + 1
-    # joint record + channels (labels x labels), and L-BFGS-B's ~25 vectors of that size
-    return 8 * (4 * labels * strings + 27 * labels**2)
+    strings = _power(local_dim, n_parties)
+    members = _power(3, (n_parties - 1) * (local_dim - 1)) + local_dim
+    with np.errstate(over="ignore"):
+        if attack == "paper":
+            return 8 * 16 * strings
+        if attack == "extended":
+            return 8 * strings * (members + 16)
+        labels = members + strings + 1
+        # joint record + channels (labels x labels), and L-BFGS-B's ~25 vectors of that size
+        return 8 * (4 * labels * strings + 27 * labels**2)
+
+
+def _power(base: int, exponent: int) -> float:
+    """``base ** exponent`` as a float, ``inf`` when it exceeds the float range."""
+    try:
+        return float(base) ** exponent
+    except OverflowError:
+        return math.inf
 
 
 #: The intrinsic search optimises a channel on Eve's whole record (labels x labels variables);
@@ -103,15 +112,15 @@ MAX_INTRINSIC_LABELS = 400
 
 
 def _check_general(d: int, n: int, attack: str, max_memory: float, why: str) -> None:
-    strings = float(d) ** n
+    strings = _power(d, n)
     need = general_route_memory(d, n, attack)
     if attack == "intrinsic":
-        labels = 3.0 ** ((n - 1) * (d - 1)) + d + strings + 1
+        labels = _power(3, (n - 1) * (d - 1)) + d + strings + 1
         if labels > MAX_INTRINSIC_LABELS:
             raise InputError(
-                f"the intrinsic attack optimises a channel on Eve's {labels:.0f} record labels "
+                f"the intrinsic attack optimises a channel on Eve's {labels:.3g} record labels "
                 f"(d={d}, N={n}); allowed: at most {MAX_INTRINSIC_LABELS} labels (e.g. d=2 with "
-                f"N <= 5, d=3 with N <= 3); the extended attack (--attack extended) has no such "
+                f"N <= 6, d=3 with N <= 3); the extended attack (--attack extended) has no such "
                 f"limit")
     if strings > MAX_GENERAL_STRINGS or need > max_memory:
         raise InputError(
@@ -274,9 +283,9 @@ def rate_upper_bound(
     cut_bound = bool(cut_bound)
     if not (isinstance(max_memory, (int, float)) and math.isfinite(max_memory) and max_memory > 0):
         raise InputError(f"max_memory must be a positive number of bytes, got {max_memory!r}")
-    scalar = np.ndim(visibility) == 0 and np.ndim(leakage) == 0
     v = check_unit_array("visibility", visibility)
     leak = check_unit_array("leakage", leakage)
+    scalar = v.ndim == 0 and leak.ndim == 0
     try:
         shape = np.broadcast_shapes(v.shape, leak.shape)
     except ValueError:

@@ -164,6 +164,9 @@ def z_basis_bounds(local_dim: int, n_parties: int, visibility: ArrayLike, leakag
     b_mass = q * leak * (1.0 - inv_d) / (1.0 + inv_d)  # K s_0, K = d^N - d
     # p(?) of the uniform "?" class in the zero-key case: d^N c_1 = D A
     p_uniform = a_mass / inv_d if inv_d > 0 else np.where(a_mass > 0, np.inf, 0.0)
+    # Eve's gamma on non-constant strings in the zero-key case: c_1/s_0 (paper masses, eta = 0)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        gamma_zero = np.where(s0_times_d > 0, a_mass / np.where(s0_times_d > 0, s0_times_d, 1), 0)
     eta = np.zeros_like(v)
     if attack == "extended":
         w_total = q * (1.0 - leak) / (1.0 + inv_d)   # q (1-L) D/(1+D)
@@ -174,8 +177,6 @@ def z_basis_bounds(local_dim: int, n_parties: int, visibility: ArrayLike, leakag
     value = (_xlog2_ratio(a_mass, total) + a_mass * log2_big_d
              + _xlog2_ratio(b_mass, total) + b_mass * log2_d_over_dm1)
     value = np.where(zero, 0.0, np.maximum(value, 0.0) / (n - 1))
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        gamma_zero = np.where(s0_times_d > 0, a_mass / np.where(s0_times_d > 0, s0_times_d, 1), 0)
     gamma_other = np.where(zero, np.where(separable, 0.0, np.minimum(gamma_zero, 1.0)), 1.0)
     p_question = np.where(separable, 0.0, np.where(zero, p_uniform, total))
     return ZBasisBounds(value=value, zero_key=zero, q=q, gamma_constant=np.zeros_like(v),

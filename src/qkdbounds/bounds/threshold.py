@@ -105,10 +105,11 @@ def threshold_paper_printed(local_dim: int, n_parties: int, leakage: ArrayLike,
     inv = inverse_big_d(local_dim, n_parties)
     leak = np.asarray(leakage, dtype=float)
     first = inv / (1.0 + inv)                     # 1/(1+D)
-    if model == "uniform":   # 1/(1+D) + D L / ((1+D)(1-L) + L), numerator and denominator / D
-        out = first + leak / ((1.0 + inv) * (1.0 - leak) + leak * inv)
-    else:                    # 1/(1+D) + D L / ((1+D)(L+1+D)), / D^2
-        out = first + leak * inv / ((1.0 + inv) * (1.0 + inv + leak * inv))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if model == "uniform":   # 1/(1+D) + D L / ((1+D)(1-L) + L), numerator, denominator / D
+            out = first + leak / ((1.0 + inv) * (1.0 - leak) + leak * inv)
+        else:                    # 1/(1+D) + D L / ((1+D)(L+1+D)), / D^2
+            out = first + leak * inv / ((1.0 + inv) * (1.0 + inv + leak * inv))
     return float(out) if out.ndim == 0 else out
 
 
@@ -170,8 +171,8 @@ def visibility_threshold(local_dim: int, n_parties: int, leakage: ArrayLike, mod
     """
     d = check_int("local_dim", local_dim, 2)
     n = check_int("n_parties", n_parties, 2)
-    scalar = np.ndim(leakage) == 0
     leakage = check_unit_array("leakage", leakage)
+    scalar = leakage.ndim == 0
     if scalar:
         leakage = float(leakage)
     check_choice("model", model, LEAKAGE_MODELS)

@@ -41,6 +41,13 @@ def grid_arrays(visibility, leakage):
 
     if not isinstance(visibility, list) and not isinstance(leakage, list):
         return visibility, leakage, False
+    from ..errors import InputError
+    from ..sweep._grid import MAX_GRID_POINTS
+
+    size = len(np.atleast_1d(visibility)) * len(np.atleast_1d(leakage))
+    if size > MAX_GRID_POINTS:
+        raise InputError(f"--visibility x --leakage grid has {size} points; allowed: at most "
+                         f"{MAX_GRID_POINTS} (use `qkdbounds sweep` for larger grids)")
     v, leak = np.meshgrid(np.atleast_1d(visibility), np.atleast_1d(leakage), indexing="ij")
     return v.ravel(), leak.ravel(), True
 

@@ -335,7 +335,7 @@ def repeater_budget(visibility: float, leakage: float, model: str = "uniform",
         paper_threshold=printed, variants=variants, n_max_from_rate_bound=n_from_rate,
         consistent=consistent, chain=tuple(points), visibility=v, leakage=leak, model=model,
         local_dim=d, law_max_deviation=law_dev,
-        method=("chain visibilities from density-matrix swapping; n_max from the simulated law "
+        method=(f"chain visibilities: {sim.method}; n_max from the simulated law "
                 "v**(n+1) and the derived threshold; paper convention v**(2n) with the printed "
                 "threshold (Eq. 5)"),
         status=status)

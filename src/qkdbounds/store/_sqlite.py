@@ -381,9 +381,9 @@ class ResultStore:
     def claim(self, keys: Iterable[str], function: str, run_id: str) -> set[str]:
         """Atomically claim points for this run; returns the keys this run now owns.
 
-        A key is granted if nobody holds it, or if its holder is a dead process on this host
-        (a killed sweep), or if the holder is this run.  Stored points are not claimed (callers
-        skip them first).  One ``BEGIN IMMEDIATE`` transaction, so two runs never both get a key.
+        A key is granted if it is not stored (a failed point may be retried) and nobody holds
+        it, or its holder is a dead process on this host (a killed sweep), or the holder is this
+        run.  A claim of a live run on another host is honoured until that run releases it.  One ``BEGIN IMMEDIATE`` transaction, so two runs never both get a key.
         """
         import socket
 
@@ -398,8 +398,17 @@ class ResultStore:
                         f"SELECT param_key, run_id, host, pid FROM claims WHERE function = ? AND "
                         f"version = ? AND param_key IN ({marks})", (function, self.version, *chunk)):
                     holders[row[0]] = (row[1], row[2], row[3])
-            grant = [k for k in keys if k not in holders or holders[k][0] == run_id
-                     or (holders[k][1] == host and not _pid_alive(holders[k][2]))]
+            # a point stored meanwhile (by a run that then released its claim) is not granted
+            stored = set()
+            for chunk in _batches(keys, 500):
+                marks = ",".join("?" * len(chunk))
+                stored.update(row[0] for row in self._conn.execute(
+                    f"SELECT param_key FROM results WHERE function = ? AND version = ? AND "
+                    f"status != ? AND param_key IN ({marks})",
+                    (function, self.version, FAILED, *chunk)))
+            grant = [k for k in keys if k not in stored and (
+                k not in holders or holders[k][0] == run_id
+                or (holders[k][1] == host and not _pid_alive(holders[k][2])))]
             self._conn.executemany(
                 "INSERT OR REPLACE INTO claims (param_key, function, version, run_id, host, pid, "
                 "claimed_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
