@@ -1,21 +1,32 @@
-"""``qkdbounds swap``: simulated entanglement swapping along a chain of isotropic links.
+"""``qkdbounds swap``: entanglement swapping along a chain of links.
 
 Argument parsing and output only; the science is in :mod:`qkdbounds.repeaters`.
+
+* ``--visibilities V1 V2 ...``: isotropic (Werner for d = 2) links, any valid v in
+  [-1/(d^2-1), 1], swapped on density matrices (``final_visibility`` from the simulation);
+* ``--bell-diagonal P1 P2 P3 P4`` (repeated, one per link): Bell-diagonal qubit links, composed by
+  the Weyl-diagonal composition law (checked against the simulation in the tests).
 """
 
 from __future__ import annotations
 
-from ..errors import InputError, check_int, check_probability
-from ..repeaters import MAX_SWAP_DIM, simulate_chain
+import math
+
+from ..errors import InputError, check_int, check_real
 
 
-def _handler(args) -> dict:
-    links = [check_probability(f"--visibilities[{i}]", v) for i, v in enumerate(args.visibilities)]
-    if len(links) < 2:
-        raise InputError("--visibilities must list at least 2 link visibilities, each in [0, 1]")
+def _visibility_chain(args) -> dict:
+    from ..repeaters import MAX_SWAP_DIM, simulate_chain
+
     d = check_int("--dim", args.dim, 2, MAX_SWAP_DIM)
+    low = -1.0 / (d * d - 1)
+    links = [check_real(f"--visibilities[{i}]", v, low, 1.0)
+             for i, v in enumerate(args.visibilities)]
+    if len(links) < 2:
+        raise InputError(f"--visibilities must list at least 2 link visibilities, each in "
+                         f"[{low:.6g}, 1]")
     res = simulate_chain(links, local_dim=d, order=args.order)
-    return {
+    out = {
         "final_visibility": res.value,
         "isotropic": res.isotropic,
         "isotropy_distance": res.max_isotropy_distance,
@@ -31,6 +42,59 @@ def _handler(args) -> dict:
         "method": res.method,
         "status": "ok",
     }
+    if args.leakage is not None:
+        from ..repeaters.link_bounds import link_key_bound
+        from ..repeaters.links import isotropic_weights
+
+        bound = link_key_bound(isotropic_weights(max(low, min(res.value, 1.0)), d), args.leakage,
+                               args.model)
+        out.update(rate_upper_bound=bound.value, rate_method=bound.method)
+    return out
+
+
+def _bell_diagonal_chain(args) -> dict:
+    from ..repeaters.links import compose_chain
+
+    links = []
+    for i, weights in enumerate(args.bell_diagonal):
+        if any(not math.isfinite(w) for w in weights):
+            raise InputError(f"--bell-diagonal[{i}] must be finite weights (phi+, phi-, psi+, psi-)")
+        links.append([[weights[0], weights[1]], [weights[2], weights[3]]])
+    if len(links) < 2:
+        raise InputError("--bell-diagonal must be given at least twice (one per link), each with "
+                         "4 non-negative weights summing to 1")
+    chain = compose_chain(links, args.order)
+    w = chain.link.weights
+    out = {
+        "final_weights": {"phi+": w[0, 0], "phi-": w[0, 1], "psi+": w[1, 0], "psi-": w[1, 1]},
+        "final_fidelity": chain.link.fidelity,
+        "final_visibility": chain.link.visibility,
+        "isotropic": chain.link.is_isotropic,
+        "intermediate_fidelities": list(chain.intermediate_fidelities),
+        "n_repeaters": len(links) - 1,
+        "dim": 2,
+        "order": chain.order,
+        "method": chain.method,
+        "status": "ok",
+    }
+    if args.leakage is not None:
+        from ..repeaters.link_bounds import link_key_bound
+
+        bound = link_key_bound(w, args.leakage, args.model)
+        out.update(rate_upper_bound=bound.value, twirled_rate_upper_bound=bound.twirled_value,
+                   rate_route=bound.route, rate_method=bound.method)
+    return out
+
+
+def _handler(args) -> dict:
+    if (args.visibilities is None) == (args.bell_diagonal is None):
+        raise InputError("give exactly one of --visibilities V1 V2 ... or --bell-diagonal "
+                         "P1 P2 P3 P4 (repeated)")
+    if args.leakage is not None:
+        check_real("--leakage", args.leakage, 0.0, 1.0)
+    if args.bell_diagonal is not None:
+        return _bell_diagonal_chain(args)
+    return _visibility_chain(args)
 
 
 def register(subparsers) -> None:
@@ -39,16 +103,21 @@ def register(subparsers) -> None:
 
     p = subparsers.add_parser(
         "swap",
-        help="simulate entanglement swapping of isotropic links (density matrices)",
-        description="Swap isotropic two-qudit links left to right (or as a balanced tree) with a "
-                    "generalised Bell measurement and X^m Z^k correction, on density matrices; "
-                    "report the end-to-end visibility read off the simulated state, its distance "
-                    "to the isotropic family and the product of the link visibilities.")
-    p.add_argument("--visibilities", nargs="+", type=float, required=True, metavar="V",
-                   help="visibility of each elementary link, in [0, 1] (at least 2)")
-    p.add_argument("--dim", type=int, default=2,
-                   help=f"local dimension d, 2..{MAX_SWAP_DIM} (default 2)")
+        help="entanglement swapping of isotropic or Bell-diagonal links",
+        description="Swap isotropic two-qudit links (density-matrix simulation) or Bell-diagonal "
+                    "qubit links (composition law of the Bell weights) left to right or as a "
+                    "balanced tree; optionally bound the key of the end-to-end link.")
+    p.add_argument("--visibilities", nargs="+", type=float, default=None, metavar="V",
+                   help="visibility of each isotropic link, in [-1/(d^2-1), 1] (at least 2)")
+    p.add_argument("--bell-diagonal", nargs=4, type=float, action="append", default=None,
+                   metavar=("PHI+", "PHI-", "PSI+", "PSI-"),
+                   help="Bell weights of one qubit link (repeat once per link)")
+    p.add_argument("--dim", type=int, default=2, help="local dimension d of isotropic links "
+                                                      "(default 2)")
     p.add_argument("--order", choices=("sequential", "balanced"), default="sequential",
                    help="swap left to right (default) or merge neighbours pairwise")
+    p.add_argument("--leakage", type=float, default=None,
+                   help="also bound the key of the end-to-end link (L in [0, 1])")
+    p.add_argument("--model", choices=("uniform", "junk"), default="uniform")
     add_common(p)
     p.set_defaults(handler=_handler)

@@ -26,7 +26,7 @@ from typing import Sequence
 import numpy as np
 from numpy.typing import NDArray
 
-from ..errors import InputError, check_choice, check_int, check_probability
+from ..errors import InputError, check_choice, check_int, check_probability, check_real
 from .swapping import MAX_SWAP_DIM, IsotropyCheck, check_isotropic, isotropic_link, swap_states
 
 __all__ = [
@@ -121,7 +121,8 @@ def _check_links(link_visibilities) -> tuple[float, ...]:
     if not 1 <= len(links) <= MAX_CHAIN_LINKS:
         raise InputError(f"link_visibilities must hold between 1 and {MAX_CHAIN_LINKS} links, "
                          f"got {len(links)}")
-    return tuple(check_probability(f"link_visibilities[{i}]", v) for i, v in enumerate(links))
+    # visibilities below 0 (down to -1/(d^2-1)) are valid links; isotropic_link checks per d
+    return tuple(check_real(f"link_visibilities[{i}]", v, -1.0, 1.0) for i, v in enumerate(links))
 
 
 def product_law(link_visibilities: Sequence[float]) -> float:

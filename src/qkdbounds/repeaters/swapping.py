@@ -33,7 +33,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from ..errors import InputError, check_density_matrix, check_int, check_probability
+from ..errors import InputError, check_density_matrix, check_int, check_probability, check_real
 
 __all__ = [
     "MAX_SWAP_DIM",
@@ -168,7 +168,7 @@ def max_entangled_state(local_dim: int) -> NDArray[np.complex128]:
 
 def isotropic_link(visibility: float, local_dim: int) -> NDArray[np.complex128]:
     r"""Isotropic two-qudit link :math:`v|\phi^+\rangle\langle\phi^+| + (1-v) I/d^2`
-    (paper 1, Eqs. 4 and 6 with :math:`N = 2`).
+    (paper 1, Eqs. 4 and 6 with :math:`N = 2`), any valid :math:`v \in [-1/(d^2-1), 1]`.
 
     Examples
     --------
@@ -176,8 +176,9 @@ def isotropic_link(visibility: float, local_dim: int) -> NDArray[np.complex128]:
     >>> round(float(np.trace(rho).real), 12)
     1.0
     """
-    v = check_probability("visibility", visibility)
     d = check_int("local_dim", local_dim, 2)
+    # every v in [-1/(d^2-1), 1] is a state (F = v + (1-v)/d^2 in [0, 1]): Werner links below 1/4
+    v = check_real("visibility", visibility, -1.0 / (d * d - 1), 1.0)
     phi = max_entangled_state(d)
     return v * np.outer(phi, phi.conj()) + (1 - v) * np.eye(d * d) / d**2
 
