@@ -94,7 +94,7 @@ def test_single_link_has_no_repeater():
     "call, match",
     [
         (lambda: simulate_chain([], 2), "link_visibilities"),
-        (lambda: simulate_chain([0.5, -0.1], 2), r"link_visibilities\[1\]"),
+        (lambda: simulate_chain([0.5, -0.4], 2), r"link_visibilities\[1\]"),
         (lambda: simulate_chain(0.5, 2), "link_visibilities"),
         (lambda: simulate_chain([0.5, 0.5], 2, order="random"), "order"),
         (lambda: simulate_equal_chain(0.5, -1, 2), "n_repeaters"),

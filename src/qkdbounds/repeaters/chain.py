@@ -214,6 +214,8 @@ def simulate_chain(link_visibilities: Sequence[float], local_dim: int = 2,
     d = check_int("local_dim", local_dim, 2, MAX_SWAP_DIM)
     order = check_choice("order", order, ("sequential", "balanced"))
     method = check_choice("method", method, ("auto", "dense", "bilinear"))
+    links = tuple(check_real(f"link_visibilities[{i}]", v, -1.0 / (d * d - 1), 1.0)
+                  for i, v in enumerate(links))
     if method == "auto":
         method = "dense" if (d <= DENSE_CHAIN_MAX_DIM or keep_state) else "bilinear"
     if method == "bilinear":
