@@ -118,6 +118,11 @@ def _specs(cmd, paths):
     if cmd == "repeaters":
         return ["repeaters"], [_opt("--visibility", 0.0, 1.0), _opt("--leakage", 0.0, 1.0),
                                _opt("--dim", 2, 3, True), _opt("--max-repeaters", 0, 6, True)]
+    if cmd == "plan":
+        return ["plan"], [_opt("--distance-km", 1.0, 2000.0), _opt("--segments", 1, 64, True),
+                          _opt("--leakage", 0.0, 1.0), _opt("--detector-efficiency", 0.05, 1.0),
+                          _choice("--memory-t2-s", ["0.01", "1", "100"], ["0", "-1", "nan"]),
+                          _opt("--loss-db-per-km", 0.0, 1.0)]
     if cmd == "rho-d":
         return ["diqkd", "rho-d"], [_opt("--shield-dim", 2, 2**20, True)]
     if cmd == "crossover":
@@ -166,7 +171,7 @@ def _specs(cmd, paths):
                         st.sampled_from(["garbage", "tcp://", "tcp://h:0", "tcp://h:99999"]))]
 
 
-COMMANDS = ["threshold", "rate", "swap", "repeaters", "rho-d", "crossover", "bound",
+COMMANDS = ["threshold", "rate", "swap", "repeaters", "plan", "rho-d", "crossover", "bound",
             "state-bound", "results list", "results export", "results plot", "figure", "sweep"]
 
 

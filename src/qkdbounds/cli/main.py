@@ -26,6 +26,7 @@ COMMAND_MODULES = (
     "_figure",
     "_swap",
     "_repeaters",
+    "_plan",
     "_diqkd",
     "_state",
     "_reproduce",

@@ -1,0 +1,79 @@
+"""``qkdbounds plan``: a repeater chain in kilometres against the repeaterless PLOB bound.
+
+Argument parsing and output only; the model is in :mod:`qkdbounds.repeaters.planner`.
+"""
+
+from __future__ import annotations
+
+import math
+
+from ..errors import InputError
+
+
+def _finite(name: str, value):
+    if value is not None and not math.isfinite(value):
+        raise InputError(f"{name} must be a finite number, got {value}")
+    return value
+
+
+def handle(args) -> dict:
+    from ..repeaters.planner import max_distance, plan_link
+
+    for name in ("distance_km", "loss_db_per_km", "detector_efficiency", "link_visibility",
+                 "memory_t2_s", "source_rate_hz", "leakage", "target_key_rate_bps"):
+        _finite("--" + name.replace("_", "-"), getattr(args, name))
+    kwargs = dict(model=args.model, loss_db_per_km=args.loss_db_per_km,
+                  detector_efficiency=args.detector_efficiency, link_visibility=args.link_visibility,
+                  memory_t2_s=args.memory_t2_s, memory_noise=args.memory_noise,
+                  source_rate_hz=args.source_rate_hz, local_dim=args.dim)
+    plan = plan_link(args.distance_km, args.segments, args.leakage, **kwargs)
+    e = plan.end_to_end
+    out = {
+        "distance_km": plan.distance_km,
+        "segments": plan.segments,
+        "transmissivity": e["transmissivity"],
+        "rate_upper_bound": e["rate_upper_bound"],
+        "pair_rate_hz": e["pair_rate_hz"],
+        "key_rate_upper_bound_bps": e["key_rate_upper_bound_bps"],
+        "plob_bound": e["plob_bound"],
+        "plob_key_rate_bps": e["plob_key_rate_bps"],
+        "repeaters_can_beat_plob": plan.repeaters_can_beat_plob,
+        "segment": plan.segment,
+        "end_to_end": e,
+        "parameters": plan.parameters,
+        "units": {"rate_upper_bound": "bits per delivered pair", "plob_bound":
+                  "bits per channel use", "*_bps": "bits per second", "*_hz": "per second"},
+        "method": plan.method,
+        "status": plan.status,
+    }
+    if args.target_key_rate_bps is not None:
+        out["max_distance"] = max_distance(args.target_key_rate_bps, args.segments, args.leakage,
+                                           **kwargs)
+    return out
+
+
+def register(subparsers) -> None:
+    """Add the ``plan`` subcommand."""
+    from .main import add_common
+
+    p = subparsers.add_parser(
+        "plan", help="plan a repeater chain in km (fibre loss, memories) against the PLOB bound",
+        description="Heralded elementary links over fibre, memories with coherence time T2, ideal "
+                    "swapping; the end-to-end key-rate upper bound (bits per pair and per second) "
+                    "beside the repeaterless PLOB bound for the same distance.")
+    p.add_argument("--distance-km", type=float, required=True, help="total distance (km)")
+    p.add_argument("--segments", type=int, required=True, help="elementary links (1 = direct)")
+    p.add_argument("--leakage", type=float, required=True, help="leakage L in [0, 1]")
+    p.add_argument("--model", choices=("uniform", "junk"), default="uniform")
+    p.add_argument("--loss-db-per-km", type=float, default=0.2, help="fibre loss (default 0.2)")
+    p.add_argument("--detector-efficiency", type=float, default=0.9, help="in [0, 1] (0.9)")
+    p.add_argument("--link-visibility", type=float, default=1.0,
+                   help="visibility of a freshly delivered pair (default 1)")
+    p.add_argument("--memory-t2-s", type=float, default=None, help="memory coherence time (s)")
+    p.add_argument("--memory-noise", choices=("depolarizing", "dephasing"), default="depolarizing")
+    p.add_argument("--source-rate-hz", type=float, default=1e8, help="attempts per second (1e8)")
+    p.add_argument("--dim", type=int, default=2, help="local dimension of the links (2)")
+    p.add_argument("--target-key-rate-bps", type=float, default=None,
+                   help="inverse: largest distance at which the key bound reaches this rate")
+    add_common(p)
+    p.set_defaults(handler=handle)

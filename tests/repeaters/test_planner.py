@@ -1,0 +1,76 @@
+"""Planning in km: fibre loss, heralded links, memories, PLOB (issue 15)."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+
+from qkdbounds import rate_upper_bound
+from qkdbounds.cli import main
+from qkdbounds.errors import InputError
+from qkdbounds.repeaters.planner import fibre_transmissivity, max_distance, plan_link, plob_bound
+
+
+def test_plob_closed_form():
+    """PLOB (Pirandola et al. 2017): -log2(1 - eta); 100 km at 0.2 dB/km: eta = 0.01."""
+    eta = fibre_transmissivity(100, 0.2)
+    assert eta == pytest.approx(0.01, rel=1e-12)
+    assert plob_bound(eta) == pytest.approx(-math.log2(0.99), rel=1e-12)
+    assert plob_bound(0.5) == pytest.approx(1.0, abs=1e-15)
+    # small eta: ~ 1.44 eta
+    assert plob_bound(1e-8) == pytest.approx(1e-8 / math.log(2), rel=1e-7)
+
+
+def test_plan_quantities_follow_the_model():
+    plan = plan_link(300, 6, 0.1, detector_efficiency=0.8, link_visibility=0.97,
+                     memory_t2_s=0.5, source_rate_hz=1e7)
+    seg = plan.segment
+    assert seg["length_km"] == pytest.approx(50)
+    assert seg["transmissivity"] == pytest.approx(0.1, rel=1e-12)
+    assert seg["success_probability"] == pytest.approx(0.5 * 0.8**2 * 0.1, rel=1e-12)
+    assert seg["attempt_time_s"] == pytest.approx(max(1e-7, 50 / 2e5))
+    lam = -math.log1p(-seg["success_probability"])
+    h6 = sum(1 / j for j in range(1, 7))
+    assert seg["waiting_time_s"] == pytest.approx((h6 - 1) * seg["attempt_time_s"] / lam)
+    assert seg["memory_survival"] == pytest.approx(math.exp(-seg["waiting_time_s"] / 0.5))
+    # depolarising on both qubits: v_seg = v_link * s^2; end to end: product over 6 links
+    v_seg = 0.97 * seg["memory_survival"] ** 2
+    assert seg["visibility"] == pytest.approx(v_seg, rel=1e-12)
+    e = plan.end_to_end
+    assert e["visibility"] == pytest.approx(v_seg**6, rel=1e-10)
+    expected = rate_upper_bound(2, 2, v_seg**6, 0.1).value if v_seg**6 > 1 / 3 else 0.0
+    assert e["rate_upper_bound"] == pytest.approx(expected, abs=1e-12)
+    assert e["pair_rate_hz"] == pytest.approx(lam / (seg["attempt_time_s"] * h6), rel=1e-12)
+    assert e["key_rate_upper_bound_bps"] == pytest.approx(e["pair_rate_hz"] * e["rate_upper_bound"])
+    assert e["plob_key_rate_bps"] == pytest.approx(1e7 * plob_bound(fibre_transmissivity(300)))
+
+
+def test_inverse_agrees_with_the_forward_route():
+    res = max_distance(50.0, 4, 0.05, memory_t2_s=1.0)
+    assert res["checked"]
+    d = res["max_distance_km"]
+    assert plan_link(d, 4, 0.05, memory_t2_s=1.0).end_to_end["key_rate_upper_bound_bps"] >= 50.0
+    assert plan_link(d + 0.01, 4, 0.05,
+                     memory_t2_s=1.0).end_to_end["key_rate_upper_bound_bps"] < 50.0
+
+
+def test_cli_plan_equals_api(capsys):
+    code = main(["plan", "--distance-km", "250", "--segments", "4", "--leakage", "0.05",
+                 "--memory-t2-s", "2", "--json"])
+    out = json.loads(capsys.readouterr().out)
+    assert code == 0
+    api = plan_link(250, 4, 0.05, memory_t2_s=2.0)
+    assert out["key_rate_upper_bound_bps"] == api.end_to_end["key_rate_upper_bound_bps"]
+    assert out["plob_bound"] == api.end_to_end["plob_bound"]
+
+
+@pytest.mark.parametrize("kwargs", [dict(distance_km=-1), dict(segments=0),
+                                    dict(detector_efficiency=1.5), dict(leakage=2),
+                                    dict(memory_t2_s=0.0), dict(detector_efficiency=0.0)])
+def test_bad_plan_inputs(kwargs):
+    args = dict(distance_km=100, segments=2, leakage=0.1)
+    args.update(kwargs)
+    with pytest.raises(InputError):
+        plan_link(**args)
