@@ -27,6 +27,7 @@ COMMAND_MODULES = (
     "_swap",
     "_repeaters",
     "_plan",
+    "_network",
     "_diqkd",
     "_state",
     "_reproduce",

@@ -1,0 +1,63 @@
+"""``qkdbounds network``: best end-to-end key-rate bounds over the paths of a fibre graph.
+
+Argument parsing and output only; the model is in :mod:`qkdbounds.repeaters.network`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from ._args import in_file, out_dir
+from ._progress import progress
+
+
+def handle(args) -> dict:
+    from ..errors import InputError
+    from ..repeaters.network import all_pairs, best_path, load_network, write_network_figures
+
+    graph = load_network(args.graph)
+    kwargs = dict(loss_db_per_km=args.loss_db_per_km, detector_efficiency=args.detector_efficiency,
+                  link_visibility=args.link_visibility, memory_t2_s=args.memory_t2_s,
+                  source_rate_hz=args.source_rate_hz)
+    if (args.source is None) != (args.target is None):
+        raise InputError("give both --source and --target, or neither (all pairs)")
+    if args.source is not None:
+        res = best_path(graph, args.source, args.target, args.leakage, args.model, **kwargs)
+        pairs = [] if res is None else [res]
+    else:
+        with progress(graph.number_of_nodes(), "network", args.quiet) as update:
+            pairs = all_pairs(graph, args.leakage, args.model, callback=update, **kwargs)
+    out = {
+        "nodes": graph.number_of_nodes(),
+        "links": graph.number_of_edges(),
+        "pairs": [dataclasses.asdict(p) for p in pairs],
+        "units": {"rate_upper_bound": "bits per delivered pair", "plob_bound": "bits per use"},
+        "method": pairs[0].method if pairs else "no connected pair",
+        "status": "ok",
+    }
+    if args.out is not None:
+        args.out.mkdir(parents=True, exist_ok=True)
+        out["figures"] = write_network_figures(graph, pairs, args.out)
+    return out
+
+
+def register(subparsers) -> None:
+    """Add the ``network`` subcommand."""
+    from .main import add_common
+
+    p = subparsers.add_parser("network", help="best key-rate bounds over the paths of a network")
+    p.add_argument("--graph", type=in_file("--graph"), required=True,
+                   help="network as .json (nodes, links with length_km) or .graphml")
+    p.add_argument("--leakage", type=float, required=True, help="leakage L in [0, 1]")
+    p.add_argument("--model", choices=("uniform", "junk"), default="uniform")
+    p.add_argument("--source", default=None, help="one pair: source node")
+    p.add_argument("--target", default=None, help="one pair: target node")
+    p.add_argument("--loss-db-per-km", type=float, default=0.2)
+    p.add_argument("--detector-efficiency", type=float, default=0.9)
+    p.add_argument("--link-visibility", type=float, default=1.0)
+    p.add_argument("--memory-t2-s", type=float, default=None)
+    p.add_argument("--source-rate-hz", type=float, default=1e8)
+    p.add_argument("--out", type=out_dir("--out"), default=None,
+                   help="directory for the network map and the bound-vs-distance figure")
+    add_common(p)
+    p.set_defaults(handler=handle)
