@@ -109,7 +109,7 @@ def test_bad_inputs_rejected(call, match):
 
 @pytest.mark.parametrize("order", ["sequential", "balanced"])
 @pytest.mark.parametrize("d", [2, 3, 4])
-def test_bilinear_swap_law_equals_dense_simulation(d, order):
+def test_fast_chain_laws_equal_dense_simulation(d, order):
     """The chain route for large d (four simulated corner swaps + bilinearity) reproduces the
     swap-by-swap density-matrix simulation on random heterogeneous chains."""
     from qkdbounds.repeaters.chain import simulate_chain
@@ -117,8 +117,9 @@ def test_bilinear_swap_law_equals_dense_simulation(d, order):
     rng = np.random.default_rng(d)
     links = rng.uniform(0.3, 1.0, size=5).tolist()
     dense = simulate_chain(links, d, order, method="dense")
-    law = simulate_chain(links, d, order, method="bilinear")
-    assert law.value == pytest.approx(dense.value, abs=1e-12)
-    np.testing.assert_allclose(law.intermediate_visibilities, dense.intermediate_visibilities,
-                               atol=1e-12)
-    assert law.isotropy.isotropic and dense.isotropy.isotropic
+    for method in ("bilinear", "weyl"):
+        law = simulate_chain(links, d, order, method=method)
+        assert law.value == pytest.approx(dense.value, abs=1e-12)
+        np.testing.assert_allclose(law.intermediate_visibilities, dense.intermediate_visibilities,
+                                   atol=1e-12)
+        assert law.isotropy.isotropic and dense.isotropy.isotropic

@@ -74,3 +74,13 @@ def test_bad_plan_inputs(kwargs):
     args.update(kwargs)
     with pytest.raises(InputError):
         plan_link(**args)
+
+
+def test_fewest_segments_agrees_with_the_forward_route():
+    from qkdbounds.repeaters.planner import min_segments
+
+    res = min_segments(20.0, 400, 0.05, max_segments=16, memory_t2_s=1.0)
+    k = res["fewest_segments"]
+    assert k is not None and k > 1
+    rate = lambda n: plan_link(400, n, 0.05, memory_t2_s=1.0).end_to_end["key_rate_upper_bound_bps"]  # noqa: E731
+    assert rate(k) >= 20.0 and all(rate(n) < 20.0 for n in range(1, k))

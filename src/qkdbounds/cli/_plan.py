@@ -17,7 +17,7 @@ def _finite(name: str, value):
 
 
 def handle(args) -> dict:
-    from ..repeaters.planner import max_distance, plan_link
+    from ..repeaters.planner import max_distance, min_segments, plan_link
 
     for name in ("distance_km", "loss_db_per_km", "detector_efficiency", "link_visibility",
                  "memory_t2_s", "source_rate_hz", "leakage", "target_key_rate_bps"):
@@ -49,6 +49,9 @@ def handle(args) -> dict:
     if args.target_key_rate_bps is not None:
         out["max_distance"] = max_distance(args.target_key_rate_bps, args.segments, args.leakage,
                                            **kwargs)
+        out["fewest_segments"] = min_segments(args.target_key_rate_bps, args.distance_km,
+                                              args.leakage, max_segments=args.max_segments,
+                                              **kwargs)
     return out
 
 
@@ -74,6 +77,9 @@ def register(subparsers) -> None:
     p.add_argument("--source-rate-hz", type=float, default=1e8, help="attempts per second (1e8)")
     p.add_argument("--dim", type=int, default=2, help="local dimension of the links (2)")
     p.add_argument("--target-key-rate-bps", type=float, default=None,
-                   help="inverse: largest distance at which the key bound reaches this rate")
+                   help="inverse: largest distance at which the key bound reaches this rate, "
+                        "and the fewest segments reaching it at --distance-km")
+    p.add_argument("--max-segments", type=int, default=64,
+                   help="largest number of segments tried by the inverse (default 64)")
     add_common(p)
     p.set_defaults(handler=handle)

@@ -27,7 +27,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..errors import InputError, check_choice, check_int, check_probability, check_real
-from .swapping import MAX_SWAP_DIM, IsotropyCheck, check_isotropic, isotropic_link, swap_states
+from .swapping import (ATOL_ISOTROPIC, MAX_SWAP_DIM, IsotropyCheck, check_isotropic,
+                       isotropic_link, swap_states)
 
 __all__ = [
     "ATOL_LAW",
@@ -193,10 +194,12 @@ def simulate_chain(link_visibilities: Sequence[float], local_dim: int = 2,
         Swap left to right, or merge neighbouring segments pairwise (a nested repeater).
     keep_state : bool
         Keep the final density matrix in the result (implies ``method="dense"``).
-    method : {"auto", "dense", "bilinear"}
+    method : {"auto", "dense", "bilinear", "weyl"}
         ``"dense"``: every swap simulated on density matrices; ``"bilinear"``: the exact swap
         law of :func:`simulated_swap_law` (four simulated swaps, then O(1) per swap);
-        ``"auto"``: dense up to ``d = 8`` (:data:`DENSE_CHAIN_MAX_DIM`), bilinear above.
+        ``"weyl"``: the composition law of Weyl-diagonal links (:mod:`.links`; O(d^4) per swap
+        on d^2 weights, checked against the simulation in the tests); ``"auto"``: dense up to
+        ``d = 8`` (:data:`DENSE_CHAIN_MAX_DIM`), the composition law above.
 
     Returns
     -------
@@ -213,11 +216,15 @@ def simulate_chain(link_visibilities: Sequence[float], local_dim: int = 2,
     links = _check_links(link_visibilities)
     d = check_int("local_dim", local_dim, 2, MAX_SWAP_DIM)
     order = check_choice("order", order, ("sequential", "balanced"))
-    method = check_choice("method", method, ("auto", "dense", "bilinear"))
+    method = check_choice("method", method, ("auto", "dense", "bilinear", "weyl"))
     links = tuple(check_real(f"link_visibilities[{i}]", v, -1.0 / (d * d - 1), 1.0)
                   for i, v in enumerate(links))
     if method == "auto":
-        method = "dense" if (d <= DENSE_CHAIN_MAX_DIM or keep_state) else "bilinear"
+        method = "dense" if (d <= DENSE_CHAIN_MAX_DIM or keep_state) else "weyl"
+    if method == "weyl":
+        if keep_state:
+            raise InputError("keep_state needs method='dense' (the composition law has no state)")
+        return _weyl_chain(links, d, order)
     if method == "bilinear":
         if keep_state:
             raise InputError("keep_state needs method='dense' (the bilinear route has no state)")
@@ -257,6 +264,32 @@ def simulate_chain(link_visibilities: Sequence[float], local_dim: int = 2,
                        max_isotropy_distance=max(distances), product_law=law,
                        law_deviation=abs(iso.visibility - law), local_dim=d, order=order,
                        state=state if keep_state else None)
+
+
+def _weyl_chain(links: tuple, d: int, order: str) -> ChainResult:
+    from .links import compose_chain, isotropic_weights
+
+    weights = [isotropic_weights(v, d) for v in links]
+    chain = compose_chain(weights, order)
+    d2 = d * d
+    vis = [(d2 * f - 1) / (d2 - 1) for f in chain.intermediate_fidelities] or [links[0]]
+    if order == "sequential":
+        vis = [links[0]] + vis if len(links) > 1 else vis
+    final_link = chain.link
+    distances = [0.0] * len(vis)
+    worst = final_link.isotropy_distance
+    final_iso = IsotropyCheck(fidelity=final_link.fidelity, visibility=final_link.visibility,
+                              distance=worst, isotropic=worst <= ATOL_ISOTROPIC,
+                              tolerance=ATOL_ISOTROPIC)
+    law = float(math.prod(links))
+    return ChainResult(value=final_link.visibility, link_visibilities=links,
+                       n_repeaters=len(links) - 1, intermediate_visibilities=tuple(vis),
+                       isotropy=final_iso, isotropy_distances=tuple(distances),
+                       max_isotropy_distance=worst, product_law=law,
+                       law_deviation=abs(final_link.visibility - law), local_dim=d, order=order,
+                       state=None,
+                       method=("composition law of Weyl-diagonal links (convolution over "
+                               "Z_d x Z_d; equal to the density-matrix simulation in the tests)"))
 
 
 def _bilinear_chain(links: tuple, d: int, order: str) -> ChainResult:

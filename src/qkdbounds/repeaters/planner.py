@@ -40,7 +40,7 @@ from .link_bounds import link_key_bound
 from .links import compose_chain, dephase_weights, depolarize_weights, isotropic_weights
 
 __all__ = ["LinkPlan", "plan_link", "plob_bound", "fibre_transmissivity", "max_distance",
-           "FIBRE_SPEED_KM_S"]
+           "min_segments", "FIBRE_SPEED_KM_S"]
 
 #: Speed of light in fibre (km/s), refractive index ~1.5.
 FIBRE_SPEED_KM_S = 2.0e5
@@ -231,3 +231,24 @@ def max_distance(target_key_rate_bps: float, segments: int, leakage: float, *,
     checked = rate(lo) >= target and rate(hi) < target
     return {"max_distance_km": lo, "key_rate_at_max_bps": rate(lo), "checked": bool(checked),
             "segments": segments}
+
+
+def min_segments(target_key_rate_bps: float, distance_km: float, leakage: float, *,
+                 max_segments: int = 64, **kwargs) -> dict:
+    """Fewest segments (1 = direct) whose chain reaches the target key bound per second.
+
+    Every ``K = 1 .. max_segments`` is planned (the key bound is not monotone in K: more
+    segments raise the success probability but lengthen waits and add swaps), and the smallest
+    K that reaches the target is returned with the best K and its rate.
+    """
+    target = check_real("target_key_rate_bps", target_key_rate_bps, 0.0, 1e13)
+    kmax = check_int("max_segments", max_segments, 1, MAX_SEGMENTS)
+    rates = []
+    for k in range(1, kmax + 1):
+        value = plan_link(distance_km, k, leakage, **kwargs).end_to_end["key_rate_upper_bound_bps"]
+        rates.append(-1.0 if value is None else value)
+    reaching = [k for k, r in enumerate(rates, start=1) if r >= target]
+    best = int(np.argmax(rates)) + 1
+    return {"fewest_segments": reaching[0] if reaching else None,
+            "best_segments": best, "best_key_rate_bps": rates[best - 1],
+            "max_segments_tried": kmax}
