@@ -34,6 +34,7 @@ PARAMETER_RANGES: dict[str, tuple] = {
     "visibility": (0.0, 1.0),
     "leakage": (0.0, 1.0),
     "n_starts": (0, 1000),
+    "workers": (1, 256),
 }
 
 

@@ -67,3 +67,14 @@ def test_bad_network_files(tmp_path, text):
     path.write_text(text)
     with pytest.raises(InputError):
         load_network(path)
+
+
+def test_distributed_all_pairs_equal_serial(network_file):
+    """The Dask route (local cluster, threads) gives exactly the serial answer."""
+    from qkdbounds.sweep.network import all_pairs_distributed
+
+    graph = load_network(network_file)
+    serial = all_pairs(graph, 0.05, **KW)
+    dist = all_pairs_distributed(graph, 0.05, n_workers=2, processes=False, **KW)
+    assert [(p.source, p.target, p.path, p.rate_upper_bound) for p in dist] == \
+        [(p.source, p.target, p.path, p.rate_upper_bound) for p in serial]

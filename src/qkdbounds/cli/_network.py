@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from ._args import in_file, out_dir
+from ._args import in_file, out_dir, ranged
 from ._progress import progress
 
 
@@ -26,7 +26,14 @@ def handle(args) -> dict:
         pairs = [] if res is None else [res]
     else:
         with progress(graph.number_of_nodes(), "network", args.quiet) as update:
-            pairs = all_pairs(graph, args.leakage, args.model, callback=update, **kwargs)
+            if args.scheduler is not None or args.workers is not None:
+                from ..sweep.network import all_pairs_distributed
+
+                pairs = all_pairs_distributed(graph, args.leakage, args.model,
+                                              scheduler=args.scheduler, n_workers=args.workers,
+                                              callback=update, **kwargs)
+            else:
+                pairs = all_pairs(graph, args.leakage, args.model, callback=update, **kwargs)
     out = {
         "nodes": graph.number_of_nodes(),
         "links": graph.number_of_edges(),
@@ -57,6 +64,10 @@ def register(subparsers) -> None:
     p.add_argument("--link-visibility", type=float, default=1.0)
     p.add_argument("--memory-t2-s", type=float, default=None)
     p.add_argument("--source-rate-hz", type=float, default=1e8)
+    p.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                   help="spread the node pairs over a Dask scheduler (tcp://HOST:PORT)")
+    p.add_argument("--workers", type=ranged("--workers", "workers"), default=None,
+                   help="spread the node pairs over a local Dask cluster with this many workers")
     p.add_argument("--out", type=out_dir("--out"), default=None,
                    help="directory for the network map and the bound-vs-distance figure")
     add_common(p)

@@ -176,16 +176,23 @@ def best_path(graph, source, target, leakage: float, model: str = "uniform",
 
 
 def all_pairs(graph, leakage: float, model: str = "uniform", callback=None,
-              **link_kwargs) -> list[PathBound]:
-    """:func:`best_path` for every pair of nodes (one Dijkstra per node)."""
+              sources: list | None = None, **link_kwargs) -> list[PathBound]:
+    """:func:`best_path` for every pair of nodes (one Dijkstra per node).
+
+    ``sources`` restricts the pairs to those whose first node (in sorted order) is listed: the
+    unit of work a distributed run hands to one task (:mod:`qkdbounds.sweep.network`).
+    """
     import networkx as nx
 
     leakage = check_probability("leakage", leakage)
     check_choice("model", model, ("uniform", "junk"))
     weighted = _weighted(graph, leakage, model, link_kwargs)
     nodes = sorted(graph.nodes, key=str)
+    wanted = None if sources is None else set(sources)
     out = []
     for i, source in enumerate(nodes):
+        if wanted is not None and source not in wanted:
+            continue
         paths = nx.single_source_dijkstra_path(weighted, source, weight="cost")
         for target in nodes[i + 1:]:
             if target in paths:
