@@ -10,6 +10,7 @@ EXPECTED = [
     "figure3.png", "figure3.svg", "figure4.png", "figure4.svg", "figure_diqkd_rho_d.png",
     "figure_diqkd_rho_d.svg", "figure_werner_window.png", "figure_werner_window.svg",
     "beyond_figure1.png", "beyond_figure3.svg", "results.json", "report.html",
+    "figure_plan.png", "figure_plan.svg", "figure_plan.csv",
 ]
 
 
@@ -28,7 +29,7 @@ def test_reproduce_writes_everything_and_report_lists_every_headline(tmp_path, c
         assert (tmp_path / name).stat().st_size > 0, name
     results = json.loads((tmp_path / "results.json").read_text())
     page = (tmp_path / "report.html").read_text()
-    assert page.count("data:image/png;base64,") == len(summary["figures"]) == 9
+    assert page.count("data:image/png;base64,") == len(summary["figures"]) == 10
     headlines = results["headlines"]
     assert len(headlines) >= 30
     for h in headlines:

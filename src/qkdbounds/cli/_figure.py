@@ -10,7 +10,7 @@ from ._args import out_dir
 from .main import add_common
 from ._progress import progress
 
-FIGURES = ("1", "2", "3", "4", "diqkd", "window")
+FIGURES = ("1", "2", "3", "4", "diqkd", "window", "plan")
 
 
 def register(sub) -> None:
@@ -92,6 +92,8 @@ def handle(args) -> dict:
         return make_figure2(out)
     if args.number == "window":
         return make_window_figure(out)[0]
+    if args.number == "plan":
+        return make_plan_figure(out)
     return make_diqkd_figure(out)[0]
 
 
@@ -121,3 +123,20 @@ def make_window_figure(out: Path, leakage: float = 0.1) -> tuple[dict, object]:
     files = list(plot_werner_window(data, stem))
     files.append(write_csv(data.rows(), stem.with_suffix(".csv")))
     return {"figure": "window", "files": [str(f) for f in files]}, data
+
+
+def make_plan_figure(out: Path, leakage: float = 0.05, memory_t2_s: float = 1.0) -> dict:
+    """Key-rate upper bound per second vs distance for 1..16 segments, beside PLOB."""
+    import numpy as np
+
+    from ..plotting.planner_figure import plot_distance_curve
+    from ..repeaters.planner import distance_curve
+
+    rows = distance_curve(np.linspace(10, 1000, 100), (1, 2, 4, 8, 16), leakage,
+                          memory_t2_s=memory_t2_s)
+    stem = out / "figure_plan"
+    title = (f"0.2 dB/km fibre, detectors 0.9, memories T2 = {memory_t2_s:g} s, "
+             f"L = {leakage:g}, source 1e8 Hz")
+    files = plot_distance_curve(rows, title, stem)
+    files.append(write_csv(rows, stem.with_suffix(".csv")))
+    return {"figure": "plan", "files": [str(f) for f in files]}

@@ -10,7 +10,8 @@ from pathlib import Path
 from ..bounds.curves import PAPER_FIGURES
 from ._args import out_dir
 from .main import _jsonable, add_common
-from ._figure import make_diqkd_figure, make_figure2, make_rate_figure, make_window_figure, write_csv
+from ._figure import (make_diqkd_figure, make_figure2, make_plan_figure, make_rate_figure,
+                      make_window_figure, write_csv)
 from ._progress import progress
 
 ERRATA_URL = "https://github.com/qkdbounds/qkdbounds/blob/main/docs/errata.md"
@@ -61,7 +62,7 @@ def handle(args) -> dict:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
-    steps = ["fig1", "fig3", "fig4", "fig2", "diqkd", "window", "beyond", "headlines"]
+    steps = ["fig1", "fig3", "fig4", "fig2", "diqkd", "window", "plan", "beyond", "headlines"]
     figures, sections, results = [], [], {"figures": {}}
     with progress(len(steps), "reproduce", args.quiet) as update:
         for number in (1, 3, 4):
@@ -89,6 +90,13 @@ def handle(args) -> dict:
         results["figures"]["window"] = info
         figures.append({"png": Path(info["files"][0]),
                         "caption": "Werner states, L = 0.1: DI CHSH lower bounds vs our CC upper bound."})
+        update(1)
+        info = make_plan_figure(out)
+        results["figures"]["plan"] = info
+        figures.append({"png": Path(info["files"][0]),
+                        "caption": "Beyond the papers: key-rate upper bound per second of heralded "
+                                   "repeater chains in fibre vs distance, beside the repeaterless "
+                                   "PLOB bound (qkdbounds plan)."})
         update(1)
         beyond = _beyond_figures(out, max(11, args.points // 2))
         figures.extend(beyond)

@@ -40,7 +40,7 @@ from .link_bounds import link_key_bound
 from .links import compose_chain, dephase_weights, depolarize_weights, isotropic_weights
 
 __all__ = ["LinkPlan", "plan_link", "plob_bound", "fibre_transmissivity", "max_distance",
-           "min_segments", "FIBRE_SPEED_KM_S"]
+           "min_segments", "distance_curve", "FIBRE_SPEED_KM_S"]
 
 #: Speed of light in fibre (km/s), refractive index ~1.5.
 FIBRE_SPEED_KM_S = 2.0e5
@@ -252,3 +252,18 @@ def min_segments(target_key_rate_bps: float, distance_km: float, leakage: float,
     return {"fewest_segments": reaching[0] if reaching else None,
             "best_segments": best, "best_key_rate_bps": rates[best - 1],
             "max_segments_tried": kmax}
+
+
+def distance_curve(distances_km, segment_counts, leakage: float, **kwargs) -> list[dict]:
+    """Rows ``{distance_km, segments, rate_upper_bound, key_rate_upper_bound_bps,
+    plob_key_rate_bps}`` of :func:`plan_link` on a grid (for the planning figure)."""
+    rows = []
+    for k in segment_counts:
+        for dist in distances_km:
+            plan = plan_link(float(dist), int(k), leakage, **kwargs)
+            e = plan.end_to_end
+            rows.append({"distance_km": float(dist), "segments": int(k),
+                         "rate_upper_bound": e["rate_upper_bound"],
+                         "key_rate_upper_bound_bps": e["key_rate_upper_bound_bps"],
+                         "plob_key_rate_bps": e["plob_key_rate_bps"]})
+    return rows
