@@ -90,3 +90,14 @@ def test_isotropic_visibility_range():
     with pytest.raises(InputError, match="visibility"):
         isotropic_weights(-0.4, 2)                  # below -1/3
     assert isotropic_weights(-1 / 15, 4)[0, 0] == pytest.approx(0.0, abs=1e-15)
+
+
+def test_fft_convolution_equals_the_direct_sum():
+    from qkdbounds.repeaters import links as L
+
+    rng = np.random.default_rng(5)
+    p1 = rng.dirichlet(np.ones(144)).reshape(12, 12)
+    p2 = rng.dirichlet(np.ones(144)).reshape(12, 12)
+    direct = sum(p1[m, k] * np.roll(p2, (m, k), axis=(0, 1)) for m in range(12) for k in range(12))
+    assert L.FFT_ABOVE_DIM < 12
+    assert_allclose(compose_weights(p1, p2), direct, atol=1e-15)

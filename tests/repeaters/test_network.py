@@ -1,4 +1,5 @@
-"""Networks: the best path equals a brute force over all simple paths (issue 15)."""
+"""Networks: the best path equals a brute force over all simple paths, and the bound on it is
+``qkdbounds plan``'s (issue 15)."""
 
 from __future__ import annotations
 
@@ -10,63 +11,76 @@ import pytest
 
 from qkdbounds.cli import main
 from qkdbounds.errors import InputError
-from qkdbounds.repeaters.network import all_pairs, best_path, link_visibility, load_network
+from qkdbounds.repeaters.network import all_pairs, best_path, load_network
+from qkdbounds.repeaters.planner import plan_path
 
-LINKS = [("A", "B", 40), ("B", "C", 55), ("A", "C", 120), ("C", "D", 30), ("B", "D", 90),
-         ("D", "E", 70), ("A", "E", 200), ("C", "E", 85)]
-KW = dict(memory_t2_s=0.05, link_visibility=0.99)
+# (a, b, km, fresh visibility)
+LINKS = [("A", "B", 40, 0.99), ("B", "C", 55, 0.97), ("A", "C", 120, 0.95), ("C", "D", 30, 0.995),
+         ("B", "D", 90, 0.96), ("D", "E", 70, 0.98), ("A", "E", 200, 0.90), ("C", "E", 85, 0.975)]
+KW = dict(memory_t2_s=0.05)
+
+
+def _write(tmp_path, links, nodes="ABCDE"):
+    path = tmp_path / "net.json"
+    path.write_text(json.dumps({"nodes": [{"id": n} for n in nodes],
+                                "links": [{"source": a, "target": b, "length_km": km,
+                                           "visibility": v} for a, b, km, v in links]}))
+    return path
 
 
 @pytest.fixture()
 def network_file(tmp_path):
-    path = tmp_path / "net.json"
-    path.write_text(json.dumps({"nodes": [{"id": n} for n in "ABCDE"],
-                                "links": [{"source": a, "target": b, "length_km": km}
-                                          for a, b, km in LINKS]}))
-    return path
+    return _write(tmp_path, LINKS)
 
 
 def _brute(graph, s, t):
     best = None
     for path in nx.all_simple_paths(graph, s, t):
-        vis = math.prod(link_visibility(graph.edges[a, b]["length_km"], **KW)["visibility"]
-                        for a, b in zip(path, path[1:]))
-        if best is None or vis > best[0]:
-            best = (vis, path)
+        edges = list(zip(path, path[1:]))
+        vis = math.prod(graph.edges[a, b]["visibility"] for a, b in edges)
+        km = sum(graph.edges[a, b]["length_km"] for a, b in edges)
+        if best is None or (vis, -km) > (best[0], -best[2]):
+            best = (vis, path, km)
     return best
 
 
 def test_best_path_equals_brute_force_over_simple_paths(network_file):
     graph = load_network(network_file)
-    for res in all_pairs(graph, 0.05, **KW):
-        vis, path = _brute(graph, res.source, res.target)
-        assert res.visibility == pytest.approx(vis, rel=1e-12)
+    pairs = all_pairs(graph, 0.05, **KW)
+    assert len(pairs) == 10
+    for res in pairs:
+        vis, path, _ = _brute(graph, res.source, res.target)
+        assert res.path == path
+        assert res.fresh_chain_visibility == pytest.approx(vis, rel=1e-12)
         single = best_path(graph, res.source, res.target, 0.05, **KW)
         assert single.path == res.path and single.rate_upper_bound == res.rate_upper_bound
-    assert len(all_pairs(graph, 0.05, **KW)) == 10
+
+
+def test_equal_links_tie_break_to_the_shorter_route(tmp_path):
+    graph = load_network(_write(tmp_path, [("A", "B", 50, 1.0), ("B", "C", 50, 1.0),
+                                           ("A", "C", 300, 1.0)], "ABC"))
+    assert best_path(graph, "A", "C", 0.1).path == ["A", "B", "C"]
+
+
+def test_network_bound_is_the_planner_bound_on_that_path(network_file):
+    graph = load_network(network_file)
+    res = best_path(graph, "A", "E", 0.05, **KW)
+    lengths = [x["length_km"] for x in res.links]
+    v_each = res.fresh_chain_visibility ** (1 / len(lengths))
+    plan = plan_path(lengths, 0.05, link_visibility=v_each, **KW)
+    assert res.rate_upper_bound == plan.end_to_end["rate_upper_bound"]
+    assert res.key_rate_upper_bound_bps == plan.end_to_end["key_rate_upper_bound_bps"]
 
 
 def test_cli_network(network_file, tmp_path, capsys):
     code = main(["network", "--graph", str(network_file), "--leakage", "0.05",
-                 "--memory-t2-s", "0.05", "--link-visibility", "0.99", "--out",
-                 str(tmp_path / "fig"), "--json"])
+                 "--memory-t2-s", "0.05", "--out", str(tmp_path / "fig"), "--json"])
     out = json.loads(capsys.readouterr().out)
     assert code == 0 and len(out["pairs"]) == 10
-    graph = load_network(network_file)
     ae = next(p for p in out["pairs"] if (p["source"], p["target"]) == ("A", "E"))
-    assert ae["visibility"] == pytest.approx(_brute(graph, "A", "E")[0], rel=1e-12)
+    assert ae["path"] == _brute(load_network(network_file), "A", "E")[1]
     assert all((tmp_path / "fig" / f).stat().st_size > 0 for f in
                ("network_map.png", "network_bounds.png"))
-
-
-@pytest.mark.parametrize("text", ['{"links": [{"source": "A", "target": "B"}]}',
-                                  '{"links": [{"source": "A", "target": "B", "length_km": -3}]}',
-                                  "not json", '{"nodes": []}'])
-def test_bad_network_files(tmp_path, text):
-    path = tmp_path / "bad.json"
-    path.write_text(text)
-    with pytest.raises(InputError):
-        load_network(path)
 
 
 def test_distributed_all_pairs_equal_serial(network_file):
@@ -78,3 +92,33 @@ def test_distributed_all_pairs_equal_serial(network_file):
     dist = all_pairs_distributed(graph, 0.05, n_workers=2, processes=False, **KW)
     assert [(p.source, p.target, p.path, p.rate_upper_bound) for p in dist] == \
         [(p.source, p.target, p.path, p.rate_upper_bound) for p in serial]
+
+
+@pytest.mark.parametrize("text,match", [
+    ('{"links": [{"source": "A", "target": "B"}]}', "length_km"),
+    ('{"links": [{"source": "A", "target": "B", "length_km": -3}]}', "length_km"),
+    ("not json", "JSON"),
+    ('{"nodes": []}', "JSON"),
+    ('{"links": [{"source": "A", "target": "B", "length_km": 3},'
+     ' {"source": "B", "target": "A", "length_km": 500}]}', "twice"),
+    ('{"nodes": [{"id": "A"}, {"id": "B"}], "links": [{"source": "A", "target": "Z",'
+     ' "length_km": 3}]}', "not listed"),
+    ('{"links": [{"source": "A", "target": "A", "length_km": 3}]}', "loop"),
+    ('{"links": [{"source": null, "target": "A", "length_km": 3}]}', "ids"),
+])
+def test_bad_network_files(tmp_path, text, match):
+    path = tmp_path / "bad.json"
+    path.write_text(text)
+    with pytest.raises(InputError, match=match):
+        load_network(path)
+
+
+def test_numeric_ids_are_one_node_and_source_must_differ(tmp_path):
+    path = tmp_path / "n.json"
+    path.write_text('{"nodes": [{"id": 1}, {"id": 2}], "links": [{"source": 1, "target": 2.0,'
+                    ' "length_km": 10}]}')
+    graph = load_network(path)
+    assert graph.number_of_nodes() == 2
+    assert best_path(graph, 1, 2, 0.1).path == ["1", "2"]
+    with pytest.raises(InputError, match="differ"):
+        best_path(graph, "1", "1", 0.1)

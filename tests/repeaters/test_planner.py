@@ -23,28 +23,55 @@ def test_plob_closed_form():
     assert plob_bound(1e-8) == pytest.approx(1e-8 / math.log(2), rel=1e-7)
 
 
-def test_plan_quantities_follow_the_model():
+def test_plan_without_memory_noise_is_exact():
     plan = plan_link(300, 6, 0.1, detector_efficiency=0.8, link_visibility=0.97,
-                     memory_t2_s=0.5, source_rate_hz=1e7)
-    seg = plan.segment
+                     source_rate_hz=1e7)
+    seg, e = plan.segment, plan.end_to_end
     assert seg["length_km"] == pytest.approx(50)
     assert seg["transmissivity"] == pytest.approx(0.1, rel=1e-12)
-    assert seg["success_probability"] == pytest.approx(0.5 * 0.8**2 * 0.1, rel=1e-12)
-    assert seg["attempt_time_s"] == pytest.approx(max(1e-7, 50 / 2e5))
-    lam = -math.log1p(-seg["success_probability"])
-    h6 = sum(1 / j for j in range(1, 7))
-    assert seg["waiting_time_s"] == pytest.approx((h6 - 1) * seg["attempt_time_s"] / lam)
-    assert seg["memory_survival"] == pytest.approx(math.exp(-seg["waiting_time_s"] / 0.5))
-    # depolarising on both qubits: v_seg = v_link * s^2; end to end: product over 6 links
-    v_seg = 0.97 * seg["memory_survival"] ** 2
-    assert seg["visibility"] == pytest.approx(v_seg, rel=1e-12)
-    e = plan.end_to_end
-    assert e["visibility"] == pytest.approx(v_seg**6, rel=1e-10)
-    expected = rate_upper_bound(2, 2, v_seg**6, 0.1).value if v_seg**6 > 1 / 3 else 0.0
-    assert e["rate_upper_bound"] == pytest.approx(expected, abs=1e-12)
-    assert e["pair_rate_hz"] == pytest.approx(lam / (seg["attempt_time_s"] * h6), rel=1e-12)
-    assert e["key_rate_upper_bound_bps"] == pytest.approx(e["pair_rate_hz"] * e["rate_upper_bound"])
+    p = 0.5 * 0.8**2 * 0.1
+    assert seg["success_probability"] == pytest.approx(p, rel=1e-12)
+    tau = max(1e-7, 50 / 2e5)
+    assert seg["attempt_time_s"] == pytest.approx(tau)
+    # perfect memories: the end-to-end link is the composition of six v = 0.97 links
+    assert e["visibility"] == pytest.approx(0.97**6, rel=1e-12)
+    assert e["rate_upper_bound"] == pytest.approx(rate_upper_bound(2, 2, 0.97**6, 0.1).value,
+                                                  abs=1e-12)
+    assert e["rate_upper_bound_stderr"] == 0.0
+    # pair rate bound: 1/(tau max(1/p, H_K/lambda))
+    h6, lam = sum(1 / j for j in range(1, 7)), -math.log1p(-p)
+    assert e["pair_rate_upper_bound_hz"] == pytest.approx(1 / (tau * max(1 / p, h6 / lam)))
+    assert e["pair_rate_hz"] <= e["pair_rate_upper_bound_hz"] * 1.05   # MC estimate, 4096 samples
+    assert e["key_rate_upper_bound_bps"] == pytest.approx(e["pair_rate_upper_bound_hz"]
+                                                          * e["rate_upper_bound"])
     assert e["plob_key_rate_bps"] == pytest.approx(1e7 * plob_bound(fibre_transmissivity(300)))
+
+
+def test_single_segment_pair_rate_never_exceeds_the_attempt_rate():
+    plan = plan_link(0.001, 1, 0.0, bsm_success=1, detector_efficiency=1, source_rate_hz=1e8)
+    assert plan.end_to_end["pair_rate_upper_bound_hz"] <= 1e8 * (1 + 1e-12)
+
+
+def test_memory_averaged_bound_against_an_independent_monte_carlo():
+    """Second route: sample the heralding times here (other seed, numpy only), decay each
+    link's two qubits over its wait, and average the isotropic bound."""
+    import numpy as np
+
+    seg_len, k, t2, leak = 50.0, 2, 2e-3, 0.1
+    plan = plan_link(seg_len * k, k, leak, memory_t2_s=t2)
+    p = 0.5 * 0.9**2 * 10 ** (-0.2 * seg_len / 10)
+    tau = max(1e-8, seg_len / 2e5)
+    rng = np.random.default_rng(12345)
+    t = rng.geometric(p, size=(40000, k))
+    waits = (t.max(axis=1, keepdims=True) - t) * tau
+    v = np.exp(-2 * waits.sum(axis=1) / t2)                    # fresh v = 1, depolarising
+    r = rate_upper_bound(2, 2, np.clip(v, 0, 1), leak).value
+    r = np.where(v <= 1 / 3, 0.0, r)
+    e = plan.end_to_end
+    assert e["rate_upper_bound_mean"] == pytest.approx(r.mean(), abs=4 * e["rate_upper_bound_stderr"]
+                                                       + 4 * r.std() / np.sqrt(r.size))
+    assert e["rate_upper_bound"] >= e["rate_upper_bound_mean"]
+    assert 0 < e["rate_upper_bound"] < 0.9
 
 
 def test_inverse_agrees_with_the_forward_route():

@@ -33,7 +33,10 @@ def handle(args) -> dict:
         "segments": plan.segments,
         "transmissivity": e["transmissivity"],
         "rate_upper_bound": e["rate_upper_bound"],
+        "rate_upper_bound_mean": e["rate_upper_bound_mean"],
+        "rate_upper_bound_stderr": e["rate_upper_bound_stderr"],
         "pair_rate_hz": e["pair_rate_hz"],
+        "pair_rate_upper_bound_hz": e["pair_rate_upper_bound_hz"],
         "key_rate_upper_bound_bps": e["key_rate_upper_bound_bps"],
         "plob_bound": e["plob_bound"],
         "plob_key_rate_bps": e["plob_key_rate_bps"],
@@ -41,8 +44,10 @@ def handle(args) -> dict:
         "segment": plan.segment,
         "end_to_end": e,
         "parameters": plan.parameters,
-        "units": {"rate_upper_bound": "bits per delivered pair", "plob_bound":
-                  "bits per channel use", "*_bps": "bits per second", "*_hz": "per second"},
+        "units": {"rate_upper_bound": "bits per delivered pair (averaged over the heralding "
+                                      "times, mean + 3 standard errors)",
+                  "plob_bound": "bits per channel use", "*_bps": "bits per second",
+                  "*_hz": "per second"},
         "method": plan.method,
         "status": plan.status,
     }

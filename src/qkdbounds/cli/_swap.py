@@ -93,6 +93,8 @@ def _handler(args) -> dict:
     if args.leakage is not None:
         check_real("--leakage", args.leakage, 0.0, 1.0)
     if args.bell_diagonal is not None:
+        if args.dim != 2:
+            raise InputError(f"--bell-diagonal links are qubit links: --dim must be 2, got {args.dim}")
         return _bell_diagonal_chain(args)
     return _visibility_chain(args)
 

@@ -2,17 +2,23 @@ r"""Networks: best end-to-end key-rate bounds over paths of a fibre graph (issue
 
 A network is a graph (networkx) of nodes and fibre links, read from JSON
 (``{"nodes": [{"id": "A", "x": 0, "y": 0}, ...], "links": [{"source": "A", "target": "B",
-"length_km": 80}, ...]}``) or GraphML (edge attribute ``length_km``).  Every fibre link is one
-heralded elementary link (:mod:`qkdbounds.repeaters.planner`: loss, detector efficiency, Bell
-measurement) and every intermediate node a repeater with ideal swapping.  A link's delivered
-visibility is the link visibility times the memory decay of both its qubits over the expected
-generation time of that link, :math:`\tau/\lambda` (a per-link, path-independent model: a memory
-waits as long as its own link takes to herald), so an isotropic chain over a path has the
-visibility :math:`\prod_e v_e` (the composition law).  The rate bound of paper 1 increases with
-the visibility, so the best path maximises :math:`\prod_e v_e`: a shortest path for the edge
-weights :math:`-\ln v_e` (Dijkstra; links with :math:`v_e \le 0` are unusable).  The result
-carries the chosen path, its links and the chain certificate; ``tests/repeaters/test_network.py``
-compares it with a brute force over all simple paths.
+"length_km": 80, "visibility": 0.98}, ...]}``) or GraphML (edge attribute ``length_km``, optional
+``visibility``).  Every fibre link is one heralded elementary link and every intermediate node a
+repeater with ideal swapping.
+
+**Path choice (the chain bound).**  A freshly delivered link has the visibility ``v_e`` (its
+``visibility`` attribute, else the global link visibility); an isotropic chain over a path has
+:math:`\prod_e v_e` (the composition law) and paper 1's bound increases with the visibility, so
+the best path for the chain bound maximises :math:`\prod_e v_e`: a shortest path for the weights
+:math:`-\ln v_e` (Dijkstra; ties -- e.g. all links perfect -- go to the shorter fibre route,
+through a :math:`10^{-9}` per km tie-break).  ``tests/repeaters/test_network.py`` checks it
+against a brute force over all simple paths.
+
+**The chosen path** is then planned with the same model as ``qkdbounds plan``
+(:func:`qkdbounds.repeaters.planner.plan_path`: heterogeneous segments, heralding, memories
+decaying while the other links herald, the bound averaged over the heralding times, the pair rate
+and key per second, PLOB for the path's fibre length), so ``network`` and ``plan`` agree on any
+path.  With memories the path choice itself ignores memory decay (it ranks the fresh chains).
 """
 
 from __future__ import annotations
@@ -23,10 +29,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import InputError, check_choice, check_probability, check_real
-from .planner import FIBRE_SPEED_KM_S, fibre_transmissivity, plob_bound
 
-__all__ = ["load_network", "link_visibility", "best_path", "all_pairs", "PathBound",
-           "MAX_NETWORK_NODES"]
+__all__ = ["load_network", "best_path", "all_pairs", "PathBound", "MAX_NETWORK_NODES"]
 
 #: Largest network accepted (all pairs: one Dijkstra per node).
 MAX_NETWORK_NODES = 2000
@@ -47,20 +51,43 @@ def load_network(path) -> "networkx.Graph":  # noqa: F821 - networkx imported la
     p = check_input_file("network file", path, 64 * 2**20)
     if p.suffix.lower() == ".graphml":
         try:
-            graph = nx.Graph(nx.read_graphml(p))
+            raw = nx.read_graphml(p)
         except Exception as exc:  # noqa: BLE001 - any parse failure of a user file
             raise InputError(f"network file {p} is not readable GraphML ({exc})") from None
+        graph = nx.Graph()
+        graph.add_nodes_from((str(n), a) for n, a in raw.nodes(data=True))
+        for a, b, attrs in raw.edges(data=True):
+            a, b = str(a), str(b)
+            if a == b:
+                raise InputError(f"network file {p}: link {a}-{b} is a loop")
+            if graph.has_edge(a, b):
+                raise InputError(f"network file {p}: link {a}-{b} is given twice")
+            graph.add_edge(a, b, **attrs)
     else:
         try:
             data = json.loads(p.read_text())
             graph = nx.Graph()
             for node in data.get("nodes", []):
                 node = dict(node)
-                graph.add_node(str(node.pop("id")), **node)
+                name = _node_id(node.pop("id"))
+                if name in graph:
+                    raise InputError(f"network file {p}: node {name!r} is listed twice")
+                graph.add_node(name, **node)
+            listed = set(graph.nodes)
             for link in data["links"]:
                 link = dict(link)
-                graph.add_edge(str(link.pop("source")), str(link.pop("target")), **link)
+                a, b = _node_id(link.pop("source")), _node_id(link.pop("target"))
+                if listed and not {a, b} <= listed:
+                    raise InputError(f"network file {p}: link {a}-{b} names a node not listed "
+                                     f"under 'nodes'")
+                if a == b:
+                    raise InputError(f"network file {p}: link {a}-{b} is a loop")
+                if graph.has_edge(a, b):
+                    raise InputError(f"network file {p}: link {a}-{b} is given twice")
+                graph.add_edge(a, b, **link)
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            if isinstance(exc, InputError):
+                raise
             raise InputError(f"network file {p} must be JSON with 'links' of source, target, "
                              f"length_km ({type(exc).__name__}: {exc})") from None
     if graph.number_of_nodes() == 0 or graph.number_of_edges() == 0:
@@ -74,27 +101,30 @@ def load_network(path) -> "networkx.Graph":  # noqa: F821 - networkx imported la
         except (KeyError, TypeError, ValueError):
             raise InputError(f"link {a}-{b} needs a numeric length_km") from None
         attrs["length_km"] = check_real(f"length_km of link {a}-{b}", length, 1e-9, 1e5)
+        if "visibility" in attrs:
+            try:
+                vis = float(attrs["visibility"])
+            except (TypeError, ValueError):
+                raise InputError(f"link {a}-{b}: visibility must be a number") from None
+            attrs["visibility"] = check_real(f"visibility of link {a}-{b}", vis, -1 / 3, 1.0)
     return graph
 
 
-def link_visibility(length_km: float, *, loss_db_per_km: float = 0.2,
-                    detector_efficiency: float = 0.9, link_visibility: float = 1.0,
-                    memory_t2_s: float | None = None, source_rate_hz: float = 1e8,
-                    bsm_success: float = 0.5) -> dict:
-    """Delivered visibility and generation rate of one fibre link (module docstring)."""
-    eta = fibre_transmissivity(length_km, loss_db_per_km)
-    source_rate_hz = check_real("source_rate_hz", source_rate_hz, 1.0, 1e13)
-    if memory_t2_s is not None:
-        memory_t2_s = check_real("memory_t2_s", memory_t2_s, 1e-12, 1e9)
-    p = check_probability("bsm_success", bsm_success) * \
-        check_probability("detector_efficiency", detector_efficiency) ** 2 * eta
-    tau = max(1.0 / source_rate_hz, length_km / FIBRE_SPEED_KM_S)
-    lam = -math.log1p(-p) if p < 1 else math.inf
-    gen_time = 0.0 if lam == math.inf else (tau / lam if lam > 0 else math.inf)
-    survival = 1.0 if memory_t2_s is None else math.exp(-gen_time / memory_t2_s)
-    v = check_real("link_visibility", link_visibility, -1 / 3, 1.0) * survival**2
-    return {"visibility": v, "transmissivity": eta, "success_probability": p,
-            "generation_time_s": gen_time, "memory_survival": survival}
+def _node_id(value) -> str:
+    """Node ids: strings, or integers (``2`` and ``2.0`` are the same node)."""
+    if isinstance(value, bool) or value is None:
+        raise InputError(f"node ids must be strings or integers, got {value!r}")
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise InputError(f"node ids must be strings or integers, got {value!r}")
+        value = int(value)
+    if not isinstance(value, (str, int)):
+        raise InputError(f"node ids must be strings or integers, got {value!r}")
+    return str(value)
+
+
+#: Tie-break between equally visible paths: cost per km added to -ln v_e.
+TIE_BREAK_PER_KM = 1e-9
 
 
 @dataclass(frozen=True)
@@ -108,9 +138,11 @@ class PathBound:
     links : list of dict
         Per link: endpoints, ``length_km``, ``visibility``.
     visibility : float
-        End-to-end visibility :math:`\\prod_e v_e` (composition law).
+        Visibility of the average delivered end-to-end link (with memory decay).
+    fresh_chain_visibility : float
+        :math:`\\prod_e v_e` of the fresh links (what the path choice maximises).
     rate_upper_bound : float
-        Paper-1 bound (bits per delivered pair) of the end-to-end link, with leakage.
+        Bound (bits per delivered pair) from :func:`~qkdbounds.repeaters.planner.plan_path`.
     distance_km : float
         Fibre length of the path.
     plob_bound : float
@@ -122,38 +154,48 @@ class PathBound:
     path: list
     links: list = field(repr=False)
     visibility: float
-    rate_upper_bound: float
+    rate_upper_bound: float | None
     distance_km: float
     plob_bound: float
-    method: str = "max over paths of prod v_e (Dijkstra on -ln v_e); isotropic chain bound"
+    key_rate_upper_bound_bps: float | None = None
+    plob_key_rate_bps: float | None = None
+    fresh_chain_visibility: float = 1.0
+    method: str = ("path: max prod v_e of the fresh links (Dijkstra on -ln v_e); "
+                   "bound: qkdbounds plan's model on that path")
     status: str = "ok"
 
 
-def _weighted(graph, leakage, model, link_kwargs):
+def _weighted(graph, link_kwargs):
     import networkx as nx
 
+    default = link_kwargs.get("link_visibility", 1.0)
     weighted = nx.Graph()
     weighted.add_nodes_from(graph.nodes(data=True))
     for a, b, attrs in graph.edges(data=True):
-        info = link_visibility(attrs["length_km"], **link_kwargs)
-        if info["visibility"] > 0:
-            weighted.add_edge(a, b, length_km=attrs["length_km"], cost=-math.log(info["visibility"]),
-                              **info)
+        vis = float(attrs.get("visibility", default))
+        if vis > 0:  # a link with v <= 0 is separable: it carries no entanglement
+            weighted.add_edge(a, b, length_km=attrs["length_km"], visibility=vis,
+                              cost=-math.log(vis) + TIE_BREAK_PER_KM * attrs["length_km"])
     return weighted
 
 
-def _path_bound(weighted, source, target, path, leakage, model, loss_db_per_km, d=2):
-    from ..bounds import rate_upper_bound
+def _path_bound(weighted, source, target, path, leakage, model, link_kwargs):
+    from .planner import plan_path
 
-    links, vis, dist = [], 1.0, 0.0
-    for a, b in zip(path, path[1:]):
-        e = weighted.edges[a, b]
-        links.append({"from": a, "to": b, "length_km": e["length_km"], "visibility": e["visibility"]})
-        vis *= e["visibility"]
-        dist += e["length_km"]
-    rate = 0.0 if vis <= 1 / (1 + d) else rate_upper_bound(d, 2, min(vis, 1.0), leakage, model).value
-    return PathBound(str(source), str(target), [str(n) for n in path], links, vis, rate, dist,
-                     plob_bound(fibre_transmissivity(dist, loss_db_per_km)))
+    links = [{"from": a, "to": b, "length_km": weighted.edges[a, b]["length_km"],
+              "visibility": weighted.edges[a, b]["visibility"]} for a, b in zip(path, path[1:])]
+    fresh = math.prod(x["visibility"] for x in links)
+    kwargs = {k: v for k, v in link_kwargs.items() if k != "link_visibility"}
+    # heterogeneous fresh visibilities enter through their product (composition law): the
+    # planner gets one isotropic link visibility whose K-fold product is that product
+    k = len(links)
+    v_each = math.copysign(abs(fresh) ** (1.0 / k), fresh) if fresh != 0 else 0.0
+    plan = plan_path([x["length_km"] for x in links], leakage, model=model,
+                     link_visibility=v_each, **kwargs)
+    e = plan.end_to_end
+    return PathBound(str(source), str(target), [str(n) for n in path], links, e["visibility"],
+                     e["rate_upper_bound"], plan.distance_km, e["plob_bound"],
+                     e["key_rate_upper_bound_bps"], e["plob_key_rate_bps"], fresh)
 
 
 def best_path(graph, source, target, leakage: float, model: str = "uniform",
@@ -163,16 +205,18 @@ def best_path(graph, source, target, leakage: float, model: str = "uniform",
 
     leakage = check_probability("leakage", leakage)
     check_choice("model", model, ("uniform", "junk"))
+    source, target = _node_id(source), _node_id(target)
     for node in (source, target):
         if node not in graph:
             raise InputError(f"node {node!r} is not in the network")
-    weighted = _weighted(graph, leakage, model, link_kwargs)
+    if source == target:
+        raise InputError(f"source and target must differ, both are {source!r}")
+    weighted = _weighted(graph, link_kwargs)
     try:
         path = nx.dijkstra_path(weighted, source, target, weight="cost")
     except nx.NetworkXNoPath:
         return None
-    return _path_bound(weighted, source, target, path, leakage, model,
-                       link_kwargs.get("loss_db_per_km", 0.2))
+    return _path_bound(weighted, source, target, path, leakage, model, link_kwargs)
 
 
 def all_pairs(graph, leakage: float, model: str = "uniform", callback=None,
@@ -186,7 +230,7 @@ def all_pairs(graph, leakage: float, model: str = "uniform", callback=None,
 
     leakage = check_probability("leakage", leakage)
     check_choice("model", model, ("uniform", "junk"))
-    weighted = _weighted(graph, leakage, model, link_kwargs)
+    weighted = _weighted(graph, link_kwargs)
     nodes = sorted(graph.nodes, key=str)
     wanted = None if sources is None else set(sources)
     out = []
@@ -197,7 +241,7 @@ def all_pairs(graph, leakage: float, model: str = "uniform", callback=None,
         for target in nodes[i + 1:]:
             if target in paths:
                 out.append(_path_bound(weighted, source, target, paths[target], leakage, model,
-                                       link_kwargs.get("loss_db_per_km", 0.2)))
+                                       link_kwargs))
         if callback is not None:
             callback(1)
     return out
@@ -213,8 +257,13 @@ def write_network_figures(graph, bounds: list[PathBound], out_dir) -> list[str]:
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    pos = {n: (a["x"], a["y"]) for n, a in graph.nodes(data=True) if "x" in a and "y" in a}
-    if len(pos) != graph.number_of_nodes():
+    pos = {}
+    for n, a in graph.nodes(data=True):
+        try:
+            pos[n] = (float(a["x"]), float(a["y"]))
+        except (KeyError, TypeError, ValueError):
+            pass
+    if len(pos) != graph.number_of_nodes() or not all(map(math.isfinite, sum(pos.values(), ()))):
         pos = nx.spring_layout(graph, seed=1, weight="length_km")
     fig, ax = plt.subplots(figsize=(6, 5))
     nx.draw_networkx(graph, pos, ax=ax, node_color="tab:blue", font_color="white", node_size=500)
@@ -226,7 +275,8 @@ def write_network_figures(graph, bounds: list[PathBound], out_dir) -> list[str]:
     fig.savefig(files[0], dpi=150, bbox_inches="tight")
     plt.close(fig)
     fig, ax = plt.subplots(figsize=(6, 4))
-    ax.scatter([b.distance_km for b in bounds], [b.rate_upper_bound for b in bounds], s=18)
+    shown = [b for b in bounds if b.rate_upper_bound is not None]
+    ax.scatter([b.distance_km for b in shown], [b.rate_upper_bound for b in shown], s=18)
     ax.set_xlabel("path length (km)")
     ax.set_ylabel("key-rate upper bound (bits per pair)")
     ax.set_title("best path per node pair")
