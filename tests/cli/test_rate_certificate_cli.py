@@ -57,3 +57,11 @@ def test_grid_columns_hold_eves_gamma(capsys):
                   "--json")
     assert out["gamma_other_strings"][0] == pytest.approx(paper["gamma_other_strings"][0])
     assert out["gamma_other_strings"][1] == 1.0
+
+
+def test_lower_bounds_are_clipped_with_the_raw_expression_named(capsys):
+    """diqkd rho-d at d = 2: the Devetak-Winter expression is negative; K >= 0 is reported."""
+    out = _json(capsys, "diqkd", "rho-d", "--shield-dim", 2, "--json")
+    assert out["devetak_winter_expression"] < 0
+    assert out["key_lower_bound"] == 0.0
+    assert out["gap"] == -out["pt_key_upper_bound"]

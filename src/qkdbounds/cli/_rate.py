@@ -24,7 +24,8 @@ def register(sub) -> None:
     p.add_argument("--cut-bound", action="store_true",
                    help="also compute the conference-key cut bound (general route, N >= 3)")
     p.add_argument("--starts", type=ranged("--starts", "n_starts"), default=6,
-                   help="random starts of Eve's minimisation (general route)")
+                   help="seeded random starts of Eve's minimisation on the general route, in "
+                        "addition to its 3 structured starts (0 = the structured starts only)")
     p.add_argument("--full-certificate", action="store_true",
                    help="print Eve's full tensors (gamma on all d^N strings, channels); default: "
                         "arrays of more than 16 entries are summarised (shape, min, max)")
