@@ -464,10 +464,13 @@ def _execute(client, fn, reference, pending, db, sweep_id, bar, max_in_flight):
             else:
                 computed += 1
         if kill_after is not None and computed + failed >= int(kill_after.split(":")[0]):
-            # test hook (fault injection), never in use: "K" = SIGKILL, "K:INT" = Ctrl-C
-            sig = signal.SIGINT if kill_after.endswith(":INT") else signal.SIGKILL
+            # test hook (fault injection), never in use: "K" = SIGKILL, "K:INT" = what Ctrl-C
+            # raises (a KeyboardInterrupt here, whatever the process's SIGINT disposition)
+            interrupt = kill_after.endswith(":INT")
             kill_after = None
-            os.kill(os.getpid(), sig)
+            if interrupt:
+                raise KeyboardInterrupt
+            os.kill(os.getpid(), signal.SIGKILL)
         bar.update(len(chunk))
         if failed:
             bar.set_postfix(failed=failed, refresh=False)
