@@ -1,0 +1,220 @@
+r"""User sources: N-party density matrices with local dimensions, projection, and utilities.
+
+The first piece of "any source" (issue 13): a :class:`Source` carries the matrix and its local
+dimensions (QuTiP style), is read from ``.npy`` / ``.npz`` with the file checks of
+:mod:`qkdbounds._io`, and is validated as a state.  A tomographic matrix that is slightly
+unphysical (an eigenvalue of -1e-6, a trace of 1.002 after rounding) is refused with a message
+pointing to ``project=True``, which maps it to the nearest state by the maximum-likelihood
+projection of Smolin, Gambetta & Smith, PRL 108, 070502 (2012): keep the eigenvectors, and
+lower the eigenvalues to a probability vector by their shifting rule (the closest state in
+Frobenius norm); the distance moved is reported.
+
+Utilities: permuting parties, local unitaries, and the isotropic twirl of a two-qudit state.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from ..errors import InputError, check_int
+
+__all__ = ["Source", "make_source", "load_source", "project_to_state", "permute_parties",
+           "apply_local_unitaries", "ATOL_SOURCE", "MAX_SOURCE_DIM"]
+
+#: Tolerance of the state checks (Hermitian, trace 1, eigenvalues >= -tol).
+ATOL_SOURCE = 1e-9
+#: Largest total dimension of a source matrix (a 4096 x 4096 complex matrix is 256 MiB).
+MAX_SOURCE_DIM = 4096
+
+
+@dataclass(frozen=True)
+class Source:
+    """A density matrix with its local dimensions (parties in tensor order).
+
+    Attributes
+    ----------
+    matrix : ndarray, shape (D, D)
+        The state, D = prod(dims).
+    dims : tuple of int
+        Local dimensions :math:`d_1, \\dots, d_N`.
+    projection : dict or None
+        When the input was projected: ``trace_distance`` and ``frobenius_distance`` moved,
+        ``input_trace``, ``min_input_eigenvalue`` and the ``method``.
+    """
+
+    matrix: NDArray[np.complex128] = field(repr=False)
+    dims: tuple[int, ...]
+    projection: dict | None = None
+
+    @property
+    def n_parties(self) -> int:
+        return len(self.dims)
+
+
+def project_to_state(matrix: ArrayLike) -> tuple[NDArray[np.complex128], dict]:
+    r"""Nearest density matrix by Smolin, Gambetta & Smith (PRL 108, 070502 (2012)).
+
+    The Hermitian part is normalised to unit trace; with its eigenvalues
+    :math:`\mu_1 \ge \dots \ge \mu_D`, the most negative are set to 0 one by one while their
+    (negative) mass :math:`a` is spread evenly over the remaining :math:`i` ones, until
+    :math:`\mu_i + a/i \ge 0`; the eigenvectors are kept.
+
+    Returns
+    -------
+    (ndarray, dict)
+        The state and ``{"trace_distance", "frobenius_distance", "input_trace",
+        "min_input_eigenvalue", "method"}``.
+
+    Raises
+    ------
+    InputError
+        Not square, NaN/inf, or a non-positive trace.
+    """
+    m = np.asarray(matrix, dtype=complex)
+    if m.ndim != 2 or m.shape[0] != m.shape[1] or m.shape[0] == 0:
+        raise InputError(f"matrix must be square, got shape {m.shape}")
+    if not np.all(np.isfinite(m)):
+        raise InputError("matrix must not contain NaN or inf")
+    herm = (m + m.conj().T) / 2
+    trace = float(np.trace(herm).real)
+    if trace <= 0:
+        raise InputError(f"matrix must have a positive trace to be projected, got {trace:.6g}")
+    mu, vecs = np.linalg.eigh(herm / trace)
+    order = np.argsort(mu)[::-1]
+    mu, vecs = mu[order], vecs[:, order]
+    lam = mu.copy()
+    i, a = len(mu), 0.0
+    while i > 0 and lam[i - 1] + a / i < 0:
+        a += lam[i - 1]
+        lam[i - 1] = 0.0
+        i -= 1
+    lam[:i] += a / i
+    rho = (vecs * lam) @ vecs.conj().T
+    diff = rho - m
+    info = {
+        "trace_distance": float(0.5 * np.abs(np.linalg.eigvalsh((diff + diff.conj().T) / 2)).sum()),
+        "frobenius_distance": float(np.linalg.norm(diff)),
+        "input_trace": float(np.trace(m).real),
+        "min_input_eigenvalue": float(np.linalg.eigvalsh(herm).min()),
+        "method": "maximum-likelihood projection, Smolin, Gambetta & Smith, PRL 108, 070502 (2012)",
+    }
+    return rho, info
+
+
+def _check_dims(dims, size: int) -> tuple[int, ...]:
+    try:
+        dims_t = tuple(int(check_int("dims", d, 2, MAX_SOURCE_DIM)) for d in dims)
+    except TypeError:
+        raise InputError(f"dims must be a sequence of integers >= 2, got {dims!r}") from None
+    if not dims_t:
+        raise InputError("dims must list the local dimension of every party")
+    if math.prod(dims_t) != size:
+        raise InputError(f"dims {list(dims_t)} multiply to {math.prod(dims_t)}, but the matrix "
+                         f"is {size} x {size}")
+    return dims_t
+
+
+def make_source(matrix: ArrayLike, dims: Sequence[int], *, project: bool = False,
+                name: str = "state") -> Source:
+    """Validate a matrix as an N-party state (or project it, ``project=True``).
+
+    Raises
+    ------
+    InputError
+        Not square, dims not matching, too large, NaN/inf; not Hermitian, not unit trace or not
+        PSD within :data:`ATOL_SOURCE` (unless ``project``), naming the check and the fix.
+    """
+    try:
+        m = np.asarray(matrix, dtype=complex)
+    except (TypeError, ValueError):
+        raise InputError(f"{name} must be a numeric square matrix") from None
+    if m.ndim != 2 or m.shape[0] != m.shape[1]:
+        raise InputError(f"{name} must be a square matrix, got shape {m.shape}")
+    if m.shape[0] > MAX_SOURCE_DIM:
+        raise InputError(f"{name} is {m.shape[0]} x {m.shape[0]}; allowed: at most "
+                         f"{MAX_SOURCE_DIM} x {MAX_SOURCE_DIM}")
+    dims_t = _check_dims(dims, m.shape[0])
+    if not np.all(np.isfinite(m)):
+        raise InputError(f"{name} must not contain NaN or inf")
+    if project:
+        rho, info = project_to_state(m)
+        return Source(rho, dims_t, info)
+    if not np.allclose(m, m.conj().T, atol=ATOL_SOURCE):
+        raise InputError(f"{name} is not Hermitian (tolerance {ATOL_SOURCE:g}); use project=True "
+                         f"(--project) to map it to the nearest state")
+    tr = float(np.trace(m).real)
+    if abs(tr - 1) > ATOL_SOURCE:
+        raise InputError(f"{name} has trace {tr:.9g}, not 1 (tolerance {ATOL_SOURCE:g}); use "
+                         f"project=True (--project) to map it to the nearest state")
+    low = float(np.linalg.eigvalsh((m + m.conj().T) / 2).min())
+    if low < -ATOL_SOURCE:
+        raise InputError(f"{name} has a negative eigenvalue {low:.3g} (tolerance "
+                         f"{ATOL_SOURCE:g}); use project=True (--project) to map it to the "
+                         f"nearest state")
+    return Source((m + m.conj().T) / 2, dims_t, None)
+
+
+def load_source(path, dims: Sequence[int], *, project: bool = False) -> Source:
+    """Read a source from ``.npy`` (one array) or ``.npz`` (one array, or the key ``rho``).
+
+    Both are checked before reading: file kind and size, the ``.npy`` header (shape, dtype), the
+    ``.npz`` member list and sizes.
+    """
+    from .._io import MAX_INPUT_BYTES, check_input_file, load_npy_checked
+
+    p = check_input_file("state file", path)
+    if p.suffix.lower() == ".npz":
+        import zipfile
+
+        try:
+            with zipfile.ZipFile(p) as zf:
+                members = zf.infolist()
+        except (zipfile.BadZipFile, OSError) as exc:
+            raise InputError(f"state file {p} is not a readable .npz archive ({exc})") from None
+        names = [m.filename.removesuffix(".npy") for m in members]
+        if sum(m.file_size for m in members) > MAX_INPUT_BYTES:
+            raise InputError(f"state file {p} unpacks to more than "
+                             f"{MAX_INPUT_BYTES / 2**20:.0f} MiB")
+        key = "rho" if "rho" in names else (names[0] if len(names) == 1 else None)
+        if key is None:
+            raise InputError(f"state file {p} must hold one array or one named 'rho', found "
+                             f"{', '.join(names) or 'none'}")
+        try:
+            with np.load(p, allow_pickle=False) as data:
+                matrix = data[key]
+        except (ValueError, OSError, EOFError) as exc:
+            raise InputError(f"state file {p}: array {key!r} is not readable ({exc})") from None
+    else:
+        matrix = load_npy_checked("state file", p, max_elements=MAX_SOURCE_DIM**2)
+    return make_source(matrix, dims, project=project, name=f"state in {p.name}")
+
+
+def permute_parties(source: Source, order: Sequence[int]) -> Source:
+    """The same state with the parties in the new ``order`` (party ``order[j]`` becomes ``j``)."""
+    n = source.n_parties
+    order = [check_int("order entry", o, 0, n - 1) for o in order]
+    if sorted(order) != list(range(n)):
+        raise InputError(f"order must be a permutation of 0..{n - 1}, got {order}")
+    t = source.matrix.reshape(source.dims * 2)
+    t = t.transpose(order + [n + o for o in order])
+    dims = tuple(source.dims[o] for o in order)
+    size = math.prod(dims)
+    return Source(t.reshape(size, size), dims, source.projection)
+
+
+def apply_local_unitaries(source: Source, unitaries: Sequence[ArrayLike]) -> Source:
+    """:math:`(U_1\\otimes\\dots\\otimes U_N)\\,\\rho\\,(U_1\\otimes\\dots\\otimes U_N)^\\dagger`."""
+    if len(unitaries) != source.n_parties:
+        raise InputError(f"give one unitary per party ({source.n_parties}), got {len(unitaries)}")
+    big = np.ones((1, 1), dtype=complex)
+    for j, (u, d) in enumerate(zip(unitaries, source.dims)):
+        u = np.asarray(u, dtype=complex)
+        if u.shape != (d, d) or not np.allclose(u.conj().T @ u, np.eye(d), atol=1e-10):
+            raise InputError(f"unitaries[{j}] must be a {d} x {d} unitary matrix")
+        big = np.kron(big, u)
+    return Source(big @ source.matrix @ big.conj().T, source.dims, source.projection)

@@ -1,0 +1,96 @@
+"""User sources (issue 13, first piece): validation, the SGS projection, utilities."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose
+
+from qkdbounds.errors import InputError
+from qkdbounds.states.sources import (
+    apply_local_unitaries,
+    load_source,
+    make_source,
+    permute_parties,
+    project_to_state,
+)
+
+
+def _bell():
+    psi = np.array([1, 0, 0, 1]) / np.sqrt(2)
+    return np.outer(psi, psi)
+
+
+def test_slightly_unphysical_tomography_is_refused_then_projected():
+    rho = _bell() + np.diag([0, 1e-6, -1e-6, 0])          # one eigenvalue -1e-6
+    with pytest.raises(InputError, match="negative eigenvalue.*--project"):
+        make_source(rho, (2, 2))
+    src = make_source(rho, (2, 2), project=True)
+    eig = np.linalg.eigvalsh(src.matrix)
+    assert eig.min() >= -1e-15 and np.trace(src.matrix).real == pytest.approx(1, abs=1e-14)
+    assert src.projection["trace_distance"] < 2e-6
+    rounded = np.round(_bell() * 1.004, 3)                  # trace 1.004 after rounding
+    with pytest.raises(InputError, match="trace"):
+        make_source(rounded, (2, 2))
+    assert np.trace(make_source(rounded, (2, 2), project=True).matrix).real == pytest.approx(1)
+
+
+def test_sgs_projection_is_the_frobenius_nearest_state():
+    """Second route: the nearest state in Frobenius norm by a conic program (cvxpy + Clarabel)."""
+    import cvxpy as cp
+
+    rng = np.random.default_rng(4)
+    for _ in range(3):
+        a = rng.normal(size=(4, 4)) + 1j * rng.normal(size=(4, 4))
+        m = (a + a.conj().T) / 2
+        m = m / np.trace(m).real                           # unit trace (sign flips if needed)
+        rho, _ = project_to_state(m)
+        x = cp.Variable((4, 4), hermitian=True)
+        prob = cp.Problem(cp.Minimize(cp.norm(x - m, "fro")), [x >> 0, cp.trace(x) == 1])
+        prob.solve(solver=cp.CLARABEL)
+        assert np.linalg.norm(rho - m) == pytest.approx(prob.value, abs=1e-6)
+        # the Frobenius projection onto the (convex) state set is unique; the elementwise gap is
+        # the conic solver's tolerance
+        assert_allclose(rho, x.value, atol=2e-4)
+
+
+def test_sgs_worked_example():
+    """Eigenvalues (0.6, 0.5, 0.07, -0.17): the shifting rule of Smolin et al. sets the negative
+    one to 0 and spreads its mass -0.17 over the other three (0.07 - 0.17/3 >= 0, so it stops)."""
+    mu = np.array([0.6, 0.5, 0.07, -0.17])
+    rho, _ = project_to_state(np.diag(mu))
+    assert_allclose(np.sort(np.linalg.eigvalsh(rho))[::-1],
+                    [0.6 - 0.17 / 3, 0.5 - 0.17 / 3, 0.07 - 0.17 / 3, 0.0], atol=1e-14)
+
+
+def test_permute_and_local_unitaries_against_dense_routes():
+    rng = np.random.default_rng(2)
+    a = rng.normal(size=(12, 12)) + 1j * rng.normal(size=(12, 12))
+    rho = a @ a.conj().T
+    src = make_source(rho / np.trace(rho), (2, 3, 2))
+    perm = permute_parties(src, [2, 0, 1])
+    # dense route: the permutation matrix of basis strings
+    idx = np.arange(12).reshape(2, 3, 2).transpose(2, 0, 1).ravel()
+    assert_allclose(perm.matrix, src.matrix[np.ix_(idx, idx)], atol=1e-14)
+    assert perm.dims == (2, 2, 3)
+    from scipy.stats import unitary_group
+
+    us = [unitary_group.rvs(d, random_state=7) for d in (2, 3, 2)]
+    big = np.kron(np.kron(us[0], us[1]), us[2])
+    assert_allclose(apply_local_unitaries(src, us).matrix, big @ src.matrix @ big.conj().T,
+                    atol=1e-13)
+
+
+def test_files(tmp_path):
+    np.save(tmp_path / "bell.npy", _bell())
+    np.savez(tmp_path / "bell.npz", rho=_bell(), other=np.eye(2))
+    np.savez(tmp_path / "two.npz", a=_bell(), b=_bell())
+    assert load_source(tmp_path / "bell.npy", (2, 2)).dims == (2, 2)
+    assert_allclose(load_source(tmp_path / "bell.npz", (2, 2)).matrix, _bell())
+    with pytest.raises(InputError, match="one array or one named 'rho'"):
+        load_source(tmp_path / "two.npz", (2, 2))
+    with pytest.raises(InputError, match="multiply"):
+        load_source(tmp_path / "bell.npy", (2, 3))
+    (tmp_path / "bad.npz").write_bytes(b"not a zip")
+    with pytest.raises(InputError, match="npz"):
+        load_source(tmp_path / "bad.npz", (2, 2))
