@@ -33,6 +33,7 @@ __all__ = [
     "SeparableCertificate",
     "dephasing_certificate",
     "isotropic_separable_certificate",
+    "isotropic_product_certificate",
     "relative_entropy_bound",
     "relative_entropy_upper_bound",
     "isotropic_relative_entropy",
@@ -182,6 +183,51 @@ def isotropic_separable_certificate(d: int) -> SeparableCertificate:
     )
 
 
+#: Non-prime d up to this use paper 1's Eq. (9) ensemble (3^(d-1) + d members) for the isotropic
+#: F = 1/d certificate; prime d use the d + 1 mutually unbiased bases.
+MAX_CC_ISOTROPIC_DIM = 12
+
+
+def isotropic_product_certificate(d: int, visibility: float | None = None) -> SeparableCertificate:
+    r"""The isotropic state of visibility :math:`v \le 1/(1+d)` (default the separable boundary,
+    :math:`F = 1/d`) as an explicit product ensemble, for every ``d``.
+
+    The ensemble is the one Eve sends in paper 1's CC attack (Eqs. 8-9 with N = 2,
+    :func:`qkdbounds.states.cc_decomposition`): :math:`3^{d-1}` phase states and ``d`` diagonal
+    states, plus the identity part below the boundary.  It reassembles the state to 1e-15 (test).
+    """
+    from ..states import cc_decomposition, isotropic_ghz
+
+    d = check_int("d", d, 2, MAX_CC_ISOTROPIC_DIM)
+    v_sep = 1.0 / (1 + d)
+    v = v_sep if visibility is None else float(visibility)
+    if not 0.0 <= v <= v_sep + 1e-15:
+        raise InputError(f"visibility must be in [0, {v_sep:.6g}] (separable isotropic states), "
+                         f"got {v}")
+    dec = cc_decomposition(isotropic_ghz(d, 2, min(v, v_sep)))
+    weights, a, b = [], [], []
+    for weight, vectors in dec.separable:
+        weights.append(weight)
+        a.append(vectors[0])
+        b.append(vectors[1])
+    fid = v + (1 - v) / d**2
+    return SeparableCertificate(
+        "product_ensemble", (d, d), np.array(weights), product_vectors=(np.array(a), np.array(b)),
+        description=f"isotropic state F={fid:.6g} as paper 1's Eq. (9) product ensemble "
+                    f"({len(weights)} members)")
+
+
+def _isotropic_visibility(rho: NDArray, d: int) -> float | None:
+    """Visibility of ``rho`` if it is an isotropic two-qudit state (to 1e-10), else None."""
+    phi = np.zeros(d * d)
+    phi[[i * d + i for i in range(d)]] = 1 / np.sqrt(d)
+    fid = float(np.real(phi @ rho @ phi))
+    iso = isotropic_state(d, min(max(fid, 0.0), 1.0))
+    if np.abs(rho - iso).max() > 1e-10:
+        return None
+    return (d * d * fid - 1) / (d * d - 1)
+
+
 def relative_entropy_bound(matrix: ArrayLike, certificate: SeparableCertificate) -> RelativeEntropyBound:
     r""":math:`E_R(\rho) \le D(\rho\|\sigma)` for the certified separable :math:`\sigma`.
 
@@ -196,8 +242,9 @@ def relative_entropy_bound(matrix: ArrayLike, certificate: SeparableCertificate)
     rho, dims = _check_bipartite(matrix, certificate.dims)
     ok = certificate.verify()
     sigma = certificate.matrix() if ok else None
-    if ok and np.array_equal(sigma, rho):
-        value = 0.0  # D(rho||rho) = 0 exactly (e.g. PPT => separable in 2x2, 2x3)
+    if ok and np.allclose(sigma, rho, rtol=0.0, atol=1e-12):
+        # the certificate reassembles rho: rho is separable and D(rho||rho) = 0 exactly
+        value = 0.0
     else:
         # D >= 0 (Klein); clip rounding below zero.
         value = max(relative_entropy(rho, sigma), 0.0) if ok else float("nan")
@@ -232,7 +279,10 @@ def relative_entropy_upper_bound(
     Candidates: dephasing in the computational basis; in the eigenbases of the marginals; in
     local bases optimised from ``n_starts`` seeded random starts (L-BFGS-B on
     :math:`S(\Delta_{U_A\otimes U_B}\rho)`, each end point a valid bound, the minimum is reported);
-    the isotropic :math:`F=1/d` state when :math:`d_A = d_B` is prime; ``extra_certificates``.
+    the isotropic :math:`F=1/d` state when :math:`d_A = d_B` (mutually unbiased bases for prime
+    d, paper 1's Eq. (9) ensemble otherwise, up to d = 12), so isotropic inputs reach Rains'
+    closed form; an isotropic input below the separable boundary as its own product ensemble
+    (bound exactly 0); ``extra_certificates``.
     The global minimum over separable states is *not* claimed: the value is an upper bound.
 
     Parameters
@@ -258,8 +308,15 @@ def relative_entropy_upper_bound(
     rho_b = np.einsum("ijil->jl", tensor)
     candidates = [dephasing_certificate(rho, dims)]
     candidates.append(dephasing_certificate(rho, dims, (np.linalg.eigh(rho_a)[1], np.linalg.eigh(rho_b)[1])))
-    if da == db and _prime(da):
-        candidates.append(isotropic_separable_certificate(da))
+    if da == db:
+        # the closest separable state to any isotropic state is the F = 1/d one (Rains 1999)
+        if _prime(da):
+            candidates.append(isotropic_separable_certificate(da))
+        elif da <= MAX_CC_ISOTROPIC_DIM:
+            candidates.append(isotropic_product_certificate(da))
+        v_rho = _isotropic_visibility(rho, da) if da <= MAX_CC_ISOTROPIC_DIM else None
+        if v_rho is not None and 0.0 <= v_rho <= 1.0 / (1 + da):
+            candidates.append(isotropic_product_certificate(da, v_rho))  # rho itself: bound 0
     candidates.extend(extra_certificates)
 
     def objective(params: NDArray) -> float:
