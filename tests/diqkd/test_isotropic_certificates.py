@@ -47,3 +47,17 @@ def test_separable_isotropic_inputs_give_exactly_zero_and_bounds_fall_with_noise
         values.append(relative_entropy_upper_bound(isotropic_state(d, fid), (d, d),
                                                    n_starts=0).value)
     assert all(b >= a - 1e-12 for a, b in zip(values, values[1:]))
+
+
+@pytest.mark.parametrize("d,noise", [(3, 0.75), (4, 0.8), (5, 0.9)])
+def test_depolarising_channels_with_separable_transposed_choi_state_give_zero(d, noise):
+    """Lambda(X) = (1-q) X + q tr(X) I/d: the Choi state of theta o Lambda is a Werner state,
+    separable for these q (<F> >= 0), certified by the transposed isotropic ensemble."""
+    from qkdbounds.diqkd import transposed_channel_bound
+
+    phi = np.zeros(d * d)
+    phi[[i * d + i for i in range(d)]] = 1
+    choi = (1 - noise) * np.outer(phi, phi) + noise * np.eye(d * d) / d
+    res = transposed_channel_bound(choi, d, d)
+    assert res.value == 0.0 and res.status == "ok"
+    assert res.choi_bound.certificate.verify()

@@ -217,6 +217,14 @@ def isotropic_product_certificate(d: int, visibility: float | None = None) -> Se
                     f"({len(weights)} members)")
 
 
+def _transpose_bob(cert: SeparableCertificate) -> SeparableCertificate:
+    """The partial transpose (on Bob) of a product ensemble: Bob's vectors conjugated."""
+    a, b = cert.product_vectors
+    return SeparableCertificate("product_ensemble", cert.dims, cert.weights,
+                                product_vectors=(a, b.conj()),
+                                description=f"partial transpose (Bob) of: {cert.description}")
+
+
 def _isotropic_visibility(rho: NDArray, d: int) -> float | None:
     """Visibility of ``rho`` if it is an isotropic two-qudit state (to 1e-10), else None."""
     phi = np.zeros(d * d)
@@ -310,13 +318,22 @@ def relative_entropy_upper_bound(
     candidates.append(dephasing_certificate(rho, dims, (np.linalg.eigh(rho_a)[1], np.linalg.eigh(rho_b)[1])))
     if da == db:
         # the closest separable state to any isotropic state is the F = 1/d one (Rains 1999)
-        if _prime(da):
-            candidates.append(isotropic_separable_certificate(da))
-        elif da <= MAX_CC_ISOTROPIC_DIM:
-            candidates.append(isotropic_product_certificate(da))
+        boundary = (isotropic_separable_certificate(da) if _prime(da) else
+                    isotropic_product_certificate(da) if da <= MAX_CC_ISOTROPIC_DIM else None)
+        if boundary is not None:
+            candidates.append(boundary)
         v_rho = _isotropic_visibility(rho, da) if da <= MAX_CC_ISOTROPIC_DIM else None
         if v_rho is not None and 0.0 <= v_rho <= 1.0 / (1 + da):
             candidates.append(isotropic_product_certificate(da, v_rho))  # rho itself: bound 0
+        # Werner (U (x) U invariant) states are partial transposes of isotropic ones; transposing
+        # Bob's vector of every product member keeps the ensemble a product ensemble
+        if da <= MAX_CC_ISOTROPIC_DIM:
+            from ..states._partial_transpose import partial_transpose
+
+            v_pt = _isotropic_visibility(partial_transpose(rho, dims, 1), da)
+            if v_pt is not None and 0.0 <= v_pt <= 1.0 / (1 + da):
+                candidates.append(_transpose_bob(isotropic_product_certificate(da, v_pt)))
+            candidates.append(_transpose_bob(boundary))  # the boundary Werner state
     candidates.extend(extra_certificates)
 
     def objective(params: NDArray) -> float:
