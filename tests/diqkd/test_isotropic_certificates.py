@@ -42,6 +42,7 @@ def test_separable_isotropic_inputs_give_exactly_zero_and_bounds_fall_with_noise
         fid = v + (1 - v) / d**2
         res = ppt_state_key_bound(isotropic_state(d, fid), (d, d), n_starts=0)
         assert res.value == 0.0 and res.status == "ok"
+        assert res.upper_bound_state.value == 0.0 and res.upper_bound_pt.value == 0.0
     # entangled side: E_R bound monotone in the fidelity (more white noise, lower bound)
     for fid in np.linspace(1 / d, 1.0, 6):
         values.append(relative_entropy_upper_bound(isotropic_state(d, fid), (d, d),
