@@ -262,7 +262,7 @@ def rate_upper_bound(
     >>> rate_upper_bound(2, 2, 0.35, 0.1).value   # below 1/(1 + D(1-L)): no key
     0.0
     >>> rate_upper_bound(2, 3, [0.5, 0.9], 0.1, attack="extended").value.round(4).tolist()
-    [0.1178, 0.6613]
+    [0.1178, 0.6403]
     """
     d = check_parameter("local_dim", local_dim)
     n = check_parameter("n_parties", n_parties)
