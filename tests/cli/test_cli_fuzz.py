@@ -48,7 +48,15 @@ def paths(tmp_path_factory):
         db.write_point(dict(dim=2, parties=2, visibility=0.9, leakage=0.1, model="uniform",
                             attack="paper"), "m:f", {"rate_upper_bound": 0.7, "status": "ok"},
                        sweep_id=sweep)
+    import json as _json
+
+    (root / "net.json").write_text(_json.dumps({
+        "nodes": [{"id": n} for n in "ABC"],
+        "links": [{"source": "A", "target": "B", "length_km": 30},
+                  {"source": "B", "target": "C", "length_km": 40}]}))
+    (root / "badnet.json").write_text('{"links": [{"source": "A", "target": "A", "length_km": 1}]}')
     return {
+        "net": str(root / "net.json"), "badnet": str(root / "badnet.json"),
         "dir": str(root / "adir"), "file": str(root / "afile.txt"), "empty": "",
         "missing_parent": str(root / "no" / "such" / "place" / "x.out"),
         "under_file": str(root / "afile.txt" / "x.out"),
@@ -123,6 +131,23 @@ def _specs(cmd, paths):
                           _opt("--leakage", 0.0, 1.0), _opt("--detector-efficiency", 0.05, 1.0),
                           _choice("--memory-t2-s", ["0.01", "1", "100"], ["0", "-1", "nan"]),
                           _opt("--loss-db-per-km", 0.0, 1.0)]
+    if cmd == "network":
+        return ["network"], [("--graph", *path(["net"], ["badnet", "dir", "empty", "corrupt_npy",
+                                                         "missing_parent"])),
+                             _opt("--leakage", 0.0, 1.0),
+                             _choice("--memory-t2-s", ["0.1", "10"], ["0", "nan", "-1"]),
+                             _choice("--model", ["uniform", "junk"], ["both"])]
+    if cmd == "source-bound":
+        return ["state-bound", "--measurements", "Z"], [
+            ("--state", *path(["ppt_npy"], ["empty_npy", "corrupt_npy", "vector_npy",
+                                            "nonsquare_npy"])),
+            ("--dims", st.just(("2", "2")), st.sampled_from([("2", "3"), ("1", "4"), ("4",)])),
+            _opt("--leakage", 0.0, 1.0)]
+    if cmd == "swap-bell":
+        return ["swap"], [("--bell-diagonal", st.just(("0.9", "0.05", "0.03", "0.02")),
+                           st.sampled_from([("0.9", "0.2", "0", "0"), ("nan", "0", "0", "1")])),
+                          ("--bell-diagonal", st.just(("0.8", "0.1", "0.05", "0.05")),
+                           st.sampled_from([("1", "-0.5", "0.5", "0"), ("x", "0", "0", "1")]))]
     if cmd == "rho-d":
         return ["diqkd", "rho-d"], [_opt("--shield-dim", 2, 2**20, True)]
     if cmd == "crossover":
@@ -171,7 +196,8 @@ def _specs(cmd, paths):
                         st.sampled_from(["garbage", "tcp://", "tcp://h:0", "tcp://h:99999"]))]
 
 
-COMMANDS = ["threshold", "rate", "swap", "repeaters", "plan", "rho-d", "crossover", "bound",
+COMMANDS = ["threshold", "rate", "swap", "repeaters", "plan", "network", "source-bound",
+            "swap-bell", "rho-d", "crossover", "bound",
             "state-bound", "results list", "results export", "results plot", "figure", "sweep"]
 
 
