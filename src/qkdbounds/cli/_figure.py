@@ -14,7 +14,8 @@ FIGURES = ("1", "2", "3", "4", "diqkd", "window", "plan")
 
 
 def register(sub) -> None:
-    p = sub.add_parser("figure", help="regenerate a figure (1-4 of paper 1, 'diqkd' of paper 2)")
+    p = sub.add_parser("figure", help="regenerate a figure (1-4 of paper 1, 'diqkd' of paper 2, "
+                                      "'window', 'plan')")
     p.add_argument("number", choices=FIGURES, help="figure id")
     p.add_argument("--out", type=out_dir("--out"), default="out", help="output directory")
     p.add_argument("--points", type=int, default=100, help="visibilities per curve (Figs. 1, 3, 4)")

@@ -11,7 +11,8 @@ from .main import add_common
 
 
 def register(sub) -> None:
-    p = sub.add_parser("state-bound", help="bounds for a general two-qubit state (.npy, Werner, Bell-diagonal)")
+    p = sub.add_parser("state-bound", help="bounds for a two-qubit state (.npy, Werner, Bell-diagonal) "
+                                           "or any N-party source (--dims)")
     src = p.add_mutually_exclusive_group(required=True)
     src.add_argument("--state", type=in_file("--state"), metavar="FILE.npy",
                      help="density matrix saved with numpy.save (.npy/.npz); 4x4 two-qubit "
