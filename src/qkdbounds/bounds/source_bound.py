@@ -51,17 +51,12 @@ class SourceRateBound:
 
 
 def _ghz_visibility(rho: NDArray, dims) -> float | None:
+    from ..states.isotropic import isotropic_ghz_visibility
+
     if len(set(dims)) != 1:
         return None
-    d, n = dims[0], len(dims)
-    dim = d**n
-    psi = np.zeros(dim)
-    for k in range(d):
-        psi[sum(k * d**j for j in range(n))] = 1 / np.sqrt(d)
-    fid = float(np.real(psi @ rho @ psi))
-    v = (dim * fid - 1) / (dim - 1)
-    model = v * np.outer(psi, psi) + (1 - v) * np.eye(dim) / dim
-    return v if (0 <= v <= 1 and np.abs(rho - model).max() <= 1e-10) else None
+    v = isotropic_ghz_visibility(rho, dims[0], len(dims))
+    return v if v is not None and 0 <= v <= 1 else None
 
 
 def _decomposition(source: Source, rng):
@@ -71,17 +66,14 @@ def _decomposition(source: Source, rng):
     rho, dims = source.matrix, source.dims
     v = _ghz_visibility(rho, dims)
     if v is not None:
-        from ..states import cc_decomposition, isotropic_ghz
+        from ..states import cc_decomposition, ghz_vector, isotropic_ghz
 
         dec = cc_decomposition(isotropic_ghz(dims[0], len(dims), v))
         members = list(dec.separable)
         weights = np.array([w for w, _ in members])
         vectors = [np.array([vecs[i] for _, vecs in members]) for i in range(len(dims))]
-        psi = np.zeros(rho.shape[0])
-        d, n = dims[0], len(dims)
-        for k in range(d):
-            psi[sum(k * d**j for j in range(n))] = 1 / np.sqrt(d)
-        tau = np.outer(psi, psi).astype(complex)
+        psi = ghz_vector(dims[0], len(dims))
+        tau = np.outer(psi, psi.conj())
         return (dec.q, weights, vectors, tau, None, 0.0,
                 "isotropic GHZ source: paper 1's Eqs. (8)-(9) decomposition")
     cert = certified_separable_weight(source, rng=rng)

@@ -227,13 +227,9 @@ def _transpose_bob(cert: SeparableCertificate) -> SeparableCertificate:
 
 def _isotropic_visibility(rho: NDArray, d: int) -> float | None:
     """Visibility of ``rho`` if it is an isotropic two-qudit state (to 1e-10), else None."""
-    phi = np.zeros(d * d)
-    phi[[i * d + i for i in range(d)]] = 1 / np.sqrt(d)
-    fid = float(np.real(phi @ rho @ phi))
-    iso = isotropic_state(d, min(max(fid, 0.0), 1.0))
-    if np.abs(rho - iso).max() > 1e-10:
-        return None
-    return (d * d * fid - 1) / (d * d - 1)
+    from ..states.isotropic import isotropic_ghz_visibility
+
+    return isotropic_ghz_visibility(rho, d, 2)
 
 
 def relative_entropy_bound(matrix: ArrayLike, certificate: SeparableCertificate) -> RelativeEntropyBound:

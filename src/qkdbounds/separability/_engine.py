@@ -39,6 +39,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..errors import InputError, check_int
+from ..states.isotropic import isotropic_ghz_visibility
 from ..states.sources import Source
 
 __all__ = ["CertifiedSeparableWeight", "certified_separable_weight", "ppt_outer_weight",
@@ -117,15 +118,6 @@ def _certify(rho: NDArray, sigma: NDArray) -> tuple[float, float]:
     return lo, float(np.linalg.eigvalsh((tau + tau.conj().T) / 2).min())
 
 
-def _partial_transpose(x, dims, cut):
-    n = len(dims)
-    t = x.reshape(tuple(dims) * 2)
-    axes = list(range(2 * n))
-    for i in cut:
-        axes[i], axes[n + i] = axes[n + i], axes[i]
-    return t.transpose(axes).reshape(x.shape)
-
-
 def _cuts(n):
     for size in range(1, n // 2 + 1):
         for cut in combinations(range(n), size):
@@ -199,15 +191,6 @@ def _seesaw(y, dims, rng, sweeps=30):
     return vecs, float(value)
 
 
-def _isotropic(source: Source):
-    d = source.dims[0]
-    phi = np.zeros(d * d)
-    phi[[i * d + i for i in range(d)]] = 1 / np.sqrt(d)
-    fid = float(np.real(phi @ source.matrix @ phi))
-    iso = fid * np.outer(phi, phi) + (1 - fid) * (np.eye(d * d) - np.outer(phi, phi)) / (d * d - 1)
-    return fid if np.abs(source.matrix - iso).max() <= 1e-10 else None
-
-
 def certified_separable_weight(source: Source, *, rounds: int = 25, new_per_round: int = 8,
                                outer: bool = True,
                                rng: np.random.Generator | None = None) -> CertifiedSeparableWeight:
@@ -230,12 +213,13 @@ def certified_separable_weight(source: Source, *, rounds: int = 25, new_per_roun
     rounds = check_int("rounds", rounds, 1, 1000)
     rng = np.random.default_rng(0) if rng is None else rng
     outer_value = ppt_outer_weight(source) if outer else None
-    fid = _isotropic(source) if len(dims) == 2 and dims[0] == dims[1] and dims[0] <= 12 else None
-    if fid is not None:
+    v_iso = (isotropic_ghz_visibility(rho, dims[0], 2)
+             if len(dims) == 2 and dims[0] == dims[1] and dims[0] <= 12 else None)
+    if v_iso is not None:
         from ..states import cc_decomposition, isotropic_ghz
 
         d = dims[0]
-        v = max(0.0, min(1 / (1 + d), (d * d * fid - 1) / (d * d - 1)))
+        v = max(0.0, min(1 / (1 + d), v_iso))
         members = list(cc_decomposition(isotropic_ghz(d, 2, v)).separable)
         weights = np.array([w for w, _ in members], dtype=float)
         a = np.array([vecs[0] for _, vecs in members])

@@ -26,6 +26,7 @@ __all__ = [
     "IsotropicGHZ",
     "isotropic_ghz",
     "ghz_vector",
+    "isotropic_ghz_visibility",
     "separable_visibility",
     "ProductEnsemble",
     "CCDecomposition",
@@ -64,6 +65,23 @@ def ghz_vector(local_dim: int, n_parties: int) -> NDArray[np.complex128]:
     stride = sum(d**j for j in range(n))  # index of |i...i> is i * (1 + d + ... + d^(N-1))
     psi[np.arange(d) * stride] = 1.0 / np.sqrt(d)
     return psi
+
+
+def isotropic_ghz_visibility(matrix: NDArray, local_dim: int, n_parties: int,
+                             atol: float = 1e-10) -> float | None:
+    r"""Visibility :math:`v` if ``matrix`` equals :math:`v|\phi_{d,N}\rangle\langle\phi_{d,N}|
+    + (1-v)I/d^N` entrywise to ``atol`` (any real v, also below 0), else ``None``.
+
+    For N = 2 this recognises the isotropic two-qudit states."""
+    psi = ghz_vector(local_dim, n_parties)
+    dim = psi.size
+    rho = np.asarray(matrix)
+    if rho.shape != (dim, dim):
+        return None
+    fid = float(np.real(psi.conj() @ rho @ psi))
+    v = (dim * fid - 1) / (dim - 1)
+    model = v * np.outer(psi, psi.conj()) + (1 - v) * np.eye(dim) / dim
+    return v if np.abs(rho - model).max() <= atol else None
 
 
 @dataclass(frozen=True)
