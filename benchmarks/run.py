@@ -289,7 +289,7 @@ def bench_reproduce(reps):
 
 
 def bench_crossover(reps, quick):
-    from qkdbounds.diqkd import crossover_search, rho_d, rho_d_key_lower_bound, rho_d_pt_upper_bound
+    from qkdbounds.di.partial_transpose import crossover_search, rho_d, rho_d_key_lower_bound, rho_d_pt_upper_bound
 
     t, res = measure(lambda: crossover_search(10_000), max(1, reps // 2) if not quick else 1)
     sample = [100, 200, 300, 400, 500]

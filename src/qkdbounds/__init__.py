@@ -5,7 +5,7 @@ Reproduces and extends
 * Sarkar, Prasad, Horodecki, "Entanglement is not sufficient for most practical
   entanglement-based QKD protocols" (2026) — leakage-aware convex-combination attacks;
 * Christandl, Ferrara, Horodecki et al., "Device-independent QKD upper bounds via the partial
-  transpose" (2021) — ``qkdbounds.diqkd``.
+  transpose" (2021) — ``qkdbounds.di.partial_transpose``.
 
 Examples
 --------
@@ -28,10 +28,10 @@ _LAZY = {
     "general_rate_upper_bound": "attacks.general_cc",
     "RateBound": "bounds", "RateBounds": "bounds", "Threshold": "bounds",
     "choose_route": "bounds", "rate_upper_bound": "bounds", "visibility_threshold": "bounds",
-    "chsh_threshold_werner": "bounds.chsh", "chsh_value": "bounds.chsh",
-    "di_lower_bound": "bounds.chsh", "werner_window": "bounds.window",
-    "crossover_search": "diqkd", "ppt_state_key_bound": "diqkd", "rho_d": "diqkd",
-    "rho_d_summary": "diqkd",
+    "chsh_threshold_werner": "di.chsh", "chsh_value": "di.chsh",
+    "di_lower_bound": "di.chsh", "werner_window": "di.window",
+    "crossover_search": "di.partial_transpose", "ppt_state_key_bound": "di.partial_transpose", "rho_d": "di.partial_transpose",
+    "rho_d_summary": "di.partial_transpose",
     "InputError": "errors", "QKDBoundsError": "errors", "SolverError": "errors",
     "Measurement": "measurements", "computational": "measurements", "fourier": "measurements",
     "from_unitary": "measurements", "ghz_distribution": "measurements",

@@ -12,13 +12,13 @@ MAX_BOUND_DIM = 256
 
 
 def _rho_d(args) -> dict:
-    from ..diqkd import rho_d_summary
+    from ..di.partial_transpose import rho_d_summary
 
     return rho_d_summary(args.shield_dim, args.unitary)
 
 
 def _crossover(args) -> dict:
-    from ..diqkd import crossover_search
+    from ..di.partial_transpose import crossover_search
 
     fourier = crossover_search(args.max_dim, "fourier")
     hadamard = crossover_search(args.max_dim, "hadamard")
@@ -35,7 +35,7 @@ def _crossover(args) -> dict:
 
 
 def _bound(args) -> dict:
-    from ..diqkd import ppt_state_key_bound
+    from ..di.partial_transpose import ppt_state_key_bound
 
     from .._io import load_npy_checked
 

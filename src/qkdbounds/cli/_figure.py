@@ -100,7 +100,7 @@ def handle(args) -> dict:
 
 def make_diqkd_figure(out: Path) -> tuple[dict, dict]:
     """Paper 2: key lower bound vs PT upper bound against d (log axis), crossover marked."""
-    from ..diqkd import rho_d_report
+    from ..di.partial_transpose import rho_d_report
     from ..plotting.diqkd_figure import plot_rho_d_gap
 
     report = rho_d_report()
@@ -116,7 +116,7 @@ def make_window_figure(out: Path, leakage: float = 0.1) -> tuple[dict, object]:
     """Werner states: DI CHSH lower bounds vs our upper bounds (paper and extended attacks)."""
     import numpy as np
 
-    from ..bounds.window import werner_window
+    from ..di.window import werner_window
     from ..plotting.window_figure import plot_werner_window
 
     data = werner_window(np.linspace(0, 1, 101), leakage, "uniform")

@@ -50,7 +50,7 @@ def _beyond_figures(out: Path, n_points: int) -> list[dict]:
 
 def handle(args) -> dict:
     from ..report import render_report
-    from ..bounds.window import werner_window_thresholds
+    from ..di.window import werner_window_thresholds
     from ..report.headlines import (
         beyond_headlines,
         paper1_headlines,

@@ -1,7 +1,7 @@
 """``qkdbounds state-bound``: CC upper bound with leakage and DI CHSH lower bound for a two-qubit state.
 
 Argument parsing and output only; the science is in :mod:`qkdbounds.attacks.general_cc` and
-:mod:`qkdbounds.bounds.chsh`.
+:mod:`qkdbounds.di.chsh`.
 """
 
 from __future__ import annotations
@@ -65,7 +65,7 @@ def handle(args) -> dict:
 
     if args.dims is not None:
         return _any_source(args)
-    from ..bounds.chsh import di_lower_bound
+    from ..di.chsh import di_lower_bound
     from ..states.two_qubit import bell_diagonal_state, load_state, werner_state
 
     if args.state is not None:

@@ -1,7 +1,7 @@
 """Figure for paper 2: key lower bound on K(rho_d) vs upper bound on K(rho_d^Gamma) against d.
 
-Plotting only: the numbers come from :func:`qkdbounds.diqkd.rho_d_report` /
-:func:`qkdbounds.diqkd.crossover_search` (passed in as ``data``).
+Plotting only: the numbers come from :func:`qkdbounds.di.partial_transpose.rho_d_report` /
+:func:`qkdbounds.di.partial_transpose.crossover_search` (passed in as ``data``).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Figure of the Werner-state window: DI CHSH lower bounds against our CC upper bounds.
 
-Plotting only: every number comes from :func:`qkdbounds.bounds.window.werner_window`.
+Plotting only: every number comes from :func:`qkdbounds.di.window.werner_window`.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ _THRESHOLD_STYLE = {
 
 
 def plot_werner_window(data, path_stem: str | Path, title: str | None = None) -> list[Path]:
-    """Plot a :class:`~qkdbounds.bounds.window.WernerWindow`; writes ``path_stem.png`` and ``.svg``.
+    """Plot a :class:`~qkdbounds.di.window.WernerWindow`; writes ``path_stem.png`` and ``.svg``.
 
     Solid: our upper bound with leakage; dashed: the DW-CHSH lower bound with the same leakage;
     dotted: the DW-CHSH lower bound without leakage (literature curve, *not* a lower bound at

@@ -105,7 +105,7 @@ def beyond_headlines(points=((2, 2, 0.6, 0.1), (2, 2, 0.45, 0.0), (2, 2, 0.9, 0.
 
 
 def paper2_headlines(report: dict) -> list[Headline]:
-    """rho_d headline numbers (paper 2, "Examples") from :func:`qkdbounds.diqkd.rho_d_report`."""
+    """rho_d headline numbers (paper 2, "Examples") from :func:`qkdbounds.di.partial_transpose.rho_d_report`."""
     big = report["d_2_20"]
     cross = report["crossover"]
     edge = 1 / (2**10 + 1)

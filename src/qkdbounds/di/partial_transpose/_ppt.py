@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._tolerances import ATOL_PSD
-from ..errors import InputError, check_choice
-from ..states._partial_transpose import partial_transpose
+from ..._tolerances import ATOL_PSD
+from ...errors import InputError, check_choice
+from ...states._partial_transpose import partial_transpose
 from . import _structure
 from ._results import PPTResult
 from ._rho_d import RHO_D_BOB, RhoD, rho_d, rho_d_matrix

@@ -12,7 +12,7 @@ from scipy.optimize import bisect
 
 from qkdbounds.attacks.general_cc import bloch_measurement
 from qkdbounds.bounds import rate_upper_bound
-from qkdbounds.bounds.chsh import (
+from qkdbounds.di.chsh import (
     ATOL_CHSH,
     CRITICAL_QBER_LITERATURE,
     binary_entropy,
@@ -21,7 +21,7 @@ from qkdbounds.bounds.chsh import (
     chsh_value,
     di_lower_bound,
 )
-from qkdbounds.bounds.window import werner_window, werner_window_thresholds
+from qkdbounds.di.window import werner_window, werner_window_thresholds
 from qkdbounds.errors import InputError
 from qkdbounds.measurements import dense_distribution
 from qkdbounds.plotting.window_figure import plot_werner_window
@@ -251,7 +251,7 @@ def test_leaky_dw_rates_pinned_by_an_independent_derivation(v, leak):
     H(B|E) - H(l) - P(l=1), with H(l) <= h(min(L, 1/2)).  Werner: S = 2 sqrt2 v, Q = (1-v)/2."""
     import math
 
-    from qkdbounds.bounds.chsh import chsh_dw_rate
+    from qkdbounds.di.chsh import chsh_dw_rate
 
     def h(p):
         return 0.0 if p in (0.0, 1.0) else -p * math.log2(p) - (1 - p) * math.log2(1 - p)

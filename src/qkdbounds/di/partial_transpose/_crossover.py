@@ -16,7 +16,7 @@ import dataclasses
 
 import numpy as np
 
-from ..errors import check_choice, check_int
+from ...errors import check_choice, check_int
 from ._key_lower import key_lower_bound_formula, rho_d_key_lower_bound
 from ._pt_upper import pt_upper_bound_formula, rho_d_pt_upper_bound
 from ._results import CrossoverResult

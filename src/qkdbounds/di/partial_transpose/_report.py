@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..errors import InputError, check_int
+from ...errors import InputError, check_int
 from ._crossover import crossover_search
 from ._key_lower import key_lower_bound_formula, rho_d_key_lower_bound
 from ._ppt import rho_d_ppt

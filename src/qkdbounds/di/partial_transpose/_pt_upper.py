@@ -7,7 +7,7 @@ diagonal in a product basis and hence separable.  Three routes:
 
 * ``"structured"``: :math:`S(\Delta(\rho^\Gamma)) - S(\rho^\Gamma)` from the block spectra (any d);
 * ``"dense"``: the dense :math:`\rho_d^\Gamma`, :math:`\sigma = \mathrm{diag}(\rho_d^\Gamma)`,
-  generic :func:`~qkdbounds.diqkd._spectra.relative_entropy` (``d <= 16``);
+  generic :func:`~qkdbounds.di.partial_transpose._spectra.relative_entropy` (``d <= 16``);
 * ``"convexity"``: :math:`\rho_d^\Gamma = (1-p)\tau_1 + p\tau_2` with :math:`\tau_1` the (separable,
   diagonal) key-:math:`\{00,11\}` sector and :math:`\tau_2` the key-:math:`\{01,10\}` sector;
   :math:`E_R(\rho^\Gamma) \le (1-p)E_R(\tau_1) + p\,E_R(\tau_2) \le p\,D(\tau_2\|\Delta\tau_2)`
@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..errors import InputError, check_choice, check_int
-from ..states._partial_transpose import partial_transpose
+from ...errors import InputError, check_choice, check_int
+from ...states._partial_transpose import partial_transpose
 from . import _structure
 from ._relative_entropy import SeparableCertificate, structured_dephasing_bound
 from ._results import RelativeEntropyBound
@@ -72,7 +72,7 @@ def rho_d_pt_upper_bound(state: RhoD, method: str = "structured") -> RelativeEnt
 
     Examples
     --------
-    >>> from qkdbounds.diqkd import rho_d
+    >>> from qkdbounds.di.partial_transpose import rho_d
     >>> round(rho_d_pt_upper_bound(rho_d(2**20)).value * 1025, 9)
     1.0
     """

@@ -8,8 +8,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from qkdbounds.diqkd import ppt_state_key_bound
-from qkdbounds.diqkd._relative_entropy import (
+from qkdbounds.di.partial_transpose import ppt_state_key_bound
+from qkdbounds.di.partial_transpose._relative_entropy import (
     isotropic_product_certificate,
     isotropic_relative_entropy,
     isotropic_state,
@@ -54,7 +54,7 @@ def test_separable_isotropic_inputs_give_exactly_zero_and_bounds_fall_with_noise
 def test_depolarising_channels_with_separable_transposed_choi_state_give_zero(d, noise):
     """Lambda(X) = (1-q) X + q tr(X) I/d: the Choi state of theta o Lambda is a Werner state,
     separable for these q (<F> >= 0), certified by the transposed isotropic ensemble."""
-    from qkdbounds.diqkd import transposed_channel_bound
+    from qkdbounds.di.partial_transpose import transposed_channel_bound
 
     phi = np.zeros(d * d)
     phi[[i * d + i for i in range(d)]] = 1

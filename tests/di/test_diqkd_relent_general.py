@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from qkdbounds.diqkd import (
+from qkdbounds.di.partial_transpose import (
     SeparableCertificate,
     dephasing_certificate,
     isotropic_relative_entropy,
@@ -15,8 +15,8 @@ from qkdbounds.diqkd import (
     rho_d,
     rho_d_matrix,
 )
-from qkdbounds.diqkd._pt_upper import _to_bipartite
-from qkdbounds.diqkd._spectra import binary_entropy
+from qkdbounds.di.partial_transpose._pt_upper import _to_bipartite
+from qkdbounds.di.partial_transpose._spectra import binary_entropy
 from qkdbounds.errors import InputError
 from qkdbounds.states._partial_transpose import is_ppt
 

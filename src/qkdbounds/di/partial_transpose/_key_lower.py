@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ..errors import InputError, check_choice, check_density_matrix, check_int
+from ...errors import InputError, check_choice, check_density_matrix, check_int
 from . import _structure
 from ._results import KeyBoundResult
 from ._rho_d import RhoD, ppt_edge_mixing, rho_d_matrix
@@ -149,7 +149,7 @@ def rho_d_key_lower_bound(state: RhoD, method: str = "structured") -> KeyBoundRe
 
     Examples
     --------
-    >>> from qkdbounds.diqkd import rho_d
+    >>> from qkdbounds.di.partial_transpose import rho_d
     >>> round(rho_d_key_lower_bound(rho_d(2**20)).value, 4)
     0.9879
     """

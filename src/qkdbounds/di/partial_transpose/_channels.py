@@ -20,9 +20,9 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .._tolerances import ATOL_PSD
-from ..errors import InputError, check_int, check_probability
-from ..states._partial_transpose import partial_transpose
+from ..._tolerances import ATOL_PSD
+from ...errors import InputError, check_int, check_probability
+from ...states._partial_transpose import partial_transpose
 from ._relative_entropy import relative_entropy_upper_bound
 from ._results import ChannelBound, ChannelCheck
 from ._rho_d import RhoD, rho_d_matrix

@@ -4,7 +4,7 @@
 import numpy as np
 import pytest
 
-from qkdbounds.diqkd import (
+from qkdbounds.di.partial_transpose import (
     RHO_D_BOB,
     fourier_unitary,
     hadamard_unitary,
@@ -14,8 +14,8 @@ from qkdbounds.diqkd import (
     rho_d_ppt,
     rho_d_ppt_mixing_range,
 )
-from qkdbounds.diqkd._spectra import Multiset
-from qkdbounds.diqkd._structure import pt_spectrum, spectrum
+from qkdbounds.di.partial_transpose._spectra import Multiset
+from qkdbounds.di.partial_transpose._structure import pt_spectrum, spectrum
 from qkdbounds.errors import InputError
 from qkdbounds.states._partial_transpose import partial_transpose
 

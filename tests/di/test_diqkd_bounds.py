@@ -4,7 +4,7 @@
 import numpy as np
 import pytest
 
-from qkdbounds.diqkd import (
+from qkdbounds.di.partial_transpose import (
     devetak_winter_rate,
     key_lower_bound_formula,
     privacy_squeeze,
@@ -15,7 +15,7 @@ from qkdbounds.diqkd import (
     rho_d_matrix,
     rho_d_pt_upper_bound,
 )
-from qkdbounds.diqkd._spectra import binary_entropy
+from qkdbounds.di.partial_transpose._spectra import binary_entropy
 from qkdbounds.errors import InputError
 
 SMALL = [(2, "fourier"), (3, "fourier"), (4, "hadamard")]

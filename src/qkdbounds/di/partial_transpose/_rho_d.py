@@ -36,7 +36,7 @@ from functools import cached_property
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ..errors import InputError, check_choice, check_int, check_probability
+from ...errors import InputError, check_choice, check_int, check_probability
 from ._spectra import Multiset
 
 __all__ = [

@@ -11,10 +11,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..info import entropy as _info
+from ...info import entropy as _info
 from numpy.typing import ArrayLike, NDArray
 
-from ..errors import InputError
+from ...errors import InputError
 
 __all__ = [
     "Multiset",

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from qkdbounds.cli.main import main
-from qkdbounds.diqkd import (
+from qkdbounds.di.partial_transpose import (
     channel_check,
     choi_matrix,
     crossover_search,
@@ -17,7 +17,7 @@ from qkdbounds.diqkd import (
     rho_d_report,
     transposed_channel_bound,
 )
-from qkdbounds.diqkd._rho_d import rho_d_matrix
+from qkdbounds.di.partial_transpose._rho_d import rho_d_matrix
 from qkdbounds.errors import InputError
 
 
@@ -108,7 +108,7 @@ def test_cli_crossover(capsys):
 
 def test_cli_bound(tmp_path, capsys):
     path = tmp_path / "rho.npy"
-    from qkdbounds.diqkd._pt_upper import _to_bipartite
+    from qkdbounds.di.partial_transpose._pt_upper import _to_bipartite
 
     np.save(path, _to_bipartite(rho_d_matrix(rho_d(2)), 2))
     assert main(["diqkd", "bound", "--state", str(path), "--dims", "4", "4", "--starts", "0", "--json"]) == 0

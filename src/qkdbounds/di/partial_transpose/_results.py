@@ -62,7 +62,7 @@ class KeyBoundResult:
 class RelativeEntropyBound:
     r"""An upper bound :math:`E_R(\rho) \le D(\rho\|\sigma)` with an explicit separable :math:`\sigma`.
 
-    ``certificate`` is a :class:`~qkdbounds.diqkd.SeparableCertificate` (or a dict describing the
+    ``certificate`` is a :class:`~qkdbounds.di.partial_transpose.SeparableCertificate` (or a dict describing the
     decomposition used by the convexity route).
     """
 

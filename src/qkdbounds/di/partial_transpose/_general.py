@@ -10,9 +10,9 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .._tolerances import ATOL_PSD
-from ..errors import InputError, check_density_matrix, check_int
-from ..states._partial_transpose import min_pt_eigenvalue, partial_transpose
+from ..._tolerances import ATOL_PSD
+from ...errors import InputError, check_density_matrix, check_int
+from ...states._partial_transpose import min_pt_eigenvalue, partial_transpose
 from ._relative_entropy import SeparableCertificate, relative_entropy_bound, relative_entropy_upper_bound
 from ._results import GeneralStateBound
 

@@ -25,7 +25,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.optimize import minimize
 
-from ..errors import InputError, check_int
+from ...errors import InputError, check_int
 from ._results import RelativeEntropyBound
 from ._spectra import Multiset, binary_entropy, relative_entropy, shannon_entropy
 
@@ -100,7 +100,7 @@ class SeparableCertificate:
             w = self.weights
             return bool(w.min() >= -atol and abs(w.total() - 1) <= atol)
         if self.kind == "ppt_low_dimension":
-            from ..states._partial_transpose import min_pt_eigenvalue
+            from ...states._partial_transpose import min_pt_eigenvalue
 
             rho = np.asarray(self.state)
             return bool(
@@ -196,7 +196,7 @@ def isotropic_product_certificate(d: int, visibility: float | None = None) -> Se
     :func:`qkdbounds.states.cc_decomposition`): :math:`3^{d-1}` phase states and ``d`` diagonal
     states, plus the identity part below the boundary.  It reassembles the state to 1e-15 (test).
     """
-    from ..states import cc_decomposition, isotropic_ghz
+    from ...states import cc_decomposition, isotropic_ghz
 
     d = check_int("d", d, 2, MAX_CC_ISOTROPIC_DIM)
     v_sep = 1.0 / (1 + d)
@@ -227,7 +227,7 @@ def _transpose_bob(cert: SeparableCertificate) -> SeparableCertificate:
 
 def _isotropic_visibility(rho: NDArray, d: int) -> float | None:
     """Visibility of ``rho`` if it is an isotropic two-qudit state (to 1e-10), else None."""
-    from ..states.isotropic import isotropic_ghz_visibility
+    from ...states.isotropic import isotropic_ghz_visibility
 
     return isotropic_ghz_visibility(rho, d, 2)
 
@@ -324,7 +324,7 @@ def relative_entropy_upper_bound(
         # Werner (U (x) U invariant) states are partial transposes of isotropic ones; transposing
         # Bob's vector of every product member keeps the ensemble a product ensemble
         if da <= MAX_CC_ISOTROPIC_DIM:
-            from ..states._partial_transpose import partial_transpose
+            from ...states._partial_transpose import partial_transpose
 
             v_pt = _isotropic_visibility(partial_transpose(rho, dims, 1), da)
             if v_pt is not None and 0.0 <= v_pt <= 1.0 / (1 + da):
