@@ -1,0 +1,377 @@
+r"""Bell data :math:`p(ab|xy)`: from a two-qubit source with visibility and detection efficiency,
+or from a user table (issue 14, item 2).
+
+**Source.** The partially entangled state
+:math:`|\psi_\theta\rangle = \cos\theta|00\rangle + \sin\theta|11\rangle` mixed with white noise,
+
+.. math:: \rho = v\,|\psi_\theta\rangle\langle\psi_\theta| + (1-v)\,\mathbb 1/4,
+
+measured with projective qubit observables :math:`\sigma_\varphi = \cos\varphi\,\sigma_z +
+\sin\varphi\,\sigma_x` (Bloch axes in the x-z plane; outcome 0 is the +1 eigenvalue).
+
+**Detectors** (Eberhard, PRA 47, R747 (1993); Pironio et al., NJP 11, 045021 (2009), Sec. 6): each
+party's detector clicks with probability :math:`\eta` independently of everything else.  The
+measurement is then the POVM :math:`\{\eta\Pi_0, \eta\Pi_1, (1-\eta)\mathbb 1\}`: the no-click
+event is either *kept* as a third outcome (index 2, label ``"none"``) or *binned* into outcome 0
+(the +1 outcome, the usual convention; with :math:`\theta=\pi/4`, :math:`v=1` and the CHSH settings
+this gives :math:`S = 2\sqrt2\,v\eta^2 + 2(1-\eta)^2`).  ``binning`` says which parties bin:
+``"none"``, ``"A"``, ``"B"`` or ``"both"``.
+
+**Settings.** The default is the standard protocol of Acín et al., PRL 98, 230501 (2007): Alice's
+settings 0, 1 and Bob's 0, 1 are CHSH-optimal for :math:`\rho` (Horodecki, Horodecki & Horodecki,
+PLA 200, 340 (1995): Bob at :math:`\pm\mu` with :math:`\tan\mu = \sin 2\theta`, Alice along z and
+x), and Alice's key setting 2 is aligned with Bob's setting 0 (:math:`T b_0/|Tb_0|`, the axis of
+maximal correlation with it; for :math:`\theta=\pi/4` the same axis).  The key is generated from
+Alice's setting 2 and Bob's setting 0.
+
+Boxes are arrays ``p[x, y, a, b]``.  Every box is checked: non-negative, normalised for every
+:math:`(x, y)`, and no-signalling (the marginals of each party do not depend on the other's
+setting).  Boxes are built from the correlator closed form (:func:`qubit_box`); the dense
+route (:func:`box_from_povms`, a trace of the state with the POVM elements per entry) is the
+tests' second route and the form of Eve's realisation certificates.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from ..errors import InputError, check_choice, check_int, check_probability, check_real
+
+__all__ = [
+    "BINNINGS", "BellBox", "bell_box", "box_from_povms", "check_box", "chsh_value_of_box",
+    "default_settings", "load_bell_table", "no_signalling_deviation", "partially_entangled_state",
+    "qubit_povm", "qubit_box", "bin_no_click", "ATOL_BOX", "MAX_OUTCOMES", "MAX_SETTINGS",
+]
+
+BINNINGS = ("none", "A", "B", "both")
+#: Normalisation and no-signalling tolerance of a box (user tables may set their own).
+ATOL_BOX = 1e-9
+#: Largest number of settings and outcomes per party accepted (the local polytope has
+#: ``outcomes**settings`` vertices per party; see :mod:`qkdbounds.di.locality`).
+MAX_SETTINGS = 8
+MAX_OUTCOMES = 8
+_PAULI_X = np.array([[0, 1], [1, 0]], dtype=float)
+_PAULI_Z = np.array([[1, 0], [0, -1]], dtype=float)
+
+
+@dataclass(frozen=True)
+class BellBox:
+    """A checked Bell box :math:`p(ab|xy)` and what it came from.
+
+    Attributes
+    ----------
+    probabilities : ndarray, shape (n_settings_a, n_settings_b, n_outcomes_a, n_outcomes_b)
+        ``probabilities[x, y, a, b]`` = :math:`p(ab|xy)`.
+    outcomes_a, outcomes_b : tuple of str
+        Labels of the outcomes (``"+1"``, ``"-1"`` and, if kept, ``"none"`` for no-click).
+    key_settings : tuple of int
+        Alice's and Bob's key-generating settings :math:`(\\hat x, \\hat y)`.
+    chsh_settings : tuple of tuple of int
+        The two settings of each party entering the CHSH test.
+    source : dict
+        How the box was made (state parameters, angles, efficiencies, binning; or a file).
+    """
+
+    probabilities: NDArray[np.float64] = field(repr=False)
+    outcomes_a: tuple[str, ...]
+    outcomes_b: tuple[str, ...]
+    key_settings: tuple[int, int]
+    chsh_settings: tuple[tuple[int, int], tuple[int, int]]
+    source: dict = field(repr=False)
+
+    @property
+    def shape(self) -> tuple[int, int, int, int]:
+        return tuple(self.probabilities.shape)
+
+    def key_distribution(self) -> NDArray[np.float64]:
+        """:math:`p(ab|\\hat x\\hat y)`, shape (n_outcomes_a, n_outcomes_b)."""
+        x, y = self.key_settings
+        return self.probabilities[x, y]
+
+
+def no_signalling_deviation(p: ArrayLike) -> float:
+    """Largest change of a party's marginal with the other party's setting (0 for NS boxes)."""
+    p = np.asarray(p, dtype=float)
+    pa = p.sum(axis=3)  # (x, y, a)
+    pb = p.sum(axis=2)  # (x, y, b)
+    return float(max(np.abs(pa - pa[:, :1]).max(), np.abs(pb - pb[:1]).max()))
+
+
+def check_box(p: ArrayLike, name: str = "probabilities", atol: float = ATOL_BOX) -> NDArray[np.float64]:
+    """Validate a Bell box ``p[x, y, a, b]``; return it as a float array (round-off clipped).
+
+    Raises
+    ------
+    InputError
+        Not a finite 4-dimensional array; more than :data:`MAX_SETTINGS` settings or
+        :data:`MAX_OUTCOMES` outcomes per party, or fewer than 2 of either; an entry below
+        ``-atol``; a setting pair whose probabilities do not sum to 1 within ``atol``; a
+        signalling box (deviation above ``atol``).
+    """
+    try:
+        arr = np.asarray(p, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise InputError(f"{name} must be a numeric array p[x][y][a][b] ({exc})") from None
+    if arr.ndim != 4:
+        raise InputError(f"{name} must be a 4-dimensional array p[x][y][a][b], got {arr.ndim} dimensions")
+    n_x, n_y, n_a, n_b = arr.shape
+    if not (2 <= n_x <= MAX_SETTINGS and 2 <= n_y <= MAX_SETTINGS):
+        raise InputError(f"{name}: settings per party must be in [2, {MAX_SETTINGS}], got {n_x} and {n_y}")
+    if not (2 <= n_a <= MAX_OUTCOMES and 2 <= n_b <= MAX_OUTCOMES):
+        raise InputError(f"{name}: outcomes per party must be in [2, {MAX_OUTCOMES}], got {n_a} and {n_b}")
+    if not np.all(np.isfinite(arr)):
+        raise InputError(f"{name} must not contain NaN or inf")
+    if arr.min() < -atol:
+        raise InputError(f"{name} must be non-negative, smallest entry {arr.min():.3g}")
+    sums = arr.sum(axis=(2, 3))
+    worst = float(np.abs(sums - 1).max())
+    if worst > atol:
+        raise InputError(f"{name}: p(.|xy) must sum to 1 for every setting pair (within {atol:g}); "
+                         f"largest deviation {worst:.3g}")
+    ns = no_signalling_deviation(arr)
+    if ns > atol:
+        raise InputError(f"{name} must be no-signalling (within {atol:g}); largest marginal "
+                         f"deviation {ns:.3g}")
+    return np.clip(arr, 0.0, None)
+
+
+def partially_entangled_state(theta: float, visibility: float = 1.0) -> NDArray[np.float64]:
+    r""":math:`v|\psi_\theta\rangle\langle\psi_\theta| + (1-v)\mathbb 1/4`, shape (4, 4), real.
+
+    Parameters
+    ----------
+    theta : float
+        :math:`\theta\in[0, \pi/2]`; :math:`\pi/4` is the maximally entangled state.
+    visibility : float
+        :math:`v \in [0, 1]`.
+    """
+    theta = check_real("theta", theta, 0.0, np.pi / 2)
+    v = check_probability("visibility", visibility)
+    psi = np.array([np.cos(theta), 0.0, 0.0, np.sin(theta)])
+    return v * np.outer(psi, psi) + (1 - v) * np.eye(4) / 4
+
+
+def qubit_povm(angle: float, efficiency: float = 1.0, binned: bool = True) -> NDArray[np.float64]:
+    r"""POVM of a qubit observable :math:`\sigma_\varphi` read by a detector of efficiency
+    :math:`\eta`: :math:`\{\eta\Pi_+ + (1-\eta)\mathbb 1, \eta\Pi_-\}` if binned, else
+    :math:`\{\eta\Pi_+, \eta\Pi_-, (1-\eta)\mathbb 1\}`; shape (2 or 3, 2, 2)."""
+    obs = np.cos(angle) * _PAULI_Z + np.sin(angle) * _PAULI_X
+    plus, minus = (np.eye(2) + obs) / 2, (np.eye(2) - obs) / 2
+    miss = (1 - efficiency) * np.eye(2)
+    if binned:
+        return np.stack([efficiency * plus + miss, efficiency * minus])
+    return np.stack([efficiency * plus, efficiency * minus, miss])
+
+
+def box_from_povms(rho: ArrayLike, povms_a: Sequence[ArrayLike], povms_b: Sequence[ArrayLike]) -> NDArray:
+    r""":math:`p(ab|xy) = \mathrm{tr}[\rho\,(M^x_a\otimes N^y_b)]` for two-qubit (or any
+    :math:`d_A d_B`) ``rho``; ``povms_a[x]`` of shape (n_outcomes_a, d_A, d_A)."""
+    rho = np.asarray(rho)
+    ma = np.stack([np.asarray(m) for m in povms_a])  # (x, a, i, j)
+    mb = np.stack([np.asarray(m) for m in povms_b])  # (y, b, k, l)
+    da, db = ma.shape[-1], mb.shape[-1]
+    r = rho.reshape(da, db, da, db)
+    # tr[rho (M (x) N)] = sum rho[j l, i k] M[i j] N[k l]
+    p = np.einsum("jlik,xaij,ybkl->xyab", r, ma, mb, optimize=True)
+    return np.real(p)
+
+
+def qubit_box(theta: float, visibility: float, alice_angles, bob_angles, eta_a: float, eta_b: float,
+              binning: str) -> NDArray[np.float64]:
+    r"""Closed form of the box of :func:`bell_box` (no validation; the fast inner route).
+
+    With :math:`\langle A\rangle = v\cos2\theta\cos\alpha`, :math:`\langle B\rangle =
+    v\cos2\theta\cos\beta` and :math:`E = v(\cos\alpha\cos\beta + \sin2\theta\sin\alpha
+    \sin\beta)`, :math:`p(ab) = (1 + s_a\langle A\rangle + s_b\langle B\rangle + s_as_bE)/4`,
+    then the detectors (:math:`\eta_A\eta_B p(ab)`, :math:`\eta_A(1-\eta_B)p(a)`, ...).
+    """
+    al, be = np.asarray(alice_angles, dtype=float), np.asarray(bob_angles, dtype=float)
+    c2, s2 = np.cos(2 * theta), np.sin(2 * theta)
+    ea = visibility * c2 * np.cos(al)[:, None]
+    eb = visibility * c2 * np.cos(be)[None, :]
+    corr = visibility * (np.outer(np.cos(al), np.cos(be)) + s2 * np.outer(np.sin(al), np.sin(be)))
+    sign = np.array([1.0, -1.0])
+    ideal = (1 + sign[:, None] * ea[..., None, None] + sign[None, :] * eb[..., None, None]
+             + np.outer(sign, sign) * corr[..., None, None]) / 4  # (x, y, a, b)
+    p = np.zeros(ideal.shape[:2] + (3, 3))
+    p[:, :, :2, :2] = eta_a * eta_b * ideal
+    p[:, :, :2, 2] = eta_a * (1 - eta_b) * ideal.sum(axis=3)
+    p[:, :, 2, :2] = (1 - eta_a) * eta_b * ideal.sum(axis=2)
+    p[:, :, 2, 2] = (1 - eta_a) * (1 - eta_b)
+    bin_a, bin_b = _binned(binning)
+    return bin_no_click(p, bin_a, bin_b)
+
+
+def default_settings(theta: float = np.pi / 4) -> tuple[list[float], list[float]]:
+    r"""CHSH-optimal angles for :math:`|\psi_\theta\rangle` plus Alice's aligned key setting.
+
+    Returns ``(alice_angles, bob_angles)``: Alice ``[0, pi/2, key]``, Bob ``[mu, -mu]`` with
+    :math:`\tan\mu = \sin 2\theta` (Horodecki et al. 1995) and key
+    :math:`= \arg(T b_0)`, :math:`T = \mathrm{diag}(\sin 2\theta, 1)` on (x, z).
+
+    Examples
+    --------
+    >>> a, b = default_settings()
+    >>> [round(t, 6) for t in a + b]
+    [0.0, 1.570796, 0.785398, 0.785398, -0.785398]
+    """
+    s = np.sin(2 * check_real("theta", theta, 0.0, np.pi / 2))
+    mu = float(np.arctan(s))
+    key = float(np.arctan2(s * np.sin(mu), np.cos(mu)))
+    return [0.0, np.pi / 2, key], [mu, -mu]
+
+
+def _binned(binning: str) -> tuple[bool, bool]:
+    return binning in ("A", "both"), binning in ("B", "both")
+
+
+def _labels(binned: bool) -> tuple[str, ...]:
+    return ("+1", "-1") if binned else ("+1", "-1", "none")
+
+
+def bell_box(
+    theta: float = np.pi / 4,
+    visibility: float = 1.0,
+    eta_a: float = 1.0,
+    eta_b: float | None = None,
+    *,
+    binning: str = "both",
+    alice_angles: Sequence[float] | None = None,
+    bob_angles: Sequence[float] | None = None,
+    key_settings: tuple[int, int] | None = None,
+) -> BellBox:
+    r"""The Bell box of :math:`\rho(\theta, v)` with detectors of efficiency :math:`\eta_A,\eta_B`.
+
+    Parameters
+    ----------
+    theta : float
+        State parameter, :math:`[0, \pi/2]` (default :math:`\pi/4`).
+    visibility : float
+        :math:`v\in[0,1]`.
+    eta_a, eta_b : float
+        Detection efficiencies in :math:`[0, 1]`; ``eta_b`` defaults to ``eta_a``.
+    binning : {"none", "A", "B", "both"}
+        Which parties assign the no-click event to outcome 0 (the others keep it as outcome 2).
+    alice_angles, bob_angles : sequence of float, optional
+        Measurement angles in the x-z plane (radians), 2..8 per party; default
+        :func:`default_settings`.
+    key_settings : (int, int), optional
+        Key-generating settings; default ``(2, 0)`` for the default angles, else ``(0, 0)``.
+
+    Returns
+    -------
+    BellBox
+        ``probabilities`` of shape (n_a_settings, n_b_settings, 2 or 3, 2 or 3).
+
+    Raises
+    ------
+    InputError
+        A parameter outside its range, or key/CHSH settings that do not exist.
+
+    Examples
+    --------
+    >>> box = bell_box(eta_a=1.0)
+    >>> round(chsh_value_of_box(box), 9)         # Tsirelson's bound 2 sqrt 2
+    2.828427125
+    """
+    eta_a = check_probability("eta_a", eta_a)
+    eta_b = eta_a if eta_b is None else check_probability("eta_b", eta_b)
+    check_choice("binning", binning, BINNINGS)
+    partially_entangled_state(theta, visibility)  # validates theta and v
+    defaults = default_settings(theta)
+    a_angles = list(defaults[0] if alice_angles is None else alice_angles)
+    b_angles = list(defaults[1] if bob_angles is None else bob_angles)
+    for name, angles in (("alice_angles", a_angles), ("bob_angles", b_angles)):
+        if not 2 <= len(angles) <= MAX_SETTINGS:
+            raise InputError(f"{name} must list 2..{MAX_SETTINGS} angles, got {len(angles)}")
+        for t in angles:
+            check_real(name, t)
+    if key_settings is None:
+        key_settings = (2, 0) if alice_angles is None and len(a_angles) > 2 else (0, 0)
+    key_settings = (check_int("key setting of Alice", key_settings[0], 0, len(a_angles) - 1),
+                    check_int("key setting of Bob", key_settings[1], 0, len(b_angles) - 1))
+    bin_a, bin_b = _binned(binning)
+    p = qubit_box(theta, visibility, a_angles, b_angles, eta_a, eta_b, binning)
+    source = {"kind": "two-qubit source", "theta": float(theta), "visibility": float(visibility),
+              "eta_a": eta_a, "eta_b": eta_b, "binning": binning,
+              "alice_angles": [float(t) for t in a_angles], "bob_angles": [float(t) for t in b_angles]}
+    return BellBox(check_box(p), _labels(bin_a), _labels(bin_b), key_settings, ((0, 1), (0, 1)), source)
+
+
+def bin_no_click(p: ArrayLike, alice: bool = True, bob: bool = True) -> NDArray[np.float64]:
+    """Merge outcome 2 (no-click) into outcome 0 for the chosen parties (binary boxes unchanged)."""
+    p = np.array(p, dtype=float)
+    if alice and p.shape[2] > 2:
+        p[:, :, 0] += p[:, :, 2:].sum(axis=2)
+        p = p[:, :, :2]
+    if bob and p.shape[3] > 2:
+        p[:, :, :, 0] += p[:, :, :, 2:].sum(axis=3)
+        p = p[:, :, :, :2]
+    return p
+
+
+def chsh_value_of_box(box: BellBox | ArrayLike, chsh_settings=((0, 1), (0, 1))) -> float:
+    r"""CHSH value :math:`S = E_{00} + E_{01} + E_{10} - E_{11}` of the binned box
+    (outcome 0 = +1; no-click binned into +1), settings ``chsh_settings``."""
+    p = box.probabilities if isinstance(box, BellBox) else np.asarray(box, dtype=float)
+    if isinstance(box, BellBox):
+        chsh_settings = box.chsh_settings
+    p = bin_no_click(p)
+    sign = np.array([[1.0, -1.0], [-1.0, 1.0]])
+    (x0, x1), (y0, y1) = chsh_settings
+    e = {(i, j): float((p[x, y, :2, :2] * sign).sum()) for i, x in enumerate((x0, x1))
+         for j, y in enumerate((y0, y1))}
+    return e[0, 0] + e[0, 1] + e[1, 0] - e[1, 1]
+
+
+def load_bell_table(path, atol: float = 1e-6) -> BellBox:
+    """Read a user box from JSON: ``{"probabilities": p[x][y][a][b], "key_settings": [x, y],
+    "chsh_settings": [[x0, x1], [y0, y1]], "outcomes_a": [...], "outcomes_b": [...]}``.
+
+    Only ``probabilities`` is required (key settings default to ``[0, 0]``, CHSH to
+    ``[[0, 1], [0, 1]]``).  A third outcome, if present, is treated as the no-click event when a
+    binary box is needed (CHSH, the Devetak-Winter lower bound).
+
+    Raises
+    ------
+    InputError
+        Unreadable file, invalid JSON, a missing or malformed field, or a box that is not
+        normalised / no-signalling within ``atol`` (experimental tables: default 1e-6).
+    """
+    from .._io import check_input_file
+
+    p = check_input_file("--settings", path, max_bytes=16 * 2**20)
+    try:
+        data = json.loads(p.read_text())
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputError(f"--settings: {p} is not valid JSON ({exc})") from None
+    if not isinstance(data, dict) or "probabilities" not in data:
+        raise InputError(f"--settings: {p} must be a JSON object with a 'probabilities' field p[x][y][a][b]")
+    arr = check_box(data["probabilities"], f"--settings {p.name}: probabilities", atol)
+    # renormalise round-off of measured tables, keeping them exactly NS to the tolerance given
+    arr = arr / arr.sum(axis=(2, 3), keepdims=True)
+    n_x, n_y, n_a, n_b = arr.shape
+    try:
+        key = tuple(int(k) for k in data.get("key_settings", [0, 0]))
+        chsh = tuple(tuple(int(s) for s in side) for side in data.get("chsh_settings", [[0, 1], [0, 1]]))
+    except (TypeError, ValueError):
+        raise InputError(f"--settings: {p}: key_settings must be [x, y] and chsh_settings "
+                         f"[[x0, x1], [y0, y1]] (integers)") from None
+    if len(key) != 2 or len(chsh) != 2 or any(len(side) != 2 for side in chsh):
+        raise InputError(f"--settings: {p}: key_settings must be [x, y], chsh_settings [[x0, x1], [y0, y1]]")
+    check_int("key_settings[0]", key[0], 0, n_x - 1)
+    check_int("key_settings[1]", key[1], 0, n_y - 1)
+    for s in chsh[0]:
+        check_int("chsh_settings (Alice)", s, 0, n_x - 1)
+    for s in chsh[1]:
+        check_int("chsh_settings (Bob)", s, 0, n_y - 1)
+    labels_a = tuple(str(s) for s in data.get("outcomes_a", [str(i) for i in range(n_a)]))
+    labels_b = tuple(str(s) for s in data.get("outcomes_b", [str(i) for i in range(n_b)]))
+    if len(labels_a) != n_a or len(labels_b) != n_b:
+        raise InputError(f"--settings: {p}: outcomes_a/outcomes_b must have {n_a}/{n_b} labels")
+    return BellBox(arr, labels_a, labels_b, key, chsh, {"kind": "table", "file": str(p)})
