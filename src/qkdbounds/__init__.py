@@ -5,7 +5,9 @@ Reproduces and extends
 * Sarkar, Prasad, Horodecki, "Entanglement is not sufficient for most practical
   entanglement-based QKD protocols" (2026) — leakage-aware convex-combination attacks;
 * Christandl, Ferrara, Horodecki et al., "Device-independent QKD upper bounds via the partial
-  transpose" (2021) — ``qkdbounds.di.partial_transpose``.
+  transpose" (2021) — ``qkdbounds.di.partial_transpose``;
+* the device-independent convex-combination attacks with detection efficiency and leakage
+  (Farkas et al. 2021; Łukanowski et al. 2023) — ``qkdbounds.di``.
 
 Examples
 --------
@@ -30,6 +32,8 @@ _LAZY = {
     "choose_route": "bounds", "rate_upper_bound": "bounds", "visibility_threshold": "bounds",
     "chsh_threshold_werner": "di.chsh", "chsh_value": "di.chsh",
     "di_lower_bound": "di.chsh", "werner_window": "di.window",
+    "bell_box": "di", "load_bell_table": "di", "local_weight": "di", "di_cc_attack": "di",
+    "di_attack_bound": "di", "di_region": "di", "dw_lower_bound": "di",
     "crossover_search": "di.partial_transpose", "ppt_state_key_bound": "di.partial_transpose", "rho_d": "di.partial_transpose",
     "rho_d_summary": "di.partial_transpose",
     "InputError": "errors", "QKDBoundsError": "errors", "SolverError": "errors",

@@ -14,3 +14,7 @@ XTOL_THRESHOLD = 1e-10
 
 GAMMA_TOL = 1e-12
 """Stopping tolerance of Eve's alternating minimisation (bits)."""
+
+ATOL_DI = 1e-7
+"""DI attack: Eve's decomposition reproduces the box to the LP's feasibility tolerance, so her
+bounds are accurate to about this (bits); upper-vs-lower comparisons use it."""

@@ -120,3 +120,22 @@ def in_file(name: str, max_bytes: int | None = None):
     from .._io import MAX_INPUT_BYTES, check_input_file
 
     return _path_type(check_input_file, name, MAX_INPUT_BYTES if max_bytes is None else max_bytes)
+
+
+def unit_values(name: str):
+    """argparse ``type=`` for one value in [0, 1] or a list/range of them (``a:b:step``, commas),
+    always returned as a list; errors name ``name``."""
+    single = probability(name)
+
+    def parse(text: str) -> list[float]:
+        if ":" not in text and "," not in text:
+            return [single(text)]
+        from ..errors import InputError
+        from ..sweep._grid import parse_axis
+
+        try:
+            return parse_axis("leakage", text)  # the same [0, 1] grammar as the sweep axes
+        except InputError as exc:
+            raise argparse.ArgumentTypeError(str(exc).replace("leakage", name.lstrip("-"))) from None
+
+    return parse

@@ -30,6 +30,7 @@ COMMAND_MODULES = (
     "_network",
     "_diqkd",
     "_state",
+    "_di",
     "_reproduce",
     "_sweep",
     "_results",

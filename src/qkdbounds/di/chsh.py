@@ -70,6 +70,7 @@ __all__ = [
     "WernerCHSHThreshold",
     "binary_entropy",
     "chsh_dw_expression",
+    "chsh_dw_entropy_expression",
     "werner_dw_expression",
     "chsh_value",
     "chsh_dw_rate",
@@ -198,18 +199,30 @@ def chsh_value(rho: ArrayLike) -> CHSHResult:
                       status, ATOL_CHSH)
 
 
+def chsh_dw_entropy_expression(chsh: float, error_cost: float, leakage: float = 0.0,
+                               model: str = "uniform") -> float:
+    r"""Devetak-Winter expression with Eve's term from CHSH and a given error-correction cost.
+
+    :math:`(1-L)\,(1 - h(\tfrac12 + \tfrac12\sqrt{(S/2)^2-1})) - H(B|A)` (uniform leakage) or
+    :math:`1 - h(\cdot) - h(\min(L, \tfrac12)) - L - H(B|A)` (junk), not clipped; ``error_cost``
+    is :math:`H(B|A)` in bits (:math:`h(Q)` for symmetric binary errors).  The one implementation
+    behind :func:`chsh_dw_expression`, the Werner window and the box lower bound of
+    :mod:`qkdbounds.di.lower`.
+    """
+    holevo = binary_entropy((1 + np.sqrt(min(max((chsh / 2) ** 2 - 1, 0.0), 1.0))) / 2)
+    if model == "uniform":
+        return float((1 - leakage) * (1 - holevo) - error_cost)
+    return float(1 - holevo - binary_entropy(min(leakage, 0.5)) - leakage - error_cost)
+
+
 def chsh_dw_expression(chsh: float, qber: float, leakage: float = 0.0,
                        model: str = "uniform") -> float:
     r"""The CHSH Devetak-Winter expression, *not* clipped (negative below the DW threshold).
 
-    Uniform leakage: :math:`(1-L)(1-h(	frac12+	frac12\sqrt{(S/2)^2-1})) - h(Q)`; junk model:
-    :math:`1-h(\cdot) - h(\min(L,	frac12)) - L - h(Q)`.  ``L = 0`` is Acín et al. (2007).
-    The one implementation behind :func:`chsh_dw_rate` and the Werner window.
+    Uniform leakage: :math:`(1-L)(1-h(\tfrac12+\tfrac12\sqrt{(S/2)^2-1})) - h(Q)`; junk model:
+    :math:`1-h(\cdot) - h(\min(L,\tfrac12)) - L - h(Q)`.  ``L = 0`` is Acín et al. (2007).
     """
-    holevo = binary_entropy((1 + np.sqrt(min(max((chsh / 2) ** 2 - 1, 0.0), 1.0))) / 2)
-    if model == "uniform":
-        return float((1 - leakage) * (1 - holevo) - binary_entropy(qber))
-    return float(1 - holevo - binary_entropy(min(leakage, 0.5)) - leakage - binary_entropy(qber))
+    return chsh_dw_entropy_expression(chsh, binary_entropy(qber), leakage, model)
 
 
 def werner_dw_expression(visibility: float, leakage: float = 0.0, model: str = "uniform") -> float:

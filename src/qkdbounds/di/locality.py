@@ -221,7 +221,8 @@ def decompose_with_boxes(p: NDArray, columns: list[NDArray], minimise: NDArray) 
 
         a_eq = hstack([d, csc_matrix(extra)]).tocsc()
     cost = np.concatenate([np.zeros(d.shape[1]), np.asarray(minimise, dtype=float)])
-    res = _linprog(cost, A_eq=a_eq, b_eq=p.ravel(), bounds=(0, None))
+    res = _linprog(cost, A_eq=a_eq, b_eq=p.ravel(), bounds=(0, None),
+                   options={"primal_feasibility_tolerance": 1e-10, "dual_feasibility_tolerance": 1e-10})
     if res.status != 0:
         return None
     x = np.clip(res.x, 0, None)

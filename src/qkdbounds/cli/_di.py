@@ -1,0 +1,117 @@
+"""``qkdbounds di-attack`` and ``qkdbounds di-region``: the DI convex-combination attack on Bell
+data with detection efficiency and leakage, beside the CHSH lower bound.
+
+Argument parsing and output only; the science is in :mod:`qkdbounds.di` (one route:
+:func:`qkdbounds.di.region.di_attack_bound`).
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+from ._args import in_file, integer, out_dir, probability, unit_values
+
+
+def _theta(text: str) -> float:
+    import argparse
+
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number in [0, pi/2], got {text!r}") from None
+    if not math.isfinite(value) or not 0.0 <= value <= math.pi / 2:
+        raise argparse.ArgumentTypeError(f"must be in [0, pi/2] = [0, 1.5708], got {text}")
+    return value
+
+
+def _box(args):
+    from ..di.bell_data import bell_box, load_bell_table
+
+    if args.settings is not None:
+        return load_bell_table(args.settings)
+    return bell_box(args.theta, args.visibility, args.eta, args.eta_b, binning=args.binning)
+
+
+def handle_attack(args) -> dict:
+    from ..di.region import di_attack_bound
+    from ..errors import InputError
+
+    if args.settings is None and (args.eta is None or args.visibility is None):
+        raise InputError("--eta and --visibility are required unless --settings FILE.json gives the box")
+    box = _box(args)
+    point = di_attack_bound(box, args.leakage, args.model, attack_side=args.attack_side,
+                            n_starts=args.starts, maxfev=args.maxfev)
+    out = point.to_dict()
+    out["box"] = {"probabilities": box.probabilities.tolist(), "outcomes_a": list(box.outcomes_a),
+                  "outcomes_b": list(box.outcomes_b), "key_settings": list(box.key_settings),
+                  "chsh_settings": [list(s) for s in box.chsh_settings], "source": box.source}
+    out["leakage"], out["model"] = args.leakage, args.model
+    out["units"] = "bits per round with the key settings"
+    return out
+
+
+def handle_region(args) -> dict:
+    from ..di.region import di_region
+    from ._progress import progress
+
+    total = len(args.visibility) * len(args.eta)
+    with progress(total, "di-region", args.quiet) as update:
+        region = di_region(args.visibility, args.eta, theta=args.theta, leakage=args.leakage,
+                           model=args.model, binning=args.binning, n_starts=args.starts,
+                           maxfev=args.maxfev, progress=lambda done, tot: update(1))
+    out = region.to_dict()
+    if args.out is not None:
+        from ..plotting.di_figure import plot_di_region
+
+        Path(args.out).mkdir(parents=True, exist_ok=True)
+        out["files"] = [str(f) for f in plot_di_region(region, Path(args.out) / "figure_di_region")]
+    return out
+
+
+def _common(p, region: bool) -> None:
+    from .main import add_common
+
+    p.add_argument("--theta", type=_theta, default=math.pi / 4,
+                   help="state cos(theta)|00> + sin(theta)|11>, theta in [0, pi/2] (default pi/4)")
+    p.add_argument("--binning", choices=("none", "A", "B", "both"), default="both",
+                   help="which parties assign no-click to outcome +1 (default both)")
+    p.add_argument("--leakage", type=probability("--leakage"), default=0.0, help="L in [0, 1] (default 0)")
+    p.add_argument("--model", choices=("uniform", "junk"), default="uniform", help="leakage model")
+    p.add_argument("--starts", type=integer("--starts", 0, 1000), default=0 if region else 1,
+                   help="random starts of Eve's box search besides the seeded ones")
+    p.add_argument("--maxfev", type=integer("--maxfev", 10, 100000), default=150 if region else 250,
+                   help="function evaluations per start")
+    add_common(p)
+
+
+def register(sub) -> None:
+    p = sub.add_parser(
+        "di-attack", help="DI CC attack on Bell data (visibility, detection efficiency, binning, "
+                          "leakage) beside the CHSH lower bound",
+        description="Upper bounds on the device-independent key of protocols with announced "
+                    "inputs from a convex-combination attack (local deterministic + quantum "
+                    "rounds), with leakage; the CHSH Devetak-Winter lower bound beside it.")
+    p.add_argument("--eta", type=probability("--eta"), default=None,
+                   help="detection efficiency of both parties (Alice's if --eta-b is given)")
+    p.add_argument("--eta-b", type=probability("--eta-b"), default=None, help="Bob's detection efficiency")
+    p.add_argument("--visibility", type=probability("--visibility"), default=None, help="v in [0, 1]")
+    p.add_argument("--settings", type=in_file("--settings", 16 * 2**20), default=None, metavar="FILE.json",
+                   help='a measured box instead: {"probabilities": p[x][y][a][b], "key_settings": '
+                        '[x, y], "chsh_settings": [[x0, x1], [y0, y1]]}')
+    p.add_argument("--attack-side", choices=("best", "two-sided", "one-sided"), default="best",
+                   help="Eve's knowledge in the non-quantum rounds (default: best of both)")
+    _common(p, region=False)
+    p.set_defaults(handler=handle_attack)
+
+    r = sub.add_parser(
+        "di-region", help="map (visibility, detection efficiency) into no key / open window / key",
+        description="For each (v, eta): the DI CC-attack upper bound and the CHSH lower bound; "
+                    "'no_key' where the upper bound is 0, 'key' where the lower bound is positive.")
+    r.add_argument("--visibility", type=unit_values("--visibility"), default=[1.0],
+                   help="v or a grid (a:b:step, comma lists; default 1)")
+    r.add_argument("--eta", type=unit_values("--eta"), default=None, required=True,
+                   help="eta or a grid (a:b:step, comma lists)")
+    r.add_argument("--out", type=out_dir("--out"), default=None, help="also write the figure (PNG + SVG) here")
+    _common(r, region=True)
+    r.set_defaults(handler=handle_region)
