@@ -319,6 +319,14 @@ def di_cc_attack(
     chsh = chsh_value_of_box(box)
     binning, supported = _box_kind(box)
     sides = ("two-sided", "one-sided") if attack_side == "best" else (attack_side,)
+    if lw.value >= 1 - 1e-12:
+        # a local box: Eve sends the LP's deterministic strategies and knows every output
+        return DIAttackBound(0.0, 0.0, 0.0, 0.0, lw.value, 1.0, chsh,
+                             {"eve_box": None, "quantum_weight": 0.0, "one_sided_weights": [],
+                              "deterministic_strategies": lw.strategies, "key_settings": list(key),
+                              "local_weight_dual_bound": lw.dual_bound, "attack_side": "local"},
+                             "the box is local (LP local weight 1, HiGHS): Eve's deterministic "
+                             "strategies reproduce it and leave no key", "zero_key")
 
     def evaluate(eve_p: NDArray, side: str, gamma_starts=0):
         cols, cost = [eve_p], [1.0]
