@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import math
 import signal
 import sqlite3
 
@@ -55,8 +56,16 @@ def paths(tmp_path_factory):
         "links": [{"source": "A", "target": "B", "length_km": 30},
                   {"source": "B", "target": "C", "length_km": 40}]}))
     (root / "badnet.json").write_text('{"links": [{"source": "A", "target": "A", "length_km": 1}]}')
+    from qkdbounds.di import bell_box
+
+    (root / "box.json").write_text(_json.dumps({"probabilities": bell_box(eta_a=0.9).probabilities.tolist(),
+                                                "key_settings": [2, 0]}))
+    signalling = np.full((2, 2, 2, 2), 0.25)
+    signalling[0, 1] = [[0.5, 0.0], [0.5, 0.0]]
+    (root / "signalling.json").write_text(_json.dumps({"probabilities": signalling.tolist()}))
     return {
         "net": str(root / "net.json"), "badnet": str(root / "badnet.json"),
+        "box": str(root / "box.json"), "signalling": str(root / "signalling.json"),
         "dir": str(root / "adir"), "file": str(root / "afile.txt"), "empty": "",
         "missing_parent": str(root / "no" / "such" / "place" / "x.out"),
         "under_file": str(root / "afile.txt" / "x.out"),
@@ -137,6 +146,23 @@ def _specs(cmd, paths):
                              _opt("--leakage", 0.0, 1.0),
                              _choice("--memory-t2-s", ["0.1", "10"], ["0", "nan", "-1"]),
                              _choice("--model", ["uniform", "junk"], ["both"])]
+    if cmd == "di-attack":
+        return ["di-attack", "--maxfev", "10"], [
+            _opt("--eta", 0.0, 1.0), _opt("--visibility", 0.0, 1.0), _opt("--theta", 0.0, math.pi / 2),
+            _choice("--binning", ["none", "A", "B", "both"], ["all", ""]), _opt("--leakage", 0.0, 1.0),
+            _choice("--model", ["uniform", "junk"], ["both"])]
+    if cmd == "di-table":
+        return ["di-attack", "--maxfev", "10"], [
+            ("--settings", *path(["box"], ["signalling", "badnet", "file", "dir", "empty", "empty_npy",
+                                           "missing_parent"])),
+            _opt("--leakage", 0.0, 1.0)]
+    if cmd == "di-region":
+        return ["di-region", "--maxfev", "10"], [
+            ("--eta", st.sampled_from(["0.9", "1", "0.8,1", "0.9:1:0.05"]), UNIT_GRID_BAD),
+            ("--visibility", st.sampled_from(["1", "0.95,1"]), UNIT_GRID_BAD),
+            _opt("--leakage", 0.0, 1.0),
+            ("--out", st.just(paths["new"] + "_di"),
+             st.sampled_from([paths[k] for k in ("file", "under_file", "empty", "devnull")]))]
     if cmd == "source-bound":
         return ["state-bound", "--measurements", "Z"], [
             ("--state", *path(["ppt_npy"], ["empty_npy", "corrupt_npy", "vector_npy",
@@ -197,6 +223,7 @@ def _specs(cmd, paths):
 
 
 COMMANDS = ["threshold", "rate", "swap", "repeaters", "plan", "network", "source-bound",
+            "di-attack", "di-table", "di-region",
             "swap-bell", "rho-d", "crossover", "bound",
             "state-bound", "results list", "results export", "results plot", "figure", "sweep"]
 

@@ -1,0 +1,89 @@
+"""``qkdbounds di-attack`` / ``di-region``: the contract keys, one route with the API, errors."""
+
+import json
+
+import numpy as np
+import pytest
+
+from qkdbounds.cli.main import main
+from qkdbounds.di import bell_box, di_attack_bound, load_bell_table
+
+KEYS = ("rate_upper_bound", "one_way_upper_bound", "local_weight", "chsh", "lower_bound",
+        "certificate", "method", "status")
+
+
+def _json(capsys, *argv):
+    code = main([str(a) for a in argv] + ["--json", "--quiet"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    return json.loads(out)
+
+
+def test_di_attack_keys_and_one_route(capsys):
+    data = _json(capsys, "di-attack", "--eta", 0.93, "--visibility", 0.99, "--leakage", 0.05,
+                 "--maxfev", 60, "--starts", 0)
+    for key in KEYS:
+        assert key in data
+    api = di_attack_bound(bell_box(np.pi / 4, 0.99, 0.93), 0.05, "uniform", n_starts=0, maxfev=60)
+    assert data["rate_upper_bound"] == api.rate_upper_bound
+    assert data["one_way_upper_bound"] == api.one_way_upper_bound
+    assert data["lower_bound"] == api.lower_bound
+    assert data["certificate"]["eve_box"] == api.attack.certificate["eve_box"]
+    assert data["rate_upper_bound"] >= data["lower_bound"]
+
+
+def test_di_attack_defaults_meet_at_perfect_detection(capsys):
+    data = _json(capsys, "di-attack", "--eta", 1, "--visibility", 1, "--leakage", 0.1, "--maxfev", 20)
+    assert data["rate_upper_bound"] == pytest.approx(0.9, abs=1e-6)
+    assert data["lower_bound"] == pytest.approx(0.9, abs=1e-12)
+    assert data["chsh"] == pytest.approx(2 * np.sqrt(2), abs=1e-12)
+    assert data["box"]["key_settings"] == [2, 0]
+
+
+def test_table_route_equals_generated_box(capsys, tmp_path):
+    box = bell_box(0.6, 0.97, 0.94, binning="both")
+    path = tmp_path / "box.json"
+    path.write_text(json.dumps({"probabilities": box.probabilities.tolist(), "key_settings": [2, 0]}))
+    from_file = _json(capsys, "di-attack", "--settings", path, "--maxfev", 40)
+    from_state = _json(capsys, "di-attack", "--eta", 0.94, "--visibility", 0.97, "--theta", 0.6,
+                       "--maxfev", 40)
+    # same box, same lower bound; the table has no source parameters, so the attack search
+    # starts elsewhere: both are valid upper bounds above the common lower bound
+    assert from_file["lower_bound"] == pytest.approx(from_state["lower_bound"], abs=1e-12)
+    assert from_file["local_weight"] == pytest.approx(from_state["local_weight"], abs=1e-9)
+    for d in (from_file, from_state):
+        assert d["rate_upper_bound"] >= d["lower_bound"] - 1e-7
+    assert load_bell_table(path).key_settings == (2, 0)
+
+
+def test_di_region_json_and_figure(capsys, tmp_path):
+    data = _json(capsys, "di-region", "--eta", "0.8,1", "--visibility", "1", "--maxfev", 20,
+                 "--out", tmp_path)
+    assert data["classification"] == [["no_key", "key"]]
+    assert data["counts"] == {"no_key": 1, "open": 0, "key": 1}
+    assert all((tmp_path / f"figure_di_region.{ext}").stat().st_size > 0 for ext in ("png", "svg"))
+
+
+@pytest.mark.parametrize("argv,needle", [
+    (["di-attack", "--eta", "1.5", "--visibility", "1"], "--eta"),
+    (["di-attack", "--eta", "0.9", "--visibility", "nan"], "--visibility"),
+    (["di-attack", "--eta", "0.9", "--visibility", "1", "--theta", "2"], "--theta"),
+    (["di-attack", "--visibility", "1"], "--eta"),
+    (["di-attack", "--eta", "0.9", "--visibility", "1", "--binning", "all"], "--binning"),
+    (["di-region", "--eta", "0.5:1.5:0.5"], "eta"),
+])
+def test_di_cli_errors(capsys, argv, needle):
+    code = main(argv + ["--json"])
+    out, err = capsys.readouterr()
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and needle in err
+
+
+def test_signalling_table_is_refused(capsys, tmp_path):
+    p = np.full((2, 2, 2, 2), 0.25)
+    p[0, 1] = [[0.5, 0.0], [0.5, 0.0]]
+    path = tmp_path / "s.json"
+    path.write_text(json.dumps({"probabilities": p.tolist()}))
+    code = main(["di-attack", "--settings", str(path), "--json"])
+    out, err = capsys.readouterr()
+    assert code == 2 and "no-signalling" in err and err.count("\n") == 1
