@@ -10,12 +10,12 @@ from ._args import out_dir
 from .main import add_common
 from ._progress import progress
 
-FIGURES = ("1", "2", "3", "4", "diqkd", "window", "plan")
+FIGURES = ("1", "2", "3", "4", "diqkd", "window", "plan", "di")
 
 
 def register(sub) -> None:
     p = sub.add_parser("figure", help="regenerate a figure (1-4 of paper 1, 'diqkd' of paper 2, "
-                                      "'window', 'plan')")
+                                      "'window', 'plan', 'di')")
     p.add_argument("number", choices=FIGURES, help="figure id")
     p.add_argument("--out", type=out_dir("--out"), default="out", help="output directory")
     p.add_argument("--points", type=int, default=100, help="visibilities per curve (Figs. 1, 3, 4)")
@@ -95,6 +95,8 @@ def handle(args) -> dict:
         return make_window_figure(out)[0]
     if args.number == "plan":
         return make_plan_figure(out)
+    if args.number == "di":
+        return make_di_figure(out, quiet=args.quiet)[0]
     return make_diqkd_figure(out)[0]
 
 
@@ -141,3 +143,25 @@ def make_plan_figure(out: Path, leakage: float = 0.05, memory_t2_s: float = 1.0)
     files = plot_distance_curve(rows, title, stem)
     files.append(write_csv(rows, stem.with_suffix(".csv")))
     return {"figure": "plan", "files": [str(f) for f in files]}
+
+
+#: Detection efficiencies of the DI figure (v = 1, maximally entangled, both binned).
+DI_FIGURE_ETAS = (0.82, 0.87, 0.9, 0.95, 1.0)
+
+
+def make_di_figure(out: Path, leakage: float = 0.0, quiet: bool = False) -> tuple[dict, object]:
+    """DI window against eta at v = 1: CC-attack upper bounds beside the CHSH lower bound."""
+    from ..di.region import di_region
+    from ..plotting.di_figure import plot_di_region
+
+    with progress(len(DI_FIGURE_ETAS), "figure di", quiet) as update:
+        region = di_region([1.0], DI_FIGURE_ETAS, leakage=leakage, maxfev=40,
+                           progress=lambda done, total: update(1))
+    stem = out / "figure_di_window"
+    files = list(plot_di_region(region, stem))
+    rows = [{"visibility": 1.0, "eta": float(e), "rate_upper_bound": float(u), "one_way_upper_bound": float(o),
+             "lower_bound": float(lo), "local_weight": float(w), "classification": c}
+            for e, u, o, lo, w, c in zip(region.etas, region.upper[0], region.one_way[0], region.lower[0],
+                                         region.local_weight[0], region.classification[0])]
+    files.append(write_csv(rows, stem.with_suffix(".csv")))
+    return {"figure": "di", "files": [str(f) for f in files], "status": region.status}, region

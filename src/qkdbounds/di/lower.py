@@ -30,7 +30,7 @@ from ..info.entropy import shannon_entropy
 from .bell_data import BellBox, bin_no_click, chsh_value_of_box
 from .chsh import chsh_dw_entropy_expression
 
-__all__ = ["BoxLowerBound", "dw_lower_bound"]
+__all__ = ["BoxLowerBound", "dw_lower_bound", "eta_threshold", "binned_maximally_entangled_rate"]
 
 
 @dataclass(frozen=True)
@@ -116,3 +116,43 @@ def dw_lower_bound(box: BellBox, leakage: float = 0.0, model: str = "uniform") -
                           "leakage": leakage, "model": model},
                          f"CHSH Devetak-Winter rate on the binned box, {direction} ({cite})",
                          "ok" if s > 2 else "no_violation")
+
+
+def binned_maximally_entangled_rate(eta: float, visibility: float = 1.0) -> float:
+    r"""Closed form of :func:`dw_lower_bound`'s expression for :math:`\theta=\pi/4`, both binned,
+    default settings, :math:`L=0` (the second route of :func:`eta_threshold`).
+
+    :math:`S = 2\sqrt2\,v\eta^2 + 2(1-\eta)^2`; the binned key table of (A2, B0) is
+    :math:`p(++) = \eta^2(1+v)/4 + \eta(1-\eta) + (1-\eta)^2`, :math:`p(--) = \eta^2(1+v)/4`,
+    :math:`p(+-) = p(-+) = \eta^2(1-v)/4 + \eta(1-\eta)/2`.
+    """
+    s = 2 * np.sqrt(2) * visibility * eta**2 + 2 * (1 - eta) ** 2
+    same, diff = eta**2 * (1 + visibility) / 4, eta**2 * (1 - visibility) / 4 + eta * (1 - eta) / 2
+    table = np.array([[same + eta * (1 - eta) + (1 - eta) ** 2, diff], [diff, same]])
+    cost = shannon_entropy(table) - shannon_entropy(table.sum(axis=1))
+    return chsh_dw_entropy_expression(s, cost) if s > 2 else -cost
+
+
+def eta_threshold(theta: float = np.pi / 4, visibility: float = 1.0, binning: str = "both",
+                  leakage: float = 0.0, model: str = "uniform") -> float | None:
+    r"""Smallest detection efficiency (both parties) with a positive CHSH DW lower bound.
+
+    Brent's method on :func:`dw_lower_bound` of :func:`~qkdbounds.di.bell_data.bell_box`
+    between the CHSH-violation edge and 1; None if the bound is 0 even at :math:`\eta = 1`.
+
+    Examples
+    --------
+    >>> round(eta_threshold(), 6)      # maximally entangled, binned: see the tests' closed form
+    0.923098
+    """
+    from scipy.optimize import brentq
+
+    from .bell_data import bell_box
+
+    def f(eta: float) -> float:
+        return dw_lower_bound(bell_box(theta, visibility, eta, binning=binning), leakage, model).expression
+
+    if f(1.0) <= 0:
+        return None
+    lo = 2 * (np.sqrt(2) - 1)  # below, S <= 2 for every state (binned): no lower bound
+    return float(brentq(f, lo, 1.0, xtol=1e-13))

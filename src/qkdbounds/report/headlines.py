@@ -14,7 +14,7 @@ import numpy as np
 from ..bounds import numeric_threshold, rate_upper_bound, threshold_closed_form, threshold_paper_printed
 from ..states.isotropic import separable_visibility
 
-__all__ = ["Headline", "paper1_headlines"]
+__all__ = ["Headline", "paper1_headlines", "di_headlines"]
 
 #: Relative agreement below which a paper value counts as reproduced.
 AGREE_RTOL = 1e-3
@@ -146,4 +146,30 @@ def window_headlines(window, thresholds: dict) -> list[Headline]:
         Headline("Beyond the paper: DI window (Werner states)", "window at v = 0.95, L = 0.1",
                  None, float(window.upper[i]), float(window.di_lower_leakage[i]), None, "",
                  "ours = CC upper bound with leakage; second route column = leakage-aware DI lower bound"),
+    ]
+
+
+def di_headlines(region) -> list[Headline]:
+    """DI window at v = 1 (maximally entangled, binned): CHSH lower-bound threshold by two routes,
+    the CC upper bound's zero on the grid, and the meeting point eta = v = 1."""
+    from scipy.optimize import brentq
+
+    from ..di.lower import binned_maximally_entangled_rate, eta_threshold
+
+    eta_low = eta_threshold()
+    eta_closed = brentq(binned_maximally_entangled_rate, 0.85, 1.0, xtol=1e-13)
+    etas, upper, lower = region.etas, region.upper[0], region.lower[0]
+    zero = [float(e) for e, u in zip(etas, upper) if u <= 1e-9]
+    top = int(np.argmax(etas))
+    section = "Beyond the papers: DI window with detection efficiency"
+    return [
+        Headline(section, "eta threshold of the CHSH DW lower bound (v = 1, binned)", None, eta_low,
+                 eta_closed, bool(abs(eta_low - eta_closed) < 1e-9), "Acin et al. 2007; Pironio et al. 2009",
+                 "second route: closed form of the binned key table"),
+        Headline(section, "largest eta on the grid where the DI CC attack leaves no key (v = 1, L = 0)",
+                 None, max(zero) if zero else None, None, None, "",
+                 "no CHSH violation below 2(sqrt2 - 1) = 0.8284; the attack also covers some violating boxes"),
+        Headline(section, "eta = v = 1: upper and lower bounds meet (1 bit)", 1.0, float(upper[top]),
+                 float(lower[top]), bool(abs(upper[top] - lower[top]) < 1e-6), "Tsirelson box self-tests",
+                 "ours = CC upper bound, second route = CHSH DW lower bound"),
     ]
