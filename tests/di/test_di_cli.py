@@ -87,3 +87,28 @@ def test_signalling_table_is_refused(capsys, tmp_path):
     code = main(["di-attack", "--settings", str(path), "--json"])
     out, err = capsys.readouterr()
     assert code == 2 and "no-signalling" in err and err.count("\n") == 1
+
+
+def test_settings_file_with_m_measurements(capsys, tmp_path):
+    # four settings for Alice (three CHSH-type + key) and three for Bob, key (3, 0)
+    path = tmp_path / "settings.json"
+    path.write_text(json.dumps({"alice_angles": [0, np.pi / 2, np.pi / 4, np.pi / 4],
+                                "bob_angles": [np.pi / 4, -np.pi / 4, 0], "key_settings": [3, 0]}))
+    data = _json(capsys, "di-attack", "--eta", 1, "--visibility", 1, "--settings", path, "--maxfev", 10)
+    assert len(data["box"]["probabilities"]) == 4 and len(data["box"]["probabilities"][0]) == 3
+    assert data["box"]["key_settings"] == [3, 0]
+    assert data["chsh"] == pytest.approx(2 * np.sqrt(2), abs=1e-12)
+    assert data["rate_upper_bound"] == pytest.approx(1.0, abs=1e-6)
+
+
+@pytest.mark.parametrize("content,needle", [
+    ('{"alice_angles": [0]}', "alice_angles"),
+    ('{"alice_angles": [0, 1], "bob_angles": [0, "x"]}', "bob_angles"),
+    ('{"alice_angles": [0, 1], "bob_angles": [0, 1], "key_settings": [4, 0]}', "key_settings"),
+])
+def test_settings_file_errors(capsys, tmp_path, content, needle):
+    path = tmp_path / "s.json"
+    path.write_text(content)
+    code = main(["di-attack", "--eta", "0.9", "--visibility", "1", "--settings", str(path), "--json"])
+    out, err = capsys.readouterr()
+    assert code == 2 and out == "" and needle in err and err.count("\n") == 1

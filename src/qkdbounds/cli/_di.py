@@ -26,19 +26,23 @@ def _theta(text: str) -> float:
 
 
 def _box(args):
-    from ..di.bell_data import bell_box, load_bell_table
+    from ..di.bell_data import bell_box, is_bell_table, load_bell_table, load_settings
+    from ..errors import InputError
 
+    settings = {}
     if args.settings is not None:
-        return load_bell_table(args.settings)
-    return bell_box(args.theta, args.visibility, args.eta, args.eta_b, binning=args.binning)
+        if is_bell_table(args.settings):
+            return load_bell_table(args.settings)
+        settings = load_settings(args.settings)
+    if args.eta is None or args.visibility is None:
+        raise InputError("--eta and --visibility are required unless --settings FILE.json holds a "
+                         "measured box ('probabilities')")
+    return bell_box(args.theta, args.visibility, args.eta, args.eta_b, binning=args.binning, **settings)
 
 
 def handle_attack(args) -> dict:
     from ..di.region import di_attack_bound
-    from ..errors import InputError
 
-    if args.settings is None and (args.eta is None or args.visibility is None):
-        raise InputError("--eta and --visibility are required unless --settings FILE.json gives the box")
     box = _box(args)
     point = di_attack_bound(box, args.leakage, args.model, attack_side=args.attack_side,
                             n_starts=args.starts, maxfev=args.maxfev)
@@ -97,8 +101,10 @@ def register(sub) -> None:
     p.add_argument("--eta-b", type=probability("--eta-b"), default=None, help="Bob's detection efficiency")
     p.add_argument("--visibility", type=probability("--visibility"), default=None, help="v in [0, 1]")
     p.add_argument("--settings", type=in_file("--settings", 16 * 2**20), default=None, metavar="FILE.json",
-                   help='a measured box instead: {"probabilities": p[x][y][a][b], "key_settings": '
-                        '[x, y], "chsh_settings": [[x0, x1], [y0, y1]]}')
+                   help='measurement settings {"alice_angles": [...], "bob_angles": [...] (radians, '
+                        'x-z plane, 2..8 each), "key_settings": [x, y], "chsh_settings": [[x0, x1], '
+                        '[y0, y1]]}; or a measured box {"probabilities": p[x][y][a][b], ...} '
+                        'instead of --eta/--visibility')
     p.add_argument("--attack-side", choices=("best", "two-sided", "one-sided"), default="best",
                    help="Eve's knowledge in the non-quantum rounds (default: best of both)")
     _common(p, region=False)

@@ -44,7 +44,7 @@ from ..errors import InputError, check_choice, check_int, check_probability, che
 
 __all__ = [
     "BINNINGS", "BellBox", "bell_box", "box_from_povms", "check_box", "chsh_value_of_box",
-    "default_settings", "load_bell_table", "no_signalling_deviation", "partially_entangled_state",
+    "default_settings", "load_bell_table", "load_settings", "is_bell_table", "no_signalling_deviation", "partially_entangled_state",
     "qubit_povm", "qubit_box", "bin_no_click", "ATOL_BOX", "MAX_OUTCOMES", "MAX_SETTINGS",
 ]
 
@@ -244,6 +244,7 @@ def bell_box(
     alice_angles: Sequence[float] | None = None,
     bob_angles: Sequence[float] | None = None,
     key_settings: tuple[int, int] | None = None,
+    chsh_settings: tuple[tuple[int, int], tuple[int, int]] = ((0, 1), (0, 1)),
 ) -> BellBox:
     r"""The Bell box of :math:`\rho(\theta, v)` with detectors of efficiency :math:`\eta_A,\eta_B`.
 
@@ -262,6 +263,8 @@ def bell_box(
         :func:`default_settings`.
     key_settings : (int, int), optional
         Key-generating settings; default ``(2, 0)`` for the default angles, else ``(0, 0)``.
+    chsh_settings : ((int, int), (int, int))
+        The settings of Alice and of Bob that enter the CHSH test (default the first two).
 
     Returns
     -------
@@ -300,7 +303,9 @@ def bell_box(
     source = {"kind": "two-qubit source", "theta": float(theta), "visibility": float(visibility),
               "eta_a": eta_a, "eta_b": eta_b, "binning": binning,
               "alice_angles": [float(t) for t in a_angles], "bob_angles": [float(t) for t in b_angles]}
-    return BellBox(check_box(p), _labels(bin_a), _labels(bin_b), key_settings, ((0, 1), (0, 1)), source)
+    chsh_settings = (tuple(check_int("chsh setting of Alice", t, 0, len(a_angles) - 1) for t in chsh_settings[0]),
+                     tuple(check_int("chsh setting of Bob", t, 0, len(b_angles) - 1) for t in chsh_settings[1]))
+    return BellBox(check_box(p), _labels(bin_a), _labels(bin_b), key_settings, chsh_settings, source)
 
 
 def bin_no_click(p: ArrayLike, alice: bool = True, bob: bool = True) -> NDArray[np.float64]:
@@ -327,6 +332,62 @@ def chsh_value_of_box(box: BellBox | ArrayLike, chsh_settings=((0, 1), (0, 1))) 
     e = {(i, j): float((p[x, y, :2, :2] * sign).sum()) for i, x in enumerate((x0, x1))
          for j, y in enumerate((y0, y1))}
     return e[0, 0] + e[0, 1] + e[1, 0] - e[1, 1]
+
+
+def load_settings(path) -> dict:
+    """Read measurement settings from JSON: ``{"alice_angles": [...], "bob_angles": [...],
+    "key_settings": [x, y], "chsh_settings": [[x0, x1], [y0, y1]]}`` (angles in radians, x-z
+    plane, 2..8 per party; key and CHSH settings optional).
+
+    Returns the keyword arguments of :func:`bell_box` (``alice_angles``, ``bob_angles``,
+    ``key_settings``) plus ``chsh_settings``.
+
+    Raises
+    ------
+    InputError
+        Unreadable file, invalid JSON, missing or malformed angles, settings out of range.
+    """
+    from .._io import check_input_file
+
+    p = check_input_file("--settings", path, max_bytes=16 * 2**20)
+    try:
+        data = json.loads(p.read_text())
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputError(f"--settings: {p} is not valid JSON ({exc})") from None
+    if not isinstance(data, dict) or "alice_angles" not in data or "bob_angles" not in data:
+        raise InputError(f"--settings: {p} must be a JSON object with 'alice_angles' and 'bob_angles' "
+                         f"(radians), or a box with 'probabilities'")
+    out = {}
+    for side in ("alice_angles", "bob_angles"):
+        angles = data[side]
+        if not isinstance(angles, list) or not 2 <= len(angles) <= MAX_SETTINGS:
+            raise InputError(f"--settings: {side} must list 2..{MAX_SETTINGS} angles (radians)")
+        out[side] = [check_real(f"--settings {side}", t) for t in angles]
+    n_x, n_y = len(out["alice_angles"]), len(out["bob_angles"])
+    try:
+        key = [int(k) for k in data.get("key_settings", [0, 0])]
+        chsh = [[int(t) for t in side] for side in data.get("chsh_settings", [[0, 1], [0, 1]])]
+    except (TypeError, ValueError):
+        raise InputError(f"--settings: {p}: key_settings must be [x, y], chsh_settings [[x0, x1], [y0, y1]]") from None
+    if len(key) != 2 or len(chsh) != 2 or any(len(side) != 2 for side in chsh):
+        raise InputError(f"--settings: {p}: key_settings must be [x, y], chsh_settings [[x0, x1], [y0, y1]]")
+    out["key_settings"] = (check_int("key_settings[0]", key[0], 0, n_x - 1),
+                           check_int("key_settings[1]", key[1], 0, n_y - 1))
+    out["chsh_settings"] = (tuple(check_int("chsh_settings (Alice)", t, 0, n_x - 1) for t in chsh[0]),
+                            tuple(check_int("chsh_settings (Bob)", t, 0, n_y - 1) for t in chsh[1]))
+    return out
+
+
+def is_bell_table(path) -> bool:
+    """True if the JSON file at ``path`` holds a box (a ``probabilities`` field), not settings."""
+    from .._io import check_input_file
+
+    p = check_input_file("--settings", path, max_bytes=16 * 2**20)
+    try:
+        data = json.loads(p.read_text())
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputError(f"--settings: {p} is not valid JSON ({exc})") from None
+    return isinstance(data, dict) and "probabilities" in data
 
 
 def load_bell_table(path, atol: float = 1e-6) -> BellBox:
