@@ -82,6 +82,7 @@ class DIWindowPoint:
             "rate_upper_bound_without_processing": a.value_without_processing,
             "one_way_upper_bound": self.one_way_upper_bound,
             "one_way_upper_bound_reverse": self.one_way_upper_bound_reverse,
+            "one_way_upper_bound_noisy_preprocessing": a.one_way_noisy_preprocessing,
             "local_weight": self.local_weight,
             "attack_local_weight": a.attack_local_weight,
             "chsh": self.chsh,
