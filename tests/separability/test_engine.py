@@ -60,5 +60,6 @@ def test_bound_entangled_horodecki_state_shows_the_gap():
     rho = m / (8 * aa + 1)
     res = certified_separable_weight(make_source(rho, (3, 3)), rounds=8)
     _check_certificate(res, rho)
-    assert res.weight_outer == pytest.approx(1.0, abs=1e-6)
+    assert res.weight_outer_ppt == pytest.approx(1.0, abs=1e-6)
+    assert res.weight_outer_dps < 0.99                  # DPS level 2 detects it
     assert 0.0 <= res.weight < 0.5

@@ -3,34 +3,40 @@ r"""Certified separable weight of a state with an explicit product ensemble (iss
 For a state :math:`\rho` on :math:`\mathbb C^{d_1}\otimes\dots\otimes\mathbb C^{d_N}` we look for
 :math:`\rho = q\,\sigma + (1-q)\,\tau` with :math:`\tau` a state and :math:`\sigma` a finite
 mixture of product pure states (so Eve can prepare it, paper 1, Eqs. 8-9), :math:`q` as large as
-possible.
+possible.  Every result is checked the same way: the ensemble's mixture must reassemble the
+:math:`\sigma` the method stands for to :data:`~._ensemble.TOL_RESIDUAL` (1e-9, Frobenius), and
+:math:`q` is then *certified on the ensemble* (the largest :math:`q` with
+:math:`\rho - q\sigma_{\rm ens} \succeq 0` in floating point, by bisection), not read from a solver.
 
-**Inner (certified) method: column generation.**  For a finite set of product states
-:math:`P_k = |\psi_k\rangle\langle\psi_k|`, the largest weight is the SDP
-:math:`\max\{\sum_k w_k : w \ge 0,\ \rho - \sum_k w_kP_k \succeq 0\}` (cvxpy + Clarabel).  Its dual
-variable :math:`Y \succeq 0` prices product states: a product state with
-:math:`\langle\psi|Y|\psi\rangle < 1` can raise the weight, and one is found by a see-saw over
-the parties (each step the lowest eigenvector of :math:`Y` with the other parties fixed), from
-seeded random starts.  The rounds stop when no such state is found or after ``rounds``.
-The returned :math:`q` is *certified* by exact arithmetic on the ensemble, not taken from the
-solver: :math:`\sigma = \sum_k w_kP_k/\sum_k w_k` is defined by the ensemble, and :math:`q` is the
-largest value with :math:`\rho - q\sigma \succeq 0`, computed from a generalised eigenvalue on
-the support of :math:`\rho` and lowered until the smallest eigenvalue of :math:`\tau` is
-:math:`\ge 0` in floating point.
+Routes (``method`` of the result), tried in this order:
 
-**Isotropic inputs** (two qudits, :math:`U\otimes\bar U` invariant): the optimal weight is the
-closed form :math:`q = d(1-F)/(d-1)` for :math:`F \ge 1/d` (1 below), with :math:`\sigma` the
-:math:`F = 1/d` state written as paper 1's Eq. (9) ensemble (twirling argument: an optimal
-decomposition may be taken isotropic).
+``"closed_form"``
+    The state is fixed (to 1e-9) by a twirl onto the Werner, isotropic or Dür–Cirac GHZ-diagonal
+    family (:mod:`.families`): :math:`q` is the family's closed form, optimal, for every d.
+``"exact"``
+    2x2 and 2x3: PPT = separable (Horodecki 1996).  A PPT input has :math:`q = 1`, written by
+    Wootters' construction (2x2) or a Gauss-Newton product fit (2x3); otherwise the best
+    separable approximation by the PPT SDP, its :math:`\sigma` (mixed with
+    :math:`\le 10^{-9}` of white noise to sit strictly inside the PPT set) written the same
+    way (:mod:`._exact`).  Outer bound = the SDP value, so the gap is the solver's accuracy.
+``"paper1_isotropic_ghz"``
+    Isotropic GHZ states of N >= 3 qudits (d >= 3): paper 1's Eqs. (8)-(9) ensemble (not
+    proven optimal; the outer bound says how far it can be).
+``"column_generation"``
+    Anything else: for a finite set of product states :math:`P_k`, the SDP
+    :math:`\max\{\sum_k w_k : w \ge 0,\ \rho - \sum_k w_kP_k \succeq 0\}` (cvxpy + Clarabel),
+    priced by its dual :math:`Y \succeq 0` (a product state with :math:`\langle\psi|Y|\psi\rangle
+    < 1` can raise the weight), found by a see-saw over the parties from seeded starts.
 
-**Outer bound**: the PPT relaxation :math:`\max\{\mathrm{tr}X : 0 \preceq X \preceq \rho,\
-X^{\Gamma_S}\succeq 0 \text{ for every cut } S\}`, exact for 2x2 and 2x3 (Horodecki 1996); the
-certified weight can never exceed it, and the gap says how far from optimal the inner value can
-be (a bound-entangled state has outer 1 and inner < 1).
+**Outer bounds**: the PPT relaxation :math:`\max\{\mathrm{tr}X : 0 \preceq X \preceq \rho,\
+X^{\Gamma_S}\succeq 0\ \forall S\}` and, for two parties of small size, the level-2
+Doherty–Parrilo–Spedalieri relaxation (:mod:`.dps`); ``weight_outer`` is the smaller.  A
+bound-entangled state has PPT outer 1 and DPS outer < 1 (Horodecki's 3x3 family).
 """
 
 from __future__ import annotations
 
+import math
 import warnings
 from dataclasses import dataclass, field
 from itertools import combinations
@@ -38,36 +44,55 @@ from itertools import combinations
 import numpy as np
 from numpy.typing import NDArray
 
-from ..errors import InputError, check_int
+from ..errors import InputError, check_choice, check_int
 from ..states.isotropic import isotropic_ghz_visibility
 from ..states.sources import Source
+from ._ensemble import ATOL_TAU, TOL_RESIDUAL, certify_weight, mix, product_vector
 
 __all__ = ["CertifiedSeparableWeight", "certified_separable_weight", "ppt_outer_weight",
-           "MAX_ENGINE_DIM"]
+           "save_ensemble", "load_ensemble", "MAX_ENGINE_DIM", "ATOL_TAU", "TOL_RESIDUAL"]
 
 #: Largest total dimension handled by the numerical engine (SDPs on D x D matrices).
 MAX_ENGINE_DIM = 36
-#: Eigenvalues of tau above -this count as non-negative in the certificate.
-ATOL_TAU = 1e-12
+#: Weights at or below this count as no separable part.
+ATOL_WEIGHT = 1e-12
+#: White noise mixed into a PPT-SDP sigma so that it sits inside the PPT set (plus the
+#: solver's own PPT violation times D).
+EPS_INTERIOR = 1e-9
 
 
 @dataclass(frozen=True)
 class CertifiedSeparableWeight:
-    """A certified decomposition :math:`\\rho = q\\sigma + (1-q)\\tau`.
+    r"""A certified decomposition :math:`\rho = q\sigma + (1-q)\tau`.
 
     Attributes
     ----------
     weight : float
-        Certified :math:`q` (checked on the ensemble: :math:`\\tau \\succeq 0`).
+        Certified :math:`q \in [0, 1]` (checked on the ensemble: :math:`\tau \succeq 0`).
     weight_outer : float or None
-        PPT outer bound on the largest separable weight.
+        Outer bound on the largest separable weight: the smaller of ``weight_outer_ppt`` and
+        ``weight_outer_dps`` (or the closed form, which equals them); None if not computed.
     ensemble_weights : ndarray, shape (n,)
-        Weights of :math:`\\sigma`'s members (sum 1).
+        Weights of :math:`\sigma`'s members (sum 1; empty when ``weight`` is 0).
     ensemble_vectors : list of ndarray
-        Per party, shape ``(n, d_i)``: member k is :math:`\\otimes_i |v_{ik}\\rangle`.
+        Per party, shape ``(n, d_i)``, unit rows: member k is :math:`\otimes_i |v_{ik}\rangle`.
     tau_min_eigenvalue : float
-        Smallest eigenvalue of :math:`\\tau` (>= -1e-12).
-    method, status : str
+        Smallest eigenvalue of :math:`\tau` (>= -1e-12); for ``weight == 1``, of
+        :math:`\rho - \sigma` (:math:`\approx 0`, at most ``residual`` in size).
+    method : str
+        ``"closed_form"``, ``"exact"``, ``"paper1_isotropic_ghz"`` or ``"column_generation"``.
+    status : str
+        ``"ok"``, or ``"no_weight"`` when no separable part was found.
+    dims : tuple of int
+    residual : float
+        Frobenius distance between the ensemble's mixture and the :math:`\sigma` the method
+        stands for (<= 1e-9; 0 for column generation, whose :math:`\sigma` is the ensemble).
+    reason : str
+        Why the method applies and what it certifies (with citations).
+    weight_outer_ppt, weight_outer_dps : float or None
+        The two outer bounds (None when not computed).
+    outer_method : str
+        How ``weight_outer`` was obtained.
     """
 
     weight: float
@@ -78,44 +103,32 @@ class CertifiedSeparableWeight:
     method: str
     status: str
     dims: tuple = ()
+    residual: float = 0.0
+    reason: str = ""
+    weight_outer_ppt: float | None = None
+    weight_outer_dps: float | None = None
+    outer_method: str = ""
+
+    @property
+    def value(self) -> float:
+        """The certified weight (``weight``)."""
+        return self.weight
 
     @property
     def ensemble_size(self) -> int:
         return int(len(self.ensemble_weights))
 
+    @property
+    def certificate(self) -> dict:
+        """Compact certificate: sizes, residual, tau's smallest eigenvalue, the reason."""
+        return {"ensemble_size": self.ensemble_size, "residual": self.residual,
+                "tau_min_eigenvalue": self.tau_min_eigenvalue, "reason": self.reason,
+                "weight_outer_ppt": self.weight_outer_ppt,
+                "weight_outer_dps": self.weight_outer_dps, "outer_method": self.outer_method}
+
     def sigma(self) -> NDArray[np.complex128]:
-        """:math:`\\sigma` reassembled from the ensemble."""
-        return _mix(self.ensemble_weights, self.ensemble_vectors)
-
-
-def _product(vectors, k) -> NDArray:
-    out = np.ones(1, dtype=complex)
-    for v in vectors:
-        out = np.kron(out, v[k])
-    return out
-
-
-def _mix(weights, vectors) -> NDArray:
-    n = len(weights)
-    psi = np.array([_product(vectors, k) for k in range(n)])
-    return np.einsum("k,ki,kj->ij", weights, psi, psi.conj())
-
-
-def _certify(rho: NDArray, sigma: NDArray) -> tuple[float, float]:
-    """Largest q in [0, 1] with min eig(rho - q sigma) >= -ATOL_TAU (bisection; the smallest
-    eigenvalue falls monotonically in q since sigma >= 0), and tau's smallest eigenvalue."""
-    def low(t):
-        m = rho - t * sigma
-        return float(np.linalg.eigvalsh((m + m.conj().T) / 2).min())
-
-    if low(1.0) >= -ATOL_TAU:
-        return 1.0, low(1.0)
-    lo, hi = 0.0, 1.0
-    for _ in range(80):
-        mid = 0.5 * (lo + hi)
-        lo, hi = (mid, hi) if low(mid) >= -ATOL_TAU * (1 - mid) else (lo, mid)
-    tau = (rho - lo * sigma) / (1 - lo)
-    return lo, float(np.linalg.eigvalsh((tau + tau.conj().T) / 2).min())
+        """:math:`\\sigma` reassembled from the ensemble, shape ``(D, D)``."""
+        return mix(self.ensemble_weights, self.ensemble_vectors)
 
 
 def _cuts(n):
@@ -125,18 +138,46 @@ def _cuts(n):
                 yield cut
 
 
+def _pt_expr(x, dims, cut):
+    import cvxpy as cp
+
+    out = x
+    for i in cut:
+        out = cp.partial_transpose(out, list(dims), i)
+    return out
+
+
+def _is_real(m) -> bool:
+    return bool(np.abs(np.imag(m)).max(initial=0.0) <= 1e-14)
+
+
 def ppt_outer_weight(source: Source) -> float | None:
-    """PPT relaxation of the largest separable weight (None if the solver fails)."""
+    r"""PPT relaxation of the largest separable weight (None if the solver fails).
+
+    :math:`\max\{\mathrm{tr}X : 0\preceq X\preceq\rho,\ X^{\Gamma_S}\succeq0` for every cut
+    :math:`S\}` (cvxpy + Clarabel; real variables for a real :math:`\rho`, which loses nothing:
+    the real part of a feasible :math:`X` is feasible).  Exact in 2x2 and 2x3.
+
+    Parameters
+    ----------
+    source : Source
+
+    Returns
+    -------
+    float or None
+        In [0, 1].
+    """
     import cvxpy as cp
 
     rho, dims = source.matrix, source.dims
     dim = rho.shape[0]
-    x = cp.Variable((dim, dim), hermitian=True)
-    cons = [x >> 0, rho - x >> 0]
+    real = _is_real(rho)
+    x = cp.Variable((dim, dim), symmetric=True) if real else cp.Variable((dim, dim), hermitian=True)
+    target = rho.real if real else rho
+    cons = [x >> 0, target - x >> 0]
     for cut in _cuts(len(dims)):
-        cons.append(cp.partial_transpose(x, list(dims), cut[0]) >> 0 if len(cut) == 1 else
-                    _pt_expr(x, dims, cut) >> 0)
-    prob = cp.Problem(cp.Maximize(cp.real(cp.trace(x))), cons)
+        cons.append(_pt_expr(x, dims, cut) >> 0)
+    prob = cp.Problem(cp.Maximize(cp.trace(x) if real else cp.real(cp.trace(x))), cons)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -146,15 +187,6 @@ def ppt_outer_weight(source: Source) -> float | None:
     if prob.status not in ("optimal", "optimal_inaccurate") or prob.value is None:
         return None
     return float(min(1.0, max(0.0, prob.value)))
-
-
-def _pt_expr(x, dims, cut):
-    import cvxpy as cp
-
-    out = x
-    for i in cut:
-        out = cp.partial_transpose(out, list(dims), i)
-    return out
 
 
 def _random_product(dims, rng):
@@ -171,15 +203,12 @@ def _seesaw(y, dims, rng, sweeps=30):
     vecs = _random_product(dims, rng)
     yt = y.reshape(tuple(dims) * 2)
     value = np.inf
+    letters = "abcdefghijklmnop"
+    ket, bra = letters[:n], letters[n:2 * n]
     for _ in range(sweeps):
         for i in range(n):
-            t = yt
             # contract every other party with its vector (ket side conj, bra side plain)
-            letters = "abcdefghijklmnop"
-            ket = letters[:n]
-            bra = letters[n:2 * n]
-            ops = [t]
-            subs = [ket + bra]
+            ops, subs = [yt], [ket + bra]
             for j in range(n):
                 if j != i:
                     ops += [vecs[j].conj(), vecs[j]]
@@ -191,53 +220,90 @@ def _seesaw(y, dims, rng, sweeps=30):
     return vecs, float(value)
 
 
-def certified_separable_weight(source: Source, *, rounds: int = 25, new_per_round: int = 8,
-                               outer: bool = True,
-                               rng: np.random.Generator | None = None) -> CertifiedSeparableWeight:
-    """Largest certified separable weight with an explicit product ensemble (module docstring).
+def _empty(dims):
+    return np.zeros(0), [np.zeros((0, d), dtype=complex) for d in dims]
 
-    Raises
-    ------
-    InputError
-        Not a :class:`~qkdbounds.states.sources.Source`, or total dimension above 36.
-    """
+
+def _finalise(rho, dims, sigma_target, weights, vectors, *, whole: bool):
+    """(q, tau_min, residual, weights, vectors) or None if the ensemble does not reassemble
+    ``sigma_target`` to TOL_RESIDUAL.  ``whole``: sigma_target is rho itself (q = 1)."""
+    weights = np.asarray(weights, dtype=float)
+    if weights.size == 0 or weights.sum() <= 0:
+        return None
+    keep = weights > 0
+    weights = weights[keep] / weights[keep].sum()
+    vectors = [np.asarray(v)[keep] for v in vectors]
+    vectors = [v / np.linalg.norm(v, axis=1, keepdims=True) for v in vectors]
+    sigma = mix(weights, vectors)
+    target = sigma_target / np.trace(sigma_target).real
+    residual = float(np.linalg.norm(sigma - target))
+    if residual > TOL_RESIDUAL:
+        return None
+    if whole:
+        low = float(np.linalg.eigvalsh((rho - sigma + (rho - sigma).conj().T) / 2).min())
+        return 1.0, low, residual, weights, vectors
+    q, low = certify_weight(rho, sigma)
+    return q, low, residual, weights, vectors
+
+
+def _exact_route(rho, dims, rng):
+    """2x2 / 2x3 (module docstring).  Returns (q, low, residual, w, v, reason, outer) or None."""
+    from ..states import min_pt_eigenvalue
+    from ._exact import best_separable_approximation, fit_product_ensemble, wootters_ensemble
+
+    qubits = dims == (2, 2)
+    dim = rho.shape[0]
+
+    def decompose(target):
+        if qubits:
+            try:
+                w, v, _ = wootters_ensemble(target)
+            except InputError:
+                return None
+            return w, v
+        w, v, _ = fit_product_ensemble(target, dims, rng=rng)
+        return w, v
+
+    how = ("Wootters' construction (PRL 80, 2245 (1998))" if qubits else
+           "a Gauss-Newton product fit (residual checked)")
+    why = (f"{dims[0]}x{dims[1]}: PPT = separable (M., P. & R. Horodecki, PLA 223, 1 (1996))")
+    if min_pt_eigenvalue(rho, dims, [1]) >= -ATOL_TAU:
+        ens = decompose(rho)
+        done = _finalise(rho, dims, rho, *ens, whole=True) if ens is not None else None
+        if done is not None:
+            return (*done, f"{why}; the input is PPT, so q = 1, sigma = rho written by {how}", 1.0)
+    value, x, status = best_separable_approximation(rho, dims)
+    if x is None:
+        return None
+    if value <= ATOL_WEIGHT:
+        return 0.0, float(np.linalg.eigvalsh(rho).min()), 0.0, *_empty(dims), \
+            f"{why}; the PPT SDP ({status}) finds no separable part", value
+    sigma = (x + x.conj().T) / 2 / np.trace(x).real
+    violation = min(min_pt_eigenvalue(sigma, dims, [1]), float(np.linalg.eigvalsh(sigma).min()))
+    eps = EPS_INTERIOR + max(0.0, -violation) * dim
+    sigma = (1 - eps) * sigma + eps * np.eye(dim) / dim
+    ens = decompose(sigma)
+    done = _finalise(rho, dims, sigma, *ens, whole=False) if ens is not None else None
+    if done is None:
+        return None
+    return (*done, f"{why}; the PPT SDP ({status}) is the best separable approximation "
+                   f"(Lewenstein & Sanpera, PRL 80, 2261 (1998)), q_outer = {value:.10g}; its "
+                   f"sigma (+{eps:.1e} white noise) written by {how}", value)
+
+
+def _column_generation(rho, dims, rounds, new_per_round, rng):
     import cvxpy as cp
 
-    if not isinstance(source, Source):
-        raise InputError("source must be a qkdbounds.states.sources.Source (see make_source)")
-    rho, dims = source.matrix, source.dims
     dim = rho.shape[0]
-    if dim > MAX_ENGINE_DIM:
-        raise InputError(f"the separability engine handles total dimension <= {MAX_ENGINE_DIM}, "
-                         f"got {dim}")
-    rounds = check_int("rounds", rounds, 1, 1000)
-    rng = np.random.default_rng(0) if rng is None else rng
-    outer_value = ppt_outer_weight(source) if outer else None
-    v_iso = (isotropic_ghz_visibility(rho, dims[0], 2)
-             if len(dims) == 2 and dims[0] == dims[1] and dims[0] <= 12 else None)
-    if v_iso is not None:
-        from ..states import cc_decomposition, isotropic_ghz
-
-        d = dims[0]
-        v = max(0.0, min(1 / (1 + d), v_iso))
-        members = list(cc_decomposition(isotropic_ghz(d, 2, v)).separable)
-        weights = np.array([w for w, _ in members], dtype=float)
-        a = np.array([vecs[0] for _, vecs in members])
-        b = np.array([vecs[1] for _, vecs in members])
-        q, low = _certify(rho, _mix(weights, [a, b]))
-        return CertifiedSeparableWeight(q, outer_value, weights, [a, b], low,
-                                        "isotropic family: closed form d(1-F)/(d-1) with paper 1's "
-                                        "Eq. (9) ensemble", "ok", dims)
-    # column generation
     members = [_random_product(dims, rng) for _ in range(4 * dim)]
     for axes in np.ndindex(*dims):  # the computational product basis too
         members.append([np.eye(d)[a].astype(complex) for d, a in zip(dims, axes)])
     w_value = None
     for _ in range(rounds):
-        psi = np.array([_product([[v] for v in m], 0) for m in members])
+        psi = np.array([product_vector([[v] for v in m], 0) for m in members])
         w = cp.Variable(len(members), nonneg=True)
-        mix = sum(w[k] * np.outer(psi[k], psi[k].conj()) for k in range(len(members)))
-        constraint = rho - mix >> 0
+        mixture = sum(w[k] * np.outer(psi[k], psi[k].conj()) for k in range(len(members)))
+        constraint = rho - mixture >> 0
         prob = cp.Problem(cp.Maximize(cp.sum(w)), [constraint])
         try:
             with warnings.catch_warnings():  # "inaccurate" is fine: q is certified afterwards
@@ -262,16 +328,191 @@ def certified_separable_weight(source: Source, *, rounds: int = 25, new_per_roun
                     break
         if added == 0:
             break
-    if w_value is None or w_value.sum() <= 0:
-        return CertifiedSeparableWeight(0.0, outer_value, np.zeros(0), [np.zeros((0, d)) for d in dims],
-                                        float(np.linalg.eigvalsh(rho).min()),
-                                        "column generation: no separable part found", "no_weight",
-                                        dims)
+    if w_value is None or w_value.sum() <= ATOL_WEIGHT:
+        return None, len(members)
     keep = w_value > 1e-12 * w_value.sum()
     weights = w_value[keep] / w_value[keep].sum()
     vectors = [np.array([members[k][i] for k in np.flatnonzero(keep)]) for i in range(len(dims))]
-    q, low = _certify(rho, _mix(weights, vectors))
-    return CertifiedSeparableWeight(
-        q, outer_value, weights, vectors, low,
-        f"column generation over product states (SDP with Clarabel, see-saw pricing, "
-        f"{len(members)} candidates); q certified on the ensemble", "ok", dims)
+    return (weights, vectors), len(members)
+
+
+def _outer_bounds(source, dps):
+    """(outer, ppt, dps value, how)."""
+    from .dps import AUTO_DPS_DIM, dps_outer_weight, dps_size
+
+    ppt = ppt_outer_weight(source)
+    dps_value, note = None, "DPS not applicable (N >= 3)"
+    if source.n_parties == 2 and dps:
+        size = dps_size(source.dims, complex_entries=not _is_real(source.matrix))
+        if size <= AUTO_DPS_DIM or dps == "always":
+            dps_value, status = dps_outer_weight(source)
+            note = f"DPS level 2 ({status})"
+        else:
+            note = (f"DPS skipped (real size {size} > {AUTO_DPS_DIM}; call "
+                    f"separability.dps_outer_weight)")
+    elif not dps:
+        note = "DPS not requested"
+    values = [v for v in (ppt, dps_value) if v is not None]
+    outer = min(values) if values else None
+    return outer, ppt, dps_value, f"min of the PPT relaxation and {note}"
+
+
+def certified_separable_weight(source: Source, *, rounds: int = 25, new_per_round: int = 8,
+                               outer: bool = True, dps: bool | str = True,
+                               route: str = "auto",
+                               rng: np.random.Generator | None = None) -> CertifiedSeparableWeight:
+    """Largest certified separable weight with an explicit product ensemble (module docstring).
+
+    Parameters
+    ----------
+    source : Source
+        The state and its local dimensions (total dimension at most 36).
+    rounds : int
+        Column-generation rounds (1 to 1000).
+    new_per_round : int
+        Product states added per round (1 to 1000).
+    outer : bool
+        Compute the outer bound (PPT, and DPS for two small parties).
+    dps : bool or "always"
+        Use the DPS bound where it is cheap (real size <= 32), always, or never.
+    route : {"auto", "column_generation"}
+        ``"column_generation"`` skips the closed-form and exact routes (a second route for
+        tests).
+    rng : numpy.random.Generator, optional
+        Seeds the random product states (default ``default_rng(0)``).
+
+    Returns
+    -------
+    CertifiedSeparableWeight
+
+    Raises
+    ------
+    InputError
+        Not a :class:`~qkdbounds.states.sources.Source`, total dimension above 36, or a
+        parameter out of range.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from qkdbounds.states.sources import make_source
+    >>> from qkdbounds.separability.twirls import isotropic_twirl
+    >>> rho = isotropic_twirl(np.diag(np.eye(16)[0] * 0.3 + np.eye(16)[5] * 0.7), 4)
+    >>> res = certified_separable_weight(make_source(rho, (4, 4)))
+    >>> res.method, round(res.weight, 9), res.residual < 1e-9
+    ('closed_form', 1.0, True)
+    """
+    if not isinstance(source, Source):
+        raise InputError("source must be a qkdbounds.states.sources.Source (see make_source)")
+    rho, dims = source.matrix, tuple(source.dims)
+    dim = rho.shape[0]
+    if dim > MAX_ENGINE_DIM:
+        raise InputError(f"the separability engine handles total dimension <= {MAX_ENGINE_DIM}, "
+                         f"got {dim}")
+    rounds = check_int("rounds", rounds, 1, 1000)
+    new_per_round = check_int("new_per_round", new_per_round, 1, 1000)
+    check_choice("route", route, ("auto", "column_generation"))
+    if dps not in (True, False, "always"):
+        raise InputError(f"dps must be True, False or 'always', got {dps!r}")
+    rng = np.random.default_rng(0) if rng is None else rng
+
+    def result(q, low, residual, weights, vectors, method, reason, outer_value=None,
+               ppt=None, dps_value=None, outer_how=""):
+        status = "ok"
+        if q <= ATOL_WEIGHT:
+            q, (weights, vectors), status = 0.0, _empty(dims), "no_weight"
+            low = float(np.linalg.eigvalsh(rho).min())
+        return CertifiedSeparableWeight(
+            float(q), outer_value, weights, vectors, float(low), method, status, dims,
+            residual=float(residual), reason=reason, weight_outer_ppt=ppt,
+            weight_outer_dps=dps_value, outer_method=outer_how)
+
+    if route == "auto":
+        from .families import family_decomposition
+
+        fam = family_decomposition(rho, dims)
+        if fam is not None:
+            done = (_finalise(rho, dims, fam.sigma, fam.ensemble_weights, fam.ensemble_vectors,
+                              whole=fam.weight >= 1) if fam.weight > ATOL_WEIGHT else
+                    (0.0, 0.0, 0.0, *_empty(dims)))
+            if done is not None:
+                q_outer = fam.weight if outer else None
+                return result(*done, "closed_form", fam.reason, q_outer, q_outer, None,
+                              "closed form (PPT = separable in this family, so it equals the "
+                              "PPT bound)" if outer else "")
+        if len(dims) == 2 and (min(dims), max(dims)) in ((2, 2), (2, 3)):
+            ex = _exact_route(rho, dims, rng)
+            if ex is not None:
+                *done, reason, q_ppt = ex
+                return result(*done, "exact", reason, q_ppt, q_ppt, None,
+                              "PPT SDP (exact in 2x2 and 2x3)")
+        if len(set(dims)) == 1 and len(dims) >= 3:
+            v = isotropic_ghz_visibility(rho, dims[0], len(dims))
+            if v is not None and 0 <= v <= 1:
+                from ..states import cc_decomposition, isotropic_ghz
+
+                members = list(cc_decomposition(isotropic_ghz(dims[0], len(dims), v)).separable)
+                weights = np.array([w for w, _ in members])
+                vectors = [np.array([vecs[i] for _, vecs in members]) for i in range(len(dims))]
+                sigma = mix(weights, vectors)
+                done = _finalise(rho, dims, sigma, weights, vectors, whole=False)
+                if done is not None:
+                    o = _outer_bounds(source, dps) if outer else (None, None, None, "")
+                    return result(*done, "paper1_isotropic_ghz",
+                                  f"isotropic GHZ state (d = {dims[0]}, N = {len(dims)}, "
+                                  f"v = {v:.6g}): paper 1's Eqs. (8)-(9) ensemble, q certified "
+                                  f"on it (not proven optimal; see the outer bound)", *o)
+    o = _outer_bounds(source, dps) if outer else (None, None, None, "")
+    found, n_candidates = _column_generation(rho, dims, rounds, new_per_round, rng)
+    reason = (f"column generation over product states (SDP with Clarabel, see-saw pricing, "
+              f"{n_candidates} candidates); q certified on the ensemble")
+    if found is None:
+        return result(0.0, 0.0, 0.0, *_empty(dims), "column_generation",
+                      reason + ": no separable part found", *o)
+    done = _finalise(rho, dims, mix(*found), *found, whole=False)
+    return result(*done, "column_generation", reason, *o)
+
+
+def save_ensemble(result: CertifiedSeparableWeight, path) -> None:
+    """Write a certificate to ``.npz``: ``weights`` (n,), ``vectors_<i>`` (n, d_i) per party,
+    ``dims``, ``q`` (certified weight), ``q_outer`` (NaN if none), ``residual``,
+    ``tau_min_eigenvalue``, ``method``, ``reason``.
+
+    Raises
+    ------
+    InputError
+        Not a CertifiedSeparableWeight.
+    """
+    if not isinstance(result, CertifiedSeparableWeight):
+        raise InputError("result must be a CertifiedSeparableWeight")
+    arrays = {f"vectors_{i}": np.asarray(v) for i, v in enumerate(result.ensemble_vectors)}
+    np.savez(path, weights=np.asarray(result.ensemble_weights, dtype=float),
+             dims=np.asarray(result.dims, dtype=int), q=float(result.weight),
+             q_outer=float("nan") if result.weight_outer is None else float(result.weight_outer),
+             residual=float(result.residual), tau_min_eigenvalue=float(result.tau_min_eigenvalue),
+             method=np.array(result.method), reason=np.array(result.reason), **arrays)
+
+
+def load_ensemble(path) -> dict:
+    """Read a file written by :func:`save_ensemble`: ``{"weights", "vectors" (list per party),
+    "dims", "q", "q_outer", "residual", "method"}``, and ``"sigma"`` reassembled.
+
+    Raises
+    ------
+    InputError
+        Missing file or keys.
+    """
+    from .._io import check_input_file
+
+    p = check_input_file("ensemble file", path)
+    try:
+        with np.load(p, allow_pickle=False) as data:
+            dims = tuple(int(d) for d in data["dims"])
+            out = {"weights": data["weights"], "dims": dims,
+                   "vectors": [data[f"vectors_{i}"] for i in range(len(dims))],
+                   "q": float(data["q"]), "q_outer": float(data["q_outer"]),
+                   "residual": float(data["residual"]), "method": str(data["method"])}
+    except (KeyError, ValueError, OSError) as exc:
+        raise InputError(f"ensemble file {p} is not a saved certificate ({exc})") from None
+    out["sigma"] = (mix(out["weights"], out["vectors"]) if len(out["weights"]) else
+                    np.zeros((math.prod(dims),) * 2, dtype=complex))
+    return out
