@@ -178,3 +178,76 @@ def test_bad_attack_raises():
     src = make_source(_ghz_isotropic(2, 2, 0.9), (2, 2))
     with pytest.raises(InputError, match="attack"):
         source_rate_upper_bound(src, 0.1, attack="intrinsic")
+
+
+# --- CLI: --attack, --measurements FILE.npz ----------------------------------------------
+
+def _cli(capsys, argv):
+    code = main(argv)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_cli_extended_attack_equals_api(tmp_path, capsys):
+    path = tmp_path / "iso.npy"
+    np.save(path, _ghz_isotropic(3, 2, 0.7))
+    code, out, err = _cli(capsys, ["state-bound", "--state", str(path), "--dims", "3", "3",
+                                   "--leakage", "0.3", "--model", "junk", "--attack", "extended",
+                                   "--measurements", "auto", "--json"])
+    assert code == 0, err
+    data = json.loads(out)
+    ref = rate_upper_bound(3, 2, 0.7, 0.3, "junk", attack="extended")
+    assert data["attack"] == "extended"
+    assert data["rate_upper_bound"] == pytest.approx(ref.value, abs=1e-6)
+    assert data["rate_upper_bound"] < data["paper_value"]
+    assert data["paper_value"] == pytest.approx(rate_upper_bound(3, 2, 0.7, 0.3, "junk").value,
+                                                abs=1e-9)
+
+
+def test_cli_povm_file_equals_api(tmp_path, capsys, rng):
+    state, povm_file = tmp_path / "iso.npy", tmp_path / "povms.npz"
+    np.save(state, _ghz_isotropic(2, 2, 0.9))
+    a, b = random_rank_one_povm(2, 3, rng), random_rank_one_povm(2, 4, rng)
+    np.savez(povm_file, party0=a.elements, party1=b.elements)
+    code, out, err = _cli(capsys, ["state-bound", "--state", str(state), "--dims", "2", "2",
+                                   "--leakage", "0.1", "--measurements", str(povm_file), "--json"])
+    assert code == 0, err
+    data = json.loads(out)
+    ref = source_rate_upper_bound(make_source(_ghz_isotropic(2, 2, 0.9), (2, 2)), 0.1,
+                                  measurements=[a, b])
+    assert data["rate_upper_bound"] == pytest.approx(ref.value, abs=1e-12)
+    assert data["measurements_file"] == str(povm_file) and data["attack"] == "paper"
+
+
+BAD_POVM_FILES = {
+    "not-psd": ({"party0": np.array([np.diag([1.5, 0.0]), np.diag([-0.5, 1.0])]),
+                 "party1": np.array([np.eye(2)])}, "party0"),
+    "not-identity": ({"party0": np.array([np.eye(2)]), "party1": np.array([np.eye(2) * 0.9])},
+                     "party1"),
+    "missing-party": ({"party0": np.array([np.eye(2)])}, "party1"),
+    "wrong-size": ({"party0": np.array([np.eye(2)]), "party1": np.array([np.eye(3)])}, "party1"),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_POVM_FILES))
+def test_cli_bad_povm_file_exits_2_with_one_line(tmp_path, capsys, case):
+    arrays, party = BAD_POVM_FILES[case]
+    state, povm_file = tmp_path / "iso.npy", tmp_path / "bad.npz"
+    np.save(state, _ghz_isotropic(2, 2, 0.9))
+    np.savez(povm_file, **arrays)
+    code, out, err = _cli(capsys, ["state-bound", "--state", str(state), "--dims", "2", "2",
+                                   "--leakage", "0.1", "--measurements", str(povm_file), "--json"])
+    assert code == 2 and out == ""
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and str(povm_file) in lines[0] and party in lines[0]
+
+
+def test_cli_missing_povm_file_and_two_qubit_route(tmp_path, capsys):
+    state = tmp_path / "iso.npy"
+    np.save(state, _ghz_isotropic(2, 2, 0.9))
+    code, _, err = _cli(capsys, ["state-bound", "--state", str(state), "--dims", "2", "2",
+                                 "--leakage", "0.1", "--measurements", str(tmp_path / "no.npz")])
+    assert code == 2 and len(err.strip().splitlines()) == 1 and "--measurements" in err
+    code, _, err = _cli(capsys, ["state-bound", "--werner", "0.9", "--leakage", "0.1",
+                                 "--attack", "extended"])
+    assert code == 2 and len(err.strip().splitlines()) == 1 and "--dims" in err

@@ -22,8 +22,15 @@ def register(sub) -> None:
                      help="weights of phi+, phi-, psi+, psi- (non-negative, sum 1)")
     p.add_argument("--leakage", type=probability("--leakage"), required=True, help="L in [0, 1]")
     p.add_argument("--model", choices=("uniform", "junk"), default="uniform", help="leakage model")
-    p.add_argument("--measurements", choices=("search", "Z"), default="search",
-                   help="global search over Bloch axes (default) or Z for both parties")
+    p.add_argument("--measurements", type=_measurements_arg, default="search",
+                   metavar="{auto,Z,search,FILE.npz}",
+                   help="search (default): global search (two qubits: Bloch axes; --dims: Z, "
+                        "Haar-random settings and a seeded local multistart); Z or auto: "
+                        "computational bases; FILE.npz (with --dims): POVM elements per party, "
+                        "arrays party0, party1, ... of shape (n_outcomes, d_i, d_i)")
+    p.add_argument("--attack", choices=("paper", "extended"), default="paper",
+                   help="Eve's CC attack: the paper's (Eq. 12) or the extended one that also "
+                        "forgets product flags (with --dims)")
     p.add_argument("--dims", type=integer("--dims", 2, 64), nargs="+", default=None,
                    metavar="D", help="local dimensions of the parties of --state (any N-party "
                                      "source; without it --state is a two-qubit matrix)")
@@ -34,6 +41,13 @@ def register(sub) -> None:
                    help="Fibonacci axes per party in the search (default: library default)")
     add_common(p)
     p.set_defaults(handler=handle)
+
+
+def _measurements_arg(text: str):
+    """``auto``, ``Z``, ``search`` or an existing POVM file (checked at parse time)."""
+    if text in ("auto", "Z", "search"):
+        return text
+    return in_file("--measurements")(text)
 
 
 def _any_source(args) -> dict:
@@ -47,8 +61,14 @@ def _any_source(args) -> dict:
     if src.matrix.shape[0] > 36:
         raise InputError(f"--state is {src.matrix.shape[0]} x {src.matrix.shape[0]}; the "
                          f"separability engine handles total dimension <= 36")
-    r = source_rate_upper_bound(src, args.leakage, args.model,
-                                measurements="Z" if args.measurements == "Z" else "search")
+    if isinstance(args.measurements, str):
+        measurements = args.measurements
+    else:
+        from ..measurements.povm import load_povms
+
+        measurements = load_povms(args.measurements, src.dims, name="--measurements")
+    r = source_rate_upper_bound(src, args.leakage, args.model, measurements=measurements,
+                                attack=args.attack)
     return {
         "state": str(args.state), "dims": list(src.dims),
         "rate_upper_bound": r.value, "cut_bound": r.cut_bound,
@@ -56,6 +76,8 @@ def _any_source(args) -> dict:
         "ensemble_size": r.ensemble_size, "ensemble_residual": 0.0,
         "tau_min_eigenvalue": r.tau_min_eigenvalue, "projection": src.projection,
         "measurements": r.measurements, "leakage": args.leakage, "model": args.model,
+        "attack": r.attack, "paper_value": r.paper_value,
+        "measurements_file": None if isinstance(args.measurements, str) else str(args.measurements),
         "method": r.method, "status": r.status,
     }
 
@@ -65,6 +87,11 @@ def handle(args) -> dict:
 
     if args.dims is not None:
         return _any_source(args)
+    if args.attack != "paper" or not isinstance(args.measurements, str):
+        from ..errors import InputError
+
+        raise InputError("--attack extended and --measurements FILE.npz apply to --state FILE "
+                         "with --dims (the any-source route)")
     from ..di.chsh import di_lower_bound
     from ..states.two_qubit import bell_diagonal_state, load_state, werner_state
 
@@ -74,7 +101,9 @@ def handle(args) -> dict:
         rho, source = werner_state(args.werner), {"werner": args.werner}
     else:
         rho, source = bell_diagonal_state(args.bell_diagonal), {"bell_diagonal": list(args.bell_diagonal)}
-    bound = general_rate_upper_bound(rho, args.leakage, args.model, measurements=args.measurements,
+    bound = general_rate_upper_bound(rho, args.leakage, args.model,
+                                     measurements="search" if args.measurements == "auto"
+                                     else args.measurements,
                                      n_grid=args.grid or N_GRID)
     di0 = di_lower_bound(rho)
     di_leak = di_lower_bound(rho, args.leakage, args.model)
@@ -97,6 +126,7 @@ def handle(args) -> dict:
         "di_method": di0.method,
         "leakage": args.leakage,
         "model": args.model,
+        "attack": "paper",
         "method": bound.method,
         "status": status,
         "tolerance": bound.tolerance,
