@@ -251,3 +251,17 @@ def test_cli_missing_povm_file_and_two_qubit_route(tmp_path, capsys):
     code, _, err = _cli(capsys, ["state-bound", "--werner", "0.9", "--leakage", "0.1",
                                  "--attack", "extended"])
     assert code == 2 and len(err.strip().splitlines()) == 1 and "--dims" in err
+
+
+@pytest.mark.parametrize("model", ["uniform", "junk"])
+def test_extended_attack_in_random_bases_equals_the_general_route(model, rng):
+    # second route: qkdbounds.attacks.extended on the isotropic state (general route, given bases)
+    from qkdbounds.measurements.bases import from_unitary
+
+    for d, n in [(2, 2), (3, 2), (2, 3)]:
+        us = [random_measurement(d, rng).unitary for _ in range(n)]
+        src = make_source(_ghz_isotropic(d, n, 0.8), (d,) * n)
+        r = source_rate_upper_bound(src, 0.3, model, us, attack="extended", cut_bound=False)
+        ref = rate_upper_bound(d, n, 0.8, 0.3, model, [from_unitary(u) for u in us],
+                               attack="extended")
+        assert r.value == pytest.approx(ref.value, abs=1e-6)
