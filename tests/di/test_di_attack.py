@@ -230,3 +230,21 @@ def test_region_input_errors():
         di_region([1.0], [1.2])
     with pytest.raises(InputError, match="points"):
         di_region(np.linspace(0, 1, 60), np.linspace(0, 1, 60))
+
+
+@pytest.mark.parametrize("eta", [0.98, 0.93, 0.88])
+def test_not_weaker_than_the_published_universal_one_sided_attack(eta):
+    # The public Julia code of the DI CC-attack papers (github.com/MicheleMasini1996/attacksQKD,
+    # one-side-attack.jl) bounds the one-way key of *any* protocol with N settings on Alice's side,
+    # detectors eta, Alice binning and Bob keeping the no-click, by
+    # H(A|E) - H(A|B) with H(A|E) = (N(v + eta) - 2 - sqrt(N^2 (v - eta)^2 + 4N(1 - v)(1 - eta)))
+    # / (2N - 2) * h(cos^2 theta).  Our attack is tailored to the settings, so at the same box
+    # (N = 3 for Alice, theta = pi/4, v = 1) it must not be weaker.
+    n, v = 3, 1.0
+    box = bell_box(np.pi / 4, v, eta, binning="A")
+    pk = box.key_distribution()
+    h_ab = _h(pk) - _h(pk.sum(axis=0))
+    h_ae = (n * (v + eta) - 2 - math.sqrt(n**2 * (v - eta) ** 2 + 4 * n * (1 - v) * (1 - eta))) / (2 * n - 2)
+    published = max(0.0, h_ae - h_ab)
+    ours = di_cc_attack(box, 0.0, n_starts=0, maxfev=80)
+    assert ours.one_way <= published + 1e-9
