@@ -17,6 +17,8 @@ for leakage, model in configs:
            "z_threshold_bisection": round(study.z_threshold, 7),
            "lowest_positive_visibility": round(study.lowest_positive_visibility, 7),
            "lowest_pair": study.lowest_pair,
+           "lowest_random_rank_one_pair": round(min(v for k, v in study.thresholds.items()
+                                                    if k.startswith("rank-one")), 7),
            "max_bound_below_threshold": study.max_bound_below,
            "box_violation": study.box_violation,
            "premise_counterexample": study.premise_counterexample})
