@@ -9,6 +9,8 @@ from qkdbounds.separability import certified_separable_weight
 from qkdbounds.states import werner_state
 from qkdbounds.states.sources import make_source
 
+from _sep_states import horodecki_state
+
 
 def _check_certificate(res, rho):
     """rho = q sigma + (1 - q) tau with sigma the ensemble's mixture and tau a state."""
@@ -46,20 +48,14 @@ def test_general_two_qubit_state_inner_meets_outer():
 
 def test_bound_entangled_horodecki_state_shows_the_gap():
     """Horodecki's 3x3 PPT entangled state (P. Horodecki, PLA 232, 333 (1997)), a = 0.5: the PPT
-    outer bound is 1, while a separable part must lie in the range of rho, which (range
-    criterion) is not spanned by product vectors: the certified weight stays far below 1."""
+    outer bound is 1 but DPS level 2 is below 1; the certified weight is at least 1/(8a+1) = 0.2,
+    the weight of the product vector |2>(sqrt((1+a)/2)|0> + sqrt((1-a)/2)|2>) in Horodecki's own
+    decomposition rho_a = 8a/(8a+1) sigma_insep + 1/(8a+1) |phi_a><phi_a|."""
     aa = 0.5
-    m = np.zeros((9, 9))
-    for i in (0, 4, 8):
-        for j in (0, 4, 8):
-            m[i, j] = aa
-    for i in (1, 2, 3, 5, 7):
-        m[i, i] = aa
-    m[6, 6] = m[8, 8] = (1 + aa) / 2
-    m[6, 8] = m[8, 6] = np.sqrt(1 - aa**2) / 2
-    rho = m / (8 * aa + 1)
+    rho = horodecki_state(aa)
     res = certified_separable_weight(make_source(rho, (3, 3)), rounds=8)
     _check_certificate(res, rho)
     assert res.weight_outer_ppt == pytest.approx(1.0, abs=1e-6)
     assert res.weight_outer_dps < 0.99                  # DPS level 2 detects it
-    assert 0.0 <= res.weight < 0.5
+    assert res.weight_outer == res.weight_outer_dps
+    assert 1 / (8 * aa + 1) <= res.weight <= res.weight_outer + 1e-7

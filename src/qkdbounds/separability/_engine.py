@@ -16,9 +16,9 @@ Routes (``method`` of the result), tried in this order:
 ``"exact"``
     2x2 and 2x3: PPT = separable (Horodecki 1996).  A PPT input has :math:`q = 1`, written by
     Wootters' construction (2x2) or a Gauss-Newton product fit (2x3); otherwise the best
-    separable approximation by the PPT SDP, its :math:`\sigma` (mixed with
-    :math:`\le 10^{-9}` of white noise to sit strictly inside the PPT set) written the same
-    way (:mod:`._exact`).  Outer bound = the SDP value, so the gap is the solver's accuracy.
+    separable approximation by the PPT SDP, its :math:`\sigma` (from a second solve with
+    :math:`X^\Gamma \succeq 10^{-7}q`, strictly inside the PPT set, cut to the range of
+    :math:`\rho`) written the same way (:mod:`._exact`).  Outer bound = the SDP value, so the gap is the solver's accuracy.
 ``"paper1_isotropic_ghz"``
     Isotropic GHZ states of N >= 3 qudits (d >= 3): paper 1's Eqs. (8)-(9) ensemble (not
     proven optimal; the outer bound says how far it can be).
@@ -56,9 +56,16 @@ __all__ = ["CertifiedSeparableWeight", "certified_separable_weight", "ppt_outer_
 MAX_ENGINE_DIM = 36
 #: Weights at or below this count as no separable part.
 ATOL_WEIGHT = 1e-12
-#: White noise mixed into a PPT-SDP sigma so that it sits inside the PPT set (plus the
-#: solver's own PPT violation times D).
-EPS_INTERIOR = 1e-9
+#: Results kept per (matrix, dims, options), so that a second call (the CLI saving the ensemble
+#: after the rate was computed) returns the very same certificate.
+_CACHE: dict = {}
+_CACHE_SIZE = 16
+#: Column generation stops after STALL_ROUNDS rounds that raise the certified q by < STALL_GAIN.
+STALL_ROUNDS = 3
+STALL_GAIN = 1e-4
+#: Relative margin X^Gamma >= PPT_MARGIN * q_outer of the second PPT SDP, whose sigma is
+#: decomposed (strictly PPT, so solver errors of ~1e-9 cannot make it NPT).
+PPT_MARGIN = 1e-7
 
 
 @dataclass(frozen=True)
@@ -278,27 +285,73 @@ def _exact_route(rho, dims, rng):
     if value <= ATOL_WEIGHT:
         return 0.0, float(np.linalg.eigvalsh(rho).min()), 0.0, *_empty(dims), \
             f"{why}; the PPT SDP ({status}) finds no separable part", value
-    sigma = (x + x.conj().T) / 2 / np.trace(x).real
-    violation = min(min_pt_eigenvalue(sigma, dims, [1]), float(np.linalg.eigvalsh(sigma).min()))
-    eps = EPS_INTERIOR + max(0.0, -violation) * dim
-    sigma = (1 - eps) * sigma + eps * np.eye(dim) / dim
-    ens = decompose(sigma)
-    done = _finalise(rho, dims, sigma, *ens, whole=False) if ens is not None else None
-    if done is None:
-        return None
-    return (*done, f"{why}; the PPT SDP ({status}) is the best separable approximation "
-                   f"(Lewenstein & Sanpera, PRL 80, 2261 (1998)), q_outer = {value:.10g}; its "
-                   f"sigma (+{eps:.1e} white noise) written by {how}", value)
+    # The optimum sits on the PPT boundary; solve again with X^Gamma >= margin (a hair inside,
+    # costing ~D * margin in q), and cut X to the range of rho: a kernel component of sigma of
+    # any size would force the certified q to ~0.
+    mu, eig = np.linalg.eigh(rho)
+    in_range = eig[:, mu > 1e-12 * mu.max()]
+    proj = in_range @ in_range.conj().T
+    for margin in (PPT_MARGIN * value, 0.0):
+        _, x_in, _ = best_separable_approximation(rho, dims, margin=margin)
+        if x_in is None or np.trace(x_in).real <= ATOL_WEIGHT:
+            continue
+        sigma = proj @ ((x_in + x_in.conj().T) / 2) @ proj
+        sigma /= np.trace(sigma).real
+        ens = decompose(sigma)
+        done = _finalise(rho, dims, sigma, *ens, whole=False) if ens is not None else None
+        if done is not None:
+            return (*done, f"{why}; the PPT SDP ({status}) is the best separable approximation "
+                           f"(Lewenstein & Sanpera, PRL 80, 2261 (1998)), q_outer = "
+                           f"{value:.10g}; its sigma (solved with X^Gamma >= {margin:.1e}, cut "
+                           f"to the range of rho) written by {how}", value)
+    return None
+
+
+def _prune_and_certify(rho, dims, members, w_value, kernel):
+    """Best certified (q, (weights, vectors)) from SDP weights (see _column_generation)."""
+    # Interior-point weights are never exactly 0: a member with a tiny weight but a component in
+    # the kernel of rho would force the certified q to ~0, so members outside the range of rho
+    # are dropped, and the cut-off on small weights is chosen by the certified q.
+    psi = np.array([product_vector([[v] for v in m], 0) for m in members])
+    outside = (np.linalg.norm(psi @ kernel.conj(), axis=1) ** 2 if kernel.size else
+               np.zeros(len(psi)))
+    w_value = np.where(outside <= 1e-10, w_value, 0.0)
+    best, best_q = None, -1.0
+    for cut in (1e-12, 1e-10, 1e-8, 1e-6, 1e-4, 1e-2):
+        keep = w_value > cut * w_value.max(initial=0.0)
+        if not keep.any():
+            break
+        weights = w_value[keep] / w_value[keep].sum()
+        vectors = [np.array([members[k][i] for k in np.flatnonzero(keep)])
+                   for i in range(len(dims))]
+        q, _ = certify_weight(rho, mix(weights, vectors))
+        if q > best_q + 1e-12:
+            best, best_q = (weights, vectors), q
+    return best_q, best
 
 
 def _column_generation(rho, dims, rounds, new_per_round, rng):
     import cvxpy as cp
 
     dim = rho.shape[0]
-    members = [_random_product(dims, rng) for _ in range(4 * dim)]
+    mu, eig = np.linalg.eigh(rho)
+    kernel = eig[:, mu <= 1e-12 * mu.max()]
+    p_ker = kernel @ kernel.conj().T
+    if kernel.size:
+        # rank-deficient rho: every member must lie in its range, a measure-zero set of product
+        # vectors that random starts miss; start from product vectors found in the range by a
+        # see-saw on the kernel projector (value <psi|P_ker|psi> = 0 up to rounding)
+        members = []
+        for _ in range(8 * dim):
+            vecs, value = _seesaw(p_ker, dims, rng, sweeps=60)
+            if value < 1e-13:
+                members.append(vecs)
+        members += [_random_product(dims, rng) for _ in range(dim)]
+    else:
+        members = [_random_product(dims, rng) for _ in range(4 * dim)]
     for axes in np.ndindex(*dims):  # the computational product basis too
         members.append([np.eye(d)[a].astype(complex) for d, a in zip(dims, axes)])
-    w_value = None
+    best_q, best, stall = -1.0, None, 0
     for _ in range(rounds):
         psi = np.array([product_vector([[v] for v in m], 0) for m in members])
         w = cp.Variable(len(members), nonneg=True)
@@ -311,13 +364,22 @@ def _column_generation(rho, dims, rounds, new_per_round, rng):
                 prob.solve(solver=cp.CLARABEL)
         except cp.error.SolverError:
             break
-        if prob.status not in ("optimal", "optimal_inaccurate"):
+        if prob.status not in ("optimal", "optimal_inaccurate") or w.value is None:
             break
         w_value = np.clip(w.value, 0, None)
+        if w_value.sum() > ATOL_WEIGHT:
+            q, found = _prune_and_certify(rho, dims, members, w_value, kernel)
+            stall = stall + 1 if q < best_q + STALL_GAIN else 0
+            if q > best_q:
+                best_q, best = q, found
+            if stall >= STALL_ROUNDS:  # the certified weight stopped rising
+                break
         y = constraint.dual_value
         if y is None:
             break
         y = (y + y.conj().T) / 2
+        if kernel.size:  # price inside the range of rho only
+            y = y + (1e3 * (1 + np.abs(y).max())) * p_ker
         added = 0
         for _ in range(new_per_round * 4):
             vecs, val = _seesaw(y, dims, rng)
@@ -328,12 +390,7 @@ def _column_generation(rho, dims, rounds, new_per_round, rng):
                     break
         if added == 0:
             break
-    if w_value is None or w_value.sum() <= ATOL_WEIGHT:
-        return None, len(members)
-    keep = w_value > 1e-12 * w_value.sum()
-    weights = w_value[keep] / w_value[keep].sum()
-    vectors = [np.array([members[k][i] for k in np.flatnonzero(keep)]) for i in range(len(dims))]
-    return (weights, vectors), len(members)
+    return best, len(members)
 
 
 def _outer_bounds(source, dps):
@@ -379,7 +436,9 @@ def certified_separable_weight(source: Source, *, rounds: int = 25, new_per_roun
         ``"column_generation"`` skips the closed-form and exact routes (a second route for
         tests).
     rng : numpy.random.Generator, optional
-        Seeds the random product states (default ``default_rng(0)``).
+        Seeds the random product states (default ``default_rng(0)``).  Results are cached per
+        (matrix, dims, options): a repeated question returns the first certificate, whatever
+        ``rng`` (any certificate is valid; this keeps the rate and a saved ensemble equal).
 
     Returns
     -------
@@ -413,7 +472,18 @@ def certified_separable_weight(source: Source, *, rounds: int = 25, new_per_roun
     check_choice("route", route, ("auto", "column_generation"))
     if dps not in (True, False, "always"):
         raise InputError(f"dps must be True, False or 'always', got {dps!r}")
+    key = (rho.tobytes(), dims, rounds, new_per_round, bool(outer), dps, route)
+    if key in _CACHE:  # one question, one answer: the rate and --save-ensemble share it
+        return _CACHE[key]
     rng = np.random.default_rng(0) if rng is None else rng
+    res = _compute(source, rho, dims, rounds, new_per_round, outer, dps, route, rng)
+    if len(_CACHE) >= _CACHE_SIZE:
+        _CACHE.pop(next(iter(_CACHE)))
+    _CACHE[key] = res
+    return res
+
+
+def _compute(source, rho, dims, rounds, new_per_round, outer, dps, route, rng):
 
     def result(q, low, residual, weights, vectors, method, reason, outer_value=None,
                ppt=None, dps_value=None, outer_how=""):

@@ -324,15 +324,21 @@ def _fit_once(t, dims, k_members, starts, iterations, rng, init):
     return weights, vectors, res
 
 
-def best_separable_approximation(rho, dims) -> tuple[float, NDArray[np.complex128] | None, str]:
-    r"""PPT relaxation :math:`\max\{\mathrm{tr}X: 0\preceq X\preceq\rho, X^\Gamma\succeq0\}`.
+def best_separable_approximation(rho, dims, margin: float = 0.0
+                                 ) -> tuple[float, NDArray[np.complex128] | None, str]:
+    r"""PPT relaxation :math:`\max\{\mathrm{tr}X: 0\preceq X\preceq\rho,
+    X^\Gamma\succeq \mathrm{margin}\cdot\mathbb 1\}`.
 
-    Exact (the best separable approximation) in 2x2 and 2x3 (Horodecki 1996).
+    With ``margin = 0`` exact (the best separable approximation) in 2x2 and 2x3 (Horodecki
+    1996); a small positive ``margin`` keeps :math:`X` strictly inside the PPT set, so that the
+    solver's own error cannot make it NPT (its value is then a lower bound only).
 
     Parameters
     ----------
     rho : ndarray, shape (D, D)
     dims : (int, int)
+    margin : float
+        Lower bound on the eigenvalues of :math:`X^\Gamma` (>= 0).
 
     Returns
     -------
@@ -347,8 +353,13 @@ def best_separable_approximation(rho, dims) -> tuple[float, NDArray[np.complex12
 
     dim = rho.shape[0]
     x = cp.Variable((dim, dim), hermitian=True)
-    cons = [x >> 0, rho - x >> 0, cp.partial_transpose(x, list(dims), 1) >> 0]
-    prob = cp.Problem(cp.Maximize(cp.real(cp.trace(x))), cons)
+    real = bool(np.abs(np.imag(rho)).max() <= 1e-14)
+    if real:  # the real part of a feasible X is feasible: real variables lose nothing
+        x = cp.Variable((dim, dim), symmetric=True)
+        rho = rho.real
+    cons = [x >> 0, rho - x >> 0,
+            cp.partial_transpose(x, list(dims), 1) - margin * np.eye(dim) >> 0]
+    prob = cp.Problem(cp.Maximize(cp.trace(x) if real else cp.real(cp.trace(x))), cons)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
