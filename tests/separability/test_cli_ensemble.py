@@ -1,0 +1,81 @@
+"""Acceptance (issue 13): the Horodecki 3x3 bound-entangled state and the tiles UPB state through
+``state-bound --dims 3 3``, with certificates, the outer bound, and ``--save-ensemble``."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from qkdbounds.cli import main
+from qkdbounds.separability import load_ensemble
+
+from _sep_states import horodecki_state, tiles_state
+
+
+def _run(capsys, argv):
+    code = main(argv + ["--json"])
+    captured = capsys.readouterr()
+    return code, captured
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["horodecki", "tiles"])
+def test_bound_entangled_states_through_the_cli(tmp_path, capsys, name):
+    rho = horodecki_state(0.5) if name == "horodecki" else tiles_state()
+    state, out = tmp_path / f"{name}.npy", tmp_path / f"{name}-ensemble.npz"
+    np.save(state, rho)
+    code, cap = _run(capsys, ["state-bound", "--state", str(state), "--dims", "3", "3",
+                              "--leakage", "0.1", "--measurements", "Z",
+                              "--save-ensemble", str(out)])
+    assert code == 0, cap.err
+    data = json.loads(cap.out)
+    q, q_outer = data["separable_weight"], data["separable_weight_outer"]
+    assert 0 <= q <= q_outer + 1e-7 and q_outer < 0.99   # DPS below the PPT value 1
+    saved = load_ensemble(out)
+    assert saved["q"] == q and saved["dims"] == (3, 3)
+    assert data["saved_ensemble"]["ensemble_size"] == len(saved["weights"]) == data["ensemble_size"]
+    if name == "horodecki":
+        # Horodecki's decomposition has a product part of weight 1/(8a+1) = 0.2
+        assert q >= 0.2
+        sigma = saved["sigma"]
+        # the file alone certifies: sigma reassembles, is a state, and rho - q sigma >= 0
+        assert np.trace(sigma).real == pytest.approx(1.0, abs=1e-12)
+        assert np.linalg.eigvalsh(rho - q * sigma).min() >= -1e-11
+        for vecs in saved["vectors"]:
+            np.testing.assert_allclose(np.linalg.norm(vecs, axis=1), 1, atol=1e-12)
+    else:
+        # the range of the tiles state holds no product vector (Bennett et al. 1999): q = 0
+        assert q == 0.0 and len(saved["weights"]) == 0
+        assert q_outer < 1e-4
+
+
+def test_save_ensemble_roundtrip_and_path_checked_first(tmp_path, capsys):
+    from qkdbounds.states import werner_state
+
+    state = tmp_path / "w.npy"
+    np.save(state, werner_state(0.6))
+    out = tmp_path / "ens.npz"
+    code, cap = _run(capsys, ["state-bound", "--state", str(state), "--dims", "2", "2",
+                              "--leakage", "0.1", "--measurements", "Z", "--save-ensemble", str(out)])
+    assert code == 0, cap.err
+    saved = load_ensemble(out)
+    assert saved["q"] == pytest.approx(1.5 * 0.4, abs=1e-10)
+    assert saved["residual"] <= 1e-9
+    # reassemble sigma from the raw arrays, independently of load_ensemble
+    with np.load(out) as raw:
+        psi = np.einsum("ki,kj->kij", raw["vectors_0"], raw["vectors_1"]).reshape(len(raw["weights"]), 4)
+        sigma = np.einsum("k,ki,kj->ij", raw["weights"], psi, psi.conj())
+    np.testing.assert_allclose(sigma, saved["sigma"], atol=1e-14)
+    rho = werner_state(0.6)
+    tau = (rho - saved["q"] * sigma) / (1 - saved["q"])
+    assert np.linalg.eigvalsh(tau).min() >= -1e-10
+    # a directory as output, or a wrong suffix, is refused before any work (exit 2, one line)
+    for bad, needle in ((tmp_path, "--save-ensemble"), (tmp_path / "x.txt", ".npz")):
+        code, cap = _run(capsys, ["state-bound", "--state", str(state), "--dims", "2", "2",
+                                  "--leakage", "0.1", "--save-ensemble", str(bad)])
+        assert code == 2 and needle in cap.err and cap.out == ""
+    code, cap = _run(capsys, ["state-bound", "--werner", "0.5", "--leakage", "0.1",
+                              "--save-ensemble", str(out)])
+    assert code == 2 and "--dims" in cap.err
