@@ -31,9 +31,11 @@ joint :math:`p(a, b, e)` of the attack (labels: both outputs known, Alice's outp
   both outputs into "?" (paper 1's extended processing, Eq. 12; exactly
   :func:`qkdbounds.attacks.eve.minimize_gamma`).  Valid for any two-way protocol on those outputs.
 * ``one_way_upper_bound`` — :math:`\max(0, H(A|E) - H(A|B))`: the Devetak–Winter rate of the
-  attacked distribution, direct reconciliation, no preprocessing (the "standard protocols" of
-  Farkas et al.); ``one_way_upper_bound_reverse`` the same with Bob's key (reverse reconciliation,
-  the direction of the CHSH lower bound of Acín et al. 2007);
+  attacked distribution, direct reconciliation, no preprocessing beyond the choice of binning
+  the no-click key outcome or not (the "standard protocols" of Farkas et al.; the largest over
+  those choices, :func:`one_way_forms`); ``one_way_upper_bound_reverse`` the same with Bob's key
+  (reverse reconciliation, the direction of the CHSH lower bound of Acín et al. 2007, whose
+  protocol bins Bob's key — one of the choices, so the reverse bound is above that lower bound);
   ``one_way_noisy_preprocessing`` the direct form maximised over Alice's noisy preprocessing.
 
 **Search.** Eve's :math:`Q'` is optimised by Nelder–Mead over :math:`(\theta', \text{angles},
@@ -62,6 +64,7 @@ from .bell_data import BellBox, chsh_value_of_box, qubit_box, qubit_povm
 from .locality import decompose_with_boxes, local_weight
 
 __all__ = ["EveBox", "DIAttackBound", "di_cc_attack", "attacked_joint", "noisy_preprocessing_one_way",
+           "one_way_forms",
            "ATTACK_SIDES",
            "DEFAULT_DI_STARTS", "DEFAULT_MAXFEV"]
 
@@ -118,12 +121,12 @@ class DIAttackBound:
     value_without_processing : float
         :math:`p(?)\\,I(A:B|?)` of the attack before Eve's processing (the paper-attack form).
     one_way : float
-        ``one_way_upper_bound``: :math:`\\max(0, H(A|E) - H(A|B))`.
+        ``one_way_upper_bound``: :math:`\\max(0, H(A|E) - H(A|B))`, largest over the key binnings.
     one_way_reverse : float
-        :math:`\\max(0, H(B|E) - H(B|A))`.
+        :math:`\\max(0, H(B|E) - H(B|A))`, largest over the key binnings.
     one_way_noisy_preprocessing : float or None
         The direct one-way form maximised over Alice's noisy preprocessing
-        (:func:`noisy_preprocessing_one_way`; binary key outputs only, else None).
+        (:func:`noisy_preprocessing_one_way`) and the key binnings that make her key binary.
     local_weight : float
         Largest local weight of the box over all no-signalling decompositions (LP; certified).
     attack_local_weight : float
@@ -217,6 +220,60 @@ def attacked_joint(det_key: NDArray, one_sided: Sequence[NDArray], question: NDA
     rows.append((1 - leak_q) * question)
     labels.append("?")
     return np.stack(rows), labels
+
+
+def _bin_axis(joint: NDArray, axis: int) -> NDArray:
+    """Merge outcomes 2, 3, ... into outcome 0 along ``axis`` (the no-click binning)."""
+    if joint.shape[axis] <= 2:
+        return joint
+    j = np.moveaxis(joint, axis, 0).copy()
+    j[0] += j[2:].sum(axis=0)
+    return np.moveaxis(j[:2], 0, axis)
+
+
+def one_way_forms(joint: NDArray) -> dict:
+    r"""The one-way Devetak-Winter forms of an attacked joint, over the parties' key binnings.
+
+    A standard protocol may bin the no-click key outcome of either party (a local deterministic
+    map) or keep it; the form :math:`H(X|E) - H(X|Y)` is not monotone under that choice, so
+    every choice is evaluated and the largest reported: ``direct`` (:math:`X = A`) and
+    ``reverse`` (:math:`X = B`), each with its ``binning``; ``noisy_preprocessing`` is the direct
+    form also maximised over Alice's bit flip (:func:`noisy_preprocessing_one_way`, on the
+    choices where her key is binary) with its ``flip``.
+
+    Parameters
+    ----------
+    joint : ndarray, shape (n_labels, n_a, n_b)
+
+    Returns
+    -------
+    dict
+        ``direct``, ``direct_binning``, ``reverse``, ``reverse_binning``,
+        ``noisy_preprocessing``, ``noisy_preprocessing_flip``, ``noisy_preprocessing_binning``
+        (bits; the noisy entries None if no choice gives Alice a binary key) and ``all``.
+    """
+    out = {"direct": -np.inf, "reverse": -np.inf, "noisy_preprocessing": None, "all": []}
+    for bin_a in ((False, True) if joint.shape[1] > 2 else (False,)):
+        for bin_b in ((False, True) if joint.shape[2] > 2 else (False,)):
+            j = _bin_axis(_bin_axis(joint, 1) if bin_a else joint, 2) if bin_b else \
+                (_bin_axis(joint, 1) if bin_a else joint)
+            pk = j.sum(axis=0)
+            label = {"alice_bins": bin_a or joint.shape[1] == 2, "bob_bins": bin_b or joint.shape[2] == 2}
+            direct = _cond_entropy(j, 1) - (shannon_entropy(pk) - shannon_entropy(pk.sum(axis=0)))
+            reverse = _cond_entropy(j, 2) - (shannon_entropy(pk) - shannon_entropy(pk.sum(axis=1)))
+            entry = {**label, "direct": float(direct), "reverse": float(reverse)}
+            if direct > out["direct"]:
+                out["direct"], out["direct_binning"] = float(direct), label
+            if reverse > out["reverse"]:
+                out["reverse"], out["reverse_binning"] = float(reverse), label
+            if j.shape[1] == 2:
+                value, flip = noisy_preprocessing_one_way(j)
+                entry["noisy_preprocessing"] = value
+                if out["noisy_preprocessing"] is None or value > out["noisy_preprocessing"]:
+                    out.update(noisy_preprocessing=value, noisy_preprocessing_flip=flip,
+                               noisy_preprocessing_binning=label)
+            out["all"].append(entry)
+    return out
 
 
 def noisy_preprocessing_one_way(joint: NDArray, grid: int = 51) -> tuple[float, float]:
@@ -473,9 +530,8 @@ def di_cc_attack(
     method = (f"DI CC attack ({side}): Eve's quantum box searched over (theta', angles, eta') by "
               f"Nelder-Mead from {len(finals)} seeded starts, weights by HiGHS LP; two-way bound "
               f"min_gamma p(?)I(A:B|?) (extended processing), one-way H(A|E)-H(A|B)")
-    noisy = None
-    if p.shape[2] == 2:
-        noisy, flip = noisy_preprocessing_one_way(info["joint"])
-        certificate["noisy_preprocessing_flip"] = flip
-    return DIAttackBound(value, float(plain), max(0.0, info["one_way_raw"]), max(0.0, info["one_way_reverse_raw"]),
-                         lw.value, 1.0 - t, chsh, certificate, method, status, noisy)
+    forms = one_way_forms(info["joint"])
+    certificate["one_way_forms"] = forms
+    certificate["noisy_preprocessing_flip"] = forms.get("noisy_preprocessing_flip")
+    return DIAttackBound(value, float(plain), max(0.0, forms["direct"]), max(0.0, forms["reverse"]),
+                         lw.value, 1.0 - t, chsh, certificate, method, status, forms["noisy_preprocessing"])

@@ -137,8 +137,10 @@ def eta_threshold(theta: float = np.pi / 4, visibility: float = 1.0, binning: st
                   leakage: float = 0.0, model: str = "uniform") -> float | None:
     r"""Smallest detection efficiency (both parties) with a positive CHSH DW lower bound.
 
-    Brent's method on :func:`dw_lower_bound` of :func:`~qkdbounds.di.bell_data.bell_box`
-    between the CHSH-violation edge and 1; None if the bound is 0 even at :math:`\eta = 1`.
+    Brent's method on :func:`dw_lower_bound` of :func:`~qkdbounds.di.bell_data.bell_box`,
+    bracketing the largest zero crossing on a grid over :math:`[2/3, 1]` (the bound is positive
+    above it); None if the bound is 0 even at :math:`\eta = 1`.  If it is positive on the whole
+    grid, :math:`2/3` is returned (a grid edge, not a crossing).
 
     Examples
     --------
@@ -154,5 +156,11 @@ def eta_threshold(theta: float = np.pi / 4, visibility: float = 1.0, binning: st
 
     if f(1.0) <= 0:
         return None
-    lo = 2 * (np.sqrt(2) - 1)  # below, S <= 2 for every state (binned): no lower bound
-    return float(brentq(f, lo, 1.0, xtol=1e-13))
+    # bracket the largest zero crossing below 1 on a grid (the expression need not be monotone
+    # for partially entangled states; Eberhard: violations exist down to eta = 2/3)
+    grid = np.linspace(2 / 3, 1.0, 41)
+    values = [f(e) for e in grid]
+    if values[0] > 0:
+        return float(grid[0]) if all(v > 0 for v in values) else None
+    k = max(i for i, v in enumerate(values) if v <= 0)
+    return float(brentq(f, grid[k], grid[k + 1], xtol=1e-13))
