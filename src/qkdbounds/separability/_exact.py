@@ -155,7 +155,7 @@ def wootters_ensemble(rho) -> tuple[NDArray[np.float64], list[NDArray[np.complex
     Examples
     --------
     >>> import numpy as np
-    >>> rho = np.diag([0.5, 0, 0, 0.5]).astype(complex); rho[0, 3] = rho[3, 0] = 0.25
+    >>> rho = np.diag([0.3, 0.2, 0.2, 0.3]).astype(complex); rho[0, 3] = rho[3, 0] = 0.1
     >>> w, vecs, excess = wootters_ensemble(rho)
     >>> from qkdbounds.separability._ensemble import mix
     >>> bool(np.abs(mix(w, vecs) - rho).max() < 1e-12)
