@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 from qkdbounds.cli import main
-from qkdbounds.separability import load_ensemble
+from qkdbounds.separability import certified_separable_weight, load_ensemble
+from qkdbounds.states.sources import make_source
 
 from _sep_states import horodecki_state, tiles_state
 
@@ -54,21 +55,28 @@ def test_bound_entangled_states_through_the_cli(tmp_path, capsys, name):
 def test_save_ensemble_roundtrip_and_path_checked_first(tmp_path, capsys):
     from qkdbounds.states import werner_state
 
+    # a complex state (Werner v = 0.6 after a local phase), so that conjugated or transposed
+    # vectors in the file would show; PPT = separable in 2x2, q = 3(1 - v)/2 = 0.6
+    phase = np.kron(np.diag([1, 1j]), np.eye(2))
+    rho = phase @ werner_state(0.6) @ phase.conj().T
     state = tmp_path / "w.npy"
-    np.save(state, werner_state(0.6))
+    np.save(state, rho)
     out = tmp_path / "ens.npz"
     code, cap = _run(capsys, ["state-bound", "--state", str(state), "--dims", "2", "2",
                               "--leakage", "0.1", "--measurements", "Z", "--save-ensemble", str(out)])
     assert code == 0, cap.err
     saved = load_ensemble(out)
-    assert saved["q"] == pytest.approx(1.5 * 0.4, abs=1e-10)
+    assert saved["q"] == pytest.approx(1.5 * 0.4, abs=1e-5)
     assert saved["residual"] <= 1e-9
     # reassemble sigma from the raw arrays, independently of load_ensemble
     with np.load(out) as raw:
         psi = np.einsum("ki,kj->kij", raw["vectors_0"], raw["vectors_1"]).reshape(len(raw["weights"]), 4)
         sigma = np.einsum("k,ki,kj->ij", raw["weights"], psi, psi.conj())
     np.testing.assert_allclose(sigma, saved["sigma"], atol=1e-14)
-    rho = werner_state(0.6)
+    # the file holds the engine's certificate for this state (the API route gives the same)
+    api = certified_separable_weight(make_source(rho, (2, 2)))
+    np.testing.assert_allclose(sigma, api.sigma(), atol=1e-14)
+    assert api.weight == saved["q"]
     tau = (rho - saved["q"] * sigma) / (1 - saved["q"])
     assert np.linalg.eigvalsh(tau).min() >= -1e-10
     # a directory as output, or a wrong suffix, is refused before any work (exit 2, one line)

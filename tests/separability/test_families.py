@@ -87,6 +87,7 @@ def test_isotropic_closed_form_vs_ppt_sdp(d, fidelity):
     expected = min(1.0, d * (1 - fidelity) / (d - 1))
     assert res.method == "closed_form" and "isotropic" in res.reason
     assert res.weight == pytest.approx(expected, abs=1e-10)
+    assert res.weight_outer == pytest.approx(expected, abs=1e-12)   # the closed form itself
     assert res.residual <= 1e-9
     assert ppt_outer_weight(make_source(rho, (d, d))) == pytest.approx(expected, abs=1e-6)
 
@@ -102,6 +103,7 @@ def test_werner_closed_form_vs_ppt_sdp(d, alpha):
     expected = min(1.0, 2 * (1 - p_a))
     assert res.method == "closed_form" and "Werner" in res.reason
     assert res.weight == pytest.approx(expected, abs=1e-10)
+    assert res.weight_outer == pytest.approx(expected, abs=1e-12)
     assert ppt_outer_weight(make_source(rho, (d, d))) == pytest.approx(expected, abs=1e-6)
     tau = (rho - res.weight * res.sigma()) / (1 - res.weight) if res.weight < 1 else None
     if tau is not None:
@@ -114,9 +116,10 @@ def test_ghz_noise_matches_paper_one(n, v):
     """N-qubit GHZ + white noise is of Dür-Cirac form; the closed form equals paper 1's Eq. (8)
     weight (and is optimal by Dür & Cirac's criterion)."""
     rho = isotropic_ghz(2, n, v).to_dense()
-    res = certified_separable_weight(make_source(rho, (2,) * n), outer=False)
+    res = certified_separable_weight(make_source(rho, (2,) * n))
     assert res.method == "closed_form" and "Dür-Cirac" in res.reason
     assert res.weight == pytest.approx(cc_weight(2, n, v), abs=1e-10)
+    assert res.weight_outer == pytest.approx(cc_weight(2, n, v), abs=1e-12)
     assert res.residual <= 1e-9
 
 
@@ -129,9 +132,11 @@ def test_random_dur_cirac_states_vs_ppt_sdp(n, rng):
     for mixing in (0.0, 0.4, 0.7):
         rho = dur_cirac_twirl(_random_state(2**n, rng))
         rho = (1 - mixing) * rho + mixing * np.outer(ghz, ghz)
-        res = certified_separable_weight(make_source(rho, (2,) * n), outer=False)
+        res = certified_separable_weight(make_source(rho, (2,) * n))
         assert res.method == "closed_form"
-        assert res.weight == pytest.approx(ppt_outer_weight(make_source(rho, (2,) * n)), abs=1e-6)
+        ppt = ppt_outer_weight(make_source(rho, (2,) * n))
+        assert res.weight == pytest.approx(ppt, abs=1e-6)
+        assert res.weight_outer == pytest.approx(ppt, abs=1e-6)
         assert np.linalg.norm(res.sigma() - _sigma_target(res, rho)) <= 1e-9
 
 
