@@ -265,6 +265,19 @@ def _decomposition(source: Source, rng) -> _Decomposition:
                           cert.tau_min_eigenvalue, cert.method)
 
 
+def _frame_decomposition(source: Source, unitaries, rng) -> _Decomposition:
+    """The engine's decomposition of :math:`U^\\dagger\\rho U` (U the local unitaries of a
+    measurement setting), rotated back to the input frame."""
+    from ..states.sources import apply_local_unitaries
+
+    frame = apply_local_unitaries(source, [np.asarray(u).conj().T for u in unitaries])
+    d = _decomposition(frame, rng)
+    big = _kron([np.asarray(u) for u in unitaries])
+    vectors = [np.asarray(v) @ np.asarray(u).T for v, u in zip(d.vectors, unitaries)]
+    return _Decomposition(d.q, d.weights, vectors, big @ d.tau @ big.conj().T, d.outer, d.tau_low,
+                          d.how + " (in the best setting's frame, rotated back)")
+
+
 def _given_setting(measurements, dims) -> _Setting:
     n = len(dims)
     items = list(measurements)
@@ -486,11 +499,28 @@ def source_rate_upper_bound(source: Source, leakage: float, model: str = "unifor
                f"{len(local)} local maximisations (L-BFGS-B, finite differences, <= "
                f"{LOCAL_MAXITER} iterations, over U_i exp(iH_i)) from the best of them; "
                "multistart heuristic for the outer max, not a certified maximum")
+    problems = [problem]
+    if measurements == "search" and given is None and dec.outer is not None:
+        # the engine's decomposition depends on the frame it is run in; Eve may also use the
+        # decomposition found in the frame of the best measurement (rho' = U^dag rho U), rotated
+        # back, and for every setting she keeps the better of the two (issue 13: rotated sources)
+        top = max(settings, key=lambda st: problem.paper_value(st, 0, None))
+        if top.unitaries is not None and all(u is not None for u in top.unitaries):
+            problems.append(_Problem(_frame_decomposition(source, top.unitaries, rng), dims, leak, model))
+            how += "; Eve's decomposition also re-computed in the best setting's frame (the better one per setting)"
     singletons = [[i] for i in range(n)]
     cuts = _cuts(n) if cut_bound and n >= 3 else []
 
     def evaluate(setting, groups):
-        """(value in bits before the 1/(N-1), paper value, zero_key, Eve's certificate)."""
+        """(value in bits before the 1/(N-1), paper value, zero_key, Eve's certificate): the
+        better of Eve's decompositions for this setting."""
+        results = [evaluate_one(pr, setting, groups) for pr in problems]
+        k = min(range(len(results)), key=lambda i: (results[i][0], results[i][1]))
+        out = results[k]
+        out[3]["decomposition"] = "input frame" if k == 0 else "best setting's frame"
+        return out
+
+    def evaluate_one(problem, setting, groups):
         if attack == "paper":
             c, s, _, _ = problem.arrays(setting)
             sol = minimize_gamma(c, s, groups, rng=rng)
@@ -517,6 +547,7 @@ def source_rate_upper_bound(source: Source, leakage: float, model: str = "unifor
             cut_value = min(evaluate(setting, g)[0] for g in cuts)
             best_cut = cut_value if best_cut is None else max(best_cut, cut_value)
     value, setting, zero, eve = best
+    dec = problems[1].dec if eve.get("decomposition") == "best setting's frame" else dec
     povm_elements = [p.elements for p in setting.povms]
     return SourceRateBound(
         value=float(value), cut_bound=None if best_cut is None else float(best_cut),
