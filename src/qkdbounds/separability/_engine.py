@@ -204,10 +204,11 @@ def _random_product(dims, rng):
     return vecs
 
 
-def _seesaw(y, dims, rng, sweeps=30):
-    """A product state with small <psi|Y|psi>: alternate lowest eigenvectors party by party."""
+def _seesaw(y, dims, rng, sweeps=30, init=None):
+    """A product state with small <psi|Y|psi>: alternate lowest eigenvectors party by party
+    (from ``init``, or a random product state)."""
     n = len(dims)
-    vecs = _random_product(dims, rng)
+    vecs = _random_product(dims, rng) if init is None else list(init)
     yt = y.reshape(tuple(dims) * 2)
     value = np.inf
     letters = "abcdefghijklmnop"
@@ -383,6 +384,12 @@ def _column_generation(rho, dims, rounds, new_per_round, rng):
         added = 0
         for _ in range(new_per_round * 4):
             vecs, val = _seesaw(y, dims, rng)
+            if kernel.size and val < 1 - 1e-7:
+                # the penalty leaves ~1e-8 outside the range: move onto the nearest range
+                # product vector (a see-saw on the kernel projector from here)
+                vecs, off = _seesaw(p_ker, dims, rng, sweeps=60, init=vecs)
+                if off > 1e-13:
+                    continue
             if val < 1 - 1e-7:
                 members.append(vecs)
                 added += 1
