@@ -109,6 +109,23 @@ class SourceRateBound:
     status: str = "ok"
     attack: str = "paper"
     paper_value: float | None = None
+    ensemble_residual: float = 0.0
+
+    def save_ensemble(self, path) -> dict:
+        """Write the decomposition this bound used (the same ``.npz`` layout as
+        :func:`qkdbounds.separability.save_ensemble`, readable by ``load_ensemble``) and return
+        a summary."""
+        ens = self.certificate["ensemble"]
+        arrays = {f"vectors_{i}": np.asarray(v) for i, v in enumerate(ens["vectors"])}
+        outer = self.separable_weight_outer
+        np.savez(path, weights=np.asarray(ens["weights"], dtype=float), dims=np.asarray(ens["dims"], dtype=int),
+                 q=float(self.separable_weight), q_outer=float("nan") if outer is None else float(outer),
+                 residual=float(self.ensemble_residual), tau_min_eigenvalue=float(self.tau_min_eigenvalue),
+                 method=np.array(self.certificate["decomposition"]), reason=np.array(self.certificate["decomposition"]),
+                 **arrays)
+        return {"path": str(path), "separable_weight": self.separable_weight,
+                "separable_weight_outer": outer, "ensemble_size": self.ensemble_size,
+                "ensemble_residual": self.ensemble_residual, "method": self.certificate["decomposition"]}
 
 
 @dataclass(frozen=True)
@@ -263,6 +280,19 @@ def _decomposition(source: Source, rng) -> _Decomposition:
     tau = (rho - q * sigma) / (1 - q) if q < 1 else np.zeros_like(rho)
     return _Decomposition(q, cert.ensemble_weights, cert.ensemble_vectors, tau, cert.weight_outer,
                           cert.tau_min_eigenvalue, cert.method)
+
+
+def _decomposition_residual(rho: NDArray, dec: _Decomposition) -> float:
+    """Largest entry of :math:`|\\rho - q\\sigma - (1-q)\\tau|` with :math:`\\sigma` rebuilt from
+    the explicit ensemble (the check that Eve's decomposition reproduces the source)."""
+    dims = [v.shape[1] for v in dec.vectors]
+    sigma = np.zeros((int(np.prod(dims)),) * 2, dtype=complex)
+    for k, w in enumerate(dec.weights):
+        vec = np.ones(1, dtype=complex)
+        for v in dec.vectors:
+            vec = np.kron(vec, v[k])
+        sigma += w * np.outer(vec, vec.conj())
+    return float(np.abs(rho - dec.q * sigma - (1 - dec.q) * dec.tau).max())
 
 
 def _frame_decomposition(source: Source, unitaries, rng) -> _Decomposition:
@@ -547,16 +577,20 @@ def source_rate_upper_bound(source: Source, leakage: float, model: str = "unifor
             cut_value = min(evaluate(setting, g)[0] for g in cuts)
             best_cut = cut_value if best_cut is None else max(best_cut, cut_value)
     value, setting, zero, eve = best
+    outers = [pr.dec.outer for pr in problems if pr.dec.outer is not None]
     dec = problems[1].dec if eve.get("decomposition") == "best setting's frame" else dec
+    residual = _decomposition_residual(source.matrix, dec)
     povm_elements = [p.elements for p in setting.povms]
     return SourceRateBound(
         value=float(value), cut_bound=None if best_cut is None else float(best_cut),
-        separable_weight=float(dec.q), separable_weight_outer=dec.outer,
+        # outer bounds are invariant under local unitaries: the smaller of the frames' is valid
+        separable_weight=float(dec.q), separable_weight_outer=min(outers) if outers else None,
         ensemble_size=len(dec.weights), tau_min_eigenvalue=float(dec.tau_low),
         measurements=setting.labels,
         certificate={"measurement_unitaries": setting.unitaries,
                      "measurement_povm_elements": povm_elements,
-                     "decomposition": dec.how, "attack": eve, "zero_key": bool(zero)},
+                     "decomposition": dec.how, "attack": eve, "zero_key": bool(zero),
+                     "ensemble": {"weights": dec.weights, "vectors": dec.vectors, "dims": list(dims)}},
         method=f"{attack} CC attack on a certified decomposition ({dec.how}); max over "
                f"settings: {how} ({len(settings)} settings); min over Eve: {eve['method']}",
-        status="ok", attack=attack, paper_value=float(best_paper))
+        status="ok", attack=attack, paper_value=float(best_paper), ensemble_residual=residual)

@@ -73,30 +73,19 @@ def _any_source(args) -> dict:
         measurements = load_povms(args.measurements, src.dims, name="--measurements")
     r = source_rate_upper_bound(src, args.leakage, args.model, measurements=measurements,
                                 attack=args.attack)
-    saved = _save_ensemble(src, args.save_ensemble) if args.save_ensemble is not None else None
+    saved = r.save_ensemble(args.save_ensemble) if args.save_ensemble is not None else None
     return {
         **({"saved_ensemble": saved} if saved is not None else {}),
         "state": str(args.state), "dims": list(src.dims),
         "rate_upper_bound": r.value, "cut_bound": r.cut_bound,
         "separable_weight": r.separable_weight, "separable_weight_outer": r.separable_weight_outer,
-        "ensemble_size": r.ensemble_size, "ensemble_residual": 0.0,
+        "ensemble_size": r.ensemble_size, "ensemble_residual": r.ensemble_residual,
         "tau_min_eigenvalue": r.tau_min_eigenvalue, "projection": src.projection,
         "measurements": r.measurements, "leakage": args.leakage, "model": args.model,
         "attack": r.attack, "paper_value": r.paper_value,
         "measurements_file": None if isinstance(args.measurements, str) else str(args.measurements),
         "method": r.method, "status": r.status,
     }
-
-
-def _save_ensemble(src, path) -> dict:
-    """The engine's certificate for ``src`` (the cached one the rate used) written to ``path``."""
-    from ..separability import certified_separable_weight, save_ensemble
-
-    cert = certified_separable_weight(src)
-    save_ensemble(cert, path)
-    return {"path": str(path), "separable_weight": cert.weight,
-            "separable_weight_outer": cert.weight_outer, "ensemble_size": cert.ensemble_size,
-            "ensemble_residual": cert.residual, "method": cert.method}
 
 
 def handle(args) -> dict:
