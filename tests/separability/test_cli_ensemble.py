@@ -91,3 +91,27 @@ def test_save_ensemble_roundtrip_and_path_checked_first(tmp_path, capsys):
     code, cap = _run(capsys, ["state-bound", "--werner", "0.5", "--leakage", "0.1",
                               "--save-ensemble", str(out)])
     assert code == 2 and "--dims" in cap.err
+
+
+def test_state_bound_single_party_project_without_dims_and_garbage(tmp_path, capsys):
+    np.save(tmp_path / "q.npy", np.eye(9) / 9)
+    code, cap = _run(capsys, ["state-bound", "--state", str(tmp_path / "q.npy"), "--dims", "9",
+                              "--leakage", "0"])
+    assert code == 2 and "at least 2 parties" in cap.err and "Traceback" not in cap.err
+    assert len(cap.err.strip().splitlines()) == 1
+    np.save(tmp_path / "bell.npy", np.diag([0.5, 0, 0, 0.5]))
+    code, cap = _run(capsys, ["state-bound", "--state", str(tmp_path / "bell.npy"), "--project",
+                              "--leakage", "0", "--measurements", "Z"])
+    assert code == 2 and "--project applies to --state FILE with --dims" in cap.err
+    np.save(tmp_path / "bad.npy", np.arange(16.0).reshape(4, 4))
+    code, cap = _run(capsys, ["state-bound", "--state", str(tmp_path / "bad.npy"), "--dims", "2",
+                              "2", "--project", "--leakage", "0"])
+    assert code == 2 and "trace distance" in cap.err and cap.out == ""
+
+
+def test_save_ensemble_help_explains_the_layout(capsys):
+    with pytest.raises(SystemExit):
+        main(["state-bound", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "summing to 1" in text and "sigma = sum_k w_k |v_k><v_k|" in text
+    assert "rho = q sigma + (1 - q) tau" in text

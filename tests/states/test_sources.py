@@ -94,3 +94,39 @@ def test_files(tmp_path):
     (tmp_path / "bad.npz").write_bytes(b"not a zip")
     with pytest.raises(InputError, match="npz"):
         load_source(tmp_path / "bad.npz", (2, 2))
+
+
+def test_project_refuses_garbage_beyond_the_limit():
+    from qkdbounds.states.sources import MAX_PROJECTION_DISTANCE
+
+    garbage = np.arange(16.0).reshape(4, 4)
+    with pytest.raises(InputError, match=r"trace distance 18\.2.*at most 0\.1.*tomographic"):
+        make_source(garbage, (2, 2), project=True)
+    # just inside the limit: projected, and the distance reported
+    bell = _bell()
+    near = bell + 0.09 * np.diag([1.0, -1.0, 1.0, -1.0])
+    src = make_source(near, (2, 2), project=True)
+    assert src.projection["trace_distance"] <= MAX_PROJECTION_DISTANCE
+    far = bell + 0.3 * np.diag([1.0, -1.0, 1.0, -1.0])
+    with pytest.raises(InputError, match="trace distance"):
+        make_source(far, (2, 2), project=True)
+
+
+@pytest.mark.parametrize("dims, needle", [
+    ((9,), "at least 2 parties"), ((), "at least 2 parties"), (9, "sequence"),
+    ("33", "sequence"), ((3, 1, 3), r"dims must be an integer in \[2"),
+    ((3, 2.5), "must be an integer"), ((2, 2), "multiply to 4"),
+])
+def test_dims_edge_cases_are_one_line_input_errors(dims, needle):
+    with pytest.raises(InputError, match=needle) as info:
+        make_source(np.eye(9) / 9, dims)
+    assert "\n" not in str(info.value)
+
+
+def test_messages_name_the_fix_once_for_api_and_cli():
+    rho = _bell()
+    rho[0, 0] += 0.01
+    with pytest.raises(InputError) as info:
+        make_source(rho, (2, 2))
+    assert "--project (project=True in the API)" in str(info.value)
+    assert "use project=True (--project)" not in str(info.value)

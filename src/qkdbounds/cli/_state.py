@@ -39,8 +39,10 @@ def register(sub) -> None:
                         "& Smith 2012) and report the distance moved (with --dims)")
     p.add_argument("--save-ensemble", type=out_file("--save-ensemble", (".npz",)), default=None,
                    metavar="FILE.npz",
-                   help="with --dims: write the certified separable ensemble (weights, product "
-                        "vectors per party, dims, q, residual) to FILE.npz")
+                   help="with --dims: write Eve's decomposition rho = q sigma + (1 - q) tau to "
+                        "FILE.npz: weights w_k (summing to 1), product vectors per party "
+                        "(vectors_0, vectors_1, ...; member k is |v_k> = |v_0k> x |v_1k> x ...), "
+                        "so sigma = sum_k w_k |v_k><v_k|, with dims, q, residual")
     p.add_argument("--grid", type=integer("--grid", 1, 200), default=None,
                    help="Fibonacci axes per party in the search (default: library default)")
     add_common(p)
@@ -97,6 +99,11 @@ def handle(args) -> dict:
         from ..errors import InputError
 
         raise InputError("--save-ensemble applies to --state FILE with --dims")
+    if args.project:
+        from ..errors import InputError
+
+        raise InputError("--project applies to --state FILE with --dims (for a two-qubit matrix "
+                         "add --dims 2 2)")
     if args.attack != "paper" or not isinstance(args.measurements, str):
         from ..errors import InputError
 

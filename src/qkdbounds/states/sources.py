@@ -24,12 +24,17 @@ from numpy.typing import ArrayLike, NDArray
 from ..errors import InputError, check_int
 
 __all__ = ["Source", "make_source", "load_source", "project_to_state", "permute_parties",
-           "apply_local_unitaries", "ATOL_SOURCE", "MAX_SOURCE_DIM"]
+           "apply_local_unitaries", "ATOL_SOURCE", "MAX_SOURCE_DIM", "MAX_PROJECTION_DISTANCE"]
 
 #: Tolerance of the state checks (Hermitian, trace 1, eigenvalues >= -tol).
 ATOL_SOURCE = 1e-9
 #: Largest total dimension of a source matrix (a 4096 x 4096 complex matrix is 256 MiB).
 MAX_SOURCE_DIM = 4096
+#: Largest trace distance ``project=True`` may move a matrix: the projection is for slightly
+#: unphysical (e.g. tomographic) matrices, not for turning arbitrary arrays into states.
+MAX_PROJECTION_DISTANCE = 0.1
+#: How the messages name the fix (one wording for the API and the CLI).
+_PROJECT_HINT = "pass --project (project=True in the API) to map it to the nearest state"
 
 
 @dataclass(frozen=True)
@@ -107,12 +112,16 @@ def project_to_state(matrix: ArrayLike) -> tuple[NDArray[np.complex128], dict]:
 
 
 def _check_dims(dims, size: int) -> tuple[int, ...]:
-    try:
-        dims_t = tuple(int(check_int("dims", d, 2, MAX_SOURCE_DIM)) for d in dims)
-    except TypeError:
-        raise InputError(f"dims must be a sequence of integers >= 2, got {dims!r}") from None
-    if not dims_t:
-        raise InputError("dims must list the local dimension of every party")
+    """Local dimensions of at least two parties, each in [2, MAX_SOURCE_DIM], multiplying to
+    ``size`` (one-line :class:`InputError` otherwise)."""
+    if isinstance(dims, (str, bytes)) or not hasattr(dims, "__iter__"):
+        raise InputError(f"dims must be a sequence of at least 2 integers >= 2 (one per party), "
+                         f"got {dims!r}")
+    dims = list(dims)
+    if len(dims) < 2:
+        raise InputError(f"dims must list at least 2 parties (local dimensions >= 2), got "
+                         f"{dims!r}: a single party has no key to bound")
+    dims_t = tuple(int(check_int("dims", d, 2, MAX_SOURCE_DIM)) for d in dims)
     if math.prod(dims_t) != size:
         raise InputError(f"dims {list(dims_t)} multiply to {math.prod(dims_t)}, but the matrix "
                          f"is {size} x {size}")
@@ -123,11 +132,29 @@ def make_source(matrix: ArrayLike, dims: Sequence[int], *, project: bool = False
                 name: str = "state") -> Source:
     """Validate a matrix as an N-party state (or project it, ``project=True``).
 
+    Parameters
+    ----------
+    matrix : array_like, shape (D, D)
+        The density matrix.
+    dims : sequence of int
+        Local dimensions of the N >= 2 parties, each >= 2, multiplying to D.
+    project : bool
+        Map a slightly unphysical matrix to the nearest state (:func:`project_to_state`); the
+        trace distance moved must be at most :data:`MAX_PROJECTION_DISTANCE`.
+    name : str
+        How messages name the matrix.
+
+    Returns
+    -------
+    Source
+
     Raises
     ------
     InputError
-        Not square, dims not matching, too large, NaN/inf; not Hermitian, not unit trace or not
-        PSD within :data:`ATOL_SOURCE` (unless ``project``), naming the check and the fix.
+        Not square, dims not matching (or fewer than 2 parties), too large, NaN/inf; not
+        Hermitian, not unit trace or not PSD within :data:`ATOL_SOURCE` (unless ``project``),
+        naming the check and the fix; with ``project``, a projection moving the matrix by more
+        than :data:`MAX_PROJECTION_DISTANCE` in trace distance.
     """
     try:
         m = np.asarray(matrix, dtype=complex)
@@ -143,19 +170,24 @@ def make_source(matrix: ArrayLike, dims: Sequence[int], *, project: bool = False
         raise InputError(f"{name} must not contain NaN or inf")
     if project:
         rho, info = project_to_state(m)
+        moved = info["trace_distance"]
+        if moved > MAX_PROJECTION_DISTANCE:
+            raise InputError(f"{name}: projecting to the nearest state moves it by trace distance "
+                             f"{moved:.4g} > {MAX_PROJECTION_DISTANCE:g} (allowed: at most "
+                             f"{MAX_PROJECTION_DISTANCE:g}); --project is for slightly "
+                             f"unphysical, e.g. tomographic, matrices")
         return Source(rho, dims_t, info)
     if not np.allclose(m, m.conj().T, atol=ATOL_SOURCE):
-        raise InputError(f"{name} is not Hermitian (tolerance {ATOL_SOURCE:g}); use project=True "
-                         f"(--project) to map it to the nearest state")
+        raise InputError(f"{name} is not Hermitian (tolerance {ATOL_SOURCE:g}); "
+                         f"{_PROJECT_HINT}")
     tr = float(np.trace(m).real)
     if abs(tr - 1) > ATOL_SOURCE:
-        raise InputError(f"{name} has trace {tr:.9g}, not 1 (tolerance {ATOL_SOURCE:g}); use "
-                         f"project=True (--project) to map it to the nearest state")
+        raise InputError(f"{name} has trace {tr:.9g}, not 1 (tolerance {ATOL_SOURCE:g}); "
+                         f"{_PROJECT_HINT}")
     low = float(np.linalg.eigvalsh((m + m.conj().T) / 2).min())
     if low < -ATOL_SOURCE:
         raise InputError(f"{name} has a negative eigenvalue {low:.3g} (tolerance "
-                         f"{ATOL_SOURCE:g}); use project=True (--project) to map it to the "
-                         f"nearest state")
+                         f"{ATOL_SOURCE:g}); {_PROJECT_HINT}")
     return Source((m + m.conj().T) / 2, dims_t, None)
 
 
