@@ -112,3 +112,80 @@ def test_settings_file_errors(capsys, tmp_path, content, needle):
     code = main(["di-attack", "--eta", "0.9", "--visibility", "1", "--settings", str(path), "--json"])
     out, err = capsys.readouterr()
     assert code == 2 and out == "" and needle in err and err.count("\n") == 1
+
+
+def _sampled_table(tmp_path, shots=200_000, seed=1):
+    box = bell_box(eta_a=0.95, visibility=0.99)
+    rng = np.random.default_rng(seed)
+    freq = np.stack([[rng.multinomial(shots, box.probabilities[x, y].ravel()).reshape(2, 2) / shots
+                      for y in range(2)] for x in range(3)])
+    path = tmp_path / "measured.json"
+    path.write_text(json.dumps({"probabilities": freq.tolist(), "key_settings": [2, 0]}))
+    return path, box
+
+
+def test_measured_table_gets_the_attack_not_the_trivial_bound(capsys, tmp_path):
+    # newcomer finding: a table (no source parameters) used to fall back to I(A:B); Eve's search
+    # is now seeded by a least-squares fit of the source model, so the exact table of a source
+    # gets (about) the source's bound
+    box = bell_box(eta_a=0.95, visibility=0.99)
+    path = tmp_path / "exact.json"
+    path.write_text(json.dumps({"probabilities": box.probabilities.tolist(), "key_settings": [2, 0]}))
+    table = _json(capsys, "di-attack", "--settings", path, "--maxfev", 100)
+    source = _json(capsys, "di-attack", "--eta", 0.95, "--visibility", 0.99, "--maxfev", 100)
+    assert table["status"] == "ok"
+    assert table["certificate"]["fitted_source_model"]["fit_residual"] < 1e-6
+    assert table["rate_upper_bound"] == pytest.approx(source["rate_upper_bound"], abs=5e-3)
+    assert table["rate_upper_bound"] < 0.5  # the trivial bound I(A:B) is 0.70 here
+
+
+def test_sampling_noise_needs_and_gets_projection(capsys, tmp_path):
+    path, box = _sampled_table(tmp_path)
+    code = main(["di-attack", "--settings", str(path), "--json"])
+    out, err = capsys.readouterr()
+    assert code == 2 and "--project" in err and err.count("\n") == 1
+    data = _json(capsys, "di-attack", "--settings", path, "--project", "--maxfev", 60)
+    assert 0 < data["projection"]["total_variation_moved"] < 0.01
+    from qkdbounds.di.bell_data import no_signalling_deviation
+
+    assert no_signalling_deviation(np.array(data["box"]["probabilities"])) < 1e-9
+    assert data["status"] == "ok" and data["rate_upper_bound"] >= data["lower_bound"] - 1e-7
+
+
+def test_signalling_data_is_not_projected(capsys, tmp_path):
+    p = np.full((2, 2, 2, 2), 0.25)
+    p[0, 1] = [[0.5, 0.0], [0.5, 0.0]]  # far from no-signalling
+    path = tmp_path / "s.json"
+    path.write_text(json.dumps({"probabilities": p.tolist()}))
+    code = main(["di-attack", "--settings", str(path), "--project", "--json"])
+    out, err = capsys.readouterr()
+    assert code == 2 and "at most 0.05" in err
+
+
+def test_super_quantum_box_has_no_lower_bound(capsys, tmp_path):
+    # newcomer finding: a noisy PR box (S = 3.2 > 2 sqrt 2) got a "DI lower bound"; the CHSH
+    # entropy bound holds for quantum boxes only
+    pr = np.zeros((2, 2, 2, 2))
+    for x in range(2):
+        for y in range(2):
+            for a in range(2):
+                pr[x, y, a, a ^ (x & y)] = 0.5
+    box = 0.8 * pr + 0.2 * np.full((2, 2, 2, 2), 0.25)
+    path = tmp_path / "npr.json"
+    path.write_text(json.dumps({"probabilities": box.tolist()}))
+    data = _json(capsys, "di-attack", "--settings", path, "--maxfev", 10)
+    assert data["chsh"] == pytest.approx(0.8 * 4, abs=1e-12)
+    assert data["lower_bound"] is None
+    assert "not a quantum box" in data["status"]
+
+
+def test_source_options_conflict_with_a_measured_box(capsys, tmp_path):
+    box = bell_box()
+    path = tmp_path / "b.json"
+    path.write_text(json.dumps({"probabilities": box.probabilities.tolist()}))
+    code = main(["di-attack", "--settings", str(path), "--visibility", "0.9", "--json"])
+    out, err = capsys.readouterr()
+    assert code == 2 and "--visibility" in err and "measured box" in err
+    code = main(["di-attack", "--eta", "0.9", "--project", "--json"])
+    out, err = capsys.readouterr()
+    assert code == 2 and "--project" in err

@@ -32,12 +32,21 @@ def _box(args):
     settings = {}
     if args.settings is not None:
         if is_bell_table(args.settings):
-            return load_bell_table(args.settings)
+            given = [o for o, v in (("--eta", args.eta), ("--eta-b", args.eta_b), ("--visibility", args.visibility),
+                                    ("--theta", args.theta), ("--binning", args.binning)) if v is not None]
+            if given:
+                raise InputError(f"{', '.join(given)} describe a source, but --settings {args.settings} holds a "
+                                 f"measured box; give one or the other")
+            return load_bell_table(args.settings, project=args.project)
         settings = load_settings(args.settings)
-    if args.eta is None or args.visibility is None:
-        raise InputError("--eta and --visibility are required unless --settings FILE.json holds a "
-                         "measured box ('probabilities')")
-    return bell_box(args.theta, args.visibility, args.eta, args.eta_b, binning=args.binning, **settings)
+    if args.project:
+        raise InputError("--project applies to a measured box in --settings FILE.json")
+    if args.eta is None:
+        raise InputError("--eta is required unless --settings FILE.json holds a measured box "
+                         "('probabilities')")
+    theta = math.pi / 4 if args.theta is None else args.theta
+    visibility = 1.0 if args.visibility is None else args.visibility
+    return bell_box(theta, visibility, args.eta, args.eta_b, binning=args.binning or "both", **settings)
 
 
 def handle_attack(args) -> dict:
@@ -47,6 +56,7 @@ def handle_attack(args) -> dict:
     point = di_attack_bound(box, args.leakage, args.model, attack_side=args.attack_side,
                             n_starts=args.starts, maxfev=args.maxfev)
     out = point.to_dict()
+    out["projection"] = box.source.get("projection")
     out["box"] = {"probabilities": box.probabilities.tolist(), "outcomes_a": list(box.outcomes_a),
                   "outcomes_b": list(box.outcomes_b), "key_settings": list(box.key_settings),
                   "chsh_settings": [list(s) for s in box.chsh_settings], "source": box.source}
@@ -76,9 +86,9 @@ def handle_region(args) -> dict:
 def _common(p, region: bool) -> None:
     from .main import add_common
 
-    p.add_argument("--theta", type=_theta, default=math.pi / 4,
+    p.add_argument("--theta", type=_theta, default=math.pi / 4 if region else None,
                    help="state cos(theta)|00> + sin(theta)|11>, theta in [0, pi/2] (default pi/4)")
-    p.add_argument("--binning", choices=("none", "A", "B", "both"), default="both",
+    p.add_argument("--binning", choices=("none", "A", "B", "both"), default="both" if region else None,
                    help="which parties assign no-click to outcome +1 (default both)")
     p.add_argument("--leakage", type=probability("--leakage"), default=0.0, help="L in [0, 1] (default 0)")
     p.add_argument("--model", choices=("uniform", "junk"), default="uniform", help="leakage model")
@@ -99,12 +109,16 @@ def register(sub) -> None:
     p.add_argument("--eta", type=probability("--eta"), default=None,
                    help="detection efficiency of both parties (Alice's if --eta-b is given)")
     p.add_argument("--eta-b", type=probability("--eta-b"), default=None, help="Bob's detection efficiency")
-    p.add_argument("--visibility", type=probability("--visibility"), default=None, help="v in [0, 1]")
+    p.add_argument("--visibility", type=probability("--visibility"), default=None,
+                   help="v in [0, 1] (default 1)")
     p.add_argument("--settings", type=in_file("--settings", 16 * 2**20), default=None, metavar="FILE.json",
                    help='measurement settings {"alice_angles": [...], "bob_angles": [...] (radians, '
                         'x-z plane, 2..8 each), "key_settings": [x, y], "chsh_settings": [[x0, x1], '
                         '[y0, y1]]}; or a measured box {"probabilities": p[x][y][a][b], ...} '
                         'instead of --eta/--visibility')
+    p.add_argument("--project", action="store_true",
+                   help="map a measured box whose frequencies signal by sampling noise to the nearest "
+                        "no-signalling box (moved distance reported; at most 0.05)")
     p.add_argument("--attack-side", choices=("best", "two-sided", "one-sided"), default="best",
                    help="Eve's knowledge in the non-quantum rounds (default: best of both)")
     _common(p, region=False)

@@ -40,7 +40,8 @@ joint :math:`p(a, b, e)` of the attack (labels: both outputs known, Alice's outp
 
 **Search.** Eve's :math:`Q'` is optimised by Nelder–Mead over :math:`(\theta', \text{angles},
 \eta'_A, \eta'_B)` from seeded starts: the honest box's own parameters (with :math:`\eta'=1`
-and :math:`\eta' = \eta`), caller-supplied seeds (e.g. the optimum at a neighbouring point) and
+and :math:`\eta' = \eta`; for a measured table, the parameters of a least-squares fit of the
+source model, :func:`fit_source_model`), caller-supplied seeds (e.g. the optimum at a neighbouring point) and
 ``n_starts`` random ones, for the two-sided attack; the one-sided attack is then refined from
 the best two-sided box (``attack_side="best"``).  For each candidate the local and one-sided weights come from an LP
 (HiGHS) minimising the weight of :math:`Q'`.  The result says how many starts ran and their
@@ -64,6 +65,7 @@ from .bell_data import BellBox, chsh_value_of_box, qubit_box, qubit_povm
 from .locality import decompose_with_boxes, local_weight
 
 __all__ = ["EveBox", "DIAttackBound", "di_cc_attack", "attacked_joint", "noisy_preprocessing_one_way",
+           "fit_source_model",
            "one_way_forms",
            "ATTACK_SIDES",
            "DEFAULT_DI_STARTS", "DEFAULT_MAXFEV"]
@@ -150,6 +152,45 @@ class DIAttackBound:
     method: str
     status: str
     one_way_noisy_preprocessing: float | None = None
+
+
+def fit_source_model(p: NDArray, binning: str, *, n_fits: int = 8,
+                     rng: np.random.Generator | None = None) -> dict | None:
+    r"""Least-squares fit of the two-qubit source model of
+    :func:`~qkdbounds.di.bell_data.bell_box` (:math:`\theta, v`, angles, :math:`\eta_A,\eta_B`)
+    to a measured box, to seed Eve's search on tables (seeded multistart
+    :func:`scipy.optimize.least_squares`).
+
+    Returns the fitted parameters (keys as ``BellBox.source`` plus ``fit_residual``, the largest
+    absolute deviation), or None if ``p`` has more than 3 outcomes per party.
+    """
+    from scipy.optimize import least_squares
+
+    n_x, n_y = p.shape[:2]
+    if max(p.shape[2:]) > 3:
+        return None
+    rng = np.random.default_rng(0) if rng is None else rng
+
+    def unpack(z):
+        return (np.pi / 2 * np.sin(z[0]) ** 2, np.sin(z[1]) ** 2, z[2:2 + n_x], z[2 + n_x:2 + n_x + n_y],
+                np.sin(z[-2]) ** 2, np.sin(z[-1]) ** 2)
+
+    def residual(z):
+        theta, v, a, b, ea, eb = unpack(z)
+        return (qubit_box(theta, v, a, b, ea, eb, binning) - p).ravel()
+
+    best = None
+    for _ in range(n_fits):
+        z0 = np.concatenate([[rng.uniform(0, np.pi / 2), rng.uniform(np.pi / 4, np.pi / 2)],
+                             rng.uniform(-np.pi, np.pi, n_x + n_y), rng.uniform(np.pi / 4, np.pi / 2, 2)])
+        res = least_squares(residual, z0, method="trf", max_nfev=400)
+        if best is None or res.cost < best.cost:
+            best = res
+    theta, v, a, b, ea, eb = unpack(best.x)
+    return {"kind": "fitted two-qubit source", "theta": float(theta), "visibility": float(v),
+            "alice_angles": [float(t) for t in a], "bob_angles": [float(t) for t in b],
+            "eta_a": float(ea), "eta_b": float(eb), "binning": binning,
+            "fit_residual": float(np.abs(best.fun).max())}
 
 
 def _box_kind(box: BellBox) -> tuple[str, bool]:
@@ -446,7 +487,10 @@ def di_cc_attack(
     # e.g. generated from a state; for user tables only when Eve's family reproduces it)
     starts: list[NDArray] = []
     src = box.source
-    if supported and src.get("kind") == "two-qubit source":
+    if supported and src.get("kind") != "two-qubit source":
+        # a table: the source parameters are unknown, so fit the honest model to the box first
+        src = fit_source_model(p, binning, rng=rng)
+    if supported and src is not None and "theta" in src:
         for eta_scale in (None, "honest"):
             ea, eb = (1.0, 1.0) if eta_scale is None else (src["eta_a"], src["eta_b"])
             starts.append(_params_from_eve(EveBox(src["theta"],
@@ -520,6 +564,7 @@ def di_cc_attack(
         "p_question": info["p_question"], "one_way_raw": info["one_way_raw"],
         "one_way_reverse_raw": info["one_way_reverse_raw"],
         "marginal_residual": info["marginal_residual"], "local_weight_dual_bound": lw.dual_bound,
+        "fitted_source_model": src if src is not None and src.get("kind") == "fitted two-qubit source" else None,
         "search": {"starts": len(finals), "evaluations": n_eval,
                    "spread": float(np.ptp([f for f in finals if f < _INFEASIBLE])) if finals else 0.0,
                    "optimiser": f"Nelder-Mead, maxfev {maxfev}", "sides": list(sides)},

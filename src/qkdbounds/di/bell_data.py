@@ -45,7 +45,7 @@ from ..errors import InputError, check_choice, check_int, check_probability, che
 __all__ = [
     "BINNINGS", "BellBox", "bell_box", "box_from_povms", "check_box", "chsh_value_of_box",
     "default_settings", "load_bell_table", "load_settings", "is_bell_table", "no_signalling_deviation", "partially_entangled_state",
-    "qubit_povm", "qubit_box", "bin_no_click", "ATOL_BOX", "MAX_OUTCOMES", "MAX_SETTINGS",
+    "qubit_povm", "qubit_box", "bin_no_click", "project_to_no_signalling", "ATOL_BOX", "MAX_OUTCOMES", "MAX_SETTINGS",
 ]
 
 BINNINGS = ("none", "A", "B", "both")
@@ -204,7 +204,7 @@ def qubit_box(theta: float, visibility: float, alice_angles, bob_angles, eta_a: 
     p[:, :, 2, :2] = (1 - eta_a) * eta_b * ideal.sum(axis=2)
     p[:, :, 2, 2] = (1 - eta_a) * (1 - eta_b)
     bin_a, bin_b = _binned(binning)
-    return bin_no_click(p, bin_a, bin_b)
+    return np.clip(bin_no_click(p, bin_a, bin_b), 0.0, None)  # round-off of (1 + ... - 1)/4
 
 
 def default_settings(theta: float = np.pi / 4) -> tuple[list[float], list[float]]:
@@ -378,6 +378,14 @@ def load_settings(path) -> dict:
     return out
 
 
+def _is_numeric(obj) -> bool:
+    try:
+        np.asarray(obj, dtype=float)
+        return True
+    except (TypeError, ValueError):
+        return False
+
+
 def is_bell_table(path) -> bool:
     """True if the JSON file at ``path`` holds a box (a ``probabilities`` field), not settings."""
     from .._io import check_input_file
@@ -390,7 +398,50 @@ def is_bell_table(path) -> bool:
     return isinstance(data, dict) and "probabilities" in data
 
 
-def load_bell_table(path, atol: float = 1e-6) -> BellBox:
+#: Largest total-variation distance a measured table may be moved by the projection.
+MAX_PROJECTION_DISTANCE = 0.05
+
+
+def project_to_no_signalling(p: ArrayLike) -> tuple[NDArray[np.float64], float]:
+    r"""The closest normalised, non-negative, no-signalling box in Euclidean norm (a QP solved
+    with CVXPY + Clarabel), for measured tables whose frequencies signal by sampling noise.
+
+    Returns the box and the largest per-setting total-variation distance moved,
+    :math:`\max_{xy}\tfrac12\sum_{ab}|p' - p|`.
+    """
+    import warnings
+
+    import cvxpy as cp
+
+    p = np.asarray(p, dtype=float)
+    n_x, n_y, n_a, n_b = p.shape
+    x = cp.Variable(p.shape[0] * n_y * n_a * n_b, nonneg=True)
+    box = cp.reshape(x, (n_x * n_y, n_a * n_b), order="C")
+    cons = [cp.sum(box, axis=1) == 1]
+    idx = np.arange(x.size).reshape(p.shape)
+    for xs in range(n_x):  # Alice's marginal independent of Bob's setting
+        for y in range(1, n_y):
+            for a in range(n_a):
+                cons.append(cp.sum(x[idx[xs, y, a].ravel()]) == cp.sum(x[idx[xs, 0, a].ravel()]))
+    for y in range(n_y):
+        for xs in range(1, n_x):
+            for b in range(n_b):
+                cons.append(cp.sum(x[idx[xs, y, :, b].ravel()]) == cp.sum(x[idx[0, y, :, b].ravel()]))
+    prob = cp.Problem(cp.Minimize(cp.sum_squares(x - p.ravel())), cons)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        prob.solve(solver=cp.CLARABEL)
+    if prob.status not in ("optimal", "optimal_inaccurate") or x.value is None:
+        raise InputError(f"the projection onto no-signalling boxes failed ({prob.status})")
+    q = np.clip(np.asarray(x.value).reshape(p.shape), 0.0, None)
+    q = q / q.sum(axis=(2, 3), keepdims=True)
+    # exact no-signalling after round-off: average the marginals' defects away is not needed at
+    # the solver's 1e-8 accuracy; the returned box is re-checked by check_box(atol=1e-7)
+    distance = float(0.5 * np.abs(q - p).sum(axis=(2, 3)).max())
+    return q, distance
+
+
+def load_bell_table(path, atol: float = 1e-6, *, project: bool = False) -> BellBox:
     """Read a user box from JSON: ``{"probabilities": p[x][y][a][b], "key_settings": [x, y],
     "chsh_settings": [[x0, x1], [y0, y1]], "outcomes_a": [...], "outcomes_b": [...]}``.
 
@@ -398,11 +449,16 @@ def load_bell_table(path, atol: float = 1e-6) -> BellBox:
     ``[[0, 1], [0, 1]]``).  A third outcome, if present, is treated as the no-click event when a
     binary box is needed (CHSH, the Devetak-Winter lower bound).
 
+    With ``project=True`` the table (clipped at 0, renormalised) is replaced by the nearest
+    no-signalling box (:func:`project_to_no_signalling`; for sampling noise) and the distance
+    moved is recorded in ``source["projection"]``.
+
     Raises
     ------
     InputError
         Unreadable file, invalid JSON, a missing or malformed field, or a box that is not
-        normalised / no-signalling within ``atol`` (experimental tables: default 1e-6).
+        normalised / no-signalling within ``atol`` (experimental tables: default 1e-6); with
+        ``project``, a table more than :data:`MAX_PROJECTION_DISTANCE` from no-signalling.
     """
     from .._io import check_input_file
 
@@ -413,7 +469,27 @@ def load_bell_table(path, atol: float = 1e-6) -> BellBox:
         raise InputError(f"--settings: {p} is not valid JSON ({exc})") from None
     if not isinstance(data, dict) or "probabilities" not in data:
         raise InputError(f"--settings: {p} must be a JSON object with a 'probabilities' field p[x][y][a][b]")
-    arr = check_box(data["probabilities"], f"--settings {p.name}: probabilities", atol)
+    projection = None
+    if project:
+        raw = np.asarray(data["probabilities"], dtype=float) if _is_numeric(data["probabilities"]) else None
+        if raw is None or raw.ndim != 4 or not np.all(np.isfinite(raw)) or raw.min() < -atol:
+            check_box(data["probabilities"], f"--settings {p.name}: probabilities", atol)  # raises
+        raw = np.clip(raw, 0.0, None)
+        raw = raw / np.where(raw.sum(axis=(2, 3), keepdims=True) > 0, raw.sum(axis=(2, 3), keepdims=True), 1)
+        projected, moved = project_to_no_signalling(raw)
+        if moved > MAX_PROJECTION_DISTANCE:
+            raise InputError(f"--project: the table is {moved:.3g} (total variation) from the nearest "
+                             f"no-signalling box; allowed: at most {MAX_PROJECTION_DISTANCE} (--project is "
+                             f"for sampling noise, not for signalling data)")
+        arr = check_box(projected, f"--settings {p.name}: projected probabilities", 1e-7)
+        projection = {"total_variation_moved": moved, "method": "Euclidean projection onto the "
+                      "no-signalling polytope (QP, CVXPY + Clarabel)"}
+    else:
+        try:
+            arr = check_box(data["probabilities"], f"--settings {p.name}: probabilities", atol)
+        except InputError as exc:
+            raise InputError(f"{exc}; measured frequencies: add --project (project=True) to map the "
+                             f"table to the nearest no-signalling box") from None
     # renormalise round-off of measured tables, keeping them exactly NS to the tolerance given
     arr = arr / arr.sum(axis=(2, 3), keepdims=True)
     n_x, n_y, n_a, n_b = arr.shape
@@ -435,4 +511,4 @@ def load_bell_table(path, atol: float = 1e-6) -> BellBox:
     labels_b = tuple(str(s) for s in data.get("outcomes_b", [str(i) for i in range(n_b)]))
     if len(labels_a) != n_a or len(labels_b) != n_b:
         raise InputError(f"--settings: {p}: outcomes_a/outcomes_b must have {n_a}/{n_b} labels")
-    return BellBox(arr, labels_a, labels_b, key, chsh, {"kind": "table", "file": str(p)})
+    return BellBox(arr, labels_a, labels_b, key, chsh, {"kind": "table", "file": str(p), "projection": projection})

@@ -30,6 +30,10 @@ from ..info.entropy import shannon_entropy
 from .bell_data import BellBox, bin_no_click, chsh_value_of_box
 from .chsh import chsh_dw_entropy_expression
 
+#: Tsirelson's bound 2 sqrt 2 and the tolerance above it before a box counts as non-quantum.
+TSIRELSON = 2 * np.sqrt(2)
+ATOL_TSIRELSON = 1e-9
+
 __all__ = ["BoxLowerBound", "dw_lower_bound", "eta_threshold", "binned_maximally_entangled_rate"]
 
 
@@ -40,7 +44,8 @@ class BoxLowerBound:
     Attributes
     ----------
     value : float
-        The lower bound, clipped at 0.
+        The lower bound, clipped at 0 (NaN, JSON null, if the box violates Tsirelson's bound:
+        status ``"not_quantum"``).
     expression : float
         The unclipped Devetak-Winter expression.
     chsh : float
@@ -88,6 +93,12 @@ def dw_lower_bound(box: BellBox, leakage: float = 0.0, model: str = "uniform") -
     leakage = check_probability("leakage", leakage)
     check_choice("model", model, LEAKAGE_MODELS)
     s = chsh_value_of_box(box)
+    if s > TSIRELSON + ATOL_TSIRELSON:
+        # no quantum box violates Tsirelson's bound: the entropy bound (for quantum Eve and
+        # quantum devices) says nothing about this box
+        return BoxLowerBound(float("nan"), float("nan"), s, float("nan"), {"key_settings": list(box.key_settings)},
+                             f"CHSH S = {s:.6g} > 2 sqrt 2 (Tsirelson): not a quantum box, the CHSH "
+                             "Devetak-Winter bound does not apply", "not_quantum")
     x, y = box.key_settings
     (ax0, ax1), (by0, by1) = box.chsh_settings
     p = box.probabilities

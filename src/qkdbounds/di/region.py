@@ -130,7 +130,9 @@ def di_attack_bound(box: BellBox, leakage: float = 0.0, model: str = "uniform", 
                           maxfev=maxfev, seeds=seeds, rng=rng)
     lower = dw_lower_bound(box, leakage, model)
     status = attack.status
-    if lower.value > attack.value + ATOL_DI:
+    if lower.status == "not_quantum":
+        status = f"{status}; not a quantum box (CHSH {lower.chsh:.6g} > 2 sqrt 2): no lower bound"
+    elif lower.value > attack.value + ATOL_DI:
         status = "inconsistent (lower bound above upper bound)"
     return DIWindowPoint(attack.value, attack.one_way, attack.one_way_reverse, attack.local_weight,
                          attack.chsh, lower.value, attack, lower,
