@@ -60,3 +60,43 @@ def test_bound_entangled_horodecki_state_shows_the_gap(aa):
     assert res.weight_outer_dps < 0.99                  # DPS level 2 detects it
     assert res.weight_outer == res.weight_outer_dps
     assert 1 / (8 * aa + 1) <= res.weight <= res.weight_outer + 1e-7
+
+
+def _product_mixture(dims, k, seed):
+    """Seeded mixture of k random pure product states (separable by construction)."""
+    rng = np.random.default_rng(seed)
+    weights = rng.dirichlet(np.ones(k))
+    rho = np.zeros((int(np.prod(dims)),) * 2, dtype=complex)
+    for w in weights:
+        vec = np.ones(1, dtype=complex)
+        for d in dims:
+            a = rng.normal(size=d) + 1j * rng.normal(size=d)
+            vec = np.kron(vec, a / np.linalg.norm(a))
+        rho += w * np.outer(vec, vec.conj())
+    return rho
+
+
+@pytest.mark.parametrize("dims", [(3, 3), (2, 4)])
+@pytest.mark.parametrize("k", [3, 4, 5, 6])
+def test_low_rank_separable_mixtures_are_certified_whole(dims, k):
+    from qkdbounds.di.partial_transpose import ppt_state_key_bound
+    from qkdbounds.separability._ensemble import mix
+
+    rho = _product_mixture(dims, k, 100 + k)
+    res = certified_separable_weight(make_source(rho, dims))
+    assert res.weight == 1.0 and res.method == "product_fit" and res.status == "ok"
+    assert res.weight_outer == 1.0
+    # second route: reassemble sigma from the raw ensemble, weights a probability vector
+    assert np.isclose(res.ensemble_weights.sum(), 1.0) and res.ensemble_weights.min() > 0
+    assert np.linalg.norm(mix(res.ensemble_weights, res.ensemble_vectors) - rho) <= 1e-9
+    # paper 2's side: the same state gives an exact 0
+    assert ppt_state_key_bound(rho, dims, n_starts=0).value == 0.0
+
+
+def test_shortfall_against_the_outer_bound_is_in_the_status():
+    rho = _product_mixture((3, 3), 5, 7)
+    res = certified_separable_weight(make_source(rho, (3, 3)), route="column_generation",
+                                     rounds=1, dps=False)
+    assert res.weight < res.weight_outer - 1e-6
+    assert res.status.startswith("ok: separable weight not certified optimal (q=")
+    assert "outer=1" in res.status

@@ -9,6 +9,7 @@ constructions (Wootters' decomposition, best separable approximation).
 
 from ._engine import (
     CertifiedSeparableWeight,
+    certified_product_fit,
     certified_separable_weight,
     load_ensemble,
     ppt_outer_weight,
@@ -25,7 +26,8 @@ from .families import (
 from .twirls import dur_cirac_twirl, ghz_diagonal_twirl, isotropic_twirl, werner_twirl
 
 __all__ = [
-    "CertifiedSeparableWeight", "certified_separable_weight", "ppt_outer_weight",
+    "CertifiedSeparableWeight", "certified_separable_weight", "certified_product_fit",
+    "ppt_outer_weight",
     "dps_outer_weight", "save_ensemble", "load_ensemble",
     "wootters_ensemble", "takagi", "fit_product_ensemble", "best_separable_approximation",
     "family_decomposition", "isotropic_separable_ensemble", "werner_separable_ensemble",

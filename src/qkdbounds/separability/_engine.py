@@ -22,6 +22,13 @@ Routes (``method`` of the result), tried in this order:
 ``"paper1_isotropic_ghz"``
     Isotropic GHZ states of N >= 3 qudits (d >= 3): paper 1's Eqs. (8)-(9) ensemble (not
     proven optimal; the outer bound says how far it can be).
+``"product_fit"``
+    Two parties beyond 2x3 whose input is PPT: a Gauss-Newton fit
+    :math:`\rho = \sum_k (a_ka_k^\dagger)\otimes(b_kb_k^\dagger)` with
+    :math:`r, r+1, r+2` members (:math:`r` = rank, at most :math:`d_Ad_B` members;
+    :func:`._exact.fit_product_ensemble`), seeded starts.  A fit reassembling :math:`\rho` to
+    1e-9 certifies :math:`q = 1` (low-rank separable mixtures of a few product states); a PPT
+    entangled input cannot be fitted and goes on to column generation.
 ``"column_generation"``
     Anything else: for a finite set of product states :math:`P_k`, the SDP
     :math:`\max\{\sum_k w_k : w \ge 0,\ \rho - \sum_k w_kP_k \succeq 0\}` (cvxpy + Clarabel),
@@ -50,6 +57,7 @@ from ..states.sources import Source
 from ._ensemble import ATOL_TAU, TOL_RESIDUAL, certify_weight, mix, product_vector
 
 __all__ = ["CertifiedSeparableWeight", "certified_separable_weight", "ppt_outer_weight",
+           "certified_product_fit",
            "save_ensemble", "load_ensemble", "MAX_ENGINE_DIM", "ATOL_TAU", "TOL_RESIDUAL"]
 
 #: Largest total dimension handled by the numerical engine (SDPs on D x D matrices).
@@ -63,6 +71,12 @@ _CACHE_SIZE = 16
 #: Column generation stops after STALL_ROUNDS rounds that raise the certified q by < STALL_GAIN.
 STALL_ROUNDS = 3
 STALL_GAIN = 1e-4
+#: Seeded starts per member count of the product fit (PPT bipartite inputs beyond 2x3).
+FIT_STARTS = 2
+#: Gauss-Newton iterations per start of the product fit.
+FIT_ITERATIONS = 100
+#: A certified weight below the outer bound by more than this is flagged in ``status``.
+GAP_NOTE = 1e-6
 #: Relative margin X^Gamma >= PPT_MARGIN * q_outer of the second PPT SDP, whose sigma is
 #: decomposed (strictly PPT, so solver errors of ~1e-9 cannot make it NPT).
 PPT_MARGIN = 1e-7
@@ -87,9 +101,12 @@ class CertifiedSeparableWeight:
         Smallest eigenvalue of :math:`\tau` (>= -1e-12); for ``weight == 1``, of
         :math:`\rho - \sigma` (:math:`\approx 0`, at most ``residual`` in size).
     method : str
-        ``"closed_form"``, ``"exact"``, ``"paper1_isotropic_ghz"`` or ``"column_generation"``.
+        ``"closed_form"``, ``"exact"``, ``"paper1_isotropic_ghz"``, ``"product_fit"`` or
+        ``"column_generation"``.
     status : str
-        ``"ok"``, or ``"no_weight"`` when no separable part was found.
+        ``"ok"``; ``"ok: separable weight not certified optimal (q=..., outer=...)"`` when the
+        certified weight is below the outer bound by more than ``GAP_NOTE`` (the bound built on
+        it may be loose); or ``"no_weight"`` when no separable part was found.
     dims : tuple of int
     residual : float
         Frobenius distance between the ensemble's mixture and the :math:`\sigma` the method
@@ -308,6 +325,66 @@ def _exact_route(rho, dims, rng):
     return None
 
 
+def _product_fit_route(rho, dims, rng):
+    """PPT bipartite input: (q=1, low, residual, weights, vectors) from a product fit, or None
+    (module docstring, ``"product_fit"``)."""
+    from ..states import min_pt_eigenvalue
+    from ._exact import fit_product_ensemble
+
+    if len(dims) != 2 or min_pt_eigenvalue(rho, dims, [1]) < -ATOL_TAU:
+        return None
+    dim = rho.shape[0]
+    ev = np.linalg.eigvalsh(rho)
+    rank = max(1, int((ev > 1e-12 * ev.max()).sum()))
+    for k in range(rank, min(rank + 2, dim) + 1):
+        w, v, res = fit_product_ensemble(rho, dims, n_members=k, starts=FIT_STARTS,
+                                         iterations=FIT_ITERATIONS, rng=rng)
+        if res <= TOL_RESIDUAL:
+            done = _finalise(rho, dims, rho, w, v, whole=True)
+            if done is not None and done[1] >= -max(ATOL_TAU, 10 * done[2]):
+                return done
+    return None
+
+
+def certified_product_fit(matrix, dims, *, rng: np.random.Generator | None = None):
+    """An explicit product ensemble equal to a separable bipartite state, or None.
+
+    The ``"product_fit"`` route alone (module docstring), for callers that need a separable
+    state equal to ``matrix`` (paper 2's bound is then 0) without the other routes' cost.
+
+    Parameters
+    ----------
+    matrix : array_like, shape (D, D)
+        A density matrix, :math:`D = d_1d_2 \le` ``MAX_ENGINE_DIM``.
+    dims : (int, int)
+    rng : numpy.random.Generator, optional
+        Default ``default_rng(0)``.
+
+    Returns
+    -------
+    (weights, vectors) or None
+        Weights summing to 1 and per party unit vectors (shapes ``(n, d_1)``, ``(n, d_2)``),
+        reassembling ``matrix`` to 1e-9 (Frobenius); None if the input is not PPT or no fit
+        with rank..rank+2 members was found.
+
+    Raises
+    ------
+    InputError
+        Not two parties, or a total dimension above ``MAX_ENGINE_DIM``.
+    """
+    rho = np.asarray(matrix, dtype=complex)
+    dims = tuple(int(d) for d in dims)
+    if len(dims) != 2 or rho.shape != (math.prod(dims),) * 2:
+        raise InputError(f"dims must be two local dimensions multiplying to the matrix size, "
+                         f"got {list(dims)} for shape {rho.shape}")
+    if rho.shape[0] > MAX_ENGINE_DIM:
+        raise InputError(f"matrix must have total dimension <= {MAX_ENGINE_DIM}, got "
+                         f"{rho.shape[0]}")
+    done = _product_fit_route((rho + rho.conj().T) / 2, dims,
+                              np.random.default_rng(0) if rng is None else rng)
+    return None if done is None else (done[3], done[4])
+
+
 def _prune_and_certify(rho, dims, members, w_value, kernel):
     """Best certified (q, (weights, vectors)) from SDP weights (see _column_generation)."""
     # Interior-point weights are never exactly 0: a member with a tiny weight but a component in
@@ -498,6 +575,10 @@ def _compute(source, rho, dims, rounds, new_per_round, outer, dps, route, rng):
         if q <= ATOL_WEIGHT:
             q, (weights, vectors), status = 0.0, _empty(dims), "no_weight"
             low = float(np.linalg.eigvalsh(rho).min())
+        if outer_value is not None and outer_value - q > GAP_NOTE:
+            note = (f"separable weight not certified optimal (q={q:.6g}, "
+                    f"outer={outer_value:.6g})")
+            status = f"ok: {note}" if status == "ok" else f"{status}: {note}"
         return CertifiedSeparableWeight(
             float(q), outer_value, weights, vectors, float(low), method, status, dims,
             residual=float(residual), reason=reason, weight_outer_ppt=ppt,
@@ -538,6 +619,13 @@ def _compute(source, rho, dims, rounds, new_per_round, outer, dps, route, rng):
                                   f"isotropic GHZ state (d = {dims[0]}, N = {len(dims)}, "
                                   f"v = {v:.6g}): paper 1's Eqs. (8)-(9) ensemble, q certified "
                                   f"on it (not proven optimal; see the outer bound)", *o)
+        fit = _product_fit_route(rho, dims, rng)
+        if fit is not None:
+            return result(*fit, "product_fit",
+                          f"the input is PPT; a Gauss-Newton product fit with {len(fit[3])} "
+                          f"members reassembles rho to {fit[2]:.1e} (Frobenius), so q = 1",
+                          1.0 if outer else None, None, None,
+                          "trivial (q = 1 is certified)" if outer else "")
     o = _outer_bounds(source, dps) if outer else (None, None, None, "")
     found, n_candidates = _column_generation(rho, dims, rounds, new_per_round, rng)
     reason = (f"column generation over product states (SDP with Clarabel, see-saw pricing, "

@@ -50,6 +50,9 @@ LOCAL_BASIS_MAXITER = 30
 LOCAL_BASIS_MAXFUN = 1500
 """Objective evaluations (incl. finite-difference gradients) per local-basis start."""
 
+MAX_FIT_DIM = 36
+"""Largest total dimension for which a PPT input is also tried as its own product ensemble."""
+
 
 @dataclass(frozen=True)
 class SeparableCertificate:
@@ -286,7 +289,9 @@ def relative_entropy_upper_bound(
     the isotropic :math:`F=1/d` state when :math:`d_A = d_B` (mutually unbiased bases for prime
     d, paper 1's Eq. (9) ensemble otherwise, up to d = 12), so isotropic inputs reach Rains'
     closed form; an isotropic input below the separable boundary as its own product ensemble
-    (bound exactly 0); ``extra_certificates``.
+    (bound exactly 0); for a PPT input of total dimension at most ``MAX_FIT_DIM``, the input
+    itself as a product ensemble when a fit finds one (bound 0 for low-rank separable mixtures,
+    :func:`qkdbounds.separability.certified_product_fit`); ``extra_certificates``.
     The global minimum over separable states is *not* claimed: the value is an upper bound.
 
     Parameters
@@ -330,6 +335,17 @@ def relative_entropy_upper_bound(
             if v_pt is not None and 0.0 <= v_pt <= 1.0 / (1 + da):
                 candidates.append(_transpose_bob(isotropic_product_certificate(da, v_pt)))
             candidates.append(_transpose_bob(boundary))  # the boundary Werner state
+    if da * db <= MAX_FIT_DIM:
+        # a separable input written as its own product ensemble (issue 13: bound exactly 0);
+        # the fit runs only on PPT inputs and needs rank..rank+2 product members
+        from ...separability import certified_product_fit
+
+        fit = certified_product_fit(rho, dims, rng=np.random.default_rng(0))
+        if fit is not None:
+            candidates.append(SeparableCertificate(
+                "product_ensemble", dims, weights=fit[0], product_vectors=tuple(fit[1]),
+                description="the input itself as a product ensemble (Gauss-Newton fit, "
+                            "reassembled to 1e-9)"))
     candidates.extend(extra_certificates)
 
     def objective(params: NDArray) -> float:
