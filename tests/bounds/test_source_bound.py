@@ -25,13 +25,25 @@ def _ghz_isotropic(d, n, v):
 @pytest.mark.parametrize("model", ["uniform", "junk"])
 @pytest.mark.parametrize("d,n", [(2, 2), (3, 2), (4, 2), (2, 3), (3, 3)])
 def test_isotropic_matrices_reproduce_the_isotropic_route(d, n, model):
+    # the isotropic route's Eq. (9) attack, or Eve's trivial attack (q = 0: only leaked outcomes
+    # known) where that is lower: (1 - L_u) TC(p)/(N-1), (1 - L_u) min_S I(A_S:A_S^c) in Z
     for v, leak in [(0.95, 0.05), (0.7, 0.3), (0.3, 0.1)]:
-        r = source_rate_upper_bound(make_source(_ghz_isotropic(d, n, v), (d,) * n), leak, model,
-                                    cut_bound=n >= 3)
+        rho = _ghz_isotropic(d, n, v)
+        r = source_rate_upper_bound(make_source(rho, (d,) * n), leak, model, cut_bound=n >= 3)
         ref = rate_upper_bound(d, n, v, leak, model, cut_bound=n >= 3)
-        assert r.value == pytest.approx(ref.value, abs=1e-9)
+        p = np.real(np.diag(rho)).reshape((d,) * n)
+        keep = 1 - leak if model == "uniform" else 1.0
+        h = _entropy
+        tc = sum(h(p.sum(axis=tuple(j for j in range(n) if j != i))) for i in range(n)) - h(p)
+        assert r.value == pytest.approx(min(ref.value, keep * tc / (n - 1)), abs=1e-9)
+        if r.certificate["decomposition_used"] == "input frame":
+            assert r.value == pytest.approx(ref.value, abs=1e-9)
         if n >= 3:
-            assert r.cut_bound == pytest.approx(ref.cut_bound, abs=1e-9)
+            cuts = [h(p.sum(axis=tuple(range(1, n)))) + h(p.sum(axis=0)) - h(p)]  # A_1 : rest
+            cuts += [h(p.sum(axis=tuple(j for j in range(n) if j != i))) +
+                     h(p.sum(axis=i)) - h(p) for i in range(1, n)]
+            assert r.cut_bound <= ref.cut_bound + 1e-9
+            assert r.cut_bound <= keep * min(cuts) + 1e-9
 
 
 def test_separable_sources_give_zero():
@@ -47,11 +59,15 @@ def test_cli_any_source_equals_api(tmp_path, capsys):
                  "--measurements", "Z", "--json"])
     out = json.loads(capsys.readouterr().out)
     assert code == 0
+    api = source_rate_upper_bound(make_source(_ghz_isotropic(2, 3, 0.8), (2, 2, 2)), 0.1)
+    assert out["rate_upper_bound"] == pytest.approx(api.value, abs=1e-12)
+    assert out["cut_bound"] == pytest.approx(api.cut_bound, abs=1e-12)
+    assert out["eve_decomposition"] == api.certificate["decomposition_used"]
     ref = rate_upper_bound(2, 3, 0.8, 0.1, cut_bound=True)
-    assert out["rate_upper_bound"] == pytest.approx(ref.value, abs=1e-9)
-    assert out["cut_bound"] == pytest.approx(ref.cut_bound, abs=1e-9)
+    assert out["rate_upper_bound"] <= ref.value + 1e-9 and out["cut_bound"] <= ref.cut_bound + 1e-9
     # Eq. (8): q_v = (1 + D)(1 - v)/D with D = d^(N-1) = 4
-    assert out["separable_weight"] == pytest.approx((1 - 0.8) * (1 + 1 / 4), abs=1e-12)
+    assert out["certified_weights"]["input frame"] == pytest.approx((1 - 0.8) * (1 + 1 / 4),
+                                                                    abs=1e-12)
 
 
 # --- extended attack, rotated sources, measurement search, POVMs (issue 13, item 3) ---------
@@ -70,13 +86,18 @@ def test_extended_attack_reproduces_the_structured_route(d, n, model):
     points = [(0.95, 0.05), (0.7, 0.3), (0.3, 0.1)] if n == 2 else [(0.7, 0.3), (0.3, 0.1)]
     for v, leak in points:
         src = make_source(_ghz_isotropic(d, n, v), (d,) * n)
-        r = source_rate_upper_bound(src, leak, model, attack="extended", cut_bound=n >= 3)
+        # the Eq. (9) decomposition alone (trivial=False) is the structured route
+        r = source_rate_upper_bound(src, leak, model, attack="extended", cut_bound=n >= 3,
+                                    trivial=False)
         ref = rate_upper_bound(d, n, v, leak, model, attack="extended", cut_bound=n >= 3)
         assert r.value == pytest.approx(ref.value, abs=1e-6)
         if n >= 3:
             assert r.cut_bound == pytest.approx(ref.cut_bound, abs=1e-6)
-        paper = source_rate_upper_bound(src, leak, model, cut_bound=False)
+        paper = source_rate_upper_bound(src, leak, model, cut_bound=False, trivial=False)
         assert r.value <= paper.value + 1e-12
+        with_trivial = source_rate_upper_bound(src, leak, model, attack="extended",
+                                               cut_bound=False)
+        assert with_trivial.value <= r.value + 1e-12
         assert r.paper_value == pytest.approx(paper.value, abs=1e-9)
         assert r.attack == "extended"
 
@@ -113,8 +134,8 @@ def _rotated(d, n, v, rng):
 def test_rotated_isotropic_sources_get_the_rotated_eq9_decomposition(rng):
     for d, n in [(2, 2), (3, 2), (2, 3), (3, 3)]:
         src, rot, us = _rotated(d, n, 0.6, rng)
-        r = source_rate_upper_bound(rot, 0.1, measurements=us, cut_bound=False)
-        ref = source_rate_upper_bound(src, 0.1, cut_bound=False)
+        r = source_rate_upper_bound(rot, 0.1, measurements=us, cut_bound=False, trivial=False)
+        ref = source_rate_upper_bound(src, 0.1, cut_bound=False, trivial=False)
         assert r.separable_weight == pytest.approx(ref.separable_weight, abs=1e-9)
         assert "rotated" in r.certificate["decomposition"]
         # measuring in the rotated computational bases gives the unrotated Z value exactly
@@ -196,12 +217,14 @@ def test_cli_extended_attack_equals_api(tmp_path, capsys):
                                    "--measurements", "auto", "--json"])
     assert code == 0, err
     data = json.loads(out)
-    ref = rate_upper_bound(3, 2, 0.7, 0.3, "junk", attack="extended")
+    src = make_source(_ghz_isotropic(3, 2, 0.7), (3, 3))
+    api = source_rate_upper_bound(src, 0.3, "junk", attack="extended")
     assert data["attack"] == "extended"
-    assert data["rate_upper_bound"] == pytest.approx(ref.value, abs=1e-6)
-    assert data["rate_upper_bound"] < data["paper_value"]
-    assert data["paper_value"] == pytest.approx(rate_upper_bound(3, 2, 0.7, 0.3, "junk").value,
-                                                abs=1e-9)
+    assert data["rate_upper_bound"] == pytest.approx(api.value, abs=1e-9)
+    assert data["paper_value"] == pytest.approx(api.paper_value, abs=1e-9)
+    assert data["rate_upper_bound"] <= data["paper_value"] + 1e-12
+    ref = rate_upper_bound(3, 2, 0.7, 0.3, "junk", attack="extended")
+    assert data["rate_upper_bound"] <= ref.value + 1e-6
 
 
 def test_cli_povm_file_equals_api(tmp_path, capsys, rng):
@@ -261,7 +284,8 @@ def test_extended_attack_in_random_bases_equals_the_general_route(model, rng):
     for d, n in [(2, 2), (3, 2), (2, 3)]:
         us = [random_measurement(d, rng).unitary for _ in range(n)]
         src = make_source(_ghz_isotropic(d, n, 0.8), (d,) * n)
-        r = source_rate_upper_bound(src, 0.3, model, us, attack="extended", cut_bound=False)
+        r = source_rate_upper_bound(src, 0.3, model, us, attack="extended", cut_bound=False,
+                                    trivial=False)
         ref = rate_upper_bound(d, n, 0.8, 0.3, model, [from_unitary(u) for u in us],
                                attack="extended")
         assert r.value == pytest.approx(ref.value, abs=1e-6)
@@ -286,3 +310,97 @@ def test_search_recovers_a_rotated_dephased_ghz_state_within_one_percent():
     assert z.value > 0
     assert found.value == pytest.approx(z.value, rel=0.01)
     assert "frame" in found.method
+
+
+# --- Eve's trivial attack, outer bounds of recognised inputs, the status note -------------------
+
+def _entropy(p):
+    p = np.asarray(p, dtype=float).ravel()
+    p = p[p > 1e-300]
+    return float(-(p * np.log2(p)).sum())
+
+
+def test_trivial_attack_caps_the_bound_at_the_observed_statistics(tmp_path):
+    # 0.9 GHZ + 0.1 dephased GHZ measured in X: the CC attack on the separable part is worse for
+    # Eve than no attack (it gave 0.45 and cut 0.90); the bound must not exceed TC/(N-1) and
+    # I(A:BC) of the observed distribution (L = 0: Eve learns nothing without an attack)
+    from qkdbounds.separability import load_ensemble
+    from qkdbounds.states import ghz_vector
+
+    psi = ghz_vector(2, 3)
+    ghz = np.outer(psi, psi.conj())
+    rho = 0.9 * ghz + 0.1 * np.diag(np.diag(ghz))
+    plus, minus = np.array([1, 1]) / np.sqrt(2), np.array([1, -1]) / np.sqrt(2)
+    x = np.array([np.outer(plus, plus), np.outer(minus, minus)])
+    r = source_rate_upper_bound(make_source(rho, (2, 2, 2)), 0.0, measurements=[x, x, x])
+    # second route: the distribution by brute force
+    p = np.zeros((2, 2, 2))
+    for a, b, c in np.ndindex(2, 2, 2):
+        p[a, b, c] = np.trace(np.kron(np.kron(x[a], x[b]), x[c]) @ rho).real
+    marg = [p.sum(axis=(1, 2)), p.sum(axis=(0, 2)), p.sum(axis=(0, 1))]
+    tc = sum(_entropy(m) for m in marg) - _entropy(p)
+    i_a_bc = _entropy(marg[0]) + _entropy(p.sum(axis=0)) - _entropy(p)
+    assert r.value == pytest.approx(tc / 2, abs=1e-7)
+    assert r.cut_bound == pytest.approx(i_a_bc, abs=1e-7)
+    assert r.certificate["attack"]["decomposition"] == "trivial"
+    assert r.certificate["decomposition_used"] == "trivial" and "won: trivial" in r.method
+    assert r.certificate["certified_weights"]["trivial"] == 0.0
+    # the certified separable decomposition is still reported and saved beside the rate
+    assert r.separable_weight == r.certificate["certified_weights"]["input frame"] > 0
+    assert r.ensemble_residual <= 1e-9
+    r.save_ensemble(tmp_path / "ens.npz")
+    back = load_ensemble(tmp_path / "ens.npz")
+    assert back["q"] == r.separable_weight and len(back["weights"]) == r.ensemble_size
+
+
+@pytest.mark.parametrize("v,leak", [(0.3, 0.1), (0.6, 0.6), (0.9, 0.1)])
+def test_the_bound_is_the_lower_of_eq9_and_the_trivial_attack(v, leak):
+    src = make_source(_ghz_isotropic(2, 3, v), (2, 2, 2))
+    eq9 = source_rate_upper_bound(src, leak, cut_bound=False, trivial=False)
+    r = source_rate_upper_bound(src, leak, cut_bound=False)
+    assert eq9.value == pytest.approx(rate_upper_bound(2, 3, v, leak).value, abs=1e-9)
+    p = np.real(np.diag(src.matrix)).reshape(2, 2, 2)
+    tc = sum(_entropy(p.sum(axis=ax)) for ax in [(1, 2), (0, 2), (0, 1)]) - _entropy(p)
+    no_attack = (1 - leak) * tc / 2
+    assert r.value == pytest.approx(min(eq9.value, no_attack), abs=1e-7)
+    if eq9.value <= no_attack + 1e-12:  # ties go to the certified decomposition
+        assert r.certificate["decomposition_used"] == "input frame"
+    else:
+        assert r.certificate["decomposition_used"] == "trivial"
+
+
+@pytest.mark.parametrize("d,n", [(2, 2), (3, 2), (2, 3)])
+def test_recognised_isotropic_inputs_report_an_outer_bound(d, n):
+    from qkdbounds.separability import certified_separable_weight, ppt_outer_weight
+
+    src = make_source(_ghz_isotropic(d, n, 0.8), (d,) * n)
+    r = source_rate_upper_bound(src, 0.1)
+    q = r.certificate["certified_weights"]["input frame"]  # Eq. (9)'s (trivial may win in Z)
+    assert q == pytest.approx((1 - 0.8) * (1 + d ** (1 - n)), abs=1e-12)
+    assert r.separable_weight_outer is not None
+    assert r.separable_weight_outer >= q - 1e-9
+    if n == 2:  # Eq. (9) is optimal for two parties: outer = q, as the engine's closed form says
+        assert r.separable_weight_outer == pytest.approx(q, abs=1e-12)
+        eng = certified_separable_weight(src)
+        assert eng.weight_outer == pytest.approx(r.separable_weight_outer, abs=1e-7)
+    else:
+        assert r.separable_weight_outer == pytest.approx(ppt_outer_weight(src), abs=1e-12)
+    assert r.status == "ok" or r.status.startswith("ok: separable weight not certified optimal")
+
+
+def test_status_says_when_the_separable_weight_is_below_the_outer_bound(monkeypatch):
+    import dataclasses
+
+    from qkdbounds.bounds import source_bound
+
+    real = source_bound._decomposition
+
+    def loose(source, rng):
+        dec = real(source, rng)
+        return dataclasses.replace(dec, outer=min(1.0, dec.q + 0.1))
+
+    monkeypatch.setattr(source_bound, "_decomposition", loose)
+    r = source_rate_upper_bound(make_source(werner_state(0.8), (2, 2)), 0.1)
+    assert r.status.startswith("ok: separable weight not certified optimal (q=")
+    monkeypatch.setattr(source_bound, "_decomposition", real)
+    assert source_rate_upper_bound(make_source(werner_state(0.8), (2, 2)), 0.1).status == "ok"

@@ -9,7 +9,11 @@ rounds into "?" (paper 1, Eq. 12).  Decompositions:
   from the spectrum and a Jennrich tensor decomposition of the top eigenvector, then checked by
   reassembly to ``ATOL_ROTATED_GHZ``): exactly paper 1's Eqs. (8)-(9), rotated; the optimal
   separable weight is invariant under local unitaries, so this is the best decomposition there;
-* otherwise the separability engine :func:`qkdbounds.separability.certified_separable_weight`.
+* otherwise the separability engine :func:`qkdbounds.separability.certified_separable_weight`;
+* always also the trivial decomposition :math:`q = 0`, :math:`\tau = \rho` (no attack: Eve
+  learns only leaked outcomes).  Per setting Eve keeps the decomposition with the lower value,
+  so the bound is never above the no-attack bound :math:`(1-L_u)TC/(N-1)` of the observed
+  statistics; the certificate names the decomposition that won.
 
 For the honest measurements :math:`x` (POVMs :math:`E^{(i)}`, projective by default) the "?"
 class is
@@ -68,6 +72,8 @@ SOURCE_ATTACKS = ("paper", "extended")
 ATOL_ROTATED_GHZ = 1e-9
 #: Unitarity tolerance of given measurement unitaries.
 ATOL_UNITARY = 1e-9
+#: A certified separable weight below the outer bound by more than this is flagged in status.
+GAP_NOTE = 1e-6
 
 
 @dataclass(frozen=True)
@@ -81,7 +87,9 @@ class SourceRateBound:
     cut_bound : float or None
         Conference-key cut bound (bits), N >= 3 (or when asked).
     separable_weight, separable_weight_outer : float, float or None
-        Certified :math:`q` and an outer bound on the best :math:`q` (None when exact).
+        Certified :math:`q` of the reported decomposition (``certificate["ensemble"]``, the one
+        the rate used, or when the trivial attack won, the best certified separable one) and an
+        outer bound on the best :math:`q` (None when not computed).
     ensemble_size : int
         Members of Eve's product ensemble.
     tau_min_eigenvalue : float
@@ -92,6 +100,9 @@ class SourceRateBound:
         ``measurement_unitaries`` (None for POVMs), ``measurement_povm_elements``,
         ``decomposition``, ``attack`` (Eve's parameters at the maximising setting).
     method, status : str
+        ``status`` is ``"ok"``, or ``"ok: separable weight not certified optimal (q=...,
+        outer=...); ..."`` when the best certified weight is below the outer bound by more
+        than ``GAP_NOTE`` (the bound may be loose).
     attack : {"paper", "extended"}
     paper_value : float
         The paper attack's value on the same settings (``== value`` for ``attack="paper"``).
@@ -253,6 +264,27 @@ def _rotated_isotropic_ghz(rho: NDArray, dims, rng) -> tuple[float, list[NDArray
     return v, us
 
 
+def _ppt_outer(source: Source) -> float | None:
+    """PPT outer bound on the separable weight (as the engine's, for the same inputs), or None
+    beyond the engine's size."""
+    from ..separability import ppt_outer_weight
+    from ..separability._engine import MAX_ENGINE_DIM
+
+    if source.matrix.shape[0] > MAX_ENGINE_DIM:
+        return None
+    return ppt_outer_weight(source)
+
+
+def _trivial_decomposition(source: Source) -> _Decomposition:
+    """Eve's trivial attack: q = 0, tau = rho, an empty ensemble (she learns only the leaked
+    outcomes); the reported bound is never above this no-attack bound."""
+    rho = source.matrix
+    return _Decomposition(0.0, np.zeros(0), [np.zeros((0, d), dtype=complex) for d in source.dims],
+                          rho.copy(), None, float(np.linalg.eigvalsh(rho).min()),
+                          "trivial decomposition (q = 0, tau = rho: no separable part, Eve "
+                          "learns only leaked outcomes)")
+
+
 def _decomposition(source: Source, rng) -> _Decomposition:
     from ..separability import certified_separable_weight
     from ..states import cc_decomposition, ghz_vector, isotropic_ghz
@@ -273,7 +305,13 @@ def _decomposition(source: Source, rng) -> _Decomposition:
         how = ("isotropic GHZ source: paper 1's Eqs. (8)-(9) decomposition" if rotated is None else
                "locally rotated isotropic GHZ source (recognised, reassembled to "
                f"{ATOL_ROTATED_GHZ:g}): paper 1's Eqs. (8)-(9) decomposition, rotated")
-        return _Decomposition(dec.q, weights, vectors, tau, None, 0.0, how)
+        if n == 2:
+            # two parties: the Eq. (9) weight is the isotropic family's optimal separable weight
+            # (the closed form of separability.families), so the outer bound equals q
+            outer = float(dec.q)
+        else:
+            outer = _ppt_outer(source)
+        return _Decomposition(dec.q, weights, vectors, tau, outer, 0.0, how)
     cert = certified_separable_weight(source, rng=rng)
     q = cert.weight
     sigma = cert.sigma()
@@ -383,8 +421,10 @@ class _Problem:
         for w, p_k in zip(dec.weights, members):
             key = np.round(p_k, 12).tobytes()
             groups[key] = groups.get(key, 0.0) + w * p_k
+        # an empty ensemble (the trivial decomposition) gets one flag group of mass 0: the
+        # extended attack's arrays need at least one group
         flags = dec.q * (1 - self.leak) * np.stack(list(groups.values())) if groups else \
-            np.zeros((0,) + c.shape)
+            np.zeros((1,) + c.shape)
         return ExtendedQuestionClass(c, box, flags, dec.q, s)
 
     def paper_value(self, setting: _Setting, n_starts: int, rng) -> float:
@@ -439,7 +479,7 @@ def _cuts(n: int) -> list:
 def source_rate_upper_bound(source: Source, leakage: float, model: str = "uniform",
                             measurements: str | Sequence = "Z", *, attack: str = "paper",
                             cut_bound: bool | None = None, n_search: int = N_SOURCE_SEARCH,
-                            n_local: int = N_LOCAL_STARTS,
+                            n_local: int = N_LOCAL_STARTS, trivial: bool = True,
                             rng: np.random.Generator | None = None) -> SourceRateBound:
     r"""Key-rate upper bound (bits per round) of any source under paper 1's CC attacks with leakage.
 
@@ -468,6 +508,13 @@ def source_rate_upper_bound(source: Source, leakage: float, model: str = "unifor
         Haar-random local settings of the search, in [0, 1000].
     n_local : int
         Local maximisations of the search, in [0, 100].
+    trivial : bool
+        Also offer Eve the trivial decomposition (q = 0, tau = rho, no ensemble: she learns only
+        leaked outcomes), so the bound is never above the no-attack bound of the observed
+        statistics; per setting Eve keeps the better decomposition and
+        ``certificate["decomposition_used"]`` names it.  ``False`` gives the certified
+        decomposition's attack alone (the paper's route, e.g. to compare with
+        :func:`qkdbounds.rate_upper_bound`).
     rng : numpy.random.Generator, optional
         Seeded generator (default ``default_rng(0)``): engine, search and Eve's random starts.
 
@@ -486,9 +533,12 @@ def source_rate_upper_bound(source: Source, leakage: float, model: str = "unifor
     >>> from qkdbounds.states.sources import make_source
     >>> phi = np.array([1, 0, 0, 1]) / np.sqrt(2)
     >>> rho = 0.9 * np.outer(phi, phi) + 0.1 * np.eye(4) / 4
-    >>> r = source_rate_upper_bound(make_source(rho, (2, 2)), 0.1)
-    >>> round(r.value, 6)                       # the isotropic route: rate_upper_bound(2, 2, 0.9, 0.1)
+    >>> eq9 = source_rate_upper_bound(make_source(rho, (2, 2)), 0.1, trivial=False)
+    >>> round(eq9.value, 6)                     # the isotropic route: rate_upper_bound(2, 2, 0.9, 0.1)
     0.726476
+    >>> r = source_rate_upper_bound(make_source(rho, (2, 2)), 0.1)
+    >>> r.certificate["decomposition_used"], round(r.value, 6)  # (1 - L) I(A:B) is lower here
+    ('trivial', 0.642243)
     >>> ext = source_rate_upper_bound(make_source(rho, (2, 2)), 0.1, attack="extended")
     >>> ext.value <= r.value
     True
@@ -529,7 +579,7 @@ def source_rate_upper_bound(source: Source, leakage: float, model: str = "unifor
                f"{len(local)} local maximisations (L-BFGS-B, finite differences, <= "
                f"{LOCAL_MAXITER} iterations, over U_i exp(iH_i)) from the best of them; "
                "multistart heuristic for the outer max, not a certified maximum")
-    problems = [problem]
+    problems, names = [problem], ["input frame"]
     if measurements == "search" and given is None and dec.outer is not None:
         # the engine's decomposition depends on the frame it is run in; Eve may also use the
         # decomposition found in the frame of the best measurement (rho' = U^dag rho U), rotated
@@ -537,7 +587,13 @@ def source_rate_upper_bound(source: Source, leakage: float, model: str = "unifor
         top = max(settings, key=lambda st: problem.paper_value(st, 0, None))
         if top.unitaries is not None and all(u is not None for u in top.unitaries):
             problems.append(_Problem(_frame_decomposition(source, top.unitaries, rng), dims, leak, model))
+            names.append("best setting's frame")
             how += "; Eve's decomposition also re-computed in the best setting's frame (the better one per setting)"
+    # the trivial attack (q = 0) is always open to Eve: the bound never exceeds the no-attack
+    # bound of the observed statistics (ties go to the certified decompositions above)
+    if trivial:
+        problems.append(_Problem(_trivial_decomposition(source), dims, leak, model))
+        names.append("trivial")
     singletons = [[i] for i in range(n)]
     cuts = _cuts(n) if cut_bound and n >= 3 else []
 
@@ -546,8 +602,12 @@ def source_rate_upper_bound(source: Source, leakage: float, model: str = "unifor
         better of Eve's decompositions for this setting."""
         results = [evaluate_one(pr, setting, groups) for pr in problems]
         k = min(range(len(results)), key=lambda i: (results[i][0], results[i][1]))
-        out = results[k]
-        out[3]["decomposition"] = "input frame" if k == 0 else "best setting's frame"
+        # the paper attack's value is Eve's best paper attack over the same decompositions, so
+        # extended <= paper still holds decomposition by decomposition and after the min
+        out = (results[k][0], min(r[1] for r in results), results[k][2], results[k][3])
+        out[3]["decomposition"] = names[k]
+        out[3]["decomposition_index"] = k
+        out[3]["value_by_decomposition"] = {nm: float(r[0]) for nm, r in zip(names, results)}
         return out
 
     def evaluate_one(problem, setting, groups):
@@ -578,19 +638,35 @@ def source_rate_upper_bound(source: Source, leakage: float, model: str = "unifor
             best_cut = cut_value if best_cut is None else max(best_cut, cut_value)
     value, setting, zero, eve = best
     outers = [pr.dec.outer for pr in problems if pr.dec.outer is not None]
-    dec = problems[1].dec if eve.get("decomposition") == "best setting's frame" else dec
+    used = eve["decomposition_index"]
+    if names[used] == "trivial":
+        # the rate needs no ensemble; report (and save) the best certified separable
+        # decomposition beside it: the non-trivial one that did best at this setting
+        by_value = eve["value_by_decomposition"]
+        used = min((i for i, nm in enumerate(names) if nm != "trivial"),
+                   key=lambda i: by_value[names[i]])
+    dec = problems[used].dec
     residual = _decomposition_residual(source.matrix, dec)
+    outer = min(outers) if outers else None
+    best_q = max(pr.dec.q for pr in problems)
+    status = "ok"
+    if outer is not None and outer - best_q > GAP_NOTE:
+        status = (f"ok: separable weight not certified optimal (q={best_q:.6g}, "
+                  f"outer={outer:.6g}); the bound may be loose")
     povm_elements = [p.elements for p in setting.povms]
     return SourceRateBound(
         value=float(value), cut_bound=None if best_cut is None else float(best_cut),
         # outer bounds are invariant under local unitaries: the smaller of the frames' is valid
-        separable_weight=float(dec.q), separable_weight_outer=min(outers) if outers else None,
+        separable_weight=float(dec.q), separable_weight_outer=outer,
         ensemble_size=len(dec.weights), tau_min_eigenvalue=float(dec.tau_low),
         measurements=setting.labels,
         certificate={"measurement_unitaries": setting.unitaries,
                      "measurement_povm_elements": povm_elements,
                      "decomposition": dec.how, "attack": eve, "zero_key": bool(zero),
+                     "decomposition_used": eve["decomposition"],
+                     "certified_weights": {nm: float(pr.dec.q) for nm, pr in zip(names, problems)},
                      "ensemble": {"weights": dec.weights, "vectors": dec.vectors, "dims": list(dims)}},
-        method=f"{attack} CC attack on a certified decomposition ({dec.how}); max over "
+        method=f"{attack} CC attack on the best of {len(problems)} decompositions per setting "
+               f"(won: {eve['decomposition']}, {dec.how}); max over "
                f"settings: {how} ({len(settings)} settings); min over Eve: {eve['method']}",
-        status="ok", attack=attack, paper_value=float(best_paper), ensemble_residual=residual)
+        status=status, attack=attack, paper_value=float(best_paper), ensemble_residual=residual)

@@ -85,6 +85,8 @@ def _any_source(args) -> dict:
         "tau_min_eigenvalue": r.tau_min_eigenvalue, "projection": src.projection,
         "measurements": r.measurements, "leakage": args.leakage, "model": args.model,
         "attack": r.attack, "paper_value": r.paper_value,
+        "eve_decomposition": r.certificate["decomposition_used"],
+        "certified_weights": r.certificate["certified_weights"],
         "measurements_file": None if isinstance(args.measurements, str) else str(args.measurements),
         "method": r.method, "status": r.status,
     }
