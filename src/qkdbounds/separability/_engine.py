@@ -325,6 +325,10 @@ def _exact_route(rho, dims, rng):
     return None
 
 
+#: Largest rank the product-fit route attempts (rank-deficient inputs only).
+MAX_FIT_RANK = 12
+
+
 def _product_fit_route(rho, dims, rng):
     """PPT bipartite input: (q=1, low, residual, weights, vectors) from a product fit, or None
     (module docstring, ``"product_fit"``)."""
@@ -336,6 +340,10 @@ def _product_fit_route(rho, dims, rng):
     dim = rho.shape[0]
     ev = np.linalg.eigvalsh(rho)
     rank = max(1, int((ev > 1e-12 * ev.max()).sum()))
+    if rank >= dim or rank > MAX_FIT_RANK:
+        # the route targets low-rank mixtures of few product states; full-rank inputs (e.g. noisy
+        # states) are left to the other routes (a full-rank fit costs minutes at 6 x 6)
+        return None
     for k in range(rank, min(rank + 2, dim) + 1):
         w, v, res = fit_product_ensemble(rho, dims, n_members=k, starts=FIT_STARTS,
                                          iterations=FIT_ITERATIONS, rng=rng)
