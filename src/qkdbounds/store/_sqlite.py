@@ -18,6 +18,7 @@ import json
 import math
 import os
 import sqlite3
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -362,19 +363,31 @@ class ResultStore:
             self._conn = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
         except (OSError, sqlite3.Error) as exc:
             raise InputError(f"cannot open store {str(self.path)!r}: {exc}") from None
-        try:
-            self._conn.row_factory = sqlite3.Row
-            self._conn.execute("PRAGMA journal_mode=WAL")
-            # NORMAL is durable against a crash of this process in WAL mode (only a power loss
-            # can roll back the last commits), and much faster than FULL for one commit per point.
-            self._conn.execute("PRAGMA synchronous=NORMAL")
-            self._conn.execute("PRAGMA foreign_keys=ON")
-            self._conn.executescript(_SCHEMA)
-            self._conn.execute(f"PRAGMA application_id={APPLICATION_ID}")
-        except sqlite3.DatabaseError as exc:
-            self._conn.close()
-            self._conn = None
-            raise InputError(f"{str(self.path)!r} is not a qkdbounds store: {exc}") from None
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                self._conn.row_factory = sqlite3.Row
+                self._conn.execute("PRAGMA journal_mode=WAL")
+                # NORMAL is durable against a crash of this process in WAL mode (only a power loss
+                # can roll back the last commits), and much faster than FULL for one commit per point.
+                self._conn.execute("PRAGMA synchronous=NORMAL")
+                self._conn.execute("PRAGMA foreign_keys=ON")
+                self._conn.executescript(_SCHEMA)
+                self._conn.execute(f"PRAGMA application_id={APPLICATION_ID}")
+                break
+            except sqlite3.OperationalError as exc:
+                # another process is creating the same store (switching to WAL takes an exclusive
+                # lock and does not wait on the busy handler): retry until the timeout
+                if ("locked" in str(exc) or "busy" in str(exc)) and time.monotonic() < deadline:
+                    time.sleep(0.05)
+                    continue
+                self._conn.close()
+                self._conn = None
+                raise InputError(f"cannot open store {str(self.path)!r}: {exc}") from None
+            except sqlite3.DatabaseError as exc:
+                self._conn.close()
+                self._conn = None
+                raise InputError(f"{str(self.path)!r} is not a qkdbounds store: {exc}") from None
 
     # -- lifecycle ---------------------------------------------------------------------------
     # -- claims: concurrent sweeps never compute a point twice --------------------------------
