@@ -549,12 +549,9 @@ def di_cc_attack(
     value, side, z, (dec, plain, info) = best
     eve = _eve_from_params(z, n_x, n_y, binning)
     t = float(dec.weights[0])
-    from .locality import deterministic_strategies
+    from .locality import strategy_list
 
-    fa = deterministic_strategies(n_x, p.shape[2])
-    fb = deterministic_strategies(n_y, p.shape[3])
-    strategies = [{"weight": float(w), "alice_outputs": fa[i // len(fb)].tolist(),
-                   "bob_outputs": fb[i % len(fb)].tolist()} for i, w in enumerate(dec.mu) if w > 1e-12]
+    strategies = strategy_list(dec.mu, p.shape)
     value = 0.0 if info["zero_key"] or value <= ATOL_RATE else float(value)
     certificate = {
         "eve_box": eve.realisation(), "quantum_weight": t,

@@ -141,6 +141,15 @@ def _linprog(c, **kw):
     return res
 
 
+def strategy_list(mu: NDArray, shape) -> list[dict]:
+    """The certificate form of weights ``mu`` on the columns of :func:`local_model_matrix`:
+    ``{"weight", "alice_outputs", "bob_outputs"}`` for every weight above the floor."""
+    _, fa, fb = local_model_matrix(shape)
+    nb = len(fb)
+    return [{"weight": float(w), "alice_outputs": fa[i // nb].tolist(), "bob_outputs": fb[i % nb].tolist()}
+            for i, w in enumerate(mu) if w > WEIGHT_FLOOR]
+
+
 def local_weight(box: BellBox | ArrayLike) -> LocalWeight:
     r"""Largest local weight :math:`q_L` of a box (the LP of the module docstring).
 
@@ -167,7 +176,7 @@ def local_weight(box: BellBox | ArrayLike) -> LocalWeight:
     (0.844487, 0.844487)
     """
     p = box.probabilities if isinstance(box, BellBox) else check_box(box)
-    d, fa, fb = local_model_matrix(p.shape)
+    d, _, _ = local_model_matrix(p.shape)
     flat = p.ravel()
     res = _linprog(-np.ones(d.shape[1]), A_ub=d, b_ub=flat, bounds=(0, None))
     if res.status != 0:
@@ -184,9 +193,7 @@ def local_weight(box: BellBox | ArrayLike) -> LocalWeight:
     dty = d.T @ y
     dual = float(flat @ y / dty.min()) if dty.min() > 0 else 1.0
     dual = min(dual, 1.0)
-    nb = len(fb)
-    strategies = [{"weight": float(w), "alice_outputs": fa[i // nb].tolist(), "bob_outputs": fb[i % nb].tolist()}
-                  for i, w in enumerate(mu) if w > WEIGHT_FLOOR]
+    strategies = strategy_list(mu, p.shape)
     remainder = (flat - d @ mu).reshape(p.shape)
     nonlocal_part = remainder / (1 - value) if value < 1 - 1e-12 else None
     gap = dual - value
