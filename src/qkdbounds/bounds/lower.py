@@ -4,7 +4,7 @@ Assumptions (collective attacks, device-dependent): the rounds are i.i.d.; Eve h
 purification :math:`|\psi\rangle_{A_1\dots A_N E}` of the source :math:`\rho`; the parties
 measure the given POVMs; the key party's outcome :math:`X` is the raw key and one-way
 reconciliation runs from the key party to every other party.  Then (Devetak & Winter, Proc. R.
-Soc. A 461, 207 (2005), Theorem 2.6; for N >= 3 conference keys Epping, Kampermann,
+Soc. A 461, 207 (2005); for N >= 3 conference keys Epping, Kampermann,
 Macchiavello & Bruß, NJP 19, 093012 (2017))
 
 .. math:: r \ge H(X|E) - \max_{j \ne k} H(X|Y_j).
@@ -19,8 +19,8 @@ of the other marginal :math:`(\sqrt{E_x}\otimes\mathbb 1)\rho(\sqrt{E_x}\otimes\
 hence (:math:`MM^\dagger` vs :math:`M^\dagger M`) that of the smaller matrix
 :math:`\sigma_x = (W_x^\dagger\otimes\mathbb 1)\rho(W_x\otimes\mathbb 1)`.  With
 :math:`H(XE) = H(X) + \sum_x p(x) S(\rho_E^x) = H(\mathrm{spec}\,\sigma_0\cup\mathrm{spec}\,
-\sigma_1\cup\dots)` and :math:`S(E) = S(\rho)` (Nielsen & Chuang, Thm. 11.8 / Renner's thesis,
-ETH 2005, Sec. 6.5):
+\sigma_1\cup\dots)` and :math:`S(E) = S(\rho)` (Nielsen & Chuang, Thm. 11.8(3),(5); Renner's thesis,
+ETH 2005, arXiv:quant-ph/0512258):
 
 .. math:: H(X|E) = H\Bigl(\bigcup_x \mathrm{spec}\,\sigma_x\Bigr) - S(\rho).
 
