@@ -335,3 +335,10 @@ def test_front_door(kwargs, match):
     args.update(kwargs)
     with pytest.raises(InputError, match=match):
         devetak_winter_lower_bound(**args)
+
+
+def test_accepts_sources_at_the_edge_of_the_state_tolerance():
+    """make_source accepts eigenvalues down to -1e-9; the bound clips them (no entropy error)."""
+    rho = np.outer(PHI, PHI) * (1 + 5e-10) - 5e-10 * np.diag([0, 1, 0, 0])
+    bound = devetak_winter_lower_bound(make_source(rho, (2, 2)), "Z", 0.1)
+    assert_allclose(bound.value, 0.9, atol=1e-7)

@@ -45,7 +45,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 
 from ..attacks.cc import LEAKAGE_MODELS
 from ..errors import InputError, check_choice, check_int, check_probability
@@ -153,7 +153,8 @@ def _reduced(matrix: NDArray, dims: tuple[int, ...], keep: Sequence[int]) -> NDA
     return np.einsum("".join(letters) + "->" + "".join(out), t).reshape(size, size)
 
 
-def _h_x_given_e(matrix: NDArray, dims: tuple[int, ...], povm: POVM, key_party: int) -> float:
+def _h_x_given_e(matrix: NDArray, spectrum: NDArray, dims: tuple[int, ...], povm: POVM,
+                 key_party: int) -> float:
     """:math:`H(X|E) = H(\\cup_x\\mathrm{spec}\\,\\sigma_x) - S(\\rho)` (module docstring)."""
     d = dims[key_party]
     rest = math.prod(dims) // d
@@ -171,8 +172,8 @@ def _h_x_given_e(matrix: NDArray, dims: tuple[int, ...], povm: POVM, key_party: 
         size = w.shape[1] * rest
         sigma = sigma.reshape(size, size)
         spectra.append(np.linalg.eigvalsh((sigma + sigma.conj().T) / 2))
-    joint = shannon_entropy(np.concatenate(spectra), atol=ATOL_EIGENVALUE)
-    s_rho = shannon_entropy(np.linalg.eigvalsh(matrix), atol=ATOL_EIGENVALUE)
+    joint = shannon_entropy(np.clip(np.concatenate(spectra), 0.0, None), atol=ATOL_EIGENVALUE)
+    s_rho = shannon_entropy(spectrum, atol=ATOL_EIGENVALUE)
     return max(joint - s_rho, 0.0)
 
 
@@ -187,9 +188,10 @@ def _h_x_given_y(matrix: NDArray, dims: tuple[int, ...], povms: list[POVM], key_
     return max(shannon_entropy(p) - shannon_entropy(p.sum(axis=1 - y_axis)), 0.0)
 
 
-def devetak_winter_lower_bound(source: Source, povms, leakage: float = 0.0,
-                               model: str = "uniform", *, key_party: int = 0) -> SourceLowerBound:
-    r"""Devetak-Winter lower bound :math:`\max(0, (1-L)H(X|E) - \max_j H(X|Y_j))` (module docstring).
+def devetak_winter_lower_bound(source: Source, povms: str | Sequence[POVM | str | ArrayLike],
+                               leakage: float = 0.0, model: str = "uniform", *,
+                               key_party: int = 0) -> SourceLowerBound:
+    r"""Devetak-Winter lower bound :math:`\max(0, (1-L)H(X|E) - \max_j H(X|Y_j))` (module doc).
 
     Parameters
     ----------
@@ -242,10 +244,14 @@ def devetak_winter_lower_bound(source: Source, povms, leakage: float = 0.0,
     leakage = check_probability("leakage", leakage)
     model = check_choice("model", model, LEAKAGE_MODELS)
     key_party = check_int("key_party", key_party, 0, n - 1)
-    matrix = np.asarray(source.matrix, dtype=complex)
-    matrix = (matrix + matrix.conj().T) / 2
+    # a Source is a state within ATOL_SOURCE (eigenvalues >= -1e-9, trace 1 +- 1e-9): clip the
+    # spectrum to a probability vector so that the entropies see a state
+    evals, evecs = np.linalg.eigh((source.matrix + source.matrix.conj().T) / 2)
+    evals = np.clip(evals, 0.0, None)
+    evals /= evals.sum()
+    matrix = (evecs * evals) @ evecs.conj().T
 
-    h_e = _h_x_given_e(matrix, dims, checked[key_party], key_party)
+    h_e = _h_x_given_e(matrix, evals, dims, checked[key_party], key_party)
     costs = {j: _h_x_given_y(matrix, dims, checked, key_party, j)
              for j in range(n) if j != key_party}
     decoding_party = max(costs, key=lambda j: (costs[j], -j))
