@@ -44,6 +44,7 @@ bound-entangled state has PPT outer 1 and DPS outer < 1 (Horodecki's 3x3 family)
 from __future__ import annotations
 
 import math
+import time
 import warnings
 from dataclasses import dataclass, field
 from itertools import combinations
@@ -57,7 +58,7 @@ from ..states.sources import Source
 from ._ensemble import ATOL_TAU, TOL_RESIDUAL, certify_weight, mix, product_vector
 
 __all__ = ["CertifiedSeparableWeight", "certified_separable_weight", "ppt_outer_weight",
-           "certified_product_fit",
+           "certified_product_fit", "engine_estimate", "ppt_estimate",
            "save_ensemble", "load_ensemble", "MAX_ENGINE_DIM", "ATOL_TAU", "TOL_RESIDUAL"]
 
 #: Largest total dimension handled by the numerical engine (SDPs on D x D matrices).
@@ -71,8 +72,15 @@ _CACHE_SIZE = 16
 #: Column generation stops after STALL_ROUNDS rounds that raise the certified q by < STALL_GAIN.
 STALL_ROUNDS = 3
 STALL_GAIN = 1e-4
+#: Column generation whose master weight exceeds 1 - POLISH_GAP (two parties) is polished by a
+#: product fit of rho from its members (q = 1 when it reassembles rho).
+POLISH_GAP = 1e-3
+#: Time kept for the automatic DPS bound (real size <= 32: ~0.2 s).
+DPS_SECONDS = 0.5
 #: Seeded starts per member count of the product fit (PPT bipartite inputs beyond 2x3).
 FIT_STARTS = 2
+#: Share of the time budget after which the product-fit route starts no further fit.
+FIT_SHARE = 0.3
 #: Gauss-Newton iterations per start of the product fit.
 FIT_ITERATIONS = 100
 #: A certified weight below the outer bound by more than this is flagged in ``status``.
@@ -117,6 +125,13 @@ class CertifiedSeparableWeight:
         The two outer bounds (None when not computed).
     outer_method : str
         How ``weight_outer`` was obtained.
+    gap : float or None
+        ``weight_outer - weight`` (None without an outer bound).
+    elapsed : float
+        Seconds spent.
+    budget_exhausted : bool
+        The time budget ran out: the result is the best certified decomposition found by then
+        (``status`` says so).
     """
 
     weight: float
@@ -132,6 +147,9 @@ class CertifiedSeparableWeight:
     weight_outer_ppt: float | None = None
     weight_outer_dps: float | None = None
     outer_method: str = ""
+    gap: float | None = None
+    elapsed: float = 0.0
+    budget_exhausted: bool = False
 
     @property
     def value(self) -> float:
@@ -148,7 +166,9 @@ class CertifiedSeparableWeight:
         return {"ensemble_size": self.ensemble_size, "residual": self.residual,
                 "tau_min_eigenvalue": self.tau_min_eigenvalue, "reason": self.reason,
                 "weight_outer_ppt": self.weight_outer_ppt,
-                "weight_outer_dps": self.weight_outer_dps, "outer_method": self.outer_method}
+                "weight_outer_dps": self.weight_outer_dps, "outer_method": self.outer_method,
+                "gap": self.gap, "elapsed": self.elapsed,
+                "budget_exhausted": self.budget_exhausted}
 
     def sigma(self) -> NDArray[np.complex128]:
         """:math:`\\sigma` reassembled from the ensemble, shape ``(D, D)``."""
@@ -175,7 +195,7 @@ def _is_real(m) -> bool:
     return bool(np.abs(np.imag(m)).max(initial=0.0) <= 1e-14)
 
 
-def ppt_outer_weight(source: Source) -> float | None:
+def ppt_outer_weight(source: Source, time_limit: float | None = None) -> float | None:
     r"""PPT relaxation of the largest separable weight (None if the solver fails).
 
     :math:`\max\{\mathrm{tr}X : 0\preceq X\preceq\rho,\ X^{\Gamma_S}\succeq0` for every cut
@@ -185,6 +205,8 @@ def ppt_outer_weight(source: Source) -> float | None:
     Parameters
     ----------
     source : Source
+    time_limit : float, optional
+        Seconds given to the solver (Clarabel's ``time_limit``); None if it runs out.
 
     Returns
     -------
@@ -193,7 +215,7 @@ def ppt_outer_weight(source: Source) -> float | None:
     """
     import cvxpy as cp
 
-    rho, dims = source.matrix, source.dims
+    rho, dims = np.asarray(source.matrix, dtype=np.complex128), source.dims
     dim = rho.shape[0]
     real = _is_real(rho)
     x = cp.Variable((dim, dim), symmetric=True) if real else cp.Variable((dim, dim), hermitian=True)
@@ -205,12 +227,45 @@ def ppt_outer_weight(source: Source) -> float | None:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            prob.solve(solver=cp.CLARABEL)
+            opts = {} if time_limit is None else {"time_limit": max(0.05, float(time_limit))}
+            prob.solve(solver=cp.CLARABEL, **opts)
     except cp.error.SolverError:
         return None
     if prob.status not in ("optimal", "optimal_inaccurate") or prob.value is None:
         return None
     return float(min(1.0, max(0.0, prob.value)))
+
+
+#: Default time budget (seconds) per total dimension: the first row with D <= bound applies.
+BUDGETS = ((4, 2.0), (9, 6.0), (16, 20.0), (25, 40.0), (36, 60.0))
+
+
+def ppt_estimate(dims) -> float:
+    """Rough cost in seconds of :func:`ppt_outer_weight` (cvxpy + Clarabel, one core; measured
+    0.1 s at 3x3, 1 s at 4x4, 8 s at 5x5, 60-120 s at 6x6), growing with the number of cuts."""
+    dims = tuple(int(d) for d in dims)
+    n_cuts = sum(1 for _ in _cuts(len(dims)))
+    return 0.3 + (n_cuts + 1) / 2 * (math.prod(dims) / 16) ** 5.5
+
+
+def engine_estimate(dims) -> float:
+    """Up-front estimate (seconds) of a :func:`certified_separable_weight` call on a generic state
+    with local dimensions ``dims``: the default ``time_budget``, which the engine does not
+    overrun by more than one solver step (closed forms and the exact 2x2 / 2x3 route usually
+    finish far sooner).  2 s for D <= 4, 6 s for D <= 9, 20 s for D <= 16, 40 s for D <= 25,
+    60 s for D <= 36 (D the total dimension).
+
+    Raises
+    ------
+    InputError
+        Total dimension above ``MAX_ENGINE_DIM``.
+    """
+    dim = math.prod(int(d) for d in dims)
+    for bound, seconds in BUDGETS:
+        if dim <= bound:
+            return seconds
+    raise InputError(f"the separability engine handles total dimension <= {MAX_ENGINE_DIM}, "
+                     f"got {dim}")
 
 
 def _random_product(dims, rng):
@@ -329,7 +384,7 @@ def _exact_route(rho, dims, rng):
 MAX_FIT_RANK = 12
 
 
-def _product_fit_route(rho, dims, rng):
+def _product_fit_route(rho, dims, rng, deadline=None):
     """PPT bipartite input: (q=1, low, residual, weights, vectors) from a product fit, or None
     (module docstring, ``"product_fit"``)."""
     from ..states import min_pt_eigenvalue
@@ -345,6 +400,8 @@ def _product_fit_route(rho, dims, rng):
         # states) are left to the other routes (a full-rank fit costs minutes at 6 x 6)
         return None
     for k in range(rank, min(rank + 2, dim) + 1):
+        if deadline is not None and time.monotonic() >= deadline:
+            break
         w, v, res = fit_product_ensemble(rho, dims, n_members=k, starts=FIT_STARTS,
                                          iterations=FIT_ITERATIONS, rng=rng)
         if res <= TOL_RESIDUAL:
@@ -416,84 +473,66 @@ def _prune_and_certify(rho, dims, members, w_value, kernel):
     return best_q, best
 
 
-def _column_generation(rho, dims, rounds, new_per_round, rng):
-    import cvxpy as cp
+def _column_generation(rho, dims, rounds, new_per_round, rng, deadline, progress):
+    """Column generation (:mod:`._colgen`), its best ensemble certified and, for a bipartite
+    input whose master weight reaches ~1, polished by a product fit into an exact ensemble of
+    rho.  Returns (done, info): ``done`` from :func:`_finalise` (None if nothing found)."""
+    from ._colgen import column_generation
 
-    dim = rho.shape[0]
+    w, members, info = column_generation(rho, dims, rounds=rounds, new_per_round=new_per_round,
+                                         rng=rng, deadline=deadline, progress=progress)
+    info["polished"] = False
+    if w is None or w.sum() <= ATOL_WEIGHT:
+        return None, info
     mu, eig = np.linalg.eigh(rho)
     kernel = eig[:, mu <= 1e-12 * mu.max()]
-    p_ker = kernel @ kernel.conj().T
-    if kernel.size:
-        # rank-deficient rho: every member must lie in its range, a measure-zero set of product
-        # vectors that random starts miss; start from product vectors found in the range by a
-        # see-saw on the kernel projector (value <psi|P_ker|psi> = 0 up to rounding)
-        members = []
-        for _ in range(8 * dim):
-            vecs, value = _seesaw(p_ker, dims, rng, sweeps=60)
-            if value < 1e-13:
-                members.append(vecs)
-        members += [_random_product(dims, rng) for _ in range(dim)]
-    else:
-        members = [_random_product(dims, rng) for _ in range(4 * dim)]
-    for axes in np.ndindex(*dims):  # the computational product basis too
-        members.append([np.eye(d)[a].astype(complex) for d, a in zip(dims, axes)])
-    best_q, best, stall = -1.0, None, 0
-    for _ in range(rounds):
-        psi = np.array([product_vector([[v] for v in m], 0) for m in members])
-        w = cp.Variable(len(members), nonneg=True)
-        mixture = sum(w[k] * np.outer(psi[k], psi[k].conj()) for k in range(len(members)))
-        constraint = rho - mixture >> 0
-        prob = cp.Problem(cp.Maximize(cp.sum(w)), [constraint])
-        try:
-            with warnings.catch_warnings():  # "inaccurate" is fine: q is certified afterwards
-                warnings.simplefilter("ignore")
-                prob.solve(solver=cp.CLARABEL)
-        except cp.error.SolverError:
-            break
-        if prob.status not in ("optimal", "optimal_inaccurate") or w.value is None:
-            break
-        w_value = np.clip(w.value, 0, None)
-        if w_value.sum() > ATOL_WEIGHT:
-            q, found = _prune_and_certify(rho, dims, members, w_value, kernel)
-            stall = stall + 1 if q < best_q + STALL_GAIN else 0
-            if q > best_q:
-                best_q, best = q, found
-            if stall >= STALL_ROUNDS:  # the certified weight stopped rising
+    keep = w > 0
+    w, members = w[keep], [m[keep] for m in members]
+    if len(dims) == 2 and w.sum() > 1 - POLISH_GAP and time.monotonic() < deadline:
+        # the master problem says rho is (nearly) a mixture of its members: fit rho exactly
+        # from them (Gauss-Newton), which certifies q = 1 by reassembly
+        from ._exact import fit_product_ensemble
+
+        order = np.argsort(-w)
+        order = order[w[order] > 1e-6 * w.max()]
+        init = (w[order], [m[order] for m in members])     # heaviest first (the fit takes the
+        rank = int((mu > 1e-12 * mu.max()).sum())          # first k members of its init)
+        for k in dict.fromkeys([rank, rank + 1, rank + 2, min(len(order), 2 * rank)]):
+            if time.monotonic() >= deadline:
                 break
-        y = constraint.dual_value
-        if y is None:
-            break
-        y = (y + y.conj().T) / 2
-        if kernel.size:  # price inside the range of rho only
-            y = y + (1e3 * (1 + np.abs(y).max())) * p_ker
-        added = 0
-        for _ in range(new_per_round * 4):
-            vecs, val = _seesaw(y, dims, rng)
-            if kernel.size and val < 1 - 1e-7:
-                # the penalty leaves ~1e-8 outside the range: move onto the nearest range
-                # product vector (a see-saw on the kernel projector from here)
-                vecs, off = _seesaw(p_ker, dims, rng, sweeps=60, init=vecs)
-                if off > 1e-13:
-                    continue
-            if val < 1 - 1e-7:
-                members.append(vecs)
-                added += 1
-                if added >= new_per_round:
-                    break
-        if added == 0:
-            break
-    return best, len(members)
+            fw, fv, res = fit_product_ensemble(rho, dims, n_members=k, starts=1,
+                                               iterations=FIT_ITERATIONS, rng=rng, init=init)
+            if res <= TOL_RESIDUAL:
+                done = _finalise(rho, dims, rho, fw, fv, whole=True)
+                if done is not None and done[1] >= -max(ATOL_TAU, 10 * done[2]):
+                    info["polished"] = True
+                    return done, info
+    q, found = _prune_and_certify(rho, dims, [[m[k] for m in members] for k in range(len(w))],
+                                  w, kernel)
+    if found is None or q <= ATOL_WEIGHT:
+        return None, info
+    return _finalise(rho, dims, mix(*found), *found, whole=False), info
 
 
-def _outer_bounds(source, dps):
-    """(outer, ppt, dps value, how)."""
+def _outer_bounds(source, dps, deadline=None):
+    """(outer, ppt, dps value, how); skips what would overrun ``deadline``."""
     from .dps import AUTO_DPS_DIM, dps_outer_weight, dps_size
 
-    ppt = ppt_outer_weight(source)
+    left = None if deadline is None else deadline - time.monotonic()
+    estimate = ppt_estimate(source.dims)
+    if left is not None and estimate > left:
+        return (None, None, None, f"outer bound skipped: the PPT SDP (estimated {estimate:.3g} s) "
+                                  f"does not fit in the time left ({max(left, 0):.3g} s); raise "
+                                  f"time_budget or call separability.ppt_outer_weight")
+    ppt = ppt_outer_weight(source, time_limit=left)
+    ppt_note = "" if ppt is not None else " (PPT solve failed or ran out of time)"
     dps_value, note = None, "DPS not applicable (N >= 3)"
     if source.n_parties == 2 and dps:
         size = dps_size(source.dims, complex_entries=not _is_real(source.matrix))
-        if size <= AUTO_DPS_DIM or dps == "always":
+        left = None if deadline is None else deadline - time.monotonic()
+        if left is not None and left < DPS_SECONDS and dps != "always":
+            note = "DPS skipped (time budget)"
+        elif size <= AUTO_DPS_DIM or dps == "always":
             dps_value, status = dps_outer_weight(source)
             note = f"DPS level 2 ({status})"
         else:
@@ -503,25 +542,30 @@ def _outer_bounds(source, dps):
         note = "DPS not requested"
     values = [v for v in (ppt, dps_value) if v is not None]
     outer = min(values) if values else None
-    return outer, ppt, dps_value, f"min of the PPT relaxation and {note}"
+    return outer, ppt, dps_value, f"min of the PPT relaxation{ppt_note} and {note}"
 
 
-def certified_separable_weight(source: Source, *, rounds: int = 25, new_per_round: int = 8,
+def certified_separable_weight(source: Source, *, rounds: int = 400,
+                               new_per_round: int | None = None,
                                outer: bool = True, dps: bool | str = True,
                                route: str = "auto",
-                               rng: np.random.Generator | None = None) -> CertifiedSeparableWeight:
+                               rng: np.random.Generator | None = None,
+                               time_budget: float | None = None,
+                               callback=None) -> CertifiedSeparableWeight:
     """Largest certified separable weight with an explicit product ensemble (module docstring).
 
     Parameters
     ----------
     source : Source
-        The state and its local dimensions (total dimension at most 36).
+        The state and its local dimensions (total dimension at most 36).  The matrix is cast to
+        complex128 (float32 / complex64 inputs are accepted; their precision limits what can
+        be certified).
     rounds : int
-        Column-generation rounds (1 to 1000).
-    new_per_round : int
-        Product states added per round (1 to 1000).
+        Most column-generation rounds (1 to 1000); the time budget usually stops it first.
+    new_per_round : int, optional
+        Most product states added per round (1 to 1000; default twice the total dimension).
     outer : bool
-        Compute the outer bound (PPT, and DPS for two small parties).
+        Compute the outer bound (PPT, and DPS for two small parties) if it fits in the budget.
     dps : bool or "always"
         Use the DPS bound where it is cheap (real size <= 32), always, or never.
     route : {"auto", "column_generation"}
@@ -531,6 +575,15 @@ def certified_separable_weight(source: Source, *, rounds: int = 25, new_per_roun
         Seeds the random product states (default ``default_rng(0)``).  Results are cached per
         (matrix, dims, options): a repeated question returns the first certificate, whatever
         ``rng`` (any certificate is valid; this keeps the rate and a saved ensemble equal).
+    time_budget : float, optional
+        Seconds for the whole call (default :func:`engine_estimate`).  Column generation stops
+        when it is used up (keeping the best certified ensemble so far, ``budget_exhausted``),
+        time is reserved for the outer bound, and an outer bound that would not fit is skipped
+        (``weight_outer`` None, ``outer_method`` says why).  The engine overruns it by at most
+        one solver step and the final certification.
+    callback : callable, optional
+        ``callback(fraction_done)`` with a float in [0, 1], called after each column-generation
+        round and at the end (for a progress bar); its return value is ignored.
 
     Returns
     -------
@@ -552,45 +605,73 @@ def certified_separable_weight(source: Source, *, rounds: int = 25, new_per_roun
     >>> res.method, round(res.weight, 9), res.residual < 1e-9
     ('closed_form', 1.0, True)
     """
+    start = time.monotonic()
     if not isinstance(source, Source):
         raise InputError("source must be a qkdbounds.states.sources.Source (see make_source)")
-    rho, dims = source.matrix, tuple(source.dims)
+    rho, dims = np.asarray(source.matrix, dtype=np.complex128), tuple(source.dims)
+    rho = (rho + rho.conj().T) / 2
     dim = rho.shape[0]
     if dim > MAX_ENGINE_DIM:
         raise InputError(f"the separability engine handles total dimension <= {MAX_ENGINE_DIM}, "
                          f"got {dim}")
     rounds = check_int("rounds", rounds, 1, 1000)
-    new_per_round = check_int("new_per_round", new_per_round, 1, 1000)
+    new_per_round = check_int("new_per_round", 2 * dim if new_per_round is None else
+                              new_per_round, 1, 1000)
     check_choice("route", route, ("auto", "column_generation"))
     if dps not in (True, False, "always"):
         raise InputError(f"dps must be True, False or 'always', got {dps!r}")
-    key = (rho.tobytes(), dims, rounds, new_per_round, bool(outer), dps, route)
+    if time_budget is None:
+        time_budget = engine_estimate(dims)
+    try:
+        time_budget = float(time_budget)
+    except (TypeError, ValueError):
+        raise InputError(f"time_budget must be a number of seconds, got {time_budget!r}") from None
+    if not time_budget > 0 or not math.isfinite(time_budget):
+        raise InputError(f"time_budget must be a positive number of seconds, got {time_budget!r}")
+    if callback is not None and not callable(callback):
+        raise InputError("callback must be callable (callback(fraction_done))")
+    key = (rho.tobytes(), dims, rounds, new_per_round, bool(outer), dps, route, time_budget)
     if key in _CACHE:  # one question, one answer: the rate and --save-ensemble share it
         return _CACHE[key]
+    if source.matrix.dtype != np.complex128 or not np.array_equal(source.matrix, rho):
+        source = Source(rho, dims, source.projection)
     rng = np.random.default_rng(0) if rng is None else rng
-    res = _compute(source, rho, dims, rounds, new_per_round, outer, dps, route, rng)
+    res = _compute(source, rho, dims, rounds, new_per_round, outer, dps, route, rng,
+                   start, start + time_budget, callback)
+    if callback is not None:
+        callback(1.0)
     if len(_CACHE) >= _CACHE_SIZE:
         _CACHE.pop(next(iter(_CACHE)))
     _CACHE[key] = res
     return res
 
 
-def _compute(source, rho, dims, rounds, new_per_round, outer, dps, route, rng):
+def _compute(source, rho, dims, rounds, new_per_round, outer, dps, route, rng, start, deadline,
+             callback):
 
     def result(q, low, residual, weights, vectors, method, reason, outer_value=None,
-               ppt=None, dps_value=None, outer_how=""):
+               ppt=None, dps_value=None, outer_how="", exhausted=False):
         status = "ok"
         if q <= ATOL_WEIGHT:
             q, (weights, vectors), status = 0.0, _empty(dims), "no_weight"
             low = float(np.linalg.eigvalsh(rho).min())
+        notes = []
         if outer_value is not None and outer_value - q > GAP_NOTE:
-            note = (f"separable weight not certified optimal (q={q:.6g}, "
-                    f"outer={outer_value:.6g})")
-            status = f"ok: {note}" if status == "ok" else f"{status}: {note}"
+            notes.append(f"separable weight not certified optimal (q={q:.6g}, "
+                         f"outer={outer_value:.6g}, gap={outer_value - q:.3g})")
+        if exhausted:
+            notes.append(f"time budget of {deadline - start:.3g} s ran out; best certified "
+                         f"decomposition so far")
+        if outer and outer_value is None:
+            notes.append("no outer bound (" + (outer_how or "not computed") + ")")
+        if notes:
+            status = f"{status}: " + "; ".join(notes)
+        gap = None if outer_value is None else float(outer_value - q)
         return CertifiedSeparableWeight(
             float(q), outer_value, weights, vectors, float(low), method, status, dims,
             residual=float(residual), reason=reason, weight_outer_ppt=ppt,
-            weight_outer_dps=dps_value, outer_method=outer_how)
+            weight_outer_dps=dps_value, outer_method=outer_how, gap=gap,
+            elapsed=float(time.monotonic() - start), budget_exhausted=bool(exhausted))
 
     if route == "auto":
         from .families import family_decomposition
@@ -622,27 +703,44 @@ def _compute(source, rho, dims, rounds, new_per_round, outer, dps, route, rng):
                 sigma = mix(weights, vectors)
                 done = _finalise(rho, dims, sigma, weights, vectors, whole=False)
                 if done is not None:
-                    o = _outer_bounds(source, dps) if outer else (None, None, None, "")
+                    o = _outer_bounds(source, dps, deadline) if outer else (None, None, None, "")
                     return result(*done, "paper1_isotropic_ghz",
                                   f"isotropic GHZ state (d = {dims[0]}, N = {len(dims)}, "
                                   f"v = {v:.6g}): paper 1's Eqs. (8)-(9) ensemble, q certified "
                                   f"on it (not proven optimal; see the outer bound)", *o)
-        fit = _product_fit_route(rho, dims, rng)
+        fit = _product_fit_route(rho, dims, rng, start + FIT_SHARE * (deadline - start))
         if fit is not None:
             return result(*fit, "product_fit",
                           f"the input is PPT; a Gauss-Newton product fit with {len(fit[3])} "
                           f"members reassembles rho to {fit[2]:.1e} (Frobenius), so q = 1",
                           1.0 if outer else None, None, None,
                           "trivial (q = 1 is certified)" if outer else "")
-    o = _outer_bounds(source, dps) if outer else (None, None, None, "")
-    found, n_candidates = _column_generation(rho, dims, rounds, new_per_round, rng)
-    reason = (f"column generation over product states (SDP with Clarabel, see-saw pricing, "
-              f"{n_candidates} candidates); q certified on the ensemble")
-    if found is None:
+    # the outer bound first (when it fits in half of the time left), then column generation
+    # with the rest
+    if outer:
+        now = time.monotonic()
+        o = _outer_bounds(source, dps, now + 0.5 * max(deadline - now, 0.0))
+    else:
+        o = (None, None, None, "")
+
+    def progress(rnd, q):
+        if callback is not None:
+            span = max(deadline - start, 1e-9)
+            callback(float(min(0.95, max(rnd / rounds, (time.monotonic() - start) / span))))
+
+    done, info = _column_generation(rho, dims, rounds, new_per_round, rng, deadline, progress)
+    exhausted = info["stopped"] == "budget"
+    bound = info.get("q_pricing_bound")
+    reason = (f"column generation over product states (Clarabel master SDP, batched see-saw "
+              f"pricing, {info['candidates']} candidates, {info['rounds']} rounds, stopped: "
+              f"{info['stopped']}; master weight {info['q_sdp']:.8g}"
+              + (f", pricing bound {bound:.6g}" if bound is not None else "") + ")"
+              + ("; polished by a product fit reassembling rho (q = 1)" if info["polished"] else
+                 "; q certified on the ensemble"))
+    if done is None:
         return result(0.0, 0.0, 0.0, *_empty(dims), "column_generation",
-                      reason + ": no separable part found", *o)
-    done = _finalise(rho, dims, mix(*found), *found, whole=False)
-    return result(*done, "column_generation", reason, *o)
+                      reason + ": no separable part found", *o, exhausted=exhausted)
+    return result(*done, "column_generation", reason, *o, exhausted=exhausted)
 
 
 def save_ensemble(result: CertifiedSeparableWeight, path) -> None:
