@@ -36,6 +36,21 @@ class RateBound:
         Absolute tolerance of ``value`` (bits); 0 for closed forms.
     route : str
         ``"structured"``, ``"general"`` or ``"search"`` (see :func:`~qkdbounds.bounds.choose_route`).
+    attack_used : str or None
+        The attack that achieved ``value``: ``"paper"``, ``"extended"``, ``"no_attack"`` (the
+        trivial bound: Eve only keeps the leaked outcomes) or ``"intrinsic"``.
+    paper_value, extended_value, no_attack_value : float or None
+        The paper attack's bound (never a min with anything else), the extended attack's bound
+        and the no-attack bound :math:`(1-L_u)\,TC/(N-1)` at the same measurements (bits);
+        ``None`` where not computed.
+    lower_bound : float or None
+        A lower bound on the key rate (bits per round) valid under ``lower_bound_method``;
+        ``None`` when none applies (e.g. given non-Z bases).
+    lower_bound_method : str or None
+        The lower bound and its assumptions.
+    verdict : str or None
+        ``"no_key"``, ``"key"`` or ``"open"`` (:mod:`qkdbounds.bounds.verdict`), from
+        :attr:`best` and ``lower_bound``.
     """
 
     value: float
@@ -45,6 +60,14 @@ class RateBound:
     status: str
     tolerance: float
     route: str = "general"
+    attack_used: str | None = None
+    paper_value: float | None = None
+    extended_value: float | None = None
+    no_attack_value: float | None = None
+    lower_bound: float | None = None
+    lower_bound_method: str | None = None
+    verdict: str | None = None
+    unit: str = "bits per round"
 
     @property
     def best(self) -> float:
@@ -79,6 +102,16 @@ class RateBounds:
         certificates on the general route.
     method, route : str
     tolerance : float
+    attack_used : ndarray of str or None
+        Per point, the attack that achieved ``value`` (see :class:`RateBound`).
+    paper_value, extended_value, no_attack_value : ndarray or None
+        Per point, the paper, extended and no-attack bounds at the same measurements (NaN
+        where not computed).
+    lower_bound : ndarray or None
+        Per point, the lower bound (NaN where none applies).
+    lower_bound_method : str or None
+    verdict : ndarray of str or None
+        Per point ``"no_key"``, ``"key"`` or ``"open"``.
     """
 
     visibility: NDArray[np.float64] = field(repr=False)
@@ -90,6 +123,14 @@ class RateBounds:
     method: str
     route: str
     tolerance: float
+    attack_used: NDArray[np.str_] | None = field(default=None, repr=False)
+    paper_value: NDArray[np.float64] | None = field(default=None, repr=False)
+    extended_value: NDArray[np.float64] | None = field(default=None, repr=False)
+    no_attack_value: NDArray[np.float64] | None = field(default=None, repr=False)
+    lower_bound: NDArray[np.float64] | None = field(default=None, repr=False)
+    lower_bound_method: str | None = None
+    verdict: NDArray[np.str_] | None = field(default=None, repr=False)
+    unit: str = "bits per round"
 
     def __len__(self) -> int:
         return int(self.value.size)
@@ -119,7 +160,11 @@ class RateBounds:
             if isinstance(cert.get("cut"), list):
                 cert["cut"] = cert["cut"][i]
         return RateBound(float(self.value.ravel()[i]), cut, cert, self.method,
-                         str(self.status.ravel()[i]), self.tolerance, self.route)
+                         str(self.status.ravel()[i]), self.tolerance, self.route,
+                         _item(self.attack_used, i, str), _item(self.paper_value, i),
+                         _item(self.extended_value, i), _item(self.no_attack_value, i),
+                         _item(self.lower_bound, i), self.lower_bound_method,
+                         _item(self.verdict, i, str), self.unit)
 
     def columns(self) -> dict[str, Any]:
         """Flat, equal-length columns (JSON lists / CSV table)."""
@@ -130,12 +175,28 @@ class RateBounds:
             "cut_bound": None if self.cut_bound is None else self.cut_bound.ravel(),
             "status": self.status.ravel(),
         }
+        for key in ("attack_used", "paper_value", "extended_value", "no_attack_value",
+                    "lower_bound", "verdict"):
+            arr = getattr(self, key)
+            if arr is not None:
+                out[key] = np.asarray(arr).ravel()
         attack = self.certificate.get("attack", {})
         for key in ("q", "p_question", "gamma_constant_strings", "gamma_other_strings",
                     "forgotten_flag_fraction"):
             if isinstance(attack.get(key), np.ndarray):
                 out[key] = attack[key].ravel()
         return out
+
+
+def _item(arr: Any, i: int, kind: Any = float) -> Any:
+    """Element ``i`` of an optional per-point array (NaN -> None for floats)."""
+    if arr is None:
+        return None
+    x = np.asarray(arr).ravel()[i]
+    if kind is float:
+        x = float(x)
+        return None if np.isnan(x) else x
+    return kind(x)
 
 
 def _pick(obj: Any, i: int) -> Any:

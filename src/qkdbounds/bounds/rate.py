@@ -27,6 +27,7 @@ computed by the general route on the same settings; it never changes ``value``.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Callable, Sequence
 
@@ -36,12 +37,19 @@ from numpy.typing import ArrayLike
 from ..errors import InputError, check_choice, check_parameter
 from ..measurements.bases import Measurement
 from ._results import ZERO_STATUS, RateBound, RateBounds
-from .symmetric import SYMMETRIC_ATTACKS, check_unit_array, z_basis_bounds
+from .isotropic_lower import LOWER_BOUND_METHOD, isotropic_lower_bound
+from .symmetric import SYMMETRIC_ATTACKS, check_unit_array, no_attack_bounds, z_basis_bounds
+from .verdict import decide, decide_array
 
-__all__ = ["ATTACKS", "MEASUREMENT_CHOICES", "ROUTES", "DEFAULT_MAX_MEMORY", "DEFAULT_STARTS",
+#: Attacks of ``attack="best"``, in the order that names the winner on ties.
+BEST_ORDER = ("paper", "extended", "no_attack")
+
+__all__ = ["ATTACKS", "DEFAULT_ATTACK", "MEASUREMENT_CHOICES", "ROUTES", "DEFAULT_MAX_MEMORY", "DEFAULT_STARTS",
            "choose_route", "general_route_memory", "rate_upper_bound", "RateBound", "RateBounds"]
 
-ATTACKS = ("paper", "extended", "intrinsic")
+ATTACKS = ("best", "paper", "extended", "intrinsic")
+#: The default attack of :func:`rate_upper_bound` (SPEC F13: the tightest valid bound).
+DEFAULT_ATTACK = "best"
 MEASUREMENT_CHOICES = ("auto", "Z", "search")
 ROUTES = ("structured", "general", "search")
 #: Memory budget of one request (bytes); larger requests are refused with the estimate.
@@ -59,7 +67,7 @@ STRUCTURED_METHOD = ("structured Z-basis closed form on outcome types (qkdbounds
 
 
 def choose_route(local_dim: int, n_parties: int, measurements: str | Sequence[Measurement] = "auto",
-                 attack: str = "paper") -> str:
+                 attack: str = DEFAULT_ATTACK) -> str:
     """The route that answers a rate question: ``"structured"``, ``"general"`` or ``"search"``.
 
     Depends only on the question (measurements and attack), never on the size of the system, so
@@ -76,7 +84,7 @@ def choose_route(local_dim: int, n_parties: int, measurements: str | Sequence[Me
         return "general"
     if measurements == "search":
         return "search"
-    return "structured" if attack in SYMMETRIC_ATTACKS else "general"
+    return "structured" if attack in SYMMETRIC_ATTACKS + ("best",) else "general"
 
 
 def general_route_memory(local_dim: int, n_parties: int, attack: str) -> float:
@@ -91,7 +99,7 @@ def general_route_memory(local_dim: int, n_parties: int, attack: str) -> float:
     with np.errstate(over="ignore"):
         if attack == "paper":
             return 8 * 16 * strings
-        if attack == "extended":
+        if attack in ("extended", "best"):
             return 8 * strings * (members + 16)
         labels = members + strings + 1
         # joint record + channels (labels x labels), and L-BFGS-B's ~25 vectors of that size
@@ -145,18 +153,51 @@ def _structured_certificate(sol, n: int, index=None) -> dict:
     }
 
 
+def _best_of(sols: dict, zero_extra) -> tuple:
+    """Per point, the smallest of the attacks' values and the attack that achieved it."""
+    values = np.stack([np.asarray(sols[a], dtype=float) for a in BEST_ORDER])
+    low = values.min(axis=0)
+    # first attack (in BEST_ORDER) within rounding of the minimum names the point
+    index = np.argmax(values <= low + 1e-13, axis=0)
+    return low, np.array(BEST_ORDER)[index]
+
+
 def _structured(d, n, v, leak, model, attack, cut_bound, n_starts, rng, max_memory,
                 callback, scalar):
     points = int(np.broadcast(v, leak).size)
-    need = points * STRUCTURED_BYTES_PER_POINT
+    factor = 3 if attack == "best" else 1
+    need = points * STRUCTURED_BYTES_PER_POINT * factor
     if need > max_memory:
         raise InputError(f"grid of {points} points needs an estimated {need / 2**30:.3g} GiB; "
                          f"allowed: max_memory = {max_memory / 2**30:.3g} GiB")
-    sol = z_basis_bounds(d, n, v, leak, model, attack)
+    paper = z_basis_bounds(d, n, v, leak, model, "paper")
+    ext = z_basis_bounds(d, n, v, leak, model, "extended")
+    trivial = no_attack_bounds(d, n, v, leak, model)
+    if attack == "best":
+        value, used = _best_of({"paper": paper.value, "extended": ext.value,
+                                "no_attack": trivial}, None)
+        # the certificate of the attack that achieved each point
+        leak_u = np.broadcast_to(leak if model == "uniform" else np.zeros_like(leak), value.shape)
+        nan = np.full(value.shape, np.nan)
+        sol = type(paper)(
+            value=value,
+            zero_key=paper.zero_key | ext.zero_key | (trivial <= 0),
+            q=paper.q,
+            **{f: np.where(used == "paper", getattr(paper, f),
+                           np.where(used == "extended", getattr(ext, f),
+                                    1.0 - leak_u if f == "p_question" else nan))
+               for f in ("gamma_constant", "gamma_other", "forgotten_flag_fraction",
+                         "p_question")})
+    else:
+        sol = paper if attack == "paper" else ext
+        value, used = sol.value, np.full(sol.value.shape, attack)
     status = np.where(sol.zero_key, ZERO_STATUS, "closed_form")
     cert = _structured_certificate(sol, n, 0 if scalar else None)
-    cert["attack"]["name"] = f"{attack} " + cert["attack"]["name"]
+    name = ("best of the paper, extended and no-attack bounds per point; " if attack == "best"
+            else f"{attack} ")
+    cert["attack"]["name"] = name + cert["attack"]["name"]
     cert["attack"]["model"] = model
+    cert["attack_used"] = str(used.reshape(-1)[0]) if scalar else used
     cut = None
     if cut_bound:
         cut, cut_cert = _cut_bounds(d, n, np.broadcast_to(v, sol.value.shape),
@@ -165,12 +206,18 @@ def _structured(d, n, v, leak, model, attack, cut_bound, n_starts, rng, max_memo
         cert["cut"] = cut_cert[0] if scalar else cut_cert
     elif callback is not None:
         callback(points)
+    method = STRUCTURED_METHOD + ("; min over the paper, extended and no-attack bounds"
+                                  if attack == "best" else "")
     if scalar:
-        return RateBound(float(sol.value.reshape(-1)[0]), None if cut is None else float(cut.reshape(-1)[0]),
-                         cert, STRUCTURED_METHOD, str(status.reshape(-1)[0]), 0.0, "structured")
+        first = (lambda a: float(np.asarray(a).reshape(-1)[0]))
+        return RateBound(first(sol.value), None if cut is None else first(cut),
+                         cert, method, str(status.reshape(-1)[0]), 0.0, "structured",
+                         attack_used=str(used.reshape(-1)[0]), paper_value=first(paper.value),
+                         extended_value=first(ext.value), no_attack_value=first(trivial))
     v_b, l_b = np.broadcast_arrays(v, leak)
     return RateBounds(np.array(v_b, dtype=float), np.array(l_b, dtype=float), sol.value, cut,
-                      status, cert, STRUCTURED_METHOD, "structured", 0.0)
+                      status, cert, method, "structured", 0.0, attack_used=used,
+                      paper_value=paper.value, extended_value=ext.value, no_attack_value=trivial)
 
 
 def _cut_bounds(d, n, v, leak, values, model, attack, n_starts, rng, max_memory, callback):
@@ -201,7 +248,7 @@ def rate_upper_bound(
     leakage: ArrayLike,
     model: str = "uniform",
     measurements: str | Sequence[Measurement] | None = "auto",
-    attack: str = "paper",
+    attack: str = DEFAULT_ATTACK,
     *,
     cut_bound: bool = False,
     n_starts: int = DEFAULT_STARTS,
@@ -295,8 +342,9 @@ def rate_upper_bound(
 
     route = choose_route(d, n, measurements, attack)
     if route == "structured":
-        return _structured(d, n, v, leak, model, attack, cut_bound, n_starts, rng, max_memory,
-                           callback, scalar)
+        result = _structured(d, n, v, leak, model, attack, cut_bound, n_starts, rng, max_memory,
+                             callback, scalar)
+        return _with_verdict(result, d, n, model, True, v, leak)
 
     from ._general import general_rate_bound
 
@@ -305,21 +353,53 @@ def rate_upper_bound(
                    "this route" if attack == "intrinsic" else "given measurements")
     if route == "general" and isinstance(measurements, str):
         measurements = "Z"
+    z_bases = isinstance(measurements, str) or all(
+        np.allclose(m.unitary, np.eye(d)) for m in measurements)
     v_b, l_b = np.broadcast_to(v, shape), np.broadcast_to(leak, shape)
     results = []
     for vi, li in zip(v_b.ravel(), l_b.ravel()):
         r = general_rate_bound(d, n, float(vi), float(li), model, measurements, attack, cut_bound,
                                n_starts, rng)
         results.append(RateBound(r.value, r.cut_bound, r.certificate, r.method, r.status,
-                                 r.tolerance, route))
+                                 r.tolerance, route, r.attack_used, r.paper_value,
+                                 r.extended_value, r.no_attack_value))
         if callback is not None:
             callback(1)
     if scalar:
-        return results[0]
-    return RateBounds(np.array(v_b, dtype=float), np.array(l_b, dtype=float),
-                      np.array([r.value for r in results]).reshape(shape),
-                      np.array([r.cut_bound for r in results], dtype=float).reshape(shape)
-                      if cut_bound else None,
-                      np.array([r.status for r in results]).reshape(shape),
-                      {"points": [r.certificate for r in results]},
-                      results[0].method if results else "", route, results[0].tolerance)
+        return _with_verdict(results[0], d, n, model, z_bases, v, leak)
+
+    def column(key, dtype=float):
+        values = [getattr(r, key) for r in results]
+        if dtype is float:
+            values = [np.nan if x is None else x for x in values]
+        return np.array(values, dtype=dtype).reshape(shape)
+
+    return _with_verdict(RateBounds(
+        np.array(v_b, dtype=float), np.array(l_b, dtype=float), column("value"),
+        np.array([r.cut_bound for r in results], dtype=float).reshape(shape) if cut_bound else None,
+        np.array([r.status for r in results]).reshape(shape),
+        {"points": [r.certificate for r in results]},
+        results[0].method if results else "", route, results[0].tolerance,
+        attack_used=np.array([str(r.attack_used) for r in results]).reshape(shape),
+        paper_value=column("paper_value"), extended_value=column("extended_value"),
+        no_attack_value=column("no_attack_value")), d, n, model, z_bases, v, leak)
+
+
+NO_LOWER_BOUND = ("none: the Devetak-Winter lower bound is computed at Z bases; it does not "
+                  "apply to other given bases")
+
+
+def _with_verdict(result, d, n, model, z_bases: bool, v, leak):
+    """``result`` with ``lower_bound``, ``lower_bound_method`` and ``verdict`` (SPEC F13)."""
+    if isinstance(result, RateBound):
+        lower = float(isotropic_lower_bound(d, n, v, leak, model)) if z_bases else None
+        return dataclasses.replace(result, lower_bound=lower,
+                                   lower_bound_method=LOWER_BOUND_METHOD if z_bases
+                                   else NO_LOWER_BOUND,
+                                   verdict=decide(result.best, lower))
+    lower = (isotropic_lower_bound(d, n, result.visibility, result.leakage, model) if z_bases
+             else np.full(result.value.shape, np.nan))
+    return dataclasses.replace(result, lower_bound=lower,
+                               lower_bound_method=LOWER_BOUND_METHOD if z_bases
+                               else NO_LOWER_BOUND,
+                               verdict=decide_array(result.best, lower))

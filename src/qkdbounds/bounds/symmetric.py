@@ -184,6 +184,44 @@ def z_basis_bounds(local_dim: int, n_parties: int, visibility: ArrayLike, leakag
                         p_question=p_question)
 
 
+def no_attack_bounds(local_dim: int, n_parties: int, visibility: ArrayLike, leakage: ArrayLike,
+                     model: str = "uniform") -> NDArray[np.float64]:
+    r"""The no-attack (trivial) bound at Z bases: :math:`(1-L_u)\,TC/(N-1)` bits, on arrays.
+
+    Eve only keeps the leaked rounds' outcomes (uniform model, :math:`L_u = L`); in the junk
+    model only separable rounds leak and without an attack there are none (:math:`L_u = 0`).
+    :math:`TC` is the total correlation of the honest Z distribution: mass
+    :math:`c = v + (1-v)/D` on the :math:`d` constant strings, uniform marginals, so
+    :math:`TC = c\log_2 D + c\log_2 c + (1-v)(1-1/D)\log_2(1-v)` (no big number).
+
+    Examples
+    --------
+    >>> float(no_attack_bounds(2, 2, 1.0, 0.1)), float(no_attack_bounds(2, 2, 1.0, 0.1, "junk"))
+    (0.9, 1.0)
+    >>> float(no_attack_bounds(3, 4, 0.0, 0.0))
+    0.0
+    """
+    d = check_int("local_dim", local_dim, 2)
+    n = check_int("n_parties", n_parties, 2)
+    v = check_unit_array("visibility", visibility)
+    leak = check_unit_array("leakage", leakage)
+    check_choice("model", model, ("uniform", "junk"))
+    try:
+        v, leak = np.broadcast_arrays(v, leak)
+    except ValueError:
+        raise InputError(f"visibility and leakage must broadcast, got shapes {np.shape(v)} "
+                         f"and {np.shape(leak)}") from None
+    log2_big_d = (n - 1) * math.log2(d)
+    inv_d = inverse_big_d(d, n)
+    w = 1.0 - v
+    c = v + w * inv_d
+    tc = (c * log2_big_d + _xlog2_ratio(c, 1.0)
+          + (1.0 - inv_d) * _xlog2_ratio(w, 1.0))
+    tc = np.clip(tc, 0.0, None)
+    leak_u = leak if model == "uniform" else np.zeros_like(leak)
+    return (1.0 - leak_u) * tc / (n - 1)
+
+
 def z_basis_bound(local_dim: int, n_parties: int, visibility: float, leakage: float,
                   model: str = "uniform", attack: str = "paper") -> dict:
     r"""Scalar form of :func:`z_basis_bounds` (a dict of floats).
