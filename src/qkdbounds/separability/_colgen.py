@@ -124,15 +124,18 @@ def kron_rows(vectors):
     return out
 
 
-def batched_seesaw(y, dims, vectors, sweeps=40, tol=1e-12):
+def batched_seesaw(y, dims, vectors, sweeps=40, tol=1e-12, kernel=None):
     """Minimise <psi|Y|psi> over product states from many starts at once.
 
-    ``vectors``: per party (S, d_i).  Returns (vectors, values (S,))."""
+    ``vectors``: per party (S, d_i).  ``kernel`` (D, m), optional: keep psi orthogonal to its
+    columns (each party's step is then an eigenproblem on the subspace the others leave
+    free; a party with no freedom keeps its vector).  Returns (vectors, values (S,))."""
     n = len(dims)
     yt = y.reshape(tuple(dims) * 2)
     letters = "abcdefghijklmnop"
     ket, bra = letters[:n], letters[n:2 * n]
     vecs = [v.copy() for v in vectors]
+    kt = None if kernel is None else kernel.conj().T.reshape((kernel.shape[1],) + tuple(dims))
     values = np.full(vecs[0].shape[0], np.inf)
     for _ in range(sweeps):
         old = values
@@ -144,6 +147,27 @@ def batched_seesaw(y, dims, vectors, sweeps=40, tol=1e-12):
                     subs += ["z" + ket[j], "z" + bra[j]]
             m = np.einsum(",".join(subs) + "->z" + ket[i] + bra[i], *ops, optimize=True)
             m = (m + np.conj(np.swapaxes(m, 1, 2))) / 2
+            if kt is not None:
+                # forbidden directions u_j = conj(<k_j| contracted with the other parties)
+                kops, ksubs = [kt], ["y" + ket]
+                for j in range(n):
+                    if j != i:
+                        kops.append(vecs[j])
+                        ksubs.append("z" + ket[j])
+                g = np.einsum(",".join(ksubs) + "->zy" + ket[i], *kops, optimize=True)
+                u = np.conj(np.swapaxes(g, 1, 2))                   # (S, d_i, m)
+                q_, r_ = np.linalg.qr(u)
+                full = np.abs(np.diagonal(r_, axis1=1, axis2=2)) > 1e-10 * (
+                    1 + np.abs(r_).max(axis=(1, 2), keepdims=False)[:, None])
+                q_ = q_ * full[:, None, :]
+                proj = np.eye(dims[i]) - q_ @ np.conj(np.swapaxes(q_, 1, 2))
+                free = np.einsum("zii->z", proj).real > 0.5
+                shift = 10 * (1 + np.abs(m).max(axis=(1, 2)))
+                m = proj @ m @ proj + shift[:, None, None] * (np.eye(dims[i]) - proj)
+                w, v = np.linalg.eigh(m)
+                vecs[i] = np.where(free[:, None], v[:, :, 0], vecs[i])
+                values = np.where(free, w[:, 0], values)
+                continue
             w, v = np.linalg.eigh(m)
             vecs[i] = v[:, :, 0]
             values = w[:, 0]
@@ -231,9 +255,12 @@ def column_generation(rho, dims, *, rounds, new_per_round, rng, deadline,
         if keep.sum() < len(w):
             members = [m[keep] for m in members]
             psi, cols = psi[keep], cols[:, keep]
-        if kernel.size:  # price inside the range of rho only
+        constrained = kernel.size and kernel.shape[1] < min(dims)
+        if kernel.size and not constrained:  # price inside the range of rho only (penalty)
             y = y + (1e3 * (1 + np.abs(y).max())) * p_ker
         starts = random_products(dims, PRICE_STARTS, rng)
+        if constrained:  # start in the range (a few sweeps on P_ker)
+            starts, _ = batched_seesaw(p_ker, dims, starts, sweeps=20, tol=0.0)
         if WARM_STARTS:
             # warm starts: the members with the largest weights, perturbed (columns near the
             # active face of the master problem)
@@ -242,7 +269,7 @@ def column_generation(rho, dims, *, rounds, new_per_round, rng, deadline,
             warm = [m[top] + WARM_NOISE * z for m, z in zip(members, noise)]
             warm = [v / np.linalg.norm(v, axis=1, keepdims=True) for v in warm]
             starts = [np.concatenate([a, b]) for a, b in zip(starts, warm)]
-        vecs, values = batched_seesaw(y, dims, starts)
+        vecs, values = batched_seesaw(y, dims, starts, kernel=kernel if constrained else None)
         order = np.argsort(values)
         p_min = float(values[order[0]])
         info["q_pricing_bound"] = (q_sdp / p_min if p_min > 1e-12 else None)

@@ -77,10 +77,12 @@ STALL_GAIN = 1e-4
 POLISH_GAP = 1e-3
 #: Time kept for the automatic DPS bound (real size <= 32: ~0.2 s).
 DPS_SECONDS = 0.5
-#: Seeded starts per member count of the product fit (PPT bipartite inputs beyond 2x3).
+#: Starts of the product fit (PPT bipartite inputs beyond 2x3) run whatever the time budget.
 FIT_STARTS = 2
 #: Share of the time budget after which the product-fit route starts no further fit.
-FIT_SHARE = 0.3
+FIT_SHARE = 0.5
+#: Most passes (one start per member count) of the product-fit route.
+FIT_ATTEMPTS = 50
 #: Gauss-Newton iterations per start of the product fit.
 FIT_ITERATIONS = 100
 #: A certified weight below the outer bound by more than this is flagged in ``status``.
@@ -395,14 +397,18 @@ def _product_fit_route(rho, dims, rng, deadline=None):
     dim = rho.shape[0]
     ev = np.linalg.eigvalsh(rho)
     rank = max(1, int((ev > 1e-12 * ev.max()).sum()))
-    if rank >= dim or rank > MAX_FIT_RANK:
-        # the route targets low-rank mixtures of few product states; full-rank inputs (e.g. noisy
-        # states) are left to the other routes (a full-rank fit costs minutes at 6 x 6)
+    if rank > MAX_FIT_RANK:
+        # the route targets mixtures of few product states; inputs of larger rank (e.g. noisy
+        # 6 x 6 states) are left to the other routes (such a fit costs minutes)
         return None
-    for k in range(rank, min(rank + 2, dim) + 1):
-        if deadline is not None and time.monotonic() >= deadline:
-            break
-        w, v, res = fit_product_ensemble(rho, dims, n_members=k, starts=FIT_STARTS,
+    # member counts, one seeded start each: mostly k = rank (a mixture of r <= D generic product
+    # states has rank r; about half the starts converge there), rank + 1 and rank + 2 between
+    extra = [k for k in (rank + 1, rank + 2) if k <= dim]
+    sizes = [rank, rank] + [k for e in extra for k in (e, rank)] + [rank] * FIT_ATTEMPTS
+    for attempt, k in enumerate(sizes[:FIT_ATTEMPTS]):
+        if attempt >= FIT_STARTS and (deadline is None or time.monotonic() >= deadline):
+            return None
+        w, v, res = fit_product_ensemble(rho, dims, n_members=k, starts=1,
                                          iterations=FIT_ITERATIONS, rng=rng)
         if res <= TOL_RESIDUAL:
             done = _finalise(rho, dims, rho, w, v, whole=True)
