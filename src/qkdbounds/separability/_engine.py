@@ -80,7 +80,7 @@ DPS_SECONDS = 0.5
 #: Starts of the product fit (PPT bipartite inputs beyond 2x3) run whatever the time budget.
 FIT_STARTS = 2
 #: Share of the time budget after which the product-fit route starts no further fit.
-FIT_SHARE = 0.5
+FIT_SHARE = 0.4
 #: Most passes (one start per member count) of the product-fit route.
 FIT_ATTEMPTS = 50
 #: Gauss-Newton iterations per start of the product fit.
@@ -520,17 +520,20 @@ def _column_generation(rho, dims, rounds, new_per_round, rng, deadline, progress
     return _finalise(rho, dims, mix(*found), *found, whole=False), info
 
 
-def _outer_bounds(source, dps, deadline=None):
-    """(outer, ppt, dps value, how); skips what would overrun ``deadline``."""
+def _outer_bounds(source, dps, deadline=None, ppt_deadline=None):
+    """(outer, ppt, dps value, how); skips what would overrun ``deadline`` (the PPT SDP:
+    ``ppt_deadline``, default ``deadline``)."""
     from .dps import AUTO_DPS_DIM, dps_outer_weight, dps_size
 
-    left = None if deadline is None else deadline - time.monotonic()
+    ppt_deadline = deadline if ppt_deadline is None else ppt_deadline
+    left = None if ppt_deadline is None else ppt_deadline - time.monotonic()
     estimate = ppt_estimate(source.dims)
     if left is not None and estimate > left:
         return (None, None, None, f"outer bound skipped: the PPT SDP (estimated {estimate:.3g} s) "
                                   f"does not fit in the time left ({max(left, 0):.3g} s); raise "
                                   f"time_budget or call separability.ppt_outer_weight")
-    ppt = ppt_outer_weight(source, time_limit=left)
+    # the solver gets at least twice the estimate (a loaded machine), at most one overrun
+    ppt = ppt_outer_weight(source, time_limit=None if left is None else max(left, 2 * estimate))
     ppt_note = "" if ppt is not None else " (PPT solve failed or ran out of time)"
     dps_value, note = None, "DPS not applicable (N >= 3)"
     if source.n_parties == 2 and dps:
@@ -725,7 +728,7 @@ def _compute(source, rho, dims, rounds, new_per_round, outer, dps, route, rng, s
     # with the rest
     if outer:
         now = time.monotonic()
-        o = _outer_bounds(source, dps, now + 0.5 * max(deadline - now, 0.0))
+        o = _outer_bounds(source, dps, deadline, now + 0.5 * max(deadline - now, 0.0))
     else:
         o = (None, None, None, "")
 
