@@ -94,7 +94,9 @@ class _Master:
         except Exception:  # noqa: BLE001 - a failed solve ends the column generation
             return None
         status = str(sol.status)
-        if "Solved" not in status and "AlmostSolved" not in status:
+        # an unfinished solve (time or iteration limit) still gives usable weights: the engine
+        # certifies whatever it gets (bisection), so only a non-finite point is discarded
+        if not np.all(np.isfinite(sol.x)) or not np.all(np.isfinite(sol.z)):
             return None
         w = np.clip(np.asarray(sol.x), 0, None)
         z = np.asarray(sol.z)[n:] / self.scale
@@ -242,8 +244,15 @@ def column_generation(rho, dims, *, rounds, new_per_round, rng, deadline,
         if solved is None:
             info["stopped"] = "budget" if time.monotonic() >= deadline else "solver"
             break
-        w, y, _ = solved
+        w, y, status = solved
         q_sdp = float(w.sum())
+        if "Solved" not in status:  # ran out of time inside the solver
+            info["stopped"] = "budget"
+            best = best if best is not None and info["q_sdp"] >= q_sdp else (
+                w.copy(), [m.copy() for m in members])
+            info["q_sdp"] = max(info["q_sdp"], q_sdp)
+            info["rounds"] = rnd + 1
+            break
         info["rounds"] = rnd + 1
         if q_sdp >= info["q_sdp"] - 1e-9 or best is None:
             info["q_sdp"] = q_sdp

@@ -515,6 +515,20 @@ def _column_generation(rho, dims, rounds, new_per_round, rng, deadline, progress
                     return done, info
     q, found = _prune_and_certify(rho, dims, [[m[k] for m in members] for k in range(len(w))],
                                   w, kernel)
+    # a cheap floor when the budget stopped the master early (large D): the computational
+    # product basis with weights diag(rho) (rho dephased) or uniform (the maximally mixed state)
+    basis = [np.array([np.eye(d)[a] for a in axes], dtype=complex)
+             for d, axes in zip(dims, zip(*np.ndindex(*dims)))]
+    diag = np.clip(np.diag(rho).real, 0, None)
+    for weights in (diag, np.ones(len(diag))):
+        if weights.sum() <= 0:
+            continue
+        keep = weights > 0
+        cand = (weights[keep] / weights[keep].sum(), [b[keep] for b in basis])
+        q_floor, _ = certify_weight(rho, mix(*cand))
+        if q_floor > q + 1e-12:
+            q, found = q_floor, cand
+            info["floor"] = True
     if found is None or q <= ATOL_WEIGHT:
         return None, info
     return _finalise(rho, dims, mix(*found), *found, whole=False), info
@@ -745,7 +759,9 @@ def _compute(source, rho, dims, rounds, new_per_round, outer, dps, route, rng, s
               f"{info['stopped']}; master weight {info['q_sdp']:.8g}"
               + (f", pricing bound {bound:.6g}" if bound is not None else "") + ")"
               + ("; polished by a product fit reassembling rho (q = 1)" if info["polished"] else
-                 "; q certified on the ensemble"))
+                 "; q certified on the ensemble")
+              + ("; the dephased / maximally mixed floor beat the master's ensemble"
+                 if info.get("floor") else ""))
     if done is None:
         return result(0.0, 0.0, 0.0, *_empty(dims), "column_generation",
                       reason + ": no separable part found", *o, exhausted=exhausted)
