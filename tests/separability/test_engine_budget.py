@@ -53,7 +53,7 @@ def _ref_seesaw(y, dims, rng, sweeps=40):
     return psi, float(np.real(psi.conj() @ y @ psi))
 
 
-def _reference_column_generation(rho, dims, seed=0, n_random=300, rounds=15, per_round=10):
+def _reference_column_generation(rho, dims, seed=0, n_random=200, rounds=10, per_round=10):
     """Many random product vectors, then max sum w_k s.t. rho - sum w_k P_k >= 0 (cvxpy), and
     pricing by the dual (product states with <psi|Y|psi> < 1 are added), iterated."""
     import cvxpy as cp
@@ -83,10 +83,10 @@ def _reference_column_generation(rho, dims, seed=0, n_random=300, rounds=15, per
         y = cons[0].dual_value
         y = (y + y.conj().T) / 2
         new = [_ref_seesaw(y, dims, rng) for _ in range(4 * per_round)]
-        new = sorted((v, p) for p, v in ((p, v) for p, v in new) if v < 1 - 1e-7)[:per_round]
+        new = sorted((pv for pv in new if pv[1] < 1 - 1e-7), key=lambda pv: pv[1])[:per_round]
         if not new:
             break
-        cols += [p for _, p in new]
+        cols += [p for p, _ in new]
     return value
 
 
