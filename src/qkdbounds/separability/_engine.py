@@ -31,9 +31,15 @@ Routes (``method`` of the result), tried in this order:
     entangled input cannot be fitted and goes on to column generation.
 ``"column_generation"``
     Anything else: for a finite set of product states :math:`P_k`, the SDP
-    :math:`\max\{\sum_k w_k : w \ge 0,\ \rho - \sum_k w_kP_k \succeq 0\}` (cvxpy + Clarabel),
+    :math:`\max\{\sum_k w_k : w \ge 0,\ \rho - \sum_k w_kP_k \succeq 0\}` (Clarabel),
     priced by its dual :math:`Y \succeq 0` (a product state with :math:`\langle\psi|Y|\psi\rangle
-    < 1` can raise the weight), found by a see-saw over the parties from seeded starts.
+    < 1` can raise the weight), found by a batched see-saw over the parties (:mod:`._colgen`,
+    Clarabel called directly in the range of :math:`\rho`); a master weight near 1 is polished
+    by a product fit into an exact ensemble of :math:`\rho` (q = 1).
+
+**Time budget**: every call has one (``time_budget``, default :func:`engine_estimate`); when it
+runs out the best certified decomposition so far is returned (``budget_exhausted``), and an
+outer bound that would not fit is skipped (``weight_outer`` None, ``outer_method`` says why).
 
 **Outer bounds**: the PPT relaxation :math:`\max\{\mathrm{tr}X : 0 \preceq X \preceq \rho,\
 X^{\Gamma_S}\succeq 0\ \forall S\}` and, for two parties of small size, the level-2
