@@ -175,3 +175,24 @@ def test_single_precision_input_is_cast(dtype):
     rho64 = np.asarray(low, dtype=np.complex128)
     _assert_certified(res, rho64)
     assert 0 < res.weight <= 1
+
+
+def test_certification_gate_rejects_an_ensemble_that_does_not_reassemble():
+    """Every route ends in _finalise: an ensemble 1e-6 away from the state it stands for is
+    refused (no q = 1 and no weight from it), the exact one is accepted."""
+    from qkdbounds.separability._engine import _finalise
+
+    rng = np.random.default_rng(8)
+    dims = (3, 3)
+    weights = rng.dirichlet(np.ones(4))
+    vectors = []
+    for d in dims:
+        v = rng.normal(size=(4, d)) + 1j * rng.normal(size=(4, d))
+        vectors.append(v / np.linalg.norm(v, axis=1, keepdims=True))
+    rho = mix(weights, vectors)
+    done = _finalise(rho, dims, rho, weights, vectors, whole=True)
+    assert done is not None and done[0] == 1.0 and done[2] <= 1e-9
+    bent = [v.copy() for v in vectors]
+    bent[0][0] = bent[0][0] + 1e-6 * np.eye(3)[1]
+    assert _finalise(rho, dims, rho, weights, bent, whole=True) is None
+    assert _finalise(rho, dims, rho, weights, bent, whole=False) is None
