@@ -71,7 +71,7 @@ def test_general_routes_agree_between_api_and_cli(capsys, argv, route):
     kwargs = dict(zip(argv[::2], argv[1::2]))
     api = rate_upper_bound(2, 2, float(kwargs["--visibility"]), 0.1,
                            measurements=kwargs.get("--measurements", "auto"),
-                           attack=kwargs.get("--attack", "paper"))
+                           attack=kwargs.get("--attack", "best"))
     assert cli["route"] == api.route == route
     assert cli["rate_upper_bound"] == pytest.approx(api.value, abs=1e-12)
     assert cli["method"] == api.method
@@ -125,7 +125,7 @@ def test_sweep_chunk_equals_point_function_exactly():
     points = [dict(dim=d, parties=n, visibility=v, leakage=leak, model=m, attack=a)
               for d, n, v, leak, m, a in itertools.product(
                   (2, 3), (2, 4), (0.0, 0.3, 0.71, 1.0), (0.0, 0.2, 1.0), ("uniform", "junk"),
-                  ("paper", "extended"))]
+                  ("best", "paper", "extended"))]
     chunk = rate_chunk(points)
     for params, got in zip(points, chunk):
         assert json.dumps(got, sort_keys=True) == json.dumps(rate_point(params), sort_keys=True)

@@ -61,7 +61,7 @@ def test_bound_never_exceeds_log_d_and_cut_is_valid(v, leak):
 
 def test_certificate_contents():
     # general route (bases given): the full gamma tensor is in the certificate
-    r = rate_upper_bound(2, 2, 0.8, 0.1, measurements=[computational(2)] * 2)
+    r = rate_upper_bound(2, 2, 0.8, 0.1, measurements=[computational(2)] * 2, attack="paper")
     cert = r.certificate
     assert cert["measurements"] == ["Z", "Z"]
     gamma = np.asarray(cert["attack"]["gamma"])
@@ -126,7 +126,7 @@ def test_extended_certificate_paper_value_is_the_paper_bound():
     """``attack.paper_value`` holds the paper attack's bound on the same footing (TC/(N-1))."""
     z = [computational(2)] * 3
     ext = rate_upper_bound(2, 3, 0.8, 0.1, measurements=z, attack="extended")
-    paper = rate_upper_bound(2, 3, 0.8, 0.1, measurements=z)
+    paper = rate_upper_bound(2, 3, 0.8, 0.1, measurements=z, attack="paper")
     assert_allclose(ext.certificate["attack"]["paper_value"], paper.value, atol=1e-9)
     assert ext.value <= paper.value + 1e-12
 

@@ -95,7 +95,7 @@ def test_arbitrary_text_parses_or_raises_input_error(text):
     ("dim", "1", r"integer in \[2, 65536\]"),
     ("parties", "2:4:0.5", "integer"),
     ("model", "uniform,gaussian", "uniform, junk"),
-    ("attack", "best", "paper, extended"),
+    ("attack", "intrinsic", "best, paper, extended"),
     ("colour", "red", "unknown sweep parameter"),
 ], ids=lambda v: str(v) or "blank")
 def test_bad_specs_rejected(name, spec, match):
@@ -113,7 +113,7 @@ def test_integer_ranges_and_single_values():
 
 def test_build_grid_defaults_and_product():
     grid = build_grid({"visibility": "0.5,1", "leakage": "0.1:0.3:0.1", "dim": "2,3"})
-    assert grid["parties"] == [2] and grid["model"] == ["uniform"] and grid["attack"] == ["paper"]
+    assert grid["parties"] == [2] and grid["model"] == ["uniform"] and grid["attack"] == ["best"]
     points = list(grid_points(grid))
     assert len(points) == 2 * 3 * 2
     assert len({tuple(sorted(p.items())) for p in points}) == len(points)

@@ -204,5 +204,6 @@ def _pick(obj: Any, i: int) -> Any:
     if isinstance(obj, dict):
         return {k: _pick(v, i) for k, v in obj.items()}
     if isinstance(obj, np.ndarray):
-        return float(obj.ravel()[i]) if obj.ndim else float(obj)
+        x = obj.ravel()[i] if obj.ndim else obj[()]
+        return str(x) if obj.dtype.kind in "US" else float(x)
     return obj

@@ -114,8 +114,9 @@ def threshold_paper_printed(local_dim: int, n_parties: int, leakage: ArrayLike,
 
 
 def _zero_key(d, n, v, leakage, model):
-    """Zero-key certificate of the rate bound at visibilities ``v`` (the dispatcher's route)."""
-    return np.asarray(rate_upper_bound(d, n, v, leakage, model).zero_key)
+    """Zero-key certificate of the paper attack's rate bound at visibilities ``v`` (the
+    dispatcher's route); the threshold is the paper attack's."""
+    return np.asarray(rate_upper_bound(d, n, v, leakage, model, attack="paper").zero_key)
 
 
 def numeric_threshold(local_dim: int, n_parties: int, leakage: ArrayLike, model: str = "uniform",

@@ -39,7 +39,8 @@ def make_rate_figure(number: int, out: Path, n_points: int = 100, quiet: bool = 
 
     d, n = PAPER_FIGURES[number]
     with progress(len(PAPER_LEAKAGES) * n_points, f"figure {number}", quiet) as update:
-        curves = [rate_curve(d, n, leak, "uniform", n_points=n_points, callback=update)
+        curves = [rate_curve(d, n, leak, "uniform", n_points=n_points, attack="paper",
+                             callback=update)
                   for leak in PAPER_LEAKAGES]
     title = f"Fig. {number}: d = {d}, N = {n}, uniform leakage, Z-basis measurements"
     stem = out / f"figure{number}"

@@ -32,7 +32,7 @@ def _beyond_figures(out: Path, n_points: int) -> list[dict]:
     figs = []
     for number, (d, n) in PAPER_FIGURES.items():
         leaks = (0.0, 0.1, 0.3)
-        paper = [rate_curve(d, n, leak, n_points=n_points) for leak in leaks]
+        paper = [rate_curve(d, n, leak, n_points=n_points, attack="paper") for leak in leaks]
         ext = [rate_curve(d, n, leak, n_points=n_points, attack="extended") for leak in leaks]
         stem = out / f"beyond_figure{number}"
         files = plot_rate_curves(paper, f"Fig. {number} (d={d}, N={n}): paper attack vs extended attack",

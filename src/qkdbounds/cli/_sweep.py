@@ -24,7 +24,8 @@ def register(subparsers) -> None:
     p.add_argument("--leakage", required=True, help="leakages in [0, 1], e.g. 0.1,0.2")
     p.add_argument("--model", default=None,
                    help="leakage model(s): uniform, junk (default uniform)")
-    p.add_argument("--attack", default=None, help="attack(s): paper, extended (default paper)")
+    p.add_argument("--attack", default=None, help="attack(s): best, paper, extended (default best: per point the "
+                        "smallest of the paper, extended and no-attack bounds)")
     p.add_argument("--store", type=out_file("--store"), default=None,
                    help="SQLite store (default OUT/results.sqlite)")
     p.add_argument("--out", type=out_dir("--out"), default="out",

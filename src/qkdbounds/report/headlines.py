@@ -63,7 +63,7 @@ def paper1_headlines() -> list[Headline]:
                              1 / (1 + d ** (n - 1)), separable_visibility(d, n),
                              None, True, "after Eq. 7"))
     for leak in (0.1, 0.2, 0.3):
-        r = rate_upper_bound(2, 2, 1.0, leak)
+        r = rate_upper_bound(2, 2, 1.0, leak, attack="paper")
         rows.append(Headline("Paper 1: rates", f"R(v=1), d=N=2, uniform, L={leak}", 1 - leak, r.value,
                              None, _agree(1 - leak, r.value), "Fig. 1 endpoint",
                              "q_v = 0: only non-leaked GHZ rounds reach '?'"))
@@ -92,7 +92,7 @@ def beyond_headlines(points=((2, 2, 0.6, 0.1), (2, 2, 0.45, 0.0), (2, 2, 0.9, 0.
     """Paper attack vs the extended and intrinsic-information attacks at selected points."""
     rows = []
     for d, n, v, leak in points:
-        paper = rate_upper_bound(d, n, v, leak, cut_bound=False).value
+        paper = rate_upper_bound(d, n, v, leak, attack="paper", cut_bound=False).value
         ext = rate_upper_bound(d, n, v, leak, attack="extended", cut_bound=True)
         intr = rate_upper_bound(d, n, v, leak, attack="intrinsic", cut_bound=False).value if n == 2 else None
         rows.append(Headline(

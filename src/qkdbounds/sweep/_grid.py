@@ -33,10 +33,10 @@ __all__ = [
 
 #: Allowed leakage models and attacks (SPEC §3, ``qkdbounds rate``).
 MODELS = ("uniform", "junk")
-ATTACKS = ("paper", "extended")
+ATTACKS = ("best", "paper", "extended")
 
 #: Value of an axis the user does not sweep.
-AXIS_DEFAULTS: dict[str, Any] = {"dim": 2, "parties": 2, "model": "uniform", "attack": "paper"}
+AXIS_DEFAULTS: dict[str, Any] = {"dim": 2, "parties": 2, "model": "uniform", "attack": "best"}
 
 #: Guards against typos such as ``0:1:1e-9`` that would silently ask for a billion points.
 MAX_AXIS_POINTS = 1_000_000
@@ -143,7 +143,7 @@ def parse_axis(name: str, spec: str | int | float | Sequence[Any]) -> list[int |
     list
         Validated values in the order given, duplicates removed: ints for ``dim``/``parties``,
         floats rounded to 12 decimals for ``visibility``/``leakage`` (in [0, 1]), strings for
-        ``model`` (uniform, junk) and ``attack`` (paper, extended).
+        ``model`` (uniform, junk) and ``attack`` (best, paper, extended).
 
     Raises
     ------

@@ -100,6 +100,16 @@ def _fill_structured(out: list, idx: list[int], res) -> None:
     columns = {k: res.certificate["attack"][k].ravel().tolist() for k in array_keys}
     values = res.value.ravel().tolist()
     statuses = res.status.ravel().tolist()
+    # per-point fields beside the value (attack_used, paper_value, ..., verdict); NaN -> None
+    fields = {}
+    for key in ("attack_used", "paper_value", "extended_value", "no_attack_value",
+                "lower_bound", "verdict"):
+        arr = getattr(res, key, None)
+        if arr is not None:
+            flat = np.asarray(arr).ravel()
+            fields[key] = ([str(x) for x in flat] if flat.dtype.kind in "US" else
+                           [None if np.isnan(x) else float(x) for x in flat])
+    used = fields.get("attack_used")
     for j, i in enumerate(idx):
         attack = dict(attack0)
         for k in array_keys:
@@ -107,7 +117,10 @@ def _fill_structured(out: list, idx: list[int], res) -> None:
         row = dict(template)
         row["rate_upper_bound"] = values[j]
         row["status"] = statuses[j]
-        row["certificate"] = dict(cert0, attack=attack)
+        for key, col in fields.items():
+            row[key] = col[j]
+        row["certificate"] = (dict(cert0, attack=attack) if used is None or "attack_used" not in cert0
+                              else dict(cert0, attack=attack, attack_used=used[j]))
         out[i] = row
 
 
