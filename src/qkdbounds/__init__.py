@@ -14,7 +14,7 @@ Examples
 >>> import qkdbounds as qb
 >>> round(qb.visibility_threshold(2, 2, 0.1).value, 6)
 0.357143
->>> round(qb.rate_upper_bound(2, 2, 0.9, 0.1).value, 4)
+>>> round(qb.rate_upper_bound(2, 2, 0.9, 0.1, attack="paper").value, 4)   # the paper's attack
 0.7265
 """
 

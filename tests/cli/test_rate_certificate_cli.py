@@ -19,7 +19,7 @@ def _json(capsys, *argv):
 
 def test_general_route_certificate_compact_unless_asked(capsys):
     argv = ("rate", "--dim", 2, "--parties", 5, "--visibility", 0.9, "--leakage", 0.1,
-            "--measurements", "search", "--json")
+            "--measurements", "search", "--attack", "paper", "--json")
     compact = _json(capsys, *argv)
     full = _json(capsys, *argv, "--full-certificate")
     assert compact["attack"]["gamma"]["shape"] == [2] * 5
@@ -54,7 +54,7 @@ def test_grid_columns_hold_eves_gamma(capsys):
                 "--attack", "extended", "--json")
     # zero-key point: gamma on the other strings makes "?" uniform (c_1/s_0), as for the paper attack
     paper = _json(capsys, "rate", "--dim", 3, "--visibility", "0.3,0.9", "--leakage", "0.5",
-                  "--json")
+                  "--attack", "paper", "--json")
     assert out["gamma_other_strings"][0] == pytest.approx(paper["gamma_other_strings"][0])
     assert out["gamma_other_strings"][1] == 1.0
 

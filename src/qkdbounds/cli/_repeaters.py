@@ -23,7 +23,7 @@ from ..repeaters.budget import DEFAULT_MAX_REPEATERS_CAP, LEAKAGE_MODELS
 def _plan(args, d: int, leakage: float) -> dict:
     n = check_int("--repeaters", args.repeaters, 0, 10_000)
     target = check_real("--target-rate", args.target_rate, 0.0, math.log2(d))
-    plan = minimum_link_visibility(n, target, leakage, args.model, d)
+    plan = minimum_link_visibility(n, target, leakage, args.model, d, attack=args.attack)
     return {
         "repeaters": plan.n_repeaters,
         "target_rate": plan.target_rate,
@@ -57,7 +57,7 @@ def _handler(args) -> dict:
     k = None
     if args.max_repeaters is not None:
         k = check_int("--max-repeaters", args.max_repeaters, 0, DEFAULT_MAX_REPEATERS_CAP)
-    b = repeater_budget(v, leakage, args.model, d, max_repeaters=k)
+    b = repeater_budget(v, leakage, args.model, d, max_repeaters=k, attack=args.attack)
     out = {
         "mode": "budget",
         "n_max": b.n_max,
@@ -74,6 +74,7 @@ def _handler(args) -> dict:
         "visibility": b.visibility,
         "leakage": b.leakage,
         "model": b.model,
+        "attack": args.attack,
         "dim": b.local_dim,
         "method": b.method,
         "status": b.status,
@@ -98,6 +99,9 @@ def register(subparsers) -> None:
     p.add_argument("--visibility", type=float, default=None,
                    help="visibility of every elementary link, in [0, 1]")
     p.add_argument("--leakage", type=float, required=True, help="leakage L in [0, 1]")
+    p.add_argument("--attack", choices=("best", "paper", "extended"), default="best",
+                   help="Eve's attack for the rate bounds (default best: the smallest of the paper, "
+                        "extended and no-attack bounds; each chain point also reports paper_value)")
     p.add_argument("--model", choices=LEAKAGE_MODELS, default="uniform",
                    help="leakage model (default uniform)")
     p.add_argument("--dim", type=int, default=2,

@@ -192,6 +192,10 @@ class ChainPoint:
     rate_upper_bound_paper_convention: float
     status: str
     isotropy_distance: float
+    #: The paper attack's bound at ``visibility`` (equals ``rate_upper_bound`` for attack="paper").
+    paper_value: float | None = None
+    #: The attack behind ``rate_upper_bound`` (see :func:`qkdbounds.rate_upper_bound`).
+    attack: str = "paper"
 
 
 @dataclass(frozen=True)
@@ -257,7 +261,8 @@ def _chain_length(n_max, n_paper) -> int:
 
 
 def repeater_budget(visibility: float, leakage: float, model: str = "uniform",
-                    local_dim: int = 2, max_repeaters: int | None = None) -> RepeaterBudget:
+                    local_dim: int = 2, max_repeaters: int | None = None,
+                    attack: str = "best") -> RepeaterBudget:
     r"""How many repeaters a link visibility allows (paper 1, Eq. 5), both conventions.
 
     Parameters
@@ -270,6 +275,10 @@ def repeater_budget(visibility: float, leakage: float, model: str = "uniform",
         Leakage model (paper 1, Eqs. 11 and 20).
     local_dim : int
         Local dimension ``d`` (2 to :data:`~.swapping.MAX_SWAP_DIM`).
+    attack : {"best", "paper", "extended"}
+        Eve's attack for the chain's rate bounds (default the tightest, ``"best"``; each chain
+        point also carries the paper attack's ``paper_value``).  The thresholds and ``n_max``
+        are the paper attack's zero-key thresholds (the same for every attack).
     max_repeaters : int, optional
         Chain length ``K``: rate bounds for ``n = 0..K``.  Default: two past the larger
         ``n_max`` (capped at :data:`DEFAULT_MAX_REPEATERS_CAP`).
@@ -309,14 +318,16 @@ def repeater_budget(visibility: float, leakage: float, model: str = "uniform",
     points = []
     for n, w in enumerate(sim.intermediate_visibilities):
         w = min(max(float(w), 0.0), 1.0)  # clip round-off before the front-door check
-        r = rate_upper_bound(d, 2, w, leak, model)
+        r = rate_upper_bound(d, 2, w, leak, model, attack=attack)
         w_paper = v ** (2 * n)
-        r_paper = rate_upper_bound(d, 2, w_paper, leak, model)
+        # the paper's convention (v^(2n)) with the paper's attack: Eq. 5 as printed
+        r_paper = rate_upper_bound(d, 2, w_paper, leak, model, attack="paper")
         points.append(ChainPoint(repeaters=n, visibility=w, rate_upper_bound=float(r.value),
                                  visibility_law=v ** (n + 1),
                                  visibility_paper_convention=w_paper,
                                  rate_upper_bound_paper_convention=float(r_paper.value),
-                                 status=r.status, isotropy_distance=sim.isotropy_distances[n]))
+                                 status=r.status, isotropy_distance=sim.isotropy_distances[n],
+                                 paper_value=r.paper_value, attack=attack))
     positive = [p.rate_upper_bound > 0 for p in points]
     n_from_rate = None
     if not all(positive):
@@ -389,7 +400,8 @@ class LinkVisibilityPlan:
 
 def minimum_link_visibility(n_repeaters: int, target_rate: float, leakage: float,
                             model: str = "uniform", local_dim: int = 2,
-                            xtol: float = XTOL_THRESHOLD) -> LinkVisibilityPlan:
+                            xtol: float = XTOL_THRESHOLD,
+                            attack: str = "best") -> LinkVisibilityPlan:
     r"""Planner inverse: the smallest link visibility whose chain can reach ``target_rate``.
 
     Bisection on the link visibility :math:`v` of the rate upper bound
@@ -409,6 +421,8 @@ def minimum_link_visibility(n_repeaters: int, target_rate: float, leakage: float
     model : {"uniform", "junk"}
     local_dim : int
         ``d >= 2``.
+    attack : {"best", "paper", "extended"}
+        Eve's attack for the chain's rate bound (default the tightest, ``"best"``).
     xtol : float
         Bisection tolerance on :math:`v`.
 
@@ -429,7 +443,8 @@ def minimum_link_visibility(n_repeaters: int, target_rate: float, leakage: float
     links = n + 1
 
     def rate(v_link: float) -> float:
-        return float(rate_upper_bound(d, 2, min(v_link**links, 1.0), leak, model).value)
+        return float(rate_upper_bound(d, 2, min(v_link**links, 1.0), leak, model,
+                                      attack=attack).value)
 
     max_rate = rate(1.0)
     lo = thr ** (1.0 / links)  # at and below: chain visibility <= threshold, no key
@@ -528,7 +543,7 @@ def figure2_data(link_visibilities: Sequence[float] = (0.9, 0.95, 0.98), leakage
     curves = []
     budget = None
     for v in link_visibilities:
-        budget = repeater_budget(v, leakage, model, local_dim, max_repeaters=k)
+        budget = repeater_budget(v, leakage, model, local_dim, max_repeaters=k, attack="paper")
         curves.append(RepeaterCurve(
             visibility=budget.visibility,
             repeaters=tuple(p.repeaters for p in budget.chain),

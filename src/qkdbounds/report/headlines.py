@@ -74,7 +74,7 @@ def repeater_headlines() -> list[Headline]:
     """Eq. 5 and the "at most ten repeaters" claim (v = 0.95, L = 0.1, uniform)."""
     from ..repeaters import repeater_budget
 
-    b = repeater_budget(0.95, 0.1, "uniform", 2)
+    b = repeater_budget(0.95, 0.1, "uniform", 2, attack="paper")
     return [
         Headline("Paper 1: repeaters", "n_max (v=0.95, L=0.1, uniform): text claim", 10, b.n_max,
                  b.n_max_from_rate_bound, b.n_max == 10, "text after Eq. 5",
