@@ -25,7 +25,7 @@ def handle(args) -> dict:
     kwargs = dict(model=args.model, loss_db_per_km=args.loss_db_per_km,
                   detector_efficiency=args.detector_efficiency, link_visibility=args.link_visibility,
                   memory_t2_s=args.memory_t2_s, memory_noise=args.memory_noise,
-                  source_rate_hz=args.source_rate_hz, local_dim=args.dim)
+                  source_rate_hz=args.source_rate_hz, local_dim=args.dim, attack=args.attack)
     plan = plan_link(args.distance_km, args.segments, args.leakage, **kwargs)
     e = plan.end_to_end
     out = {
@@ -73,6 +73,9 @@ def register(subparsers) -> None:
     p.add_argument("--segments", type=int, required=True, help="elementary links (1 = direct)")
     p.add_argument("--leakage", type=float, required=True, help="leakage L in [0, 1]")
     p.add_argument("--model", choices=("uniform", "junk"), default="uniform")
+    p.add_argument("--attack", choices=("best", "paper", "extended"), default="best",
+                   help="Eve's attack on isotropic links (default best: the smallest of the paper, "
+                        "extended and no-attack bounds)")
     p.add_argument("--loss-db-per-km", type=float, default=0.2, help="fibre loss (default 0.2)")
     p.add_argument("--detector-efficiency", type=float, default=0.9, help="in [0, 1] (0.9)")
     p.add_argument("--link-visibility", type=float, default=1.0,

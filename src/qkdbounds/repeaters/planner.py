@@ -125,7 +125,8 @@ def plan_path(segment_lengths_km, leakage: float, *, model: str = "uniform",
               loss_db_per_km: float = 0.2, detector_efficiency: float = 0.9,
               link_visibility: float = 1.0, memory_t2_s: float | None = None,
               memory_noise: str = "depolarizing", source_rate_hz: float = 1e8,
-              bsm_success: float = 0.5, local_dim: int = 2, seed: int = 0) -> LinkPlan:
+              bsm_success: float = 0.5, local_dim: int = 2, seed: int = 0,
+              attack: str = "best") -> LinkPlan:
     """Plan a chain of heralded segments of the given lengths (module docstring).
 
     All segments attempt in lock step, one attempt per :math:`\tau = \max(1/f, \ell_{max}/c_f)`;
@@ -146,11 +147,15 @@ def plan_path(segment_lengths_km, leakage: float, *, model: str = "uniform",
     rate of delivered pairs, and ``key_rate_upper_bound_bps`` is that times the bound per pair;
     ``pair_rate_hz`` is the Monte Carlo estimate :math:`1/(\tau\,\overline{\max_i T_i})`.
 
+    ``attack`` is Eve's attack for isotropic links (:func:`qkdbounds.rate_upper_bound`; default
+    ``"best"``, the tightest bound; ``"paper"`` for the paper's attack).
+
     Raises
     ------
     InputError
         A parameter outside its range.
     """
+    check_choice("attack", attack, ("best", "paper", "extended"))
     try:
         lengths = [float(x) for x in segment_lengths_km]
     except (TypeError, ValueError):
@@ -197,9 +202,10 @@ def plan_path(segment_lengths_km, leakage: float, *, model: str = "uniform",
     mean_lambda = float(lam_total.mean())
     average_state = channel(chain, mean_lambda)               # the average delivered state
     rates, how = _averaged_bound(chain, lam_total, channel, d, leak, model,
-                                 isotropic=memory_noise == "depolarizing")
+                                 isotropic=memory_noise == "depolarizing", attack=attack)
     mean_rate = None if rates is None else float(rates.mean())
-    stderr = None if rates is None else float(rates.std(ddof=1) / math.sqrt(rates.size)) \
+    stderr = None if rates is None else 0.0 if np.all(rates == rates.flat[0]) \
+        else float(rates.std(ddof=1) / math.sqrt(rates.size)) \
         if rates.size > 1 else 0.0
     bound = None if rates is None else min(mean_rate + 3 * stderr, math.log2(d))
     eta_total = fibre_transmissivity(dist, loss_db_per_km)
@@ -238,7 +244,7 @@ def plan_path(segment_lengths_km, leakage: float, *, model: str = "uniform",
                     status="ok" if bound is not None else "rate_unavailable")
 
 
-def _averaged_bound(chain, lam_total, channel, d, leak, model, isotropic):
+def _averaged_bound(chain, lam_total, channel, d, leak, model, isotropic, attack="best"):
     """Per-sample (or per-bin) key bounds of the end-to-end link under noise strength Lambda."""
     from ..bounds import rate_upper_bound
 
@@ -246,7 +252,7 @@ def _averaged_bound(chain, lam_total, channel, d, leak, model, isotropic):
     if isotropic and np.allclose(chain.ravel()[1:], chain.ravel()[1], atol=1e-15):
         v_chain = (d2 * chain[0, 0] - 1) / (d2 - 1)
         v = np.clip(v_chain * lam_total, 0.0, 1.0)            # v <= 0: separable, zero key
-        r = rate_upper_bound(d, 2, v, leak, model)
+        r = rate_upper_bound(d, 2, v, leak, model, attack=attack)
         return np.where(v <= 1 / (1 + d), 0.0, r.value), "per sample, isotropic route"
     order = np.sort(lam_total)
     bins = np.array_split(order, min(N_NOISE_BINS, order.size))
