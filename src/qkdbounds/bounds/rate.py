@@ -9,8 +9,8 @@ Every interface (Python API, CLI ``rate``/``threshold``, sweeps, curves, figures
 calls :func:`rate_upper_bound`, which picks the route from the *question* alone
 (:func:`choose_route`):
 
-* ``"structured"`` — Z-basis measurements (``measurements="auto"`` or ``"Z"``) and the paper or
-  extended attack: the closed form on outcome types of :mod:`qkdbounds.bounds.symmetric`, any d
+* ``"structured"`` — Z-basis measurements (``measurements="auto"`` or ``"Z"``) and the paper,
+  extended or best attack: the closed form on outcome types of :mod:`qkdbounds.bounds.symmetric`, any d
   and N, evaluated on whole (visibility, leakage) grids as array operations.  Z is optimal for
   the isotropic source by the :math:`U\otimes U^*` symmetry (N = 2, exhaustive angle grid for
   d = 2) and by seeded Haar-random searches (tests/bounds/test_measurement_optimality.py); the
@@ -23,6 +23,17 @@ calls :func:`rate_upper_bound`, which picks the route from the *question* alone
 
 The conference-key cut bound (``cut_bound=True``, N >= 3) is a second, different quantity,
 computed by the general route on the same settings; it never changes ``value``.
+
+The default attack ``"best"`` (SPEC F13) is the tightest valid bound the tool has: per point the
+minimum of the paper attack, the extended attack and the no-attack bound
+:math:`(1-L_u)\,TC/(N-1)` (:func:`~qkdbounds.bounds.symmetric.no_attack_bounds`) at the same
+measurements; on the general and search routes Eve adapts per setting (min over attacks, then
+max over settings).  ``attack_used`` names the winner, ``paper_value`` / ``extended_value`` /
+``no_attack_value`` report each attack beside it (``paper_value`` is always the paper attack
+alone).  Every result carries ``lower_bound`` (the leakage-aware Devetak-Winter rate of
+:mod:`qkdbounds.bounds.isotropic_lower`, Z bases) and ``verdict`` (``no_key`` / ``key`` /
+``open``).  Consumers reproducing the papers (figures, ``reproduce``, thresholds) ask for
+``attack="paper"``.
 """
 
 from __future__ import annotations
@@ -273,8 +284,9 @@ def rate_upper_bound(
         Honest parties' bases: ``"auto"`` (= ``"Z"``, optimal for this source), an explicit
         global search at every point, or exactly the given bases (general route).
         ``None`` means ``"auto"``.
-    attack : {"paper", "extended", "intrinsic"}
-        Eve's attack: the paper's CC attack (Eq. 12); the extended CC attack that also forgets
+    attack : {"best", "paper", "extended", "intrinsic"}
+        Eve's attack.  ``"best"`` (default): per point the smallest of the paper, extended and
+        no-attack bounds (module docstring).  Otherwise: the paper's CC attack (Eq. 12); the extended CC attack that also forgets
         flags and merges leaked rounds (:mod:`qkdbounds.attacks.extended`); or the intrinsic
         information over channels on Eve's full CC record, started from the extended attack
         (:mod:`qkdbounds.attacks.intrinsic`, general route). Each is a valid bound and each is
@@ -306,6 +318,9 @@ def rate_upper_bound(
     >>> r = rate_upper_bound(2, 2, 1.0, 0.1)
     >>> round(r.value, 12), r.route        # (1 - L) log2 d at v = 1
     (0.9, 'structured')
+    >>> r = rate_upper_bound(2, 2, 0.9, 0.1)             # default: the tightest bound
+    >>> r.attack_used, round(r.paper_value, 4), round(r.value, 4), r.verdict
+    ('extended', 0.7265, 0.5848, 'key')
     >>> rate_upper_bound(2, 2, 0.35, 0.1).value   # below 1/(1 + D(1-L)): no key
     0.0
     >>> rate_upper_bound(2, 3, [0.5, 0.9], 0.1, attack="extended").value.round(4).tolist()
