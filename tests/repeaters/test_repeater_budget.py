@@ -139,3 +139,20 @@ def test_planner_infeasible_target():
 def test_bad_inputs_rejected(call, match):
     with pytest.raises(InputError, match=match):
         call()
+
+
+def test_default_attack_is_best_with_the_paper_value_beside_it():
+    """The chain's rate bounds use the tightest attack by default; each point names the paper's."""
+    from qkdbounds.repeaters import minimum_link_visibility, repeater_budget
+
+    best = repeater_budget(0.95, 0.1, "uniform", 2, max_repeaters=4)
+    paper = repeater_budget(0.95, 0.1, "uniform", 2, max_repeaters=4, attack="paper")
+    assert best.n_max == paper.n_max        # zero-key thresholds are the same for every attack
+    for b, p in zip(best.chain, paper.chain):
+        assert b.attack == "best" and p.attack == "paper"
+        assert b.paper_value == p.rate_upper_bound == p.paper_value
+        assert b.rate_upper_bound <= p.rate_upper_bound
+    assert best.chain[0].rate_upper_bound < paper.chain[0].rate_upper_bound
+    # a smaller upper bound needs a better link to reach the same target
+    assert minimum_link_visibility(10, 0.05, 0.1).value > \
+        minimum_link_visibility(10, 0.05, 0.1, attack="paper").value
