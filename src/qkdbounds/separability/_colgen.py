@@ -122,7 +122,7 @@ def kron_rows(vectors):
     """Rows psi_k = kron_i v_ik, shape (n, D)."""
     out = vectors[0]
     for v in vectors[1:]:
-        out = np.einsum("ki,kj->kij", out, v).reshape(out.shape[0], -1)
+        out = np.einsum("ki,kj->kij", out, v).reshape(out.shape[0], out.shape[1] * v.shape[1])
     return out
 
 
@@ -231,9 +231,12 @@ def column_generation(rho, dims, *, rounds, new_per_round, rng, deadline,
         basis_vecs = [v[ok] for v in basis_vecs]
     members = [np.concatenate([m, b]) for m, b in zip(members, basis_vecs)]
     psi = kron_rows(members)
-    cols = master.columns(psi)
     info = {"q_sdp": 0.0, "q_pricing_bound": None, "rounds": 0, "candidates": psi.shape[0],
-            "stopped": "rounds"}
+            "stopped": "no_column"}
+    if not psi.shape[0]:  # no product state in the range of rho: no separable part
+        return None, None, info
+    cols = master.columns(psi)
+    info["stopped"] = "rounds"
     best = None
     for rnd in range(rounds):
         left = max(deadline - time.monotonic(), 0.0 if rnd >= MIN_ROUNDS else 5.0)

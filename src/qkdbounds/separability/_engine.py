@@ -87,6 +87,8 @@ DPS_SECONDS = 0.5
 FIT_STARTS = 2
 #: Share of the time budget after which the product-fit route starts no further fit.
 FIT_SHARE = 0.4
+#: Passes of the 2x3 product fit (each: r, r+1, r+2, 2r, D^2 members, 3 starts) in the exact route.
+EXACT_FIT_PASSES = 3
 #: Most passes (one start per member count) of the product-fit route.
 FIT_ATTEMPTS = 50
 #: Gauss-Newton iterations per start of the product fit.
@@ -334,7 +336,7 @@ def _finalise(rho, dims, sigma_target, weights, vectors, *, whole: bool):
     return q, low, residual, weights, vectors
 
 
-def _exact_route(rho, dims, rng):
+def _exact_route(rho, dims, rng, deadline=None):
     """2x2 / 2x3 (module docstring).  Returns (q, low, residual, w, v, reason, outer) or None."""
     from ..states import min_pt_eigenvalue
     from ._exact import best_separable_approximation, fit_product_ensemble, wootters_ensemble
@@ -349,7 +351,12 @@ def _exact_route(rho, dims, rng):
             except InputError:
                 return None
             return w, v
-        w, v, _ = fit_product_ensemble(target, dims, rng=rng)
+        for attempt in range(EXACT_FIT_PASSES):  # the fit is seed-sensitive: a few passes
+            if attempt and deadline is not None and time.monotonic() >= deadline:
+                break
+            w, v, res = fit_product_ensemble(target, dims, rng=rng, deadline=deadline)
+            if res <= TOL_RESIDUAL:
+                break
         return w, v
 
     how = ("Wootters' construction (PRL 80, 2245 (1998))" if qubits else
@@ -716,7 +723,7 @@ def _compute(source, rho, dims, rounds, new_per_round, outer, dps, route, rng, s
                               "closed form (PPT = separable in this family, so it equals the "
                               "PPT bound)" if outer else "")
         if len(dims) == 2 and (min(dims), max(dims)) in ((2, 2), (2, 3)):
-            ex = _exact_route(rho, dims, rng)
+            ex = _exact_route(rho, dims, rng, start + FIT_SHARE * (deadline - start))
             if ex is not None:
                 *done, reason, q_ppt = ex
                 return result(*done, "exact", reason, q_ppt, q_ppt, None,

@@ -30,6 +30,7 @@ an SDP (cvxpy + Clarabel), and :math:`\sigma = X^\star/q^\star` is separable.  W
 from __future__ import annotations
 
 import math
+import time
 import warnings
 
 import numpy as np
@@ -194,7 +195,8 @@ def wootters_ensemble(rho) -> tuple[NDArray[np.float64], list[NDArray[np.complex
 
 def fit_product_ensemble(target, dims, *, n_members: int | None = None, starts: int = 3,
                          iterations: int = 200, rng: np.random.Generator | None = None,
-                         init=None) -> tuple[NDArray[np.float64], list[NDArray], float]:
+                         init=None, deadline: float | None = None
+                         ) -> tuple[NDArray[np.float64], list[NDArray], float]:
     r"""Product ensemble reassembling a separable bipartite ``target`` (Gauss-Newton fit).
 
     Minimises :math:`\|\sum_k (a_k a_k^\dagger)\otimes(b_k b_k^\dagger) - T\|_F` over
@@ -215,6 +217,9 @@ def fit_product_ensemble(target, dims, *, n_members: int | None = None, starts: 
         Seeded random starts tried until the residual is at most 1e-9.
     init : (weights, vectors), optional
         A first start (e.g. from column generation).
+    deadline : float, optional
+        ``time.monotonic()`` value after which no further iteration, start or member count is
+        tried (the best fit so far is returned).
     rng : numpy.random.Generator, optional
         Default ``default_rng(0)``.
 
@@ -237,7 +242,10 @@ def fit_product_ensemble(target, dims, *, n_members: int | None = None, starts: 
         candidates = list(dict.fromkeys([rank, rank + 1, rank + 2, 2 * rank, dim * dim]))
     best = (np.inf, None)
     for k_members in candidates:
-        weights, vectors, res = _fit_once(t, dims, k_members, starts, iterations, rng, init)
+        if best[1] is not None and deadline is not None and time.monotonic() >= deadline:
+            break
+        weights, vectors, res = _fit_once(t, dims, k_members, starts, iterations, rng, init,
+                                          deadline)
         if res < best[0]:
             best = (res, (weights, vectors))
         if res <= TOL_RESIDUAL:
@@ -246,7 +254,7 @@ def fit_product_ensemble(target, dims, *, n_members: int | None = None, starts: 
     return weights, vectors, res
 
 
-def _fit_once(t, dims, k_members, starts, iterations, rng, init):
+def _fit_once(t, dims, k_members, starts, iterations, rng, init, deadline=None):
     d1, d2 = dims
     dim = d1 * d2
     iu = np.triu_indices(dim)
@@ -281,6 +289,8 @@ def _fit_once(t, dims, k_members, starts, iterations, rng, init):
     best = (np.inf, None)
     scale = float(np.trace(t).real) / k_members
     for start in range(max(1, starts)):
+        if start and deadline is not None and time.monotonic() >= deadline:
+            break
         if start == 0 and init is not None:
             w0, (a0, b0) = init
             reps = int(np.ceil(k_members / len(w0)))
@@ -296,7 +306,7 @@ def _fit_once(t, dims, k_members, starts, iterations, rng, init):
         r, psi, a, b = residual(p)
         norm = float(np.linalg.norm(r))
         for _ in range(iterations):
-            if norm < 1e-13:
+            if norm < 1e-13 or (deadline is not None and time.monotonic() >= deadline):
                 break
             jac = jacobian(psi, a, b)
             step = np.linalg.lstsq(jac, -r, rcond=None)[0]
