@@ -26,8 +26,10 @@ from typing import TYPE_CHECKING
 _LAZY = {
     "GammaSolution": "attacks", "joint_distribution_with_eve": "attacks",
     "minimize_gamma": "attacks", "question_class": "attacks",
-    "best_separable_approximation": "attacks.general_cc",
-    "general_rate_upper_bound": "attacks.general_cc",
+    "source_rate_upper_bound": "bounds.source_bound", "SourceRateBound": "bounds.source_bound",
+    "SourceRateBounds": "bounds.source_bound", "devetak_winter_lower_bound": "bounds.lower",
+    "Source": "states.sources", "as_source": "states.sources", "make_source": "states.sources",
+    "load_source": "states.sources", "certified_separable_weight": "separability",
     "RateBound": "bounds", "RateBounds": "bounds", "Threshold": "bounds",
     "choose_route": "bounds", "rate_upper_bound": "bounds", "visibility_threshold": "bounds",
     "chsh_threshold_werner": "di.chsh", "chsh_value": "di.chsh",
@@ -49,7 +51,10 @@ _LAZY = {
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from .attacks import GammaSolution, joint_distribution_with_eve, minimize_gamma, question_class
-    from .attacks.general_cc import best_separable_approximation, general_rate_upper_bound
+    from .bounds.lower import devetak_winter_lower_bound
+    from .bounds.source_bound import SourceRateBound, SourceRateBounds, source_rate_upper_bound
+    from .separability import certified_separable_weight
+    from .states.sources import Source, as_source, load_source, make_source
     from .bounds import (RateBound, RateBounds, Threshold, choose_route, rate_upper_bound,
                          visibility_threshold)
     from .errors import InputError, QKDBoundsError, SolverError

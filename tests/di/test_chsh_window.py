@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 from scipy.optimize import bisect
 
-from qkdbounds.attacks.general_cc import bloch_measurement
+from qkdbounds.measurements.qubit import bloch_measurement
 from qkdbounds.bounds import rate_upper_bound
 from qkdbounds.di.chsh import (
     ATOL_CHSH,
@@ -217,14 +217,15 @@ def cli_main(monkeypatch):
 
 
 def test_cli_state_bound_werner(cli_main, capsys):
-    code = cli_main(["state-bound", "--werner", "0.9", "--leakage", "0.1", "--grid", "4", "--json"])
+    code = cli_main(["state-bound", "--werner", "0.9", "--leakage", "0.1", "--json"])
     out = json.loads(capsys.readouterr().out)
     assert code == 0
     assert_allclose(out["rate_upper_bound"], rate_upper_bound(2, 2, 0.9, 0.1).value, atol=1e-6)
     assert_allclose(out["separable_weight"], 0.15, atol=1e-7)
     assert_allclose(out["chsh_value"], 2 * np.sqrt(2) * 0.9, atol=1e-12)
     assert out["di_lower_bound"] > out["di_lower_bound_leakage"] > 0
-    for key in ("method", "status", "measurements", "decomposition", "qber"):
+    assert out["verdict"] == "key" and out["unit"] == "bits per round"
+    for key in ("method", "status", "measurements", "eve_decomposition", "qber_z", "lower_bound"):
         assert key in out
 
 

@@ -88,9 +88,10 @@ def test_save_ensemble_roundtrip_and_path_checked_first(tmp_path, capsys):
         code, cap = _run(capsys, ["state-bound", "--state", str(state), "--dims", "2", "2",
                                   "--leakage", "0.1", "--save-ensemble", str(bad)])
         assert code == 2 and needle in cap.err and cap.out == ""
+    # one route for every source: a Werner input saves its decomposition too
     code, cap = _run(capsys, ["state-bound", "--werner", "0.5", "--leakage", "0.1",
-                              "--save-ensemble", str(out)])
-    assert code == 2 and "--dims" in cap.err
+                              "--measurements", "Z", "--save-ensemble", str(out), "--json"])
+    assert code == 0 and np.load(out)["q"] == pytest.approx(0.75, abs=1e-7)
 
 
 def test_state_bound_single_party_project_without_dims_and_garbage(tmp_path, capsys):
@@ -101,8 +102,8 @@ def test_state_bound_single_party_project_without_dims_and_garbage(tmp_path, cap
     assert len(cap.err.strip().splitlines()) == 1
     np.save(tmp_path / "bell.npy", np.diag([0.5, 0, 0, 0.5]))
     code, cap = _run(capsys, ["state-bound", "--state", str(tmp_path / "bell.npy"), "--project",
-                              "--leakage", "0", "--measurements", "Z"])
-    assert code == 2 and "--project applies to --state FILE with --dims" in cap.err
+                              "--leakage", "0", "--measurements", "Z", "--json"])
+    assert code == 0 and json.loads(cap.out)["dims"] == [2, 2]  # 4 x 4: two qubits by default
     np.save(tmp_path / "bad.npy", np.arange(16.0).reshape(4, 4))
     code, cap = _run(capsys, ["state-bound", "--state", str(tmp_path / "bad.npy"), "--dims", "2",
                               "2", "--project", "--leakage", "0"])

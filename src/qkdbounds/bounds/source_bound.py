@@ -57,7 +57,7 @@ from ..measurements.povm import POVM, check_povm, member_distributions, povm_dis
     povm_from_unitary
 from ..states.sources import Source
 
-__all__ = ["SourceRateBound", "source_rate_upper_bound", "N_SOURCE_SEARCH", "N_LOCAL_STARTS",
+__all__ = ["SourceRateBound", "SourceRateBounds", "source_rate_upper_bound", "ATTACK_CHOICES", "N_SOURCE_SEARCH", "N_LOCAL_STARTS",
            "SOURCE_ATTACKS", "ATOL_ROTATED_GHZ"]
 
 #: Haar-random local settings of the seeded measurement search (besides Z).
@@ -105,9 +105,18 @@ class SourceRateBound:
         ``status`` is ``"ok"``, or ``"ok: separable weight not certified optimal (q=...,
         outer=...); ..."`` when the best certified weight is below the outer bound by more
         than ``GAP_NOTE`` (the bound may be loose).
-    attack : {"paper", "extended"}
-    paper_value : float
-        The paper attack's value on the same settings (``== value`` for ``attack="paper"``).
+    attack : {"best", "paper", "extended"}
+        The attack asked for; ``attack_used`` names the one that achieved ``value``
+        (``"paper"``, ``"extended"`` or ``"no_attack"``).
+    paper_value, extended_value, no_attack_value : float
+        Paper 1's attack, the extended attack (None for ``attack="paper"``) and no attack at the
+        reported measurements (bits per round), each minimised over Eve's decompositions.
+    lower_bound, lower_bound_method : float or None, str or None
+        Leakage-aware Devetak-Winter rate of the source itself (:mod:`qkdbounds.bounds.lower`).
+    verdict : {"no_key", "key", "open"}
+        :func:`qkdbounds.bounds.verdict.decide` of ``value`` and ``lower_bound``.
+    leakage, model, dims, unit
+        The question (``unit`` = ``"bits per round"``).
     """
 
     value: float
@@ -120,9 +129,27 @@ class SourceRateBound:
     certificate: dict = field(repr=False)
     method: str = ""
     status: str = "ok"
-    attack: str = "paper"
+    attack: str = "best"
     paper_value: float | None = None
     ensemble_residual: float = 0.0
+    extended_value: float | None = None
+    no_attack_value: float | None = None
+    attack_used: str = "paper"
+    lower_bound: float | None = None
+    lower_bound_method: str | None = None
+    verdict: str = "open"
+    leakage: float | None = None
+    model: str = "uniform"
+    dims: tuple = ()
+    unit: str = "bits per round"
+
+    def __repr__(self) -> str:
+        lb = "None" if self.lower_bound is None else f"{self.lower_bound:.6g}"
+        return (f"SourceRateBound(dims={list(self.dims)}, leakage={self.leakage}, "
+                f"model={self.model!r}, attack={self.attack!r}, measurements={self.measurements}, "
+                f"value={self.value:.6g} {self.unit}, attack_used={self.attack_used!r}, "
+                f"paper_value={self.paper_value:.6g}, lower_bound={lb}, "
+                f"verdict={self.verdict!r}, status={self.status.split(':')[0]!r})")
 
     def save_ensemble(self, path) -> dict:
         """Write the decomposition this bound used (the same ``.npz`` layout as
@@ -164,8 +191,33 @@ class _Setting:
             if u is None:
                 out.append(p.label)
             else:
-                out.append("Z" if np.allclose(u, np.eye(len(u)), atol=1e-12) else "U")
+                out.append(_unitary_label(u))
         return out
+
+    @property
+    def is_computational(self) -> bool:
+        return all(u is not None and _is_identity(u) for u in self.unitaries)
+
+
+def _is_identity(u) -> bool:
+    return np.allclose(u, np.eye(len(u)), atol=1e-12)
+
+
+def _unitary_label(u) -> str:
+    """A basis name where there is one ("Z", qubit "X"/"Y"/axis angles, "F" for the Fourier
+    basis), else "searched (see certificate)"."""
+    u = np.asarray(u)
+    if _is_identity(np.abs(u)) and np.allclose(np.abs(np.diag(u)), 1, atol=1e-12):
+        return "Z"
+    if len(u) == 2:
+        from ..measurements.qubit import axis_label, bloch_axis
+
+        return axis_label(bloch_axis(u))
+    d = len(u)
+    fourier = np.exp(2j * np.pi * np.outer(np.arange(d), np.arange(d)) / d) / np.sqrt(d)
+    if np.allclose(np.abs(u.conj().T @ fourier), np.eye(d), atol=1e-9):
+        return "F"
+    return "searched (see certificate)"
 
 
 def _kron(mats) -> NDArray:
@@ -478,208 +530,449 @@ def _cuts(n: int) -> list:
             if size < n - size or 0 in c]
 
 
-def source_rate_upper_bound(source: Source, leakage: float, model: str = "uniform",
-                            measurements: str | Sequence = "Z", *, attack: str = "paper",
+#: Attacks of the any-source dispatcher: ``"best"`` (default) is the tightest valid bound.
+ATTACK_CHOICES = ("best", "paper", "extended")
+#: Separability-engine runs in the frames of searched settings (Eve adapting her decomposition
+#: to the setting) per request, for sources that are not recognised closed-form families.
+MAX_FRAME_RUNS = 4
+#: Two-qubit search: Fibonacci axes per party and Nelder-Mead polishes of the best grid pairs.
+N_QUBIT_GRID = 6
+N_QUBIT_POLISH = 2
+#: Ties within this (bits) keep the earlier setting / the earlier attack in the search.
+ATOL_TIE = 1e-12
+UNIT = "bits per round"
+
+
+def _isotropic_pair(source: Source) -> bool:
+    """Two parties, unrotated isotropic: rho is U (x) U* invariant, so Eve may rotate her Eq. (9)
+    ensemble by U_A (x) conj(U_A) (aligned with Alice) or conj(U_B) (x) U_B (aligned with Bob)."""
+    return source.n_parties == 2 and _ghz_visibility(source.matrix, source.dims) is not None
+
+
+def _rotated(dec: _Decomposition, unitaries, how: str) -> _Decomposition:
+    big = _kron(unitaries)
+    vectors = [np.asarray(v) @ np.asarray(u).T for v, u in zip(dec.vectors, unitaries)]
+    return _Decomposition(dec.q, dec.weights, vectors, big @ dec.tau @ big.conj().T, dec.outer,
+                          dec.tau_low, f"{dec.how} ({how})")
+
+
+class _Eve:
+    """Eve's decompositions of one source and, per setting, the best of them (module docstring).
+
+    Decompositions: the certified one in the input frame; per setting, the engine's decomposition
+    in the setting's frame (rotated back; cached; for recognised isotropic pairs the covariant
+    rotations of Eq. (9) instead); and the trivial one (no attack) for ``attack != "paper"``.
+    """
+
+    def __init__(self, source: Source, attack: str, rng, adapt: bool, use_trivial: bool):
+        self.source, self.attack, self.rng, self.adapt = source, attack, rng, adapt
+        self.use_trivial = use_trivial
+        self.base = _decomposition(source, rng)
+        self.trivial = _trivial_decomposition(source)
+        self.iso_pair = _isotropic_pair(source)
+        cheap = self.base.how.startswith(("isotropic GHZ", "locally rotated"))
+        self.frame_budget = None if cheap else MAX_FRAME_RUNS
+        self.frames: dict = {}
+        self.frame_runs = 0
+
+    def frame_decompositions(self, setting: _Setting) -> list[tuple[str, _Decomposition]] | None:
+        """Decompositions adapted to ``setting`` ([] for Z; None when the engine budget of
+        frame runs is spent: the setting then has only the input frame's)."""
+        if not self.adapt or any(u is None for u in setting.unitaries) or setting.is_computational:
+            return []
+        key = tuple(np.round(np.asarray(u), 12).tobytes() for u in setting.unitaries)
+        if key in self.frames:
+            return self.frames[key]
+        us = [np.asarray(u) for u in setting.unitaries]
+        if self.iso_pair:
+            out = [("aligned with party 0", _rotated(self.base, [us[0], us[0].conj()],
+                                                     "rotated by U_A x conj(U_A)")),
+                   ("aligned with party 1", _rotated(self.base, [us[1].conj(), us[1]],
+                                                     "rotated by conj(U_B) x U_B"))]
+        else:
+            if self.frame_budget is not None and self.frame_runs >= self.frame_budget:
+                return None
+            self.frame_runs += 1
+            out = [("setting's frame", _frame_decomposition(self.source, us, self.rng))]
+        self.frames[key] = out
+        return out
+
+    def decompositions(self, setting):
+        frames = self.frame_decompositions(setting)
+        adapted = frames is not None
+        decs = [("input frame", self.base)] + (frames or [])
+        return decs, adapted
+
+
+def _evaluate(eve: _Eve, setting: _Setting, leak: float, model: str, groups, *, full: bool = True):
+    """Every attack's value at one setting (bits, before 1/(N-1)), Eve's best decomposition for
+    each, and the winner's certificate."""
+    from ..attacks.eve import minimize_gamma
+    from ..attacks.extended import minimize_extended
+
+    decs, adapted = eve.decompositions(setting)
+    rng = eve.rng if full else None
+    starts = {} if full else {"n_starts": 0}
+    paper, extended = [], []
+    for name, dec in decs:
+        pr = _Problem(dec, setting_dims(setting), leak, model)
+        if eve.attack == "paper":
+            c, s, _, _ = pr.arrays(setting)
+            sol = minimize_gamma(c, s, groups, rng=rng, **starts)
+            val = 0.0 if sol.zero_key else sol.value
+            paper.append((val, name, dec, {"name": "paper CC attack (Eq. 12)", "gamma": sol.gamma,
+                                           "p_question": sol.p_question, "method": sol.method,
+                                           "zero_key": bool(sol.zero_key)}))
+            continue
+        eqc = pr.extended_class(setting)
+        sol = minimize_extended(eqc, groups, rng=rng, **starts)
+        paper.append((sol.paper_value, name, dec, {"name": "paper CC attack (Eq. 12)",
+                                                   "method": sol.method}))
+        extended.append((sol.value, name, dec, {
+            "name": "extended CC attack (flags forgotten, leaked rounds merged into '?')",
+            "moved_leaked_mass": sol.y, "flag_group_fractions": sol.eta,
+            "flag_group_masses": eqc.flags.reshape(len(eqc.flags), -1).sum(axis=1),
+            "p_question": sol.p_question, "method": sol.method, "zero_key": bool(sol.zero_key)}))
+    trivial = _Problem(eve.trivial, setting_dims(setting), leak, model)
+    c, s, _, _ = trivial.arrays(setting)
+    no_sol = minimize_gamma(c, s, groups, n_starts=0)
+    no_attack = 0.0 if no_sol.zero_key else no_sol.value
+    if eve.attack != "paper" and eve.use_trivial:
+        eqc = trivial.extended_class(setting)
+        sol = minimize_extended(eqc, groups, rng=rng, **starts)
+        extended.append((sol.value, "trivial", eve.trivial, {
+            "name": "extended CC attack on the trivial decomposition (leaked rounds merged into '?')",
+            "moved_leaked_mass": sol.y, "p_question": sol.p_question, "method": sol.method,
+            "zero_key": bool(sol.zero_key)}))
+    best_paper = min(paper, key=lambda r: r[0])
+    best_ext = min(extended, key=lambda r: r[0]) if extended else None
+    no_entry = ("no_attack", (no_attack, "trivial", eve.trivial,
+                              {"name": "no attack (q = 0: Eve learns only leaked outcomes)",
+                               "p_question": no_sol.p_question, "zero_key": bool(no_sol.zero_key)}))
+    if eve.attack == "best":
+        candidates = [("paper", best_paper), ("extended", best_ext)]
+        candidates += [no_entry] if eve.use_trivial else []
+    elif eve.attack == "extended":
+        candidates = [("extended", best_ext)]
+    else:
+        candidates = [("paper", best_paper)] + ([no_entry] if eve.use_trivial else [])
+    kind, win = min(candidates, key=lambda kv: kv[1][0])  # the first wins ties
+    return {"value": float(win[0]), "paper": float(best_paper[0]),
+            "extended": None if best_ext is None else float(best_ext[0]),
+            "no_attack": float(no_attack), "attack_used": kind, "decomposition": win[1],
+            "dec": win[2], "eve": win[3], "adapted": adapted,
+            "value_by_decomposition": {r[1]: float(r[0]) for r in (extended or paper)}}
+
+
+def setting_dims(setting: _Setting) -> tuple[int, ...]:
+    return tuple(p.dim for p in setting.povms)
+
+
+def _qubit_settings(source: Source, quick, n_grid: int, n_polish: int):
+    """Two-qubit candidates: Bloch-axis pairs (:func:`~qkdbounds.measurements.qubit.candidate_axis_pairs`),
+    the best ``n_polish`` polished by Nelder-Mead on the quick key."""
+    from scipy.optimize import minimize
+
+    from ..measurements.qubit import bloch_unitary, candidate_axis_pairs
+
+    def setting(a, b):
+        return _unitary_setting([bloch_unitary(a), bloch_unitary(b)])
+
+    def axis(t, p):
+        return np.array([np.sin(t) * np.cos(p), np.sin(t) * np.sin(p), np.cos(t)])
+
+    pairs = candidate_axis_pairs(source.matrix, n_grid)
+    settings = [setting(a, b) for a, b in pairs]
+    keys = np.array([quick(st) for st in settings])
+    for idx in np.argsort(-keys, kind="stable")[:n_polish]:
+        a, b = pairs[idx]
+        x0 = np.array([np.arccos(np.clip(a[2], -1, 1)), np.arctan2(a[1], a[0]),
+                       np.arccos(np.clip(b[2], -1, 1)), np.arctan2(b[1], b[0])])
+        res = minimize(lambda x: -quick(setting(axis(*x[:2]), axis(*x[2:]))), x0,
+                       method="Nelder-Mead", options={"xatol": 1e-5, "fatol": 1e-9, "maxiter": 160})
+        settings.append(setting(axis(*res.x[:2]), axis(*res.x[2:])))
+    how = (f"two-qubit search over Bloch axes: (Z,Z) + {n_grid}x{n_grid} Fibonacci-hemisphere "
+           f"pairs + {n_grid} max-correlation partners + 3 singular-vector pairs of T, best "
+           f"{n_polish} polished by Nelder-Mead")
+    return settings, how
+
+
+def _search_settings(source: Source, problem: _Problem, rng, n_search: int, n_local: int):
+    zs = _unitary_setting([np.eye(d, dtype=complex) for d in source.dims])
+    sampled = [zs] + [_unitary_setting([_haar(d, rng) for d in source.dims]) for _ in range(n_search)]
+    ranked = sorted(sampled, key=lambda s: -problem.paper_value(s, 0, None))
+    local = _local_search(problem, ranked[:n_local]) if n_local else []
+    how = (f"Z plus {n_search} seeded Haar-random local settings (all parties free), then "
+           f"{len(local)} local maximisations (L-BFGS-B, finite differences, <= "
+           f"{LOCAL_MAXITER} iterations, over U_i exp(iH_i)) from the best of them")
+    return sampled + local, how
+
+
+@dataclass(frozen=True)
+class SourceRateBounds:
+    """Result of :func:`source_rate_upper_bound` on a leakage grid: equal-length arrays (bits per
+    round) and the per-point :class:`SourceRateBound` results (``points``).
+
+    Iterable (over points), indexable, ``len()`` = number of leakage values.
+    """
+
+    leakage: NDArray[np.float64]
+    value: NDArray[np.float64]
+    paper_value: NDArray[np.float64]
+    extended_value: NDArray[np.float64]
+    no_attack_value: NDArray[np.float64]
+    lower_bound: NDArray[np.float64]
+    verdict: NDArray[np.str_]
+    attack_used: NDArray[np.str_]
+    points: list = field(repr=False)
+    attack: str = "best"
+    model: str = "uniform"
+    dims: tuple = ()
+    unit: str = UNIT
+
+    def __len__(self) -> int:
+        return len(self.points)
+
+    def __iter__(self):
+        return iter(self.points)
+
+    def __getitem__(self, i):
+        return self.points[i]
+
+    def __repr__(self) -> str:
+        return (f"SourceRateBounds(dims={list(self.dims)}, model={self.model!r}, "
+                f"attack={self.attack!r}, leakage={np.round(self.leakage, 6).tolist()}, "
+                f"value={np.round(self.value, 6).tolist()} ({self.unit}), "
+                f"verdict={self.verdict.tolist()})")
+
+
+def source_rate_upper_bound(source, leakage, model: str = "uniform",
+                            measurements: str | Sequence = "Z", *, attack: str = "best",
+                            dims: Sequence[int] | None = None,
                             cut_bound: bool | None = None, n_search: int = N_SOURCE_SEARCH,
                             n_local: int = N_LOCAL_STARTS, trivial: bool | None = None,
-                            rng: np.random.Generator | None = None) -> SourceRateBound:
-    r"""Key-rate upper bound (bits per round) of any source under paper 1's CC attacks with leakage.
+                            lower_bound: bool = True,
+                            rng: np.random.Generator | None = None):
+    r"""Key-rate upper bound (bits per round) of any source: the one route for sources.
 
-    :math:`R \le \max_x \min_\text{Eve} p(?|x)\,TC(A_1..A_N|?)/(N-1)` (paper 1, Eqs. 14, 29) on
-    the certified decomposition :math:`\rho = q\sigma + (1-q)\tau` (module docstring).
+    :math:`R \le \max_x \min_\text{Eve} p(?|x)\,TC(A_1..A_N|?)/(N-1)` (paper 1, Eqs. 14, 29) with
+    Eve's decompositions :math:`\rho = q\sigma + (1-q)\tau` chosen per setting (module
+    docstring).  The API, ``qkdbounds state-bound`` (with or without ``--dims``) and sweeps all
+    call this function.
 
     Parameters
     ----------
-    source : Source
-        From :func:`qkdbounds.states.sources.make_source` / ``load_source`` (dims ``(d_1..d_N)``).
-    leakage : float
-        :math:`L \in [0, 1]`, probability that a party's outcome leaks to Eve.
+    source : Source, array_like, path or object with ``.full()``
+        The state (see :func:`qkdbounds.states.sources.as_source`): a :class:`Source`, a density
+        matrix or ket (float32/complex64 accepted within their precision), a QuTiP ``Qobj``, or
+        a ``.npy``/``.npz`` path.
+    leakage : float or array_like
+        :math:`L \in [0, 1]`, probability that a party's outcome leaks to Eve; a 1-D grid gives
+        a :class:`SourceRateBounds` (the decompositions are computed once).
     model : {"uniform", "junk"}
         Leakage in every round (Eq. 11) or only in product rounds (Eq. 20).
     measurements : {"Z", "auto", "search"} or sequence of length N
-        Computational bases (``"auto"`` = ``"Z"``); the seeded search (module docstring); or per
-        party a unitary of shape ``(d_i, d_i)`` (columns = outcomes), a
-        :class:`~qkdbounds.measurements.povm.POVM`, or POVM elements of shape
-        ``(n_outcomes, d_i, d_i)`` (validated: PSD, summing to the identity within 1e-9).
-    attack : {"paper", "extended"}
-        Eve's attack: Eq. (12), or the extended attack (also forgets product flags and moves
-        leaked entangled rounds); the extended value is never above the paper value.
+        Computational bases (``"auto"`` = ``"Z"``); the seeded search (two qubits: Bloch-axis
+        grid + polish; otherwise Z, Haar-random settings and local maximisations); or per party
+        a unitary ``(d_i, d_i)`` (columns = outcomes), a :class:`~qkdbounds.measurements.povm.POVM`
+        or POVM elements ``(n_outcomes, d_i, d_i)``.
+    attack : {"best", "paper", "extended"}
+        ``"best"`` (default): per setting the minimum over paper 1's attack, the extended attack
+        and no attack, on every decomposition Eve has -- the bound to quote.  ``"paper"``:
+        paper 1's Eq. (12) attack on the certified decomposition(s) alone (reproduces the
+        papers; it can lie above the no-attack bound, errata E1.8).  ``"extended"``: the
+        extended attack (trivial decomposition included).
+    dims : sequence of int, optional
+        Local dimensions when ``source`` is not a :class:`Source` (default: from a ``Qobj``, or
+        two qubits for a 4 x 4 matrix).
     cut_bound : bool, optional
-        Compute the cut bound (default: for N >= 3).
-    n_search : int
-        Haar-random local settings of the search, in [0, 1000].
-    n_local : int
-        Local maximisations of the search, in [0, 100].
+        Compute the conference-key cut bound (default: for N >= 3).
+    n_search, n_local : int
+        Haar-random settings ([0, 1000]) and local maximisations ([0, 100]) of the search
+        beyond two qubits.
     trivial : bool, optional
-        Also offer Eve the trivial decomposition (q = 0, tau = rho, no ensemble: she learns only
-        leaked outcomes), so the bound is never above the no-attack bound of the observed
-        statistics; per setting Eve keeps the better decomposition and
-        ``certificate["decomposition_used"]`` names it.  Default: True for the extended attack
-        (which contains it: forgetting every flag), False for ``attack="paper"``, which is then
-        exactly paper 1's Eq. (9) attack and reproduces the isotropic route (it can lie above the
-        no-attack bound, e.g. Bell state v = 0.9, L = 0.1: 0.726 vs 0.642; the status says so).
-        ``False`` gives the certified decomposition's attack alone (the paper's route, e.g. to compare with
-        :func:`qkdbounds.rate_upper_bound`).
+        Offer Eve the trivial decomposition (q = 0, tau = rho: no attack).  Default: True for
+        ``"best"`` and ``"extended"``, False for ``"paper"`` (paper 1's attack alone).
+        ``trivial=False`` gives the certified decompositions' attacks alone; ``True`` with
+        ``"paper"`` takes the lower of paper 1's attack and no attack per setting.
+    lower_bound : bool
+        Compute the Devetak-Winter lower bound and the verdict (default True).
     rng : numpy.random.Generator, optional
-        Seeded generator (default ``default_rng(0)``): engine, search and Eve's random starts.
+        Seeded generator (default ``default_rng(0)``).
 
     Returns
     -------
-    SourceRateBound
+    SourceRateBound or SourceRateBounds
+        A scalar leakage gives one result, a grid equal-length arrays.
 
     Raises
     ------
     InputError
-        Not a Source, leakage outside [0, 1], unknown model/attack/measurements, unitaries or
-        POVMs of the wrong size or not unitary / not a POVM, or a source beyond the engine's size.
+        Not a state (see ``as_source``), leakage outside [0, 1], unknown model / attack /
+        measurements, unitaries or POVMs of the wrong size, or a source beyond the engine's size.
 
     Examples
     --------
-    >>> from qkdbounds.states.sources import make_source
     >>> phi = np.array([1, 0, 0, 1]) / np.sqrt(2)
     >>> rho = 0.9 * np.outer(phi, phi) + 0.1 * np.eye(4) / 4
-    >>> eq9 = source_rate_upper_bound(make_source(rho, (2, 2)), 0.1)
-    >>> round(eq9.value, 6)                     # the isotropic route: rate_upper_bound(2, 2, 0.9, 0.1)
+    >>> r = source_rate_upper_bound(rho, 0.1)          # the bound to quote
+    >>> r.attack_used, round(r.value, 6), round(r.paper_value, 6), round(r.no_attack_value, 6)
+    ('extended', 0.612008, 0.726476, 0.642243)
+    >>> round(source_rate_upper_bound(rho, 0.1, attack="paper").value, 6)   # paper 1's Eq. (9)
     0.726476
-    >>> r = source_rate_upper_bound(make_source(rho, (2, 2)), 0.1, trivial=True)
-    >>> r.certificate["decomposition_used"], round(r.value, 6)  # (1 - L) I(A:B) is lower here
-    ('trivial', 0.642243)
-    >>> ext = source_rate_upper_bound(make_source(rho, (2, 2)), 0.1, attack="extended")
-    >>> ext.value <= r.value
-    True
+    >>> source_rate_upper_bound(rho, [0.0, 0.1]).value.round(4).tolist()     # a leakage grid
+    [0.6801, 0.612]
     """
-    from ..attacks.eve import minimize_gamma
-    from ..attacks.extended import minimize_extended
+    from ..states.sources import as_source
 
-    if not isinstance(source, Source):
-        raise InputError("source must be a qkdbounds.states.sources.Source (see make_source)")
-    leak = check_probability("leakage", leakage)
+    src = as_source(source, dims)
     check_choice("model", model, ("uniform", "junk"))
-    check_choice("attack", attack, SOURCE_ATTACKS)
+    check_choice("attack", attack, ATTACK_CHOICES)
     n_search = check_int("n_search", n_search, 0, 1000)
     n_local = check_int("n_local", n_local, 0, 100)
+    leak_arr = np.asarray(leakage, dtype=float) if not isinstance(leakage, (str, bytes)) else None
+    if leak_arr is None or leak_arr.ndim > 1:
+        raise InputError(f"leakage must be a number or a 1-D grid in [0, 1], got {leakage!r}")
+    if leak_arr.ndim == 1:
+        if leak_arr.size == 0:
+            raise InputError("leakage grid must not be empty")
+        leaks = [check_probability("leakage", float(x)) for x in leak_arr]
+    else:
+        leaks = [check_probability("leakage", leakage)]
     rng = np.random.default_rng(0) if rng is None else rng
-    dims, n = tuple(source.dims), source.n_parties
+    n = src.n_parties
     cut_bound = n >= 3 if cut_bound is None else bool(cut_bound)
-    zs = _unitary_setting([np.eye(d, dtype=complex) for d in dims])
     if isinstance(measurements, str):
         check_choice("measurements", measurements, ("Z", "auto", "search"))
         given = None
     else:
-        given = _given_setting(measurements, dims)
-    dec = _decomposition(source, rng)
-    problem = _Problem(dec, dims, leak, model)
+        given = _given_setting(measurements, src.dims)
+    use_trivial = attack != "paper" if trivial is None else bool(trivial)
+    eve = _Eve(src, attack, rng, adapt=True, use_trivial=use_trivial)
+    points = [_point(src, eve, leak, model, measurements, given, attack, cut_bound, n_search,
+                     n_local, lower_bound, rng) for leak in leaks]
+    if leak_arr.ndim == 0:
+        return points[0]
+    return SourceRateBounds(
+        np.array(leaks), np.array([p.value for p in points]),
+        np.array([p.paper_value for p in points]),
+        np.array([np.nan if p.extended_value is None else p.extended_value for p in points]),
+        np.array([p.no_attack_value for p in points]),
+        np.array([np.nan if p.lower_bound is None else p.lower_bound for p in points]),
+        np.array([p.verdict for p in points]), np.array([p.attack_used for p in points]),
+        points, attack, model, tuple(src.dims))
+
+
+def _point(src, eve, leak, model, measurements, given, attack, cut_bound, n_search, n_local,
+           want_lower, rng):
+    dims, n = tuple(src.dims), src.n_parties
+    singletons = [[i] for i in range(n)]
+    zs = _unitary_setting([np.eye(d, dtype=complex) for d in dims])
+    base_problem = _Problem(eve.base, dims, leak, model)
+    trivial_problem = _Problem(eve.trivial, dims, leak, model)
+
+    def quick(setting):
+        """An upper estimate of the setting's value (paper attack on the input frame with Eve's
+        structured starts only; capped by no attack): every attack's min is at most this."""
+        key = base_problem.paper_value(setting, 0, None)
+        return key if attack == "paper" else min(key, trivial_problem.paper_value(setting, 0, None))
+
     if given is not None:
         settings, how = [given], "given measurements"
     elif measurements != "search":
         settings, how = [zs], "computational bases"
+    elif dims == (2, 2):
+        settings, how = _qubit_settings(src, quick, N_QUBIT_GRID, N_QUBIT_POLISH)
     else:
-        sampled = [zs] + [_unitary_setting([_haar(d, rng) for d in dims]) for _ in range(n_search)]
-        # the settings depend on the paper value only (Eve's structured starts, no randomness), so
-        # both attacks are evaluated on the same settings: extended <= paper holds after the max
-        ranked = sorted(sampled, key=lambda s: -problem.paper_value(s, 0, None))
-        local = _local_search(problem, ranked[:n_local]) if n_local else []
-        settings = sampled + local
-        how = (f"Z plus {n_search} seeded Haar-random local settings (all parties free), then "
-               f"{len(local)} local maximisations (L-BFGS-B, finite differences, <= "
-               f"{LOCAL_MAXITER} iterations, over U_i exp(iH_i)) from the best of them; "
-               "multistart heuristic for the outer max, not a certified maximum")
-    problems, names = [problem], ["input frame"]
-    if measurements == "search" and given is None and dec.outer is not None:
-        # the engine's decomposition depends on the frame it is run in; Eve may also use the
-        # decomposition found in the frame of the best measurement (rho' = U^dag rho U), rotated
-        # back, and for every setting she keeps the better of the two (issue 13: rotated sources)
-        top = max(settings, key=lambda st: problem.paper_value(st, 0, None))
-        if top.unitaries is not None and all(u is not None for u in top.unitaries):
-            problems.append(_Problem(_frame_decomposition(source, top.unitaries, rng), dims, leak, model))
-            names.append("best setting's frame")
-            how += "; Eve's decomposition also re-computed in the best setting's frame (the better one per setting)"
-    # the trivial attack (q = 0) is always open to Eve: the bound never exceeds the no-attack
-    # bound of the observed statistics (ties go to the certified decompositions above)
-    trivial = (attack == "extended") if trivial is None else bool(trivial)
-    if trivial:
-        problems.append(_Problem(_trivial_decomposition(source), dims, leak, model))
-        names.append("trivial")
-    singletons = [[i] for i in range(n)]
-    cuts = _cuts(n) if cut_bound and n >= 3 else []
-
-    def evaluate(setting, groups):
-        """(value in bits before the 1/(N-1), paper value, zero_key, Eve's certificate): the
-        better of Eve's decompositions for this setting."""
-        results = [evaluate_one(pr, setting, groups) for pr in problems]
-        k = min(range(len(results)), key=lambda i: (results[i][0], results[i][1]))
-        # the paper attack's value is Eve's best paper attack over the same decompositions, so
-        # extended <= paper still holds decomposition by decomposition and after the min
-        out = (results[k][0], min(r[1] for r in results), results[k][2], results[k][3])
-        out[3]["decomposition"] = names[k]
-        out[3]["decomposition_index"] = k
-        out[3]["value_by_decomposition"] = {nm: float(r[0]) for nm, r in zip(names, results)}
-        return out
-
-    def evaluate_one(problem, setting, groups):
-        if attack == "paper":
-            c, s, _, _ = problem.arrays(setting)
-            sol = minimize_gamma(c, s, groups, rng=rng)
-            value = 0.0 if sol.zero_key else sol.value
-            return value, value, sol.zero_key, {
-                "name": "paper CC attack (Eq. 12)", "gamma": sol.gamma,
-                "p_question": sol.p_question, "method": sol.method}
-        eqc = problem.extended_class(setting)
-        sol = minimize_extended(eqc, groups, rng=rng)
-        return sol.value, sol.paper_value, sol.zero_key, {
-            "name": "extended CC attack (flags forgotten, leaked rounds merged into '?')",
-            "moved_leaked_mass": sol.y, "flag_group_fractions": sol.eta,
-            "flag_group_masses": eqc.flags.reshape(len(eqc.flags), -1).sum(axis=1),
-            "p_question": sol.p_question, "method": sol.method}
-
-    best, best_paper, best_cut = None, -1.0, None
-    for setting in settings:
-        value, paper, zero, eve = evaluate(setting, singletons)
-        value, paper = value / (n - 1), paper / (n - 1)
-        best_paper = max(best_paper, paper)
-        if best is None or value > best[0]:
-            best = (value, setting, zero, eve)
-        if cuts:
-            cut_value = min(evaluate(setting, g)[0] for g in cuts)
-            best_cut = cut_value if best_cut is None else max(best_cut, cut_value)
-    value, setting, zero, eve = best
-    outers = [pr.dec.outer for pr in problems if pr.dec.outer is not None]
-    used = eve["decomposition_index"]
-    if names[used] == "trivial":
-        # the rate needs no ensemble; report (and save) the best certified separable
-        # decomposition beside it: the non-trivial one that did best at this setting
-        by_value = eve["value_by_decomposition"]
-        used = min((i for i, nm in enumerate(names) if nm != "trivial"),
-                   key=lambda i: by_value[names[i]])
-    dec = problems[used].dec
-    residual = _decomposition_residual(source.matrix, dec)
+        settings, how = _search_settings(src, base_problem, rng, n_search, n_local)
+    if len(settings) > 1:
+        how += ("; branch and bound: settings evaluated in decreasing order of an upper estimate "
+                "of their value until none can win; multistart heuristic for the outer max, not "
+                "a certified maximum")
+    keys = np.array([quick(st) for st in settings]) if len(settings) > 1 else np.zeros(1)
+    order = np.argsort(-keys, kind="stable")
+    best, evaluated = None, 0
+    for idx in order:
+        if best is not None and keys[idx] <= best["value"] + ATOL_TIE:
+            break
+        r = _evaluate(eve, settings[idx], leak, model, singletons)
+        evaluated += 1
+        r["setting"] = settings[idx]
+        if best is None or r["value"] > best["value"] + ATOL_TIE:
+            best = r
+    if len(settings) > 1:
+        how += f" ({len(settings)} candidates, {evaluated} evaluated with Eve's full attack)"
+    setting = best["setting"]
+    best_cut = None
+    if cut_bound and n >= 3:
+        cuts = _cuts(n)
+        best_cut = max(min(_evaluate(eve, st, leak, model, g)["value"] for g in cuts)
+                       for st in ([setting] if len(settings) == 1 else settings))
+    scale = 1.0 / (n - 1)
+    value, paper = best["value"] * scale, best["paper"] * scale
+    ext = None if best["extended"] is None else best["extended"] * scale
+    no_attack = best["no_attack"] * scale
+    dec = best["dec"]
+    if best["decomposition"] == "trivial":
+        dec = eve.base  # report (and save) the certified separable decomposition beside it
+    residual = _decomposition_residual(src.matrix, dec)
+    outers = [d.outer for d in [eve.base] + [x for fr in eve.frames.values() for _, x in fr]
+              if d.outer is not None]
     outer = min(outers) if outers else None
-    best_q = max(pr.dec.q for pr in problems)
-    status = "ok"
+    best_q = max([eve.base.q] + [x.q for fr in eve.frames.values() for _, x in fr])
+    notes = []
     if outer is not None and outer - best_q > GAP_NOTE:
-        status = (f"ok: separable weight not certified optimal (q={best_q:.6g}, "
-                  f"outer={outer:.6g}); the bound may be loose")
-    no_attack = None
-    if not trivial:  # say when paper 1's attack is above the no-attack bound at this setting
-        no_attack = _Problem(_trivial_decomposition(source), dims, leak, model).paper_value(setting, 0, None)
-        if value > no_attack + 1e-12:
-            status = (f"{status}; paper 1's attack is above the no-attack bound {no_attack:.6g} "
-                      f"at these measurements (--attack extended includes that attack)")
-    povm_elements = [p.elements for p in setting.povms]
+        notes.append(f"separable weight not certified optimal (q={best_q:.6g}, outer={outer:.6g});"
+                     " the bound may be loose")
+    if attack == "paper" and not eve.use_trivial and value > no_attack + ATOL_TIE:
+        notes.append(f"paper 1's attack is above the no-attack bound {no_attack:.6g} at these "
+                     f"measurements (the default attack='best' includes no attack)")
+    if not best["adapted"]:
+        notes.append("Eve's decomposition was not re-computed in this setting's frame (frame "
+                     "budget spent)")
+    lower, lower_method = None, None
+    if want_lower:
+        # at the same measurements; in a search Z is a candidate setting, so the Z protocol's
+        # lower bound is also below the searched upper bound (which is >= its Z value)
+        lower, lower_method = _lower_bound(src, setting, zs if measurements == "search" else None,
+                                           leak, model)
+    from .verdict import decide
+
+    verdict = decide(value, lower)
+    status = "ok" if not notes else "ok: " + "; ".join(notes)
+    eve_cert = dict(best["eve"], decomposition=best["decomposition"],
+                    value_by_decomposition=best["value_by_decomposition"])
     return SourceRateBound(
         value=float(value), cut_bound=None if best_cut is None else float(best_cut),
-        # outer bounds are invariant under local unitaries: the smaller of the frames' is valid
         separable_weight=float(dec.q), separable_weight_outer=outer,
         ensemble_size=len(dec.weights), tau_min_eigenvalue=float(dec.tau_low),
         measurements=setting.labels,
         certificate={"measurement_unitaries": setting.unitaries,
-                     "measurement_povm_elements": povm_elements,
-                     "decomposition": dec.how, "attack": eve, "zero_key": bool(zero),
-                     "decomposition_used": eve["decomposition"],
-                     "certified_weights": {nm: float(pr.dec.q) for nm, pr in zip(names, problems)},
-                     "no_attack_bound": no_attack,
+                     "measurement_povm_elements": [p.elements for p in setting.povms],
+                     "decomposition": dec.how, "attack": eve_cert,
+                     "zero_key": bool(best["eve"].get("zero_key", value <= 0)),
+                     "decomposition_used": best["decomposition"],
+                     "certified_weights": {"input frame": float(eve.base.q),
+                                           **({"trivial": 0.0} if eve.use_trivial else {})},
+                     "no_attack_bound": float(no_attack),
                      "ensemble": {"weights": dec.weights, "vectors": dec.vectors, "dims": list(dims)}},
-        method=f"{attack} CC attack on the best of {len(problems)} decompositions per setting "
-               f"(won: {eve['decomposition']}, {dec.how}); max over "
-               f"settings: {how} ({len(settings)} settings); min over Eve: {eve['method']}",
-        status=status, attack=attack, paper_value=float(best_paper), ensemble_residual=residual)
+        method=(f"{attack} bound: the {best['attack_used']} attack on Eve's best decomposition "
+                f"per setting (won: {best['decomposition']}; {dec.how}); max over settings: {how}; "
+                f"min over Eve: {best['eve'].get('method', 'closed form')}"),
+        status=status, attack=attack, paper_value=float(paper), ensemble_residual=residual,
+        extended_value=ext, no_attack_value=float(no_attack), attack_used=best["attack_used"],
+        lower_bound=lower, lower_bound_method=lower_method, verdict=verdict, leakage=leak,
+        model=model, dims=dims)
+
+
+def _lower_bound(src, setting, zs, leak, model):
+    """Devetak-Winter lower bound of the source itself (Eve holds the purification) at the
+    reported setting, or the larger of that and Z's (``zs``) after a search."""
+    from .lower import devetak_winter_lower_bound
+
+    best = None
+    for st in ([setting] if zs is None or setting.is_computational else [setting, zs]):
+        lb = devetak_winter_lower_bound(src, st.povms, leak, model)
+        if best is None or lb.value > best.value:
+            best = lb
+    return float(best.value), best.method

@@ -1,50 +1,55 @@
-"""``qkdbounds state-bound``: CC upper bound with leakage and DI CHSH lower bound for a two-qubit state.
+"""``qkdbounds state-bound``: the any-source bound (one route for every source).
 
-Argument parsing and output only; the science is in :mod:`qkdbounds.attacks.general_cc` and
-:mod:`qkdbounds.di.chsh`.
+Argument parsing and output only: every source (a file with or without ``--dims``, Werner,
+Bell-diagonal) goes to :func:`qkdbounds.bounds.source_bound.source_rate_upper_bound`; two-qubit
+sources also get the CHSH DI lower bound of :mod:`qkdbounds.di.chsh` beside it.
 """
 
 from __future__ import annotations
 
-from ._args import in_file, integer, out_file, probability
+from ._args import in_file, integer, out_file, probability, unit_values
 from .main import add_common
 
 
 def register(sub) -> None:
-    p = sub.add_parser("state-bound", help="bounds for a two-qubit state (.npy, Werner, Bell-diagonal) "
-                                           "or any N-party source (--dims)")
+    p = sub.add_parser("state-bound", help="upper and lower key bounds for any source: a matrix or "
+                                           "ket file (.npy/.npz), the isotropic phi+ mixture "
+                                           "(--werner) or a Bell-diagonal state")
     src = p.add_mutually_exclusive_group(required=True)
     src.add_argument("--state", type=in_file("--state"), metavar="FILE.npy",
-                     help="density matrix saved with numpy.save (.npy/.npz); 4x4 two-qubit "
-                          "unless --dims is given")
-    src.add_argument("--werner", type=probability("--werner"), metavar="V", help="Werner visibility v in [0, 1]")
+                     help="density matrix or ket saved with numpy.save (.npy/.npz); two qubits "
+                          "when 4x4 and --dims is not given")
+    src.add_argument("--werner", type=probability("--werner"), metavar="V",
+                     help="the two-qubit isotropic state v|phi+><phi+| + (1-v) I/4 (toqito's "
+                          "isotropic state; a Werner state in the two-qubit literature), v in [0, 1]")
     src.add_argument("--bell-diagonal", type=float, nargs=4, metavar=("P1", "P2", "P3", "P4"),
                      help="weights of phi+, phi-, psi+, psi- (non-negative, sum 1)")
-    p.add_argument("--leakage", type=probability("--leakage"), required=True, help="L in [0, 1]")
+    p.add_argument("--leakage", type=unit_values("--leakage"), required=True,
+                   help="L in [0, 1], or a grid (START:STOP:STEP, comma lists): the JSON then "
+                        "holds equal-length lists")
     p.add_argument("--model", choices=("uniform", "junk"), default="uniform", help="leakage model")
     p.add_argument("--measurements", type=_measurements_arg, default="search",
                    metavar="{auto,Z,search,FILE.npz}",
-                   help="search (default): global search (two qubits: Bloch axes; --dims: Z, "
-                        "Haar-random settings and a seeded local multistart); Z or auto: "
-                        "computational bases; FILE.npz (with --dims): POVM elements per party, "
-                        "arrays party0, party1, ... of shape (n_outcomes, d_i, d_i)")
-    p.add_argument("--attack", choices=("paper", "extended"), default="paper",
-                   help="Eve's CC attack: the paper's (Eq. 12) or the extended one that also "
-                        "forgets product flags (with --dims)")
+                   help="search (default): global search (two qubits: Bloch-axis grid + polish; "
+                        "otherwise Z, Haar-random settings and a seeded local multistart); Z or "
+                        "auto: computational bases; FILE.npz: POVM elements per party, arrays "
+                        "party0, party1, ... of shape (n_outcomes, d_i, d_i)")
+    p.add_argument("--attack", choices=("best", "paper", "extended"), default="best",
+                   help="best (default): the tightest bound (min of the paper attack, the "
+                        "extended attack and no attack, per setting); paper: paper 1's Eq. (12) "
+                        "attack alone; extended: the extended attack")
     p.add_argument("--dims", type=integer("--dims", 2, 64), nargs="+", default=None,
-                   metavar="D", help="local dimensions of the parties of --state (any N-party "
-                                     "source; without it --state is a two-qubit matrix)")
+                   metavar="D", help="local dimensions of the parties of --state (default: two "
+                                     "qubits for a 4x4 matrix)")
     p.add_argument("--project", action="store_true",
                    help="map a slightly unphysical matrix to the nearest state (Smolin, Gambetta "
-                        "& Smith 2012) and report the distance moved (with --dims)")
+                        "& Smith 2012) and report the distance moved")
     p.add_argument("--save-ensemble", type=out_file("--save-ensemble", (".npz",)), default=None,
                    metavar="FILE.npz",
-                   help="with --dims: write Eve's decomposition rho = q sigma + (1 - q) tau to "
+                   help="write Eve's decomposition rho = q sigma + (1 - q) tau to "
                         "FILE.npz: weights w_k (summing to 1), product vectors per party "
                         "(vectors_0, vectors_1, ...; member k is |v_k> = |v_0k> x |v_1k> x ...), "
                         "so sigma = sum_k w_k |v_k><v_k|, with dims, q, residual")
-    p.add_argument("--grid", type=integer("--grid", 1, 200), default=None,
-                   help="Fibonacci axes per party in the search (default: library default)")
     add_common(p)
     p.set_defaults(handler=handle)
 
@@ -56,14 +61,61 @@ def _measurements_arg(text: str):
     return in_file("--measurements")(text)
 
 
-def _any_source(args) -> dict:
+def _source(args):
+    from ..errors import InputError
+    from ..states.sources import as_source, load_source, make_source
+    from ..states.two_qubit import bell_diagonal_state, werner_state
+
+    if args.state is not None:
+        if args.dims is None:
+            try:
+                return load_source(args.state, (2, 2), project=args.project), {"state": str(args.state)}
+            except InputError as exc:
+                if "multiply to" in str(exc) or "dims" in str(exc):
+                    raise InputError("--dims: give the local dimensions of the parties of --state "
+                                     "(without --dims the state must be a 4x4 two-qubit matrix)") from None
+                raise
+        return load_source(args.state, args.dims, project=args.project), {"state": str(args.state)}
+    if args.dims is not None and list(args.dims) != [2, 2]:
+        raise InputError("--dims: --werner and --bell-diagonal are two-qubit states (--dims 2 2)")
+    if args.werner is not None:
+        return make_source(werner_state(args.werner), (2, 2)), {"werner": args.werner}
+    return (as_source(bell_diagonal_state(args.bell_diagonal), (2, 2)),
+            {"bell_diagonal": list(args.bell_diagonal)})
+
+
+def _compact_unitaries(unitaries) -> list | None:
+    """Unitaries as nested [re, im] lists, rounded to 12 digits (None for POVM parties)."""
+    import numpy as np
+
+    out = []
+    for u in unitaries:
+        if u is None:
+            out.append(None)
+            continue
+        u = np.asarray(u)
+        out.append([[[round(float(x.real), 12), round(float(x.imag), 12)] for x in row] for row in u])
+    return out
+
+
+def _point_json(r) -> dict:
+    return {
+        "rate_upper_bound": r.value, "attack_used": r.attack_used, "paper_value": r.paper_value,
+        "extended_value": r.extended_value, "no_attack_value": r.no_attack_value,
+        "lower_bound": r.lower_bound, "lower_bound_method": r.lower_bound_method,
+        "verdict": r.verdict, "cut_bound": r.cut_bound,
+        "measurements": r.measurements,
+        "measurement_unitaries": _compact_unitaries(r.certificate["measurement_unitaries"]),
+        "eve_decomposition": r.certificate["decomposition_used"],
+        "method": r.method, "status": r.status,
+    }
+
+
+def handle(args) -> dict:
     from ..bounds.source_bound import source_rate_upper_bound
     from ..errors import InputError
-    from ..states.sources import load_source
 
-    if args.state is None:
-        raise InputError("--dims applies to --state FILE (a matrix of the given parties)")
-    src = load_source(args.state, args.dims, project=args.project)
+    src, described = _source(args)
     if src.matrix.shape[0] > 36:
         raise InputError(f"--state is {src.matrix.shape[0]} x {src.matrix.shape[0]}; the "
                          f"separability engine handles total dimension <= 36")
@@ -73,80 +125,41 @@ def _any_source(args) -> dict:
         from ..measurements.povm import load_povms
 
         measurements = load_povms(args.measurements, src.dims, name="--measurements")
-    r = source_rate_upper_bound(src, args.leakage, args.model, measurements=measurements,
-                                attack=args.attack)
-    saved = r.save_ensemble(args.save_ensemble) if args.save_ensemble is not None else None
-    return {
-        **({"saved_ensemble": saved} if saved is not None else {}),
-        "state": str(args.state), "dims": list(src.dims),
-        "rate_upper_bound": r.value, "cut_bound": r.cut_bound,
-        "separable_weight": r.separable_weight, "separable_weight_outer": r.separable_weight_outer,
-        "ensemble_size": r.ensemble_size, "ensemble_residual": r.ensemble_residual,
-        "tau_min_eigenvalue": r.tau_min_eigenvalue, "projection": src.projection,
-        "measurements": r.measurements, "leakage": args.leakage, "model": args.model,
-        "attack": r.attack, "paper_value": r.paper_value,
-        "eve_decomposition": r.certificate["decomposition_used"],
-        "certified_weights": r.certificate["certified_weights"],
-        "measurements_file": None if isinstance(args.measurements, str) else str(args.measurements),
-        "method": r.method, "status": r.status,
-    }
+    leak = args.leakage if len(args.leakage) > 1 else args.leakage[0]
+    res = source_rate_upper_bound(src, leak, args.model, measurements=measurements,
+                                  attack=args.attack)
+    points = list(res) if len(args.leakage) > 1 else [res]
+    first = points[0]
+    saved = first.save_ensemble(args.save_ensemble) if args.save_ensemble is not None else None
+    out = {**described, "dims": list(src.dims), "projection": src.projection,
+           "leakage": args.leakage if len(args.leakage) > 1 else args.leakage[0],
+           "model": args.model, "attack": args.attack, "unit": "bits per round",
+           "separable_weight": first.separable_weight,
+           "separable_weight_outer": first.separable_weight_outer,
+           "ensemble_size": first.ensemble_size, "ensemble_residual": first.ensemble_residual,
+           "tau_min_eigenvalue": first.tau_min_eigenvalue,
+           "certified_weights": first.certificate["certified_weights"],
+           "measurements_file": None if isinstance(args.measurements, str) else str(args.measurements),
+           **({"saved_ensemble": saved} if saved is not None else {})}
+    per = [_point_json(r) for r in points]
+    for key in per[0]:
+        out[key] = per[0][key] if len(points) == 1 else [p[key] for p in per]
+    if src.dims == (2, 2):
+        from ..di.chsh import di_lower_bound
+
+        di0 = di_lower_bound(src.matrix)
+        out.update({"chsh_value": di0.chsh, "qber_z": _qber_z(src.matrix),
+                    "chsh_qber": di0.qber, "di_lower_bound": di0.value,
+                    "di_lower_bound_leakage": [di_lower_bound(src.matrix, x, args.model).value
+                                               for x in args.leakage]
+                    if len(args.leakage) > 1 else di_lower_bound(src.matrix, leak, args.model).value,
+                    "di_method": di0.method})
+    return out
 
 
-def handle(args) -> dict:
-    from ..attacks.general_cc import N_GRID, general_rate_upper_bound
+def _qber_z(rho) -> float:
+    """P(a != b) in the Z bases of both qubits."""
+    import numpy as np
 
-    if args.dims is not None:
-        return _any_source(args)
-    if args.save_ensemble is not None:
-        from ..errors import InputError
-
-        raise InputError("--save-ensemble applies to --state FILE with --dims")
-    if args.project:
-        from ..errors import InputError
-
-        raise InputError("--project applies to --state FILE with --dims (for a two-qubit matrix "
-                         "add --dims 2 2)")
-    if args.attack != "paper" or not isinstance(args.measurements, str):
-        from ..errors import InputError
-
-        raise InputError("--attack extended and --measurements FILE.npz apply to --state FILE "
-                         "with --dims (the any-source route)")
-    from ..di.chsh import di_lower_bound
-    from ..states.two_qubit import bell_diagonal_state, load_state, werner_state
-
-    if args.state is not None:
-        rho, source = load_state(args.state), {"state": str(args.state)}
-    elif args.werner is not None:
-        rho, source = werner_state(args.werner), {"werner": args.werner}
-    else:
-        rho, source = bell_diagonal_state(args.bell_diagonal), {"bell_diagonal": list(args.bell_diagonal)}
-    bound = general_rate_upper_bound(rho, args.leakage, args.model,
-                                     measurements="search" if args.measurements == "auto"
-                                     else args.measurements,
-                                     n_grid=args.grid or N_GRID)
-    di0 = di_lower_bound(rho)
-    di_leak = di_lower_bound(rho, args.leakage, args.model)
-    cert = bound.certificate
-    status = "failed" if bound.status.startswith("failed") else bound.status
-    return {
-        **source,
-        "rate_upper_bound": bound.value,
-        "separable_weight": bound.separable_weight,
-        "decomposition": {k: cert["decomposition"].get(k) for k in
-                          ("status", "method", "dual_upper_bound", "duality_gap", "min_eig_separable",
-                           "min_eig_separable_pt", "min_eig_entangled", "reassembly_error")},
-        "measurements": cert.get("measurements"),
-        "bloch_axes": cert.get("bloch_axes"),
-        "measurement_search": cert.get("measurement_search"),
-        "chsh_value": di0.chsh,
-        "qber": di0.qber,
-        "di_lower_bound": di0.value,
-        "di_lower_bound_leakage": di_leak.value,
-        "di_method": di0.method,
-        "leakage": args.leakage,
-        "model": args.model,
-        "attack": "paper",
-        "method": bound.method,
-        "status": status,
-        "tolerance": bound.tolerance,
-    }
+    d = np.real(np.diag(rho))
+    return float(d[1] + d[2])

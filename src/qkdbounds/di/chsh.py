@@ -58,7 +58,7 @@ from scipy.optimize import brentq, ridder
 
 from .._tolerances import XTOL_THRESHOLD
 from ..attacks.cc import LEAKAGE_MODELS
-from ..attacks.general_cc import bloch_measurement, correlation_matrix
+from ..measurements.qubit import bloch_measurement, correlation_matrix
 from ..errors import check_choice, check_probability, check_real
 from ..info.entropy import binary_entropy
 from ..measurements.distributions import dense_distribution

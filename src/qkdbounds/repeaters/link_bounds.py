@@ -5,9 +5,9 @@ The end-to-end state of a chain goes to the bound that exists for it:
 * isotropic (Werner for qubits) links: the structured route of :func:`qkdbounds.rate_upper_bound`
   (paper 1, Eq. 29, Z bases; N = 2), and exactly 0 at or below the separable visibility
   :math:`1/(1+d)` (the CC attack sends the whole separable state, Eq. 8);
-* any Bell-diagonal two-qubit link: the two-qubit CC bound with leakage of
-  :func:`qkdbounds.attacks.general_cc.general_rate_upper_bound` (best separable approximation,
-  global search over Bloch axes);
+* any Bell-diagonal two-qubit link: the any-source route
+  :func:`qkdbounds.bounds.source_bound.source_rate_upper_bound` (certified decomposition, global
+  search over Bloch axes, Eve adapting per setting);
 * a non-isotropic link with d >= 3: no general-source bound is implemented yet (``None``, status
   ``"unavailable"``); beside it, always, the bound of the *isotropic twirl* of the link, which
   holds for the protocol in which the two ends first twirl (:math:`U\otimes U^*` with shared
@@ -100,13 +100,17 @@ def link_key_bound(weights: ArrayLike, leakage: float, model: str = "uniform",
         return LinkKeyBound(twirled, twirled, link.fidelity, vis, "isotropic", cert,
                             f"isotropic link: {twirl_method}", "ok")
     if d == 2:
-        from ..attacks.general_cc import general_rate_upper_bound
+        from ..bounds.source_bound import source_rate_upper_bound
 
-        r = general_rate_upper_bound(weights_to_state(link.weights), leakage, model,
-                                     measurements=measurements)
-        cert.update(separable_weight=r.separable_weight, attack=r.certificate)
+        r = source_rate_upper_bound(weights_to_state(link.weights), leakage, model,
+                                    measurements=measurements, dims=(2, 2), lower_bound=False,
+                                    )
+        cert.update(separable_weight=r.separable_weight, attack=r.certificate["attack"],
+                    attack_used=r.attack_used, paper_value=r.paper_value,
+                    measurements=r.measurements)
         return LinkKeyBound(float(r.value), twirled, link.fidelity, vis, "two-qubit", cert,
-                            f"two-qubit CC attack with leakage: {r.method}", r.status)
+                            f"two-qubit source route (qkdbounds.bounds.source_bound): {r.method}",
+                            r.status)
     return LinkKeyBound(None, twirled, link.fidelity, vis, "unavailable", cert,
                         f"no general-source bound for non-isotropic d = {d} links yet; "
                         f"twirled_value: {twirl_method}", "unavailable")

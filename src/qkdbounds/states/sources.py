@@ -23,7 +23,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from ..errors import InputError, check_int
 
-__all__ = ["Source", "make_source", "load_source", "project_to_state", "permute_parties",
+__all__ = ["Source", "as_source", "make_source", "load_source", "project_to_state", "permute_parties",
            "apply_local_unitaries", "ATOL_SOURCE", "MAX_SOURCE_DIM", "MAX_PROJECTION_DISTANCE"]
 
 #: Tolerance of the state checks (Hermitian, trace 1, eigenvalues >= -tol).
@@ -156,12 +156,29 @@ def make_source(matrix: ArrayLike, dims: Sequence[int], *, project: bool = False
         naming the check and the fix; with ``project``, a projection moving the matrix by more
         than :data:`MAX_PROJECTION_DISTANCE` in trace distance.
     """
+    if hasattr(matrix, "full") and callable(matrix.full):  # QuTiP Qobj and look-alikes
+        matrix = matrix.full()
     try:
-        m = np.asarray(matrix, dtype=complex)
+        raw = np.asarray(matrix)
+        m = np.asarray(raw, dtype=complex)
     except (TypeError, ValueError):
-        raise InputError(f"{name} must be a numeric square matrix") from None
+        raise InputError(f"{name} must be a numeric square matrix or a state vector") from None
+    if raw.dtype == object:
+        raise InputError(f"{name} must be a numeric square matrix or a state vector (got an "
+                         f"array of Python objects)")
+    if m.ndim == 2 and 1 in m.shape and m.shape != (1, 1):
+        m = m.ravel()  # a column or row ket
+    if m.ndim == 1:
+        norm = float(np.linalg.norm(m))
+        if not np.all(np.isfinite(m)) or norm == 0:
+            raise InputError(f"{name}: a state vector must be finite and non-zero")
+        if abs(norm - 1) > _input_tolerance(raw.dtype, m.shape[0]):
+            raise InputError(f"{name}: the state vector has norm {norm:.9g}, not 1 (tolerance "
+                             f"{_input_tolerance(raw.dtype, m.shape[0]):g})")
+        m = np.outer(m, m.conj()) / norm**2
+    atol = _input_tolerance(raw.dtype, m.shape[0] if m.ndim == 2 else 1)
     if m.ndim != 2 or m.shape[0] != m.shape[1]:
-        raise InputError(f"{name} must be a square matrix, got shape {m.shape}")
+        raise InputError(f"{name} must be a square matrix or a state vector, got shape {m.shape}")
     if m.shape[0] > MAX_SOURCE_DIM:
         raise InputError(f"{name} is {m.shape[0]} x {m.shape[0]}; allowed: at most "
                          f"{MAX_SOURCE_DIM} x {MAX_SOURCE_DIM}")
@@ -177,18 +194,99 @@ def make_source(matrix: ArrayLike, dims: Sequence[int], *, project: bool = False
                              f"{MAX_PROJECTION_DISTANCE:g}); --project is for slightly "
                              f"unphysical, e.g. tomographic, matrices")
         return Source(rho, dims_t, info)
-    if not np.allclose(m, m.conj().T, atol=ATOL_SOURCE):
-        raise InputError(f"{name} is not Hermitian (tolerance {ATOL_SOURCE:g}); "
+    if not np.allclose(m, m.conj().T, atol=atol):
+        raise InputError(f"{name} is not Hermitian (tolerance {atol:g}); "
                          f"{_PROJECT_HINT}")
     tr = float(np.trace(m).real)
-    if abs(tr - 1) > ATOL_SOURCE:
-        raise InputError(f"{name} has trace {tr:.9g}, not 1 (tolerance {ATOL_SOURCE:g}); "
+    if abs(tr - 1) > atol:
+        raise InputError(f"{name} has trace {tr:.9g}, not 1 (tolerance {atol:g}); "
                          f"{_PROJECT_HINT}")
-    low = float(np.linalg.eigvalsh((m + m.conj().T) / 2).min())
-    if low < -ATOL_SOURCE:
+    herm = (m + m.conj().T) / 2
+    low = float(np.linalg.eigvalsh(herm).min())
+    if low < -atol:
         raise InputError(f"{name} has a negative eigenvalue {low:.3g} (tolerance "
-                         f"{ATOL_SOURCE:g}); {_PROJECT_HINT}")
-    return Source((m + m.conj().T) / 2, dims_t, None)
+                         f"{atol:g}); {_PROJECT_HINT}")
+    if atol > ATOL_SOURCE:
+        # single-precision input: valid within its precision; repair the rounding (clip the
+        # eigenvalues at 0, renormalise) so the engines see an exact state
+        w, vecs = np.linalg.eigh(herm)
+        herm = (vecs * np.clip(w, 0, None)) @ vecs.conj().T
+        herm = herm / np.trace(herm).real
+    return Source(herm, dims_t, None)
+
+
+def _input_tolerance(dtype, size: int) -> float:
+    """Validation tolerance of an input of this dtype: ATOL_SOURCE for double precision, a few
+    hundred machine epsilons times the size for single precision (float32, complex64)."""
+    if np.issubdtype(dtype, np.inexact) and np.finfo(dtype).eps > 1e-10:
+        return max(ATOL_SOURCE, 100 * float(np.finfo(dtype).eps) * max(size, 1))
+    return ATOL_SOURCE
+
+
+def as_source(state, dims: Sequence[int] | None = None, *, project: bool = False,
+              name: str = "state") -> Source:
+    """Any supported description of a state as a :class:`Source` (the front door of the
+    any-source dispatcher).
+
+    Parameters
+    ----------
+    state : Source, array_like, path or object with ``.full()``
+        A :class:`Source` (returned as is); a density matrix of shape ``(D, D)`` or a state
+        vector of shape ``(D,)`` / ``(D, 1)`` (float32/complex64 accepted within their
+        precision); a QuTiP ``Qobj`` (or anything with ``.full()``; its ``dims`` are used when
+        ``dims`` is not given); or a ``.npy``/``.npz`` path (:func:`load_source`).
+    dims : sequence of int, optional
+        Local dimensions; default: from the object (QuTiP), else two qubits for D = 4.
+    project : bool
+        Project a slightly unphysical matrix (:func:`project_to_state`).
+
+    Returns
+    -------
+    Source
+
+    Raises
+    ------
+    InputError
+        As :func:`make_source`; or ``dims`` missing for a matrix other than 4 x 4.
+
+    Examples
+    --------
+    >>> src = as_source(np.array([1, 0, 0, 1]) / np.sqrt(2))     # a ket, two qubits
+    >>> src.dims, round(float(src.matrix[0, 3].real), 6)
+    ((2, 2), 0.5)
+    """
+    import os
+
+    if isinstance(state, Source):
+        if dims is not None and tuple(dims) != tuple(state.dims):
+            raise InputError(f"dims {list(dims)} do not match the source's {list(state.dims)}")
+        return state
+    if dims is None and hasattr(state, "dims") and hasattr(state, "full"):
+        qdims = getattr(state, "dims")
+        try:
+            first = [int(x) for x in qdims[0]]
+            if len(first) >= 2:
+                dims = first
+        except (TypeError, ValueError, IndexError):
+            pass
+    if isinstance(state, (str, os.PathLike)):
+        if dims is None:
+            dims = _default_dims(None, name)
+        return load_source(state, dims, project=project)
+    if dims is None:
+        try:
+            size = np.asarray(state.full() if hasattr(state, "full") else state).shape
+        except (TypeError, ValueError):
+            size = ()
+        dims = _default_dims(size, name)
+    return make_source(state, dims, project=project, name=name)
+
+
+def _default_dims(shape, name: str) -> tuple[int, ...]:
+    if shape is not None and len(shape) >= 1 and shape[0] == 4:
+        return (2, 2)
+    raise InputError(f"{name}: give dims (--dims D1 D2 ...) for a source that is not a 4 x 4 "
+                     f"two-qubit matrix")
 
 
 def load_source(path, dims: Sequence[int], *, project: bool = False) -> Source:
