@@ -31,7 +31,7 @@ def test_extended_strictly_tighter_above_threshold(d, n):
     # forgetting the flags of the phase-randomised product states adds independent noise to "?"
     for leak in (0.0, 0.1, 0.3):
         v = 0.5 * (1 + threshold_closed_form(d, n, leak))
-        paper = rate_upper_bound(d, n, v, leak, cut_bound=False).value
+        paper = rate_upper_bound(d, n, v, leak, attack="paper", cut_bound=False).value
         ext = rate_upper_bound(d, n, v, leak, attack="extended", cut_bound=False)
         assert ext.value < paper - 1e-3, (leak, paper, ext.value)
         assert ext.certificate["attack"]["forgotten_flag_fraction"] == 1.0

@@ -116,7 +116,7 @@ def test_entangled_inputs_inner_equals_outer(rng, dims):
         assert res.method == "exact"
         assert res.residual <= 1e-9
         assert 0 < res.weight <= res.weight_outer + 1e-9
-        assert res.weight_outer - res.weight <= 2e-5
+        assert res.weight_outer - res.weight <= 5e-5  # the PPT-margin re-solve (X^Gamma >= 1e-7 q) and the range cut cost a few 1e-5 on 2x3
         tau = (rho - res.weight * res.sigma()) / (1 - res.weight)
         assert np.linalg.eigvalsh(tau).min() >= -1e-10
         assert is_ppt(res.sigma(), 2, list(dims), tol=1e-12)

@@ -817,11 +817,11 @@ def source_rate_upper_bound(source, leakage, model: str = "uniform",
     >>> rho = 0.9 * np.outer(phi, phi) + 0.1 * np.eye(4) / 4
     >>> r = source_rate_upper_bound(rho, 0.1)          # the bound to quote
     >>> r.attack_used, round(r.value, 6), round(r.paper_value, 6), round(r.no_attack_value, 6)
-    ('extended', 0.612008, 0.726476, 0.642243)
+    ('extended', 0.584787, 0.726476, 0.642243)
     >>> round(source_rate_upper_bound(rho, 0.1, attack="paper").value, 6)   # paper 1's Eq. (9)
     0.726476
     >>> source_rate_upper_bound(rho, [0.0, 0.1]).value.round(4).tolist()     # a leakage grid
-    [0.6801, 0.612]
+    [0.6674, 0.5848]
     """
     from ..states.sources import as_source
 
