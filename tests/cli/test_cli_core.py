@@ -75,3 +75,14 @@ def test_figure_1_writes_png_svg_csv(tmp_path, capsys):
     assert len(rows) == 33
     assert {r["leakage"] for r in rows} == {"0.1", "0.2", "0.3"}
     assert data["rate_at_v1"]["0.1"] == pytest.approx(0.9, abs=1e-12)
+
+
+def test_version_flag(capsys):
+    from importlib.metadata import version
+
+    from qkdbounds.cli import main as cli_main
+
+    with pytest.raises(SystemExit) as exc:
+        cli_main(["--version"])
+    assert exc.value.code == 0
+    assert capsys.readouterr().out.strip() == f"qkdbounds {version('qkdbounds')}"

@@ -66,10 +66,21 @@ def _jsonable(obj):
     return obj
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("qkdbounds")
+    except PackageNotFoundError:  # pragma: no cover - running from a source tree
+        return "0.0.0+unknown"
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Build the full argument parser (all available subcommands)."""
     parser = _Parser(prog="qkdbounds", description="Upper bounds on QKD secret key rates.")
     parser.add_argument("--verbose", action="store_true", help="log diagnostics to stderr")
+    parser.add_argument("--version", action="version", version=f"qkdbounds {_version()}",
+                        help="print the version and exit")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
     for name in COMMAND_MODULES:
         try:
