@@ -58,7 +58,7 @@ from ..measurements.povm import POVM, check_povm, member_distributions, povm_dis
 from ..states.sources import Source
 
 __all__ = ["SourceRateBound", "SourceRateBounds", "source_rate_upper_bound", "ATTACK_CHOICES", "N_SOURCE_SEARCH", "N_LOCAL_STARTS",
-           "SOURCE_ATTACKS", "ATOL_ROTATED_GHZ"]
+           "ATOL_ROTATED_GHZ"]
 
 #: Haar-random local settings of the seeded measurement search (besides Z).
 N_SOURCE_SEARCH = 24
@@ -68,8 +68,6 @@ N_LOCAL_STARTS = 4
 LOCAL_MAXITER = 60
 #: Finite-difference step of the local maximisation (radians of the generators).
 LOCAL_FD_STEP = 1e-6
-#: Attacks on any source.
-SOURCE_ATTACKS = ("paper", "extended")
 #: Reassembly tolerance (max entry) of a recognised locally rotated isotropic GHZ state.
 ATOL_ROTATED_GHZ = 1e-9
 #: Unitarity tolerance of given measurement unitaries.
@@ -207,7 +205,7 @@ def _unitary_label(u) -> str:
     """A basis name where there is one ("Z", qubit "X"/"Y"/axis angles, "F" for the Fourier
     basis), else "searched (see certificate)"."""
     u = np.asarray(u)
-    if _is_identity(np.abs(u)) and np.allclose(np.abs(np.diag(u)), 1, atol=1e-12):
+    if _is_identity(np.abs(u)):  # diagonal phases only rephase the computational basis
         return "Z"
     if len(u) == 2:
         from ..measurements.qubit import axis_label, bloch_axis
@@ -604,28 +602,27 @@ class _Eve:
         return decs, adapted
 
 
-def _evaluate(eve: _Eve, setting: _Setting, leak: float, model: str, groups, *, full: bool = True):
+def _evaluate(eve: _Eve, setting: _Setting, leak: float, model: str, groups):
     """Every attack's value at one setting (bits, before 1/(N-1)), Eve's best decomposition for
     each, and the winner's certificate."""
     from ..attacks.eve import minimize_gamma
     from ..attacks.extended import minimize_extended
 
     decs, adapted = eve.decompositions(setting)
-    rng = eve.rng if full else None
-    starts = {} if full else {"n_starts": 0}
+    rng, dims = eve.rng, tuple(eve.source.dims)
     paper, extended = [], []
     for name, dec in decs:
-        pr = _Problem(dec, setting_dims(setting), leak, model)
+        pr = _Problem(dec, dims, leak, model)
         if eve.attack == "paper":
             c, s, _, _ = pr.arrays(setting)
-            sol = minimize_gamma(c, s, groups, rng=rng, **starts)
+            sol = minimize_gamma(c, s, groups, rng=rng)
             val = 0.0 if sol.zero_key else sol.value
             paper.append((val, name, dec, {"name": "paper CC attack (Eq. 12)", "gamma": sol.gamma,
                                            "p_question": sol.p_question, "method": sol.method,
                                            "zero_key": bool(sol.zero_key)}))
             continue
         eqc = pr.extended_class(setting)
-        sol = minimize_extended(eqc, groups, rng=rng, **starts)
+        sol = minimize_extended(eqc, groups, rng=rng)
         paper.append((sol.paper_value, name, dec, {"name": "paper CC attack (Eq. 12)",
                                                    "method": sol.method}))
         extended.append((sol.value, name, dec, {
@@ -633,13 +630,13 @@ def _evaluate(eve: _Eve, setting: _Setting, leak: float, model: str, groups, *, 
             "moved_leaked_mass": sol.y, "flag_group_fractions": sol.eta,
             "flag_group_masses": eqc.flags.reshape(len(eqc.flags), -1).sum(axis=1),
             "p_question": sol.p_question, "method": sol.method, "zero_key": bool(sol.zero_key)}))
-    trivial = _Problem(eve.trivial, setting_dims(setting), leak, model)
+    trivial = _Problem(eve.trivial, dims, leak, model)
     c, s, _, _ = trivial.arrays(setting)
     no_sol = minimize_gamma(c, s, groups, n_starts=0)
     no_attack = 0.0 if no_sol.zero_key else no_sol.value
     if eve.attack != "paper" and eve.use_trivial:
         eqc = trivial.extended_class(setting)
-        sol = minimize_extended(eqc, groups, rng=rng, **starts)
+        sol = minimize_extended(eqc, groups, rng=rng)
         extended.append((sol.value, "trivial", eve.trivial, {
             "name": "extended CC attack on the trivial decomposition (leaked rounds merged into '?')",
             "moved_leaked_mass": sol.y, "p_question": sol.p_question, "method": sol.method,
@@ -662,10 +659,6 @@ def _evaluate(eve: _Eve, setting: _Setting, leak: float, model: str, groups, *, 
             "no_attack": float(no_attack), "attack_used": kind, "decomposition": win[1],
             "dec": win[2], "eve": win[3], "adapted": adapted,
             "value_by_decomposition": {r[1]: float(r[0]) for r in (extended or paper)}}
-
-
-def setting_dims(setting: _Setting) -> tuple[int, ...]:
-    return tuple(p.dim for p in setting.povms)
 
 
 def _qubit_settings(source: Source, quick, n_grid: int, n_polish: int):
@@ -916,10 +909,10 @@ def _point(src, eve, leak, model, measurements, given, attack, cut_bound, n_sear
     if best["decomposition"] == "trivial":
         dec = eve.base  # report (and save) the certified separable decomposition beside it
     residual = _decomposition_residual(src.matrix, dec)
-    outers = [d.outer for d in [eve.base] + [x for fr in eve.frames.values() for _, x in fr]
-              if d.outer is not None]
+    decs = [eve.base] + [x for fr in eve.frames.values() for _, x in fr]
+    outers = [d.outer for d in decs if d.outer is not None]
     outer = min(outers) if outers else None
-    best_q = max([eve.base.q] + [x.q for fr in eve.frames.values() for _, x in fr])
+    best_q = max(d.q for d in decs)
     notes = []
     if outer is not None and outer - best_q > GAP_NOTE:
         notes.append(f"separable weight not certified optimal (q={best_q:.6g}, outer={outer:.6g});"

@@ -67,14 +67,6 @@ def _source(args):
     from ..states.two_qubit import bell_diagonal_state, werner_state
 
     if args.state is not None:
-        if args.dims is None:
-            try:
-                return load_source(args.state, (2, 2), project=args.project), {"state": str(args.state)}
-            except InputError as exc:
-                if "multiply to" in str(exc) or "dims" in str(exc):
-                    raise InputError("--dims: give the local dimensions of the parties of --state "
-                                     "(without --dims the state must be a 4x4 two-qubit matrix)") from None
-                raise
         return load_source(args.state, args.dims, project=args.project), {"state": str(args.state)}
     if args.dims is not None and list(args.dims) != [2, 2]:
         raise InputError("--dims: --werner and --bell-diagonal are two-qubit states (--dims 2 2)")

@@ -103,8 +103,7 @@ def link_key_bound(weights: ArrayLike, leakage: float, model: str = "uniform",
         from ..bounds.source_bound import source_rate_upper_bound
 
         r = source_rate_upper_bound(weights_to_state(link.weights), leakage, model,
-                                    measurements=measurements, dims=(2, 2), lower_bound=False,
-                                    )
+                                    measurements=measurements, dims=(2, 2), lower_bound=False)
         cert.update(separable_weight=r.separable_weight, attack=r.certificate["attack"],
                     attack_used=r.attack_used, paper_value=r.paper_value,
                     measurements=r.measurements)

@@ -270,8 +270,6 @@ def as_source(state, dims: Sequence[int] | None = None, *, project: bool = False
         except (TypeError, ValueError, IndexError):
             pass
     if isinstance(state, (str, os.PathLike)):
-        if dims is None:
-            dims = _default_dims(None, name)
         return load_source(state, dims, project=project)
     if dims is None:
         try:
@@ -283,14 +281,16 @@ def as_source(state, dims: Sequence[int] | None = None, *, project: bool = False
 
 
 def _default_dims(shape, name: str) -> tuple[int, ...]:
-    if shape is not None and len(shape) >= 1 and shape[0] == 4:
+    if len(shape) >= 1 and shape[0] == 4:
         return (2, 2)
     raise InputError(f"{name}: give dims (--dims D1 D2 ...) for a source that is not a 4 x 4 "
                      f"two-qubit matrix")
 
 
-def load_source(path, dims: Sequence[int], *, project: bool = False) -> Source:
-    """Read a source from ``.npy`` (one array) or ``.npz`` (one array, or the key ``rho``).
+def load_source(path, dims: Sequence[int] | None, *, project: bool = False) -> Source:
+    """Read a source from ``.npy`` (one array) or ``.npz`` (one array, or the key ``rho``);
+    ``dims=None`` means two qubits for a 4 x 4 matrix or a 4-vector (else an error asking for
+    dims).
 
     Both are checked before reading: file kind and size, the ``.npy`` header (shape, dtype), the
     ``.npz`` member list and sizes.
@@ -321,7 +321,10 @@ def load_source(path, dims: Sequence[int], *, project: bool = False) -> Source:
             raise InputError(f"state file {p}: array {key!r} is not readable ({exc})") from None
     else:
         matrix = load_npy_checked("state file", p, max_elements=MAX_SOURCE_DIM**2)
-    return make_source(matrix, dims, project=project, name=f"state in {p.name}")
+    name = f"state in {p.name}"
+    if dims is None:
+        dims = _default_dims(np.shape(matrix), name)
+    return make_source(matrix, dims, project=project, name=name)
 
 
 def permute_parties(source: Source, order: Sequence[int]) -> Source:
