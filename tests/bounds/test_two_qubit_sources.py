@@ -175,3 +175,15 @@ def test_qubit_helpers():
         bloch_measurement([0, 0, 0])
     phi = bell_basis()[:, 0]
     assert_allclose(np.abs(phi), [2 ** -0.5, 0, 0, 2 ** -0.5], atol=1e-15)
+
+
+def test_both_covariant_rotations_reproduce_the_z_value(rng):
+    # rho_v is U (x) U* invariant: Eve's Eq. (9) ensemble rotated by U_A (x) conj(U_A), and the one
+    # rotated by conj(U_B) (x) U_B, each give the Z value at a (U, U*) setting (issue 19, item 3)
+    u = _haar(rng)
+    z = source_rate_upper_bound(werner_state(0.9), 0.2, attack="extended", trivial=False).value
+    r = source_rate_upper_bound(werner_state(0.9), 0.2, measurements=[u, u.conj()],
+                                attack="extended", trivial=False)
+    by_dec = r.certificate["attack"]["value_by_decomposition"]
+    assert_allclose(by_dec["aligned with party 0"], z, atol=1e-9)
+    assert_allclose(by_dec["aligned with party 1"], z, atol=1e-9)
