@@ -409,7 +409,6 @@ def project_to_no_signalling(p: ArrayLike) -> tuple[NDArray[np.float64], float]:
     Returns the box and the largest per-setting total-variation distance moved,
     :math:`\max_{xy}\tfrac12\sum_{ab}|p' - p|`.
     """
-    import warnings
 
     import cvxpy as cp
 
@@ -428,11 +427,11 @@ def project_to_no_signalling(p: ArrayLike) -> tuple[NDArray[np.float64], float]:
             for b in range(n_b):
                 cons.append(cp.sum(x[idx[xs, y, :, b].ravel()]) == cp.sum(x[idx[0, y, :, b].ravel()]))
     prob = cp.Problem(cp.Minimize(cp.sum_squares(x - p.ravel())), cons)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        prob.solve(solver=cp.CLARABEL)
-    if prob.status not in ("optimal", "optimal_inaccurate") or x.value is None:
-        raise InputError(f"the projection onto no-signalling boxes failed ({prob.status})")
+    from .._solvers import solve_problem
+
+    status = solve_problem(prob)
+    if status not in ("optimal", "optimal_inaccurate") or x.value is None:
+        raise InputError(f"the projection onto no-signalling boxes failed ({status})")
     q = np.clip(np.asarray(x.value).reshape(p.shape), 0.0, None)
     q = q / q.sum(axis=(2, 3), keepdims=True)
     # exact no-signalling after round-off: average the marginals' defects away is not needed at

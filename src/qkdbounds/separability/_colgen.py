@@ -89,9 +89,11 @@ class _Master:
         settings.verbose = False
         settings.time_limit = max(0.05, float(time_limit))
         cones = [clarabel.NonnegativeConeT(n), clarabel.PSDTriangleConeT(2 * self.r)]
-        try:
-            sol = clarabel.DefaultSolver(p, c, a, b, cones, settings).solve()
-        except Exception:  # noqa: BLE001 - a failed solve ends the column generation
+        from .._solvers import run_guarded
+
+        # a failed solve (a raised error or a Rust panic) ends the column generation
+        sol, error = run_guarded(lambda: clarabel.DefaultSolver(p, c, a, b, cones, settings).solve())
+        if error is not None:
             return None
         status = str(sol.status)
         # an unfinished solve (time or iteration limit) still gives usable weights: the engine

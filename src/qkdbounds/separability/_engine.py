@@ -51,7 +51,6 @@ from __future__ import annotations
 
 import math
 import time
-import warnings
 from dataclasses import dataclass, field
 from itertools import combinations
 
@@ -236,14 +235,10 @@ def ppt_outer_weight(source: Source, time_limit: float | None = None) -> float |
     for cut in _cuts(len(dims)):
         cons.append(_pt_expr(x, dims, cut) >> 0)
     prob = cp.Problem(cp.Maximize(cp.trace(x) if real else cp.real(cp.trace(x))), cons)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            opts = {} if time_limit is None else {"time_limit": max(0.05, float(time_limit))}
-            prob.solve(solver=cp.CLARABEL, **opts)
-    except cp.error.SolverError:
-        return None
-    if prob.status not in ("optimal", "optimal_inaccurate") or prob.value is None:
+    from .._solvers import solve_problem
+
+    opts = {} if time_limit is None else {"time_limit": max(0.05, float(time_limit))}
+    if solve_problem(prob, **opts) not in ("optimal", "optimal_inaccurate") or prob.value is None:
         return None
     return float(min(1.0, max(0.0, prob.value)))
 

@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import math
 import time
-import warnings
 
 import numpy as np
 from numpy.typing import NDArray
@@ -361,6 +360,8 @@ def best_separable_approximation(rho, dims, margin: float = 0.0
     """
     import cvxpy as cp
 
+    from .._solvers import solve_problem
+
     dim = rho.shape[0]
     x = cp.Variable((dim, dim), hermitian=True)
     real = bool(np.abs(np.imag(rho)).max() <= 1e-14)
@@ -370,12 +371,7 @@ def best_separable_approximation(rho, dims, margin: float = 0.0
     cons = [x >> 0, rho - x >> 0,
             cp.partial_transpose(x, list(dims), 1) - margin * np.eye(dim) >> 0]
     prob = cp.Problem(cp.Maximize(cp.trace(x) if real else cp.real(cp.trace(x))), cons)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            prob.solve(solver=cp.CLARABEL)
-    except cp.error.SolverError as exc:
-        return float("nan"), None, f"solver_error: {exc}"
-    if prob.status not in ("optimal", "optimal_inaccurate") or x.value is None:
-        return float("nan"), None, str(prob.status)
+    status = solve_problem(prob)
+    if status not in ("optimal", "optimal_inaccurate") or x.value is None:
+        return float("nan"), None, status
     return float(min(1.0, max(0.0, prob.value))), np.asarray(x.value), str(prob.status)

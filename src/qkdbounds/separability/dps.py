@@ -20,7 +20,6 @@ party :math:`B`), limited to :data:`MAX_DPS_DIM`.
 
 from __future__ import annotations
 
-import warnings
 
 import numpy as np
 from numpy.typing import NDArray
@@ -126,12 +125,9 @@ def dps_outer_weight(source: Source) -> tuple[float | None, str]:
             cp.partial_transpose(ext, dims3, axis=0) >> 0,
             cp.partial_transpose(ext, dims3, axis=2) >> 0]
     prob = cp.Problem(cp.Maximize(cp.trace(y) if real else cp.real(cp.trace(y))), cons)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            prob.solve(solver=cp.CLARABEL)
-    except cp.error.SolverError as exc:
-        return None, f"solver_error: {exc}"
-    if prob.status not in ("optimal", "optimal_inaccurate") or prob.value is None:
-        return None, str(prob.status)
+    from .._solvers import solve_problem
+
+    status = solve_problem(prob)
+    if status not in ("optimal", "optimal_inaccurate") or prob.value is None:
+        return None, status
     return float(min(1.0, max(0.0, prob.value))), str(prob.status)
