@@ -133,11 +133,18 @@ def test_entangled_inputs_inner_equals_outer(rng, dims):
 def test_bell_diagonal_known_values(weights, expected):
     """Bell-diagonal: separable iff every weight <= 1/2 (R. & M. Horodecki, PRA 54, 1838 (1996));
     by the local Pauli twirl the best separable part keeps the small weights and
-    min(l1, 1 - l1), so q = 2(1 - l1) when l1 > 1/2."""
-    res = certified_separable_weight(make_source(_bell_diagonal(weights), (2, 2)))
-    assert res.method == "exact"
-    assert res.weight == pytest.approx(expected, abs=1e-6)
-    assert res.weight_outer == pytest.approx(expected, abs=1e-7)
+    min(l1, 1 - l1), so q = 2(1 - l1) when l1 > 1/2.  The engine answers by the closed form
+    (families.bell_diagonal_decomposition); the exact PPT SDP is the second route."""
+    from qkdbounds.separability._exact import best_separable_approximation
+
+    rho = _bell_diagonal(weights)
+    res = certified_separable_weight(make_source(rho, (2, 2)))
+    assert res.method == "closed_form" and "Bell-diagonal" in res.reason
+    assert res.weight == pytest.approx(expected, abs=1e-9)   # certified on the ensemble
+    assert res.weight_outer == pytest.approx(expected, abs=1e-12)
+    assert res.residual <= 1e-9
+    value, _, status = best_separable_approximation(rho, (2, 2))
+    assert status == "optimal" and value == pytest.approx(expected, abs=1e-7)
 
 
 def test_pure_entangled_state_has_no_separable_part():

@@ -55,7 +55,8 @@ from . import twirls
 from ._exact import wootters_ensemble
 
 __all__ = ["FamilyDecomposition", "isotropic_separable_ensemble", "werner_separable_ensemble",
-           "dur_cirac_separable_ensemble", "family_decomposition", "ATOL_SYMMETRY"]
+           "dur_cirac_separable_ensemble", "bell_diagonal_decomposition", "family_decomposition",
+           "ATOL_SYMMETRY"]
 
 #: Max-entry distance to the twirled state below which a state counts as symmetric.
 ATOL_SYMMETRY = 1e-9
@@ -276,7 +277,7 @@ def family_decomposition(rho: NDArray, dims: tuple[int, ...],
     r"""The closed-form optimum if ``rho`` is (to ``atol``, max entry) fixed by a family's twirl.
 
     Checks, in order: isotropic and Werner (two parties of equal dimension d <= 64), Dür–Cirac
-    (N >= 2 qubits).  Returns ``None`` when no symmetry holds.
+    (N >= 2 qubits), Bell-diagonal (two qubits, :func:`bell_diagonal_decomposition`).  Returns ``None`` when no symmetry holds.
 
     Parameters
     ----------
@@ -351,4 +352,64 @@ def family_decomposition(rho: NDArray, dims: tuple[int, ...],
                 f"|l0+ - l0-| <= 2 l_k for all k (Dür & Cirac, PRA 61, 042314 (2000)); local "
                 f"twirling makes the optimal decomposition of this form, "
                 f"q = 1 - max(0, |l0+ - l0-| - 2 min l_k)")
+    if tuple(dims) == (2, 2):
+        bell = bell_diagonal_decomposition(rho, atol)
+        if bell is not None:
+            return bell
     return None
+
+
+def bell_diagonal_decomposition(rho: NDArray, atol: float = ATOL_SYMMETRY
+                                ) -> FamilyDecomposition | None:
+    r"""The optimal decomposition of a two-qubit Bell-diagonal state, or ``None`` if ``rho`` is
+    not Bell-diagonal (off-diagonal entries in the Bell basis above ``atol``).
+
+    With Bell weights :math:`\lambda` (order phi+, phi-, psi+, psi-) and :math:`\lambda_m` the
+    largest: if :math:`\lambda_m \le 1/2` the state is separable (Horodecki & Horodecki, PRA 54,
+    1838 (1996)), :math:`q = 1`; otherwise :math:`q = 2(1-\lambda_m)`,
+    :math:`\tau = |B_m\rangle\langle B_m|` and :math:`\sigma` the Bell-diagonal state with
+    weight 1/2 on :math:`B_m` and :math:`\lambda_i/q` elsewhere (all <= 1/2, so separable).
+    Optimal: every separable :math:`\sigma` has :math:`\langle B_m|\sigma|B_m\rangle \le 1/2`
+    (fidelity of a separable state with a maximally entangled one), so
+    :math:`\lambda_m \le q/2 + (1-q)`, i.e. :math:`q \le 2(1-\lambda_m)`.  Ensemble:
+    Wootters' construction (four product members, PRL 80, 2245 (1998)).
+
+    Examples
+    --------
+    >>> from qkdbounds.states.two_qubit import bell_diagonal_state
+    >>> dec = bell_diagonal_decomposition(bell_diagonal_state((0.8, 0.1, 0.07, 0.03)))
+    >>> dec.family, round(dec.weight, 12)
+    ('bell_diagonal', 0.4)
+    """
+    from ..states.two_qubit import bell_basis
+
+    rho = np.asarray(rho, dtype=complex)
+    if rho.shape != (4, 4):
+        return None
+    basis = bell_basis()
+    in_bell = basis.conj().T @ rho @ basis
+    if np.abs(in_bell - np.diag(np.diag(in_bell))).max() > atol:
+        return None
+    lam = np.clip(np.diag(in_bell).real, 0.0, None)
+    lam = lam / lam.sum()
+    m = int(np.argmax(lam))
+    names = ("phi+", "phi-", "psi+", "psi-")
+    if lam[m] <= 0.5:
+        q, lam_s = 1.0, lam
+    else:
+        q = 2.0 * (1.0 - lam[m])
+        if q <= 1e-12:  # a pure Bell state: no separable part
+            return FamilyDecomposition("bell_diagonal", float(lam[m]), 0.0, np.zeros_like(rho),
+                                       np.zeros(0), [np.zeros((0, 2), dtype=complex)] * 2,
+                                       f"pure Bell state {names[m]}: no separable part")
+        lam_s = lam / q
+        lam_s[m] = 0.5
+    sigma = (basis * lam_s) @ basis.conj().T
+    w, v, _ = wootters_ensemble(sigma)
+    w, v = _normalised(w, v)
+    return FamilyDecomposition(
+        "bell_diagonal", float(lam[m]), float(min(1.0, q)), sigma, w, v,
+        f"two-qubit Bell-diagonal state, largest weight {lam[m]:.6g} ({names[m]}): separable iff "
+        f"every weight <= 1/2 (Horodecki & Horodecki, PRA 54, 1838 (1996)); q = min(1, "
+        f"2(1 - lambda_max)) is optimal (a separable state has fidelity <= 1/2 with a Bell "
+        f"state); sigma written by Wootters' construction")
