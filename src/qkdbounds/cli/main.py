@@ -30,6 +30,7 @@ COMMAND_MODULES = (
     "_network",
     "_diqkd",
     "_state",
+    "_data",
     "_di",
     "_reproduce",
     "_sweep",
