@@ -391,12 +391,23 @@ def _candidate_ts(ez: float, ex: float) -> list[float]:
     return sorted(set(np.round(ts, 15)))
 
 
+def _load(counts, protocol: str):
+    """A :class:`~qkdbounds.data.counts.CountData` (already loaded, e.g. by the CLI with its
+    option name in the messages) or a path / dict loaded here."""
+    from ..data.counts import CountData, load_counts
+
+    if isinstance(counts, CountData):
+        if counts.protocol != protocol:
+            raise InputError(f"counts: the loaded data are for protocol {counts.protocol!r}, "
+                             f"not {protocol!r}")
+        return counts
+    return load_counts(counts, protocol, name="counts")
+
+
 def _standard_point_data(protocol, qber_z, qber_x, qber_y, counts, confidence):
     """(qber Eve must reproduce, observed qber, region or None, data description)."""
     if counts is not None:
-        from ..data.counts import load_counts
-
-        data = load_counts(counts, protocol, name="counts")
+        data = _load(counts, protocol)
         qc = data.qber_counts()
         observed = {b: e / n for b, (e, n) in qc.items()}
         if confidence is None:
@@ -515,13 +526,12 @@ def _custom(counts, confidence, leaks, model, attack, want_lower, rng):
     from ..data.compatible import (is_informationally_complete, largest_separable_compatible,
                                    monitored_operators, random_compatible)
     from ..data.confidence import clopper_pearson
-    from ..data.counts import load_counts
     from .source_bound import source_rate_upper_bound
     from .verdict import decide
 
     if counts is None:
         raise InputError("custom: give counts (a counts file with the POVMs, docs/counts_format.md)")
-    data = load_counts(counts, "custom", name="counts")
+    data = _load(counts, "custom")
     settings = [(t.alice, t.bob) for t in data.tables]
     ops, labels = monitored_operators(data.povms["alice"], data.povms["bob"], settings)
     freqs, lows, highs = [], [], []
@@ -626,9 +636,10 @@ def data_rate_upper_bound(protocol: str, *, qber_z: float | None = None,
     qber_z, qber_x, qber_y : float, optional
         Error rates in [0, 1] (standard protocols, instead of ``counts``); ``qber_y`` is required
         for six-state and optional for bb84/bbm92 (it then fixes the state).
-    counts : path or dict, optional
+    counts : path, dict or CountData, optional
         A counts file (``docs/counts_format.md``): 2x2 tables per Pauli basis pair for the
-        standard protocols, POVMs and tables for ``custom``.
+        standard protocols, POVMs and tables for ``custom``; or its
+        :func:`~qkdbounds.data.counts.load_counts` result.
     leakage : float or array_like
         :math:`L\in[0,1]` or a 1-D grid (equal-length arrays in a :class:`DataRateBounds`).
     model : {"uniform", "junk"}
@@ -701,7 +712,8 @@ def data_rate_upper_bound(protocol: str, *, qber_z: float | None = None,
 
 
 def qber_threshold(protocol: str, leakage: float, model: str = "uniform", *,
-                   attack: str = "best", bound: str = "upper", xtol: float = 1e-4) -> float:
+                   attack: str = "best", bound: str = "upper", xtol: float = 1e-4,
+                   bracket: tuple[float, float] = (0.0, 0.5)) -> float:
     r"""Smallest symmetric QBER :math:`e` (all monitored rates equal) at which the bound is zero.
 
     ``bound="upper"``: above it no key is possible (the upper bound is 0); ``"lower"``: below it
@@ -717,6 +729,9 @@ def qber_threshold(protocol: str, leakage: float, model: str = "uniform", *,
     bound : {"upper", "lower"}
     xtol : float
         Bracket width at the end, in [1e-8, 1e-1].
+    bracket : (float, float)
+        Start of the bisection, ``0 <= low < high <= 1/2`` (default the whole range); the bound
+        must be positive at ``low`` and zero at ``high`` (else NaN).
 
     Returns
     -------
@@ -746,8 +761,10 @@ def qber_threshold(protocol: str, leakage: float, model: str = "uniform", *,
                                   model=model, attack=attack, lower_bound=False)
         return r.value <= ATOL_RATE
 
-    lo, hi = 0.0, 0.5
-    if not zero(hi):
+    lo, hi = (float(x) for x in bracket)
+    if not 0.0 <= lo < hi <= 0.5:
+        raise InputError(f"bracket must satisfy 0 <= low < high <= 0.5, got {bracket!r}")
+    if not zero(hi) or (lo > 0 and zero(lo)):
         return float("nan")
     while hi - lo > xtol:
         mid = (lo + hi) / 2

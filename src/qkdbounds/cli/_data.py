@@ -109,11 +109,16 @@ def handle(args) -> dict:
 
     rows = _qber_rows(args)
     leak = args.leakage if len(args.leakage) > 1 else args.leakage[0]
+    counts = None
+    if args.counts is not None:
+        from ..data.counts import load_counts
+
+        counts = load_counts(args.counts, args.protocol, name="--counts")
     points = []
     with progress(len(rows), "data-bound", args.quiet) as update:
         for qz, qx, qy in rows:
             res = data_rate_upper_bound(args.protocol, qber_z=qz, qber_x=qx, qber_y=qy,
-                                        counts=args.counts, leakage=leak, model=args.model,
+                                        counts=counts, leakage=leak, model=args.model,
                                         confidence=args.confidence, attack=args.attack)
             points.extend(list(res) if len(args.leakage) > 1 else [res])
             update(1)
