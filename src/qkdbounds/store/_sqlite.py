@@ -66,7 +66,12 @@ EXPORT_COLUMNS: tuple[str, ...] = (
     "function",
     "param_key",
     "result",
+    "question",
+    "params",
 )
+
+#: Question of rows (and of parameter dicts) that name none: the isotropic rate.
+RATE_QUESTION = "rate"
 
 #: Status given to a point whose computation raised.
 FAILED = "failed"
@@ -96,6 +101,8 @@ CREATE TABLE IF NOT EXISTS results (
     elapsed_s        REAL,
     finished_at      TEXT NOT NULL,
     result           TEXT NOT NULL,
+    question         TEXT NOT NULL DEFAULT 'rate',
+    params           TEXT,
     UNIQUE (param_key, function, version)
 );
 CREATE TABLE IF NOT EXISTS sweep_points (
@@ -126,13 +133,15 @@ _REQUIRED_TABLES = {"sweeps", "results", "sweep_points"}
 _UPSERT = """
 INSERT INTO results (param_key, function, version, dim, parties, visibility, leakage, model,
                      attack, rate_upper_bound, status, method, error, elapsed_s, finished_at,
-                     result)
+                     result, question, params)
 VALUES (:param_key, :function, :version, :dim, :parties, :visibility, :leakage, :model,
-        :attack, :rate_upper_bound, :status, :method, :error, :elapsed_s, :finished_at, :result)
+        :attack, :rate_upper_bound, :status, :method, :error, :elapsed_s, :finished_at, :result,
+        :question, :params)
 ON CONFLICT (param_key, function, version) DO UPDATE SET
     rate_upper_bound = excluded.rate_upper_bound, status = excluded.status,
     method = excluded.method, error = excluded.error, elapsed_s = excluded.elapsed_s,
-    finished_at = excluded.finished_at, result = excluded.result
+    finished_at = excluded.finished_at, result = excluded.result,
+    params = excluded.params
 WHERE results.status = 'failed'
 """
 
@@ -179,19 +188,32 @@ def canonical_float(value: float) -> float:
     return round(value, KEY_DECIMALS) + 0.0
 
 
+def _question_of(params: Mapping[str, Any]) -> str:
+    question = params.get("question")
+    return RATE_QUESTION if question is None else str(question)
+
+
 def canonical_params(params: Mapping[str, Any]) -> dict[str, Any]:
-    """Return the six sweep parameters with canonical Python types and rounded floats.
+    """Return a point's parameters with canonical Python types and rounded floats.
 
     Parameters
     ----------
     params : Mapping
-        Must contain every name of :data:`PARAMETER_NAMES`; other keys are ignored.
+        A ``rate`` point (no ``"question"`` key, or ``question="rate"``): must contain every
+        name of :data:`PARAMETER_NAMES`; other keys are ignored, and the result holds exactly
+        those six.  A point of another question (``params["question"]``, see
+        :mod:`qkdbounds.sweep.questions`): ``question`` first, then that question's axes.
 
     Raises
     ------
     InputError
         If a parameter is missing or has the wrong type.
     """
+    if _question_of(params) != RATE_QUESTION:
+        # the question registry knows the axes (same layer: store/ sweep/)
+        from ..sweep.questions import canonical_question_params
+
+        return canonical_question_params(params)
     missing = [name for name in PARAMETER_NAMES if name not in params]
     if missing:
         raise InputError(f"point parameters missing: {', '.join(missing)}")
@@ -213,7 +235,9 @@ def parameter_key(params: Mapping[str, Any]) -> str:
     """Canonical text key of a point, e.g. ``dim=2;parties=2;visibility=0.3;...``.
 
     Floats are written as ``repr(round(x, 12))`` so that equal grid points produced by different
-    float arithmetic get the same key.
+    float arithmetic get the same key.  ``rate`` points keep this original format; points of
+    other questions are keyed ``question=<q>;name=value;...`` in the question's axis order
+    (:mod:`qkdbounds.sweep.questions`).
 
     Examples
     --------
@@ -225,8 +249,18 @@ def parameter_key(params: Mapping[str, Any]) -> str:
 
 
 def _key_of_canonical(canon: Mapping[str, Any]) -> str:
+    if "question" in canon:
+        from ..sweep.questions import key_of_canonical_question
+
+        return key_of_canonical_question(canon)
     return ";".join(f"{name}={canon[name]!r}" if name in _FLOAT_PARAMS else f"{name}={canon[name]}"
                     for name in PARAMETER_NAMES)
+
+
+def _params_json(canon: Mapping[str, Any], question: str) -> str:
+    """Canonical JSON of a point's full parameters (the ``params`` column)."""
+    return json.dumps({**canon, "question": question}, sort_keys=True, separators=(",", ":"),
+                      allow_nan=False)
 
 
 def _jsonable(obj: Any) -> Any:
@@ -373,6 +407,7 @@ class ResultStore:
                 self._conn.execute("PRAGMA synchronous=NORMAL")
                 self._conn.execute("PRAGMA foreign_keys=ON")
                 self._conn.executescript(_SCHEMA)
+                self._migrate()
                 self._conn.execute(f"PRAGMA application_id={APPLICATION_ID}")
                 break
             except sqlite3.OperationalError as exc:
@@ -390,6 +425,34 @@ class ResultStore:
                 raise InputError(f"{str(self.path)!r} is not a qkdbounds store: {exc}") from None
 
     # -- lifecycle ---------------------------------------------------------------------------
+    def _migrate(self) -> None:
+        """Add the ``question`` and ``params`` columns to a store written before questions.
+
+        Old rows are ``rate`` points; their ``params`` are rebuilt from the six columns (the
+        same canonical JSON a new ``rate`` row gets).  One ``BEGIN IMMEDIATE`` transaction that
+        re-reads the columns, so two processes opening an old store migrate it once.
+        """
+        def columns() -> set[str]:
+            return {row[1] for row in self._conn.execute("PRAGMA table_info(results)")}
+
+        if {"question", "params"} <= columns():
+            return
+        with self._conn:
+            self._conn.execute("BEGIN IMMEDIATE")
+            have = columns()
+            if "question" not in have:
+                self._conn.execute("ALTER TABLE results ADD COLUMN question TEXT NOT NULL "
+                                   f"DEFAULT '{RATE_QUESTION}'")
+            if "params" not in have:
+                self._conn.execute("ALTER TABLE results ADD COLUMN params TEXT")
+            rows = self._conn.execute(
+                f"SELECT result_id, {', '.join(PARAMETER_NAMES)} FROM results "
+                "WHERE params IS NULL").fetchall()
+            self._conn.executemany(
+                "UPDATE results SET params = ? WHERE result_id = ?",
+                [(_params_json({name: row[name] for name in PARAMETER_NAMES}, RATE_QUESTION),
+                  row["result_id"]) for row in rows])
+
     # -- claims: concurrent sweeps never compute a point twice --------------------------------
     def claim(self, keys: Iterable[str], function: str, run_id: str) -> set[str]:
         """Atomically claim points for this run; returns the keys this run now owns.
@@ -556,9 +619,11 @@ class ResultStore:
             # an optional 5th element: the result's JSON text, already encoded (by a worker)
             text = item[4] if len(item) > 4 and item[4] is not None else None
             canon = canonical_params(params)
-            row = dict(canon)
+            row = {name: canon.get(name) for name in PARAMETER_NAMES}
+            question = canon.get("question", RATE_QUESTION)
             row.update(
                 param_key=_key_of_canonical(canon), function=function, version=self.version,
+                question=question, params=_params_json(canon, question),
                 rate_upper_bound=_finite_or_none(result.get("rate_upper_bound")),
                 status=str(result.get("status", FAILED if error else "unknown")),
                 method=None if result.get("method") is None else str(result.get("method")),
@@ -615,7 +680,8 @@ class ResultStore:
         if where:
             sql += " WHERE " + " AND ".join(where)
         sql += " ORDER BY " + ", ".join(f"r.{c}" for c in
-                                        ("function", "version", *PARAMETER_NAMES))
+                                        ("function", "version", "question", *PARAMETER_NAMES,
+                                         "param_key"))
         return [dict(row) for row in self._conn.execute(sql, args)]
 
 

@@ -198,25 +198,35 @@ def parse_axis(name: str, spec: str | int | float | Sequence[Any]) -> list[int |
     return values
 
 
-def build_grid(axes: Mapping[str, Any]) -> dict[str, list[int | float | str]]:
+def build_grid(axes: Mapping[str, Any], question: str = "rate"
+               ) -> dict[str, list[int | float | str | None]]:
     """Parse every axis of a grid; axes not given take :data:`AXIS_DEFAULTS`.
 
     Parameters
     ----------
     axes : Mapping
         Axis name to spec (see :func:`parse_axis`); ``None`` values are ignored.
-        ``visibility`` and ``leakage`` are required.
+        ``visibility`` and ``leakage`` are required for ``rate``.
+    question : {"rate", "data", "state", "di"}
+        The question asked at every point (:mod:`qkdbounds.sweep.questions`).  Other questions
+        than ``rate`` are built by :func:`~qkdbounds.sweep.questions.build_question_grid` and
+        carry ``"question": [q]`` as their first axis.
 
     Returns
     -------
     dict
-        All six axes (in :data:`~qkdbounds.store.PARAMETER_NAMES` order) with their values.
+        ``rate``: all six axes (in :data:`~qkdbounds.store.PARAMETER_NAMES` order) with their
+        values (no ``question`` axis: grids, names and keys as before questions existed).
 
     Examples
     --------
     >>> build_grid({"visibility": "0.5,1", "leakage": "0.1"})["dim"]
     [2]
     """
+    if question != "rate":
+        from .questions import build_question_grid
+
+        return build_question_grid(question, axes)
     unknown = sorted(set(axes) - set(PARAMETER_NAMES))
     if unknown:
         raise InputError(f"unknown sweep parameter(s) {', '.join(unknown)}; "
@@ -240,9 +250,11 @@ def build_grid(axes: Mapping[str, Any]) -> dict[str, list[int | float | str]]:
 def grid_points(grid: Mapping[str, Sequence[Any]]) -> Iterable[dict[str, Any]]:
     """Cartesian product of a grid from :func:`build_grid`, one dict per point.
 
-    The last axis (``attack``) varies fastest; the order is deterministic.
+    The last axis (``attack`` for ``rate``) varies fastest; the order is deterministic.  Points
+    of a question grid carry ``question`` and every axis of the question, in order.
     """
-    names = [name for name in PARAMETER_NAMES if name in grid]
+    names = list(grid) if "question" in grid else [name for name in PARAMETER_NAMES
+                                                   if name in grid]
     for combo in itertools.product(*(grid[name] for name in names)):
         yield dict(zip(names, combo))
 

@@ -317,7 +317,7 @@ def _progress(total: int, initial: int, name: str, quiet: bool):
 
 
 def run_sweep(axes: Mapping[str, Any], store: str | os.PathLike | ResultStore, *,
-              point_fn: str | Callable[..., Any] = DEFAULT_POINT_FN,
+              question: str = "rate", point_fn: str | Callable[..., Any] | None = None,
               name: str | None = None, scheduler: str | None = None,
               n_workers: int | None = None, processes: bool = True,
               quiet: bool = False, max_in_flight: int = MAX_IN_FLIGHT,
@@ -327,16 +327,20 @@ def run_sweep(axes: Mapping[str, Any], store: str | os.PathLike | ResultStore, *
     Parameters
     ----------
     axes : Mapping
-        Grid axes, any of ``dim, parties, visibility, leakage, model, attack``, each a spec for
-        :func:`~qkdbounds.sweep.parse_axis` (``"0.3:1:0.01"``, ``"0.1,0.2"``, a value or a list).
-        ``visibility`` and ``leakage`` are required; the others default to ``dim=2, parties=2,
-        model="uniform", attack="best"`` (the tightest bound; "paper" for the paper's numbers).
+        Grid axes of the question, each a spec for :func:`~qkdbounds.sweep.parse_axis`
+        (``"0.3:1:0.01"``, ``"0.1,0.2"``, a value or a list).  ``rate``: any of ``dim, parties,
+        visibility, leakage, model, attack``; ``visibility`` and ``leakage`` are required; the
+        others default to ``dim=2, parties=2, model="uniform", attack="best"`` (the tightest
+        bound; "paper" for the paper's numbers).  Other questions: their axes in
+        :data:`~qkdbounds.sweep.questions.QUESTIONS` (``docs/sweep_questions.md``).
     store : path or ResultStore
         SQLite store (created if missing).
-    point_fn : str or callable
+    question : {"rate", "data", "state", "di"}
+        The question asked at every point (default the isotropic ``rate``).
+    point_fn : str or callable, optional
         Top-level importable function ``params -> dict`` (with at least ``"rate_upper_bound"``
-        and ``"status"``), or its ``"module:function"`` reference.  Default
-        :func:`qkdbounds.sweep.points.rate_point`.
+        and ``"status"``), or its ``"module:function"`` reference.  Default: the question's
+        point function (:func:`qkdbounds.sweep.points.rate_point` for ``rate``).
     name : str, optional
         Sweep name; default derived from the grid and point function, so the same command
         resumes the same sweep.
@@ -374,9 +378,12 @@ def run_sweep(axes: Mapping[str, Any], store: str | os.PathLike | ResultStore, *
     >>> summary.computed, summary.skipped, summary.failed
     (3, 0, 0)
     """
+    from .questions import get_question
+
     start = time.perf_counter()
-    grid = build_grid(axes)
-    reference, fn = function_reference(point_fn)
+    spec = get_question(question)
+    grid = build_grid(axes, spec.name)
+    reference, fn = function_reference(spec.point_fn if point_fn is None else point_fn)
     if n_workers is not None and (isinstance(n_workers, bool) or not isinstance(n_workers, int)
                                   or n_workers < 1):
         raise InputError(f"workers must be an integer >= 1, got {n_workers!r}")

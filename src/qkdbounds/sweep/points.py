@@ -1,8 +1,10 @@
 """Point functions for sweeps: one grid point (a dict of parameters) in, one result dict out.
 
 A point function must be a top-level, importable callable (Dask workers import it by name) that
-takes the parameters ``dim, parties, visibility, leakage, model, attack`` as a dict and returns a
-JSON-able dict with at least ``"rate_upper_bound"`` (bits) and ``"status"``.
+takes the parameters of its question (``rate``: ``dim, parties, visibility, leakage, model,
+attack``; see :mod:`qkdbounds.sweep.questions`) as a dict and returns a JSON-able dict with at
+least ``"rate_upper_bound"`` (bits) and ``"status"``.  Each calls the one API route of its
+question, so a sweep point and the API/CLI answer are the same number.
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["rate_point", "rate_chunk", "search_rate_point"]
+__all__ = ["rate_point", "rate_chunk", "search_rate_point", "data_point", "state_point",
+           "di_point"]
 
 
 def _plain(obj: Any) -> Any:
@@ -138,3 +141,107 @@ def search_rate_point(params: Mapping[str, Any]) -> dict[str, Any]:
                               model=str(params["model"]), measurements="search",
                               attack=str(params["attack"]))
     return _point_dict(result)
+
+
+def _fields(result, names: Sequence[str]) -> dict[str, Any]:
+    return {name: _plain(getattr(result, name, None)) for name in names}
+
+
+def _optional_float(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+def data_point(params: Mapping[str, Any]) -> dict[str, Any]:
+    """Key bounds from recorded QBERs at one grid point (question ``data``).
+
+    Calls :func:`qkdbounds.bounds.data_bound.data_rate_upper_bound` (the route of
+    ``qkdbounds data-bound``) with the point's ``protocol``, ``qber_z``, ``qber_x``, ``qber_y``
+    (``None``: not monitored), ``leakage``, ``model`` and ``attack``.
+
+    Returns
+    -------
+    dict
+        ``rate_upper_bound``, ``status``, ``method``, ``lower_bound``, ``lower_bound_method``,
+        ``verdict``, ``attack_used``, ``key_basis``, ``value_by_basis``, ``paper_value``,
+        ``extended_value``, ``no_attack_value``, ``bell_weights`` (Eve's compatible
+        Bell-diagonal state), ``unmonitored_weight``, ``separable_weight``, ``residual``,
+        ``qber``.
+    """
+    from ..bounds.data_bound import data_rate_upper_bound
+
+    result = data_rate_upper_bound(
+        str(params["protocol"]), qber_z=float(params["qber_z"]), qber_x=float(params["qber_x"]),
+        qber_y=_optional_float(params.get("qber_y")), leakage=float(params["leakage"]),
+        model=str(params["model"]), attack=str(params["attack"]))
+    out = {"rate_upper_bound": float(result.value), "status": str(result.status),
+           "method": str(result.method)}
+    out.update(_fields(result, ("lower_bound", "lower_bound_method", "verdict", "attack_used",
+                                "key_basis", "value_by_basis", "paper_value", "extended_value",
+                                "no_attack_value", "bell_weights", "unmonitored_weight",
+                                "separable_weight", "residual", "qber", "protocol")))
+    return out
+
+
+def state_point(params: Mapping[str, Any]) -> dict[str, Any]:
+    """Any-source bound of a state file at one grid point (question ``state``).
+
+    Loads ``params["state"]`` as ``qkdbounds state-bound --state`` does
+    (:func:`qkdbounds.states.sources.load_source` with ``dims``) and calls
+    :func:`qkdbounds.bounds.source_bound.source_rate_upper_bound` with the point's ``leakage``,
+    ``model``, ``measurements`` and ``attack``.  The file's SHA-256 must still be
+    ``params["state_sha256"]`` (the point's key): a file edited after the grid was built fails
+    the point instead of storing a result under the old content's key.
+
+    Returns
+    -------
+    dict
+        ``rate_upper_bound``, ``status``, ``method``, ``lower_bound``, ``verdict``,
+        ``attack_used``, ``paper_value``, ``extended_value``, ``no_attack_value``,
+        ``cut_bound``, ``measurements``, ``separable_weight``, ``separable_weight_outer``,
+        ``ensemble_size``, ``ensemble_residual``, ``dims``.
+    """
+    from ..bounds.source_bound import source_rate_upper_bound
+    from ..errors import InputError
+    from ..states.sources import load_source
+    from .questions import file_sha256
+
+    path = str(params["state"])
+    if file_sha256(path) != params["state_sha256"]:
+        raise InputError(f"state file {path} changed since the sweep was set up "
+                         f"(sha256 no longer {params['state_sha256'][:12]}...); rerun the sweep")
+    dims = params.get("dims")
+    source = load_source(path, None if dims is None else [int(d) for d in str(dims).split(",")])
+    result = source_rate_upper_bound(source, float(params["leakage"]), str(params["model"]),
+                                     str(params["measurements"]), attack=str(params["attack"]))
+    out = {"rate_upper_bound": float(result.value), "status": str(result.status),
+           "method": str(result.method), "dims": list(source.dims)}
+    out.update(_fields(result, ("lower_bound", "lower_bound_method", "verdict", "attack_used",
+                                "paper_value", "extended_value", "no_attack_value", "cut_bound",
+                                "measurements", "separable_weight", "separable_weight_outer",
+                                "ensemble_size", "ensemble_residual")))
+    return out
+
+
+def di_point(params: Mapping[str, Any]) -> dict[str, Any]:
+    """Device-independent CC attack at one grid point (question ``di``).
+
+    Builds the box of ``qkdbounds di-attack`` (:func:`qkdbounds.di.bell_data.bell_box` with
+    ``theta``, ``visibility``, ``eta``, ``eta_b`` and ``binning``) and calls
+    :func:`qkdbounds.di.region.di_attack_bound` with the point's ``leakage``, ``model`` and
+    ``attack_side`` and the command's default search effort.
+
+    Returns
+    -------
+    dict
+        The keys of ``qkdbounds di-attack --json``: ``rate_upper_bound``,
+        ``one_way_upper_bound``, ``local_weight``, ``chsh``, ``lower_bound``, ``certificate``,
+        ``method``, ``status``, ...
+    """
+    from ..di.bell_data import bell_box
+    from ..di.region import di_attack_bound
+
+    box = bell_box(float(params["theta"]), float(params["visibility"]), float(params["eta"]),
+                   _optional_float(params.get("eta_b")), binning=str(params["binning"]))
+    point = di_attack_bound(box, float(params["leakage"]), str(params["model"]),
+                            attack_side=str(params["attack_side"]))
+    return _plain(point.to_dict())
