@@ -13,19 +13,55 @@ def register(subparsers) -> None:
     """Add the ``sweep`` subcommand."""
     from .main import add_common
 
+    from ..sweep.questions import QUESTION_NAMES
+
     p = subparsers.add_parser(
-        "sweep", help="rate upper bounds over a parameter grid (Dask, resumable SQLite store)",
+        "sweep", help="any point question over a parameter grid (Dask, resumable SQLite store)",
         description="Each axis takes START:STOP:STEP (inclusive), a comma list, or one value. "
                     "A rerun skips points already in the store; an interrupted run loses "
-                    "nothing that finished.")
-    p.add_argument("--dim", default=None, help="local dimension(s) d >= 2 (default 2)")
-    p.add_argument("--parties", default=None, help="number(s) of parties N >= 2 (default 2)")
-    p.add_argument("--visibility", required=True, help="visibilities in [0, 1], e.g. 0.3:1:0.01")
+                    "nothing that finished.  --question picks what is asked at every point "
+                    "(docs/sweep_questions.md); options of other questions are refused.")
+    p.add_argument("--question", choices=QUESTION_NAMES, default="rate",
+                   help="rate (default): isotropic GHZ bound (qkdbounds rate); data: recorded "
+                        "QBERs (qkdbounds data-bound); state: a state file (qkdbounds "
+                        "state-bound); di: DI CC attack (qkdbounds di-attack)")
+    p.add_argument("--dim", default=None, help="[rate] local dimension(s) d >= 2 (default 2)")
+    p.add_argument("--parties", default=None,
+                   help="[rate] number(s) of parties N >= 2 (default 2)")
+    p.add_argument("--visibility", default=None,
+                   help="[rate, di; required] visibilities in [0, 1], e.g. 0.3:1:0.01")
     p.add_argument("--leakage", required=True, help="leakages in [0, 1], e.g. 0.1,0.2")
     p.add_argument("--model", default=None,
                    help="leakage model(s): uniform, junk (default uniform)")
-    p.add_argument("--attack", default=None, help="attack(s): best, paper, extended (default best: per point the "
-                        "smallest of the paper, extended and no-attack bounds)")
+    p.add_argument("--attack", default=None,
+                   help="[rate, data, state] attack(s): best, paper, extended (default best: per "
+                        "point the smallest of the paper, extended and no-attack bounds)")
+    p.add_argument("--protocol", default=None,
+                   help="[data; required] protocol(s): bb84, bbm92, six-state")
+    p.add_argument("--qber-z", dest="qber_z", default=None,
+                   help="[data; required] Z-basis error rate(s) in [0, 1]")
+    p.add_argument("--qber-x", dest="qber_x", default=None,
+                   help="[data; required] X-basis error rate(s) in [0, 1]")
+    p.add_argument("--qber-y", dest="qber_y", default=None,
+                   help="[data] Y-basis error rate(s) in [0, 1] (required for six-state; "
+                        "default: not monitored)")
+    p.add_argument("--state", default=None, metavar="FILE.npy",
+                   help="[state; required] density matrix or ket (.npy/.npz); keyed by the "
+                        "SHA-256 of its bytes")
+    p.add_argument("--dims", default=None, metavar="D1,D2[,...]",
+                   help="[state] local dimensions (default: two qubits for a 4x4 matrix)")
+    p.add_argument("--measurements", default=None,
+                   help="[state] Z, search (default search, as qkdbounds state-bound)")
+    p.add_argument("--eta", default=None,
+                   help="[di; required] detection efficiency(ies) in [0, 1] (Alice's if "
+                        "--eta-b is given)")
+    p.add_argument("--eta-b", dest="eta_b", default=None,
+                   help="[di] Bob's detection efficiency(ies) (default: --eta)")
+    p.add_argument("--theta", default=None,
+                   help="[di] state angle(s) in [0, pi/2] (default pi/4)")
+    p.add_argument("--binning", default=None, help="[di] none, A, B, both (default both)")
+    p.add_argument("--attack-side", dest="attack_side", default=None,
+                   help="[di] best, two-sided, one-sided (default best)")
     p.add_argument("--store", type=out_file("--store"), default=None,
                    help="SQLite store (default OUT/results.sqlite)")
     p.add_argument("--out", type=out_dir("--out"), default="out",
@@ -53,13 +89,33 @@ def _positive_int(text: str) -> int:
 def handle(args) -> dict:
     """Run the sweep; return the JSON object (``computed``, ``skipped``, ``failed``, ``store``)."""
     from ..store import default_store_path
-    from ..sweep import DEFAULT_POINT_FN, run_sweep
+    from ..sweep import run_sweep
 
     if args.scheduler is not None and args.workers is not None:
         raise InputError("--workers applies to the local cluster; omit it with --scheduler")
+    axes = question_axes(args)
     store = Path(args.store) if args.store else default_store_path(args.out)
-    axes = {name: getattr(args, name) for name in
-            ("dim", "parties", "visibility", "leakage", "model", "attack")}
-    summary = run_sweep(axes, store, point_fn=args.point_fn or DEFAULT_POINT_FN, name=args.name,
-                        scheduler=args.scheduler, n_workers=args.workers, quiet=args.quiet)
+    summary = run_sweep(axes, store, question=args.question, point_fn=args.point_fn,
+                        name=args.name, scheduler=args.scheduler, n_workers=args.workers,
+                        quiet=args.quiet)
     return summary.to_dict()
+
+
+def question_axes(args) -> dict:
+    """The axis options of ``args.question``; an axis option of another question is one line."""
+    from ..sweep.questions import QUESTIONS
+
+    question = QUESTIONS[args.question]
+    mine = {axis.name for axis in question.user_axes}
+    every = sorted({axis.name for q in QUESTIONS.values() for axis in q.user_axes},
+                   key=lambda name: name)
+    for name in every:
+        if name not in mine and getattr(args, name, None) is not None:
+            option = "--" + name.replace("_", "-")
+            options = ", ".join(axis.option for axis in question.user_axes)
+            raise InputError(f"{option} does not apply to --question {question.name} "
+                             f"(its options: {options})")
+    if question.name in ("rate", "di") and args.visibility is None:
+        raise InputError(f"--visibility is required for --question {question.name} "
+                         "(e.g. 0.3:1:0.01 or 0.9,1)")
+    return {axis.name: getattr(args, axis.name) for axis in question.user_axes}
