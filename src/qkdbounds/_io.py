@@ -17,7 +17,7 @@ from numpy.typing import NDArray
 from .errors import InputError
 
 __all__ = ["check_output_dir", "check_output_file", "check_input_file", "load_npy_checked",
-           "MAX_INPUT_BYTES"]
+           "atomic_write", "write_text_atomic", "MAX_INPUT_BYTES"]
 
 #: Largest input matrix file read (bytes): a 4096 x 4096 complex matrix is 256 MiB.
 MAX_INPUT_BYTES = 256 * 2**20
@@ -114,8 +114,11 @@ def load_npy_checked(name: str, path, max_elements: int = 4096 * 4096,
                 shape, fortran, dtype = npy_format.read_array_header_1_0(fh)
             else:
                 shape, fortran, dtype = npy_format.read_array_header_2_0(fh)
-    except (ValueError, OSError, EOFError) as exc:
-        raise InputError(f"{name}: {p} is not a .npy array file ({exc})") from None
+    except (ValueError, OSError, EOFError, SyntaxError, MemoryError) as exc:
+        raise InputError(f"{name}: {p} is not a .npy array file ({_first_line(exc)})") from None
+    except Exception as exc:  # noqa: BLE001 - numpy parses the header with ast/tokenize
+        raise InputError(f"{name}: {p} is not a .npy array file (unreadable header: "
+                         f"{type(exc).__name__})") from None
     if dtype.hasobject or dtype.kind not in "biufc":
         raise InputError(f"{name}: {p} must hold a numeric array, got dtype {dtype}")
     n_elements = int(np.prod(shape, dtype=np.int64)) if shape else 1
@@ -125,4 +128,49 @@ def load_npy_checked(name: str, path, max_elements: int = 4096 * 4096,
     try:
         return np.load(p, allow_pickle=False)
     except (ValueError, OSError, EOFError) as exc:
-        raise InputError(f"{name}: {p} is not a readable .npy array ({exc})") from None
+        raise InputError(f"{name}: {p} is not a readable .npy array ({_first_line(exc)})") from None
+
+
+def _first_line(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    return lines[0] if lines else type(exc).__name__
+
+
+def atomic_write(path, write) -> Path:
+    """Write a file atomically: ``write(tmp)`` fills a temporary file next to ``path`` (same
+    suffix, so writers that infer the format from it keep working), which then replaces
+    ``path`` in one rename.  Parent directories are created.  On any failure (e.g. a full disk,
+    ENOSPC) the temporary file is removed and the error propagates: nothing partial is left.
+
+    Parameters
+    ----------
+    path : str or PathLike
+        The final file.
+    write : callable
+        ``write(tmp_path)`` writes the whole content to ``tmp_path``.
+
+    Returns
+    -------
+    Path
+        ``path``.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.stem}.tmp{os.getpid()}{path.suffix}")
+    try:
+        write(tmp)
+        with open(tmp, "rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            tmp.unlink()
+        except OSError:
+            pass
+        raise
+    return path
+
+
+def write_text_atomic(path, text: str, encoding: str = "utf-8") -> Path:
+    """:func:`atomic_write` of a text file."""
+    return atomic_write(path, lambda tmp: Path(tmp).write_text(text, encoding=encoding))

@@ -156,11 +156,15 @@ class SourceRateBound:
         ens = self.certificate["ensemble"]
         arrays = {f"vectors_{i}": np.asarray(v) for i, v in enumerate(ens["vectors"])}
         outer = self.separable_weight_outer
-        np.savez(path, weights=np.asarray(ens["weights"], dtype=float), dims=np.asarray(ens["dims"], dtype=int),
-                 q=float(self.separable_weight), q_outer=float("nan") if outer is None else float(outer),
-                 residual=float(self.ensemble_residual), tau_min_eigenvalue=float(self.tau_min_eigenvalue),
-                 method=np.array(self.certificate["decomposition"]), reason=np.array(self.certificate["decomposition"]),
-                 **arrays)
+        from .._io import atomic_write
+
+        atomic_write(path, lambda tmp: np.savez(
+            tmp, weights=np.asarray(ens["weights"], dtype=float),
+            dims=np.asarray(ens["dims"], dtype=int), q=float(self.separable_weight),
+            q_outer=float("nan") if outer is None else float(outer),
+            residual=float(self.ensemble_residual), tau_min_eigenvalue=float(self.tau_min_eigenvalue),
+            method=np.array(self.certificate["decomposition"]),
+            reason=np.array(self.certificate["decomposition"]), **arrays))
         return {"path": str(path), "separable_weight": self.separable_weight,
                 "separable_weight_outer": outer, "ensemble_size": self.ensemble_size,
                 "ensemble_residual": self.ensemble_residual, "method": self.certificate["decomposition"]}

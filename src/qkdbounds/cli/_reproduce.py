@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from .._io import write_text_atomic
+
 import json
 import sys
 import time
@@ -150,14 +152,14 @@ def handle(args) -> dict:
 
     results["version"] = __version__
     results_path = out / "results.json"
-    results_path.write_text(json.dumps(_jsonable(results), indent=1, allow_nan=False))
+    write_text_atomic(results_path, json.dumps(_jsonable(results), indent=1, allow_nan=False))
     intro = ("Reproduction of Sarkar, Prasad, Horodecki (2026) and Christandl et al. (2021) by "
              f"qkdbounds {__version__}. Every number is computed from the papers' definitions; where "
              "a printed formula disagrees, both values are shown.")
     errata = Path(__file__).resolve().parents[3] / "docs" / "errata.md"
     errata_link = ERRATA_URL
     if errata.is_file():  # source checkout: ship the errata next to the report
-        (out / "errata.md").write_text(errata.read_text(encoding="utf-8"), encoding="utf-8")
+        write_text_atomic(out / "errata.md", errata.read_text(encoding="utf-8"))
         errata_link = "errata.md"
     report = render_report("qkdbounds reproduction report", intro, sections, figures,
                            errata_link, out / "report.html")

@@ -145,9 +145,15 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("qkdbounds: interrupted", file=sys.stderr)
         return 130
+    except OSError as exc:  # e.g. a full disk (ENOSPC) while writing: one line, nothing partial
+        where = f": {exc.filename}" if getattr(exc, "filename", None) else ""
+        print(f"qkdbounds: error: {exc.strerror or exc}{where}", file=sys.stderr)
+        return 1
     if result is None:
         return 0
     fmt = getattr(args, "output_format", None)
+    if getattr(args, "json", False):
+        fmt = "json"  # --json always means one JSON object (it wins over --format)
     if fmt == "csv":
         _write_csv(result, sys.stdout, getattr(args, "csv_columns", None))
     elif getattr(args, "json", False) or fmt == "json":

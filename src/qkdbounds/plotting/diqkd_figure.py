@@ -6,6 +6,8 @@ Plotting only: the numbers come from :func:`qkdbounds.di.partial_transpose.rho_d
 
 from __future__ import annotations
 
+from .._io import atomic_write
+
 from pathlib import Path
 
 import matplotlib
@@ -69,6 +71,6 @@ def plot_rho_d_gap(data: dict, path: str | Path) -> Path:
     ax.set_title(r"$\rho_d$: QKD key vs device-independent upper bound")
     fig.tight_layout()
     path = Path(path)
-    fig.savefig(path, bbox_inches="tight")
+    atomic_write(path, lambda tmp: fig.savefig(tmp, bbox_inches="tight"))
     plt.close(fig)
     return path

@@ -4,6 +4,8 @@ segments, with the repeaterless PLOB bound.  Plotting only (rows from
 
 from __future__ import annotations
 
+from .._io import atomic_write
+
 from pathlib import Path
 
 import matplotlib
@@ -33,6 +35,6 @@ def plot_distance_curve(rows: list[dict], title: str, stem: str | Path) -> list[
     stem = Path(stem)
     files = [stem.with_suffix(".png"), stem.with_suffix(".svg")]
     for f in files:
-        fig.savefig(f, dpi=150)
+        atomic_write(f, lambda tmp: fig.savefig(tmp, dpi=150))
     plt.close(fig)
     return files

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from .._io import atomic_write
+
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -20,7 +22,7 @@ def save_figure(fig, path: Path, formats: Sequence[str] = ("png", "svg")) -> lis
     written = []
     for fmt in formats:
         target = path.with_suffix("." + fmt)
-        fig.savefig(target, dpi=150, bbox_inches="tight")
+        atomic_write(target, lambda tmp: fig.savefig(tmp, dpi=150, bbox_inches="tight"))
         written.append(target)
     plt.close(fig)
     return written

@@ -8,6 +8,8 @@ swapping simulation (v**(n+1)).  Uses the Agg canvas directly (no pyplot global 
 
 from __future__ import annotations
 
+from .._io import atomic_write
+
 from pathlib import Path
 from typing import Sequence
 
@@ -74,6 +76,6 @@ def write_repeater_figure(data, out_stem: str | Path,
     written = []
     for fmt in formats:
         path = out_stem.with_suffix(f".{fmt}")
-        fig.savefig(path, format=fmt, dpi=150)
+        atomic_write(path, lambda tmp, fmt=fmt: fig.savefig(tmp, format=fmt, dpi=150))
         written.append(path)
     return written

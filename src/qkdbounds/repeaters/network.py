@@ -23,6 +23,8 @@ path.  With memories the path choice itself ignores memory decay (it ranks the f
 
 from __future__ import annotations
 
+from .._io import atomic_write
+
 import json
 import math
 from dataclasses import dataclass, field
@@ -272,7 +274,7 @@ def write_network_figures(graph, bounds: list[PathBound], out_dir) -> list[str]:
     ax.set_title("network (fibre lengths)")
     ax.axis("off")
     files = [str(out / "network_map.png")]
-    fig.savefig(files[0], dpi=150, bbox_inches="tight")
+    atomic_write(files[0], lambda tmp: fig.savefig(tmp, dpi=150, bbox_inches="tight"))
     plt.close(fig)
     fig, ax = plt.subplots(figsize=(6, 4))
     shown = [b for b in bounds if b.rate_upper_bound is not None]
@@ -282,6 +284,6 @@ def write_network_figures(graph, bounds: list[PathBound], out_dir) -> list[str]:
     ax.set_title("best path per node pair")
     ax.grid(alpha=0.3)
     files.append(str(out / "network_bounds.png"))
-    fig.savefig(files[1], dpi=150, bbox_inches="tight")
+    atomic_write(files[1], lambda tmp: fig.savefig(tmp, dpi=150, bbox_inches="tight"))
     plt.close(fig)
     return files

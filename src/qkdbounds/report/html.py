@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from .._io import write_text_atomic
+
 import base64
 import html
 from pathlib import Path
@@ -93,5 +95,5 @@ def render_report(title: str, intro: str, sections: list[dict], figures: list[di
     parts.append("</body></html>")
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("\n".join(parts), encoding="utf-8")
+    write_text_atomic(path, "\n".join(parts))
     return path

@@ -809,11 +809,14 @@ def save_ensemble(result: CertifiedSeparableWeight, path) -> None:
     if not isinstance(result, CertifiedSeparableWeight):
         raise InputError("result must be a CertifiedSeparableWeight")
     arrays = {f"vectors_{i}": np.asarray(v) for i, v in enumerate(result.ensemble_vectors)}
-    np.savez(path, weights=np.asarray(result.ensemble_weights, dtype=float),
-             dims=np.asarray(result.dims, dtype=int), q=float(result.weight),
-             q_outer=float("nan") if result.weight_outer is None else float(result.weight_outer),
-             residual=float(result.residual), tau_min_eigenvalue=float(result.tau_min_eigenvalue),
-             method=np.array(result.method), reason=np.array(result.reason), **arrays)
+    from .._io import atomic_write
+
+    atomic_write(path, lambda tmp: np.savez(
+        tmp, weights=np.asarray(result.ensemble_weights, dtype=float),
+        dims=np.asarray(result.dims, dtype=int), q=float(result.weight),
+        q_outer=float("nan") if result.weight_outer is None else float(result.weight_outer),
+        residual=float(result.residual), tau_min_eigenvalue=float(result.tau_min_eigenvalue),
+        method=np.array(result.method), reason=np.array(result.reason), **arrays))
 
 
 def load_ensemble(path) -> dict:

@@ -1,0 +1,76 @@
+"""Writes are atomic and a full disk is one line (issue 23): nothing partial is left behind."""
+
+import errno
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from qkdbounds._io import atomic_write, load_npy_checked
+from qkdbounds.cli.main import main
+from qkdbounds.errors import InputError
+
+
+def test_atomic_write_replaces_in_one_step(tmp_path):
+    target = tmp_path / "new" / "dir" / "out.txt"
+    atomic_write(target, lambda tmp: Path(tmp).write_text("complete"))
+    assert target.read_text() == "complete"
+    assert sorted(p.name for p in target.parent.iterdir()) == ["out.txt"]
+
+
+def test_failed_write_leaves_nothing(tmp_path):
+    target = tmp_path / "out.bin"
+    target.write_text("old content")
+
+    def half_then_full_disk(tmp):
+        Path(tmp).write_text("partial")
+        raise OSError(errno.ENOSPC, "No space left on device", str(tmp))
+
+    with pytest.raises(OSError):
+        atomic_write(target, half_then_full_disk)
+    assert target.read_text() == "old content"          # the old file is untouched
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.bin"]
+
+
+def test_full_disk_in_a_figure_command_is_one_line_and_leaves_no_file(tmp_path, capsys,
+                                                                       monkeypatch):
+    import matplotlib.figure
+
+    real = matplotlib.figure.Figure.savefig
+
+    def savefig(self, fname, *args, **kwargs):
+        real(self, fname, *args, **kwargs)            # a file appears, then the disk is full
+        raise OSError(errno.ENOSPC, "No space left on device", str(fname))
+
+    monkeypatch.setattr(matplotlib.figure.Figure, "savefig", savefig)
+    code = main(["figure", "1", "--out", str(tmp_path / "figs"), "--points", "5"])
+    out, err = capsys.readouterr()
+    assert code == 1
+    assert err.count("\n") == 1 and "No space left on device" in err
+    left = list((tmp_path / "figs").rglob("*")) if (tmp_path / "figs").exists() else []
+    assert [p for p in left if p.suffix in (".png", ".svg")] == []
+
+
+def test_json_wins_over_format_csv(capsys):
+    import json
+
+    assert main(["threshold", "--leakage", "0.1", "--format", "csv", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert "visibility_threshold" in data
+
+
+@pytest.mark.parametrize("header", [b'{"descr": <f8, (  \n', b"{'descr': '<f8', 'fortran_order': Fa"])
+def test_unparsable_npy_header_is_one_line(tmp_path, header):
+    path = tmp_path / "bad.npy"
+    path.write_bytes(b"\x93NUMPY\x01\x00" + len(header).to_bytes(2, "little") + header)
+    with pytest.raises(InputError) as exc:
+        load_npy_checked("--state", path)
+    assert "\n" not in str(exc.value) and "--state" in str(exc.value)
+
+
+def test_save_ensemble_creates_missing_directories(tmp_path, capsys):
+    target = tmp_path / "new" / "sub" / "e.npz"
+    code = main(["state-bound", "--werner", "0.9", "--leakage", "0.1", "--measurements", "Z",
+                 "--save-ensemble", str(target), "--json"])
+    assert code == 0, capsys.readouterr().err
+    assert np.load(target)["weights"].sum() == pytest.approx(1.0)
