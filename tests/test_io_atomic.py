@@ -74,3 +74,16 @@ def test_save_ensemble_creates_missing_directories(tmp_path, capsys):
                  "--save-ensemble", str(target), "--json"])
     assert code == 0, capsys.readouterr().err
     assert np.load(target)["weights"].sum() == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("command", [["network", "--graph"], ["di-attack", "--eta", "0.9",
+                                                              "--visibility", "1", "--settings"]])
+@pytest.mark.parametrize("content", ["[" * 100000 + "]" * 100000,
+                                     '{"links": ' + "[" * 40 + "]" * 40 + "}"])
+def test_deeply_nested_json_is_one_line(tmp_path, capsys, command, content):
+    path = tmp_path / "deep.json"
+    path.write_text(content)
+    argv = command + [str(path)] + (["--leakage", "0.1"] if command[0] == "network" else [])
+    assert main(argv) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err.count("\n") == 1 and "nested too deeply" in err

@@ -17,7 +17,8 @@ from numpy.typing import NDArray
 from .errors import InputError
 
 __all__ = ["check_output_dir", "check_output_file", "check_input_file", "load_npy_checked",
-           "atomic_write", "write_text_atomic", "MAX_INPUT_BYTES"]
+           "atomic_write", "write_text_atomic", "load_json_checked", "MAX_INPUT_BYTES",
+           "MAX_JSON_DEPTH"]
 
 #: Largest input matrix file read (bytes): a 4096 x 4096 complex matrix is 256 MiB.
 MAX_INPUT_BYTES = 256 * 2**20
@@ -129,6 +130,55 @@ def load_npy_checked(name: str, path, max_elements: int = 4096 * 4096,
         return np.load(p, allow_pickle=False)
     except (ValueError, OSError, EOFError) as exc:
         raise InputError(f"{name}: {p} is not a readable .npy array ({_first_line(exc)})") from None
+
+
+#: Deepest nesting of arrays/objects accepted in an input JSON file (the schemas need <= 5).
+MAX_JSON_DEPTH = 32
+
+
+def _depth_ok(data, limit: int) -> bool:
+    stack = [(data, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > limit:
+            return False
+        if isinstance(node, dict):
+            stack.extend((v, depth + 1) for v in node.values())
+        elif isinstance(node, list):
+            stack.extend((v, depth + 1) for v in node)
+    return True
+
+
+def load_json_checked(name: str, path, max_bytes: int = 16 * 2**20,
+                      max_depth: int = MAX_JSON_DEPTH):
+    """Read a JSON input file: checked like :func:`check_input_file`, parsed, and refused in one
+    line when it is not UTF-8, not JSON, nested deeper than ``max_depth`` (a parser recursion
+    limit is not a traceback) or holds numbers Python will not convert.
+
+    Returns
+    -------
+    The parsed object.
+    """
+    import json
+
+    p = check_input_file(name, path, max_bytes)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise InputError(f"{name}: {p} is not a UTF-8 text (JSON) file") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{name}: {p} is not valid JSON ({exc.msg} at line {exc.lineno}, "
+                         f"column {exc.colno})") from None
+    except RecursionError:
+        raise InputError(f"{name}: {p} is nested too deeply (allowed: at most {max_depth} "
+                         f"levels)") from None
+    except ValueError as exc:
+        raise InputError(f"{name}: {p} is not a supported JSON file ({_first_line(exc)})") from None
+    if not _depth_ok(data, max_depth):
+        raise InputError(f"{name}: {p} is nested too deeply (allowed: at most {max_depth} levels)")
+    return data
 
 
 def _first_line(exc: BaseException) -> str:

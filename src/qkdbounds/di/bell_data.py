@@ -33,7 +33,6 @@ tests' second route and the form of Eve's realisation certificates.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -347,13 +346,10 @@ def load_settings(path) -> dict:
     InputError
         Unreadable file, invalid JSON, missing or malformed angles, settings out of range.
     """
-    from .._io import check_input_file
+    from .._io import check_input_file, load_json_checked
 
     p = check_input_file("--settings", path, max_bytes=16 * 2**20)
-    try:
-        data = json.loads(p.read_text())
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(f"--settings: {p} is not valid JSON ({exc})") from None
+    data = load_json_checked("--settings", p, 16 * 2**20)
     if not isinstance(data, dict) or "alice_angles" not in data or "bob_angles" not in data:
         raise InputError(f"--settings: {p} must be a JSON object with 'alice_angles' and 'bob_angles' "
                          f"(radians), or a box with 'probabilities'")
@@ -388,13 +384,10 @@ def _is_numeric(obj) -> bool:
 
 def is_bell_table(path) -> bool:
     """True if the JSON file at ``path`` holds a box (a ``probabilities`` field), not settings."""
-    from .._io import check_input_file
+    from .._io import check_input_file, load_json_checked
 
     p = check_input_file("--settings", path, max_bytes=16 * 2**20)
-    try:
-        data = json.loads(p.read_text())
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(f"--settings: {p} is not valid JSON ({exc})") from None
+    data = load_json_checked("--settings", p, 16 * 2**20)
     return isinstance(data, dict) and "probabilities" in data
 
 
@@ -459,13 +452,10 @@ def load_bell_table(path, atol: float = 1e-6, *, project: bool = False) -> BellB
         normalised / no-signalling within ``atol`` (experimental tables: default 1e-6); with
         ``project``, a table more than :data:`MAX_PROJECTION_DISTANCE` from no-signalling.
     """
-    from .._io import check_input_file
+    from .._io import check_input_file, load_json_checked
 
     p = check_input_file("--settings", path, max_bytes=16 * 2**20)
-    try:
-        data = json.loads(p.read_text())
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(f"--settings: {p} is not valid JSON ({exc})") from None
+    data = load_json_checked("--settings", p, 16 * 2**20)
     if not isinstance(data, dict) or "probabilities" not in data:
         raise InputError(f"--settings: {p} must be a JSON object with a 'probabilities' field p[x][y][a][b]")
     projection = None

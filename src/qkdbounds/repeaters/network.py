@@ -25,7 +25,6 @@ from __future__ import annotations
 
 from .._io import atomic_write
 
-import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -66,8 +65,10 @@ def load_network(path) -> "networkx.Graph":  # noqa: F821 - networkx imported la
                 raise InputError(f"network file {p}: link {a}-{b} is given twice")
             graph.add_edge(a, b, **attrs)
     else:
+        from .._io import load_json_checked
+
+        data = load_json_checked("network file", p, 64 * 2**20)
         try:
-            data = json.loads(p.read_text())
             graph = nx.Graph()
             for node in data.get("nodes", []):
                 node = dict(node)
