@@ -323,14 +323,26 @@ def _values(question: Question, axis: Axis, spec: Any) -> list[Any]:
                 if not low <= float(value) <= high:
                     shown = "[0, 1]" if axis.kind == "unit" else f"[{low:g}, {high:.6g}]"
                     raise InputError(f"{axis.name} must be in {shown}, got {value}")
-                chunk.append(_canonical_value(question, axis, float(value)))
+                # the float of the typed text, not its 12-decimal key: the point computes what
+                # the single-point command computes for the same text
+                chunk.append(float(value))
         values.extend(chunk)
         if len(values) > MAX_AXIS_POINTS:
             raise InputError(f"{axis.name}: more than {MAX_AXIS_POINTS} values")
-    values = list(dict.fromkeys(values))
+    values = _unique_by_key(values)
     if not values:
         raise InputError(f"{axis.name}: no values in {spec!r}")
     return values
+
+
+def _unique_by_key(values: list[Any]) -> list[Any]:
+    """Values in order, one per key (floats equal to 12 decimals are one point: the first)."""
+    from ..store import canonical_float
+
+    first: dict[Any, Any] = {}
+    for value in values:
+        first.setdefault(canonical_float(value) if isinstance(value, float) else value, value)
+    return list(first.values())
 
 
 def build_question_grid(question: str, axes: Mapping[str, Any]) -> dict[str, list[Any]]:
@@ -367,7 +379,10 @@ def build_question_grid(question: str, axes: Mapping[str, Any]) -> dict[str, lis
         if spec is None:
             if axis.default is REQUIRED:
                 raise InputError(f"{axis.name} is required for question {q.name}")
-            grid[axis.name] = [_canonical_value(q, axis, axis.default)]
+            # a real default is used as is (theta = pi/4 exactly, as in qkdbounds di-attack);
+            # only its key is rounded
+            grid[axis.name] = [axis.default if axis.kind in ("unit", "real")
+                               else _canonical_value(q, axis, axis.default)]
             continue
         grid[axis.name] = _values(q, axis, spec)
     if q.name == "data" and "six-state" in grid["protocol"] and None in grid["qber_y"]:
