@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._args import in_file
+from ._args import in_file, integer
 
 #: Largest matrix (side) that ``diqkd bound`` reads: its SDP-free bounds are dense eigen-solves.
 MAX_BOUND_DIM = 256
@@ -20,8 +20,12 @@ def _rho_d(args) -> dict:
 def _crossover(args) -> dict:
     from ..di.partial_transpose import crossover_search
 
-    fourier = crossover_search(args.max_dim, "fourier")
-    hadamard = crossover_search(args.max_dim, "hadamard")
+    from ._progress import progress
+
+    n_pow2 = args.max_dim.bit_length() - 1
+    with progress(args.max_dim - 1 + n_pow2, "crossover scan (d)", args.quiet) as update:
+        fourier = crossover_search(args.max_dim, "fourier", callback=lambda i, n: update(1))
+        hadamard = crossover_search(args.max_dim, "hadamard", callback=lambda i, n: update(1))
     return {
         "smallest_shield_dim": fourier.smallest_shield_dim,
         "smallest_shield_dim_formula": fourier.smallest_shield_dim_formula,
@@ -84,8 +88,10 @@ def register(subparsers) -> None:
     q.add_argument("--state", type=in_file("--state"), required=True,
                    help=".npy file with the density matrix (Alice first)")
     q.add_argument("--dims", type=int, nargs=2, required=True, metavar=("DA", "DB"))
-    q.add_argument("--starts", type=int, default=2, help="seeded local-basis starts (default 2)")
-    q.add_argument("--seed", type=int, default=0)
+    q.add_argument("--starts", type=integer("--starts", 0, 1000), default=2,
+                   help="seeded local-basis starts, 0..1000 (default 2)")
+    q.add_argument("--seed", type=integer("--seed", 0, 2**32 - 1), default=0,
+                   help="seed of the local-basis starts, 0..2^32-1 (default 0)")
     add_common(q)
     q.set_defaults(handler=_bound)
 

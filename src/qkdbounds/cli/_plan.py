@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 
 from ..errors import InputError
+from ._args import integer
 
 
 def _finite(name: str, value):
@@ -87,7 +88,7 @@ def register(subparsers) -> None:
     p.add_argument("--target-key-rate-bps", type=float, default=None,
                    help="inverse: largest distance at which the key bound reaches this rate, "
                         "and the fewest segments reaching it at --distance-km")
-    p.add_argument("--max-segments", type=int, default=64,
+    p.add_argument("--max-segments", type=integer("--max-segments", 1, 1024), default=64,
                    help="largest number of segments tried by the inverse (default 64)")
     add_common(p)
     p.set_defaults(handler=handle)

@@ -31,7 +31,8 @@ MAX_SCAN_DIM = 100_000
 DENSE_CHECK_MAX_DIM = 64
 
 
-def crossover_search(max_dim: int = 64, unitary: str = "fourier") -> CrossoverResult:
+def crossover_search(max_dim: int = 64, unitary: str = "fourier", *,
+                     callback=None) -> CrossoverResult:
     r"""Scan :math:`d = 2, \dots,` ``max_dim`` for the first gap, by the matrix and formula routes.
 
     Parameters
@@ -42,6 +43,9 @@ def crossover_search(max_dim: int = 64, unitary: str = "fourier") -> CrossoverRe
         ``d <= 64`` the rows are recomputed from the dense unitary and must agree to 1e-12.
     unitary : {"fourier", "hadamard"}
         With ``"hadamard"`` only powers of two are scanned.
+    callback : callable, optional
+        ``callback(done, total)`` after each scanned ``d`` (progress bars; the cost grows
+        roughly linearly with ``max_dim``).
 
     Returns
     -------
@@ -60,7 +64,9 @@ def crossover_search(max_dim: int = 64, unitary: str = "fourier") -> CrossoverRe
     dims = [d for d in range(2, max_dim + 1) if unitary == "fourier" or not d & (d - 1)]
     table = []
     worst_check = 0.0
-    for d in dims:
+    for done, d in enumerate(dims, start=1):
+        if callback is not None:
+            callback(done - 1, len(dims))
         dense_state = rho_d(d, unitary=unitary)
         state = dataclasses.replace(dense_state, closed_form_unitary=True)
         lower = rho_d_key_lower_bound(state).value
