@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench clean constraints
+.PHONY: demo test bench clean constraints docs
 
 # Installs pin every dependency to constraints.txt (the versions the suite passed with).
 # Refresh after changing dependencies: `make constraints` (then run `make test` and commit).
@@ -30,3 +30,15 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) out
+
+# The documentation site (Sphinx, docs/) into docs/_build/html, warnings as errors. Not part of
+# `make test`; tests/test_docs_build.py runs the same build when the docs extra is installed.
+DOCS_STAMP := $(VENV)/.installed-docs
+
+$(DOCS_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev,docs]"
+	@touch $(DOCS_STAMP)
+
+docs: $(DOCS_STAMP)
+	$(BIN)/sphinx-build -W --keep-going -b html docs docs/_build/html
+	@echo "Docs: $(CURDIR)/docs/_build/html/index.html"
