@@ -102,10 +102,12 @@ def _common(p, region: bool) -> None:
 def register(sub) -> None:
     p = sub.add_parser(
         "di-attack", help="DI CC attack on Bell data (visibility, detection efficiency, binning, "
-                          "leakage) beside the CHSH lower bound",
+                          "leakage) beside the best DI lower bound",
         description="Upper bounds on the device-independent key of protocols with announced "
                     "inputs from a convex-combination attack (local deterministic + quantum "
-                    "rounds), with leakage; the CHSH Devetak-Winter lower bound beside it.")
+                    "rounds), with leakage; beside it the best DI lower bound (CHSH Devetak-Winter, noisy "
+                    "preprocessing, asymmetric CHSH; JSON: lower_bound, lower_bound_method, "
+                    "chsh_lower_bound, lower_bounds).")
     p.add_argument("--eta", type=probability("--eta"), default=None,
                    help="detection efficiency of both parties (Alice's if --eta-b is given)")
     p.add_argument("--eta-b", type=probability("--eta-b"), default=None, help="Bob's detection efficiency")

@@ -3,13 +3,17 @@ r"""The DI window: the CC-attack upper bound beside the CHSH lower bound, and th
 
 :func:`di_attack_bound` is the one route behind ``qkdbounds di-attack``, :func:`di_region` and the
 figure in ``reproduce``: for one box it runs the attack (:func:`qkdbounds.di.attack.di_cc_attack`)
-and the lower bound (:func:`qkdbounds.di.lower.dw_lower_bound`) with the same leakage.
+and the lower bounds (:func:`qkdbounds.di.preprocessing.best_lower_bound`, which includes the plain
+:func:`qkdbounds.di.lower.dw_lower_bound`) with the same leakage.
 
 :func:`di_region` maps a grid of visibilities and detection efficiencies into
 
 * ``"no_key"`` -- the attack leaves no key (two-way upper bound exactly 0: Eve's processing makes
   the "?" class product, or the box is local);
-* ``"key"`` -- the CHSH Devetak-Winter lower bound is positive;
+* ``"key"`` -- the best DI lower bound is positive: the largest of the plain CHSH
+  Devetak-Winter bound, its noisy-preprocessing version (Ho et al. 2020) and the asymmetric-CHSH
+  bounds with and without preprocessing (Woodhead et al. 2021),
+  :func:`qkdbounds.di.preprocessing.best_lower_bound`;
 * ``"open"`` -- neither: the window between the two bounds.
 
 Both bounds are valid for the same protocols (inputs announced, collective attacks for the lower
@@ -33,7 +37,7 @@ from .._tolerances import ATOL_DI, ATOL_RATE
 from ..errors import InputError, check_probability, check_real
 from .attack import DEFAULT_DI_STARTS, DEFAULT_MAXFEV, DIAttackBound, EveBox, di_cc_attack
 from .bell_data import BellBox, bell_box
-from .lower import BoxLowerBound, dw_lower_bound
+from .preprocessing import BestLowerBound, best_lower_bound
 
 __all__ = ["DIWindowPoint", "DIRegion", "di_attack_bound", "di_region", "REGION_LABELS", "MAX_REGION_POINTS"]
 
@@ -55,9 +59,10 @@ class DIWindowPoint:
     chsh : float
         CHSH value of the binned box.
     lower_bound : float
-        CHSH Devetak-Winter lower bound (clipped at 0).
+        The best of the DI lower bounds (clipped at 0); ``lower.winner`` names it and
+        ``lower.chsh_lower_bound`` is the plain CHSH Devetak-Winter bound.
     attack : DIAttackBound
-    lower : BoxLowerBound
+    lower : BestLowerBound
     method, status : str
     """
 
@@ -68,7 +73,7 @@ class DIWindowPoint:
     chsh: float
     lower_bound: float
     attack: DIAttackBound = field(repr=False)
-    lower: BoxLowerBound = field(repr=False)
+    lower: BestLowerBound = field(repr=False)
     method: str
     status: str
 
@@ -88,7 +93,12 @@ class DIWindowPoint:
             "chsh": self.chsh,
             "lower_bound": self.lower_bound,
             "lower_bound_expression": self.lower.expression,
-            "lower_bound_method": self.lower.method,
+            "lower_bound_method": self.lower.winner,
+            "lower_bound_description": self.lower.method,
+            "lower_bound_flip": self.lower.flip,
+            "lower_bound_alpha": self.lower.alpha,
+            "chsh_lower_bound": self.lower.chsh_lower_bound,
+            "lower_bounds": {k: c["value"] for k, c in self.lower.candidates.items()},
             "certificate": cert,
             "method": self.method,
             "status": self.status,
@@ -99,7 +109,7 @@ def di_attack_bound(box: BellBox, leakage: float = 0.0, model: str = "uniform", 
                     attack_side: str = "best", n_starts: int = DEFAULT_DI_STARTS,
                     maxfev: int = DEFAULT_MAXFEV, seeds: Sequence[EveBox] = (),
                     rng: np.random.Generator | None = None) -> DIWindowPoint:
-    r"""CC-attack upper bounds and the CHSH lower bound of one box, with leakage :math:`L`.
+    r"""CC-attack upper bounds and the best DI lower bound of one box, with leakage :math:`L`.
 
     Parameters
     ----------
@@ -128,7 +138,7 @@ def di_attack_bound(box: BellBox, leakage: float = 0.0, model: str = "uniform", 
     """
     attack = di_cc_attack(box, leakage, model, attack_side=attack_side, n_starts=n_starts,
                           maxfev=maxfev, seeds=seeds, rng=rng)
-    lower = dw_lower_bound(box, leakage, model)
+    lower = best_lower_bound(box, leakage, model)
     status = attack.status
     if lower.status == "not_quantum":
         status = f"{status}; not a quantum box (CHSH {lower.chsh:.6g} > 2 sqrt 2): no lower bound"
@@ -148,7 +158,7 @@ class DIRegion:
     visibilities : ndarray, shape (n_v,)
     etas : ndarray, shape (n_eta,)
     upper, one_way, lower, local_weight : ndarray, shape (n_v, n_eta)
-        Two-way and one-way (direct) upper bounds, CHSH lower bound, local weight (bits / weight).
+        Two-way and one-way (direct) upper bounds, best DI lower bound, local weight (bits / weight).
     classification : ndarray of str, shape (n_v, n_eta)
         ``"no_key"``, ``"open"`` or ``"key"``.
     eve_boxes : list of list of dict
@@ -287,5 +297,6 @@ def di_region(
     return DIRegion(vs, es[order], upper[:, order], one_way[:, order], lower[:, order], lw[:, order],
                     labels[:, order].astype(str), boxes, float(leakage), model, binning, float(theta),
                     f"per point: DI CC attack (seeded by the neighbouring optimum, {n_starts} random "
-                    f"starts, maxfev {maxfev}) and CHSH DW lower bound",
+                    f"starts, maxfev {maxfev}) and the best DI lower bound (CHSH, noisy preprocessing, "
+                    "asymmetric CHSH)",
                     "ok" if inconsistent == 0 else f"inconsistent at {inconsistent} points")
