@@ -214,3 +214,10 @@ def test_cli_options_of_another_question_exit_2_with_one_line(tmp_path, capsys, 
     assert (code, out) == (2, "")
     assert err.count("\n") == 1 and err.startswith("qkdbounds: error: ")
     assert needle in err
+
+
+def test_cli_question_choices_are_the_registry():
+    from qkdbounds.cli._sweep import QUESTION_CHOICES
+    from qkdbounds.sweep.questions import QUESTION_NAMES
+
+    assert QUESTION_CHOICES == QUESTION_NAMES

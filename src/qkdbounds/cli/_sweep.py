@@ -9,11 +9,14 @@ from ..errors import InputError
 from ._args import out_dir, out_file
 
 
+#: ``qkdbounds.sweep.questions.QUESTION_NAMES``, spelled out so that building the parser does
+#: not import the sweep engine (every CLI call builds it; a test keeps the two equal).
+QUESTION_CHOICES = ("rate", "data", "state", "di")
+
+
 def register(subparsers) -> None:
     """Add the ``sweep`` subcommand."""
     from .main import add_common
-
-    from ..sweep.questions import QUESTION_NAMES
 
     p = subparsers.add_parser(
         "sweep", help="any point question over a parameter grid (Dask, resumable SQLite store)",
@@ -21,7 +24,7 @@ def register(subparsers) -> None:
                     "A rerun skips points already in the store; an interrupted run loses "
                     "nothing that finished.  --question picks what is asked at every point "
                     "(docs/sweep_questions.md); options of other questions are refused.")
-    p.add_argument("--question", choices=QUESTION_NAMES, default="rate",
+    p.add_argument("--question", choices=QUESTION_CHOICES, default="rate",
                    help="rate (default): isotropic GHZ bound (qkdbounds rate); data: recorded "
                         "QBERs (qkdbounds data-bound); state: a state file (qkdbounds "
                         "state-bound); di: DI CC attack (qkdbounds di-attack)")
