@@ -1,7 +1,7 @@
 """The README's examples run and print what the README says (issue 12).
 
 * ``console`` blocks: every ``$ qkdbounds ...`` command without ``...`` in it (sweeps, which
-  start clusters, are left out) is run through the CLI; the shown output is compared with the
+  start clusters, and ``results`` commands, which read a sweep's store, are left out) is run through the CLI; the shown output is compared with the
   real one: top-level ``"key": scalar`` pairs before the first nested object (numbers to the
   digits shown), and CSV lines up to their ``...``.
 * ``python`` blocks: run in a scratch directory; every line ``expression  # number`` is evaluated
@@ -44,7 +44,9 @@ def _console_examples():
                 while i < len(lines) and not lines[i].startswith("$ "):
                     shown.append(lines[i])
                     i += 1
-                if "..." not in cmd and " sweep" not in cmd:
+                # sweeps start clusters; results commands read a sweep's store
+                if "..." not in cmd and not cmd.startswith(("qkdbounds sweep",
+                                                             "qkdbounds results")):
                     out.append((cmd, "\n".join(shown).strip()))
             else:
                 i += 1

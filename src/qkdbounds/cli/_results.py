@@ -82,6 +82,7 @@ def handle_plot(args) -> dict:
         raise InputError(f"--out must end in .png, .svg or .pdf, got {str(out)!r}")
     fig = sweep_figure(records, x=args.x, group=args.group)
     n_curves = len(fig.axes[0].lines)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(out, dpi=150)
+    from .._io import atomic_write
+
+    atomic_write(out, lambda tmp: fig.savefig(tmp, dpi=150))
     return {"out": str(out), "rows": len(records), "curves": n_curves}

@@ -715,20 +715,23 @@ def export_records(records: Sequence[Mapping[str, Any]], path: str | os.PathLike
         except ImportError:
             raise InputError("parquet export needs pandas and pyarrow: "
                              "pip install 'qkdbounds[parquet]'") from None
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if fmt == "csv":
-        with open(path, "w", newline="", encoding="utf-8") as fh:
-            writer = csv.DictWriter(fh, fieldnames=EXPORT_COLUMNS)
-            writer.writeheader()
-            writer.writerows(rows)
-    elif fmt == "json":
-        with open(path, "w", encoding="utf-8") as fh:
-            json.dump(rows, fh, indent=1, allow_nan=False)
-            fh.write("\n")
-    else:
-        frame = pd.DataFrame.from_records(rows, columns=list(EXPORT_COLUMNS))
-        frame = frame.astype({"dim": "Int64", "parties": "Int64", "visibility": "float64",
-                              "leakage": "float64", "rate_upper_bound": "float64",
-                              "elapsed_s": "float64"})
-        frame.to_parquet(path, index=False, engine="pyarrow")
-    return path
+    from .._io import atomic_write
+
+    def write(tmp):  # a full disk leaves no truncated export (atomic_write)
+        if fmt == "csv":
+            with open(tmp, "w", newline="", encoding="utf-8") as fh:
+                writer = csv.DictWriter(fh, fieldnames=EXPORT_COLUMNS)
+                writer.writeheader()
+                writer.writerows(rows)
+        elif fmt == "json":
+            with open(tmp, "w", encoding="utf-8") as fh:
+                json.dump(rows, fh, indent=1, allow_nan=False)
+                fh.write("\n")
+        else:
+            frame = pd.DataFrame.from_records(rows, columns=list(EXPORT_COLUMNS))
+            frame = frame.astype({"dim": "Int64", "parties": "Int64", "visibility": "float64",
+                                  "leakage": "float64", "rate_upper_bound": "float64",
+                                  "elapsed_s": "float64"})
+            frame.to_parquet(tmp, index=False, engine="pyarrow")
+
+    return atomic_write(path, write)

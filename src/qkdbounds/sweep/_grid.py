@@ -57,8 +57,9 @@ def _decimal(name: str, text: str) -> Decimal:
     text = text.strip()
     try:
         value = _DEC_CONTEXT.create_decimal(text)
-    except (decimal.InvalidOperation, ValueError):
-        raise InputError(f"{name}: {text!r} is not a number") from None
+    except (decimal.DecimalException, ValueError, OverflowError):
+        raise InputError(f"{name}: {text!r} is not a number (or outside the representable "
+                         f"range)") from None
     if not value.is_finite():
         raise InputError(f"{name}: values must be finite, got {text!r}")
     return value
@@ -75,11 +76,23 @@ def _range(name: str, spec: str) -> list[Decimal]:
     if stop < start:
         raise InputError(f"{name}: range stop must be >= start, got {spec!r}")
     # floor((stop - start) / step) + 1 points; the stop is included when it is on the grid.
-    n_steps = _DEC_CONTEXT.divide_int(stop - start, step)
+    n_steps = _count_steps(name, spec, start, stop, step)
     if n_steps + 1 > MAX_AXIS_POINTS:
         raise InputError(f"{name}: range {spec!r} has more than {MAX_AXIS_POINTS} points")
     return [_DEC_CONTEXT.add(start, _DEC_CONTEXT.multiply(step, Decimal(i)))
             for i in range(int(n_steps) + 1)]
+
+
+def _count_steps(name: str, spec: str, start: Decimal, stop: Decimal, step: Decimal) -> Decimal:
+    """floor((stop - start) / step), bounded *before* dividing: a tiny step (``0:1:1e-308``)
+    or a huge span is refused as too many points instead of overflowing the arithmetic."""
+    try:
+        if stop - start > _DEC_CONTEXT.multiply(step, Decimal(MAX_AXIS_POINTS)):
+            raise InputError(f"{name}: range {spec!r} has more than {MAX_AXIS_POINTS} points")
+        return _DEC_CONTEXT.divide_int(stop - start, step)
+    except (decimal.DecimalException, OverflowError):
+        raise InputError(f"{name}: range {spec!r} cannot be evaluated (step or span out of the "
+                         f"representable range)") from None
 
 
 def _unit_range_fast(name: str, spec: str) -> list[float] | None:
@@ -96,10 +109,10 @@ def _unit_range_fast(name: str, spec: str) -> list[float] | None:
         return None
     start, stop, step = (_decimal(name, part) for part in parts)
     scale = Decimal(10) ** KEY_DECIMALS
-    if step <= 0 or stop < start or any((x * scale) != (x * scale).to_integral_value()
-                                        for x in (start, step)):
-        return None
-    n_steps = _DEC_CONTEXT.divide_int(stop - start, step)
+    if step <= 0 or step > 1 or stop < start or any((x * scale) != (x * scale).to_integral_value()
+                                                    for x in (start, step)):
+        return None  # the exact decimal route (a step > 1 gives one point there)
+    n_steps = _count_steps(name, spec, start, stop, step)
     if n_steps + 1 > MAX_AXIS_POINTS:
         raise InputError(f"{name}: range {spec!r} has more than {MAX_AXIS_POINTS} points")
     last = start + step * n_steps
