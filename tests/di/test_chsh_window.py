@@ -171,7 +171,7 @@ def test_window_at_zero_leakage_is_closed_form_and_literature_curve():
 
 
 def test_l0_lower_bound_is_not_a_lower_bound_under_leakage():
-    # the caveat of bounds/window.py: at v = 1 the L = 0 DW rate (1 bit) exceeds the L = 0.1 bound
+    # the caveat of di/window.py: at v = 1 the L = 0 DW rate (1 bit) exceeds the L = 0.1 bound
     w = werner_window([1.0], 0.1)
     assert_allclose(w.di_lower[0], 1.0, atol=1e-12)
     assert_allclose(w.upper[0], rate_upper_bound(2, 2, 1.0, 0.1).value, atol=0)
@@ -248,7 +248,7 @@ def test_cli_state_bound_file_and_errors(cli_main, capsys, tmp_path):
 @pytest.mark.parametrize("v,leak", [(0.95, 0.05), (0.99, 0.02), (0.97, 0.6)])
 def test_leaky_dw_rates_pinned_by_an_independent_derivation(v, leak):
     """Both leakage forms of the CHSH DW rate, derived again here (module docstring of
-    bounds/chsh.py): uniform H(B|E Lambda) = (1-L) H(B|E); junk H(B|E l Lambda) >=
+    di/chsh.py): uniform H(B|E Lambda) = (1-L) H(B|E); junk H(B|E l Lambda) >=
     H(B|E) - H(l) - P(l=1), with H(l) <= h(min(L, 1/2)).  Werner: S = 2 sqrt2 v, Q = (1-v)/2."""
     import math
 

@@ -8,8 +8,7 @@
   binning and leakage; :mod:`~qkdbounds.di.region` -- both side by side and the (v, eta) map;
 * :mod:`~qkdbounds.di.chsh`, :mod:`~qkdbounds.di.window` -- CHSH of two-qubit states and the
   Werner-state window;
-* :mod:`~qkdbounds.di.partial_transpose` -- paper 2's bounds via the partial transpose
-  (formerly ``qkdbounds.diqkd``).
+* :mod:`~qkdbounds.di.partial_transpose` -- paper 2's bounds via the partial transpose.
 """
 
 from .attack import DIAttackBound, EveBox, di_cc_attack
