@@ -40,7 +40,8 @@ from ..errors import InputError, check_choice, check_int, check_probability, che
 from .link_bounds import link_key_bound
 from .links import compose_chain, dephase_weights, depolarize_weights, isotropic_weights
 
-__all__ = ["LinkPlan", "plan_link", "plan_path", "plob_bound", "fibre_transmissivity", "max_distance",
+__all__ = ["LinkPlan", "plan_link", "plan_path", "heralding", "expected_max_attempts_lower",
+           "chain_rate_per_pair", "PLOB_CITATION", "plob_bound", "fibre_transmissivity", "max_distance",
            "min_segments", "distance_curve", "FIBRE_SPEED_KM_S"]
 
 #: Speed of light in fibre (km/s), refractive index ~1.5.
@@ -101,6 +102,123 @@ def _harmonic(k: int) -> float:
     return float(np.sum(1.0 / np.arange(1, k + 1)))
 
 
+#: Gauss-Legendre nodes per panel and panel width (in ln t) of :func:`expected_max_attempts_lower`.
+_GL_NODES, _GL_PANEL = np.polynomial.legendre.leggauss(12), 0.5
+#: Integration range of that integral: from ``_T_LOW / lambda_max`` to ``_T_HIGH / lambda_min``.
+_T_LOW, _T_HIGH = 1e-6, 60.0
+
+
+def expected_max_attempts_lower(success_probabilities) -> float:
+    r"""Lower bound on :math:`E[\max_i T_i]`, :math:`T_i` independent geometric (attempts).
+
+    :math:`T_i` has the law of :math:`\lceil X_i\rceil` with :math:`X_i` exponential of rate
+    :math:`\lambda_i = -\ln(1-p_i)`, so :math:`E[\max_i T_i] \ge E[\max_i X_i] =
+    \int_0^\infty (1 - \prod_i (1 - e^{-\lambda_i t}))\,dt` (within one attempt of the exact
+    value); it equals :math:`H_K/\lambda` for K equal segments (computed so) and is evaluated by
+    composite Gauss-Legendre quadrature in :math:`\ln t` otherwise (relative error < 1e-12; the
+    tails below :math:`10^{-6}/\lambda_{max}` and above :math:`60/\lambda_{min}` contribute less
+    than that).  Also :math:`E[\max_i T_i] \ge 1/p_{min}`; the larger of the two is returned.
+    It never decreases when a segment is added or lengthened (max of more, or of stochastically
+    larger, variables): the monotonicity the network's path search relies on.
+
+    Examples
+    --------
+    >>> round(expected_max_attempts_lower([0.5]), 12)        # one segment: exactly 1/p
+    2.0
+    >>> a = expected_max_attempts_lower([1e-3, 1e-3])         # H_2 / lambda
+    >>> round(float(a * -np.log1p(-1e-3)), 9)
+    1.5
+    """
+    p = np.asarray(success_probabilities, dtype=float).ravel()
+    if p.size == 0 or np.any(p <= 0):
+        return math.inf
+    lam = -np.log1p(-np.minimum(p, 1 - 1e-16))
+    first = 1.0 / float(p.min())
+    if np.all(p == p[0]):
+        return max(first, _harmonic(p.size) / float(lam[0]))
+    lo, hi = math.log(_T_LOW / lam.max()), math.log(_T_HIGH / lam.min())
+    n_panels = max(1, math.ceil((hi - lo) / _GL_PANEL))
+    edges = np.linspace(lo, hi, n_panels + 1)
+    x, w = _GL_NODES
+    half = 0.5 * (edges[1:] - edges[:-1])
+    u = (0.5 * (edges[1:] + edges[:-1])[:, None] + half[:, None] * x[None, :]).ravel()
+    weights = (half[:, None] * w[None, :]).ravel()
+    t = np.exp(u)
+    log_all_up = np.sum(np.log(-np.expm1(-np.outer(t, lam))), axis=1)
+    integrand = -np.expm1(log_all_up) * t                      # dt = t du
+    integral = float(np.dot(weights, integrand)) + math.exp(lo)  # [0, t_low]: integrand ~ 1
+    return max(first, integral)
+
+
+def heralding(segment_lengths_km, *, loss_db_per_km: float = 0.2,
+              detector_efficiency: float = 0.9, source_rate_hz: float = 1e8,
+              bsm_success: float = 0.5) -> dict:
+    r"""Success probabilities, attempt time and pair-rate upper bound of a chain of segments.
+
+    The model of :func:`plan_path` without the states: ``success_probability`` per segment,
+    ``attempt_time_s`` :math:`\tau`, ``pair_rate_upper_bound_hz`` :math:`=1/(\tau\,
+    E_{low})` with :math:`E_{low}` from :func:`expected_max_attempts_lower`.  Inputs are not
+    validated here (:func:`plan_path` does).
+    """
+    lengths = np.asarray(segment_lengths_km, dtype=float)
+    eta = 10.0 ** (-loss_db_per_km * lengths / 10.0)
+    p = bsm_success * detector_efficiency**2 * eta
+    tau = max(1.0 / source_rate_hz, float(lengths.max()) / FIBRE_SPEED_KM_S)
+    e_low = expected_max_attempts_lower(p)
+    return {"transmissivity": eta, "success_probability": p, "attempt_time_s": tau,
+            "pair_rate_upper_bound_hz": 0.0 if not math.isfinite(e_low) else 1.0 / (tau * e_low)}
+
+
+def chain_rate_per_pair(chain_visibility, leakage: float, model: str = "uniform",
+                        local_dim: int = 2, attack: str = "best"):
+    r"""Key bound (bits per pair) of an isotropic end-to-end link of the given visibility.
+
+    Zero at and below the separability point :math:`v \le 1/(1+d)`; vectorised.  The one
+    function behind the planner's per-pair bound and the network's path search.
+    """
+    from ..bounds import rate_upper_bound
+
+    v = np.clip(np.asarray(chain_visibility, dtype=float), 0.0, 1.0)
+    r = rate_upper_bound(local_dim, 2, v, leakage, model, attack=attack)
+    return np.where(v <= 1 / (1 + local_dim), 0.0, r.value)
+
+
+#: Citation of the repeaterless and repeater-chain bounds reported beside the chain's bound.
+PLOB_CITATION = ("PLOB: Pirandola, Laurenza, Ottaviani & Banchi, Nat. Commun. 8, 15043 (2017); "
+                 "repeater chain (min over segments): Pirandola, Commun. Phys. 2, 51 (2019)")
+#: Smallest success probability whose heralding times are sampled faithfully (64-bit counts).
+MIN_SAMPLED_PROBABILITY = 1e-12
+#: Standard errors within which a Monte Carlo estimate above its bound counts as sampling noise.
+MC_SIGMAS = 4.0
+
+
+def _estimate_below_bound(estimate: float, stderr: float, bound: float, name: str,
+                          n_samples: int = 4096):
+    """Never report an estimate above the bound it claims: within ``MC_SIGMAS`` standard errors
+    it is sampling noise (the bound is reported, with a note); beyond, a bug.
+
+    The allowance also holds ``bound / n_samples``: events rarer than about one in
+    ``n_samples`` are missed by the sample even when its standard error is zero (e.g. a segment
+    that fails once in 20,000 attempts)."""
+    if estimate <= bound:
+        return estimate, None
+    if estimate - bound <= MC_SIGMAS * stderr + bound / n_samples:
+        return bound, (f"{name}: the Monte Carlo estimate {estimate:.6g} +- {stderr:.2g} lies above "
+                       f"the upper bound within {MC_SIGMAS:g} standard errors (sampling noise); "
+                       f"the bound is reported")
+    raise RuntimeError(f"{name}: Monte Carlo estimate {estimate:.6g} +- {stderr:.2g} exceeds its "
+                       f"upper bound {bound:.6g} beyond the error bar")
+
+
+def _noiseless_rate(chain, lam_total, channel, d, leak, model, memory_noise, attack):
+    """The bound per pair at Lambda = 1 (no memory noise): a cap on the memory-averaged one."""
+    if np.all(lam_total == 1.0):
+        return math.inf                                       # already noiseless: no cap needed
+    rates, _ = _averaged_bound(chain, np.ones(1), channel, d, leak, model,
+                               isotropic=memory_noise == "depolarizing", attack=attack)
+    return math.inf if rates is None else float(rates[0])
+
+
 #: Monte Carlo samples of the heralding times (seeded) behind the memory-averaged bound.
 N_WAIT_SAMPLES = 4096
 #: Quantile bins of the memory factor for non-isotropic links (two-qubit bound per bin).
@@ -141,11 +259,27 @@ def plan_path(segment_lengths_km, leakage: float, *, model: str = "uniform",
     memories are evaluated sample by sample (vectorised); otherwise the samples are grouped in
     ``N_NOISE_BINS`` quantile bins, each evaluated at its largest :math:`\Lambda` (least noise).
 
-    The pair rate: :math:`E[\max_i T_i] \ge \max(1/p_{min}, H_K/\lambda_{max})`
-    (:math:`\lambda = -\ln(1-p)`; exact for one segment), so
-    ``pair_rate_upper_bound_hz`` :math:`= 1/(\tau\max(1/p_{min}, H_K/\lambda_{max}))` bounds the
-    rate of delivered pairs, and ``key_rate_upper_bound_bps`` is that times the bound per pair;
-    ``pair_rate_hz`` is the Monte Carlo estimate :math:`1/(\tau\,\overline{\max_i T_i})`.
+    The per-pair bound is also capped by the bound of the fresh chain (:math:`\Lambda = 1`,
+    no memory noise; the bound does not decrease with :math:`\Lambda`), so sampling noise never
+    lifts it above the noiseless value.
+
+    The pair rate: :math:`E[\max_i T_i] \ge E_{low}` (:func:`expected_max_attempts_lower`:
+    :math:`\max(1/p_{min}, \int_0^\infty(1-\prod_i(1-e^{-\lambda_i t}))dt)`,
+    :math:`\lambda = -\ln(1-p)`; :math:`H_K/\lambda` for K equal segments; exact for one),
+    so ``pair_rate_upper_bound_hz`` :math:`= 1/(\tau E_{low})` bounds the rate of delivered
+    pairs, and ``key_rate_upper_bound_bps`` is that times the bound per pair.
+    ``pair_rate_hz`` is the Monte Carlo estimate :math:`1/(\tau\,\overline{\max_i T_i})` with
+    its standard error ``pair_rate_hz_stderr`` (delta method).  :math:`E_{low}` is within one
+    attempt of the true mean, so the estimate often lies a little above the bound by sampling
+    noise: then ``pair_rate_hz`` is the bound and ``pair_rate_note`` says so (an estimate more
+    than ``MC_SIGMAS`` standard errors above it would be a bug and raises ``RuntimeError``).
+
+    Beside the repeaterless PLOB bound of the whole distance, ``plob_repeater_chain_bound`` is
+    the capacity of the chain of lossy segments with ideal repeaters at the segment ends,
+    :math:`\min_i -\log_2(1-\eta_i)` bits per use (Pirandola, Laurenza, Ottaviani & Banchi,
+    Nat. Commun. 8, 15043 (2017), PLOB per segment; Pirandola, Commun. Phys. 2, 51 (2019),
+    Eq. (5): the chain capacity is that of its worst segment); ``*_key_rate_bps`` are these
+    times the source rate.
 
     ``attack`` is Eve's attack for isotropic links (:func:`qkdbounds.rate_upper_bound`; default
     ``"best"``, the tightest bound; ``"paper"`` for the paper's attack).
@@ -191,14 +325,26 @@ def plan_path(segment_lengths_km, leakage: float, *, model: str = "uniform",
         waits = (t_max[:, None] - attempts) * tau             # seconds, per sample and segment
         lam_total = (np.ones(N_WAIT_SAMPLES) if memory_t2_s is None
                      else np.exp(-2.0 * waits.sum(axis=1) / memory_t2_s))
-        lam_ln = -np.log1p(-np.minimum(p, 1 - 1e-16))
-        e_max_lower = max(1.0 / p.min(), _harmonic(k) / lam_ln.max())
+        e_max_lower = expected_max_attempts_lower(p)
         pair_rate_bound = 1.0 / (tau * e_max_lower)
-        pair_rate = 1.0 / (tau * t_max.mean())
+        mean_t = float(t_max.mean())
+        pair_rate = 1.0 / (tau * mean_t)
+        # delta method: sd(1/x) ~ sd(x)/x^2
+        pair_rate_se = float(t_max.std(ddof=1) / math.sqrt(t_max.size)) / (tau * mean_t**2)
+        if float(p.min()) < MIN_SAMPLED_PROBABILITY:
+            pair_rate = pair_rate_se = None
+            pair_rate_note = (f"pair_rate_hz: no Monte Carlo estimate, a segment succeeds with "
+                              f"probability {float(p.min()):.3g} < {MIN_SAMPLED_PROBABILITY:g} "
+                              f"per attempt (beyond the sampler's range)")
+        else:
+            pair_rate, pair_rate_note = _estimate_below_bound(pair_rate, pair_rate_se,
+                                                              pair_rate_bound, "pair_rate_hz",
+                                                              N_WAIT_SAMPLES)
     else:  # a segment never heralds (underflow at extreme lengths): no pair is delivered
         waits = np.full((1, k), math.inf)
         lam_total = np.zeros(1)
-        pair_rate_bound = pair_rate = 0.0
+        pair_rate_bound = pair_rate = pair_rate_se = 0.0
+        pair_rate_note = None
     mean_lambda = float(lam_total.mean())
     average_state = channel(chain, mean_lambda)               # the average delivered state
     rates, how = _averaged_bound(chain, lam_total, channel, d, leak, model,
@@ -207,19 +353,25 @@ def plan_path(segment_lengths_km, leakage: float, *, model: str = "uniform",
     stderr = None if rates is None else 0.0 if np.all(rates == rates.flat[0]) \
         else float(rates.std(ddof=1) / math.sqrt(rates.size)) \
         if rates.size > 1 else 0.0
-    bound = None if rates is None else min(mean_rate + 3 * stderr, math.log2(d))
+    noiseless = None if rates is None else _noiseless_rate(chain, lam_total, channel, d, leak,
+                                                           model, memory_noise, attack)
+    bound = None if rates is None else min(mean_rate + 3 * stderr, noiseless, math.log2(d))
     eta_total = fibre_transmissivity(dist, loss_db_per_km)
     plob = plob_bound(eta_total)
     key_bps = None if bound is None else pair_rate_bound * bound
     plob_bps = f * plob
+    plob_chain = min(plob_bound(float(x)) for x in eta)      # Pirandola 2019: worst segment
     d2 = d * d
     end_to_end = {
         "transmissivity": eta_total, "fidelity": float(average_state[0, 0]),
         "visibility": (d2 * float(average_state[0, 0]) - 1) / (d2 - 1),
         "weights": average_state, "rate_upper_bound": bound,
         "rate_upper_bound_mean": mean_rate, "rate_upper_bound_stderr": stderr,
-        "pair_rate_hz": pair_rate, "pair_rate_upper_bound_hz": pair_rate_bound,
+        "pair_rate_hz": pair_rate, "pair_rate_hz_stderr": pair_rate_se,
+        "pair_rate_note": pair_rate_note, "pair_rate_upper_bound_hz": pair_rate_bound,
         "key_rate_upper_bound_bps": key_bps, "plob_bound": plob, "plob_key_rate_bps": plob_bps,
+        "plob_repeater_chain_bound": plob_chain, "plob_repeater_chain_key_rate_bps": f * plob_chain,
+        "plob_citation": PLOB_CITATION,
         "memory_factor_mean": mean_lambda,
     }
     fresh_bound = link_key_bound(fresh, leak, model)
@@ -246,14 +398,12 @@ def plan_path(segment_lengths_km, leakage: float, *, model: str = "uniform",
 
 def _averaged_bound(chain, lam_total, channel, d, leak, model, isotropic, attack="best"):
     """Per-sample (or per-bin) key bounds of the end-to-end link under noise strength Lambda."""
-    from ..bounds import rate_upper_bound
-
     d2 = d * d
     if isotropic and np.allclose(chain.ravel()[1:], chain.ravel()[1], atol=1e-15):
         v_chain = (d2 * chain[0, 0] - 1) / (d2 - 1)
         v = np.clip(v_chain * lam_total, 0.0, 1.0)            # v <= 0: separable, zero key
-        r = rate_upper_bound(d, 2, v, leak, model, attack=attack)
-        return np.where(v <= 1 / (1 + d), 0.0, r.value), "per sample, isotropic route"
+        return (chain_rate_per_pair(v, leak, model, d, attack),
+                "per sample, isotropic route")
     order = np.sort(lam_total)
     bins = np.array_split(order, min(N_NOISE_BINS, order.size))
     # from the least noisy bin down; a failed solve (a status, never a number) takes the value of
