@@ -86,8 +86,9 @@ N_GRID_ALPHA = 41
 N_TANGENT_GRID = 41
 N_TANGENT_LEVELS = 6
 N_REFINE_LEVELS = 7
+N_REFINE_LEVELS_FLIP = 6
 N_REFINE_POINTS = 11
-N_ALPHA_LEVELS_STAGE2 = 4
+N_ALPHA_LEVELS_STAGE2 = 3
 #: Tolerance of the 1-D searches (in p and alpha) and of the threshold bisections.
 XTOL_SEARCH = 1e-10
 XTOL_QBER = 1e-9
@@ -295,25 +296,18 @@ def _optimise(t_key: float, t_other: float, table: NDArray, leakage: float, mode
         lim = 2 * np.sqrt(1 + alpha * alpha)
         return asymmetric_chsh_entropy(min(max(s_alpha, -lim), lim), alpha, flip)
 
-    def best_alpha(flip: float) -> tuple[float, float]:
-        if method == "noisy_preprocessing":
-            return 1.0, entropy(1.0, flip)
-        return _argmax_1d(lambda a: entropy(a, flip), -ALPHA_MAX, ALPHA_MAX, N_GRID_ALPHA)
-
     def rate(flip: float) -> float:
-        return _leaky(best_alpha(flip)[1], flipped_error_cost(table, flip), leakage, model)
+        return _leaky(entropy(1.0, flip), flipped_error_cost(table, flip), leakage, model)
 
-    if method == "asymmetric_chsh":
-        flip = 0.0
-        alpha, ent = best_alpha(flip)
-    elif method == "asymmetric_chsh_noisy_preprocessing":
-        # the 2-D search over (p, alpha) is vectorised (the nested scalar searches cost ~1 s per
+    if method.startswith("asymmetric_chsh"):
+        # the search over alpha (and p) is vectorised (nested scalar searches cost ~0.5 s per
         # box); the reported value is recomputed below with the scalar formulas
-        flip, alpha = _search_flip_alpha(t_key, t_other, table, leakage, model)
+        flip, alpha = _search_flip_alpha(t_key, t_other, table, leakage, model,
+                                         preprocessing=method == "asymmetric_chsh_noisy_preprocessing")
         ent = entropy(alpha, flip)
     else:
         flip, _ = _argmax_1d(rate, 0.0, 0.5, N_GRID_FLIP)
-        alpha, ent = best_alpha(flip)
+        alpha, ent = 1.0, entropy(1.0, flip)
     cost = flipped_error_cost(table, flip)
     return _leaky(ent, cost, leakage, model), flip, alpha, ent, cost
 
@@ -375,7 +369,7 @@ def _flipped_cost_vec(table: NDArray, flips: NDArray) -> NDArray:
 
 
 def _search_flip_alpha(t_key: float, t_other: float, table: NDArray, leakage: float,
-                       model: str) -> tuple[float, float]:
+                       model: str, preprocessing: bool = True) -> tuple[float, float]:
     """Best (p, alpha) of the asymmetric CHSH bound with preprocessing: the coarse grids of
     :func:`_optimise` in both variables at once, then :data:`N_REFINE_LEVELS` zooms of
     :data:`N_REFINE_POINTS` x :data:`N_REFINE_POINTS` points into the cells around the best point
@@ -389,7 +383,7 @@ def _search_flip_alpha(t_key: float, t_other: float, table: NDArray, leakage: fl
     zoom = np.linspace(-1.0, 1.0, N_REFINE_POINTS)
     shrink = 2 / (N_REFINE_POINTS - 1)
     # stage 1, as the nested scalar searches: for every p of the grid, the best alpha (grid, zooms)
-    flips = np.linspace(0.0, 0.5, N_GRID_FLIP)
+    flips = np.linspace(0.0, 0.5, N_GRID_FLIP) if preprocessing else np.zeros(1)
     alphas = np.broadcast_to(np.linspace(-ALPHA_MAX, ALPHA_MAX, N_GRID_ALPHA), (flips.size, N_GRID_ALPHA))
     r = rates(flips, alphas)
     rows = np.arange(flips.size)
@@ -407,13 +401,15 @@ def _search_flip_alpha(t_key: float, t_other: float, table: NDArray, leakage: fl
     # stage 2: zoom into the best p's cells, each p with its own alpha zoom
     i = int(np.argmax(best_r))
     p, a, best = flips[i], best_a[i], best_r[i]
+    if not preprocessing:
+        return float(p), float(a)
     dp = flips[1] - flips[0]
-    for _ in range(N_REFINE_LEVELS):
+    for _ in range(N_REFINE_LEVELS_FLIP):
         fl = np.unique(np.clip(p + dp * zoom, 0.0, 0.5))
         cur_a = np.full(fl.size, a)
         cur_r = np.full(fl.size, -np.inf)
         # alpha*(p) moves little over a p cell: its zoom starts at a cell that shrinks with dp
-        da = 2 * ALPHA_MAX / (N_GRID_ALPHA - 1) * dp / (flips[1] - flips[0])
+        da = 2 * ALPHA_MAX / (N_GRID_ALPHA - 1) * dp / (0.5 / (N_GRID_FLIP - 1))
         for _ in range(N_ALPHA_LEVELS_STAGE2):
             al = np.clip(cur_a[:, None] + da * zoom, -ALPHA_MAX, ALPHA_MAX)
             r = rates(fl, al)
