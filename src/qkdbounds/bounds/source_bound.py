@@ -341,7 +341,7 @@ def _trivial_decomposition(source: Source) -> _Decomposition:
                           "learns only leaked outcomes)")
 
 
-def _decomposition(source: Source, rng) -> _Decomposition:
+def _decomposition(source: Source, rng, progress=None) -> _Decomposition:
     from ..separability import certified_separable_weight
     from ..states import cc_decomposition, ghz_vector, isotropic_ghz
 
@@ -368,7 +368,7 @@ def _decomposition(source: Source, rng) -> _Decomposition:
         else:
             outer = _ppt_outer(source)
         return _Decomposition(dec.q, weights, vectors, tau, outer, 0.0, how)
-    cert = certified_separable_weight(source, rng=rng)
+    cert = certified_separable_weight(source, rng=rng, callback=progress)
     q = cert.weight
     sigma = cert.sigma()
     tau = (rho - q * sigma) / (1 - q) if q < 1 else np.zeros_like(rho)
@@ -389,13 +389,13 @@ def _decomposition_residual(rho: NDArray, dec: _Decomposition) -> float:
     return float(np.abs(rho - dec.q * sigma - (1 - dec.q) * dec.tau).max())
 
 
-def _frame_decomposition(source: Source, unitaries, rng) -> _Decomposition:
+def _frame_decomposition(source: Source, unitaries, rng, progress=None) -> _Decomposition:
     """The engine's decomposition of :math:`U^\\dagger\\rho U` (U the local unitaries of a
     measurement setting), rotated back to the input frame."""
     from ..states.sources import apply_local_unitaries
 
     frame = apply_local_unitaries(source, [np.asarray(u).conj().T for u in unitaries])
-    d = _decomposition(frame, rng)
+    d = _decomposition(frame, rng, progress)
     big = _kron([np.asarray(u) for u in unitaries])
     vectors = [np.asarray(v) @ np.asarray(u).T for v, u in zip(d.vectors, unitaries)]
     return _Decomposition(d.q, d.weights, vectors, big @ d.tau @ big.conj().T, d.outer, d.tau_low,
@@ -566,10 +566,11 @@ class _Eve:
     rotations of Eq. (9) instead); and the trivial one (no attack) for ``attack != "paper"``.
     """
 
-    def __init__(self, source: Source, attack: str, rng, adapt: bool, use_trivial: bool):
+    def __init__(self, source: Source, attack: str, rng, adapt: bool, use_trivial: bool,
+                 progress=None):
         self.source, self.attack, self.rng, self.adapt = source, attack, rng, adapt
-        self.use_trivial = use_trivial
-        self.base = _decomposition(source, rng)
+        self.use_trivial, self.progress = use_trivial, progress
+        self.base = _decomposition(source, rng, progress)
         self.trivial = _trivial_decomposition(source)
         self.iso_pair = _isotropic_pair(source)
         cheap = self.base.how.startswith(("isotropic GHZ", "locally rotated"))
@@ -595,7 +596,8 @@ class _Eve:
             if self.frame_budget is not None and self.frame_runs >= self.frame_budget:
                 return None
             self.frame_runs += 1
-            out = [("setting's frame", _frame_decomposition(self.source, us, self.rng))]
+            out = [("setting's frame", _frame_decomposition(self.source, us, self.rng,
+                                                            self.progress))]
         self.frames[key] = out
         return out
 
@@ -749,7 +751,7 @@ def source_rate_upper_bound(source, leakage, model: str = "uniform",
                             cut_bound: bool | None = None, n_search: int = N_SOURCE_SEARCH,
                             n_local: int = N_LOCAL_STARTS, trivial: bool | None = None,
                             lower_bound: bool = True,
-                            rng: np.random.Generator | None = None):
+                            rng: np.random.Generator | None = None, progress=None):
     r"""Key-rate upper bound (bits per round) of any source: the one route for sources.
 
     :math:`R \le \max_x \min_\text{Eve} p(?|x)\,TC(A_1..A_N|?)/(N-1)` (paper 1, Eqs. 14, 29) with
@@ -796,6 +798,10 @@ def source_rate_upper_bound(source, leakage, model: str = "uniform",
         Compute the Devetak-Winter lower bound and the verdict (default True).
     rng : numpy.random.Generator, optional
         Seeded generator (default ``default_rng(0)``).
+    progress : callable, optional
+        ``progress(fraction_done)`` during each run of the separability engine (a float in
+        [0, 1]; the engine's ``callback``), for progress bars on large sources; the engine's
+        up-front time estimate is :func:`qkdbounds.separability.engine_estimate`.
 
     Returns
     -------
@@ -845,7 +851,7 @@ def source_rate_upper_bound(source, leakage, model: str = "uniform",
     else:
         given = _given_setting(measurements, src.dims)
     use_trivial = attack != "paper" if trivial is None else bool(trivial)
-    eve = _Eve(src, attack, rng, adapt=True, use_trivial=use_trivial)
+    eve = _Eve(src, attack, rng, adapt=True, use_trivial=use_trivial, progress=progress)
     points = [_point(src, eve, leak, model, measurements, given, attack, cut_bound, n_search,
                      n_local, lower_bound, rng) for leak in leaks]
     if leak_arr.ndim == 0:

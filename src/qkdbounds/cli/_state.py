@@ -118,8 +118,9 @@ def handle(args) -> dict:
 
         measurements = load_povms(args.measurements, src.dims, name="--measurements")
     leak = args.leakage if len(args.leakage) > 1 else args.leakage[0]
-    res = source_rate_upper_bound(src, leak, args.model, measurements=measurements,
-                                  attack=args.attack)
+    with _engine_progress(src, args.quiet) as progress:
+        res = source_rate_upper_bound(src, leak, args.model, measurements=measurements,
+                                      attack=args.attack, progress=progress)
     points = list(res) if len(args.leakage) > 1 else [res]
     first = points[0]
     saved = first.save_ensemble(args.save_ensemble) if args.save_ensemble is not None else None
@@ -147,6 +148,44 @@ def handle(args) -> dict:
                     if len(args.leakage) > 1 else di_lower_bound(src.matrix, leak, args.model).value,
                     "di_method": di0.method})
     return out
+
+
+def _engine_progress(src, quiet: bool):
+    """A progress bar over the separability engine's runs (one bar per run; the estimate of
+    :func:`~qkdbounds.separability.engine_estimate` in its title), or None for quick sources."""
+    import contextlib
+    import sys
+
+    from ..separability import engine_estimate
+
+    estimate = engine_estimate(src.dims)
+    if quiet or estimate <= 2 or not sys.stderr.isatty():
+        return contextlib.nullcontext(None)
+    from tqdm import tqdm
+
+    @contextlib.contextmanager
+    def bars():
+        state = {"bar": None, "done": 0.0}
+
+        def update(fraction):
+            if state["bar"] is None or fraction < state["done"]:   # a new engine run
+                if state["bar"] is not None:
+                    state["bar"].close()
+                state["bar"] = tqdm(total=100, file=sys.stderr, leave=False, unit="%",
+                                    desc=f"separability engine (<= ~{estimate:g} s per run)")
+                state["done"] = 0.0
+            step = int(round(100 * fraction)) - int(round(100 * state["done"]))
+            if step > 0:
+                state["bar"].update(step)
+            state["done"] = fraction
+
+        try:
+            yield update
+        finally:
+            if state["bar"] is not None:
+                state["bar"].close()
+
+    return bars()
 
 
 def _qber_z(rho) -> float:
