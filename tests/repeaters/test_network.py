@@ -46,20 +46,20 @@ def _brute(graph, s, t):
 
 def test_best_path_equals_brute_force_over_simple_paths(network_file):
     graph = load_network(network_file)
-    pairs = all_pairs(graph, 0.05, **KW)
+    pairs = all_pairs(graph, 0.05, objective="visibility", **KW)
     assert len(pairs) == 10
     for res in pairs:
         vis, path, _ = _brute(graph, res.source, res.target)
         assert res.path == path
         assert res.fresh_chain_visibility == pytest.approx(vis, rel=1e-12)
-        single = best_path(graph, res.source, res.target, 0.05, **KW)
+        single = best_path(graph, res.source, res.target, 0.05, objective="visibility", **KW)
         assert single.path == res.path and single.rate_upper_bound == res.rate_upper_bound
 
 
 def test_equal_links_tie_break_to_the_shorter_route(tmp_path):
     graph = load_network(_write(tmp_path, [("A", "B", 50, 1.0), ("B", "C", 50, 1.0),
                                            ("A", "C", 300, 1.0)], "ABC"))
-    assert best_path(graph, "A", "C", 0.1).path == ["A", "B", "C"]
+    assert best_path(graph, "A", "C", 0.1, objective="visibility").path == ["A", "B", "C"]
 
 
 def test_network_bound_is_the_planner_bound_on_that_path(network_file):
@@ -74,7 +74,7 @@ def test_network_bound_is_the_planner_bound_on_that_path(network_file):
 
 def test_cli_network(network_file, tmp_path, capsys):
     code = main(["network", "--graph", str(network_file), "--leakage", "0.05",
-                 "--memory-t2-s", "0.05", "--out", str(tmp_path / "fig"), "--json"])
+                 "--objective", "visibility", "--memory-t2-s", "0.05", "--out", str(tmp_path / "fig"), "--json"])
     out = json.loads(capsys.readouterr().out)
     assert code == 0 and len(out["pairs"]) == 10
     ae = next(p for p in out["pairs"] if (p["source"], p["target"]) == ("A", "E"))

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import dataclasses
 
-from ._args import in_file, out_dir, ranged
+from ._args import in_file, integer, out_dir, ranged
 from ._progress import progress
 
 
 def handle(args) -> dict:
     from ..errors import InputError
-    from ..repeaters.network import all_pairs, best_path, load_network, write_network_figures
+    from ..repeaters.network import (all_pairs, best_path, load_network, unreachable_pairs,
+                                     write_network_figures)
 
     graph = load_network(args.graph)
     kwargs = dict(loss_db_per_km=args.loss_db_per_km, detector_efficiency=args.detector_efficiency,
@@ -21,9 +22,13 @@ def handle(args) -> dict:
                   source_rate_hz=args.source_rate_hz)
     if (args.source is None) != (args.target is None):
         raise InputError("give both --source and --target, or neither (all pairs)")
+    search = dict(objective=args.objective, max_labels=args.max_labels,
+                  max_candidates=args.max_candidates)
     if args.source is not None:
-        res = best_path(graph, args.source, args.target, args.leakage, args.model, **kwargs)
+        res = best_path(graph, args.source, args.target, args.leakage, args.model, **search,
+                        **kwargs)
         pairs = [] if res is None else [res]
+        unreachable = [[str(args.source), str(args.target)]] if res is None else []
     else:
         with progress(graph.number_of_nodes(), "network", args.quiet) as update:
             if args.scheduler is not None or args.workers is not None:
@@ -31,14 +36,23 @@ def handle(args) -> dict:
 
                 pairs = all_pairs_distributed(graph, args.leakage, args.model,
                                               scheduler=args.scheduler, n_workers=args.workers,
-                                              callback=update, **kwargs)
+                                              callback=update, **search, **kwargs)
             else:
-                pairs = all_pairs(graph, args.leakage, args.model, callback=update, **kwargs)
+                pairs = all_pairs(graph, args.leakage, args.model, callback=update, **search,
+                                  **kwargs)
+        unreachable = unreachable_pairs(graph, args.link_visibility)
     out = {
         "nodes": graph.number_of_nodes(),
         "links": graph.number_of_edges(),
+        "objective": args.objective,
         "pairs": [dataclasses.asdict(p) for p in pairs],
-        "units": {"rate_upper_bound": "bits per delivered pair", "plob_bound": "bits per use"},
+        "unreachable": unreachable,
+        "units": {"rate_upper_bound": "bits per delivered pair", "plob_bound": "bits per use",
+                  "plob_repeater_chain_bound": "bits per use", "*_bps": "bits per second",
+                  "*_hz": "per second"},
+        "citation": ("PLOB: Pirandola, Laurenza, Ottaviani & Banchi, Nat. Commun. 8, 15043 "
+                     "(2017); repeater chain (min over segments): Pirandola, Commun. Phys. 2, 51 "
+                     "(2019)"),
         "method": pairs[0].method if pairs else "no connected pair",
         "status": "ok",
     }
@@ -57,6 +71,13 @@ def register(subparsers) -> None:
                    help="network as .json (nodes, links with length_km) or .graphml")
     p.add_argument("--leakage", type=float, required=True, help="leakage L in [0, 1]")
     p.add_argument("--model", choices=("uniform", "junk"), default="uniform")
+    p.add_argument("--objective", choices=("key-rate", "visibility"), default="key-rate",
+                   help="best path per pair: most key per second (the planner's bound, default) "
+                        "or largest product of fresh link visibilities")
+    p.add_argument("--max-labels", type=integer("--max-labels", 1, 10**8), default=20000,
+                   help="key-rate search: most partial paths per source node (default 20000)")
+    p.add_argument("--max-candidates", type=integer("--max-candidates", 1, 10**7), default=2000,
+                   help="key-rate with memories: most paths planned per pair (default 2000)")
     p.add_argument("--source", default=None, help="one pair: source node")
     p.add_argument("--target", default=None, help="one pair: target node")
     p.add_argument("--loss-db-per-km", type=float, default=0.2)

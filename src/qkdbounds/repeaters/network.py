@@ -1,24 +1,58 @@
-r"""Networks: best end-to-end key-rate bounds over paths of a fibre graph (issue 15, part 4).
+r"""Networks: the path with the most key per second between nodes of a fibre graph (issues 15, 23).
 
 A network is a graph (networkx) of nodes and fibre links, read from JSON
 (``{"nodes": [{"id": "A", "x": 0, "y": 0}, ...], "links": [{"source": "A", "target": "B",
 "length_km": 80, "visibility": 0.98}, ...]}``) or GraphML (edge attribute ``length_km``, optional
 ``visibility``).  Every fibre link is one heralded elementary link and every intermediate node a
-repeater with ideal swapping.
+repeater with ideal swapping, planned with the model of ``qkdbounds plan``
+(:func:`qkdbounds.repeaters.planner.plan_path`), so ``network`` and ``plan`` agree on any path.
 
-**Path choice (the chain bound).**  A freshly delivered link has the visibility ``v_e`` (its
-``visibility`` attribute, else the global link visibility); an isotropic chain over a path has
-:math:`\prod_e v_e` (the composition law) and paper 1's bound increases with the visibility, so
-the best path for the chain bound maximises :math:`\prod_e v_e`: a shortest path for the weights
-:math:`-\ln v_e` (Dijkstra; ties -- e.g. all links perfect -- go to the shorter fibre route,
-through a :math:`10^{-9}` per km tie-break).  ``tests/repeaters/test_network.py`` checks it
-against a brute force over all simple paths.
+**Objective ``"key-rate"`` (default).**  The best path per pair maximises the planner's
+key-rate upper bound per second, ``key_rate_upper_bound_bps`` = (bound per pair at the chain
+visibility :math:`V = \prod_e v_e`) x (pair-rate bound :math:`1/(\tau E_{low})`), ties broken by
+larger :math:`V`, then shorter fibre.  It is not additive over links, so no shortest-path
+algorithm applies; it is found exactly by a **label-setting search with dominance**, one per
+source node for all targets at once.  A label is a walk from the source: (segments K,
+:math:`V`, its segment lengths sorted in decreasing order).  Without memories the key rate of a
+walk depends only on these, and label *a* dominates label *b* at the same node when
+:math:`K_a \le K_b`, :math:`V_a \ge V_b` and the i-th longest segment of *a* is no longer than
+the i-th longest of *b* (i < K_a): coupling each segment of *a* with a longer one of *b*, the
+last heralding time of *a* is stochastically smaller, whatever common continuation follows
+(:func:`~qkdbounds.repeaters.planner.expected_max_attempts_lower` is monotone), the attempt time
+:math:`\tau` is no longer and :math:`V` no smaller, so every continuation of *a* has at least
+the key (and the tie-break ranks) of the same continuation of *b*; dominated labels are dropped.
+Labels whose :math:`V` is at or below the zero-key visibility are dropped too (no continuation
+has key).  A walk with a cycle is dominated by the walk without it (fewer, shorter segments,
+larger :math:`V`), so the surviving best label is a simple path and the search is exact over
+simple paths; ``tests/repeaters/test_network_key.py`` checks it against a brute force over all
+simple paths.  Why not enumerate simple paths: their number grows exponentially (a 300-node
+graph has far too many); the dominance search visits a few non-dominated labels per node.
+Pairs with no path of positive key get the best path of the visibility objective (key 0).
+**Cost, bounded.**  The number of non-dominated labels is small on sparse graphs with short
+paths (a 12-node graph: milliseconds per source) but grows fast on large dense graphs with
+near-perfect links (a 300-node random geometric graph of mean degree 10.6 and links of 20-150
+km with v in [0.97, 1]: ~20,000 labels in ~4 s from one source, > 240,000 in 2 min, measured);
+so the search counts its labels and refuses beyond ``max_labels`` per source (default
+``MAX_LABELS``) with one line naming the option and the visibility objective (Dijkstra, about
+0.1 s per source on that graph).
 
-**The chosen path** is then planned with the same model as ``qkdbounds plan``
-(:func:`qkdbounds.repeaters.planner.plan_path`: heterogeneous segments, heralding, memories
-decaying while the other links herald, the bound averaged over the heralding times, the pair rate
-and key per second, PLOB for the path's fibre length), so ``network`` and ``plan`` agree on any
-path.  With memories the path choice itself ignores memory decay (it ranks the fresh chains).
+**With memories** (``memory_t2_s``) the per-pair bound is averaged over the sampled heralding
+times and is not a function of the label, so dominance does not apply.  The memoryless key rate
+bounds it from above (memories only add noise; the planner caps the averaged bound by the
+noiseless one).  So the memoryless optimum is planned with memories first, then a depth-first
+branch and bound over simple paths (the memoryless key rate of a partial path bounds every
+continuation's key with memories) plans every path that could still beat it; at most
+``max_candidates`` planned paths per pair (refused with one line naming the option otherwise).
+
+**Objective ``"visibility"``.**  The path whose fresh links have the largest
+:math:`\prod_e v_e` (the chain bound per pair increases with it): Dijkstra on
+:math:`-\ln v_e` (ties -- e.g. all links perfect -- go to the shorter fibre route through a
+:math:`10^{-9}` per km tie-break).
+
+**Beside the chain's bound** each path reports the repeaterless PLOB bound of its whole fibre
+length and the repeater-assisted bound of its segments, :math:`\min_i -\log_2(1-\eta_i)` bits per
+use (Pirandola, Laurenza, Ottaviani & Banchi, Nat. Commun. 8, 15043 (2017); Pirandola, Commun.
+Phys. 2, 51 (2019)).  Unreachable pairs are listed by :func:`unreachable_pairs`.
 """
 
 from __future__ import annotations
@@ -29,9 +63,12 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import InputError, check_choice, check_probability, check_real
+import numpy as np
 
-__all__ = ["load_network", "best_path", "all_pairs", "PathBound", "MAX_NETWORK_NODES"]
+from ..errors import InputError, check_choice, check_int, check_probability, check_real
+
+__all__ = ["load_network", "best_path", "all_pairs", "unreachable_pairs", "PathBound",
+           "OBJECTIVES", "MAX_NETWORK_NODES", "MAX_CANDIDATES"]
 
 #: Largest network accepted (all pairs: one Dijkstra per node).
 MAX_NETWORK_NODES = 2000
@@ -128,6 +165,25 @@ def _node_id(value) -> str:
 
 #: Tie-break between equally visible paths: cost per km added to -ln v_e.
 TIE_BREAK_PER_KM = 1e-9
+#: Path objectives: the planner's key rate per second, or the fresh chain visibility.
+OBJECTIVES = ("key-rate", "visibility")
+#: With memories: most paths planned per pair by the branch and bound (``max_candidates``).
+MAX_CANDIDATES = 2000
+#: With memories: most partial paths expanded per pair by the branch and bound.
+MAX_EXPANSIONS_PER_CANDIDATE = 200
+#: Key-rate objective: most labels (partial paths) created per source node (``max_labels``).
+MAX_LABELS = 20000
+#: Grid of visibilities on which the bound per pair is tabulated for the branch and bound's
+#: pruning (an upper bound: the value at the next grid point above, the bound being monotone).
+N_RATE_GRID = 4097
+
+_METHODS = {
+    "key-rate": ("path: max key_rate_upper_bound_bps (the planner's key rate per second), "
+                 "label-setting search with dominance, exact over simple paths; bound: qkdbounds "
+                 "plan's model on that path"),
+    "visibility": ("path: max prod v_e of the fresh links (Dijkstra on -ln v_e); "
+                   "bound: qkdbounds plan's model on that path"),
+}
 
 
 @dataclass(frozen=True)
@@ -143,13 +199,18 @@ class PathBound:
     visibility : float
         Visibility of the average delivered end-to-end link (with memory decay).
     fresh_chain_visibility : float
-        :math:`\\prod_e v_e` of the fresh links (what the path choice maximises).
+        :math:`\\prod_e v_e` of the fresh links.
     rate_upper_bound : float
         Bound (bits per delivered pair) from :func:`~qkdbounds.repeaters.planner.plan_path`.
+    key_rate_upper_bound_bps : float
+        That times the pair-rate bound: what the ``"key-rate"`` objective maximises.
     distance_km : float
         Fibre length of the path.
     plob_bound : float
         Repeaterless bound of one fibre as long as the path (bits per channel use).
+    plob_repeater_chain_bound : float
+        Repeater-assisted bound of the path's segments, :math:`\\min_i -\\log_2(1-\\eta_i)` (bits
+        per use; Pirandola, Commun. Phys. 2, 51 (2019)).
     """
 
     source: str
@@ -163,8 +224,13 @@ class PathBound:
     key_rate_upper_bound_bps: float | None = None
     plob_key_rate_bps: float | None = None
     fresh_chain_visibility: float = 1.0
-    method: str = ("path: max prod v_e of the fresh links (Dijkstra on -ln v_e); "
-                   "bound: qkdbounds plan's model on that path")
+    pair_rate_upper_bound_hz: float | None = None
+    plob_repeater_chain_bound: float | None = None
+    plob_repeater_chain_key_rate_bps: float | None = None
+    objective: str = "key-rate"
+    candidates_planned: int = 1
+    citation: str = field(default="", repr=False)
+    method: str = _METHODS["key-rate"]
     status: str = "ok"
 
 
@@ -182,32 +248,252 @@ def _weighted(graph, link_kwargs):
     return weighted
 
 
-def _path_bound(weighted, source, target, path, leakage, model, link_kwargs):
-    from .planner import plan_path
+def _path_bound(weighted, source, target, path, leakage, model, link_kwargs,
+                objective="key-rate", candidates=1):
+    from .planner import PLOB_CITATION, plan_path
 
     links = [{"from": a, "to": b, "length_km": weighted.edges[a, b]["length_km"],
               "visibility": weighted.edges[a, b]["visibility"]} for a, b in zip(path, path[1:])]
+    fresh = math.prod(x["visibility"] for x in links)
+    plan = _plan(links, leakage, model, link_kwargs)
+    e = plan.end_to_end
+    return PathBound(str(source), str(target), [str(n) for n in path], links, e["visibility"],
+                     e["rate_upper_bound"], plan.distance_km, e["plob_bound"],
+                     e["key_rate_upper_bound_bps"], e["plob_key_rate_bps"], fresh,
+                     e["pair_rate_upper_bound_hz"], e["plob_repeater_chain_bound"],
+                     e["plob_repeater_chain_key_rate_bps"], objective, candidates,
+                     PLOB_CITATION, _METHODS[objective])
+
+
+def _plan(links, leakage, model, link_kwargs):
+    from .planner import plan_path
+
     fresh = math.prod(x["visibility"] for x in links)
     kwargs = {k: v for k, v in link_kwargs.items() if k != "link_visibility"}
     # heterogeneous fresh visibilities enter through their product (composition law): the
     # planner gets one isotropic link visibility whose K-fold product is that product
     k = len(links)
     v_each = math.copysign(abs(fresh) ** (1.0 / k), fresh) if fresh != 0 else 0.0
-    plan = plan_path([x["length_km"] for x in links], leakage, model=model,
+    return plan_path([x["length_km"] for x in links], leakage, model=model,
                      link_visibility=v_each, **kwargs)
-    e = plan.end_to_end
-    return PathBound(str(source), str(target), [str(n) for n in path], links, e["visibility"],
-                     e["rate_upper_bound"], plan.distance_km, e["plob_bound"],
-                     e["key_rate_upper_bound_bps"], e["plob_key_rate_bps"], fresh)
 
 
-def best_path(graph, source, target, leakage: float, model: str = "uniform",
-              **link_kwargs) -> PathBound | None:
-    """Best end-to-end bound between ``source`` and ``target`` (``None`` if not connected)."""
-    import networkx as nx
+class _KeyModel:
+    """The planner's key rate per second as a function of (V, segment lengths), memoryless."""
 
+    def __init__(self, leakage, model, link_kwargs):
+        from .planner import chain_rate_per_pair
+
+        self.leakage, self.model = leakage, model
+        self.herald = {k: link_kwargs[k] for k in ("loss_db_per_km", "detector_efficiency",
+                                                   "source_rate_hz", "bsm_success")
+                       if k in link_kwargs}
+        self._rate = lambda v: chain_rate_per_pair(v, leakage, model)
+        # zero-key visibility: r(v_zero) = 0 exactly (bisection on the monotone bound)
+        lo, hi = 0.0, 1.0
+        if self._rate(np.array([1.0]))[0] <= 0:
+            self.v_zero = 1.0
+        else:
+            for _ in range(40):
+                mid = 0.5 * (lo + hi)
+                lo, hi = (mid, hi) if self._rate(np.array([mid]))[0] <= 0 else (lo, mid)
+            self.v_zero = lo
+        self._grid = self._table = None
+
+    def rate(self, visibilities):
+        return self._rate(np.asarray(visibilities, dtype=float))
+
+    def pair_rate(self, lengths) -> float:
+        from .planner import heralding
+
+        return heralding(lengths, **self.herald)["pair_rate_upper_bound_hz"]
+
+    def rate_upper(self, visibility: float) -> float:
+        """An upper bound on ``rate(visibility)`` from a table (the next grid point above)."""
+        if self._grid is None:
+            self._grid = np.linspace(self.v_zero, 1.0, N_RATE_GRID)
+            self._table = self.rate(self._grid)
+        i = int(np.searchsorted(self._grid, visibility, side="left"))
+        return float(self._table[min(i, N_RATE_GRID - 1)])
+
+
+class _Label:
+    __slots__ = ("node", "k", "vis", "lengths", "parent", "alive")
+
+    def __init__(self, node, k, vis, lengths, parent):
+        self.node, self.k, self.vis, self.lengths, self.parent = node, k, vis, lengths, parent
+        self.alive = True
+
+    def dominates(self, other) -> bool:
+        return (self.k <= other.k and self.vis >= other.vis
+                and all(x <= y for x, y in zip(self.lengths, other.lengths)))
+
+    def path(self) -> list:
+        out, label = [], self
+        while label is not None:
+            out.append(label.node)
+            label = label.parent
+        return out[::-1]
+
+
+def _key_search(weighted, source, key_model, max_labels=None) -> dict:
+    """Label-setting search with dominance from ``source`` (module docstring): the
+    non-dominated labels at every node; refused beyond ``max_labels`` labels created."""
+    max_labels = MAX_LABELS if max_labels is None else max_labels
+    import heapq
+
+    root = _Label(source, 0, 1.0, (), None)
+    at: dict = {source: [root]}
+    heap = [(-1.0, 0, root)]
+    count = 1
+    while heap:
+        _, _, label = heapq.heappop(heap)
+        if not label.alive:
+            continue
+        for nbr, attrs in weighted[label.node].items():
+            if nbr == source:
+                continue
+            vis = label.vis * attrs["visibility"]
+            if vis <= key_model.v_zero:
+                continue                                      # no continuation has key
+            lengths = tuple(sorted(label.lengths + (attrs["length_km"],), reverse=True))
+            new = _Label(nbr, label.k + 1, vis, lengths, label)
+            here = at.setdefault(nbr, [])
+            if any(old.dominates(new) for old in here):
+                continue
+            for old in here:
+                if new.dominates(old):
+                    old.alive = False
+            here[:] = [old for old in here if old.alive]
+            here.append(new)
+            count += 1
+            if count > max_labels:
+                raise InputError(f"network: the key-rate search from node {source} needs more "
+                                 f"than {max_labels} labels (non-dominated partial paths); raise "
+                                 f"--max-labels or use --objective visibility")
+            # best-first on (V x pair-rate bound): good labels early, fewer dominated expansions
+            heapq.heappush(heap, (-vis * key_model.pair_rate(lengths), count, new))
+    return at
+
+
+def _best_key_labels(weighted, source, targets, key_model, max_labels=None) -> dict:
+    """For each target: (path, memoryless key) of the best non-dominated label, or None."""
+    at = _key_search(weighted, source, key_model, max_labels)
+    cands = [(t, lab) for t in targets for lab in at.get(t, ())]
+    if not cands:
+        return {t: None for t in targets}
+    rates = key_model.rate([lab.vis for _, lab in cands])
+    best: dict = {t: None for t in targets}
+    for (t, lab), r in zip(cands, rates):
+        key = float(r) * key_model.pair_rate(lab.lengths)
+        rank = (key, lab.vis, -sum(lab.lengths))
+        if key > 0 and (best[t] is None or rank > best[t][0]):
+            best[t] = (rank, lab)
+    return {t: None if b is None else (b[1].path(), b[0][0]) for t, b in best.items()}
+
+
+def _refine_with_memories(weighted, source, target, path, leakage, model, link_kwargs,
+                          key_model, max_candidates):
+    """Branch and bound over simple paths for the key with memories (module docstring)."""
+    def links_of(p):
+        return [{"from": a, "to": b, "length_km": weighted.edges[a, b]["length_km"],
+                 "visibility": weighted.edges[a, b]["visibility"]} for a, b in zip(p, p[1:])]
+
+    def key_of(p):
+        value = _plan(links_of(p), leakage, model, link_kwargs).end_to_end[
+            "key_rate_upper_bound_bps"]
+        return -1.0 if value is None else value
+
+    best_path, best_key, planned = list(path), key_of(path), 1
+    expansions, limit = 0, MAX_EXPANSIONS_PER_CANDIDATE * max_candidates
+    stack = [(source, (source,), 1.0, ())]
+    while stack:
+        node, visited, vis, lengths = stack.pop()
+        for nbr, attrs in weighted[node].items():
+            if nbr in visited:
+                continue
+            v2 = vis * attrs["visibility"]
+            if v2 <= key_model.v_zero:
+                continue
+            l2 = lengths + (attrs["length_km"],)
+            # memoryless key of the partial path bounds every continuation's key with memories
+            upper = key_model.rate_upper(v2) * key_model.pair_rate(l2)
+            if upper <= best_key:
+                continue
+            expansions += 1
+            if expansions > limit:
+                raise InputError(f"network: more than {limit} partial paths between {source} and "
+                                 f"{target} could beat the best key with memories; raise "
+                                 f"max_candidates (--max-candidates, now {max_candidates}) or "
+                                 f"use --objective visibility")
+            if nbr == target:
+                p = list(visited) + [nbr]
+                if tuple(p) == tuple(best_path):
+                    continue
+                planned += 1
+                if planned > max_candidates:
+                    raise InputError(f"network: more than {max_candidates} paths between "
+                                     f"{source} and {target} could beat the best key with "
+                                     f"memories; raise --max-candidates or use --objective "
+                                     f"visibility")
+                key = key_of(p)
+                if key > best_key:
+                    best_path, best_key = p, key
+                continue
+            stack.append((nbr, visited + (nbr,), v2, l2))
+    return best_path, planned
+
+
+def _check(leakage, model, objective, max_candidates, max_labels=MAX_LABELS):
+    check_int("max_labels", max_labels, 1, 10**8)
     leakage = check_probability("leakage", leakage)
     check_choice("model", model, ("uniform", "junk"))
+    check_choice("objective", objective, OBJECTIVES)
+    check_int("max_candidates", max_candidates, 1, 10**7)
+    return leakage
+
+
+def _pairs_from(weighted, graph, source, targets, leakage, model, objective, link_kwargs,
+                max_candidates, key_model, max_labels=None):
+    """Best paths from ``source`` to each of ``targets`` (unreachable targets omitted)."""
+    import networkx as nx
+
+    vis_paths = nx.single_source_dijkstra_path(weighted, source, weight="cost")
+    targets = [t for t in targets if t in vis_paths and t != source]
+    if objective == "visibility":
+        return [_path_bound(weighted, source, t, vis_paths[t], leakage, model, link_kwargs,
+                            "visibility") for t in targets]
+    best = _best_key_labels(weighted, source, targets, key_model, max_labels)
+    out = []
+    for t in targets:
+        path = vis_paths[t] if best[t] is None else best[t][0]   # key 0 everywhere: visibility
+        planned = 1
+        if link_kwargs.get("memory_t2_s") is not None:
+            path, planned = _refine_with_memories(weighted, source, t, path, leakage, model,
+                                                  link_kwargs, key_model, max_candidates)
+        out.append(_path_bound(weighted, source, t, path, leakage, model, link_kwargs,
+                               "key-rate", planned))
+    return out
+
+
+def best_path(graph, source, target, leakage: float, model: str = "uniform", *,
+              objective: str = "key-rate", max_candidates: int = MAX_CANDIDATES,
+              max_labels: int = MAX_LABELS, **link_kwargs) -> PathBound | None:
+    """Best path between ``source`` and ``target`` for ``objective`` (module docstring) and its
+    bound; ``None`` if the two are not connected by links of positive visibility.
+
+    Examples
+    --------
+    A direct 300 km link against a 2 x 20 km route: the key rate per second picks the route.
+
+    >>> import networkx as nx
+    >>> g = nx.Graph()
+    >>> g.add_edge("A", "C", length_km=300.0); g.add_edge("A", "B", length_km=20.0)
+    >>> g.add_edge("B", "C", length_km=20.0)
+    >>> best_path(g, "A", "C", 0.05).path
+    ['A', 'B', 'C']
+    """
+    leakage = _check(leakage, model, objective, max_candidates, max_labels)
     source, target = _node_id(source), _node_id(target)
     for node in (source, target):
         if node not in graph:
@@ -215,39 +501,53 @@ def best_path(graph, source, target, leakage: float, model: str = "uniform",
     if source == target:
         raise InputError(f"source and target must differ, both are {source!r}")
     weighted = _weighted(graph, link_kwargs)
-    try:
-        path = nx.dijkstra_path(weighted, source, target, weight="cost")
-    except nx.NetworkXNoPath:
-        return None
-    return _path_bound(weighted, source, target, path, leakage, model, link_kwargs)
+    key_model = None if objective == "visibility" else _KeyModel(leakage, model, link_kwargs)
+    found = _pairs_from(weighted, graph, source, [target], leakage, model, objective,
+                        link_kwargs, max_candidates, key_model, max_labels)
+    return found[0] if found else None
 
 
 def all_pairs(graph, leakage: float, model: str = "uniform", callback=None,
-              sources: list | None = None, **link_kwargs) -> list[PathBound]:
-    """:func:`best_path` for every pair of nodes (one Dijkstra per node).
+              sources: list | None = None, *, objective: str = "key-rate",
+              max_candidates: int = MAX_CANDIDATES, max_labels: int = MAX_LABELS,
+              **link_kwargs) -> list[PathBound]:
+    """:func:`best_path` for every connected pair of nodes (one search per source node).
 
     ``sources`` restricts the pairs to those whose first node (in sorted order) is listed: the
     unit of work a distributed run hands to one task (:mod:`qkdbounds.sweep.network`).
+    Unconnected pairs are not in the list: :func:`unreachable_pairs` lists them.
     """
-    import networkx as nx
-
-    leakage = check_probability("leakage", leakage)
-    check_choice("model", model, ("uniform", "junk"))
+    leakage = _check(leakage, model, objective, max_candidates, max_labels)
     weighted = _weighted(graph, link_kwargs)
+    key_model = None if objective == "visibility" else _KeyModel(leakage, model, link_kwargs)
     nodes = sorted(graph.nodes, key=str)
     wanted = None if sources is None else set(sources)
     out = []
     for i, source in enumerate(nodes):
         if wanted is not None and source not in wanted:
             continue
-        paths = nx.single_source_dijkstra_path(weighted, source, weight="cost")
-        for target in nodes[i + 1:]:
-            if target in paths:
-                out.append(_path_bound(weighted, source, target, paths[target], leakage, model,
-                                       link_kwargs))
+        out.extend(_pairs_from(weighted, graph, source, nodes[i + 1:], leakage, model,
+                               objective, link_kwargs, max_candidates, key_model,
+                               max_labels))
         if callback is not None:
             callback(1)
     return out
+
+
+def unreachable_pairs(graph, link_visibility: float = 1.0, pairs=None) -> list[list[str]]:
+    """Node pairs (sorted order) joined by no path of links with positive visibility.
+
+    ``pairs`` restricts the answer to the given ``(source, target)`` pairs.
+    """
+    import networkx as nx
+
+    weighted = _weighted(graph, {"link_visibility": link_visibility})
+    component = {n: i for i, comp in enumerate(nx.connected_components(weighted)) for n in comp}
+    if pairs is not None:
+        return [[str(a), str(b)] for a, b in pairs if component[a] != component[b]]
+    nodes = sorted(graph.nodes, key=str)
+    return [[str(a), str(b)] for i, a in enumerate(nodes) for b in nodes[i + 1:]
+            if component[a] != component[b]]
 
 
 def write_network_figures(graph, bounds: list[PathBound], out_dir) -> list[str]:
