@@ -51,6 +51,8 @@ class RateBound:
     verdict : str or None
         ``"no_key"``, ``"key"`` or ``"open"`` (:mod:`qkdbounds.bounds.verdict`), from
         :attr:`best` and ``lower_bound``.
+    local_dim, n_parties, visibility, leakage, model, attack
+        The question asked (set by the dispatcher; ``None`` on results built elsewhere).
     """
 
     value: float
@@ -68,6 +70,23 @@ class RateBound:
     lower_bound_method: str | None = None
     verdict: str | None = None
     unit: str = "bits per round"
+    local_dim: int | None = None
+    n_parties: int | None = None
+    visibility: float | None = None
+    leakage: float | None = None
+    model: str | None = None
+    attack: str | None = None
+
+    def __repr__(self) -> str:
+        question = ", ".join(f"{k}={v!r}" for k, v in (
+            ("d", self.local_dim), ("N", self.n_parties), ("visibility", self.visibility),
+            ("leakage", self.leakage), ("model", self.model), ("attack", self.attack))
+            if v is not None)
+        low = "None" if self.lower_bound is None else f"{self.lower_bound:.6g}"
+        cut = "" if self.cut_bound is None else f", cut_bound={self.cut_bound:.6g}"
+        return (f"RateBound({question}: value={self.value:.6g} {self.unit}{cut}, "
+                f"verdict={self.verdict!r}, lower_bound={low}, attack_used={self.attack_used!r}, "
+                f"route={self.route!r}, status={self.status!r})")
 
     @property
     def best(self) -> float:
@@ -112,6 +131,11 @@ class RateBounds:
     lower_bound_method : str or None
     verdict : ndarray of str or None
         Per point ``"no_key"``, ``"key"`` or ``"open"``.
+    local_dim, n_parties, model, attack
+        The question asked (set by the dispatcher).
+
+    Iterable over its points (:class:`RateBound`, flat order), indexable by flat index;
+    :meth:`to_dataframe` gives one row per point.
     """
 
     visibility: NDArray[np.float64] = field(repr=False)
@@ -131,9 +155,43 @@ class RateBounds:
     lower_bound_method: str | None = None
     verdict: NDArray[np.str_] | None = field(default=None, repr=False)
     unit: str = "bits per round"
+    local_dim: int | None = None
+    n_parties: int | None = None
+    model: str | None = None
+    attack: str | None = None
 
     def __len__(self) -> int:
         return int(self.value.size)
+
+    def __iter__(self):
+        return (self.point(i) for i in range(len(self)))
+
+    def __getitem__(self, index: int) -> RateBound:
+        i = int(index)
+        if not -len(self) <= i < len(self):
+            raise IndexError(f"index {index} out of range for {len(self)} points")
+        return self.point(i % len(self))
+
+    def __repr__(self) -> str:
+        def arr(a):
+            return np.array2string(np.asarray(a), precision=6, threshold=8, separator=", ")
+
+        question = ", ".join(f"{k}={v!r}" for k, v in (
+            ("d", self.local_dim), ("N", self.n_parties), ("model", self.model),
+            ("attack", self.attack)) if v is not None)
+        verdict = "" if self.verdict is None else f", verdict={arr(self.verdict)}"
+        return (f"RateBounds({question}, shape={self.shape}: visibility={arr(self.visibility)}, "
+                f"leakage={arr(self.leakage)}, value={arr(self.value)} ({self.unit}){verdict}, "
+                f"route={self.route!r})")
+
+    def to_dataframe(self):
+        """A :class:`pandas.DataFrame` with one row per point (the columns of :meth:`columns`
+        plus the question); needs pandas (``pip install 'qkdbounds[parquet]'``)."""
+        return _dataframe({**{k: v for k, v in (("local_dim", self.local_dim),
+                                                 ("n_parties", self.n_parties),
+                                                 ("model", self.model), ("attack", self.attack))},
+                           **{k: v for k, v in self.columns().items() if v is not None}},
+                          len(self))
 
     @property
     def shape(self) -> tuple[int, ...]:
@@ -164,7 +222,9 @@ class RateBounds:
                          _item(self.attack_used, i, str), _item(self.paper_value, i),
                          _item(self.extended_value, i), _item(self.no_attack_value, i),
                          _item(self.lower_bound, i), self.lower_bound_method,
-                         _item(self.verdict, i, str), self.unit)
+                         _item(self.verdict, i, str), self.unit, self.local_dim, self.n_parties,
+                         float(np.asarray(self.visibility).ravel()[i]),
+                         float(np.asarray(self.leakage).ravel()[i]), self.model, self.attack)
 
     def columns(self) -> dict[str, Any]:
         """Flat, equal-length columns (JSON lists / CSV table)."""
@@ -186,6 +246,18 @@ class RateBounds:
             if isinstance(attack.get(key), np.ndarray):
                 out[key] = attack[key].ravel()
         return out
+
+
+def _dataframe(columns: dict, n_rows: int):
+    """A pandas DataFrame from equal-length columns (scalars repeated on every row)."""
+    try:
+        import pandas as pd
+    except ImportError:
+        from ..errors import InputError
+
+        raise InputError("to_dataframe needs pandas: pip install 'qkdbounds[parquet]'") from None
+    data = {k: (np.asarray(v).ravel() if np.ndim(v) else [v] * n_rows) for k, v in columns.items()}
+    return pd.DataFrame(data)
 
 
 def _item(arr: Any, i: int, kind: Any = float) -> Any:

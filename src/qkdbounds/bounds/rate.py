@@ -359,7 +359,7 @@ def rate_upper_bound(
     if route == "structured":
         result = _structured(d, n, v, leak, model, attack, cut_bound, n_starts, rng, max_memory,
                              callback, scalar)
-        return _with_verdict(result, d, n, model, True, v, leak)
+        return _with_verdict(result, d, n, model, True, v, leak, attack)
 
     from ._general import general_rate_bound
 
@@ -381,7 +381,7 @@ def rate_upper_bound(
         if callback is not None:
             callback(1)
     if scalar:
-        return _with_verdict(results[0], d, n, model, z_bases, v, leak)
+        return _with_verdict(results[0], d, n, model, z_bases, v, leak, attack)
 
     def column(key, dtype=float):
         values = [getattr(r, key) for r in results]
@@ -397,24 +397,27 @@ def rate_upper_bound(
         results[0].method if results else "", route, results[0].tolerance,
         attack_used=np.array([str(r.attack_used) for r in results]).reshape(shape),
         paper_value=column("paper_value"), extended_value=column("extended_value"),
-        no_attack_value=column("no_attack_value")), d, n, model, z_bases, v, leak)
+        no_attack_value=column("no_attack_value")), d, n, model, z_bases, v, leak, attack)
 
 
 NO_LOWER_BOUND = ("none: the Devetak-Winter lower bound is computed at Z bases; it does not "
                   "apply to other given bases")
 
 
-def _with_verdict(result, d, n, model, z_bases: bool, v, leak):
-    """``result`` with ``lower_bound``, ``lower_bound_method`` and ``verdict`` (SPEC F13)."""
+def _with_verdict(result, d, n, model, z_bases: bool, v, leak, attack):
+    """``result`` with ``lower_bound``, ``lower_bound_method`` and ``verdict`` (SPEC F13), and
+    the question it answers (for its repr and tables)."""
+    question = {"local_dim": d, "n_parties": n, "model": model, "attack": attack}
     if isinstance(result, RateBound):
         lower = float(isotropic_lower_bound(d, n, v, leak, model)) if z_bases else None
         return dataclasses.replace(result, lower_bound=lower,
                                    lower_bound_method=LOWER_BOUND_METHOD if z_bases
                                    else NO_LOWER_BOUND,
-                                   verdict=decide(result.best, lower))
+                                   verdict=decide(result.best, lower), visibility=float(v),
+                                   leakage=float(leak), **question)
     lower = (isotropic_lower_bound(d, n, result.visibility, result.leakage, model) if z_bases
              else np.full(result.value.shape, np.nan))
     return dataclasses.replace(result, lower_bound=lower,
                                lower_bound_method=LOWER_BOUND_METHOD if z_bases
                                else NO_LOWER_BOUND,
-                               verdict=decide_array(result.best, lower))
+                               verdict=decide_array(result.best, lower), **question)

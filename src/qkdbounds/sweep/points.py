@@ -63,7 +63,9 @@ def _point_dict(result) -> dict[str, Any]:
         if getattr(result, extra, None) is not None:
             out[extra] = _plain(getattr(result, extra))
     if dataclasses.is_dataclass(result):
-        known = {"value", "status", "method", "certificate", "tolerance", "message"}
+        # the question's own parameters are the point's key columns already
+        known = {"value", "status", "method", "certificate", "tolerance", "message",
+                 "local_dim", "n_parties", "visibility", "leakage", "model", "attack"}
         for field in dataclasses.fields(result):
             if field.name not in known:
                 out.setdefault(field.name, _plain(getattr(result, field.name)))

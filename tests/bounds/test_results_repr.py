@@ -1,0 +1,41 @@
+"""Results say what they answer (issue 22, item 2): the question in the repr, array results
+iterable and convertible to a DataFrame."""
+
+import numpy as np
+import pytest
+
+from qkdbounds import rate_upper_bound
+
+
+def test_rate_bound_repr_shows_question_and_answer():
+    r = rate_upper_bound(2, 2, 0.9, 0.1)
+    text = repr(r)
+    for part in ("d=2", "N=2", "visibility=0.9", "leakage=0.1", "model='uniform'",
+                 "attack='best'", "value=0.584787 bits per round", "verdict='key'",
+                 "attack_used='extended'", "route='structured'"):
+        assert part in text, (part, text)
+
+
+def test_rate_bounds_iterable_indexable_and_points_equal_scalar_calls():
+    v = np.array([0.5, 0.8, 1.0])
+    res = rate_upper_bound(2, 2, v, 0.2, attack="paper")
+    points = list(res)
+    assert len(points) == len(res) == 3
+    for vi, p in zip(v, points):
+        scalar = rate_upper_bound(2, 2, vi, 0.2, attack="paper")
+        assert p.value == scalar.value and p.visibility == vi and p.attack == "paper"
+        assert p.verdict == scalar.verdict
+    assert res[-1].visibility == 1.0
+    with pytest.raises(IndexError):
+        res[3]
+    text = repr(res)
+    assert "shape=(3,)" in text and "value=[" in text and "verdict=[" in text
+
+
+def test_to_dataframe_has_one_row_per_point():
+    res = rate_upper_bound(3, 2, np.array([0.6, 0.9]), np.array([[0.0], [0.1]]))
+    frame = res.to_dataframe()
+    assert len(frame) == 4
+    assert list(frame["local_dim"]) == [3] * 4
+    assert np.allclose(frame["rate_upper_bound"], res.value.ravel())
+    assert list(frame["verdict"]) == list(res.verdict.ravel())
