@@ -39,3 +39,18 @@ def test_to_dataframe_has_one_row_per_point():
     assert list(frame["local_dim"]) == [3] * 4
     assert np.allclose(frame["rate_upper_bound"], res.value.ravel())
     assert list(frame["verdict"]) == list(res.verdict.ravel())
+
+
+def test_source_and_data_grids_to_dataframe():
+    from qkdbounds.bounds.data_bound import data_rate_upper_bound
+    from qkdbounds.bounds.source_bound import source_rate_upper_bound
+    from qkdbounds.states.two_qubit import werner_state
+
+    src = source_rate_upper_bound(werner_state(0.9), [0.0, 0.1], lower_bound=False)
+    frame = src.to_dataframe()
+    assert list(frame["leakage"]) == [0.0, 0.1]
+    assert np.allclose(frame["rate_upper_bound"], src.value)
+    data = data_rate_upper_bound("six-state", qber_z=0.05, qber_x=0.05, qber_y=0.05,
+                                 leakage=[0.0, 0.2])
+    frame = data.to_dataframe()
+    assert list(frame["verdict"]) == list(data.verdict) and set(frame["protocol"]) == {"six-state"}

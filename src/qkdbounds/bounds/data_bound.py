@@ -348,6 +348,16 @@ class DataRateBounds:
     def __getitem__(self, i):
         return self.points[i]
 
+    def to_dataframe(self):
+        """A :class:`pandas.DataFrame`, one row per leakage (needs pandas)."""
+        from ._results import _dataframe
+
+        return _dataframe({"protocol": self.protocol, "model": self.model, "attack": self.attack,
+                           "leakage": self.leakage, "rate_upper_bound": self.value,
+                           "lower_bound": self.lower_bound, "verdict": self.verdict,
+                           "attack_used": self.attack_used,
+                           "key_basis": [p.key_basis for p in self.points]}, len(self))
+
     def __repr__(self) -> str:
         return (f"DataRateBounds(protocol={self.protocol!r}, model={self.model!r}, "
                 f"attack={self.attack!r}, leakage={np.round(self.leakage, 6).tolist()}, "
