@@ -58,6 +58,8 @@ def test_killed_sweep_resumes_without_loss_duplicates_or_recomputation(tmp_path,
 
     stored_at_kill = {rec["param_key"] for rec in _table(store)}
     assert len(stored_at_kill) == 5, "killed right after the 5th stored point"
+    with sqlite3.connect(store) as conn:   # the killed run's claims are still there ...
+        assert conn.execute("SELECT COUNT(*) FROM claims").fetchone()[0] > 0
     env = subprocess_env(QKDBOUNDS_TOY_LOG=str(toy_log))
 
     # Not --quiet: stderr is a pipe, so there must be no progress bar.
@@ -69,6 +71,9 @@ def test_killed_sweep_resumes_without_loss_duplicates_or_recomputation(tmp_path,
     assert summary["skipped"] == len(stored_at_kill), (summary, resumed.stderr)
     assert summary["computed"] == N_POINTS - len(stored_at_kill)
     assert (summary["failed"], summary["total"]) == (0, N_POINTS)
+    assert summary["status"] == "ok"
+    with sqlite3.connect(store) as conn:   # ... and cleaned up by the next run on this host
+        assert conn.execute("SELECT COUNT(*) FROM claims").fetchone()[0] == 0
 
     # Points stored before the kill were computed exactly once (never recomputed); a point in
     # flight at the kill may have been computed twice, but is stored once.
@@ -123,3 +128,41 @@ def test_ctrl_c_gives_one_line_exit_130_and_keeps_what_was_stored(tmp_path, toy_
                              text=True, timeout=120)
     summary = json.loads(resumed.stdout)
     assert summary["skipped"] == len(stored) and summary["computed"] == N_POINTS - len(stored)
+
+
+def test_terminal_ctrl_c_to_the_process_group_is_one_line_and_releases_claims(tmp_path, toy_log):
+    """A terminal's Ctrl-C sends SIGINT to the sweep *and its local Dask workers* (one process
+    group): one line, exit 130, no worker tracebacks, no claims left behind."""
+    store = tmp_path / "pgint.sqlite"
+    env = subprocess_env(QKDBOUNDS_TOY_LOG=str(toy_log), **{KILL_AFTER_STORED_ENV: "3:PGINT"})
+    proc = subprocess.Popen(_sweep_cmd(store, workers=2), env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        out, err = proc.communicate(timeout=60)
+    finally:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    assert proc.returncode == 130, err
+    assert out == ""
+    assert err.strip().splitlines() == ["qkdbounds: interrupted"], err
+    with sqlite3.connect(store) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM claims").fetchone()[0] == 0
+
+
+def test_points_claimed_by_a_live_run_make_the_summary_incomplete(tmp_path):
+    """Points another live run holds are neither computed twice nor reported as done: the
+    summary says how many are pending elsewhere, with a non-ok status."""
+    from qkdbounds.store import parameter_key
+    from qkdbounds.sweep import build_grid, grid_points
+
+    store = tmp_path / "claimed.sqlite"
+    axes = {"visibility": "0.5,0.6,0.7", "leakage": "0.1"}
+    keys = [parameter_key(p) for p in grid_points(build_grid(axes))]
+    with ResultStore(store) as db:      # a live run (this test process) holds two points
+        assert db.claim(keys[:2], TOY, "other-live-run") == set(keys[:2])
+    summary = run_sweep(axes, store, point_fn=TOY, n_workers=1, processes=False, quiet=True)
+    assert (summary.computed, summary.claimed_elsewhere) == (1, 2)
+    out = summary.to_dict()
+    assert out["status"] == "incomplete" and "2 points" in out["message"]

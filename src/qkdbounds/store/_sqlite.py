@@ -467,6 +467,7 @@ class ResultStore:
         keys = list(keys)
         with self._conn:
             self._conn.execute("BEGIN IMMEDIATE")
+            self._purge_stale_claims(host)
             holders = {}
             for chunk in _batches(keys, 500):
                 marks = ",".join("?" * len(chunk))
@@ -490,6 +491,20 @@ class ResultStore:
                 "claimed_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 [(k, function, self.version, run_id, host, pid, now) for k in grant])
         return set(grant)
+
+    def _purge_stale_claims(self, host: str) -> None:
+        """Drop claims left by runs that died on this host (kill -9) and claims of points that
+        are stored meanwhile (inside the caller's transaction)."""
+        dead = [pid for (pid,) in self._conn.execute(
+            "SELECT DISTINCT pid FROM claims WHERE host = ?", (host,)) if not _pid_alive(pid)]
+        for chunk in _batches(dead, 500):
+            marks = ",".join("?" * len(chunk))
+            self._conn.execute(f"DELETE FROM claims WHERE host = ? AND pid IN ({marks})",
+                               (host, *chunk))
+        self._conn.execute(
+            "DELETE FROM claims WHERE EXISTS (SELECT 1 FROM results r WHERE "
+            "r.param_key = claims.param_key AND r.function = claims.function AND "
+            "r.version = claims.version AND r.status != ?)", (FAILED,))
 
     def release(self, run_id: str) -> None:
         """Drop this run's claims (finished or interrupted)."""

@@ -20,6 +20,7 @@ import logging
 import os
 import signal
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping
@@ -42,8 +43,9 @@ DEFAULT_POINT_FN = "qkdbounds.sweep.points:rate_point"
 #: every worker busy.
 MAX_IN_FLIGHT = 2000
 
-#: Fault injection for tests: SIGKILL (value ``"K"``) or SIGINT (``"K:INT"``, a Ctrl-C) the sweep
-#: process right after K points of this run are stored (deterministic, no polling or sleeping).
+#: Fault injection for tests: SIGKILL (value ``"K"``), a KeyboardInterrupt (``"K:INT"``) or a
+#: terminal's Ctrl-C, SIGINT to the whole process group (``"K:PGINT"``), right after K points of
+#: this run are stored (deterministic, no polling).
 KILL_AFTER_STORED_ENV = "QKDBOUNDS_TEST_KILL_AFTER_STORED"
 
 #: Seconds to wait for an external scheduler to answer.
@@ -98,7 +100,12 @@ class SweepSummary:
         """JSON-able dict (the ``qkdbounds sweep --json`` object)."""
         out = dataclasses.asdict(self)
         out["failures"] = [{"point": key, "error": msg} for key, msg in self.failures]
-        out["status"] = "ok" if self.failed == 0 else "failed"
+        out["status"] = ("failed" if self.failed else
+                         "incomplete" if self.claimed_elsewhere else "ok")
+        if self.claimed_elsewhere:
+            out["message"] = (f"{self.claimed_elsewhere} points are being computed by another "
+                              f"live run on this store and are not stored yet; rerun to skip "
+                              f"them once stored")
         return out
 
 
@@ -300,12 +307,29 @@ def _dask_client(scheduler: str | None, n_workers: int | None, processes: bool,
         n_workers = _default_workers() if n_workers is None else n_workers
         # No dashboard.  The scheduler still serves a few HTTP routes; bind them to a free
         # loopback port rather than the default 8787, which warns when another cluster has it.
-        with LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=processes,
-                          dashboard_address=None, silence_logs=logging.ERROR,
-                          scheduler_kwargs={"dashboard": False,
-                                            "dashboard_address": "127.0.0.1:0"}) as cluster, \
-                Client(cluster, set_as_default=False) as client:
+        with _workers_ignore_sigint(processes):
+            cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=processes,
+                                   dashboard_address=None, silence_logs=logging.ERROR,
+                                   scheduler_kwargs={"dashboard": False,
+                                                     "dashboard_address": "127.0.0.1:0"})
+        with cluster, Client(cluster, set_as_default=False) as client:
             yield client, "local"
+
+
+@contextlib.contextmanager
+def _workers_ignore_sigint(processes: bool):
+    """Start local worker processes with SIGINT ignored (the disposition survives their exec):
+    a terminal's Ctrl-C reaches the whole process group, and only this process should act on
+    it -- it stops the sweep, closes the cluster (ending the workers quietly) and releases its
+    claims, instead of every worker printing a traceback."""
+    if not processes or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _progress(total: int, initial: int, name: str, quiet: bool):
@@ -474,10 +498,13 @@ def _execute(client, fn, reference, pending, db, sweep_id, bar, max_in_flight):
         if kill_after is not None and computed + failed >= int(kill_after.split(":")[0]):
             # test hook (fault injection), never in use: "K" = SIGKILL, "K:INT" = what Ctrl-C
             # raises (a KeyboardInterrupt here, whatever the process's SIGINT disposition)
-            interrupt = kill_after.endswith(":INT")
+            mode = kill_after.partition(":")[2]
             kill_after = None
-            if interrupt:
+            if mode == "INT":
                 raise KeyboardInterrupt
+            if mode == "PGINT":   # a terminal's Ctrl-C: SIGINT to the whole process group
+                os.killpg(os.getpgid(0), signal.SIGINT)
+                time.sleep(30)     # the handler interrupts this sleep
             os.kill(os.getpid(), signal.SIGKILL)
         bar.update(len(chunk))
         if failed:
