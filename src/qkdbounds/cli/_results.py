@@ -49,7 +49,7 @@ def _store_args(p) -> None:
 def _open(args):
     from ..store import ResultStore
 
-    return ResultStore(Path(args.store), create=False)
+    return ResultStore(Path(args.store), create=False, read_only=True)
 
 
 def handle_list(args) -> dict:

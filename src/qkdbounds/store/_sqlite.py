@@ -326,10 +326,27 @@ def _finite_or_none(value: Any) -> float | None:
     return value if math.isfinite(value) else None
 
 
+def _read_only_uri(path: Path) -> str:
+    """URI opening ``path`` without writing; ``immutable`` where nothing may be written next to
+    it (read-only media: SQLite could not create the WAL index there)."""
+    path = Path(path).resolve()
+    writable = os.access(path, os.W_OK) and os.access(path.parent, os.W_OK | os.X_OK)
+    return path.as_uri() + ("?mode=ro" if writable and _fs_writable(path.parent)
+                            else "?mode=ro&immutable=1")
+
+
+def _fs_writable(directory: Path) -> bool:
+    """False on a read-only file system (root passes permission checks but not EROFS)."""
+    try:
+        return not (os.statvfs(directory).f_flag & os.ST_RDONLY)
+    except (OSError, AttributeError):
+        return True
+
+
 def _check_foreign(path: Path) -> None:
     """Refuse (without writing) an existing file that is not a qkdbounds store."""
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=10)
+        conn = sqlite3.connect(_read_only_uri(path), uri=True, timeout=10)
     except sqlite3.Error as exc:
         raise InputError(f"{str(path)!r} is not a qkdbounds store: {exc}") from None
     try:
@@ -382,16 +399,20 @@ class ResultStore:
     """
 
     def __init__(self, path: str | os.PathLike, *, version: str | None = None,
-                 timeout: float = 60.0, create: bool = True) -> None:
+                 timeout: float = 60.0, create: bool = True, read_only: bool = False) -> None:
         self.path = Path(path)
         self.version = package_version() if version is None else str(version)
+        self.read_only = bool(read_only)
         self._conn = None
         if self.path.exists() and not self.path.is_file():
             raise InputError(f"store must be a regular file, got {str(self.path)!r}")
-        if not self.path.exists() and not create:
+        if not self.path.exists() and (not create or read_only):
             raise InputError(f"store {str(self.path)!r} does not exist")
         if self.path.exists() and self.path.stat().st_size > 0:
             _check_foreign(self.path)  # read-only look: a foreign file is left untouched
+        if read_only:
+            self._open_read_only(timeout)
+            return
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._conn = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
@@ -425,6 +446,27 @@ class ResultStore:
                 raise InputError(f"{str(self.path)!r} is not a qkdbounds store: {exc}") from None
 
     # -- lifecycle ---------------------------------------------------------------------------
+    def _open_read_only(self, timeout: float) -> None:
+        """Open for reading only (``results list/export/plot``): no schema, no migration, no
+        WAL switch, so a store on read-only media (or of another user) can be read."""
+        try:
+            self._conn = sqlite3.connect(_read_only_uri(self.path), uri=True, timeout=timeout,
+                                         isolation_level=None)
+            self._conn.row_factory = sqlite3.Row
+            columns = {row[1] for row in self._conn.execute("PRAGMA table_info(results)")}
+        except sqlite3.Error as exc:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
+            raise InputError(f"cannot read store {str(self.path)!r}: {exc}") from None
+        missing = sorted({"question", "params"} - columns) if columns else []
+        if not columns or missing:
+            self._conn.close()
+            self._conn = None
+            raise InputError(f"store {str(self.path)!r} is empty or was written by an older "
+                             f"qkdbounds (no {', '.join(missing) or 'results'} column); open it "
+                             f"once where it is writable (e.g. a copy) to upgrade it")
+
     def _migrate(self) -> None:
         """Add the ``question`` and ``params`` columns to a store written before questions.
 

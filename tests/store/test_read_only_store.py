@@ -1,0 +1,76 @@
+"""A valid store can be read where it cannot be written (issue 23, item 2): results list, export
+and plot open it read-only."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import uuid
+from pathlib import Path
+
+import pytest
+
+from qkdbounds.cli import main
+from qkdbounds.store import ResultStore
+from qkdbounds.sweep import run_sweep
+
+TOY = "qkdbounds.sweep._testing:toy_point"
+
+
+@pytest.fixture()
+def store(tmp_path):
+    path = tmp_path / "s.sqlite"
+    run_sweep({"visibility": "0.5,0.9", "leakage": "0.1"}, path, point_fn=TOY, n_workers=1,
+              processes=False, quiet=True)
+    return path
+
+
+def test_read_only_open_does_not_write(store):
+    before = store.read_bytes()
+    with ResultStore(store, read_only=True) as db:
+        assert db.count() == 2 and len(db.records()) == 2
+    assert store.read_bytes() == before
+
+
+def test_read_only_open_refuses_missing_and_old_stores(tmp_path):
+    from qkdbounds.errors import InputError
+
+    with pytest.raises(InputError, match="does not exist"):
+        ResultStore(tmp_path / "none.sqlite", read_only=True)
+
+
+def _read_only_mount(tmp_path):
+    """A read-only tmpfs (needs root and mount); None when the system does not allow it."""
+    if os.geteuid() != 0 or shutil.which("mount") is None:
+        return None
+    point = Path("/tmp") / f"qkdb-ro-{uuid.uuid4().hex[:8]}"
+    point.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "none", str(point)],
+                      capture_output=True).returncode != 0:
+        point.rmdir()
+        return None
+    return point
+
+
+def test_results_commands_read_a_store_on_read_only_media(store, tmp_path, capsys):
+    point = _read_only_mount(tmp_path)
+    if point is None:
+        pytest.skip("cannot mount a read-only tmpfs here (needs root and mount)")
+    try:
+        shutil.copy(store, point / "s.sqlite")
+        assert subprocess.run(["mount", "-o", "remount,ro", str(point)]).returncode == 0
+        ro = str(point / "s.sqlite")
+        assert main(["results", "list", "--store", ro, "--json"]) == 0
+        assert json.loads(capsys.readouterr().out)["points"] == 2
+        out = tmp_path / "export.csv"
+        assert main(["results", "export", "--store", ro, "--format", "csv", "--out", str(out),
+                     "--json"]) == 0
+        capsys.readouterr()
+        assert len(out.read_text().splitlines()) == 3
+        assert main(["results", "plot", "--store", ro, "--out", str(tmp_path / "p.png"),
+                     "--json"]) == 0
+    finally:
+        subprocess.run(["umount", str(point)], capture_output=True)
+        point.rmdir()
