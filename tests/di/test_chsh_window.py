@@ -148,24 +148,129 @@ VIS = np.array([0.0, 0.3, 1 / 3, 0.36, 0.5, 0.7, 0.8, 0.85, 0.86, 0.9, 0.95, 1.0
                                             (0.1, "junk")], ids=["L0", "L0.1", "L0.3", "junk"])
 def test_window_is_consistent(leakage, model):
     w = werner_window(VIS, leakage, model)
-    # both sides valid in the same leakage scenario => lower <= upper everywhere
-    assert np.all(w.di_lower_leakage <= w.upper + 1e-12)
+    # both sides valid in the same leakage scenario => lower <= upper everywhere; the best lower
+    # bound is at least the plain CHSH one with the same leakage
+    assert np.all(w.best_lower <= w.upper + 1e-12)
+    assert np.all(w.di_lower_leakage <= w.best_lower + 1e-12)
     assert np.all((w.upper >= 0) & (w.upper <= 1)) and np.all(w.di_lower_leakage >= 0)
     th = w.thresholds
     assert th["separable"] <= th["cc_zero"] < th["chsh_violation"] < th["dw_zero"]
     if th["dw_zero_leakage"] is not None:
         assert th["dw_zero"] <= th["dw_zero_leakage"] <= 1
-    # the CC bound vanishes at / below its threshold and not above
+        assert th["chsh_violation"] < th["best_lower_zero"] <= th["dw_zero_leakage"]
+    # each bound vanishes at / below its zero and not above
     assert np.all(w.upper[VIS <= th["cc_zero"]] == 0)
     assert np.all(w.upper[VIS > th["cc_zero"] + 1e-3] > 0)
     assert np.all(w.di_lower[VIS < th["dw_zero"]] == 0) and np.all(w.di_lower[VIS > th["dw_zero"]] > 0)
+    if th["best_lower_zero"] is not None:
+        assert np.all(w.best_lower[VIS < th["best_lower_zero"]] == 0)
+        assert np.all(w.best_lower[VIS > th["best_lower_zero"]] > 0)
     assert len(w.rows()) == len(VIS)
 
 
-def test_window_at_zero_leakage_is_closed_form_and_literature_curve():
+def test_window_upper_side_is_the_default_tightest_bound():
+    """Issue 22: the window used the paper attack (0.810 at v = 0.95, L = 0.1) instead of the
+    default bound (0.716)."""
+    w = werner_window(VIS, 0.1)
+    default = rate_upper_bound(2, 2, VIS, 0.1)
+    assert_allclose(w.upper, default.value, atol=0)
+    paper = rate_upper_bound(2, 2, VIS, 0.1, attack="paper").value
+    assert np.all(w.upper <= paper + 1e-12)
+    k = int(np.flatnonzero(VIS == 0.95)[0])
+    assert w.upper[k] == pytest.approx(0.71601, abs=1e-5) and paper[k] == pytest.approx(0.81044, abs=1e-5)
+
+
+def test_window_lower_side_is_the_best_bound_named_with_the_plain_one_beside_it():
+    from qkdbounds.di.bell_data import bell_box
+    from qkdbounds.di.preprocessing import LOWER_BOUND_METHODS, best_lower_bound
+
+    w = werner_window([0.5, 0.86, 0.95, 1.0], 0.1)
+    for k, v in enumerate(w.visibilities):
+        if v <= 2 ** -0.5:   # a local box: 0 without optimising
+            assert w.best_lower[k] == 0 and w.best_lower_method[k] == "no_violation"
+            assert best_lower_bound(bell_box(np.pi / 4, v, 1.0), 0.1).value == 0
+            continue
+        ref = best_lower_bound(bell_box(np.pi / 4, v, 1.0), 0.1)
+        assert w.best_lower[k] == ref.value
+        assert w.best_lower_method[k] == (ref.winner if ref.value > 0 else "none")
+        assert w.best_lower_method[k] in LOWER_BOUND_METHODS
+        # the plain CHSH DW bound of the box equals the state route's (exact H(B|A) = h(Q) here)
+        assert ref.chsh_lower_bound == pytest.approx(w.di_lower_leakage[k], abs=1e-9)
+    # at v = 0.86 the plain bound with leakage is 0 but the best one proves key (noisy preprocessing)
+    assert w.di_lower_leakage[1] == 0 < w.best_lower[1]
+    assert w.best_lower_method[1] == "asymmetric_chsh_noisy_preprocessing"
+    zero = werner_window([0.8], 0.1)     # CHSH violated, every bound 0: no winner is named
+    assert zero.best_lower[0] == 0 and zero.best_lower_method == ("none",)
+    rows = w.rows()
+    assert rows[2]["best_lower_method"] == w.best_lower_method[2] and "di_lower_leakage" in rows[2]
+
+
+def test_window_thresholds_are_zeros_of_the_drawn_bounds_and_in_the_grid():
+    """insert_thresholds: the exact zeros are grid points, so a line through the points drops to
+    zero there and nowhere interpolates across a threshold."""
+    from qkdbounds.di.window import XTOL_BEST_ZERO
+
+    grid = np.linspace(0, 1, 21)
+    w = werner_window(grid, 0.1, insert_thresholds=True)
+    th = w.thresholds
+    for key in ("cc_zero", "dw_zero_leakage", "best_lower_zero"):
+        assert th[key] in w.visibilities, key
+    assert len(w.visibilities) == len(grid) + 3 and np.all(np.diff(w.visibilities) > 0)
+    # the best lower bound is positive at its zero point and 0 a bisection step below it
+    k = int(np.flatnonzero(w.visibilities == th["best_lower_zero"])[0])
+    assert 0 < w.best_lower[k] < 1e-4
+    below = werner_window([th["best_lower_zero"] - 2 * XTOL_BEST_ZERO], 0.1)
+    assert below.best_lower[0] == 0
+    assert th["best_lower_zero_method"] == w.best_lower_method[k]
+
+
+def test_window_thresholds_values():
+    th = werner_window_thresholds(0.1)
+    # bisection on the default route vs the derived closed form (docs/errata.md, E1.1)
+    assert_allclose(th["cc_zero"], 1 / (1 + 2 * (1 - 0.1)), atol=1e-7)
+    assert_allclose(werner_window_thresholds(0.1, "junk")["cc_zero"], 1.1 / 3.1, atol=1e-7)
+    assert_allclose(th["chsh_violation"], 2 ** -0.5, atol=1e-15)
+    # uniform leakage: (1 - L)(1 - h(x)) = h(Q) at the root
+    v = th["dw_zero_leakage"]
+    x = (1 + np.sqrt(2 * v * v - 1)) / 2
+    assert_allclose(0.9 * (1 - binary_entropy(x)), binary_entropy((1 - v) / 2), atol=1e-12)
+    assert werner_window_thresholds(0.5, "junk")["dw_zero_leakage"] is None
+    assert werner_window_thresholds(0.5, "junk")["best_lower_zero"] is None
+
+
+def test_window_uses_the_route_it_is_given():
+    calls = []
+
+    def route(vis, leakage, model):
+        calls.append((vis.size, leakage, model))
+        return np.clip(vis - 0.5, 0, None), ["fake"] * vis.size, "fake route"
+
+    w = werner_window([0.2, 0.7, 0.9], 0.1, upper_bound=route)
+    assert_allclose(w.upper, [0.0, 0.2, 0.4], atol=1e-15)
+    assert w.attack == "fake route" and w.statuses == ("fake",) * 3 and calls[0] == (3, 0.1, "uniform")
+    assert_allclose(w.thresholds["cc_zero"], 0.5, atol=1e-9)
+
+
+def test_di_modules_do_not_import_bounds_at_import_time():
+    """Issue 23 / STYLE.md layering: di/ is below bounds/ (the window's default upper bound is
+    looked up when called)."""
+    import subprocess
+    import sys
+
+    code = ("import importlib, pkgutil, sys, qkdbounds.di as d\n"
+            "for m in pkgutil.iter_modules(d.__path__):\n"
+            "    importlib.import_module('qkdbounds.di.' + m.name)\n"
+            "print(sorted(k for k in sys.modules if k.startswith('qkdbounds.bounds')))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_window_at_zero_leakage_and_literature_curve():
     w = werner_window(VIS, 0.0)
-    # L = 0: the "?" class is (1 - q) p_ent with q = 3(1 - v)/2, so the bound is (3v - 1)/2
-    assert_allclose(w.upper, np.clip((3 * VIS - 1) / 2, 0, None), atol=1e-9)
+    # L = 0: the paper attack's "?" class is (1 - q) p_ent with q = 3(1 - v)/2, so its bound is
+    # (3v - 1)/2; the default bound is at most that (the extended attack lowers it even at L = 0)
+    assert np.all(w.upper <= np.clip((3 * VIS - 1) / 2, 0, None) + 1e-12)
+    assert_allclose(w.upper, rate_upper_bound(2, 2, VIS, 0.0).value, atol=0)
     assert_allclose(w.di_lower_leakage, w.di_lower, atol=0)
     assert_allclose(w.chsh, 2 * np.sqrt(2) * VIS, atol=1e-12)
 
@@ -177,17 +282,7 @@ def test_l0_lower_bound_is_not_a_lower_bound_under_leakage():
     assert_allclose(w.upper[0], rate_upper_bound(2, 2, 1.0, 0.1).value, atol=0)
     assert w.di_lower[0] > w.upper[0]
     assert_allclose(w.di_lower_leakage[0], 0.9, atol=1e-12)  # (1 - L)(1 - 0) - h(0)
-
-
-def test_window_thresholds_values():
-    th = werner_window_thresholds(0.1)
-    assert_allclose(th["cc_zero"], 1 / (1 + 2 * (1 - 0.1)), atol=1e-15)
-    assert_allclose(th["chsh_violation"], 2 ** -0.5, atol=1e-15)
-    # uniform leakage: (1 - L)(1 - h(x)) = h(Q) at the root
-    v = th["dw_zero_leakage"]
-    x = (1 + np.sqrt(2 * v * v - 1)) / 2
-    assert_allclose(0.9 * (1 - binary_entropy(x)), binary_entropy((1 - v) / 2), atol=1e-12)
-    assert werner_window_thresholds(0.5, "junk")["dw_zero_leakage"] is None
+    assert_allclose(w.best_lower[0], 0.9, atol=1e-9)          # the bounds meet at v = 1
 
 
 def test_window_bad_inputs():
@@ -204,6 +299,34 @@ def test_plot_writes_png_and_svg(tmp_path):
     paths = plot_werner_window(w, tmp_path / "window")
     assert sorted(p.suffix for p in paths) == [".png", ".svg"]
     assert all(p.stat().st_size > 1000 for p in paths)
+
+
+def test_draw_werner_window_marks_zeros_keeps_legend_off_the_data(tmp_path):
+    import matplotlib.pyplot as plt
+
+    from qkdbounds.plotting.di_figure import OKABE_ITO
+    from qkdbounds.plotting.window_figure import draw_werner_window
+
+    w = werner_window(np.linspace(0, 1, 21), 0.1, insert_thresholds=True)
+    ax = draw_werner_window(w)
+    assert list(tmp_path.iterdir()) == []          # drawing writes nothing
+    fig = ax.figure
+    fig.canvas.draw()
+    legend = ax.get_legend()
+    # the legend lies below the axes, not over the data
+    assert legend.get_window_extent().y1 <= ax.get_window_extent().y0
+    assert "collective attacks" in legend.get_title().get_text()
+    texts = [t.get_text() for t in legend.get_texts()]
+    assert any("best DI lower bound = 0" in t and "asymmetric CHSH" in t for t in texts)
+    assert any("default (tightest) attack" in t for t in texts)
+    # every zero of a drawn bound is a vertical line at exactly that visibility
+    xs = {round(float(line.get_xdata()[0]), 12) for line in ax.get_lines()
+          if len(line.get_xdata()) == 2 and line.get_xdata()[0] == line.get_xdata()[1]}
+    for key in ("cc_zero", "dw_zero_leakage", "best_lower_zero"):
+        assert round(w.thresholds[key], 12) in xs, key
+    colours = {line.get_color() for line in ax.get_lines()}
+    assert OKABE_ITO["vermillion"] in colours and OKABE_ITO["blue"] in colours
+    plt.close(fig)
 
 
 # --- CLI plug-in -------------------------------------------------------------------------------------

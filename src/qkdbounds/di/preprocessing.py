@@ -81,10 +81,11 @@ ALPHA_MAX = 4.0
 #: Points of the coarse grids in front of the bounded 1-D searches (avoid local optima).
 N_GRID_FLIP = 26
 N_GRID_ALPHA = 41
-#: Zoom levels of the vectorised searches: the tangent point (41 points a level, x 1/20) and the
+#: Zoom levels of the vectorised searches: the tangent point (11 points a level, x 1/5) and the
 #: (p, alpha) search of the asymmetric bound with preprocessing (11 x 11 points a level, x 1/5).
 N_TANGENT_GRID = 41
-N_TANGENT_LEVELS = 6
+N_TANGENT_LEVELS = 10
+N_TANGENT_ZOOM = 11
 N_REFINE_LEVELS = 7
 N_REFINE_LEVELS_FLIP = 6
 N_REFINE_POINTS = 11
@@ -314,7 +315,7 @@ def _optimise(t_key: float, t_other: float, table: NDArray, leakage: float, mode
 
 def _tangent_slopes(alpha: NDArray, flip: NDArray) -> tuple[NDArray, NDArray]:
     """:func:`_tangent` vectorised over arrays of :math:`|\\alpha| < 1` and :math:`p` (same shape):
-    the level-0 grid of :func:`_tangent`, then :data:`N_TANGENT_LEVELS` zooms of 41 points into the
+    the level-0 grid of :func:`_tangent`, then :data:`N_TANGENT_LEVELS` zooms of :data:`N_TANGENT_ZOOM` points into the
     two cells around the best point (instead of Brent's search).  Returns (tangent point, slope)."""
     a, p = alpha[..., None], flip[..., None]
     hp = _h(p)
@@ -326,7 +327,7 @@ def _tangent_slopes(alpha: NDArray, flip: NDArray) -> tuple[NDArray, NDArray]:
     k = np.argmin(slopes, axis=-1)[..., None]
     best_s = np.take_along_axis(grid, k, -1)
     best = np.take_along_axis(slopes, k, -1)
-    zoom = np.linspace(-1.0, 1.0, 41)
+    zoom = np.linspace(-1.0, 1.0, N_TANGENT_ZOOM)
     for _ in range(N_TANGENT_LEVELS):
         s = np.clip(best_s + step * zoom, s_min, s_max)
         sl = (_f(s, a, p) - hp) / (s - 2)
@@ -335,7 +336,7 @@ def _tangent_slopes(alpha: NDArray, flip: NDArray) -> tuple[NDArray, NDArray]:
         better = cand < best
         best_s = np.where(better, np.take_along_axis(s, k, -1), best_s)
         best = np.where(better, cand, best)
-        step = step / 20
+        step = 2 * step / (N_TANGENT_ZOOM - 1)
     return best_s[..., 0], best[..., 0]
 
 

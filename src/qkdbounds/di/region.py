@@ -36,14 +36,21 @@ from numpy.typing import ArrayLike, NDArray
 from .._tolerances import ATOL_DI, ATOL_RATE
 from ..errors import InputError, check_probability, check_real
 from .attack import DEFAULT_DI_STARTS, DEFAULT_MAXFEV, DIAttackBound, EveBox, di_cc_attack
-from .bell_data import BellBox, bell_box
+from .bell_data import BellBox, bell_box, chsh_value_of_box
+from .lower import eta_threshold
 from .preprocessing import BestLowerBound, best_lower_bound
 
-__all__ = ["DIWindowPoint", "DIRegion", "di_attack_bound", "di_region", "REGION_LABELS", "MAX_REGION_POINTS"]
+__all__ = ["DIWindowPoint", "DIRegion", "DIEtaWindow", "di_attack_bound", "di_region", "di_eta_window",
+           "REGION_LABELS", "MAX_REGION_POINTS", "XTOL_ETA_ZERO"]
 
 REGION_LABELS = ("no_key", "open", "key")
 #: Largest grid accepted by :func:`di_region` (each point is a search of a few seconds).
 MAX_REGION_POINTS = 2500
+#: Bisection tolerance (in eta) of the zeros in :func:`di_eta_window`: the best lower bound costs
+#: ~0.1 s a call, so 1e-6 (about 12 steps from a grid cell) is the affordable "exact".
+XTOL_ETA_ZERO = 1e-6
+#: Tolerance of the CHSH-violation threshold (the CHSH value costs microseconds).
+XTOL_ETA_CHSH = 1e-12
 
 
 @dataclass(frozen=True)
@@ -300,3 +307,199 @@ def di_region(
                     f"starts, maxfev {maxfev}) and the best DI lower bound (CHSH, noisy preprocessing, "
                     "asymmetric CHSH)",
                     "ok" if inconsistent == 0 else f"inconsistent at {inconsistent} points")
+
+
+@dataclass(frozen=True)
+class DIEtaWindow:
+    """Upper and lower DI bounds against the detection efficiency at fixed (theta, v): the
+    output of :func:`di_eta_window`.
+
+    Attributes
+    ----------
+    etas : ndarray
+        Ascending efficiencies of the lower bounds: the requested grid plus the zeros of
+        ``thresholds`` that fall inside it.
+    lower, chsh_lower, chsh : ndarray
+        Per efficiency: the best DI lower bound, the plain CHSH Devetak-Winter bound, the CHSH
+        value of the binned box.
+    lower_method : tuple of str
+        Per efficiency, the bound giving ``lower`` (one of
+        :data:`qkdbounds.di.preprocessing.LOWER_BOUND_METHODS`); ``"none"`` where every bound is 0,
+        ``"no_violation"`` where moreover CHSH <= 2.
+    attack : DIRegion
+        The DI CC attack (:func:`di_region`) on its own, usually coarser, grid of efficiencies
+        (``attack.etas``; ``attack.upper[0]`` two-way, ``attack.one_way[0]`` one-way).
+    thresholds : dict
+        ``chsh_violation`` (CHSH = 2), ``chsh_lower_zero`` (:func:`~qkdbounds.di.lower.eta_threshold`),
+        ``lower_zero`` and ``lower_zero_method`` (the best bound; bisection to :data:`XTOL_ETA_ZERO`,
+        the point returned is the first where the bound is positive), and ``upper_zero_bracket``:
+        the attack's last zero and first positive efficiency on its grid (not bisected: each
+        attack costs seconds).  None where a bound has no zero in the range.
+    visibility, theta, leakage : float
+    model, binning, method, status : str
+    """
+
+    etas: NDArray
+    lower: NDArray
+    lower_method: tuple
+    chsh_lower: NDArray
+    chsh: NDArray
+    attack: DIRegion = field(repr=False)
+    thresholds: dict
+    visibility: float
+    theta: float
+    leakage: float
+    model: str
+    binning: str
+    method: str
+    status: str
+
+    def rows(self) -> list[dict]:
+        """One dict per efficiency of the lower bounds; the attack's values where it was run
+        (None elsewhere)."""
+        attack = {float(e): (float(u), float(o)) for e, u, o in
+                  zip(self.attack.etas, self.attack.upper[0], self.attack.one_way[0])}
+        out = []
+        for e, lo, m, c, s in zip(self.etas, self.lower, self.lower_method, self.chsh_lower, self.chsh):
+            up = attack.pop(float(e), (None, None))
+            out.append({"visibility": self.visibility, "eta": float(e), "lower_bound": float(lo),
+                        "lower_bound_method": m, "chsh_lower_bound": float(c), "chsh": float(s),
+                        "rate_upper_bound": up[0], "one_way_upper_bound": up[1]})
+        for e, (u, o) in attack.items():   # attack points off the lower-bound grid
+            out.append({"visibility": self.visibility, "eta": e, "lower_bound": None, "lower_bound_method": None,
+                        "chsh_lower_bound": None, "chsh": None, "rate_upper_bound": u, "one_way_upper_bound": o})
+        return sorted(out, key=lambda r: r["eta"])
+
+
+def _last_crossing(grid: NDArray, positive: NDArray) -> tuple[float, float] | None:
+    """(grid point, next grid point) around the largest crossing from 0 to positive, or None."""
+    zero = np.flatnonzero(~positive)
+    if zero.size == 0 or zero[-1] == grid.size - 1:
+        return None
+    k = int(zero[-1])
+    return float(grid[k]), float(grid[k + 1])
+
+
+def _bisect(positive: Callable[[float], bool], lo: float, hi: float, xtol: float) -> float:
+    """Bisection on a predicate False at ``lo`` and True at ``hi``; returns the upper end of the
+    final bracket (a point where the bound is positive)."""
+    while hi - lo > xtol:
+        mid = 0.5 * (lo + hi)
+        if positive(mid):
+            hi = mid
+        else:
+            lo = mid
+    return hi
+
+
+def di_eta_window(
+    etas: ArrayLike,
+    attack_etas: ArrayLike,
+    *,
+    visibility: float = 1.0,
+    theta: float = np.pi / 4,
+    leakage: float = 0.0,
+    model: str = "uniform",
+    binning: str = "both",
+    n_starts: int = 0,
+    maxfev: int = 150,
+    progress: Callable[[int, int], None] | None = None,
+) -> DIEtaWindow:
+    r"""The DI window against the detection efficiency :math:`\eta` (both parties) at fixed
+    :math:`(\theta, v)`: the best DI lower bound and the plain CHSH one on the grid ``etas``
+    (cheap: ~0.1 s a point), the DI CC attack on ``attack_etas`` (seconds a point;
+    :func:`di_region`), and the zeros of the bounds, which are added to the lower bounds' grid.
+
+    Between two attack efficiencies :math:`\eta_i < \eta_{i+1}` the two-way bound at
+    :math:`\eta_{i+1}` is still an upper bound, and between two lower-bound efficiencies the
+    bound at :math:`\eta_i` is still a lower bound: lowering :math:`\eta` is local
+    post-processing (each party turns a click into no-click with probability
+    :math:`1-\eta/\eta'`, after binning: flips the binned outcome to +1), which cannot raise the
+    key.  The figure draws the attack as that staircase.
+
+    Parameters
+    ----------
+    etas, attack_etas : array_like
+        Efficiencies in [0, 1] for the lower bounds and for the attack.
+    visibility, theta, leakage, model, binning
+        As in :func:`di_region`.
+    n_starts, maxfev : int
+        Passed to :func:`di_region` (the attack's search effort).
+    progress : callable, optional
+        ``progress(done, total)`` after each lower-bound point and each attack point.
+
+    Returns
+    -------
+    DIEtaWindow
+
+    Raises
+    ------
+    InputError
+        Values outside [0, 1].
+
+    Examples
+    --------
+    >>> w = di_eta_window([0.9, 0.92, 0.94], [1.0], maxfev=20)
+    >>> round(w.thresholds["lower_zero"], 4), w.thresholds["lower_zero_method"]
+    (0.9092, 'asymmetric_chsh_noisy_preprocessing')
+    >>> round(w.thresholds["chsh_lower_zero"], 4), round(float(w.attack.upper[0][0]), 6)
+    (0.9231, 1.0)
+    """
+    grid = np.unique(_grid("etas", etas))
+    attack_grid = _grid("attack_etas", attack_etas)
+    visibility = check_probability("visibility", visibility)
+    check_real("theta", theta, 0.0, np.pi / 2)
+    total = grid.size + attack_grid.size
+    done = 0
+
+    def best(eta: float) -> BestLowerBound:
+        return best_lower_bound(bell_box(theta, visibility, float(eta), binning=binning), leakage, model)
+
+    def chsh(eta: float) -> float:
+        return chsh_value_of_box(bell_box(theta, visibility, float(eta), binning=binning))
+
+    points = {}
+    for e in grid:
+        points[float(e)] = best(e)
+        done += 1
+        if progress is not None:
+            progress(done, total)
+    lower = np.array([points[float(e)].value for e in grid])
+    thresholds: dict = {"chsh_violation": None, "chsh_lower_zero": None, "lower_zero": None,
+                        "lower_zero_method": None, "upper_zero_bracket": None}
+    s_grid = np.array([points[float(e)].chsh for e in grid])
+    br = _last_crossing(grid, s_grid > 2)
+    if br is not None:
+        thresholds["chsh_violation"] = _bisect(lambda e: chsh(e) > 2, *br, XTOL_ETA_CHSH)
+    plain = eta_threshold(theta, visibility, binning, leakage, model)
+    if plain is not None and grid[0] < plain < grid[-1]:
+        thresholds["chsh_lower_zero"] = plain
+    br = _last_crossing(grid, lower > 0)
+    if br is not None:
+        zero = _bisect(lambda e: best(e).value > 0, *br, XTOL_ETA_ZERO)
+        points[zero] = best(zero)
+        thresholds["lower_zero"], thresholds["lower_zero_method"] = zero, points[zero].winner
+    for key in ("chsh_violation", "chsh_lower_zero"):
+        e = thresholds[key]
+        if e is not None and e not in points:
+            points[e] = best(e)
+    etas_all = np.array(sorted(points))
+    attack = di_region([visibility], attack_grid, theta=theta, leakage=leakage, model=model, binning=binning,
+                       n_starts=n_starts, maxfev=maxfev,
+                       progress=None if progress is None else lambda d, t: progress(grid.size + d, total))
+    br = _last_crossing(attack.etas, attack.upper[0] > ATOL_RATE)
+    if br is not None:
+        thresholds["upper_zero_bracket"] = br
+    res = [points[float(e)] for e in etas_all]
+    inconsistent = sum(1 for e, u in zip(attack.etas, attack.upper[0])
+                       if float(e) in points and points[float(e)].value > u + ATOL_DI)
+    status = attack.status if inconsistent == 0 else f"inconsistent at {inconsistent} points"
+    # where every bound is 0, naming the least negative one would mislead
+    names = tuple(r.winner if r.value > 0 else ("no_violation" if r.chsh <= 2 else "none") for r in res)
+    return DIEtaWindow(etas_all, np.array([r.value for r in res]), names,
+                       np.array([r.chsh_lower_bound for r in res]), np.array([r.chsh for r in res]), attack,
+                       thresholds, float(visibility), float(theta), float(leakage), model, binning,
+                       "lower: the best DI lower bound (qkdbounds.di.preprocessing.best_lower_bound: CHSH "
+                       "DW, noisy preprocessing, asymmetric CHSH with/without preprocessing) and the plain "
+                       "CHSH DW bound, collective attacks; zeros by bisection; upper: " + attack.method,
+                       status)

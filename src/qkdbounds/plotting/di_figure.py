@@ -1,6 +1,11 @@
 """Figures of the DI window: the (v, eta) region map and the bounds against eta.
 
-Plotting only: every number comes from :func:`qkdbounds.di.region.di_region`.
+Plotting only: every number comes from :func:`qkdbounds.di.region.di_region` or
+:func:`qkdbounds.di.region.di_eta_window`.  ``draw_*`` functions draw into a matplotlib ``Axes``
+(``ax=None``: a new figure) and return it; ``plot_*`` functions draw and write PNG + SVG.
+
+Colours are the Okabe-Ito palette (distinguishable with the common colour-vision
+deficiencies); the region map also hatches the open window, so it survives greyscale.
 """
 
 from __future__ import annotations
@@ -13,58 +18,174 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from matplotlib.colors import ListedColormap  # noqa: E402
+from matplotlib.patches import Patch  # noqa: E402
 
 from .rate_figures import save_figure  # noqa: E402
 
-__all__ = ["plot_di_region"]
+__all__ = ["OKABE_ITO", "DI_ASSUMPTIONS", "draw_di_region", "draw_di_eta_window", "plot_di_region",
+           "plot_di_eta_window"]
 
-_COLORS = {"no_key": "#d62728", "open": "#ffdd57", "key": "#2ca02c"}
-_LABELS = {"no_key": "no key possible (CC upper bound = 0)", "open": "open window",
-           "key": "key certified (CHSH DW lower bound > 0)"}
+#: Okabe & Ito, "Color Universal Design" (2008): the colours used here.
+OKABE_ITO = {"orange": "#E69F00", "sky_blue": "#56B4E9", "green": "#009E73", "yellow": "#F0E442",
+             "blue": "#0072B2", "vermillion": "#D55E00", "purple": "#CC79A7", "black": "#000000",
+             "grey": "#999999"}
+#: The assumptions under which both sides of the DI window hold (shown in every legend).
+DI_ASSUMPTIONS = "collective attacks (i.i.d.); inputs announced; one-way lower bounds"
+
+_REGION_COLORS = {"no_key": OKABE_ITO["vermillion"], "open": OKABE_ITO["yellow"], "key": OKABE_ITO["blue"]}
+_REGION_HATCH = {"no_key": "", "open": "//", "key": ""}
+_REGION_LABELS = {"no_key": "no key: DI CC attack (upper bound) = 0",
+                  "open": "open: upper bound > 0, every lower bound = 0",
+                  "key": "key: best DI lower bound > 0"}
+_METHOD_NAMES = {"chsh": "CHSH DW", "noisy_preprocessing": "CHSH + noisy preprocessing",
+                 "asymmetric_chsh": "asymmetric CHSH",
+                 "asymmetric_chsh_noisy_preprocessing": "asymmetric CHSH + noisy preprocessing",
+                 "no_violation": "none (CHSH <= 2)", "none": "none (every bound is 0)"}
+
+
+def method_name(method: str | None) -> str:
+    """Short human name of a lower-bound method (:data:`~qkdbounds.di.preprocessing.LOWER_BOUND_METHODS`)."""
+    return _METHOD_NAMES.get(method or "", str(method))
 
 
 def _edges(values: np.ndarray) -> np.ndarray:
+    """Cell edges for cells centred on the grid, with the outer edges at the first and last
+    value: the axes stop at the data (no cell beyond v = 1 or below the smallest value)."""
     if values.size == 1:
         return np.array([values[0] - 0.005, values[0] + 0.005])
     mid = (values[1:] + values[:-1]) / 2
-    return np.concatenate([[values[0] - (mid[0] - values[0])], mid, [values[-1] + (values[-1] - mid[-1])]])
+    return np.concatenate([[values[0]], mid, [values[-1]]])
+
+
+def _binning_text(binning: str) -> str:
+    return {"both": "no-click binned to +1 (both)", "none": "no-click kept as a third outcome",
+            "A": "no-click binned by Alice only", "B": "no-click binned by Bob only"}.get(binning, binning)
+
+
+def _legend_below(ax, handles=None, title: str = "", ncol: int = 1) -> None:
+    # below the axes: a legend never covers data or threshold lines
+    kwargs = {} if handles is None else {"handles": handles}
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=ncol, fontsize=7.5, title=title,
+              title_fontsize=7.5, frameon=False, alignment="left", **kwargs)
+
+
+def draw_di_region(region, ax=None):
+    """Draw a :class:`~qkdbounds.di.region.DIRegion`; returns the ``Axes``.
+
+    With more than one visibility: the classified (eta, v) map, cells centred on the grid and
+    clipped at its first and last values.  With one visibility: the bounds at the computed
+    efficiencies as staircases that stay valid between them (upper bound: the value at the next
+    larger eta; lower bound: the value at the next smaller eta -- lowering eta is local
+    post-processing, :func:`~qkdbounds.di.region.di_eta_window`), nothing interpolated.
+    """
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6.4, 5.4))
+    assumptions = f"{DI_ASSUMPTIONS}; {_binning_text(region.binning)}"
+    labels = list(_REGION_COLORS)
+    if region.visibilities.size > 1:
+        codes = np.vectorize(labels.index)(region.classification)
+        x_edges, y_edges = _edges(region.etas), _edges(region.visibilities)
+        ax.pcolormesh(x_edges, y_edges, codes, cmap=ListedColormap([_REGION_COLORS[k] for k in labels]),
+                      vmin=-0.5, vmax=2.5, edgecolors="white", linewidth=0.3)
+        for i in range(codes.shape[0]):
+            for j in range(codes.shape[1]):
+                if _REGION_HATCH[labels[codes[i, j]]]:
+                    ax.add_patch(plt.Rectangle((x_edges[j], y_edges[i]), x_edges[j + 1] - x_edges[j],
+                                               y_edges[i + 1] - y_edges[i], fill=False, lw=0,
+                                               hatch=_REGION_HATCH[labels[codes[i, j]]],
+                                               edgecolor=OKABE_ITO["black"], alpha=0.35))
+        ax.set_xlim(x_edges[0], x_edges[-1])
+        ax.set_ylim(y_edges[0], y_edges[-1])
+        ax.set_ylabel("visibility v")
+        handles = [Patch(facecolor=_REGION_COLORS[k], hatch=_REGION_HATCH[k], edgecolor="0.3",
+                         label=f"{_REGION_LABELS[k]} ({int((region.classification == k).sum())} points)")
+                   for k in labels]
+        _legend_below(ax, handles, title=assumptions)
+    else:
+        e = region.etas
+        ax.plot(e, region.upper[0], color=OKABE_ITO["blue"], lw=1.9, drawstyle="steps-pre", marker="o", ms=4,
+                label="upper: DI CC attack, two-way (intrinsic information)")
+        ax.plot(e, region.one_way[0], color=OKABE_ITO["sky_blue"], lw=1.3, ls="-.", drawstyle="steps-pre",
+                marker="s", ms=3, label="upper: DI CC attack, one-way H(A|E) - H(A|B)")
+        ax.plot(e, region.lower[0], color=OKABE_ITO["vermillion"], lw=1.6, ls="--", drawstyle="steps-post",
+                marker="D", ms=3, label="lower: best DI lower bound")
+        ax.set_xlim(float(e.min()), float(e.max()))
+        ax.set_ylim(0, 1.02)
+        ax.set_ylabel("key rate (bits/round)")
+        ax.grid(alpha=0.3)
+        _legend_below(ax, title=assumptions + "\nsteps: valid between the computed points (markers)")
+    ax.set_xlabel("detection efficiency \u03b7 (both parties)")
+    ax.set_title(f"DI window: \u03b8 = {region.theta:.4g}, L = {region.leakage:g} ({region.model})", fontsize=9)
+    return ax
+
+
+def _upper_staircase(attack_etas: np.ndarray, upper: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """The attack's bound valid at each x: the value at the next attack efficiency >= x."""
+    idx = np.clip(np.searchsorted(attack_etas, x, side="left"), 0, attack_etas.size - 1)
+    return upper[idx]
+
+
+def draw_di_eta_window(window, ax=None):
+    """Draw a :class:`~qkdbounds.di.region.DIEtaWindow`; returns the ``Axes``.
+
+    Lines: the best DI lower bound and the plain CHSH one on the dense grid, which contains the
+    exact zeros (marked, so no line crosses a threshold by interpolation).  Staircases with
+    markers: the DI CC attack at its efficiencies, drawn at the value of the next larger
+    efficiency in between (a valid upper bound there).  Shaded: the window for the DI key.
+    """
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6.6, 5.8))
+    th = window.thresholds
+    a_e, a_up, a_ow = window.attack.etas, window.attack.upper[0], window.attack.one_way[0]
+    e = window.etas
+    # the shaded window: on the union of both grids plus a point just right of every attack
+    # efficiency, so that its upper edge follows the attack's staircase (vertical jumps)
+    x = np.union1d(np.union1d(e, a_e), a_e + 1e-9)
+    x = x[(x >= max(e.min(), a_e.min())) & (x <= min(e.max(), a_e.max()))]
+    lower_x, stair = np.interp(x, e, window.lower), _upper_staircase(a_e, a_up, x)
+    ax.fill_between(x, lower_x, stair, where=stair >= lower_x, color=OKABE_ITO["sky_blue"],
+                    alpha=0.18, lw=0, label="window for the DI key")
+    ax.plot(a_e, a_up, color=OKABE_ITO["blue"], lw=1.9, drawstyle="steps-pre", marker="o", ms=4.5,
+            label=f"upper: DI CC attack, two-way ({a_e.size} efficiencies; staircase valid in between)")
+    ax.plot(a_e, a_ow, color=OKABE_ITO["sky_blue"], lw=1.3, ls="-.", drawstyle="steps-pre", marker="s", ms=3.5,
+            label="upper: DI CC attack, one-way H(A|E) - H(A|B)")
+    ax.plot(e, window.lower, color=OKABE_ITO["vermillion"], lw=1.9,
+            label=f"lower: best DI lower bound ({len(e)} efficiencies)")
+    ax.plot(e, window.chsh_lower, color=OKABE_ITO["orange"], lw=1.4, ls="--",
+            label="lower: plain CHSH Devetak-Winter (Acín et al. 2007)")
+    marks = [("chsh_violation", "CHSH violation starts", OKABE_ITO["grey"], ":", None),
+             ("chsh_lower_zero", "plain CHSH DW = 0", OKABE_ITO["orange"], "--", "chsh_lower"),
+             ("lower_zero", "best lower bound = 0", OKABE_ITO["vermillion"], "-", "lower")]
+    for key, text, color, ls, _curve in marks:
+        x = th.get(key)
+        if x is None:
+            continue
+        extra = f" ({method_name(th.get('lower_zero_method'))})" if key == "lower_zero" else ""
+        ax.axvline(x, color=color, ls=ls, lw=0.9, label=f"{text}: \u03b7 = {x:.4f}{extra}")
+        ax.plot([x], [0], marker="o", ms=6, mfc="white", mec=color, mew=1.5, zorder=5, clip_on=False)
+    bracket = th.get("upper_zero_bracket")
+    if bracket is not None:
+        ax.axvspan(*bracket, color=OKABE_ITO["blue"], alpha=0.10, hatch="..", lw=0,
+                   label=f"the attack's bound reaches 0 in \u03b7 \u2208 [{bracket[0]:g}, {bracket[1]:g}] "
+                         "(its grid; not bisected)")
+    ax.set_xlim(float(min(e.min(), a_e.min())), float(max(e.max(), a_e.max())))
+    ax.set_ylim(0, 1.02)
+    ax.set_xlabel("detection efficiency \u03b7 (both parties)")
+    ax.set_ylabel("key rate (bits/round)")
+    ax.grid(alpha=0.3)
+    ax.set_title(f"DI window: \u03b8 = {window.theta:.4g}, v = {window.visibility:g}, "
+                 f"L = {window.leakage:g} ({window.model})", fontsize=9)
+    _legend_below(ax, title=f"{DI_ASSUMPTIONS}; {_binning_text(window.binning)}")
+    return ax
 
 
 def plot_di_region(region, path_stem: str | Path) -> list[Path]:
-    """Plot a :class:`~qkdbounds.di.region.DIRegion`; writes ``path_stem.png`` and ``.svg``.
+    """:func:`draw_di_region` written to ``path_stem.png`` and ``.svg``; returns the paths."""
+    ax = draw_di_region(region)
+    return save_figure(ax.figure, Path(path_stem))
 
-    With more than one visibility: the classified (eta, v) map.  With one visibility: the
-    two-way and one-way upper bounds and the lower bound against eta, the window shaded.
-    """
-    labels = list(_COLORS)
-    if region.visibilities.size > 1:
-        fig, ax = plt.subplots(figsize=(6.4, 4.6))
-        codes = np.vectorize(labels.index)(region.classification)
-        ax.pcolormesh(_edges(region.etas), _edges(region.visibilities), codes,
-                      cmap=ListedColormap([_COLORS[k] for k in labels]), vmin=-0.5, vmax=2.5)
-        for k in labels:
-            ax.plot([], [], "s", color=_COLORS[k], label=_LABELS[k])
-        ax.set_xlabel("detection efficiency \u03b7 (both parties)")
-        ax.set_ylabel("visibility v")
-        ax.legend(fontsize=7, loc="lower left")
-    else:
-        fig, ax = plt.subplots(figsize=(6.4, 4.4))
-        e = region.etas
-        ax.plot(e, region.upper[0], color="tab:blue", lw=1.9, marker="o", ms=3,
-                label="upper: DI CC attack, two-way (intrinsic information)")
-        ax.plot(e, region.one_way[0], color="tab:cyan", lw=1.3, ls="-.", marker=".",
-                label="upper: DI CC attack, one-way H(A|E) - H(A|B)")
-        ax.plot(e, region.lower[0], color="tab:red", lw=1.6, ls="--", marker=".",
-                label="lower: CHSH Devetak-Winter (binned)")
-        ax.fill_between(e, region.lower[0], region.upper[0], color="tab:blue", alpha=0.12, lw=0,
-                        label="window for K_DI")
-        ax.axvline(2 * (np.sqrt(2) - 1), color="tab:gray", ls=":", lw=0.9,
-                   label="no CHSH violation below \u03b7 = 2(\u221a2 - 1) (v = 1)")
-        ax.set_xlabel("detection efficiency \u03b7 (both parties)")
-        ax.set_ylabel("key rate (bits/round)")
-        ax.set_ylim(0, 1.02)
-        ax.grid(alpha=0.3)
-        ax.legend(fontsize=7, loc="upper left")
-    ax.set_title(f"DI window: \u03b8 = {region.theta:.4g}, binning {region.binning}, "
-                 f"L = {region.leakage:g} ({region.model})", fontsize=9)
-    return save_figure(fig, Path(path_stem))
+
+def plot_di_eta_window(window, path_stem: str | Path) -> list[Path]:
+    """:func:`draw_di_eta_window` written to ``path_stem.png`` and ``.svg``; returns the paths."""
+    ax = draw_di_eta_window(window)
+    return save_figure(ax.figure, Path(path_stem))

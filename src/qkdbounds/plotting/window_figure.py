@@ -1,6 +1,9 @@
-"""Figure of the Werner-state window: DI CHSH lower bounds against our CC upper bounds.
+"""Figure of the Werner-state window: the best DI lower bound against the CC upper bound.
 
 Plotting only: every number comes from :func:`qkdbounds.di.window.werner_window`.
+:func:`draw_werner_window` draws into a matplotlib ``Axes`` (``ax=None``: a new figure) and
+returns it; :func:`plot_werner_window` also writes PNG + SVG.  Okabe-Ito colours (as
+:mod:`qkdbounds.plotting.di_figure`).
 """
 
 from __future__ import annotations
@@ -12,45 +15,101 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
+from .di_figure import DI_ASSUMPTIONS, OKABE_ITO, method_name  # noqa: E402
 from .rate_figures import save_figure  # noqa: E402
 
-__all__ = ["plot_werner_window"]
+__all__ = ["draw_werner_window", "plot_werner_window"]
 
+# (label, colour, line style); the zeros of the drawn curves are also marked on the axis
 _THRESHOLD_STYLE = {
-    "separable": ("separable (v = 1/3)", "tab:gray", ":"),
-    "cc_zero": ("CC bound = 0", "tab:blue", "--"),
-    "chsh_violation": ("CHSH violation (1/\u221a2)", "tab:purple", ":"),
-    "dw_zero": ("DW-CHSH = 0, L = 0", "tab:green", ":"),
-    "dw_zero_leakage": ("DW-CHSH = 0 with leakage", "tab:red", "--"),
+    "separable": ("separable (v = 1/3)", OKABE_ITO["grey"], ":"),
+    "cc_zero": ("upper bound = 0", OKABE_ITO["blue"], "--"),
+    "chsh_violation": ("CHSH violation (1/\u221a2)", OKABE_ITO["purple"], ":"),
+    "dw_zero_leakage": ("plain CHSH DW = 0 with leakage", OKABE_ITO["orange"], "--"),
+    "best_lower_zero": ("best DI lower bound = 0", OKABE_ITO["vermillion"], "-"),
+    "dw_zero": ("plain CHSH DW = 0 at L = 0", OKABE_ITO["grey"], "-."),
 }
+_ZERO_MARKED = ("cc_zero", "dw_zero_leakage", "best_lower_zero")
 
 
-def plot_werner_window(data, path_stem: str | Path, title: str | None = None) -> list[Path]:
-    """Plot a :class:`~qkdbounds.di.window.WernerWindow`; writes ``path_stem.png`` and ``.svg``.
+def draw_werner_window(data, ax=None, title: str | None = None):
+    """Draw a :class:`~qkdbounds.di.window.WernerWindow`; returns the ``Axes``.
 
-    Solid: our upper bound with leakage; dashed: the DW-CHSH lower bound with the same leakage;
-    dotted: the DW-CHSH lower bound without leakage (literature curve, *not* a lower bound at
-    L > 0).  The shaded band is the window ``lower (with leakage) <= K_DI <= upper``; vertical
-    lines mark the thresholds in ``data.thresholds``.
+    Solid blue: the upper bound with leakage; solid vermillion: the best DI lower bound with the
+    same leakage; dashed orange: the plain CHSH Devetak-Winter bound with that leakage; dotted
+    grey: the plain bound without leakage (the literature curve, *not* a lower bound at L > 0).
+    The shaded band is the window ``best lower <= K_DI <= upper``; vertical lines mark the
+    thresholds in ``data.thresholds`` and open circles the zeros of the drawn bounds (which the
+    grid contains when ``werner_window(..., insert_thresholds=True)``).  The legend sits below
+    the axes with the assumptions.
     """
-    fig, ax = plt.subplots(figsize=(6.4, 4.4))
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6.6, 6.0))
     v = data.visibilities
-    ax.plot(v, data.upper, color="tab:blue", lw=1.9,
-            label=f"upper: CC attack, L = {data.leakage:g} ({data.model})")
-    ax.plot(v, data.di_lower_leakage, color="tab:red", lw=1.6, ls="--",
-            label=f"lower: DW-CHSH, L = {data.leakage:g} ({data.model})")
-    ax.plot(v, data.di_lower, color="tab:green", lw=1.2, ls=":", label="DW-CHSH, L = 0 (Acín et al. 2007)")
-    ax.fill_between(v, data.di_lower_leakage, data.upper, where=data.upper >= data.di_lower_leakage,
-                    color="tab:blue", alpha=0.12, lw=0, label="window for K_DI")
+    leak = f"L = {data.leakage:g} ({data.model})"
+    ax.fill_between(v, data.best_lower, data.upper, where=data.upper >= data.best_lower,
+                    color=OKABE_ITO["sky_blue"], alpha=0.18, lw=0, label="window for the DI key")
+    ax.plot(v, data.upper, color=OKABE_ITO["blue"], lw=1.9,
+            label=f"upper: CC bound, default (tightest) attack, {leak}")
+    ax.plot(v, data.best_lower, color=OKABE_ITO["vermillion"], lw=1.9,
+            label=f"lower: best DI lower bound, {leak}")
+    ax.plot(v, data.di_lower_leakage, color=OKABE_ITO["orange"], lw=1.4, ls="--",
+            label=f"lower: plain CHSH Devetak-Winter, {leak}")
+    ax.plot(v, data.di_lower, color=OKABE_ITO["grey"], lw=1.2, ls=":",
+            label="plain CHSH DW at L = 0 (Acín et al. 2007; not a bound at L > 0)")
+    th = data.thresholds
     for key, (label, color, ls) in _THRESHOLD_STYLE.items():
-        x = data.thresholds.get(key)
-        if x is not None and 0 <= x <= 1:
-            ax.axvline(x, color=color, ls=ls, lw=0.9, label=f"{label}: v = {x:.4f}")
+        x = th.get(key)
+        if x is None or not 0 <= x <= 1 or (key == "dw_zero" and data.leakage == 0 and "dw_zero_leakage" in th):
+            continue
+        extra = f" ({method_name(th.get('best_lower_zero_method'))})" if key == "best_lower_zero" else ""
+        ax.axvline(x, color=color, ls=ls, lw=0.9, label=f"{label}: v = {x:.4f}{extra}")
+        if key in _ZERO_MARKED:
+            ax.plot([x], [0], marker="o", ms=6, mfc="white", mec=color, mew=1.5, zorder=5, clip_on=False)
+    _zoom(ax, data)
     ax.set_xlabel("visibility v (Werner state)")
     ax.set_ylabel("key rate (bits/round)")
-    ax.set_title(title or "Werner state: DI lower bound vs. CC upper bound with leakage")
+    ax.set_title(title or "Werner state: best DI lower bound vs. CC upper bound with leakage", fontsize=10)
     ax.set_xlim(float(v.min()), float(v.max()))
     ax.set_ylim(0, 1.02)
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=7, loc="upper left")
-    return save_figure(fig, Path(path_stem))
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), fontsize=7.5, frameon=False, alignment="left",
+              title=f"{DI_ASSUMPTIONS}; \u03b7 = 1, CHSH-optimal settings", title_fontsize=7.5)
+    return ax
+
+
+def _zoom(ax, data) -> None:
+    """Inset on the lower bounds' zeros (they lie within 0.01 of each other), in the empty
+    region above the upper bound between the separability and CHSH thresholds."""
+    th = data.thresholds
+    zeros = [th.get(k) for k in ("best_lower_zero", "dw_zero_leakage", "dw_zero")]
+    zeros = [z for z in zeros if z is not None]
+    v = data.visibilities
+    if not zeros or v.max() - v.min() < 0.3:
+        return
+    lo, hi = min(zeros) - 0.015, min(1.0, max(zeros) + 0.06)
+    sel = (v >= lo) & (v <= hi)
+    if sel.sum() < 3:
+        return
+    ins = ax.inset_axes([0.39, 0.5, 0.31, 0.45])
+    ins.plot(v[sel], data.upper[sel], color=OKABE_ITO["blue"], lw=1.5)
+    ins.plot(v[sel], data.best_lower[sel], color=OKABE_ITO["vermillion"], lw=1.5)
+    ins.plot(v[sel], data.di_lower_leakage[sel], color=OKABE_ITO["orange"], lw=1.2, ls="--")
+    ins.plot(v[sel], data.di_lower[sel], color=OKABE_ITO["grey"], lw=1.0, ls=":")
+    for key in ("best_lower_zero", "dw_zero_leakage"):
+        x = th.get(key)
+        if x is not None and lo <= x <= hi:
+            color = _THRESHOLD_STYLE[key][1]
+            ins.plot([x], [0], marker="o", ms=5, mfc="white", mec=color, mew=1.3, zorder=5, clip_on=False)
+    top = float(max(data.best_lower[sel].max(), data.di_lower_leakage[sel].max()))
+    ins.set_xlim(lo, hi)
+    ins.set_ylim(0, max(1.15 * top, 0.05))
+    ins.tick_params(labelsize=6.5)
+    ins.set_title("zoom: the lower bounds' zeros", fontsize=7)
+    ins.grid(alpha=0.3)
+
+
+def plot_werner_window(data, path_stem: str | Path, title: str | None = None) -> list[Path]:
+    """:func:`draw_werner_window` written to ``path_stem.png`` and ``.svg``; returns the paths."""
+    ax = draw_werner_window(data, title=title)
+    return save_figure(ax.figure, Path(path_stem))
