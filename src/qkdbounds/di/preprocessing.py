@@ -402,11 +402,11 @@ def _search_flip_alpha(t_key: float, t_other: float, table: NDArray, leakage: fl
     # stage 2: zoom into the best p's cells, each p with its own alpha zoom
     i = int(np.argmax(best_r))
     p, a, best = flips[i], best_a[i], best_r[i]
-    if not preprocessing:
-        return float(p), float(a)
-    dp = flips[1] - flips[0]
+    # without preprocessing the same alpha zooms run at p = 0 only, so that the two asymmetric
+    # bounds tie exactly (and the simpler one is named) when the optimal p is 0
+    dp = 0.5 / (N_GRID_FLIP - 1)
     for _ in range(N_REFINE_LEVELS_FLIP):
-        fl = np.unique(np.clip(p + dp * zoom, 0.0, 0.5))
+        fl = np.unique(np.clip(p + dp * zoom, 0.0, 0.5)) if preprocessing else np.zeros(1)
         cur_a = np.full(fl.size, a)
         cur_r = np.full(fl.size, -np.inf)
         # alpha*(p) moves little over a p cell: its zoom starts at a cell that shrinks with dp
