@@ -121,3 +121,26 @@ def test_region_map_axes_stop_at_the_data_and_palette_is_okabe_ito(tmp_path):
 
 def test_cell_edges_are_clipped_to_the_grid():
     assert _edges(np.array([0.9, 0.95, 1.0])).tolist() == pytest.approx([0.9, 0.925, 0.975, 1.0])
+
+
+def _boom(out):
+    raise ValueError("planted failure in the DI figures")
+
+
+def test_reproduce_di_worker_failure_propagates_and_leaves_no_process(monkeypatch, tmp_path):
+    """The DI figures run in a second process in `reproduce`: an error there reaches the caller
+    and the worker is terminated (no process left behind)."""
+    import multiprocessing
+    import os
+    import threading
+
+    from qkdbounds.cli import _reproduce
+
+    monkeypatch.setattr(_reproduce, "_di_figures", _boom)
+    runner = _reproduce._DIFigures(tmp_path)
+    if (os.cpu_count() or 1) >= 2 and threading.active_count() == 1:
+        assert runner.pool is not None          # the failure happens in the worker
+    with pytest.raises(ValueError, match="planted failure"):
+        runner.result()
+    runner.close(ok=False)
+    assert multiprocessing.active_children() == []
