@@ -147,33 +147,7 @@ def _handle(args, di_figures: _DIFigures) -> dict:
                         "caption": "Paper 2: key lower bound K(rho_d) vs the PT upper bound on K(rho_d^Gamma) "
                                    "against d, both computed from the matrices; crossover marked."})
         update(1)
-        (info, window), (di_info, di_window) = di_figures.result()
-        results["figures"]["window"] = info
-        th = window.thresholds
-        figures.append({"png": Path(info["files"][0]),
-                        "caption": f"Werner states (eta = 1), L = {window.leakage:g} (uniform): the best DI lower "
-                                   "bound (max of plain CHSH Devetak-Winter, noisy preprocessing and asymmetric "
-                                   "CHSH with/without preprocessing; collective attacks, inputs announced) and the "
-                                   "plain CHSH one vs the default (tightest) CC upper bound, on "
-                                   f"{len(window.visibilities)} visibilities including the exact zeros (bisection): "
-                                   f"upper bound v = {_fmt(th['cc_zero'])}, best lower bound "
-                                   f"v = {_fmt(th['best_lower_zero'])}, plain CHSH DW v = {_fmt(th['dw_zero_leakage'])}."})
-        update(1)
-        info = di_info
-        results["figures"]["di"] = info
-        dth = di_window.thresholds
-        figures.append({"png": Path(info["files"][0]),
-                        "caption": "Beyond the papers: the device-independent window for the maximally "
-                                   "entangled state (v = 1) with detectors of efficiency eta, no-click binned; "
-                                   "collective attacks, inputs announced. Lower bounds (best and plain CHSH "
-                                   f"Devetak-Winter) at {len(di_window.etas)} efficiencies, including their exact "
-                                   f"zeros (bisection: eta = {_fmt(dth['lower_zero'])} best, "
-                                   f"{_fmt(dth['chsh_lower_zero'])} plain); the DI convex-combination attack "
-                                   f"(upper, two-way and one-way) at {di_window.attack.etas.size} efficiencies only "
-                                   "(seconds each), drawn as a staircase that is a valid upper bound between them "
-                                   "(lowering eta is local post-processing); its zero lies in the hatched band "
-                                   "(qkdbounds di-attack / di-region)."})
-        update(1)
+        di_at = len(figures)   # the two DI figures go here once their process is done
         info = make_plan_figure(out)
         results["figures"]["plan"] = info
         figures.append({"png": Path(info["files"][0]),
@@ -189,9 +163,37 @@ def _handle(args, di_figures: _DIFigures) -> dict:
         rep = repeater_headlines()
         bey = beyond_headlines()
         p2 = paper2_headlines(rho_report)
+        dat = data_headlines()
+        # collected last: the DI figures ran beside everything above (a second process)
+        (info, window), (di_info, di_window) = di_figures.result()
+        results["figures"]["window"] = info
+        th = window.thresholds
+        figures.insert(di_at, {"png": Path(info["files"][0]),
+                        "caption": f"Werner states (eta = 1), L = {window.leakage:g} (uniform): the best DI lower "
+                                   "bound (max of plain CHSH Devetak-Winter, noisy preprocessing and asymmetric "
+                                   "CHSH with/without preprocessing; collective attacks, inputs announced) and the "
+                                   "plain CHSH one vs the default (tightest) CC upper bound, on "
+                                   f"{len(window.visibilities)} visibilities including the exact zeros (bisection): "
+                                   f"upper bound v = {_fmt(th['cc_zero'])}, best lower bound "
+                                   f"v = {_fmt(th['best_lower_zero'])}, plain CHSH DW v = {_fmt(th['dw_zero_leakage'])}."})
+        update(1)
+        info = di_info
+        results["figures"]["di"] = info
+        dth = di_window.thresholds
+        figures.insert(di_at + 1, {"png": Path(info["files"][0]),
+                        "caption": "Beyond the papers: the device-independent window for the maximally "
+                                   "entangled state (v = 1) with detectors of efficiency eta, no-click binned; "
+                                   "collective attacks, inputs announced. Lower bounds (best and plain CHSH "
+                                   f"Devetak-Winter) at {len(di_window.etas)} efficiencies, including their exact "
+                                   f"zeros (bisection: eta = {_fmt(dth['lower_zero'])} best, "
+                                   f"{_fmt(dth['chsh_lower_zero'])} plain); the DI convex-combination attack "
+                                   f"(upper, two-way and one-way) at {di_window.attack.etas.size} efficiencies only "
+                                   "(seconds each), drawn as a staircase that is a valid upper bound between them "
+                                   "(lowering eta is local post-processing); its zero lies in the hatched band "
+                                   "(qkdbounds di-attack / di-region)."})
+        update(1)
         win = window_headlines(window)
         dih = di_headlines(di_window)
-        dat = data_headlines()
         update(1)
     sections.append({"title": "Paper 1: thresholds (Theorems 1-2)", "rows": [h.to_dict() for h in p1]})
     sections.append({"title": "Paper 1: repeater budget (Eq. 5, Fig. 2)", "rows": [h.to_dict() for h in rep]})
