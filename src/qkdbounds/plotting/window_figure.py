@@ -91,7 +91,7 @@ def _zoom(ax, data) -> None:
     sel = (v >= lo) & (v <= hi)
     if sel.sum() < 3:
         return
-    ins = ax.inset_axes([0.39, 0.5, 0.31, 0.45])
+    ins = ax.inset_axes([0.42, 0.5, 0.27, 0.45])
     ins.plot(v[sel], data.upper[sel], color=OKABE_ITO["blue"], lw=1.5)
     ins.plot(v[sel], data.best_lower[sel], color=OKABE_ITO["vermillion"], lw=1.5)
     ins.plot(v[sel], data.di_lower_leakage[sel], color=OKABE_ITO["orange"], lw=1.2, ls="--")
