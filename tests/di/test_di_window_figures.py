@@ -144,3 +144,26 @@ def test_reproduce_di_worker_failure_propagates_and_leaves_no_process(monkeypatc
         runner.result()
     runner.close(ok=False)
     assert multiprocessing.active_children() == []
+
+
+def test_region_names_the_best_lower_bound(window):
+    region = window.attack          # a DIRegion at v = 1, eta = 0.85 and 1
+    assert region.lower_method.tolist() == [["none", "chsh"]]          # 0 at 0.85; a tie at 1 -> plain
+    assert region.to_dict()["lower_bound_method"] == [["none", "chsh"]]
+    point = best_lower_bound(bell_box(eta_a=0.92))
+    from qkdbounds.di.region import di_region
+
+    assert di_region([1.0], [0.92], maxfev=10).lower_method[0, 0] == point.winner != "chsh"
+
+
+@pytest.mark.parametrize("vis, etas", [([1.0], [0.9]), ([0.9, 1.0], [1.0]), ([1.0], [0.0])],
+                         ids=["one-point", "one-eta", "eta-0"])
+def test_single_value_grids_draw_inside_the_unit_square(vis, etas):
+    # found by the CLI fuzz test: di-region --visibility 1 --eta 0.9 --out DIR warned (equal limits)
+    region = _region(vis, etas, [["open"] * len(etas)] * len(vis))
+    ax = draw_di_region(region)
+    lo, hi = ax.get_xlim()
+    assert 0 <= lo < hi <= 1
+    if len(vis) > 1:
+        assert ax.get_ylim() == (min(vis), max(vis))
+    plt.close(ax.figure)

@@ -168,6 +168,9 @@ class DIRegion:
         Two-way and one-way (direct) upper bounds, best DI lower bound, local weight (bits / weight).
     classification : ndarray of str, shape (n_v, n_eta)
         ``"no_key"``, ``"open"`` or ``"key"``.
+    lower_method : ndarray of str, shape (n_v, n_eta)
+        The bound giving ``lower`` (:data:`qkdbounds.di.preprocessing.LOWER_BOUND_METHODS`), ``"none"``
+        where every lower bound is 0.
     eve_boxes : list of list of dict
         Eve's box realisation per point (None where no quantum part was needed).
     leakage : float
@@ -190,9 +193,11 @@ class DIRegion:
     theta: float
     method: str
     status: str
+    lower_method: NDArray = field(default_factory=lambda: np.empty((0, 0), dtype=str), repr=False)
 
     def to_dict(self) -> dict:
         return {"visibilities": self.visibilities.tolist(), "etas": self.etas.tolist(),
+                "lower_bound_method": self.lower_method.tolist(),
                 "rate_upper_bound": self.upper.tolist(), "one_way_upper_bound": self.one_way.tolist(),
                 "lower_bound": self.lower.tolist(), "local_weight": self.local_weight.tolist(),
                 "classification": self.classification.tolist(), "leakage": self.leakage,
@@ -272,6 +277,7 @@ def di_region(
     shape = (vs.size, es.size)
     upper, one_way, lower, lw = (np.zeros(shape) for _ in range(4))
     labels = np.full(shape, "open", dtype=object)
+    names = np.full(shape, "none", dtype=object)
     boxes: list[list] = [[None] * es.size for _ in range(vs.size)]
     inconsistent = 0
     done = 0
@@ -285,6 +291,8 @@ def di_region(
                                     n_starts=n_starts, maxfev=maxfev, seeds=seeds)
             upper[i, j], one_way[i, j] = point.rate_upper_bound, point.one_way_upper_bound
             lower[i, j], lw[i, j] = point.lower_bound, point.local_weight
+            if point.lower_bound > 0:
+                names[i, j] = point.lower.winner
             if point.rate_upper_bound <= ATOL_RATE:
                 labels[i, j] = "no_key"
             if point.lower_bound > ATOL_RATE:
@@ -306,7 +314,8 @@ def di_region(
                     f"per point: DI CC attack (seeded by the neighbouring optimum, {n_starts} random "
                     f"starts, maxfev {maxfev}) and the best DI lower bound (CHSH, noisy preprocessing, "
                     "asymmetric CHSH)",
-                    "ok" if inconsistent == 0 else f"inconsistent at {inconsistent} points")
+                    "ok" if inconsistent == 0 else f"inconsistent at {inconsistent} points",
+                    names[:, order].astype(str))
 
 
 @dataclass(frozen=True)

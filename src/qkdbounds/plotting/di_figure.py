@@ -48,11 +48,21 @@ def method_name(method: str | None) -> str:
     return _METHOD_NAMES.get(method or "", str(method))
 
 
+#: Half width of the cell (and of the axis range) drawn around a single grid value.
+_HALF_CELL = 0.005
+
+
+def _limits(values) -> tuple[float, float]:
+    """Axis range of the data; a narrow range inside [0, 1] around a single value."""
+    lo, hi = float(np.min(values)), float(np.max(values))
+    return (lo, hi) if hi > lo else (max(0.0, lo - _HALF_CELL), min(1.0, hi + _HALF_CELL))
+
+
 def _edges(values: np.ndarray) -> np.ndarray:
     """Cell edges for cells centred on the grid, with the outer edges at the first and last
     value: the axes stop at the data (no cell beyond v = 1 or below the smallest value)."""
-    if values.size == 1:
-        return np.array([values[0] - 0.005, values[0] + 0.005])
+    if values.size == 1:   # one value: a narrow cell around it, inside [0, 1]
+        return np.array([max(0.0, values[0] - _HALF_CELL), min(1.0, values[0] + _HALF_CELL)])
     mid = (values[1:] + values[:-1]) / 2
     return np.concatenate([[values[0]], mid, [values[-1]]])
 
@@ -109,7 +119,7 @@ def draw_di_region(region, ax=None):
                 marker="s", ms=3, label="upper: DI CC attack, one-way H(A|E) - H(A|B)")
         ax.plot(e, region.lower[0], color=OKABE_ITO["vermillion"], lw=1.6, ls="--", drawstyle="steps-post",
                 marker="D", ms=3, label="lower: best DI lower bound")
-        ax.set_xlim(float(e.min()), float(e.max()))
+        ax.set_xlim(*_limits(e))
         ax.set_ylim(0, 1.02)
         ax.set_ylabel("key rate (bits/round)")
         ax.grid(alpha=0.3)
@@ -168,7 +178,7 @@ def draw_di_eta_window(window, ax=None):
         ax.axvspan(*bracket, color=OKABE_ITO["blue"], alpha=0.10, hatch="..", lw=0,
                    label=f"the attack's bound reaches 0 in \u03b7 \u2208 [{bracket[0]:g}, {bracket[1]:g}] "
                          "(its grid; not bisected)")
-    ax.set_xlim(float(min(e.min(), a_e.min())), float(max(e.max(), a_e.max())))
+    ax.set_xlim(*_limits(np.concatenate([e, a_e])))
     ax.set_ylim(0, 1.02)
     ax.set_xlabel("detection efficiency \u03b7 (both parties)")
     ax.set_ylabel("key rate (bits/round)")
