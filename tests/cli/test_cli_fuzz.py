@@ -60,11 +60,19 @@ def paths(tmp_path_factory):
 
     (root / "box.json").write_text(_json.dumps({"probabilities": bell_box(eta_a=0.9).probabilities.tolist(),
                                                 "key_settings": [2, 0]}))
+    (root / "deep.json").write_text("[" * 50000 + "]" * 50000)
+    (root / "counts.json").write_text(_json.dumps({"protocol": "bb84", "settings": [
+        {"alice": "Z", "bob": "Z", "counts": [[480, 20], [15, 485]]},
+        {"alice": "X", "bob": "X", "counts": [[470, 30], [25, 475]]}]}))
+    (root / "badcounts.json").write_text(_json.dumps({"settings": [
+        {"alice": "Z", "bob": "Z", "counts": [[480, -20], [15, 485]]}]}))
     signalling = np.full((2, 2, 2, 2), 0.25)
     signalling[0, 1] = [[0.5, 0.0], [0.5, 0.0]]
     (root / "signalling.json").write_text(_json.dumps({"probabilities": signalling.tolist()}))
     return {
         "net": str(root / "net.json"), "badnet": str(root / "badnet.json"),
+        "deep": str(root / "deep.json"), "counts": str(root / "counts.json"),
+        "badcounts": str(root / "badcounts.json"),
         "box": str(root / "box.json"), "signalling": str(root / "signalling.json"),
         "dir": str(root / "adir"), "file": str(root / "afile.txt"), "empty": "",
         "missing_parent": str(root / "no" / "such" / "place" / "x.out"),
@@ -107,9 +115,11 @@ def _choice(flag, valid, bad):
 
 
 UNIT_GRID_VALID = st.one_of(_valid_number(0.0, 1.0),
-                            st.sampled_from(["0", "1", "0:1:0.25", "0.1,0.5,0.9", "0.3:1:0.1"]))
+                            st.sampled_from(["0", "1", "0:1:0.25", "0.1,0.5,0.9", "0.3:1:0.1",
+                                             "0:1:1e308", "0.5:1:9e18"]))
 UNIT_GRID_BAD = st.one_of(_bad_number(0.0, 1.0),
-                          st.sampled_from(["0.5:1.5:0.5", "0:1:1e-9", "0.2,abc", "1:0:0.1"]))
+                          st.sampled_from(["0.5:1.5:0.5", "0:1:1e-9", "0.2,abc", "1:0:0.1",
+                                           "0:1:1e-308", "0:1e999999999:1", "0:1:1e-99999999"]))
 
 
 def _specs(cmd, paths):
@@ -142,7 +152,7 @@ def _specs(cmd, paths):
                           _opt("--loss-db-per-km", 0.0, 1.0)]
     if cmd == "network":
         return ["network"], [("--graph", *path(["net"], ["badnet", "dir", "empty", "corrupt_npy",
-                                                         "missing_parent"])),
+                                                         "missing_parent", "deep"])),
                              _opt("--leakage", 0.0, 1.0),
                              _choice("--memory-t2-s", ["0.1", "10"], ["0", "nan", "-1"]),
                              _choice("--model", ["uniform", "junk"], ["both"])]
@@ -154,7 +164,7 @@ def _specs(cmd, paths):
     if cmd == "di-table":
         return ["di-attack", "--maxfev", "10"], [
             ("--settings", *path(["box"], ["signalling", "badnet", "file", "dir", "empty", "empty_npy",
-                                           "missing_parent"])),
+                                           "missing_parent", "deep"])),
             _opt("--leakage", 0.0, 1.0)]
     if cmd == "di-region":
         return ["di-region", "--maxfev", "10"], [
@@ -168,6 +178,18 @@ def _specs(cmd, paths):
             ("--state", *path(["ppt_npy"], ["empty_npy", "corrupt_npy", "vector_npy",
                                             "nonsquare_npy"])),
             ("--dims", st.just(("2", "2")), st.sampled_from([("2", "3"), ("1", "4"), ("4",)])),
+            _opt("--leakage", 0.0, 1.0)]
+    if cmd == "data-bound":
+        return ["data-bound", "--protocol", "bb84"], [
+            _opt("--qber-z", 0.0, 0.5), _opt("--qber-x", 0.0, 0.5),
+            ("--leakage", st.sampled_from(["0", "0.1", "0:0.2:0.1"]), UNIT_GRID_BAD),
+            _choice("--model", ["uniform", "junk"], ["both"]),
+            _choice("--attack", ["best", "paper"], ["intrinsic", ""])]
+    if cmd == "data-counts":
+        return ["data-bound", "--protocol", "bb84"], [
+            ("--counts", *path(["counts"], ["badcounts", "deep", "file", "dir", "empty",
+                                            "corrupt_npy", "missing_parent"])),
+            _choice("--confidence", ["0.9", "0.99"], ["1", "0", "nan", "x"]),
             _opt("--leakage", 0.0, 1.0)]
     if cmd == "swap-bell":
         return ["swap"], [("--bell-diagonal", st.just(("0.9", "0.05", "0.03", "0.02")),
@@ -188,7 +210,10 @@ def _specs(cmd, paths):
         return ["state-bound", "--measurements", "Z"], [
             ("--state", *path(["bell_npy"], ["empty_npy", "corrupt_npy", "dir", "empty",
                                              "vector_npy", "nonsquare_npy"])),
-            _opt("--leakage", 0.0, 1.0)]
+            _opt("--leakage", 0.0, 1.0),
+            ("--save-ensemble", st.builds(lambda k: f"{paths['new']}/sub{k}/deeper/e.npz",
+                                          st.integers(0, 10**6)),
+             st.sampled_from([paths[k] for k in ("dir", "under_file", "empty")]))]
     if cmd.startswith("results"):
         action = cmd.split()[1]
         specs = [("--store", *path(["store"], ["foreign", "dir", "file", "empty",
@@ -211,6 +236,15 @@ def _specs(cmd, paths):
                                   st.sampled_from([paths[k] for k in ("file", "under_file",
                                                                        "empty", "devnull")])),
                                  _opt("--points", 2, 20, True)]
+    if cmd == "sweep-data":
+        # as for sweep: one argument always bad, so no cluster starts
+        return ["sweep", "--question", "data", "--protocol", "bb84"], [
+            ("--qber-z", st.just("0.05"), st.sampled_from(["1.5", "x", "0:1:1e-308"])),
+            ("--qber-x", st.just("0.05"), st.sampled_from(["-0.1", "nan"])),
+            _opt("--leakage", 0.0, 1.0),
+            ("--visibility", st.just(None), st.just("0.9")),   # an option of another question
+            ("--store", st.just(paths["new"] + "_d.sqlite"),
+             st.sampled_from([paths[k] for k in ("foreign", "dir", "empty", "under_file")]))]
     # sweep: the valid point is never reached (one argument is always bad: no cluster starts)
     return ["sweep"], [("--visibility", UNIT_GRID_VALID, UNIT_GRID_BAD),
                        _opt("--leakage", 0.0, 1.0),
@@ -225,7 +259,8 @@ def _specs(cmd, paths):
 COMMANDS = ["threshold", "rate", "swap", "repeaters", "plan", "network", "source-bound",
             "di-attack", "di-table", "di-region",
             "swap-bell", "rho-d", "crossover", "bound",
-            "state-bound", "results list", "results export", "results plot", "figure", "sweep"]
+            "state-bound", "results list", "results export", "results plot", "figure", "sweep",
+            "data-bound", "data-counts", "sweep-data"]
 
 
 @st.composite
@@ -238,6 +273,8 @@ def invocation(draw, paths):
     argv = list(prefix)
     for i, (flag, valid, invalid) in enumerate(specs):
         value = draw(invalid if i == bad else valid)
+        if value is None:       # an option left out when valid
+            continue
         argv += [flag] if flag else []  # "" marks a positional argument
         argv += list(value) if isinstance(value, tuple) else [value]
     return [str(a) for a in argv] + ["--json", "--quiet"]
@@ -266,7 +303,7 @@ def _run(argv):
     return code, out.getvalue(), err.getvalue()
 
 
-@settings(max_examples=150, deadline=None, derandomize=True, database=None,
+@settings(max_examples=170, deadline=None, derandomize=True, database=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                  HealthCheck.function_scoped_fixture])
 @given(data=st.data())
