@@ -431,8 +431,8 @@ def test_status_says_when_the_separable_weight_is_below_the_outer_bound(monkeypa
 
     real = source_bound._decomposition
 
-    def loose(source, rng):
-        dec = real(source, rng)
+    def loose(source, rng, progress=None):
+        dec = real(source, rng, progress)
         return dataclasses.replace(dec, outer=min(1.0, dec.q + 0.1))
 
     monkeypatch.setattr(source_bound, "_decomposition", loose)
