@@ -135,8 +135,11 @@ def test_terminal_ctrl_c_to_the_process_group_is_one_line_and_releases_claims(tm
     group): one line, exit 130, no worker tracebacks, no claims left behind."""
     store = tmp_path / "pgint.sqlite"
     env = subprocess_env(QKDBOUNDS_TOY_LOG=str(toy_log), **{KILL_AFTER_STORED_ENV: "3:PGINT"})
+    # as in a terminal: SIGINT at its default disposition (a test runner started in the
+    # background, e.g. `pytest &`, passes SIGINT ignored to its children)
     proc = subprocess.Popen(_sweep_cmd(store, workers=2), env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+                            stderr=subprocess.PIPE, text=True, start_new_session=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         out, err = proc.communicate(timeout=60)
     finally:
