@@ -248,6 +248,22 @@ class RateBounds:
         return out
 
 
+class PointSequence:
+    """Mixin of the grid results that hold their per-point results in ``points``: iterable,
+    indexable and sized over those points."""
+
+    points: list
+
+    def __len__(self) -> int:
+        return len(self.points)
+
+    def __iter__(self):
+        return iter(self.points)
+
+    def __getitem__(self, i):
+        return self.points[i]
+
+
 def _dataframe(columns: dict, n_rows: int):
     """A pandas DataFrame from equal-length columns (scalars repeated on every row)."""
     try:

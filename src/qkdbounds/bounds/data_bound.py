@@ -76,6 +76,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..errors import InputError, check_choice, check_probability
+from ._results import PointSequence
 
 __all__ = ["DataRateBound", "DataRateBounds", "data_rate_upper_bound", "qber_bell_weights",
            "free_weight_range", "qber_of_state", "qber_lower_bound", "qber_threshold", "PROTOCOLS",
@@ -324,7 +325,7 @@ class DataRateBound:
 
 
 @dataclass(frozen=True)
-class DataRateBounds:
+class DataRateBounds(PointSequence):
     """Result on a leakage grid: equal-length arrays and the per-point results (``points``);
     iterable, indexable, ``len()`` = number of leakage values."""
 
@@ -338,15 +339,6 @@ class DataRateBounds:
     attack: str = "best"
     model: str = "uniform"
     unit: str = UNIT
-
-    def __len__(self) -> int:
-        return len(self.points)
-
-    def __iter__(self):
-        return iter(self.points)
-
-    def __getitem__(self, i):
-        return self.points[i]
 
     def to_dataframe(self):
         """A :class:`pandas.DataFrame`, one row per leakage (needs pandas)."""

@@ -56,6 +56,7 @@ from ..errors import InputError, check_choice, check_int, check_probability
 from ..measurements.povm import POVM, check_povm, member_distributions, povm_distribution, \
     povm_from_unitary
 from ..states.sources import Source
+from ._results import PointSequence
 
 __all__ = ["SourceRateBound", "SourceRateBounds", "source_rate_upper_bound", "ATTACK_CHOICES", "N_SOURCE_SEARCH", "N_LOCAL_STARTS",
            "ATOL_ROTATED_GHZ"]
@@ -708,7 +709,7 @@ def _search_settings(source: Source, problem: _Problem, rng, n_search: int, n_lo
 
 
 @dataclass(frozen=True)
-class SourceRateBounds:
+class SourceRateBounds(PointSequence):
     """Result of :func:`source_rate_upper_bound` on a leakage grid: equal-length arrays (bits per
     round) and the per-point :class:`SourceRateBound` results (``points``).
 
@@ -728,15 +729,6 @@ class SourceRateBounds:
     model: str = "uniform"
     dims: tuple = ()
     unit: str = UNIT
-
-    def __len__(self) -> int:
-        return len(self.points)
-
-    def __iter__(self):
-        return iter(self.points)
-
-    def __getitem__(self, i):
-        return self.points[i]
 
     def to_dataframe(self):
         """A :class:`pandas.DataFrame`, one row per leakage (needs pandas)."""
