@@ -139,6 +139,18 @@ def _check_value(name: str, value: Decimal | str) -> int | float | str:
     return canonical_float(float(value))
 
 
+def split_spec(name: str, spec: str | int | float | Sequence[Any]) -> list[Any]:
+    """The items of an axis spec: a comma list's stripped parts, a lone number, or a sequence's
+    elements (one-line :class:`InputError` otherwise)."""
+    if isinstance(spec, str):
+        return [item.strip() for item in spec.split(",")]
+    if isinstance(spec, (int, float)) and not isinstance(spec, bool):
+        return [spec]
+    if isinstance(spec, Sequence) and not isinstance(spec, (bytes, bytearray)):
+        return list(spec)
+    raise InputError(f"{name}: cannot parse {spec!r}")
+
+
 def parse_axis(name: str, spec: str | int | float | Sequence[Any]) -> list[int | float | str]:
     """Parse the values of one grid axis.
 
@@ -175,14 +187,7 @@ def parse_axis(name: str, spec: str | int | float | Sequence[Any]) -> list[int |
     if name not in PARAMETER_NAMES:
         raise InputError(f"unknown sweep parameter {name!r}; "
                          f"allowed: {', '.join(PARAMETER_NAMES)}")
-    if isinstance(spec, str):
-        items: list[Any] = [item.strip() for item in spec.split(",")]
-    elif isinstance(spec, (int, float)) and not isinstance(spec, bool):
-        items = [spec]
-    elif isinstance(spec, Sequence) and not isinstance(spec, (bytes, bytearray)):
-        items = list(spec)
-    else:
-        raise InputError(f"{name}: cannot parse {spec!r}")
+    items = split_spec(name, spec)
     chunks: list[list[int | float | str]] = []
     count = 0
     for item in items:

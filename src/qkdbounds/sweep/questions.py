@@ -30,7 +30,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -276,7 +276,7 @@ def question_key(params: Mapping[str, Any]) -> str:
 
 def _values(question: Question, axis: Axis, spec: Any) -> list[Any]:
     """Parse one axis spec of a non-rate question into its list of values."""
-    from ._grid import MAX_AXIS_POINTS, _decimal, _range, _unit_range_fast
+    from ._grid import MAX_AXIS_POINTS, _decimal, _range, _unit_range_fast, split_spec
 
     if axis.kind == "text":
         return [_canonical_value(question, axis, spec)]
@@ -284,14 +284,7 @@ def _values(question: Question, axis: Axis, spec: Any) -> list[Any]:
         if not isinstance(spec, (str, Path)):
             raise InputError(f"{axis.name} must be one file path, got {spec!r}")
         return [str(spec)]
-    if isinstance(spec, str):
-        items: list[Any] = [item.strip() for item in spec.split(",")]
-    elif isinstance(spec, (int, float)) and not isinstance(spec, bool):
-        items = [spec]
-    elif isinstance(spec, Sequence) and not isinstance(spec, (bytes, bytearray)):
-        items = list(spec)
-    else:
-        raise InputError(f"{axis.name}: cannot parse {spec!r}")
+    items = split_spec(axis.name, spec)
     values: list[Any] = []
     for item in items:
         if isinstance(item, str) and item == "":
