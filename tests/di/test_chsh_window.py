@@ -24,7 +24,7 @@ from qkdbounds.di.chsh import (
 from qkdbounds.di.window import werner_window, werner_window_thresholds
 from qkdbounds.errors import InputError
 from qkdbounds.measurements import dense_distribution
-from qkdbounds.plotting.window_figure import plot_werner_window
+from qkdbounds.plotting.window_figure import write_werner_window
 from qkdbounds.states.two_qubit import bell_diagonal_state, werner_state
 
 #: Acin et al. (2007) quote the critical QBER as "7.1%": two significant digits, so the most a
@@ -296,7 +296,7 @@ def test_window_bad_inputs():
 
 def test_plot_writes_png_and_svg(tmp_path):
     w = werner_window(np.linspace(0, 1, 11), 0.2)
-    paths = plot_werner_window(w, tmp_path / "window")
+    paths = write_werner_window(w, tmp_path / "window")
     assert sorted(p.suffix for p in paths) == [".png", ".svg"]
     assert all(p.stat().st_size > 1000 for p in paths)
 
@@ -304,8 +304,7 @@ def test_plot_writes_png_and_svg(tmp_path):
 def test_draw_werner_window_marks_zeros_keeps_legend_off_the_data(tmp_path):
     import matplotlib.pyplot as plt
 
-    from qkdbounds.plotting.di_figure import OKABE_ITO
-    from qkdbounds.plotting.window_figure import draw_werner_window
+    from qkdbounds.plotting import OKABE_ITO, draw_werner_window
 
     w = werner_window(np.linspace(0, 1, 21), 0.1, insert_thresholds=True)
     ax = draw_werner_window(w)

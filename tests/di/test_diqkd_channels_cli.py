@@ -142,8 +142,9 @@ def test_cli_bound_rejects_npt(tmp_path, capsys):
 
 
 def test_figure_written(tmp_path):
-    from qkdbounds.plotting.diqkd_figure import plot_rho_d_gap
+    from qkdbounds.plotting.diqkd_figure import write_rho_d_gap
 
     data = crossover_search(40)
-    path = plot_rho_d_gap({"table": data.table, "smallest_shield_dim": data.smallest_shield_dim}, tmp_path / "gap.png")
-    assert path.exists() and path.stat().st_size > 1000
+    paths = write_rho_d_gap({"table": data.table, "smallest_shield_dim": data.smallest_shield_dim}, tmp_path / "gap")
+    assert [p.name for p in paths] == ["gap.png", "gap.svg"]
+    assert all(p.stat().st_size > 1000 for p in paths)

@@ -1,6 +1,6 @@
 """``results plot``: one curve per distinct sweep, axes titled with the fixed parameters."""
 
-from qkdbounds.plotting.sweep_figure import sweep_figure
+from qkdbounds.plotting import draw_sweep
 
 
 def _rows(function, scale):
@@ -10,12 +10,11 @@ def _rows(function, scale):
 
 
 def test_distinct_point_functions_are_not_merged():
-    fig = sweep_figure(_rows("a:f", 1.0) + _rows("b:g", 0.5))
-    ax = fig.axes[0]
+    ax = draw_sweep(_rows("a:f", 1.0) + _rows("b:g", 0.5))
     assert len(ax.lines) == 2
     title = ax.get_title()
     assert "d = 3" in title and "N = 2" in title and "junk" in title and "extended" in title
 
 
 def test_one_sweep_one_curve():
-    assert len(sweep_figure(_rows("a:f", 1.0)).axes[0].lines) == 1
+    assert len(draw_sweep(_rows("a:f", 1.0)).lines) == 1

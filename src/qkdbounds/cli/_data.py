@@ -151,14 +151,14 @@ def handle(args) -> dict:
     if args.out is not None:
         from pathlib import Path
 
-        from ..plotting.data_figure import plot_data_bounds
+        from ..plotting.data_figure import write_data_bounds
 
         rows_for_plot = {k: [r[k] for r in per] for k in ("qber_z", "qber_x", "leakage",
                                                           "rate_upper_bound", "lower_bound")}
         rows_for_plot["protocol"] = args.protocol
         if args.qber_y is not None:
             rows_for_plot["qber_y"] = [r["qber_y"] for r in per]
-        files = plot_data_bounds(rows_for_plot, Path(args.out) / "data_bound")
+        files = write_data_bounds(rows_for_plot, Path(args.out) / "data_bound")
         out["figures"] = [str(f) for f in files]
     args.csv_columns = list(ROW_KEYS) if grid else None
     if grid and getattr(args, "output_format", None) == "csv":

@@ -76,10 +76,10 @@ def handle_region(args) -> dict:
                            maxfev=args.maxfev, progress=lambda done, tot: update(1))
     out = region.to_dict()
     if args.out is not None:
-        from ..plotting.di_figure import plot_di_region
+        from ..plotting.di_figure import write_di_region
 
         Path(args.out).mkdir(parents=True, exist_ok=True)
-        out["files"] = [str(f) for f in plot_di_region(region, Path(args.out) / "figure_di_region")]
+        out["files"] = [str(f) for f in write_di_region(region, Path(args.out) / "figure_di_region")]
     return out
 
 

@@ -38,7 +38,7 @@ def write_csv(rows: list[dict], path: Path) -> Path:
 def make_rate_figure(number: int, out: Path, n_points: int = 100, quiet: bool = False) -> dict:
     """Figs. 1, 3, 4: compute the curves, write CSV + PNG + SVG; return paths and thresholds."""
     from ..bounds.curves import PAPER_FIGURES, PAPER_LEAKAGES, rate_curve
-    from ..plotting.rate_figures import plot_rate_curves
+    from ..plotting.rate_figures import write_rate_curves
 
     d, n = PAPER_FIGURES[number]
     with progress(len(PAPER_LEAKAGES) * n_points, f"figure {number}", quiet) as update:
@@ -47,7 +47,7 @@ def make_rate_figure(number: int, out: Path, n_points: int = 100, quiet: bool = 
                   for leak in PAPER_LEAKAGES]
     title = f"Fig. {number}: d = {d}, N = {n}, uniform leakage, Z-basis measurements"
     stem = out / f"figure{number}"
-    files = plot_rate_curves(curves, title, stem)
+    files = write_rate_curves(curves, title, stem)
     rows = [row for c in curves for row in c.rows()]
     files.append(write_csv(rows, stem.with_suffix(".csv")))
     return {
@@ -107,11 +107,11 @@ def handle(args) -> dict:
 def make_diqkd_figure(out: Path) -> tuple[dict, dict]:
     """Paper 2: key lower bound vs PT upper bound against d (log axis), crossover marked."""
     from ..di.partial_transpose import rho_d_report
-    from ..plotting.diqkd_figure import plot_rho_d_gap
+    from ..plotting.diqkd_figure import write_rho_d_gap
 
     report = rho_d_report()
     stem = out / "figure_diqkd_rho_d"
-    files = [plot_rho_d_gap(report["crossover"], stem.with_suffix(fmt)) for fmt in (".png", ".svg")]
+    files = write_rho_d_gap(report["crossover"], stem)
     files.append(write_csv(report["crossover"]["table"], stem.with_suffix(".csv")))
     info = {"figure": "diqkd", "files": [str(f) for f in files],
             "smallest_shield_dim": report["crossover"]["smallest_shield_dim"]}
@@ -127,11 +127,11 @@ def make_window_figure(out: Path, leakage: float = 0.1) -> tuple[dict, object]:
     import numpy as np
 
     from ..di.window import werner_window
-    from ..plotting.window_figure import plot_werner_window
+    from ..plotting.window_figure import write_werner_window
 
     data = werner_window(np.linspace(0, 1, WINDOW_FIGURE_POINTS), leakage, "uniform", insert_thresholds=True)
     stem = out / "figure_werner_window"
-    files = list(plot_werner_window(data, stem))
+    files = write_werner_window(data, stem)
     files.append(write_csv(data.rows(), stem.with_suffix(".csv")))
     return {"figure": "window", "files": [str(f) for f in files]}, data
 
@@ -140,7 +140,7 @@ def make_plan_figure(out: Path, leakage: float = 0.05, memory_t2_s: float = 1.0)
     """Key-rate upper bound per second vs distance for 1..16 segments, beside PLOB."""
     import numpy as np
 
-    from ..plotting.planner_figure import plot_distance_curve
+    from ..plotting.planner_figure import write_distance_curve
     from ..repeaters.planner import distance_curve
 
     rows = distance_curve(np.linspace(10, 1000, 100), (1, 2, 4, 8, 16), leakage,
@@ -148,7 +148,7 @@ def make_plan_figure(out: Path, leakage: float = 0.05, memory_t2_s: float = 1.0)
     stem = out / "figure_plan"
     title = (f"0.2 dB/km fibre, detectors 0.9, memories T2 = {memory_t2_s:g} s, "
              f"L = {leakage:g}, source 1e8 Hz")
-    files = plot_distance_curve(rows, title, stem)
+    files = write_distance_curve(rows, title, stem)
     files.append(write_csv(rows, stem.with_suffix(".csv")))
     return {"figure": "plan", "files": [str(f) for f in files]}
 
@@ -163,12 +163,12 @@ def make_di_figure(out: Path, leakage: float = 0.0, quiet: bool = False) -> tupl
     """DI window against eta at v = 1: the DI CC attack's upper bounds beside the best and the
     plain CHSH lower bounds, with their zeros."""
     from ..di.region import di_eta_window
-    from ..plotting.di_figure import plot_di_eta_window
+    from ..plotting.di_figure import write_di_eta_window
 
     with progress(len(DI_FIGURE_ETAS) + len(DI_FIGURE_ATTACK_ETAS), "figure di", quiet) as update:
         window = di_eta_window(DI_FIGURE_ETAS, DI_FIGURE_ATTACK_ETAS, leakage=leakage, maxfev=40,
                                progress=lambda done, total: update(1))
     stem = out / "figure_di_window"
-    files = list(plot_di_eta_window(window, stem))
+    files = write_di_eta_window(window, stem)
     files.append(write_csv(window.rows(), stem.with_suffix(".csv")))
     return {"figure": "di", "files": [str(f) for f in files], "status": window.status}, window

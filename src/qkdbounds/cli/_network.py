@@ -13,8 +13,8 @@ from ._progress import progress
 
 def handle(args) -> dict:
     from ..errors import InputError
-    from ..repeaters.network import (all_pairs, best_path, load_network, unreachable_pairs,
-                                     write_network_figures)
+    from ..plotting.network_figure import write_network_figures
+    from ..repeaters.network import all_pairs, best_path, load_network, unreachable_pairs
 
     graph = load_network(args.graph)
     kwargs = dict(loss_db_per_km=args.loss_db_per_km, detector_efficiency=args.detector_efficiency,
@@ -58,7 +58,8 @@ def handle(args) -> dict:
     }
     if args.out is not None:
         args.out.mkdir(parents=True, exist_ok=True)
-        out["figures"] = write_network_figures(graph, pairs, args.out)
+        out["figures"] = write_network_figures(graph, pairs, args.out,
+                                               link_visibility=args.link_visibility)
     return out
 
 

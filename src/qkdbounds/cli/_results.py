@@ -70,7 +70,7 @@ def handle_export(args) -> dict:
 
 def handle_plot(args) -> dict:
     """JSON: ``out``, ``rows``, ``curves``."""
-    from ..plotting.sweep_figure import sweep_figure
+    from ..plotting.sweep_figure import write_sweep
 
     with _open(args) as store:
         records = store.records(args.name)
@@ -80,9 +80,6 @@ def handle_plot(args) -> dict:
     out = Path(args.out)
     if out.suffix.lower() not in (".png", ".svg", ".pdf"):
         raise InputError(f"--out must end in .png, .svg or .pdf, got {str(out)!r}")
-    fig = sweep_figure(records, x=args.x, group=args.group)
-    n_curves = len(fig.axes[0].lines)
-    from .._io import atomic_write
-
-    atomic_write(out, lambda tmp: fig.savefig(tmp, dpi=150))
+    _, ax = write_sweep(records, out, x=args.x, group=args.group)
+    n_curves = len(ax.lines)
     return {"out": str(out), "rows": len(records), "curves": n_curves}

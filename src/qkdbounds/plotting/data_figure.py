@@ -6,17 +6,14 @@ Plotting only: every number comes from :func:`qkdbounds.bounds.data_bound.data_r
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
-import matplotlib
+import numpy as np
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+from . import _style
 
-from .rate_figures import save_figure  # noqa: E402
-
-__all__ = ["plot_data_bounds"]
+__all__ = ["draw_data_bounds", "write_data_bounds"]
 
 
 def _first_zero(x, y, atol=1e-9):
@@ -31,13 +28,22 @@ def _first_zero(x, y, atol=1e-9):
     return float(x[i])
 
 
-def plot_data_bounds(rows: dict, path_stem: str | Path, title: str | None = None) -> list[Path]:
-    """Plot the rows of ``data-bound`` (dict of equal-length lists: ``qber_z``, ``qber_x``,
-    ``leakage``, ``rate_upper_bound``, ``lower_bound``); writes ``path_stem.png`` and ``.svg``.
+@_style.styled
+def draw_data_bounds(rows: dict, ax=None, title: str | None = None):
+    """Draw the rows of ``data-bound`` (dict of equal-length lists: ``qber_z``, ``qber_x``,
+    ``leakage``, ``rate_upper_bound``, ``lower_bound``); returns the ``Axes``.
 
     Against ``qber_z`` (one curve pair per leakage) when the QBER varies, else against leakage.
     Solid: the upper bound; dashed: the lower bound; the band between them is open; vertical
-    lines mark the first grid point where each bound is zero.
+    lines mark the first grid point where each bound is zero.  The legend sits right of the
+    axes.
+
+    Examples
+    --------
+    >>> rows = {"qber_z": [0.0, 0.05, 0.1], "qber_x": [0.0, 0.05, 0.1], "leakage": [0.0] * 3,
+    ...         "rate_upper_bound": [1.0, 0.5, 0.0], "lower_bound": [1.0, 0.2, 0.0]}
+    >>> len(draw_data_bounds(rows).lines)
+    4
     """
     qz = np.asarray(rows["qber_z"], dtype=float)
     leak = np.asarray(rows["leakage"], dtype=float)
@@ -45,8 +51,8 @@ def plot_data_bounds(rows: dict, path_stem: str | Path, title: str | None = None
     low = np.asarray([np.nan if v is None else v for v in rows["lower_bound"]], dtype=float)
     against_qber = len(np.unique(qz)) > 1
     groups = np.unique(leak) if against_qber else [None]
-    fig, ax = plt.subplots(figsize=(6.4, 4.4))
-    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    ax = _style.new_axes(ax, "single")
+    colors = _style.CYCLE
     for k, g in enumerate(groups):
         sel = (leak == g) if g is not None else np.ones(len(up), bool)
         x = qz[sel] if against_qber else leak[sel]
@@ -54,9 +60,9 @@ def plot_data_bounds(rows: dict, path_stem: str | Path, title: str | None = None
         x, u, lo = x[order], up[sel][order], low[sel][order]
         c = colors[k % len(colors)]
         tag = f"L = {g:g}" if g is not None else f"e_Z = {qz[0]:g}"
-        ax.plot(x, u, color=c, lw=1.9, marker="o", ms=2.5, label=f"upper bound, {tag}")
+        ax.plot(x, u, color=c, **_style.OURS, marker="o", ms=2.5, label=f"upper bound, {tag}")
         if np.isfinite(lo).any():
-            ax.plot(x, lo, color=c, lw=1.4, ls="--", marker="s", ms=2.0,
+            ax.plot(x, lo, color=c, **_style.BASELINE, marker="s", ms=2.0,
                     label=f"lower bound, {tag}")
             ax.fill_between(x, np.nan_to_num(lo), u, color=c, alpha=0.10, lw=0)
         z = _first_zero(x, u)
@@ -71,6 +77,12 @@ def plot_data_bounds(rows: dict, path_stem: str | Path, title: str | None = None
     ax.set_ylabel("key rate (bits/round)")
     ax.set_title(title or f"{rows.get('protocol', '')}: key bounds from recorded data")
     ax.set_ylim(0, max(1.02 * float(np.nanmax(up)) if up.size else 1.0, 0.05))
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize=7, loc="upper right", framealpha=0.9)
-    return save_figure(fig, Path(path_stem))
+    _style.legend_outside(ax)
+    return ax
+
+
+def write_data_bounds(rows: dict, stem: str | Path, title: str | None = None,
+                      formats: Sequence[str] = ("png", "svg")) -> list[Path]:
+    """:func:`draw_data_bounds` written to ``stem.<fmt>``; returns the paths."""
+    ax = draw_data_bounds(rows, ax=_style.file_axes("single"), title=title)
+    return _style.save_figure(ax.figure, stem, formats)

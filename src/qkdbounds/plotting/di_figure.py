@@ -2,33 +2,26 @@
 
 Plotting only: every number comes from :func:`qkdbounds.di.region.di_region` or
 :func:`qkdbounds.di.region.di_eta_window`.  ``draw_*`` functions draw into a matplotlib ``Axes``
-(``ax=None``: a new figure) and return it; ``plot_*`` functions draw and write PNG + SVG.
+(``ax=None``: a new figure) and return it; ``write_*`` functions draw and write PNG + SVG.
 
-Colours are the Okabe-Ito palette (distinguishable with the common colour-vision
-deficiencies); the region map also hatches the open window, so it survives greyscale.
+Colours are the shared Okabe-Ito palette (:mod:`qkdbounds.plotting._style`); the region map
+also hatches the open window, so it survives greyscale.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
-import matplotlib
+import numpy as np
+from matplotlib.colors import ListedColormap
+from matplotlib.patches import Patch, Rectangle
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-from matplotlib.colors import ListedColormap  # noqa: E402
-from matplotlib.patches import Patch  # noqa: E402
+from . import _style
+from ._style import OKABE_ITO
 
-from .rate_figures import save_figure  # noqa: E402
-
-__all__ = ["OKABE_ITO", "DI_ASSUMPTIONS", "draw_di_region", "draw_di_eta_window", "plot_di_region",
-           "plot_di_eta_window"]
-
-#: Okabe & Ito, "Color Universal Design" (2008): the colours used here.
-OKABE_ITO = {"orange": "#E69F00", "sky_blue": "#56B4E9", "green": "#009E73", "yellow": "#F0E442",
-             "blue": "#0072B2", "vermillion": "#D55E00", "purple": "#CC79A7", "black": "#000000",
-             "grey": "#999999"}
+__all__ = ["DI_ASSUMPTIONS", "method_name", "draw_di_region", "draw_di_eta_window",
+           "write_di_region", "write_di_eta_window"]
 #: The assumptions under which both sides of the DI window hold (shown in every legend).
 DI_ASSUMPTIONS = "collective attacks (i.i.d.); inputs announced; one-way lower bounds"
 
@@ -72,13 +65,7 @@ def _binning_text(binning: str) -> str:
             "A": "no-click binned by Alice only", "B": "no-click binned by Bob only"}.get(binning, binning)
 
 
-def _legend_below(ax, handles=None, title: str = "", ncol: int = 1) -> None:
-    # below the axes: a legend never covers data or threshold lines
-    kwargs = {} if handles is None else {"handles": handles}
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=ncol, fontsize=7.5, title=title,
-              title_fontsize=7.5, frameon=False, alignment="left", **kwargs)
-
-
+@_style.styled
 def draw_di_region(region, ax=None):
     """Draw a :class:`~qkdbounds.di.region.DIRegion`; returns the ``Axes``.
 
@@ -88,8 +75,7 @@ def draw_di_region(region, ax=None):
     larger eta; lower bound: the value at the next smaller eta -- lowering eta is local
     post-processing, :func:`~qkdbounds.di.region.di_eta_window`), nothing interpolated.
     """
-    if ax is None:
-        _, ax = plt.subplots(figsize=(6.4, 5.4))
+    ax = _style.new_axes(ax, "tall")
     assumptions = f"{DI_ASSUMPTIONS}; {_binning_text(region.binning)}"
     labels = list(_REGION_COLORS)
     if region.visibilities.size > 1:
@@ -100,17 +86,18 @@ def draw_di_region(region, ax=None):
         for i in range(codes.shape[0]):
             for j in range(codes.shape[1]):
                 if _REGION_HATCH[labels[codes[i, j]]]:
-                    ax.add_patch(plt.Rectangle((x_edges[j], y_edges[i]), x_edges[j + 1] - x_edges[j],
+                    ax.add_patch(Rectangle((x_edges[j], y_edges[i]), x_edges[j + 1] - x_edges[j],
                                                y_edges[i + 1] - y_edges[i], fill=False, lw=0,
                                                hatch=_REGION_HATCH[labels[codes[i, j]]],
                                                edgecolor=OKABE_ITO["black"], alpha=0.35))
+        ax.grid(False)   # grid lines would cross the cells
         ax.set_xlim(x_edges[0], x_edges[-1])
         ax.set_ylim(y_edges[0], y_edges[-1])
         ax.set_ylabel("visibility v")
         handles = [Patch(facecolor=_REGION_COLORS[k], hatch=_REGION_HATCH[k], edgecolor="0.3",
                          label=f"{_REGION_LABELS[k]} ({int((region.classification == k).sum())} points)")
                    for k in labels]
-        _legend_below(ax, handles, title=assumptions)
+        _style.legend_below(ax, handles, title=assumptions)
     else:
         e = region.etas
         ax.plot(e, region.upper[0], color=OKABE_ITO["blue"], lw=1.9, drawstyle="steps-pre", marker="o", ms=4,
@@ -123,9 +110,9 @@ def draw_di_region(region, ax=None):
         ax.set_ylim(0, 1.02)
         ax.set_ylabel("key rate (bits/round)")
         ax.grid(alpha=0.3)
-        _legend_below(ax, title=assumptions + "\nsteps: valid between the computed points (markers)")
+        _style.legend_below(ax, title=assumptions + "\nsteps: valid between the computed points (markers)")
     ax.set_xlabel("detection efficiency \u03b7 (both parties)")
-    ax.set_title(f"DI window: \u03b8 = {region.theta:.4g}, L = {region.leakage:g} ({region.model})", fontsize=9)
+    ax.set_title(f"DI window: \u03b8 = {region.theta:.4g}, L = {region.leakage:g} ({region.model})")
     return ax
 
 
@@ -135,6 +122,7 @@ def _upper_staircase(attack_etas: np.ndarray, upper: np.ndarray, x: np.ndarray) 
     return upper[idx]
 
 
+@_style.styled
 def draw_di_eta_window(window, ax=None):
     """Draw a :class:`~qkdbounds.di.region.DIEtaWindow`; returns the ``Axes``.
 
@@ -143,8 +131,7 @@ def draw_di_eta_window(window, ax=None):
     markers: the DI CC attack at its efficiencies, drawn at the value of the next larger
     efficiency in between (a valid upper bound there).  Shaded: the window for the DI key.
     """
-    if ax is None:
-        _, ax = plt.subplots(figsize=(6.6, 5.8))
+    ax = _style.new_axes(ax, "tall")
     th = window.thresholds
     a_e, a_up, a_ow = window.attack.etas, window.attack.upper[0], window.attack.one_way[0]
     e = window.etas
@@ -184,18 +171,18 @@ def draw_di_eta_window(window, ax=None):
     ax.set_ylabel("key rate (bits/round)")
     ax.grid(alpha=0.3)
     ax.set_title(f"DI window: \u03b8 = {window.theta:.4g}, v = {window.visibility:g}, "
-                 f"L = {window.leakage:g} ({window.model})", fontsize=9)
-    _legend_below(ax, title=f"{DI_ASSUMPTIONS}; {_binning_text(window.binning)}")
+                 f"L = {window.leakage:g} ({window.model})")
+    _style.legend_below(ax, title=f"{DI_ASSUMPTIONS}; {_binning_text(window.binning)}")
     return ax
 
 
-def plot_di_region(region, path_stem: str | Path) -> list[Path]:
-    """:func:`draw_di_region` written to ``path_stem.png`` and ``.svg``; returns the paths."""
-    ax = draw_di_region(region)
-    return save_figure(ax.figure, Path(path_stem))
+def write_di_region(region, stem: str | Path, formats: Sequence[str] = ("png", "svg")) -> list[Path]:
+    """:func:`draw_di_region` written to ``stem.<fmt>``; returns the paths."""
+    ax = draw_di_region(region, ax=_style.file_axes("tall"))
+    return _style.save_figure(ax.figure, stem, formats)
 
 
-def plot_di_eta_window(window, path_stem: str | Path) -> list[Path]:
-    """:func:`draw_di_eta_window` written to ``path_stem.png`` and ``.svg``; returns the paths."""
-    ax = draw_di_eta_window(window)
-    return save_figure(ax.figure, Path(path_stem))
+def write_di_eta_window(window, stem: str | Path, formats: Sequence[str] = ("png", "svg")) -> list[Path]:
+    """:func:`draw_di_eta_window` written to ``stem.<fmt>``; returns the paths."""
+    ax = draw_di_eta_window(window, ax=_style.file_axes("tall"))
+    return _style.save_figure(ax.figure, stem, formats)

@@ -6,13 +6,13 @@ Plotting only: takes the table the store exports, computes nothing physical.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
-from matplotlib.figure import Figure
-
 from ..errors import InputError
+from . import _style
 
-__all__ = ["sweep_figure"]
+__all__ = ["draw_sweep", "write_sweep"]
 
 _PARAMETERS = ("dim", "parties", "visibility", "leakage", "model", "attack")
 _LABELS = {"dim": "local dimension d", "parties": "parties N", "visibility": "visibility v",
@@ -25,9 +25,9 @@ def _rows(table: Any) -> list[Mapping[str, Any]]:
     return list(table)
 
 
-def sweep_figure(table: Sequence[Mapping[str, Any]] | Any, *, x: str = "visibility",
-                 group: str = "leakage", y: str = "rate_upper_bound",
-                 figsize: tuple[float, float] = (6.0, 4.0)) -> Figure:
+@_style.styled
+def draw_sweep(table: Sequence[Mapping[str, Any]] | Any, ax=None, *, x: str = "visibility",
+               group: str = "leakage", y: str = "rate_upper_bound"):
     """Plot ``y`` against parameter ``x``, one curve per value of ``group``.
 
     Parameters that vary in the table but are neither ``x`` nor ``group`` (e.g. two dimensions
@@ -42,19 +42,19 @@ def sweep_figure(table: Sequence[Mapping[str, Any]] | Any, *, x: str = "visibili
         Sweep parameters (``dim, parties, visibility, leakage, model, attack``).
     y : str
         Column to plot (default the rate upper bound, in bits).
-    figsize : tuple of float
-        Figure size in inches.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw (default: a new figure).
 
     Returns
     -------
-    matplotlib.figure.Figure
-        One axes; one line per curve (``fig.axes[0].lines``).
+    matplotlib.axes.Axes
+        One line per curve (``ax.lines``).
 
     Examples
     --------
     >>> rows = [dict(dim=2, parties=2, visibility=v, leakage=0.1, model="uniform",
     ...              attack="paper", rate_upper_bound=v / 2) for v in (0.5, 1.0)]
-    >>> len(sweep_figure(rows).axes[0].lines)
+    >>> len(draw_sweep(rows).lines)
     1
     """
     for name, value in (("x", x), ("group", group)):
@@ -74,8 +74,7 @@ def sweep_figure(table: Sequence[Mapping[str, Any]] | Any, *, x: str = "visibili
     for r in rows:
         curves.setdefault((r.get(group), *(r.get(p) for p in varying)), []).append(
             (r[x], float(r[y])))
-    fig = Figure(figsize=figsize, layout="constrained")
-    ax = fig.add_subplot()
+    ax = _style.new_axes(ax, "single")
     for label_values in sorted(curves, key=lambda k: tuple(map(str, k))):
         points = sorted(curves[label_values], key=lambda p: p[0])
         label = ", ".join(f"{name}={value}" for name, value
@@ -87,6 +86,15 @@ def sweep_figure(table: Sequence[Mapping[str, Any]] | Any, *, x: str = "visibili
     short = {"dim": "d", "parties": "N", "visibility": "v", "leakage": "L"}
     ax.set_title(", ".join(f"{short.get(p, p)} = {rows[0].get(p)}" for p in constant),
                  fontsize="medium")
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize="small", title=_LABELS[group])
-    return fig
+    _style.legend_outside(ax, title=_LABELS[group])
+    return ax
+
+
+def write_sweep(table: Sequence[Mapping[str, Any]] | Any, path: str | Path, *,
+                x: str = "visibility", group: str = "leakage", y: str = "rate_upper_bound"):
+    """:func:`draw_sweep` written to ``path`` (format from its suffix, e.g. ``.png``, ``.svg``,
+    ``.pdf``); returns ``(path, ax)``."""
+    path = Path(path)
+    ax = draw_sweep(table, ax=_style.file_axes("single"), x=x, group=group, y=y)
+    _style.save_figure(ax.figure, path.parent / path.stem, formats=(path.suffix[1:],))
+    return path, ax

@@ -2,23 +2,20 @@
 
 Plotting only: every number comes from :func:`qkdbounds.di.window.werner_window`.
 :func:`draw_werner_window` draws into a matplotlib ``Axes`` (``ax=None``: a new figure) and
-returns it; :func:`plot_werner_window` also writes PNG + SVG.  Okabe-Ito colours (as
-:mod:`qkdbounds.plotting.di_figure`).
+returns it; :func:`write_werner_window` also writes PNG + SVG.  Shared style
+(:mod:`qkdbounds.plotting._style`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
-import matplotlib
+from . import _style
+from ._style import OKABE_ITO
+from .di_figure import DI_ASSUMPTIONS, method_name
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-
-from .di_figure import DI_ASSUMPTIONS, OKABE_ITO, method_name  # noqa: E402
-from .rate_figures import save_figure  # noqa: E402
-
-__all__ = ["draw_werner_window", "plot_werner_window"]
+__all__ = ["draw_werner_window", "write_werner_window"]
 
 # (label, colour, line style); the zeros of the drawn curves are also marked on the axis
 _THRESHOLD_STYLE = {
@@ -32,6 +29,7 @@ _THRESHOLD_STYLE = {
 _ZERO_MARKED = ("cc_zero", "dw_zero_leakage", "best_lower_zero")
 
 
+@_style.styled
 def draw_werner_window(data, ax=None, title: str | None = None):
     """Draw a :class:`~qkdbounds.di.window.WernerWindow`; returns the ``Axes``.
 
@@ -43,8 +41,7 @@ def draw_werner_window(data, ax=None, title: str | None = None):
     grid contains when ``werner_window(..., insert_thresholds=True)``).  The legend sits below
     the axes with the assumptions.
     """
-    if ax is None:
-        _, ax = plt.subplots(figsize=(6.6, 6.0))
+    ax = _style.new_axes(ax, "tall")
     v = data.visibilities
     leak = f"L = {data.leakage:g} ({data.model})"
     ax.fill_between(v, data.best_lower, data.upper, where=data.upper >= data.best_lower,
@@ -69,12 +66,10 @@ def draw_werner_window(data, ax=None, title: str | None = None):
     _zoom(ax, data)
     ax.set_xlabel("visibility v (Werner state)")
     ax.set_ylabel("key rate (bits/round)")
-    ax.set_title(title or "Werner state: best DI lower bound vs. CC upper bound with leakage", fontsize=10)
+    ax.set_title(title or "Werner state: best DI lower bound vs. CC upper bound with leakage")
     ax.set_xlim(float(v.min()), float(v.max()))
     ax.set_ylim(0, 1.02)
-    ax.grid(alpha=0.3)
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), fontsize=7.5, frameon=False, alignment="left",
-              title=f"{DI_ASSUMPTIONS}; \u03b7 = 1, CHSH-optimal settings", title_fontsize=7.5)
+    _style.legend_below(ax, title=f"{DI_ASSUMPTIONS}; \u03b7 = 1, CHSH-optimal settings", offset=0.12)
     return ax
 
 
@@ -109,7 +104,8 @@ def _zoom(ax, data) -> None:
     ins.grid(alpha=0.3)
 
 
-def plot_werner_window(data, path_stem: str | Path, title: str | None = None) -> list[Path]:
-    """:func:`draw_werner_window` written to ``path_stem.png`` and ``.svg``; returns the paths."""
-    ax = draw_werner_window(data, title=title)
-    return save_figure(ax.figure, Path(path_stem))
+def write_werner_window(data, stem: str | Path, title: str | None = None,
+                        formats: Sequence[str] = ("png", "svg")) -> list[Path]:
+    """:func:`draw_werner_window` written to ``stem.<fmt>``; returns the paths."""
+    ax = draw_werner_window(data, ax=_style.file_axes("tall"), title=title)
+    return _style.save_figure(ax.figure, stem, formats)
