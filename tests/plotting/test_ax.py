@@ -111,7 +111,8 @@ def _rho_d():
 CASES = {
     "draw_rate_curves": lambda: ((([_curve(0.1, np.clip(VIS - 0.4, 0, None))]),),
                                  {"title": "t", "extra_curves": [_curve(0.1, np.clip(VIS - 0.5, 0, None))],
-                                  "extra_label": "extended", "baseline": [np.clip(VIS - 0.3, 0, None)]}, 1),
+                                  "extra_label": "extended", "baseline": [np.clip(VIS - 0.3, 0, None)],
+                                  "curve_label": "paper"}, 1),
     "draw_data_bounds": lambda: ((_data_rows(),), {}, 1),
     "draw_di_region": lambda: ((_region(),), {}, 1),
     "draw_di_eta_window": lambda: ((_eta_window(),), {}, 1),
@@ -179,7 +180,7 @@ def test_one_style_legends_at_least_8pt_and_off_the_axes(name, monkeypatch, tmp_
 def test_rate_curves_draw_the_baseline_and_thresholds(monkeypatch, tmp_path):
     _, ax, _ = _draw("draw_rate_curves", monkeypatch, tmp_path)
     labels = [line.get_label() for line in ax.lines]
-    assert "L = 0.1, no attack" in labels and "L = 0.1, extended" in labels
+    assert {"L = 0.1, paper", "L = 0.1, no attack", "L = 0.1, extended"} <= set(labels)
     verticals = [line for line in ax.lines if len(line.get_xdata()) == 2
                  and line.get_xdata()[0] == line.get_xdata()[1]]
     assert sorted(float(line.get_xdata()[0]) for line in verticals) == [0.4, 0.45]

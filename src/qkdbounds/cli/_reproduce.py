@@ -40,7 +40,8 @@ def _beyond_figures(out: Path, n_points: int) -> list[dict]:
         stem = out / f"beyond_figure{number}"
         trivial = [no_attack_bounds(d, n, c.visibilities, c.leakage, c.model) for c in paper]
         files = write_rate_curves(paper, f"Fig. {number} (d={d}, N={n}): paper attack vs extended attack",
-                                  stem, extra_curves=ext, extra_label="extended attack",
+                                  stem, curve_label="paper attack", extra_curves=ext,
+                                  extra_label="extended attack",
                                   baseline=trivial, baseline_label="no attack")
         rows = []
         for c_p, c_e, c_t in zip(paper, ext, trivial):

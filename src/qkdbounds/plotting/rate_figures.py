@@ -17,7 +17,8 @@ __all__ = ["draw_rate_curves", "write_rate_curves"]
 
 @_style.styled
 def draw_rate_curves(curves, ax=None, title: str | None = None, extra_curves=None,
-                     extra_label: str = "", baseline=None, baseline_label: str = "no attack"):
+                     extra_label: str = "", baseline=None, baseline_label: str = "no attack",
+                     curve_label: str = ""):
     """Draw :class:`~qkdbounds.bounds.curves.RateCurve` objects with their thresholds; returns
     the ``Axes``.
 
@@ -25,7 +26,9 @@ def draw_rate_curves(curves, ax=None, title: str | None = None, extra_curves=Non
     dotted verticals: the threshold printed in the paper (when inside [0, 1]).
     ``extra_curves`` (same leakages) are drawn dash-dot, e.g. a tighter attack of ours;
     ``baseline`` (one rate array per curve, on its visibilities) is drawn dashed and thin, e.g.
-    the no-attack bound.  The legend sits below the axes, so no threshold line crosses it.
+    the no-attack bound.  ``curve_label`` names the solid curves' attack in the legend when
+    others are drawn beside them.  The legend sits below the axes, so no threshold line
+    crosses it.
 
     Examples
     --------
@@ -37,7 +40,8 @@ def draw_rate_curves(curves, ax=None, title: str | None = None, extra_curves=Non
     ax = _style.new_axes(ax, "single")
     for i, c in enumerate(curves):
         col = _style.CYCLE[i % len(_style.CYCLE)]
-        ax.plot(c.visibilities, c.rates, color=col, **_style.OURS, label=f"L = {c.leakage:g}")
+        ax.plot(c.visibilities, c.rates, color=col, **_style.OURS,
+                label=f"L = {c.leakage:g}" + (f", {curve_label}" if curve_label else ""))
         if extra_curves is not None:
             e = extra_curves[i]
             ax.plot(e.visibilities, e.rates, color=col, **_style.ALTERNATIVE,
