@@ -307,7 +307,7 @@ def test_below_the_isotropic_upper_bound(v, leakage, model):
 
 def test_result_is_frozen_and_value_never_negative():
     bound = devetak_winter_lower_bound(make_source(np.eye(4) / 4, (2, 2)), "Z")
-    assert isinstance(bound, SourceLowerBound) and bound.status == "exact"
+    assert isinstance(bound, SourceLowerBound) and bound.status == "closed_form"
     assert bound.value >= 0.0 > bound.raw_value
     with pytest.raises(AttributeError):
         bound.value = 1.0  # type: ignore[misc]

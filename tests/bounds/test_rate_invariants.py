@@ -46,7 +46,7 @@ def test_zero_at_and_below_threshold_positive_above(d, n, leak, model):
     v_star = threshold_closed_form(d, n, leak, model)
     for v in (v_star, v_star - 1e-3, v_star / 2):
         r = rate_upper_bound(d, n, v, leak, model)
-        assert r.value == 0.0 and r.status == "optimal_zero"
+        assert r.value == 0.0 and r.status == "optimal" and r.zero_key
     above = rate_upper_bound(d, n, min(1.0, v_star + 1e-3), leak, model)
     assert above.value > 0 and above.status == "closed_form" and not above.zero_key
 
@@ -150,15 +150,17 @@ def test_zero_only_with_the_zero_key_certificate(d, n, model):
 
 
 def test_threshold_status_flags_disagreeing_routes(monkeypatch):
-    """"verified" means the two routes agree to 1e-6; a 1e-4 disagreement must be flagged."""
+    """closed_form (verified) means the two routes agree to 1e-6; a 1e-4 disagreement must be
+    flagged as heuristic."""
     import qkdbounds.bounds.threshold as threshold_module
 
-    assert visibility_threshold(2, 3, 0.2).status == "verified"
+    ok = visibility_threshold(2, 3, 0.2)
+    assert ok.status == "closed_form" and "verified" in ok.message
     real = threshold_module.numeric_threshold
     monkeypatch.setattr(threshold_module, "numeric_threshold",
                         lambda *a, **k: real(*a, **k) + 1e-4)
     t = visibility_threshold(2, 3, 0.2)
-    assert t.status == "routes_disagree" and t.agreement == pytest.approx(1e-4, rel=1e-3)
+    assert t.status == "heuristic" and "disagree" in t.message and t.agreement == pytest.approx(1e-4, rel=1e-3)
 
 
 @pytest.mark.parametrize("kwargs", [dict(cut_bound=True), dict(attack="intrinsic"),

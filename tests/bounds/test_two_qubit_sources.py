@@ -107,7 +107,7 @@ def test_errata_e18_paper_attack_above_no_attack_is_not_the_default():
     assert_allclose([r.paper_value, r.no_attack_value, r.value], [0.810439, 0.748205, 0.716012],
                     atol=1e-6)
     paper = source_rate_upper_bound(werner_state(0.95), 0.1, attack="paper")
-    assert "above the no-attack bound" in paper.status
+    assert "above the no-attack bound" in paper.message
 
 
 def test_leakage_grid_equals_points():

@@ -99,7 +99,7 @@ def test_no_key_without_repeaters():
                          ids=["n=5", "n=10 junk", "n=3 d=3"])
 def test_planner_inverts_the_rate_bound(n, target, model, d):
     plan = minimum_link_visibility(n, target, 0.1, model, d)
-    assert plan.status == "converged"
+    assert plan.status == "optimal"
     v = plan.value
     assert rate_upper_bound(d, 2, v ** (n + 1), 0.1, model).value >= target
     assert rate_upper_bound(d, 2, (v - 1e-6) ** (n + 1), 0.1, model).value < target
@@ -110,7 +110,7 @@ def test_planner_zero_target_is_the_threshold_root_and_matches_the_budget():
     n = 10
     plan = minimum_link_visibility(n, 0.0, 0.1)
     thr = visibility_threshold(2, 2, 0.1).value
-    assert plan.status == "threshold"
+    assert plan.status == "closed_form"
     assert_allclose(plan.value, thr ** (1 / (n + 1)), rtol=1e-12)
     assert repeater_budget(plan.value + 1e-6, 0.1, max_repeaters=0).n_max >= n
     assert repeater_budget(plan.value - 1e-6, 0.1, max_repeaters=0).n_max < n

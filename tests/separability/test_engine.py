@@ -92,7 +92,7 @@ def test_low_rank_separable_mixtures_are_certified_whole(dims, k):
 
     rho = _product_mixture(dims, k, 100 + k)
     res = certified_separable_weight(make_source(rho, dims))
-    assert res.weight == 1.0 and res.method == "product_fit" and res.status == "ok"
+    assert res.weight == 1.0 and res.method == "product_fit" and res.status == "optimal"
     assert res.weight_outer == 1.0
     # second route: reassemble sigma from the raw ensemble, weights a probability vector
     assert np.isclose(res.ensemble_weights.sum(), 1.0) and res.ensemble_weights.min() > 0
@@ -107,5 +107,6 @@ def test_shortfall_against_the_outer_bound_is_in_the_status():
                                      rounds=1, dps=False)
     assert res.weight < res.weight_outer - 1e-6
     assert res.gap == pytest.approx(res.weight_outer - res.weight)
-    assert res.status.startswith("ok: separable weight not certified optimal (q=")
-    assert f"outer={res.weight_outer:.6g}" in res.status
+    assert res.status == "certified"
+    assert res.message.startswith("separable weight not certified optimal (q=")
+    assert f"outer={res.weight_outer:.6g}" in res.message

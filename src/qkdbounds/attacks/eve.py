@@ -33,6 +33,7 @@ from numpy.typing import NDArray
 from .._tolerances import GAMMA_TOL
 from ..errors import InputError
 from ..info.entropy import group_information_measure, marginal
+from ..status import Status
 
 __all__ = ["GammaSolution", "minimize_gamma", "reference_product", "DEFAULT_STARTS"]
 
@@ -70,7 +71,7 @@ class GammaSolution:
     p_question: float
     zero_key: bool
     method: str
-    status: str
+    status: Status
     n_starts: int
     spread: float
 
@@ -199,7 +200,7 @@ def minimize_gamma(
         p_question=float(m.sum()),
         zero_key=bool(zero),
         method=f"alternating exact-convex minimisation, {len(values)} seeded starts",
-        status="optimal_zero" if zero else "converged",
+        status=Status.OPTIMAL if zero else Status.CERTIFIED,
         n_starts=len(values),
         spread=float(max(values) - min(values)) if values else 0.0,
     )

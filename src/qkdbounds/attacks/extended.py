@@ -43,6 +43,7 @@ from ..measurements.bases import Measurement
 from ..states.isotropic import IsotropicGHZ, cc_decomposition
 from .cc import member_distribution, question_class
 from .eve import ZERO_RTOL, _solve_mass, minimize_gamma, reference_product
+from ..status import Status
 
 __all__ = ["ExtendedSolution", "ExtendedQuestionClass", "extended_question_class", "minimize_extended",
            "flag_distributions"]
@@ -74,7 +75,7 @@ class ExtendedSolution:
     zero_key: bool
     paper_value: float
     method: str
-    status: str
+    status: Status
     n_starts: int
 
 
@@ -150,7 +151,7 @@ def minimize_extended(eqc: ExtendedQuestionClass, groups: Sequence[Sequence[int]
     paper = minimize_gamma(base, eqc.paper_extra, groups, rng=rng)
     if paper.zero_key:
         return ExtendedSolution(0.0, paper.p_question, paper.gamma * eqc.paper_extra, np.zeros(len(flags)),
-                                True, 0.0, "paper attack already gives zero", "optimal_zero", 0)
+                                True, 0.0, "paper attack already gives zero", Status.OPTIMAL, 0)
     n_g = len(flags)
     m_paper = base + paper.gamma * eqc.paper_extra
     starts = [(np.zeros(n_g), reference_product(m_paper, groups))]
@@ -186,4 +187,4 @@ def minimize_extended(eqc: ExtendedQuestionClass, groups: Sequence[Sequence[int]
     return ExtendedSolution(value, float(m.sum()), y, eta, zero, paper.value,
                             f"alternating minimisation (exact clip step + L-BFGS-B over {n_g} flag "
                             f"groups), {len(starts)} starts incl. the paper's optimum",
-                            "optimal_zero" if zero else "converged", len(starts))
+                            Status.OPTIMAL if zero else Status.CERTIFIED, len(starts))

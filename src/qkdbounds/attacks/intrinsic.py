@@ -29,6 +29,7 @@ from scipy.optimize import minimize
 from ..errors import InputError
 from ..info.entropy import group_information_measure
 from .eve import reference_product
+from ..status import Status
 
 __all__ = ["IntrinsicSolution", "minimize_intrinsic", "merge_identical_labels", "set_partitions"]
 
@@ -47,7 +48,7 @@ class IntrinsicSolution:
     channel: NDArray[np.float64] = field(repr=False)  # W[e, e_bar], rows sum to 1
     n_outputs: int
     method: str
-    status: str
+    status: Status
     labels_after_merge: int
     label_map: NDArray[np.int64] = field(repr=False)
 
@@ -227,4 +228,4 @@ def minimize_intrinsic(
                  if stopped else "")
               + (f" + exhaustive deterministic merges of {e} labels" if exhaustive else "")
               + f"; output alphabet {k}; best from {how}")
-    return IntrinsicSolution(max(value, 0.0), w_orig, k, method, "converged", e, label_map)
+    return IntrinsicSolution(max(value, 0.0), w_orig, k, method, Status.CERTIFIED, e, label_map)

@@ -36,6 +36,7 @@ from ..info.entropy import bipartitions, group_information_measure
 from ..measurements.bases import computational, random_measurement, xz_plane
 from ..states.isotropic import isotropic_ghz
 from ._results import RateBound
+from ..status import Status
 
 __all__ = ["general_rate_bound", "N_SEARCH_ANGLES", "N_SEARCH_RANDOM", "BEST_ORDER"]
 
@@ -239,7 +240,10 @@ def general_rate_bound(d: int, n: int, visibility: float, leakage: float, model:
             "meaning": "min over cuts S|S^c of Eve's min p(?) I(A_S:A_S^c|?) (bits), "
                        "at the setting maximising it"},
     }
-    status = "optimal_zero" if zero_key else "converged"
+    status = Status.OPTIMAL if zero_key else Status.CERTIFIED
+    message = ("zero key certified by Eve's explicit attack" if zero_key else
+               "Eve's attack is explicit and recomputable; her minimisation uses seeded starts "
+               "and is not proven optimal")
     method = f"general route; max over settings: {how}; min over Eve: {attack_cert['method']}"
     used = attack_cert.get("attack_used", attack) if attack == "best" else attack
     certificate["attack_used"] = used
@@ -247,4 +251,5 @@ def general_rate_bound(d: int, n: int, visibility: float, leakage: float, model:
              for k, x in comps.items()}
     return RateBound(value, None if best_cut is None else best_cut[0], certificate, method,
                      status, GAMMA_TOL, attack_used=used, paper_value=comps["paper"],
-                     extended_value=comps["extended"], no_attack_value=comps["no_attack"])
+                     extended_value=comps["extended"], no_attack_value=comps["no_attack"],
+                     message=message)

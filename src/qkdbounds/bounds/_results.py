@@ -8,10 +8,18 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["RateBound", "RateBounds", "ZERO_STATUS"]
+from ..status import Status
 
-#: Status of a point whose zero rate is certified (Eve reaches a uniform "?" class).
-ZERO_STATUS = "optimal_zero"
+__all__ = ["RateBound", "RateBounds", "coerce_status_array"]
+
+
+def coerce_status_array(status) -> NDArray[np.str_]:
+    """``status`` (array-like of strings) checked against :class:`~qkdbounds.status.Status`."""
+    arr = np.asarray(status).astype(str)
+    bad = set(np.unique(arr)) - {m.value for m in Status}
+    if bad:
+        Status.parse(sorted(bad)[0])
+    return arr
 
 
 @dataclass(frozen=True)
@@ -29,9 +37,10 @@ class RateBound:
         Eve's attack (``q``, ``gamma``, ``p_question``, flags) and the honest measurements.
     method : str
         How the value was obtained (route, measurement search, minimiser).
-    status : str
-        ``"optimal_zero"`` (zero key certified), ``"closed_form"`` (structured route) or
-        ``"converged"`` (general route).
+    status : Status
+        ``optimal`` (the bound is a certified zero: nothing lies below it), ``closed_form``
+        (structured route) or ``certified`` (general route: Eve's attack is explicit and checked;
+        her minimisation uses seeded starts and is not proven optimal).
     tolerance : float
         Absolute tolerance of ``value`` (bits); 0 for closed forms.
     route : str
@@ -76,6 +85,10 @@ class RateBound:
     leakage: float | None = None
     model: str | None = None
     attack: str | None = None
+    message: str = ""
+
+    def __post_init__(self):
+        object.__setattr__(self, "status", Status.parse(self.status))
 
     def __repr__(self) -> str:
         question = ", ".join(f"{k}={v!r}" for k, v in (
@@ -86,7 +99,7 @@ class RateBound:
         cut = "" if self.cut_bound is None else f", cut_bound={self.cut_bound:.6g}"
         return (f"RateBound({question}: value={self.value:.6g} {self.unit}{cut}, "
                 f"verdict={self.verdict!r}, lower_bound={low}, attack_used={self.attack_used!r}, "
-                f"route={self.route!r}, status={self.status!r})")
+                f"route={self.route!r}, status={str(self.status)!r})")
 
     @property
     def best(self) -> float:
@@ -95,8 +108,8 @@ class RateBound:
 
     @property
     def zero_key(self) -> bool:
-        """True when the bound is a certified zero."""
-        return self.status == ZERO_STATUS
+        """True when the bound is a certified zero (``status`` is ``optimal``)."""
+        return self.status == Status.OPTIMAL
 
 
 @dataclass(frozen=True)
@@ -114,7 +127,7 @@ class RateBounds:
     cut_bound : ndarray or None
         Conference-key cut bound (bits) where computed, else ``None``.
     status : ndarray of str
-        Per point, as in :class:`RateBound`.
+        Per point, a :class:`~qkdbounds.status.Status` value, as in :class:`RateBound`.
     certificate : dict
         Per-point arrays of the attack (``q``, ``gamma_constant_strings``, ``gamma_other_strings``,
         ``forgotten_flag_fraction``, ``p_question``) on the structured route; a list of per-point
@@ -133,6 +146,8 @@ class RateBounds:
         Per point ``"no_key"``, ``"key"`` or ``"open"``.
     local_dim, n_parties, model, attack
         The question asked (set by the dispatcher).
+    message : str
+        Notes on how the values were obtained (prose; ``status`` is what code should test).
 
     Iterable over its points (:class:`RateBound`, flat order), indexable by flat index;
     :meth:`to_dataframe` gives one row per point.
@@ -159,6 +174,10 @@ class RateBounds:
     n_parties: int | None = None
     model: str | None = None
     attack: str | None = None
+    message: str = ""
+
+    def __post_init__(self):
+        object.__setattr__(self, "status", coerce_status_array(self.status))
 
     def __len__(self) -> int:
         return int(self.value.size)
@@ -199,8 +218,8 @@ class RateBounds:
 
     @property
     def zero_key(self) -> NDArray[np.bool_]:
-        """Boolean array: the bound is a certified zero."""
-        return self.status == ZERO_STATUS
+        """Boolean array: the bound is a certified zero (``status`` is ``optimal``)."""
+        return self.status == Status.OPTIMAL.value
 
     @property
     def best(self) -> NDArray[np.float64]:
@@ -224,7 +243,8 @@ class RateBounds:
                          _item(self.lower_bound, i), self.lower_bound_method,
                          _item(self.verdict, i, str), self.unit, self.local_dim, self.n_parties,
                          float(np.asarray(self.visibility).ravel()[i]),
-                         float(np.asarray(self.leakage).ravel()[i]), self.model, self.attack)
+                         float(np.asarray(self.leakage).ravel()[i]), self.model, self.attack,
+                         self.message)
 
     def columns(self) -> dict[str, Any]:
         """Flat, equal-length columns (JSON lists / CSV table)."""

@@ -76,6 +76,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..errors import InputError, check_choice, check_probability
+from ..status import Status
 from ._results import PointSequence
 
 __all__ = ["DataRateBound", "DataRateBounds", "data_rate_upper_bound", "qber_bell_weights",
@@ -282,8 +283,14 @@ class DataRateBound:
     leakage, model : float, str
     certificate : dict
         Eve's state, her decomposition and attack (from the source route), the candidates tried.
-    method, status : str
+    method : str
+    status : Status
+        ``optimal`` when the bound is a certified zero, else ``certified`` (Eve's compatible
+        state, ensemble and attack are explicit; the search over compatible states is structured
+        or seeded, not a proven minimum).
     unit : str
+    message : str
+        Notes from the search and from the source route at Eve's state.
     """
 
     value: float
@@ -311,8 +318,12 @@ class DataRateBound:
     model: str
     certificate: dict = field(repr=False)
     method: str = field(repr=False)
-    status: str = "ok"
+    status: Status = Status.CERTIFIED
     unit: str = UNIT
+    message: str = ""
+
+    def __post_init__(self):
+        object.__setattr__(self, "status", Status.parse(self.status))
 
     def __repr__(self) -> str:
         low = "None" if self.lower_bound is None else f"{self.lower_bound:.6g}"
@@ -483,9 +494,7 @@ def _standard(protocol, qber_z, qber_x, qber_y, counts, confidence, leaks, model
         lower = float(low_vals[i]) if want_lower else None
         from .verdict import decide
 
-        status_notes = list(notes)
-        if r.status != "ok":
-            status_notes.append(r.status.removeprefix("ok: "))
+        status_notes = list(notes) + ([r.message] if r.message else [])
         cert = {
             "compatible_state": rho, "bell_weights": lam, "unmonitored_weight": t,
             "key_basis_unitary": BASIS_UNITARIES[key_basis],
@@ -520,7 +529,7 @@ def _standard(protocol, qber_z, qber_x, qber_y, counts, confidence, leaks, model
             extended_value=r.extended_value, no_attack_value=r.no_attack_value,
             compatible_state=rho, bell_weights=lam, unmonitored_weight=t, residual=residual,
             separable_weight=r.separable_weight, leakage=leak, model=model, certificate=cert,
-            method=method, status="ok" if not status_notes else "ok: " + "; ".join(status_notes)))
+            method=method, status=_status(value), message="; ".join(status_notes)))
     return points
 
 
@@ -588,7 +597,7 @@ def _custom(counts, confidence, leaks, model, attack, want_lower, rng):
         kb = max(per, key=lambda k: per[k][i].value)
         r = per[kb][i]
         lower = None if lower_vals is None else float(lower_vals[i])
-        notes = [r.status.removeprefix("ok: ")] if r.status != "ok" else []
+        notes = [r.message] if r.message else []
         cert = {"compatible_state": c.matrix, "compatible_state_how": c.how,
                 "ppt_weight": c.ppt_weight, "informationally_complete": complete,
                 "eve": {"attack": r.certificate["attack"],
@@ -616,8 +625,13 @@ def _custom(counts, confidence, leaks, model, attack, want_lower, rng):
             compatible_state=c.matrix, bell_weights=None, unmonitored_weight=None,
             residual=float(c.residual), separable_weight=r.separable_weight, leakage=leak,
             model=model, certificate=cert, method=method,
-            status="ok" if not notes else "ok: " + "; ".join(notes)))
+            status=_status(r.value), message="; ".join(notes)))
     return points
+
+
+def _status(value: float) -> Status:
+    """``optimal`` for a certified zero (nothing lies below it), else ``certified``."""
+    return Status.OPTIMAL if value <= 0 else Status.CERTIFIED
 
 
 def data_rate_upper_bound(protocol: str, *, qber_z: float | None = None,

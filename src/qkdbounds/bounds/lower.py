@@ -52,6 +52,7 @@ from ..errors import InputError, check_choice, check_int, check_probability
 from ..info.entropy import shannon_entropy
 from ..measurements.povm import POVM, check_povm, povm_distribution, povm_from_unitary
 from ..states.sources import Source
+from ..status import Status
 
 __all__ = ["SourceLowerBound", "devetak_winter_lower_bound", "ATOL_EIGENVALUE",
            "TOLERANCE_LOWER"]
@@ -95,8 +96,8 @@ class SourceLowerBound:
         The party :math:`j` with the largest :math:`H(X|Y_j)` (the one that sets the cost).
     method : str
         One sentence with the assumptions.
-    status : str
-        ``"exact"``: closed evaluation by eigendecompositions, no optimisation.
+    status : Status
+        ``closed_form``: closed evaluation by eigendecompositions, no optimisation.
     tolerance : float
         Absolute accuracy of ``value`` (bits).
     """
@@ -110,8 +111,11 @@ class SourceLowerBound:
     key_party: int
     decoding_party: int
     method: str = field(repr=False)
-    status: str = "exact"
+    status: Status = Status.CLOSED_FORM
     tolerance: float = TOLERANCE_LOWER
+
+    def __post_init__(self):
+        object.__setattr__(self, "status", Status.parse(self.status))
 
 
 def _check_povms(povms, dims: tuple[int, ...]) -> list[POVM]:

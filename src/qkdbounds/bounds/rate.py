@@ -47,7 +47,8 @@ from numpy.typing import ArrayLike
 
 from ..errors import InputError, check_choice, check_parameter
 from ..measurements.bases import Measurement
-from ._results import ZERO_STATUS, RateBound, RateBounds
+from ..status import Status
+from ._results import RateBound, RateBounds
 from .isotropic_lower import LOWER_BOUND_METHOD, isotropic_lower_bound
 from .symmetric import SYMMETRIC_ATTACKS, check_unit_array, no_attack_bounds, z_basis_bounds
 from .verdict import decide, decide_array
@@ -202,7 +203,7 @@ def _structured(d, n, v, leak, model, attack, cut_bound, n_starts, rng, max_memo
     else:
         sol = paper if attack == "paper" else ext
         value, used = sol.value, np.full(sol.value.shape, attack)
-    status = np.where(sol.zero_key, ZERO_STATUS, "closed_form")
+    status = np.where(sol.zero_key, Status.OPTIMAL.value, Status.CLOSED_FORM.value)
     cert = _structured_certificate(sol, n, 0 if scalar else None)
     name = ("best of the paper, extended and no-attack bounds per point; " if attack == "best"
             else f"{attack} ")
@@ -377,7 +378,7 @@ def rate_upper_bound(
                                n_starts, rng)
         results.append(RateBound(r.value, r.cut_bound, r.certificate, r.method, r.status,
                                  r.tolerance, route, r.attack_used, r.paper_value,
-                                 r.extended_value, r.no_attack_value))
+                                 r.extended_value, r.no_attack_value, message=r.message))
         if callback is not None:
             callback(1)
     if scalar:
@@ -397,7 +398,8 @@ def rate_upper_bound(
         results[0].method if results else "", route, results[0].tolerance,
         attack_used=np.array([str(r.attack_used) for r in results]).reshape(shape),
         paper_value=column("paper_value"), extended_value=column("extended_value"),
-        no_attack_value=column("no_attack_value")), d, n, model, z_bases, v, leak, attack)
+        no_attack_value=column("no_attack_value"),
+        message=results[0].message if results else ""), d, n, model, z_bases, v, leak, attack)
 
 
 NO_LOWER_BOUND = ("none: the Devetak-Winter lower bound is computed at Z bases; it does not "

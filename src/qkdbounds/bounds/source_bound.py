@@ -56,6 +56,7 @@ from ..errors import InputError, check_choice, check_int, check_probability
 from ..measurements.povm import POVM, check_povm, member_distributions, povm_distribution, \
     povm_from_unitary
 from ..states.sources import Source
+from ..status import Status
 from ._results import PointSequence
 
 __all__ = ["SourceRateBound", "SourceRateBounds", "source_rate_upper_bound", "ATTACK_CHOICES", "N_SOURCE_SEARCH", "N_LOCAL_STARTS",
@@ -100,10 +101,14 @@ class SourceRateBound:
     certificate : dict
         ``measurement_unitaries`` (None for POVMs), ``measurement_povm_elements``,
         ``decomposition``, ``attack`` (Eve's parameters at the maximising setting).
-    method, status : str
-        ``status`` is ``"ok"``, or ``"ok: separable weight not certified optimal (q=...,
-        outer=...); ..."`` when the best certified weight is below the outer bound by more
-        than ``GAP_NOTE`` (the bound may be loose).
+    method : str
+    status : Status
+        ``optimal`` when the bound is a certified zero, else ``certified`` (Eve's ensemble and
+        attack are explicit and checked; the weight or her minimisation may not be optimal).
+    message : str
+        Notes, e.g. ``"separable weight not certified optimal (q=..., outer=...)"`` when the
+        best certified weight is below the outer bound by more than ``GAP_NOTE`` (the bound may
+        be loose).
     attack : {"best", "paper", "extended"}
         The attack asked for; ``attack_used`` names the one that achieved ``value``
         (``"paper"``, ``"extended"`` or ``"no_attack"``).
@@ -127,7 +132,7 @@ class SourceRateBound:
     measurements: list
     certificate: dict = field(repr=False)
     method: str = ""
-    status: str = "ok"
+    status: Status = Status.CERTIFIED
     attack: str = "best"
     paper_value: float | None = None
     ensemble_residual: float = 0.0
@@ -141,6 +146,10 @@ class SourceRateBound:
     model: str = "uniform"
     dims: tuple = ()
     unit: str = "bits per round"
+    message: str = ""
+
+    def __post_init__(self):
+        object.__setattr__(self, "status", Status.parse(self.status))
 
     def __repr__(self) -> str:
         lb = "None" if self.lower_bound is None else f"{self.lower_bound:.6g}"
@@ -148,7 +157,7 @@ class SourceRateBound:
                 f"model={self.model!r}, attack={self.attack!r}, measurements={self.measurements}, "
                 f"value={self.value:.6g} {self.unit}, attack_used={self.attack_used!r}, "
                 f"paper_value={self.paper_value:.6g}, lower_bound={lb}, "
-                f"verdict={self.verdict!r}, status={self.status.split(':')[0]!r})")
+                f"verdict={self.verdict!r}, status={str(self.status)!r})")
 
     def save_ensemble(self, path) -> dict:
         """Write the decomposition this bound used (the same ``.npz`` layout as
@@ -946,7 +955,8 @@ def _point(src, eve, leak, model, measurements, given, attack, cut_bound, n_sear
     from .verdict import decide
 
     verdict = decide(value, lower)
-    status = "ok" if not notes else "ok: " + "; ".join(notes)
+    zero_key = bool(best["eve"].get("zero_key", value <= 0))
+    status = Status.OPTIMAL if zero_key and value <= 0 else Status.CERTIFIED
     eve_cert = dict(best["eve"], decomposition=best["decomposition"],
                     value_by_decomposition=best["value_by_decomposition"])
     return SourceRateBound(
@@ -957,7 +967,7 @@ def _point(src, eve, leak, model, measurements, given, attack, cut_bound, n_sear
         certificate={"measurement_unitaries": setting.unitaries,
                      "measurement_povm_elements": [p.elements for p in setting.povms],
                      "decomposition": dec.how, "attack": eve_cert,
-                     "zero_key": bool(best["eve"].get("zero_key", value <= 0)),
+                     "zero_key": zero_key,
                      "decomposition_used": best["decomposition"],
                      "certified_weights": {"input frame": float(eve.base.q),
                                            **({"trivial": 0.0} if eve.use_trivial else {})},
@@ -966,7 +976,8 @@ def _point(src, eve, leak, model, measurements, given, attack, cut_bound, n_sear
         method=(f"{attack} bound: the {best['attack_used']} attack on Eve's best decomposition "
                 f"per setting (won: {best['decomposition']}; {dec.how}); max over settings: {how}; "
                 f"min over Eve: {best['eve'].get('method', 'closed form')}"),
-        status=status, attack=attack, paper_value=float(paper), ensemble_residual=residual,
+        status=status, message="; ".join(notes), attack=attack, paper_value=float(paper),
+        ensemble_residual=residual,
         extended_value=ext, no_attack_value=float(no_attack), attack_used=best["attack_used"],
         lower_bound=lower, lower_bound_method=lower_method, verdict=verdict, leakage=leak,
         model=model, dims=dims)

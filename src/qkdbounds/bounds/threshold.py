@@ -33,6 +33,7 @@ from ..attacks.cc import LEAKAGE_MODELS
 from ..errors import check_choice, check_int
 from ..states.isotropic import separable_visibility
 from ..states.isotropic import inverse_big_d
+from ..status import Status
 from .rate import rate_upper_bound
 from .symmetric import check_unit_array
 
@@ -56,8 +57,13 @@ class Threshold:
     closed_form, numeric, paper_value, npt_threshold : float
     agreement : float
         ``|closed_form - numeric|``.
-    method, status : str
+    method : str
+    status : Status
+        ``closed_form`` when the closed form stands (checked by the numeric route to 1e-6 at
+        every point, or the numeric route not asked for); ``heuristic`` when the two routes
+        disagree (``message`` gives the largest disagreement).
     tolerance : float
+    message : str
     """
 
     value: float
@@ -67,8 +73,12 @@ class Threshold:
     npt_threshold: float
     agreement: float | None
     method: str
-    status: str
+    status: Status
     tolerance: float
+    message: str = ""
+
+    def __post_init__(self):
+        object.__setattr__(self, "status", Status.parse(self.status))
 
     @property
     def paper_disagrees(self):
@@ -157,7 +167,8 @@ def visibility_threshold(local_dim: int, n_parties: int, leakage: ArrayLike, mod
     Returns
     -------
     Threshold
-        ``status`` is ``"verified"`` when the two routes agree to 1e-6 at every point.
+        ``status`` is ``closed_form`` when the two routes agree to 1e-6 at every point (or only
+        the closed form was asked for), ``heuristic`` when they disagree; ``message`` says which.
 
     Raises
     ------
@@ -181,8 +192,14 @@ def visibility_threshold(local_dim: int, n_parties: int, leakage: ArrayLike, mod
     paper = threshold_paper_printed(d, n, leakage, model)
     num = numeric_threshold(d, n, leakage, model) if numeric else None
     agreement = None if num is None else (abs(closed - num) if scalar else np.abs(closed - num))
-    status = "verified" if (agreement is not None and np.max(agreement) < 1e-6) else (
-        "closed_form_only" if num is None else "routes_disagree")
+    if num is None:
+        status, message = Status.CLOSED_FORM, "closed form only (numeric=False)"
+    elif np.max(agreement) < 1e-6:
+        status, message = Status.CLOSED_FORM, ("closed form verified: the numeric bisection "
+                                               "agrees to 1e-6 at every point")
+    else:
+        status, message = Status.HEURISTIC, (f"the closed form and the numeric bisection "
+                                             f"disagree by up to {np.max(agreement):.3g}")
     return Threshold(closed, closed, num, paper, npt_threshold(d, n), agreement,
                      "closed form (Appendix A derivation) + bisection on the zero-key certificate",
-                     status, XTOL_THRESHOLD)
+                     status, XTOL_THRESHOLD, message)

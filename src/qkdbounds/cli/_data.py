@@ -147,6 +147,7 @@ def handle(args) -> dict:
         "lower_bound_method": first.lower_bound_method,
         "method": first.method if not grid else [p.method for p in points],
         "status": first.status if not grid else [p.status for p in points],
+        "message": first.message if not grid else [p.message for p in points],
     })
     if args.out is not None:
         from pathlib import Path

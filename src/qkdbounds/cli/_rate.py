@@ -120,6 +120,7 @@ def handle(args) -> dict:
         else compact(r.certificate["attack"]),
         "cut": r.certificate["cut"],
         "status": r.status,
+        "message": r.message,
         "attack_used": r.attack_used,
         "paper_value": r.paper_value,
         "extended_value": r.extended_value,

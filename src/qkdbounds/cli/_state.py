@@ -99,7 +99,7 @@ def _point_json(r) -> dict:
         "measurements": r.measurements,
         "measurement_unitaries": _compact_unitaries(r.certificate["measurement_unitaries"]),
         "eve_decomposition": r.certificate["decomposition_used"],
-        "method": r.method, "status": r.status,
+        "method": r.method, "status": r.status, "message": r.message,
     }
 
 

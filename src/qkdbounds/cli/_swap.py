@@ -40,7 +40,7 @@ def _visibility_chain(args) -> dict:
         "dim": d,
         "order": res.order,
         "method": res.method,
-        "status": "ok",
+        "status": "closed_form",
     }
     if args.leakage is not None:
         from ..repeaters.link_bounds import link_key_bound
@@ -75,7 +75,7 @@ def _bell_diagonal_chain(args) -> dict:
         "dim": 2,
         "order": chain.order,
         "method": chain.method,
-        "status": "ok",
+        "status": "closed_form",
     }
     if args.leakage is not None:
         from ..repeaters.link_bounds import link_key_bound

@@ -40,5 +40,5 @@ def handle(args) -> dict:
         "entanglement_notion": "NPT across every bipartition above npt_threshold (fully separable below)",
         "dim": args.dim, "parties": args.parties, "model": args.model,
         "method": t.method,
-        "status": t.status,
+        "status": t.status, "message": t.message,
     }

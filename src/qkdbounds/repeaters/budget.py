@@ -31,6 +31,7 @@ from typing import Sequence
 
 from .._tolerances import XTOL_THRESHOLD
 from ..errors import InputError, check_choice, check_int, check_probability, check_real
+from ..status import Status
 from .chain import MAX_CHAIN_LINKS, simulate_chain
 from .swapping import MAX_SWAP_DIM
 
@@ -178,7 +179,7 @@ class ChainPoint:
         :math:`v^{2n}` (paper 1, before Eq. 5).
     rate_upper_bound_paper_convention : float
         Rate bound at ``visibility_paper_convention`` (how Fig. 2 is computed in the paper).
-    status : str
+    status : Status
         Status of the rate bound at ``visibility``.
     isotropy_distance : float
         Trace distance of the simulated state to its isotropic twirl.
@@ -190,7 +191,7 @@ class ChainPoint:
     visibility_law: float
     visibility_paper_convention: float
     rate_upper_bound_paper_convention: float
-    status: str
+    status: Status
     isotropy_distance: float
     #: The paper attack's bound at ``visibility`` (equals ``rate_upper_bound`` for attack="paper").
     paper_value: float | None = None
@@ -227,7 +228,11 @@ class RepeaterBudget:
         Inputs.
     law_max_deviation : float
         ``max_n |simulated - v**(n+1)|`` over the chain.
-    method, status : str
+    method : str
+    status : Status
+        ``closed_form`` (the threshold route and the chain's rate bounds agree, or the check
+        does not apply: ``message`` says which) or ``heuristic`` (they disagree).
+    message : str
     """
 
     value: int | None
@@ -245,7 +250,11 @@ class RepeaterBudget:
     local_dim: int
     law_max_deviation: float
     method: str
-    status: str
+    status: Status
+    message: str = ""
+
+    def __post_init__(self):
+        object.__setattr__(self, "status", Status.parse(self.status))
 
     @property
     def n_max(self) -> int | None:
@@ -339,8 +348,11 @@ def repeater_budget(visibility: float, leakage: float, model: str = "uniform",
         consistent = bool(at and points[n_max + 1].rate_upper_bound == 0.0
                           and n_from_rate == n_max)
     law_dev = max(abs(p.visibility - p.visibility_law) for p in points)
-    status = "consistent" if consistent else ("unchecked" if consistent is None
-                                             else "rate_threshold_mismatch")
+    status = Status.HEURISTIC if consistent is False else Status.CLOSED_FORM
+    message = ("n_max agrees with the chain's rate bounds" if consistent else
+               "n_max not checked against the chain's rate bounds (the chain is too short)"
+               if consistent is None else
+               "n_max from the threshold disagrees with the chain's rate bounds")
     return RepeaterBudget(
         value=n_max, n_max_paper_convention=n_paper, eq5_rhs=eq5, threshold=derived,
         paper_threshold=printed, variants=variants, n_max_from_rate_bound=n_from_rate,
@@ -349,7 +361,7 @@ def repeater_budget(visibility: float, leakage: float, model: str = "uniform",
         method=(f"chain visibilities: {sim.method}; n_max from the simulated law "
                 "v**(n+1) and the derived threshold; paper convention v**(2n) with the printed "
                 "threshold (Eq. 5)"),
-        status=status)
+        status=status, message=message)
 
 
 @dataclass(frozen=True)
@@ -375,9 +387,10 @@ class LinkVisibilityPlan:
         Inputs.
     threshold : float
         Derived no-key threshold on the end-to-end visibility.
-    method, status : str
-        ``status`` is ``"converged"``, ``"threshold"`` (``target_rate = 0``, closed form) or
-        ``"infeasible"``.
+    method : str
+    status : Status
+        ``optimal`` (bisection converged to ``tolerance``), ``closed_form`` (``target_rate = 0``:
+        the threshold) or ``infeasible`` (no link visibility reaches the target).
     tolerance : float
         Bisection tolerance on the link visibility.
     """
@@ -394,8 +407,11 @@ class LinkVisibilityPlan:
     local_dim: int
     threshold: float
     method: str
-    status: str
+    status: Status
     tolerance: float
+
+    def __post_init__(self):
+        object.__setattr__(self, "status", Status.parse(self.status))
 
 
 def minimum_link_visibility(n_repeaters: int, target_rate: float, leakage: float,
@@ -430,7 +446,7 @@ def minimum_link_visibility(n_repeaters: int, target_rate: float, leakage: float
     --------
     >>> p = minimum_link_visibility(10, 0.0, 0.1)
     >>> round(p.value, 6), p.status            # (1/(3 - 2L))**(1/11)
-    (0.910645, 'threshold')
+    (0.910645, <Status.CLOSED_FORM: 'closed_form'>)
     """
     n = check_int("n_repeaters", n_repeaters, 0, MAX_CHAIN_LINKS - 1)
     d = check_int("local_dim", local_dim, 2)
@@ -457,13 +473,13 @@ def minimum_link_visibility(n_repeaters: int, target_rate: float, leakage: float
     if target == 0.0:
         if lo >= 1.0:
             return LinkVisibilityPlan(None, None, None, None, method="threshold: no key at any "
-                                      "visibility", status="infeasible", **common)
+                                      "visibility", status=Status.INFEASIBLE, **common)
         return LinkVisibilityPlan(lo, thr, paper(thr), 0.0,
                                   method="closed form (threshold)**(1/(n+1)); key needs v above",
-                                  status="threshold", **common)
+                                  status=Status.CLOSED_FORM, **common)
     if max_rate < target:
         return LinkVisibilityPlan(None, None, None, None,
-                                  method="rate bound at v = 1 below target", status="infeasible",
+                                  method="rate bound at v = 1 below target", status=Status.INFEASIBLE,
                                   **common)
     hi = 1.0
     while hi - lo > xtol:
@@ -475,7 +491,7 @@ def minimum_link_visibility(n_repeaters: int, target_rate: float, leakage: float
     w = hi**links
     return LinkVisibilityPlan(hi, w, paper(w), rate(hi),
                               method="bisection on the link visibility of the rate bound R(v**(n+1))",
-                              status="converged", **common)
+                              status=Status.OPTIMAL, **common)
 
 
 @dataclass(frozen=True)

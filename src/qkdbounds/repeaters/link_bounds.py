@@ -8,8 +8,8 @@ The end-to-end state of a chain goes to the bound that exists for it:
 * any Bell-diagonal two-qubit link: the any-source route
   :func:`qkdbounds.bounds.source_bound.source_rate_upper_bound` (certified decomposition, global
   search over Bloch axes, Eve adapting per setting);
-* a non-isotropic link with d >= 3: no general-source bound is implemented yet (``None``, status
-  ``"unavailable"``); beside it, always, the bound of the *isotropic twirl* of the link, which
+* a non-isotropic link with d >= 3: no general-source bound is implemented yet (``None``, route
+  ``"unavailable"``, status ``failed``); beside it, always, the bound of the *isotropic twirl* of the link, which
   holds for the protocol in which the two ends first twirl (:math:`U\otimes U^*` with shared
   randomness) -- labelled as such, since twirling may lose key.
 """
@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from numpy.typing import ArrayLike
 
 from ..errors import check_choice, check_probability
+from ..status import Status
 from .links import weights_to_state, weyl_diagonal_link
 
 __all__ = ["LinkKeyBound", "link_key_bound"]
@@ -42,7 +43,11 @@ class LinkKeyBound:
     route : str
         ``"isotropic"``, ``"two-qubit"`` or ``"unavailable"``.
     certificate : dict
-    method, status : str
+    method : str
+    status : Status
+        The status of the bound used (isotropic or two-qubit route); ``failed`` when no bound
+        is implemented for the link (``value`` is None; ``message`` says so).
+    message : str
     """
 
     value: float | None
@@ -52,7 +57,11 @@ class LinkKeyBound:
     route: str
     certificate: dict = field(repr=False)
     method: str
-    status: str
+    status: Status
+    message: str = ""
+
+    def __post_init__(self):
+        object.__setattr__(self, "status", Status.parse(self.status))
 
 
 def _isotropic_bound(d: int, visibility: float, leakage: float, model: str):
@@ -94,11 +103,13 @@ def link_key_bound(weights: ArrayLike, leakage: float, model: str = "uniform",
     check_choice("model", model, ("uniform", "junk"))
     check_choice("measurements", measurements, ("search", "Z"))
     d, vis = link.local_dim, link.visibility
-    twirled, twirl_method, _ = _isotropic_bound(d, vis, leakage, model)
+    twirled, twirl_method, twirl_rate = _isotropic_bound(d, vis, leakage, model)
     cert = {"weights": link.weights, "isotropy_distance": link.isotropy_distance}
     if link.is_isotropic:
         return LinkKeyBound(twirled, twirled, link.fidelity, vis, "isotropic", cert,
-                            f"isotropic link: {twirl_method}", "ok")
+                            f"isotropic link: {twirl_method}",
+                            Status.OPTIMAL if twirl_rate is None else twirl_rate.status,
+                            "" if twirl_rate is None else twirl_rate.message)
     if d == 2:
         from ..bounds.source_bound import source_rate_upper_bound
 
@@ -109,7 +120,9 @@ def link_key_bound(weights: ArrayLike, leakage: float, model: str = "uniform",
                     measurements=r.measurements)
         return LinkKeyBound(float(r.value), twirled, link.fidelity, vis, "two-qubit", cert,
                             f"two-qubit source route (qkdbounds.bounds.source_bound): {r.method}",
-                            r.status)
+                            r.status, r.message)
     return LinkKeyBound(None, twirled, link.fidelity, vis, "unavailable", cert,
                         f"no general-source bound for non-isotropic d = {d} links yet; "
-                        f"twirled_value: {twirl_method}", "unavailable")
+                        f"twirled_value: {twirl_method}", Status.FAILED,
+                        f"unavailable: no general-source bound for non-isotropic d = {d} links "
+                        f"yet (twirled_value is the isotropic twirl's bound)")

@@ -60,6 +60,7 @@ from numpy.typing import NDArray
 from ..errors import InputError, check_choice, check_int
 from ..states.isotropic import isotropic_ghz_visibility
 from ..states.sources import Source
+from ..status import Status
 from ._ensemble import ATOL_TAU, TOL_RESIDUAL, certify_weight, mix, product_vector
 
 __all__ = ["CertifiedSeparableWeight", "certified_separable_weight", "ppt_outer_weight",
@@ -94,7 +95,7 @@ EXACT_FIT_PASSES = 6
 FIT_ATTEMPTS = 50
 #: Gauss-Newton iterations per start of the product fit.
 FIT_ITERATIONS = 100
-#: A certified weight below the outer bound by more than this is flagged in ``status``.
+#: A certified weight below the outer bound by more than this is flagged in ``message``.
 GAP_NOTE = 1e-6
 #: Relative margin X^Gamma >= PPT_MARGIN * q_outer of the second PPT SDP, whose sigma is
 #: decomposed (strictly PPT, so solver errors of ~1e-9 cannot make it NPT).
@@ -122,10 +123,13 @@ class CertifiedSeparableWeight:
     method : str
         ``"closed_form"``, ``"exact"``, ``"paper1_isotropic_ghz"``, ``"product_fit"`` or
         ``"column_generation"``.
-    status : str
-        ``"ok"``; ``"ok: separable weight not certified optimal (q=..., outer=...)"`` when the
+    status : Status
+        ``optimal`` when the certified weight meets the outer bound (within ``GAP_NOTE``), else
+        ``certified`` (the ensemble is checked; a larger weight may exist).
+    message : str
+        Notes: ``"separable weight not certified optimal (q=..., outer=...)"`` when the
         certified weight is below the outer bound by more than ``GAP_NOTE`` (the bound built on
-        it may be loose); or ``"no_weight"`` when no separable part was found.
+        it may be loose); ``"no separable part found"``; a spent time budget.
     dims : tuple of int
     residual : float
         Frobenius distance between the ensemble's mixture and the :math:`\sigma` the method
@@ -142,7 +146,7 @@ class CertifiedSeparableWeight:
         Seconds spent.
     budget_exhausted : bool
         The time budget ran out: the result is the best certified decomposition found by then
-        (``status`` says so).
+        (``message`` says so).
     """
 
     weight: float
@@ -151,7 +155,7 @@ class CertifiedSeparableWeight:
     ensemble_vectors: list = field(repr=False)
     tau_min_eigenvalue: float
     method: str
-    status: str
+    status: Status
     dims: tuple = ()
     residual: float = 0.0
     reason: str = ""
@@ -161,6 +165,10 @@ class CertifiedSeparableWeight:
     gap: float | None = None
     elapsed: float = 0.0
     budget_exhausted: bool = False
+    message: str = ""
+
+    def __post_init__(self):
+        object.__setattr__(self, "status", Status.parse(self.status))
 
     @property
     def value(self) -> float:
@@ -702,11 +710,11 @@ def _compute(source, rho, dims, rounds, new_per_round, outer, dps, route, rng, s
 
     def result(q, low, residual, weights, vectors, method, reason, outer_value=None,
                ppt=None, dps_value=None, outer_how="", exhausted=False):
-        status = "ok"
-        if q <= ATOL_WEIGHT:
-            q, (weights, vectors), status = 0.0, _empty(dims), "no_weight"
-            low = float(np.linalg.eigvalsh(rho).min())
         notes = []
+        if q <= ATOL_WEIGHT:
+            q, (weights, vectors) = 0.0, _empty(dims)
+            low = float(np.linalg.eigvalsh(rho).min())
+            notes.append("no separable part found")
         if outer_value is not None and outer_value - q > GAP_NOTE:
             notes.append(f"separable weight not certified optimal (q={q:.6g}, "
                          f"outer={outer_value:.6g}, gap={outer_value - q:.3g})")
@@ -715,11 +723,12 @@ def _compute(source, rho, dims, rounds, new_per_round, outer, dps, route, rng, s
                          f"decomposition so far")
         if outer and outer_value is None:
             notes.append("no outer bound (" + (outer_how or "not computed") + ")")
-        if notes:
-            status = f"{status}: " + "; ".join(notes)
         gap = None if outer_value is None else float(outer_value - q)
+        status = (Status.OPTIMAL if gap is not None and gap <= GAP_NOTE and not exhausted
+                  else Status.CERTIFIED)
         return CertifiedSeparableWeight(
             float(q), outer_value, weights, vectors, float(low), method, status, dims,
+            message="; ".join(notes),
             residual=float(residual), reason=reason, weight_outer_ppt=ppt,
             weight_outer_dps=dps_value, outer_method=outer_how, gap=gap,
             elapsed=float(time.monotonic() - start), budget_exhausted=bool(exhausted))

@@ -176,7 +176,7 @@ def data_point(params: Mapping[str, Any]) -> dict[str, Any]:
         qber_y=_optional_float(params.get("qber_y")), leakage=float(params["leakage"]),
         model=str(params["model"]), attack=str(params["attack"]))
     out = {"rate_upper_bound": float(result.value), "status": str(result.status),
-           "method": str(result.method)}
+           "message": str(result.message), "method": str(result.method)}
     out.update(_fields(result, ("lower_bound", "lower_bound_method", "verdict", "attack_used",
                                 "key_basis", "value_by_basis", "paper_value", "extended_value",
                                 "no_attack_value", "bell_weights", "unmonitored_weight",
@@ -216,7 +216,8 @@ def state_point(params: Mapping[str, Any]) -> dict[str, Any]:
     result = source_rate_upper_bound(source, float(params["leakage"]), str(params["model"]),
                                      str(params["measurements"]), attack=str(params["attack"]))
     out = {"rate_upper_bound": float(result.value), "status": str(result.status),
-           "method": str(result.method), "dims": list(source.dims)}
+           "message": str(result.message), "method": str(result.method),
+           "dims": list(source.dims)}
     out.update(_fields(result, ("lower_bound", "lower_bound_method", "verdict", "attack_used",
                                 "paper_value", "extended_value", "no_attack_value", "cut_bound",
                                 "measurements", "separable_weight", "separable_weight_outer",
