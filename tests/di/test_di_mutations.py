@@ -162,8 +162,14 @@ def test_attack_numbers_recomputed_from_certificate_asymmetric_box(leakage, mode
     h_b_e_binned = _mass_h(q_b.sum(axis=0)) + sum(_mass_h(_bin(c).sum(axis=0)) for c in alice_known)
     direct = max(h_a_e - h_a_given_b, h_a_e_binned - (_h(p_b) - _h(p_b.sum(axis=0))))
     reverse = max(h_b_e - h_b_given_a, h_b_e_binned - (_h(p_b) - _h(p_b.sum(axis=1))))
-    assert r.one_way == pytest.approx(max(0.0, direct), abs=1e-7)
-    assert r.one_way_reverse == pytest.approx(max(0.0, reverse), abs=1e-7)
+    # ... of this attack; the reported one-way bounds are minimised on their own (issue 21), so
+    # they are at most these, and equal them when no other attack was better
+    assert r.one_way <= max(0.0, direct) + 1e-9
+    assert r.one_way_reverse <= max(0.0, reverse) + 1e-9
+    if r.certificate["one_way_attack"] is None:
+        assert r.one_way == pytest.approx(max(0.0, direct), abs=1e-7)
+    if r.certificate["one_way_reverse_attack"] is None and r.certificate["one_way_attack"] is None:
+        assert r.one_way_reverse == pytest.approx(max(0.0, reverse), abs=1e-7)
 
 
 def _mass_h(m):

@@ -1,0 +1,283 @@
+r"""Vectorised pieces of the DI convex-combination attack (issue 21, item 1).
+
+Everything here evaluates *many* candidate boxes of Eve at once (leading axis ``K``):
+
+* :func:`qubit_boxes` -- the closed form of :func:`~qkdbounds.di.bell_data.qubit_box` for a batch
+  of parameter vectors (the same parametrisation as :func:`qkdbounds.di.attack._eve_from_params`);
+* :class:`LocalCone` -- the smallest quantum weight :math:`t` with :math:`p - tQ'` in the local cone,
+  from a list of Bell functionals.  For binary outcomes with two settings on one side the list is
+  *complete* -- positivity and the CHSH inequalities of every pair of settings are all the facets of
+  the local polytope (Fine, PRL 48, 291 (1982) for 2x2; Collins & Gisin, J. Phys. A 37, 1775
+  (2004) and Śliwa, PLA 317, 165 (2003) for two settings on one side) -- so :math:`t` is exact;
+  otherwise the functionals come from LP duals and give a lower estimate, which the caller checks
+  by an LP before it accepts a value;
+* :func:`min_processing` -- Eve's processing :math:`\gamma` (paper 1's Eq. 12: a fraction
+  :math:`\gamma_{ab}` of the rounds in which she knows both outputs moved into the "?" class),
+  minimising :math:`p(?')I(A:B|?')` by the alternating minimisation of
+  :func:`qkdbounds.attacks.eve.minimize_gamma` (Maurer & Wolf, IEEE TIT 45, 499 (1999) for the
+  intrinsic-information bound), batched; every returned value is *exactly* the value of the
+  returned :math:`\gamma`;
+* :func:`one_way_batch` -- the Devetak-Winter forms :math:`H(A|E) - H(A|B)` and
+  :math:`H(B|E) - H(B|A)` of the two-sided attack, largest over the key binnings
+  (as :func:`qkdbounds.di.attack.one_way_forms`).
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+from numpy.typing import NDArray
+
+#: Iterations of the batched alternating minimisation per start.
+GAMMA_ITERATIONS = 3
+#: Relative tolerance of "Eve's processing reached a product distribution" (as attacks.eve).
+ZERO_RTOL = 1e-12
+
+
+def params_to_physical(z: NDArray, n_x: int, n_y: int):
+    """Map unconstrained parameters (K, 1 + n_x + n_y + 2) to (theta, alice, bob, eta_a, eta_b)."""
+    theta = np.pi / 2 * np.sin(z[:, 0]) ** 2
+    return (theta, z[:, 1:1 + n_x], z[:, 1 + n_x:1 + n_x + n_y], np.sin(z[:, -2]) ** 2, np.sin(z[:, -1]) ** 2)
+
+
+def qubit_boxes(z: NDArray, n_x: int, n_y: int, binning: str) -> NDArray:
+    r"""Batched :func:`~qkdbounds.di.bell_data.qubit_box` (visibility 1), shape (K, n_x, n_y, n_a, n_b).
+
+    Same correlator closed form: :math:`\langle A\rangle = \cos2\theta\cos\alpha`,
+    :math:`\langle B\rangle = \cos2\theta\cos\beta`, :math:`E = \cos\alpha\cos\beta +
+    \sin2\theta\sin\alpha\sin\beta`, then detectors and the binning of the no-click event.
+    """
+    theta, al, be, ea, eb = params_to_physical(np.atleast_2d(z), n_x, n_y)
+    c2, s2 = np.cos(2 * theta)[:, None, None], np.sin(2 * theta)[:, None, None]
+    ca, sa, cb, sb = np.cos(al)[:, :, None], np.sin(al)[:, :, None], np.cos(be)[:, None, :], np.sin(be)[:, None, :]
+    ma = c2 * ca * np.ones_like(cb)
+    mb = c2 * cb * np.ones_like(ca)
+    corr = ca * cb + s2 * sa * sb
+    k = theta.size
+    sign = np.array([1.0, -1.0])
+    ideal = (1 + sign[:, None] * ma[..., None, None] + sign[None, :] * mb[..., None, None]
+             + np.outer(sign, sign) * corr[..., None, None]) / 4  # (K, x, y, a, b)
+    ea5, eb5 = ea[:, None, None, None, None], eb[:, None, None, None, None]
+    p = np.zeros((k, n_x, n_y, 3, 3))
+    p[..., :2, :2] = ea5 * eb5 * ideal
+    p[..., :2, 2] = ea5[..., 0] * (1 - eb5[..., 0]) * ideal.sum(axis=4)
+    p[..., 2, :2] = (1 - ea5[..., 0]) * eb5[..., 0] * ideal.sum(axis=3)
+    p[..., 2, 2] = ((1 - ea) * (1 - eb))[:, None, None]
+    if binning in ("A", "both"):
+        p[..., 0, :] += p[..., 2, :]
+        p = p[..., :2, :]
+    if binning in ("B", "both"):
+        p[..., 0] += p[..., 2]
+        p = p[..., :2]
+    return np.clip(p, 0.0, None)
+
+
+def chsh_functionals(shape) -> NDArray | None:
+    r"""All facets of the local polytope as homogeneous functionals :math:`y` (:math:`y\cdot r\le 0`
+    on the local cone), or None when the list would not be complete.
+
+    Complete for binary outcomes with two settings on (at least) one side: positivity
+    :math:`-p(ab|xy) \le 0` and, for every pair of settings of the other side, the eight CHSH
+    inequalities :math:`\sum_{xy} s_{xy}E_{xy} \le 2\cdot\text{mass}` with
+    :math:`\prod s_{xy} = -1`.
+    """
+    n_x, n_y, n_a, n_b = shape
+    if n_a != 2 or n_b != 2 or min(n_x, n_y) != 2:
+        return None
+    size = n_x * n_y * 4
+    rows = [-np.eye(size)]
+    parity = np.array([[1.0, -1.0], [-1.0, 1.0]])
+    pairs_a = list(itertools.combinations(range(n_x), 2))
+    pairs_b = list(itertools.combinations(range(n_y), 2))
+    for (x0, x1), (y0, y1) in itertools.product(pairs_a, pairs_b):
+        for signs in itertools.product((1.0, -1.0), repeat=4):
+            if np.prod(signs) > 0:
+                continue
+            f = np.zeros((n_x, n_y, 2, 2))
+            for s, (x, y) in zip(signs, ((x0, y0), (x0, y1), (x1, y0), (x1, y1))):
+                f[x, y] += s * parity
+            f[x0, y0] -= 2.0  # minus 2 x the mass of one block (all blocks carry the same mass)
+            rows.append(f.ravel()[None, :])
+    return np.vstack(rows)
+
+
+def positivity_functionals(size: int) -> NDArray:
+    """The functionals :math:`-p_i \\le 0` (they bound :math:`t` from above)."""
+    return -np.eye(size)
+
+
+def min_weight(y: NDArray, p_flat: NDArray, q_flat: NDArray, tol: float = 1e-13) -> NDArray:
+    r"""Smallest :math:`t\in[0,1]` with :math:`y\cdot(p - tQ') \le 0` for every row :math:`y`.
+
+    Parameters
+    ----------
+    y : ndarray, shape (n_f, size)
+    p_flat : ndarray, shape (size,) or (K, size)
+        The box (or, per candidate, the box minus Eve's one-sided rounds).
+    q_flat : ndarray, shape (K, size)
+
+    Returns
+    -------
+    ndarray, shape (K,)
+        :math:`t` (``inf`` where no :math:`t` satisfies every row).
+    """
+    g = np.atleast_2d(p_flat @ y.T)     # (1 or K, n_f)
+    e = q_flat @ y.T                    # (K, n_f)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = g / e
+    lower = np.where(e > tol, ratio, np.where(g > tol, np.inf, -np.inf))
+    upper = np.where(e < -tol, ratio, np.inf)
+    t = np.maximum(lower.max(axis=1), 0.0)
+    ok = t <= np.minimum(upper.min(axis=1), 1.0) + 1e-12
+    return np.where(ok, t, np.inf)
+
+
+def information_measure(m: NDArray) -> NDArray:
+    r""":math:`G(m) = M\,I(A:B)` of unnormalised (K, n_a, n_b) measures, bits (0 log 0 = 0)."""
+    mass = m.sum(axis=(1, 2))
+    ma, mb = m.sum(axis=2), m.sum(axis=1)
+    value = _xlog(m).sum(axis=(1, 2)) - _xlog(ma).sum(axis=1) - _xlog(mb).sum(axis=1) + _xlog(mass)
+    return np.maximum(value, 0.0)
+
+
+def _xlog(x: NDArray) -> NDArray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(x > 0, x * np.log2(np.where(x > 0, x, 1.0)), 0.0)
+
+
+def _solve_mass(pi: NDArray, lo: NDArray, hi: NDArray) -> NDArray:
+    r"""Root :math:`M` of :math:`\sum_i \mathrm{clip}(M\pi_i, lo_i, hi_i) = M` per row (K, n)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        bl = np.where(pi > 0, lo / pi, np.inf)
+        bh = np.where(pi > 0, hi / pi, np.inf)
+    top = hi.sum(axis=1) + 1.0
+    xs = np.concatenate([np.zeros((pi.shape[0], 1)), bl, bh], axis=1)
+    xs = np.where(np.isfinite(xs), xs, top[:, None])
+    xs = np.concatenate([np.sort(xs, axis=1), np.maximum(xs.max(axis=1), top)[:, None] + 1.0], axis=1)
+    phi = np.clip(xs[:, :, None] * pi[:, None, :], lo[:, None, :], hi[:, None, :]).sum(axis=2) - xs
+    j = np.argmax(phi <= 0, axis=1)  # first breakpoint at or past the root (phi is non-increasing)
+    rows = np.arange(pi.shape[0])
+    j0 = np.maximum(j - 1, 0)
+    x0, x1, f0, f1 = xs[rows, j0], xs[rows, j], phi[rows, j0], phi[rows, j]
+    denom = f0 - f1
+    with np.errstate(divide="ignore", invalid="ignore"):
+        root = np.where((j > 0) & (denom > 0), x0 + f0 * (x1 - x0) / denom, x1)
+    return root
+
+
+def min_processing(c: NDArray, s: NDArray, iterations: int = GAMMA_ITERATIONS):
+    r"""Eve's processing: :math:`\min_{\gamma\in[0,1]} G(c + \gamma s)` per candidate, batched.
+
+    Starts (as :func:`qkdbounds.attacks.eve.minimize_gamma`): :math:`\gamma = 0` itself, and the
+    alternating minimisation from the uniform reference and from the product of the marginals of
+    the two corners :math:`c` and :math:`c+s`; each step solves the exact convex problem of the
+    projection onto the box for a fixed product reference.  Every iterate is a feasible
+    :math:`\gamma`, and the best one seen is returned with its exact value.
+
+    Parameters
+    ----------
+    c, s : ndarray, shape (K, n_a, n_b)
+        Mass of the "?" class and of the rounds Eve may move into it.
+
+    Returns
+    -------
+    value : ndarray, shape (K,)
+        :math:`G(c + \gamma s)` at the returned :math:`\gamma` (bits; 0 where a product was reached).
+    gamma : ndarray, shape (K, n_a, n_b)
+    plain : ndarray, shape (K,)
+        :math:`G(c)` (no processing).
+    """
+    k, n_a, n_b = c.shape
+    lo1, hi1 = c.reshape(k, -1), (c + s).reshape(k, -1)
+    plain = information_measure(c)
+    # the three starts side by side (rows r * k + i)
+    lo, hi = np.tile(lo1, (3, 1)), np.tile(hi1, (3, 1))
+    kk = 3 * k
+
+    def product_ref(m):
+        mm = m.reshape(-1, n_a, n_b)
+        mass = np.maximum(mm.sum(axis=(1, 2)), 1e-300)[:, None, None]
+        return ((mm.sum(axis=2)[:, :, None] / mass) * (mm.sum(axis=1)[:, None, :] / mass)).reshape(len(m), -1)
+
+    pi = np.vstack([np.full((k, n_a * n_b), 1.0 / (n_a * n_b)), product_ref(lo1), product_ref(hi1)])
+    best_v, best_m = np.tile(plain, 3), lo.copy()
+    zero = np.zeros(kk, dtype=bool)
+    for _ in range(iterations):
+        mass = _solve_mass(pi, lo, hi)
+        target = mass[:, None] * pi
+        m = np.clip(target, lo, hi)
+        reached = np.all(np.abs(m - target) <= ZERO_RTOL * np.maximum(mass, 1e-300)[:, None], axis=1)
+        value = np.where(reached, 0.0, information_measure(m.reshape(kk, n_a, n_b)))
+        better = value < best_v
+        best_v = np.where(better, value, best_v)
+        best_m = np.where(better[:, None], m, best_m)
+        zero = np.where(better, reached, zero)
+        pi = product_ref(m)
+    r = np.argmin(best_v.reshape(3, k), axis=0) * k + np.arange(k)
+    best_m, zero = best_m[r], zero[r]
+    sf = s.reshape(k, -1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        gamma = np.clip(np.where(sf > 0, (best_m - lo1) / np.where(sf > 0, sf, 1.0), 0.0), 0.0, 1.0)
+    m = (lo1 + gamma * sf).reshape(k, n_a, n_b)
+    processed = information_measure(m)
+    value = np.where(zero, 0.0, np.minimum(processed, plain))
+    gamma = np.where(((processed >= plain) & ~zero)[:, None], 0.0, gamma)  # gamma = 0 won
+    return value, gamma.reshape(k, n_a, n_b), plain
+
+
+def _bin(m: NDArray, axis: int) -> NDArray:
+    """Merge outcomes 2, 3, ... into outcome 0 along ``axis`` (no-click binning)."""
+    if m.shape[axis] <= 2:
+        return m
+    j = np.moveaxis(m, axis, 0).copy()
+    j[0] += j[2:].sum(axis=0)
+    return np.moveaxis(j[:2], 0, axis)
+
+
+def _mass_entropy(m: NDArray, axis) -> NDArray:
+    """:math:`M\\,H(m/M)` over ``axis`` of unnormalised measures (bits)."""
+    mass = m.sum(axis=axis)
+    return _xlog(mass) - _xlog(m).sum(axis=axis)
+
+
+def one_way_batch(question: NDArray, p_key: NDArray, alice_known: NDArray | None = None) -> tuple[NDArray, NDArray]:
+    r"""Largest :math:`H(A|E) - H(A|B)` and :math:`H(B|E) - H(B|A)` over the key binnings.
+
+    Eve knows both outputs outside the "?" class ``question``, except in the one-sided rounds
+    ``alice_known`` where she knows only Alice's (they add to :math:`H(B|E)`, not to
+    :math:`H(A|E)`).
+
+    Parameters
+    ----------
+    question : ndarray, shape (K, n_a, n_b)
+        Mass of the "?" class.
+    p_key : ndarray, shape (n_a, n_b)
+        The key table of the attacked distribution (the observed one).
+    alice_known : ndarray, shape (K, n_a, n_b), optional
+        Mass of the one-sided class with Alice's output ``a`` (row ``a`` only).
+
+    Returns
+    -------
+    (direct, reverse) : ndarrays, shape (K,)
+        Not clipped at 0 (as :func:`qkdbounds.di.attack.one_way_forms`).
+    """
+    n_a, n_b = p_key.shape
+    direct = np.full(question.shape[0], -np.inf)
+    reverse = direct.copy()
+    for bin_a in ((False, True) if n_a > 2 else (False,)):
+        for bin_b in ((False, True) if n_b > 2 else (False,)):
+            q, pk = question, p_key[None]
+            if bin_a:
+                q, pk = _bin(q, 1), _bin(pk, 1)
+            if bin_b:
+                q, pk = _bin(q, 2), _bin(pk, 2)
+            h_ab = _mass_entropy(pk, (1, 2))
+            h_a_e = _mass_entropy(q.sum(axis=2), 1)
+            h_b_e = _mass_entropy(q.sum(axis=1), 1)
+            if alice_known is not None:
+                ak = _bin(alice_known, 2) if bin_b else alice_known   # Alice's own binning: rows merge
+                h_b_e = h_b_e + _mass_entropy(ak, 2).sum(axis=1)
+            direct = np.maximum(direct, h_a_e - (h_ab - _mass_entropy(pk.sum(axis=1), 1)))
+            reverse = np.maximum(reverse, h_b_e - (h_ab - _mass_entropy(pk.sum(axis=2), 1)))
+    return direct, reverse

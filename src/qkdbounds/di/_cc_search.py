@@ -1,0 +1,307 @@
+r"""The deterministic, effort-monotone search over Eve's attack (issue 21, item 1).
+
+Eve's attack is the quantum box :math:`Q'` (parameters ``z`` as
+:func:`qkdbounds.di.attack._eve_from_params`) and, for the one-sided attack, the weights
+:math:`w_a = u_a^2` of the boxes :math:`Q'_{\hat x\to a}` (Alice's key device hard-wired to
+:math:`a`); the weight :math:`t` of :math:`Q'` is then the smallest with
+:math:`p - tQ' - \sum_a w_aQ'_{\hat x\to a}` in the local cone.  :class:`AttackSearch` evaluates
+candidates in batches (:mod:`._cc_batch`) and keeps, for each reported bound separately (two-way,
+one-way direct, one-way reverse), the best *verified* candidate seen.  A value is always the value
+of an explicit attack: :math:`t` from the complete facet list (binary boxes with two settings on one
+side: exact) or from an LP (HiGHS) -- a lower estimate from collected Bell functionals only steers
+the search and is never recorded -- and Eve's processing :math:`\gamma` with its exact value.
+
+**Monotone in effort.**  The candidate sequence does not depend on ``maxfev`` or ``n_starts``:
+a chain (:meth:`AttackSearch.chain`) with budget :math:`m` evaluates exactly the first :math:`m`
+candidates of the same chain with budget :math:`M > m` (its pseudo-random directions come from a
+generator seeded by the chain's start point alone), the chains start from points that do not
+depend on the budget (the structured candidates), and the random starts come from the caller's
+generator after them in a fixed order.  Hence a run with more effort evaluates a superset of the
+candidates of a run with less, and every best-seen bound can only go down (up to the LP tolerance
+of the final decomposition, ~1e-12).
+"""
+
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ._cc_batch import chsh_functionals, min_processing, min_weight, one_way_batch, positivity_functionals, qubit_boxes
+
+#: Value of a candidate that admits no decomposition (bits; above any rate).
+INFEASIBLE = 1e3
+#: Initial step of a chain (radians in the unconstrained parameters).
+STEP0 = 0.1
+#: Smallest step: a chain stops below it.
+STEP_MIN = 1e-7
+#: Offsets (in units of the step h) tried along each direction of a chain step.
+OFFSETS = np.array([-2.0, -1.0, -0.5, -0.2, 0.2, 0.5, 1.0, 2.0])
+OBJECTIVES = ("two", "one", "rev")
+
+
+@dataclass
+class Record:
+    """A verified candidate: its bounds, parameters, quantum weight, one-sided weights and gamma."""
+
+    values: dict
+    z: NDArray
+    t: float
+    w: NDArray
+    gamma: NDArray
+
+
+class AttackSearch:
+    """Batched evaluation and best-seen bookkeeping for :func:`qkdbounds.di.attack.di_cc_attack`.
+
+    Parameters
+    ----------
+    p : ndarray, shape (n_x, n_y, n_a, n_b)
+    key : (int, int)
+    binning : str
+        Eve's binning (reproduces the box's outcome counts).
+    leakage, model
+        Paper 1's leakage.
+    """
+
+    def __init__(self, p: NDArray, key, binning: str, leakage: float, model: str):
+        self.p, self.key, self.binning = p, tuple(key), binning
+        self.n_x, self.n_y, self.n_a, self.n_b = p.shape
+        self.dim = 1 + self.n_x + self.n_y + 2
+        self.leakage = leakage
+        self.leak_q = leakage if model == "uniform" else 0.0
+        self.p_key = p[key]
+        self.p_flat = p.ravel()
+        facets = chsh_functionals(p.shape)
+        self.exact = facets is not None
+        self.functionals = facets if self.exact else positivity_functionals(p.size)
+        self.best: dict[str, Record | None] = dict.fromkeys(OBJECTIVES)
+        self.n_eval = self.n_lp = 0
+        self._d_dense = None
+
+    # ------------------------------------------------------------------ evaluation
+    def one_sided_mass(self, q: NDArray, w: NDArray) -> NDArray:
+        r""":math:`\sum_a w_a Q'_{\hat x\to a}` per candidate, shape of ``q`` (K, n_x, n_y, n_a, n_b)."""
+        s = w.sum(axis=1)[:, None, None, None, None] * q
+        x = self.key[0]
+        bob = q[:, x].sum(axis=2)                                   # (K, n_y, n_b)
+        s[:, x] = w[:, None, :, None] * bob[:, :, None, :]
+        return s
+
+    def _lp(self, q: NDArray, r: NDArray) -> tuple[float, NDArray | None]:
+        """Exact smallest weight of ``q`` completing ``r`` to the local cone (HiGHS), and the dual."""
+        from .locality import _linprog, local_model_matrix
+
+        if self._d_dense is None:
+            self._d_dense = local_model_matrix(self.p.shape)[0].toarray()
+        d = self._d_dense
+        cost = np.zeros(d.shape[1] + 1)
+        cost[-1] = 1.0
+        res = _linprog(cost, A_eq=np.hstack([d, q.reshape(-1, 1)]), b_eq=r, bounds=(0, None),
+                       options={"primal_feasibility_tolerance": 1e-10, "dual_feasibility_tolerance": 1e-10})
+        self.n_lp += 1
+        if res.status != 0:
+            return np.inf, None
+        return float(res.x[-1]), np.asarray(res.eqlin.marginals, dtype=float)
+
+    def values_at(self, q_key: NDArray, bob_key: NDArray, t: NDArray, w: NDArray) -> dict:
+        """Bounds of attacks with quantum key tables ``q_key`` (K, n_a, n_b), Bob's key marginal of
+        Q' ``bob_key`` (K, n_b), quantum weights ``t`` (K,) and one-sided weights ``w`` (K, n_a)."""
+        ok = np.isfinite(t)
+        tt = np.where(ok, t, 0.0)[:, None, None]
+        question = (1 - self.leak_q) * tt * q_key
+        alice_known = (1 - self.leakage) * w[:, :, None] * bob_key[:, None, :]
+        known = np.clip(self.p_key[None] - question - alice_known, 0.0, None)
+        two, gamma, plain = min_processing(question, known)
+        direct, reverse = one_way_batch(question, self.p_key, alice_known if w.any() else None)
+        return {"two": np.where(ok, two, INFEASIBLE), "one": np.where(ok, direct, INFEASIBLE),
+                "rev": np.where(ok, reverse, INFEASIBLE), "plain": plain, "gamma": gamma}
+
+    def evaluate(self, z: NDArray, objective: str | None = None) -> dict:
+        """Evaluate a batch of candidates (K, dim) or (K, dim + n_a); record the verified ones.
+
+        With the complete facet list every value is exact.  Otherwise every candidate is valued
+        with a lower estimate of :math:`t`; the best one for ``objective`` (every candidate when
+        ``objective`` is None) is verified by an LP, its dual added to the functionals, and only
+        verified values are recorded.
+        """
+        z = np.atleast_2d(np.asarray(z, dtype=float))
+        k = len(z)
+        self.n_eval += k
+        q = qubit_boxes(z[:, :self.dim], self.n_x, self.n_y, self.binning)
+        w = z[:, self.dim:] ** 2 if z.shape[1] > self.dim else np.zeros((k, self.n_a))
+        x, y = self.key
+        q_flat = q.reshape(k, -1)
+        r = (self.p[None] - self.one_sided_mass(q, w)).reshape(k, -1) if w.any() else self.p_flat
+        t = min_weight(self.functionals, r, q_flat)
+        q_key, bob_key = q[:, x, y], q[:, x, y].sum(axis=1)
+        vals = self.values_at(q_key, bob_key, t, w)
+        verified = np.full(k, self.exact)
+        if not self.exact:
+            idx = range(k) if objective is None else {int(np.argmin(vals[objective]))}
+            for i in idx:
+                ri = r[i] if r.ndim == 2 else r
+                t_lp, dual = self._lp(q_flat[i], ri)
+                if dual is not None and t_lp > t[i] + 1e-12:
+                    self.functionals = np.vstack([self.functionals, dual[None, :]])
+                t[i] = t_lp
+                one = self.values_at(q_key[i:i + 1], bob_key[i:i + 1], t[i:i + 1], w[i:i + 1])
+                for key_ in one:
+                    vals[key_][i] = one[key_][0]
+                verified[i] = True
+        vals["t"], vals["verified"] = t, verified
+        for o in OBJECTIVES:
+            cand = np.where(verified, vals[o], np.inf)
+            i = int(np.argmin(cand))
+            if cand[i] < INFEASIBLE and (self.best[o] is None or cand[i] < self.best[o].values[o]):
+                self.best[o] = Record({key_: float(vals[key_][i]) for key_ in OBJECTIVES}, z[i, :self.dim].copy(),
+                                      float(t[i]), w[i].copy(), vals["gamma"][i].copy())
+        return vals
+
+    # ------------------------------------------------------------------ search
+    def chain(self, z0: NDArray, objective: str, budget: int) -> NDArray:
+        """Batched line search from ``z0`` on ``objective`` with at most ``budget`` evaluations.
+
+        Each step evaluates, in one batch, the points :math:`z + s\\,h\\,d` for the offsets
+        :data:`OFFSETS` along every coordinate direction and as many pseudo-random unit
+        directions :math:`d` (drawn from a generator seeded by ``z0`` alone), after the
+        extrapolation of the last move; then the sum of the best improving coordinate offsets.
+        The best point is accepted if it improves; otherwise :math:`h` shrinks.  Deterministic; a
+        smaller budget evaluates a prefix of the candidates of a larger one.  Returns the final
+        point.
+        """
+        z = np.asarray(z0, dtype=float)
+        f = float(self.evaluate(z[None], objective)[objective][0])
+        used, h, move = 1, STEP0, None
+        dim = z.size
+        gen = np.random.default_rng(zlib.crc32(z.tobytes()))
+        n_off = len(OFFSETS)
+        while used < budget and h > STEP_MIN:
+            rand = gen.normal(size=(dim, dim))
+            rand /= np.linalg.norm(rand, axis=1, keepdims=True)
+            dirs = np.vstack([np.eye(dim), rand])
+            cand = (z + (h * OFFSETS)[None, :, None] * dirs[:, None, :]).reshape(-1, dim)
+            lead = 0
+            if move is not None:
+                cand, lead = np.vstack([z + move, cand]), 1
+            full = len(cand) <= budget - used
+            cand = cand[: budget - used]
+            vals = self.evaluate(cand, objective)
+            used += len(cand)
+            obj = np.where(vals["verified"], vals[objective], np.inf)
+            i = int(np.argmin(obj))
+            best_z, best_f = cand[i].copy(), float(obj[i])
+            if full and used < budget:  # the combined coordinate move (one more evaluation)
+                coord = obj[lead:lead + dim * n_off].reshape(dim, n_off)
+                j = np.argmin(coord, axis=1)
+                gain = coord[np.arange(dim), j] < f - 1e-13
+                if gain.sum() > 1:
+                    combo = z + np.where(gain, h * OFFSETS[j], 0.0)
+                    v = self.evaluate(combo[None], objective)
+                    used += 1
+                    if v["verified"][0] and v[objective][0] < best_f:
+                        best_z, best_f = combo, float(v[objective][0])
+            if best_f < f - 1e-13:
+                move, z, f = best_z - z, best_z, best_f
+                h = min(max(h, float(np.abs(move).max())), 0.5)
+            else:
+                move, h = None, 0.3 * h
+        return z
+
+
+#: Nelder-Mead coefficients (reflection, expansion, contraction, shrink; Nelder & Mead,
+#: Comput. J. 7, 308 (1965)) and the initial simplex step.
+NM_COEFFS = (1.0, 2.0, 0.5, 0.5)
+NM_STEP = 0.05
+#: A Nelder-Mead run stops when its simplex is smaller than this (in every coordinate).
+NM_XTOL = 1e-9
+
+
+def nelder_mead_lockstep(search: AttackSearch, runs: list[tuple[NDArray, str]], budget: int) -> None:
+    r"""Nelder-Mead runs from ``runs`` = [(start, objective), ...] in lockstep, speculatively batched.
+
+    Each iteration of each run evaluates its reflection, expansion and both contractions at once
+    (one batch for all runs), then takes the classical Nelder-Mead decision; a shrink evaluates the
+    :math:`n` new vertices.  Every candidate goes through :meth:`AttackSearch.evaluate`, so the best
+    one seen is kept per bound.  A run's candidates depend only on its own values, and a run with
+    budget :math:`m` evaluates a prefix of the candidates it evaluates with :math:`M > m`.
+    """
+    alpha, gamma_e, rho, sigma = NM_COEFFS
+    state = []
+    for z0, objective in runs:
+        z0 = np.asarray(z0, dtype=float)
+        simplex = np.vstack([z0, z0 + NM_STEP * np.eye(z0.size)])
+        state.append({"simplex": simplex, "f": None, "obj": objective, "used": 0, "pending": simplex,
+                      "phase": "init", "done": False})
+    while True:
+        batch, owners = [], []
+        for k, s in enumerate(state):
+            if s["done"]:
+                continue
+            if s["used"] >= budget or (s["phase"] == "iterate" and
+                                         np.ptp(s["simplex"], axis=0).max() < NM_XTOL):
+                s["done"] = True
+                continue
+            if s["phase"] == "iterate":
+                order = np.argsort(s["f"], kind="stable")
+                s["simplex"], s["f"] = s["simplex"][order], s["f"][order]
+                centroid = s["simplex"][:-1].mean(axis=0)
+                worst = s["simplex"][-1]
+                s["pending"] = np.vstack([centroid + alpha * (centroid - worst),
+                                          centroid + gamma_e * alpha * (centroid - worst),
+                                          centroid + rho * alpha * (centroid - worst),
+                                          centroid - rho * (centroid - worst)])
+            room = budget - s["used"]
+            take = s["pending"] if (s["phase"] == "iterate" and room >= 2) else s["pending"][:room]
+            s["taken"] = len(take)
+            batch.append(take)
+            owners.append(k)
+        if not batch:
+            return
+        sizes = [len(b) for b in batch]
+        # one batch per parameter dimension (two-sided and one-sided runs differ)
+        results: list[NDArray | None] = [None] * len(batch)
+        for dim in sorted({b.shape[1] for b in batch}):
+            idx = [i for i, b in enumerate(batch) if b.shape[1] == dim]
+            vals = search.evaluate(np.vstack([batch[i] for i in idx]), None)  # all verified
+            start = 0
+            for i in idx:
+                n = sizes[i]
+                obj = state[owners[i]]["obj"]
+                results[i] = np.where(vals["verified"][start:start + n], vals[obj][start:start + n], np.inf)
+                start += n
+        for k, n, f in zip(owners, sizes, results):
+            s = state[k]
+            if n < len(s["pending"]):
+                s["done"] = True  # the budget ran out inside this step
+                continue
+            if s["phase"] == "init":
+                s["f"], s["phase"] = f.copy(), "iterate"
+                s["used"] += n
+            elif s["phase"] == "shrink":
+                s["simplex"][1:], s["f"][1:] = s["pending"], f
+                s["phase"] = "iterate"
+                s["used"] += n
+            else:
+                # budget: what a sequential Nelder-Mead would have spent (the speculative points
+                # come almost free in the batch)
+                fr, fe, foc, fic = f
+                best, second_worst, worst = s["f"][0], s["f"][-2], s["f"][-1]
+                new = None
+                s["used"] += 1 if second_worst <= fr < best or best <= fr < second_worst else 2
+                if fr < best:
+                    new = (s["pending"][1], fe) if fe < fr else (s["pending"][0], fr)
+                elif fr < second_worst:
+                    new = (s["pending"][0], fr)
+                elif fr < worst:
+                    if foc <= fr:
+                        new = (s["pending"][2], foc)
+                elif fic < worst:
+                    new = (s["pending"][3], fic)
+                if new is not None:
+                    s["simplex"][-1], s["f"][-1] = new
+                else:  # shrink towards the best vertex
+                    s["pending"] = s["simplex"][0] + sigma * (s["simplex"][1:] - s["simplex"][0])
+                    s["phase"] = "shrink"
