@@ -12,7 +12,6 @@ import numpy as np
 import pytest
 
 from qkdbounds.cli import main
-from qkdbounds.errors import InputError
 from qkdbounds.repeaters.network import _plan, all_pairs, best_path, unreachable_pairs
 from qkdbounds.repeaters.planner import fibre_transmissivity, plan_path, plob_bound
 
@@ -54,7 +53,12 @@ def test_triangle_picks_the_two_short_segments():
     direct = best_path(g, "A", "C", 0.05, objective="visibility")
     assert direct.path == ["A", "C"]
     assert res.key_rate_upper_bound_bps > 1e6 * direct.key_rate_upper_bound_bps
-    assert res.key_rate_upper_bound_bps == _brute(g, "A", "C", 0.05)[0][0]
+    assert res.key_rate_upper_bound_bps == pytest.approx(_brute(g, "A", "C", 0.05)[0][0],
+                                                          rel=1e-12)
+    assert res.key_rate_search == "exact"
+    # the planner's figures for both routes, side by side: 2 x 20 km ~ 1e3 bit/s, 300 km ~ 2e-4
+    assert 5e2 < res.key_rate_upper_bound_bps < 2e3
+    assert 1e-4 < direct.key_rate_upper_bound_bps < 5e-4
 
 
 @pytest.mark.parametrize("seed", range(8), ids=lambda s: f"seed{s}")
@@ -120,13 +124,17 @@ def test_unreachable_pairs_listed(tmp_path, capsys):
     assert out["pairs"] == [] and out["unreachable"] == [["A", "D"]]
 
 
-def test_label_cap_refuses_with_the_option(tmp_path):
+def test_label_budget_stops_with_a_bound_instead_of_refusing():
     g = nx.relabel_nodes(nx.complete_graph(7), str)
     for a, b in g.edges:
         g.edges[a, b]["length_km"] = 10.0 + int(a) + int(b)
-    with pytest.raises(InputError, match="--max-labels"):
-        all_pairs(g, 0.05, max_labels=5)
-    assert len(all_pairs(g, 0.05)) == 21
+    small = all_pairs(g, 0.05, max_labels=1)
+    full = all_pairs(g, 0.05)
+    assert len(small) == len(full) == 21
+    for s, f in zip(small, full):
+        assert f.key_rate_search == "exact"
+        assert s.key_rate_upper_bound_bps <= f.key_rate_upper_bound_bps * (1 + 1e-12)
+        assert s.key_rate_best_possible_bps >= f.key_rate_upper_bound_bps * (1 - 1e-12)
 
 
 def test_cli_objective_and_plan_agree(tmp_path, capsys):
@@ -142,5 +150,9 @@ def test_cli_objective_and_plan_agree(tmp_path, capsys):
     assert main(["plan", "--distance-km", "40", "--segments", "2", "--leakage", "0.05",
                  "--json"]) == 0
     plan = json.loads(capsys.readouterr().out)
-    assert pair["key_rate_upper_bound_bps"] == plan["key_rate_upper_bound_bps"]
-    assert pair["plob_repeater_chain_bound"] == plan["plob_repeater_chain_bound"]
+    assert pair["key_rate_upper_bound_bps"] == pytest.approx(plan["key_rate_upper_bound_bps"],
+                                                             rel=1e-12)
+    assert pair["plob_repeater_chain_bound"] == pytest.approx(plan["plob_repeater_chain_bound"],
+                                                              rel=1e-12)
+    assert pair["plob_bound"] == pytest.approx(plan["plob_bound"], rel=1e-12)
+    assert pair["plob_repeater_chain_bound"] > pair["plob_bound"]   # 20 km beats 40 km

@@ -30,6 +30,21 @@ def handle(args) -> dict:
         pairs = [] if res is None else [res]
         unreachable = [[str(args.source), str(args.target)]] if res is None else []
     else:
+        from ..repeaters.network import check_estimate
+
+        workers = 1
+        if args.workers is not None:
+            workers = args.workers
+        elif args.scheduler is not None:
+            workers = 2      # unknown cluster size: assume two workers for the estimate
+        est = check_estimate(graph, args.max_seconds, objective=args.objective,
+                             max_labels=args.max_labels, memory_t2_s=args.memory_t2_s,
+                             workers=workers)
+        if not args.quiet:
+            import sys
+
+            print(f"network: {est['pairs']} node pairs, estimated {est['seconds']:.0f} s "
+                  f"(at most {est['seconds_max']:.0f} s)", file=sys.stderr)
         with progress(graph.number_of_nodes(), "network", args.quiet) as update:
             if args.scheduler is not None or args.workers is not None:
                 from ..sweep.network import all_pairs_distributed
@@ -47,6 +62,8 @@ def handle(args) -> dict:
         "objective": args.objective,
         "pairs": [dataclasses.asdict(p) for p in pairs],
         "unreachable": unreachable,
+        "key_rate_search": {tag: sum(p.key_rate_search == tag for p in pairs)
+                            for tag in ("exact", "gap", "zero", "visibility")},
         "units": {"rate_upper_bound": "bits per delivered pair", "plob_bound": "bits per use",
                   "plob_repeater_chain_bound": "bits per use", "*_bps": "bits per second",
                   "*_hz": "per second"},
@@ -63,6 +80,20 @@ def handle(args) -> dict:
     return out
 
 
+def positive_seconds(text: str) -> float:
+    """``--max-seconds``: a number in (0, 1e9]."""
+    import argparse
+    import math
+
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and 0 < value <= 1e9):
+        raise argparse.ArgumentTypeError(f"must be a number in (0, 1e9], got {text!r}")
+    return value
+
+
 def register(subparsers) -> None:
     """Add the ``network`` subcommand."""
     from .main import add_common
@@ -75,8 +106,11 @@ def register(subparsers) -> None:
     p.add_argument("--objective", choices=("key-rate", "visibility"), default="key-rate",
                    help="best path per pair: most key per second (the planner's bound, default) "
                         "or largest product of fresh link visibilities")
-    p.add_argument("--max-labels", type=integer("--max-labels", 1, 10**8), default=20000,
-                   help="key-rate search: most partial paths per source node (default 20000)")
+    p.add_argument("--max-labels", type=integer("--max-labels", 1, 10**8), default=30,
+                   help="key-rate search: most partial paths per node pair (default 30); beyond, "
+                        "the best path found and a certified bound on every path (gap)")
+    p.add_argument("--max-seconds", type=positive_seconds, default=600.0,
+                   help="refuse all-pairs runs whose work estimate exceeds this (default 600)")
     p.add_argument("--max-candidates", type=integer("--max-candidates", 1, 10**7), default=2000,
                    help="key-rate with memories: most paths planned per pair (default 2000)")
     p.add_argument("--source", default=None, help="one pair: source node")

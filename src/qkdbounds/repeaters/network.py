@@ -10,31 +10,47 @@ repeater with ideal swapping, planned with the model of ``qkdbounds plan``
 **Objective ``"key-rate"`` (default).**  The best path per pair maximises the planner's
 key-rate upper bound per second, ``key_rate_upper_bound_bps`` = (bound per pair at the chain
 visibility :math:`V = \prod_e v_e`) x (pair-rate bound :math:`1/(\tau E_{low})`), ties broken by
-larger :math:`V`, then shorter fibre.  It is not additive over links, so no shortest-path
-algorithm applies; it is found exactly by a **label-setting search with dominance**, one per
-source node for all targets at once.  A label is a walk from the source: (segments K,
-:math:`V`, its segment lengths sorted in decreasing order).  Without memories the key rate of a
-walk depends only on these, and label *a* dominates label *b* at the same node when
-:math:`K_a \le K_b`, :math:`V_a \ge V_b` and the i-th longest segment of *a* is no longer than
-the i-th longest of *b* (i < K_a): coupling each segment of *a* with a longer one of *b*, the
-last heralding time of *a* is stochastically smaller, whatever common continuation follows
-(:func:`~qkdbounds.repeaters.planner.expected_max_attempts_lower` is monotone), the attempt time
-:math:`\tau` is no longer and :math:`V` no smaller, so every continuation of *a* has at least
-the key (and the tie-break ranks) of the same continuation of *b*; dominated labels are dropped.
-Labels whose :math:`V` is at or below the zero-key visibility are dropped too (no continuation
-has key).  A walk with a cycle is dominated by the walk without it (fewer, shorter segments,
-larger :math:`V`), so the surviving best label is a simple path and the search is exact over
-simple paths; ``tests/repeaters/test_network_key.py`` checks it against a brute force over all
-simple paths.  Why not enumerate simple paths: their number grows exponentially (a 300-node
-graph has far too many); the dominance search visits a few non-dominated labels per node.
-Pairs with no path of positive key get the best path of the visibility objective (key 0).
-**Cost, bounded.**  The number of non-dominated labels is small on sparse graphs with short
-paths (a 12-node graph: milliseconds per source) but grows fast on large dense graphs with
-near-perfect links (a 300-node random geometric graph of mean degree 10.6 and links of 20-150
-km with v in [0.97, 1]: ~20,000 labels in ~4 s from one source, > 240,000 in 2 min, measured);
-so the search counts its labels and refuses beyond ``max_labels`` per source (default
-``MAX_LABELS``) with one line naming the option and the visibility objective (Dijkstra, about
-0.1 s per source on that graph).
+larger :math:`V`, then shorter fibre.  It is neither additive nor a bottleneck over links, so no
+shortest-path algorithm gives it; per pair a **best-first branch and bound with dominance**
+finds it.  The model's pieces are computed per link once and cached (success probability,
+:math:`\lambda_e = -\ln(1-p_e)`, the pair-rate bound per multiset of segment lengths, the rate
+per pair tabulated on ``N_RATE_GRID`` visibilities for bracketing).
+
+*Labels* are partial paths from one end (segments K, :math:`V`, segment lengths sorted in
+decreasing order).  Label *a* dominates label *b* at the same node when :math:`K_a \le K_b`,
+:math:`V_a \ge V_b` and the i-th longest segment of *a* is no longer than the i-th longest of
+*b*: coupling each segment of *a* with a longer one of *b*, the last heralding time of *a* is
+stochastically smaller whatever common continuation follows
+(:func:`~qkdbounds.repeaters.planner.expected_max_attempts_lower` is monotone), the attempt
+time :math:`\tau` is no longer and :math:`V` no smaller, so every continuation of *a* has at
+least the key of the same continuation of *b*; dominated labels (walks with cycles among them)
+are dropped.
+
+*The bound* on every continuation of a label at node u to the goal t: the rest of the path has
+fresh visibility at most :math:`V_{rem}(u,t)` (Dijkstra on :math:`-\ln v_e`), a segment at
+least :math:`\ell^*(u,t)` long (the minimax length, from the minimum spanning tree), and
+log-CDF of its slowest heralding time :math:`F(\tau) = \sum_e \ln(1-e^{-\lambda_e\tau})` at
+most :math:`F_{rem}(u,t,\tau)` at each :math:`\tau` (Dijkstra on :math:`-\ln(1-e^{-\lambda_e
+\tau})`, one per point of a geometric grid of ratio ``TAU_GRID_RATIO``).  With
+:math:`E[\max] = \int_0^\infty (1-e^{F(\tau)})\,d\tau` (exponential times; the planner's
+:math:`E_{low}`) and a decreasing integrand, the right-endpoint sum on the grid bounds it from
+below, and the key of every continuation is at most :math:`r(V V_{rem}) / (\tau(\max(\ell_{max},
+\ell^*)) \max(\text{sum}, 1/p(\max(\ell_{max}, \ell^*))))`.  Labels are expanded in decreasing
+order of this bound, starting from candidate paths (the visibility path, the minimax path and
+the largest-:math:`F(\tau)` paths at every ``TREE_EVERY`` grid points); the search ends when the
+best bound left is below the best key found (``key_rate_search = "exact"``: no simple path has
+more key, checked against a brute force over all simple paths in
+``tests/repeaters/test_network_scale.py``), or after ``max_labels`` labels for the pair
+(``"gap"``: the best path found is reported with ``key_rate_best_possible_bps``, an upper bound
+on the key of every path, so the user sees how far from optimal it can be).  Pairs with no path
+of positive key get the visibility path (key 0, ``"zero"``).
+
+**Cost, bounded and estimated.**  On large dense graphs of near-perfect links very many paths
+have nearly the same key, so an exact search may visit very many labels; ``max_labels`` bounds
+the work per pair, and :func:`estimate_seconds` gives the run time before the run (constants
+measured on two idle cores), refused beyond ``max_seconds`` with one line naming the option.
+Measured on a 300-node random geometric graph (mean degree 11.4, links of 20-150 km, v in
+[0.97, 1], ``docs/network_format.md``): see that page for the times.
 
 **With memories** (``memory_t2_s``) the per-pair bound is averaged over the sampled heralding
 times and is not a function of the label, so dominance does not apply.  The memoryless key rate
@@ -171,16 +187,34 @@ OBJECTIVES = ("key-rate", "visibility")
 MAX_CANDIDATES = 2000
 #: With memories: most partial paths expanded per pair by the branch and bound.
 MAX_EXPANSIONS_PER_CANDIDATE = 200
-#: Key-rate objective: most labels (partial paths) created per source node (``max_labels``).
-MAX_LABELS = 20000
-#: Grid of visibilities on which the bound per pair is tabulated for the branch and bound's
-#: pruning (an upper bound: the value at the next grid point above, the bound being monotone).
-N_RATE_GRID = 4097
+#: Key-rate objective: most labels (partial paths) created per node pair (``max_labels``);
+#: beyond, the pair reports the best path found and a certified bound on every path.
+MAX_LABELS = 30
+#: Grid of visibilities on which the bound per pair is tabulated for the searches' pruning
+#: (bracketing: the values at the grid points below and above, the bound being monotone).
+N_RATE_GRID = 65537
+#: Ratio of the geometric grid of heralding times on which the search bounds E[max] from below.
+TAU_GRID_RATIO = 1.03
+#: Every so many grid points the search also tries the path of largest F(tau) as a candidate.
+TREE_EVERY = 48
+#: Sources whose bounds are computed together (one Dijkstra call per grid point for all).
+BOUNDS_BATCH = 8
+#: Work estimate (measured on 2 idle cores, one process): seconds per node pair for the
+#: visibility objective and for the key-rate search's fixed part, per label created, per
+#: path planned with memories, and per source node (bounds).
+SECONDS_PER_PAIR = 3e-3
+SECONDS_PER_LABEL = 1e-4
+SECONDS_PER_PLAN = 8e-3
+SECONDS_PER_SOURCE = {"key-rate": 0.1, "visibility": 0.005}
+#: The typical run time as a fraction of the estimate's bound.
+TYPICAL_FRACTION = 0.5
+#: Default limit on the estimated run time (``max_seconds``, ``--max-seconds``).
+MAX_SECONDS = 600.0
 
 _METHODS = {
     "key-rate": ("path: max key_rate_upper_bound_bps (the planner's key rate per second), "
-                 "label-setting search with dominance, exact over simple paths; bound: qkdbounds "
-                 "plan's model on that path"),
+                 "best-first branch and bound with dominance over paths, exact when "
+                 "key_rate_search is 'exact'; bound: qkdbounds plan's model on that path"),
     "visibility": ("path: max prod v_e of the fresh links (Dijkstra on -ln v_e); "
                    "bound: qkdbounds plan's model on that path"),
 }
@@ -210,7 +244,16 @@ class PathBound:
         Repeaterless bound of one fibre as long as the path (bits per channel use).
     plob_repeater_chain_bound : float
         Repeater-assisted bound of the path's segments, :math:`\\min_i -\\log_2(1-\\eta_i)` (bits
-        per use; Pirandola, Commun. Phys. 2, 51 (2019)).
+        per use: PLOB of each segment, Pirandola, Laurenza, Ottaviani & Banchi, Nat. Commun. 8,
+        15043 (2017); the chain is limited by its worst segment, Pirandola, Commun. Phys. 2, 51
+        (2019)).
+    key_rate_search : str
+        ``"exact"``: no path between the pair has more key per second (memoryless key, and with
+        memories the branch and bound); ``"gap"``: the search stopped at ``max_labels`` labels
+        and ``key_rate_best_possible_bps`` bounds every path; ``"zero"``: no path has key
+        (the visibility path is reported); ``"visibility"``: the visibility objective.
+    key_rate_best_possible_bps : float or None
+        Upper bound on the memoryless key per second of every path between the pair.
     """
 
     source: str
@@ -229,6 +272,9 @@ class PathBound:
     plob_repeater_chain_key_rate_bps: float | None = None
     objective: str = "key-rate"
     candidates_planned: int = 1
+    key_rate_search: str = "exact"
+    key_rate_best_possible_bps: float | None = None
+    labels: int = 0
     citation: str = field(default="", repr=False)
     method: str = _METHODS["key-rate"]
     status: str = "ok"
@@ -249,20 +295,45 @@ def _weighted(graph, link_kwargs):
 
 
 def _path_bound(weighted, source, target, path, leakage, model, link_kwargs,
-                objective="key-rate", candidates=1):
-    from .planner import PLOB_CITATION, plan_path
+                objective="key-rate", candidates=1, search=None, key_model=None):
+    """The PathBound of ``path``: :func:`~qkdbounds.repeaters.planner.plan_path` on it, or,
+    without memories and with a ``key_model``, the same figures from the model's cached
+    pieces (no Monte Carlo is needed without memories; equal to ``plan_path`` to rounding)."""
+    from .planner import PLOB_CITATION, fibre_transmissivity, plob_bound
 
     links = [{"from": a, "to": b, "length_km": weighted.edges[a, b]["length_km"],
               "visibility": weighted.edges[a, b]["visibility"]} for a, b in zip(path, path[1:])]
     fresh = math.prod(x["visibility"] for x in links)
-    plan = _plan(links, leakage, model, link_kwargs)
-    e = plan.end_to_end
+    search = search or {}
+    tag = search.get("key_rate_search", "visibility" if objective == "visibility" else "exact")
+    if key_model is not None and link_kwargs.get("memory_t2_s") is None:
+        lengths = [x["length_km"] for x in links]
+        loss = link_kwargs.get("loss_db_per_km", 0.2)
+        if "rate" in search:        # computed by the search for this very path
+            rate, pair_rate = search["rate"], search["pair_rate"]
+        else:
+            rate = float(key_model.rate([fresh])[0])
+            pair_rate = key_model.pair_rate(lengths)
+        plob = plob_bound(fibre_transmissivity(sum(lengths), loss))
+        chain = min(plob_bound(fibre_transmissivity(x, loss)) for x in lengths)
+        f = link_kwargs.get("source_rate_hz", 1e8)
+        e = {"visibility": fresh, "rate_upper_bound": rate, "plob_bound": plob,
+             "key_rate_upper_bound_bps": rate * pair_rate, "plob_key_rate_bps": f * plob,
+             "pair_rate_upper_bound_hz": pair_rate, "plob_repeater_chain_bound": chain,
+             "plob_repeater_chain_key_rate_bps": f * chain}
+        distance = float(sum(lengths))
+    else:
+        plan = _plan(links, leakage, model, link_kwargs)
+        e, distance = plan.end_to_end, plan.distance_km
     return PathBound(str(source), str(target), [str(n) for n in path], links, e["visibility"],
-                     e["rate_upper_bound"], plan.distance_km, e["plob_bound"],
+                     e["rate_upper_bound"], distance, e["plob_bound"],
                      e["key_rate_upper_bound_bps"], e["plob_key_rate_bps"], fresh,
                      e["pair_rate_upper_bound_hz"], e["plob_repeater_chain_bound"],
                      e["plob_repeater_chain_key_rate_bps"], objective, candidates,
-                     PLOB_CITATION, _METHODS[objective])
+                     key_rate_search=tag,
+                     key_rate_best_possible_bps=search.get("key_rate_best_possible_bps"),
+                     labels=search.get("labels", 0), citation=PLOB_CITATION,
+                     method=_METHODS[objective])
 
 
 def _plan(links, leakage, model, link_kwargs):
@@ -279,117 +350,306 @@ def _plan(links, leakage, model, link_kwargs):
 
 
 class _KeyModel:
-    """The planner's key rate per second as a function of (V, segment lengths), memoryless."""
+    """The planner's memoryless key rate per second, computed per edge once and cached.
+
+    ``key(V, lengths) = r(V) / (tau(max lengths) * E_low(p(lengths)))`` with ``r``
+    (:func:`~qkdbounds.repeaters.planner.chain_rate_per_pair`) tabulated on ``N_RATE_GRID``
+    visibilities for bracketing (monotone: the values at the grid points below and above bracket
+    it) and evaluated exactly, in batches, for the final choice.
+    """
 
     def __init__(self, leakage, model, link_kwargs):
-        from .planner import chain_rate_per_pair
+        from .planner import FIBRE_SPEED_KM_S, chain_rate_per_pair
 
         self.leakage, self.model = leakage, model
         self.herald = {k: link_kwargs[k] for k in ("loss_db_per_km", "detector_efficiency",
                                                    "source_rate_hz", "bsm_success")
                        if k in link_kwargs}
+        self.loss = float(self.herald.get("loss_db_per_km", 0.2))
+        self.p_scale = (float(self.herald.get("bsm_success", 0.5))
+                        * float(self.herald.get("detector_efficiency", 0.9)) ** 2)
+        self.min_tau = 1.0 / float(self.herald.get("source_rate_hz", 1e8))
+        self.speed = FIBRE_SPEED_KM_S
         self._rate = lambda v: chain_rate_per_pair(v, leakage, model)
-        # zero-key visibility: r(v_zero) = 0 exactly (bisection on the monotone bound)
-        lo, hi = 0.0, 1.0
-        if self._rate(np.array([1.0]))[0] <= 0:
-            self.v_zero = 1.0
-        else:
-            for _ in range(40):
-                mid = 0.5 * (lo + hi)
-                lo, hi = (mid, hi) if self._rate(np.array([mid]))[0] <= 0 else (lo, mid)
-            self.v_zero = lo
-        self._grid = self._table = None
+        self._grid = np.linspace(0.0, 1.0, N_RATE_GRID)
+        self._table = self.rate(self._grid)
+        positive = np.nonzero(self._table > 0)[0]
+        # zero-key visibility: every V <= v_zero has r(V) = 0 (grid point below the first key)
+        self.v_zero = 1.0 if positive.size == 0 else float(self._grid[max(positive[0] - 1, 0)])
+        self._pair_rate_cache: dict = {}
 
     def rate(self, visibilities):
+        """Exact ``r`` (vectorised)."""
         return self._rate(np.asarray(visibilities, dtype=float))
 
-    def pair_rate(self, lengths) -> float:
-        from .planner import heralding
-
-        return heralding(lengths, **self.herald)["pair_rate_upper_bound_hz"]
-
     def rate_upper(self, visibility: float) -> float:
-        """An upper bound on ``rate(visibility)`` from a table (the next grid point above)."""
-        if self._grid is None:
-            self._grid = np.linspace(self.v_zero, 1.0, N_RATE_GRID)
-            self._table = self.rate(self._grid)
-        i = int(np.searchsorted(self._grid, visibility, side="left"))
+        """An upper bound on ``rate(visibility)``: the table at the next grid point above."""
+        i = math.ceil(min(max(visibility, 0.0), 1.0) * (N_RATE_GRID - 1) * (1 + 1e-12))
         return float(self._table[min(i, N_RATE_GRID - 1)])
 
+    def rate_lower(self, visibility: float) -> float:
+        """A lower bound on ``rate(visibility)``: the table at the grid point below."""
+        i = math.floor(min(max(visibility, 0.0), 1.0) * (N_RATE_GRID - 1) * (1 - 1e-12))
+        return float(self._table[max(i, 0)])
 
-class _Label:
-    __slots__ = ("node", "k", "vis", "lengths", "parent", "alive")
+    def success(self, lengths):
+        return self.p_scale * 10.0 ** (-self.loss * np.asarray(lengths, dtype=float) / 10.0)
 
-    def __init__(self, node, k, vis, lengths, parent):
-        self.node, self.k, self.vis, self.lengths, self.parent = node, k, vis, lengths, parent
-        self.alive = True
+    def p_of(self, length: float) -> float:
+        """Success probability of one segment (scalar)."""
+        return self.p_scale * 10.0 ** (-self.loss * length / 10.0)
 
-    def dominates(self, other) -> bool:
-        return (self.k <= other.k and self.vis >= other.vis
-                and all(x <= y for x, y in zip(self.lengths, other.lengths)))
+    def tau(self, length: float) -> float:
+        return max(self.min_tau, length / self.speed)
 
-    def path(self) -> list:
-        out, label = [], self
-        while label is not None:
-            out.append(label.node)
-            label = label.parent
-        return out[::-1]
+    def pair_rate(self, lengths) -> float:
+        """Pair-rate bound :math:`1/(\\tau E_{low})` of a multiset of segment lengths (cached by
+        the lengths sorted in decreasing order)."""
+        key = tuple(sorted(lengths, reverse=True))
+        value = self._pair_rate_cache.get(key)
+        if value is None:
+            from .planner import heralding
+
+            value = heralding(key, **self.herald)["pair_rate_upper_bound_hz"]
+            if len(self._pair_rate_cache) < 10**6:
+                self._pair_rate_cache[key] = value
+        return value
 
 
-def _key_search(weighted, source, key_model, max_labels=None) -> dict:
-    """Label-setting search with dominance from ``source`` (module docstring): the
-    non-dominated labels at every node; refused beyond ``max_labels`` labels created."""
-    max_labels = MAX_LABELS if max_labels is None else max_labels
-    import heapq
+class _Fibre:
+    """The graph as arrays, with per-edge model quantities and the search's bounds.
 
-    root = _Label(source, 0, 1.0, (), None)
-    at: dict = {source: [root]}
-    heap = [(-1.0, 0, root)]
-    count = 1
-    while heap:
-        _, _, label = heapq.heappop(heap)
-        if not label.alive:
-            continue
-        for nbr, attrs in weighted[label.node].items():
-            if nbr == source:
+    The bound on a partial path ending at ``u`` (module docstring): the rest of any
+    continuation to the goal ``t`` has (i) fresh visibility at most ``Vrem(u, t)`` (Dijkstra on
+    :math:`-\\ln v_e`), (ii) a segment at least ``lstar(u, t)`` long (the minimax length:
+    the largest link on the minimum-spanning-tree path), (iii) log-CDF of its slowest heralding
+    time, :math:`F(\\tau) = \\sum_e \\ln(1 - e^{-\\lambda_e \\tau})`, at most ``Frem(u, t, tau)``
+    at every :math:`\\tau` (Dijkstra on :math:`-\\ln(1-e^{-\\lambda_e\\tau})` per grid point).
+    Since :math:`E[\\max] = \\int_0^\\infty (1 - e^{F(\\tau)})d\\tau` and the integrand
+    decreases, the right-endpoint sum on the grid is a lower bound on it.
+    """
+
+    def __init__(self, weighted, key_model):
+        from scipy.sparse import csr_matrix
+        from scipy.sparse.csgraph import minimum_spanning_tree
+
+        self.km = key_model
+        self.minimax_tree = None            # by length: paths with the smallest longest link
+        self.nodes = list(weighted.nodes)
+        self.index = {u: i for i, u in enumerate(self.nodes)}
+        n = self.n = len(self.nodes)
+        edges = [(self.index[a], self.index[b], float(d["length_km"]), float(d["visibility"]))
+                 for a, b, d in weighted.edges(data=True)]
+        self.adj: list = [[] for _ in range(n)]
+        for i, (a, b, length, vis) in enumerate(edges):
+            self.adj[a].append((b, length, math.log(vis), i))
+            self.adj[b].append((a, length, math.log(vis), i))
+        if not edges:
+            self.grid_size = 0
+            return
+        ea = np.array([e[0] for e in edges])
+        eb = np.array([e[1] for e in edges])
+        length = np.array([e[2] for e in edges])
+        vis = np.array([e[3] for e in edges])
+        lam = -np.log1p(-np.minimum(key_model.success(length), 1 - 1e-16))
+        lam = np.maximum(lam, 1e-300)
+        self.lam_min = float(lam.min())
+        t0, t1 = 1e-3 / lam.max(), 60.0 / lam.min()
+        g = int(math.ceil(math.log(t1 / t0) / math.log(TAU_GRID_RATIO))) + 1
+        self.grid_size = g
+        self.tgrid = t0 * TAU_GRID_RATIO ** np.arange(g)
+        self.dt = np.diff(np.concatenate([[0.0], self.tgrid]))
+        self.edge_logcdf = np.log(-np.expm1(-np.outer(lam, self.tgrid)))   # (edges, grid) <= 0
+        rows, cols = np.concatenate([ea, eb]), np.concatenate([eb, ea])
+
+        def matrix(w):
+            w = np.maximum(np.concatenate([w, w]), 1e-300)  # csgraph drops explicit zeros
+            return csr_matrix((w, (rows, cols)), shape=(n, n))
+
+        self._cdf_mats = [matrix(-self.edge_logcdf[:, j]) for j in range(g)]
+        self._vis_mat = matrix(-np.log(vis))
+        mst = minimum_spanning_tree(matrix(length))
+        self._mst = (mst + mst.T).tocsr()
+
+    def bounds_to(self, goals):
+        """Per goal node index: (Frem (n, grid), ln Vrem (n,), lstar (n,))."""
+        from scipy.sparse.csgraph import breadth_first_order, dijkstra
+
+        goals = list(goals)
+        frem = np.empty((len(goals), self.n, self.grid_size))
+        trees = []
+        for j, mat in enumerate(self._cdf_mats):
+            if j % TREE_EVERY == 0:
+                dist, pred = dijkstra(mat, indices=goals, return_predecessors=True)
+                trees.append(pred)
+            else:
+                dist = dijkstra(mat, indices=goals)
+            frem[:, :, j] = -dist
+        lnv = -dijkstra(self._vis_mat, indices=goals)
+        out = {}
+        for i, t in enumerate(goals):
+            order, pred = breadth_first_order(self._mst, t, directed=False)
+            lstar = np.zeros(self.n)
+            for u in order[1:]:
+                lstar[u] = max(lstar[pred[u]], self._mst[u, pred[u]])
+            out[t] = (frem[i], lnv[i], lstar, [tree[i] for tree in trees])
+        return out
+
+    @staticmethod
+    def tree_paths(bounds, s):
+        """Candidate paths from ``s`` to the goal: for every few grid points the path of
+        largest :math:`F(\\tau)` (the shortest-path trees of ``bounds_to``), distinct."""
+        seen = set()
+        for pred in bounds[3]:
+            path, u = [s], s
+            while pred[u] >= 0:
+                u = int(pred[u])
+                path.append(u)
+            if len(path) > 1 and tuple(path) not in seen:
+                seen.add(tuple(path))
+                yield path
+
+    def key_bracket(self, v, lengths, logcdf):
+        """``(lower, upper)`` bounds on the memoryless key of a complete path: :math:`E[\\max]`
+        between the right- and left-endpoint sums on the grid (plus the tail beyond it),
+        ``r`` between the table's neighbours."""
+        km = self.km
+        h = -np.expm1(logcdf)
+        e_lo = float(np.dot(self.dt, h))
+        e_hi = (float(self.tgrid[0] + np.dot(self.dt[1:], h[:-1]))
+                + len(lengths) * math.exp(-60.0) / self.lam_min)
+        first = 1.0 / km.p_of(lengths[0])
+        tau = km.tau(lengths[0])
+        hi = km.rate_upper(v) / (tau * max(e_lo, first)) * (1 + 1e-9)
+        lo = km.rate_lower(v) / (tau * max(e_hi, first)) * (1 - 1e-9)
+        return lo, hi
+
+    def upper(self, lnv_path, logcdf, lmax, u, bounds) -> float:
+        """Upper bound on the memoryless key of every continuation to the goal."""
+        frem, lnv, lstar = bounds[:3]
+        v_all = math.exp(lnv_path + lnv[u])
+        if v_all <= self.km.v_zero:
+            return 0.0
+        longest = max(lmax, lstar[u])
+        e_low = float(np.dot(self.dt, -np.expm1(logcdf + frem[u])))
+        e_low = max(e_low, 1.0 / self.km.p_of(longest))
+        return self.km.rate_upper(v_all) / (self.km.tau(longest) * e_low) * (1 + 1e-9)
+
+    def search(self, s, t, bounds, max_labels, incumbents=()):
+        """Best-first branch and bound with dominance from ``s`` to ``t`` (node indices).
+
+        Returns ``(candidates, bound, labels)``: the complete paths (node-index lists, with
+        ``(V, lengths)``) whose key could be the largest, an upper bound on the key of every
+        path not among them (0 when the search finished), and the labels created.
+        """
+        import heapq
+
+        km = self.km
+        best_lo = 0.0
+        cands = []
+
+        def consider(path, lnv_path, lengths, logcdf):
+            nonlocal best_lo
+            v = math.exp(lnv_path)
+            lo, hi = self.key_bracket(v, lengths, logcdf)
+            if hi > 0 and hi >= best_lo:
+                cands.append((hi, path, v, lengths))
+                best_lo = max(best_lo, lo)
+
+        for path in list(incumbents) + list(self.tree_paths(bounds, s)):
+            ln_v, lengths, edges = 0.0, [], []
+            for a, b in zip(path, path[1:]):
+                nb = next(x for x in self.adj[a] if x[0] == b)
+                ln_v += nb[2]
+                lengths.append(nb[1])
+                edges.append(nb[3])
+            consider(list(path), ln_v, tuple(sorted(lengths, reverse=True)),
+                     self.edge_logcdf[edges].sum(axis=0))
+        zero = np.zeros(self.grid_size)
+        at: dict = {}
+        heap = [(-math.inf, 0, s, 0, 0.0, (), zero, (s, None))]
+        count = 0
+        open_bound = 0.0
+        while heap:
+            neg, _, u, k, lnv_path, lengths, logcdf, trail = heapq.heappop(heap)
+            if -neg < best_lo * (1 - 1e-12):
+                break
+            if u == t:
+                path = []
+                while trail is not None:
+                    path.append(trail[0])
+                    trail = trail[1]
+                consider(path[::-1], lnv_path, lengths, logcdf)
                 continue
-            vis = label.vis * attrs["visibility"]
-            if vis <= key_model.v_zero:
-                continue                                      # no continuation has key
-            lengths = tuple(sorted(label.lengths + (attrs["length_km"],), reverse=True))
-            new = _Label(nbr, label.k + 1, vis, lengths, label)
-            here = at.setdefault(nbr, [])
-            if any(old.dominates(new) for old in here):
-                continue
-            for old in here:
-                if new.dominates(old):
-                    old.alive = False
-            here[:] = [old for old in here if old.alive]
-            here.append(new)
-            count += 1
-            if count > max_labels:
-                raise InputError(f"network: the key-rate search from node {source} needs more "
-                                 f"than {max_labels} labels (non-dominated partial paths); raise "
-                                 f"--max-labels or use --objective visibility")
-            # best-first on (V x pair-rate bound): good labels early, fewer dominated expansions
-            heapq.heappush(heap, (-vis * key_model.pair_rate(lengths), count, new))
-    return at
+            if count >= max_labels:
+                open_bound = -neg                        # every open label's bound is below
+                break
+            for v, length, lnv_edge, e in self.adj[u]:
+                ln2 = lnv_path + lnv_edge
+                l2 = tuple(sorted(lengths + (length,), reverse=True))
+                here = at.setdefault(v, [])
+                if any(o[0] <= k + 1 and o[1] >= ln2 and all(x <= y for x, y in zip(o[2], l2))
+                       for o in here):
+                    continue                               # dominated (module docstring)
+                here[:] = [o for o in here if not (k + 1 <= o[0] and ln2 >= o[1] and
+                                                   all(x <= y for x, y in zip(l2, o[2])))]
+                here.append((k + 1, ln2, l2))
+                cdf2 = logcdf + self.edge_logcdf[e]
+                ub = self.upper(ln2, cdf2, l2[0], v, bounds)
+                if ub <= 0 or ub < best_lo * (1 - 1e-12):
+                    continue
+                count += 1
+                heapq.heappush(heap, (-ub, count, v, k + 1, ln2, l2, cdf2, (v, trail)))
+        keep = [c for c in cands if c[0] >= best_lo * (1 - 1e-12)]
+        return keep, open_bound, count
 
 
-def _best_key_labels(weighted, source, targets, key_model, max_labels=None) -> dict:
-    """For each target: (path, memoryless key) of the best non-dominated label, or None."""
-    at = _key_search(weighted, source, key_model, max_labels)
-    cands = [(t, lab) for t in targets for lab in at.get(t, ())]
-    if not cands:
+def _best_key_paths(fibre, source, targets, max_labels, incumbents, bounds=None) -> dict:
+    """For each target: ``(path, key, bound, labels)`` of the best path found, or ``None``.
+
+    ``key`` is exact (the rate ``r`` evaluated in one batch for all candidates); ``bound``
+    is an upper bound on the key of every path (equal to ``key`` when the search finished
+    within ``max_labels`` labels for that pair)."""
+    s = fibre.index[source]
+    goals = [fibre.index[t] for t in targets]
+    found = {}
+    if not goals or fibre.grid_size == 0:
         return {t: None for t in targets}
-    rates = key_model.rate([lab.vis for _, lab in cands])
-    best: dict = {t: None for t in targets}
-    for (t, lab), r in zip(cands, rates):
-        key = float(r) * key_model.pair_rate(lab.lengths)
-        rank = (key, lab.vis, -sum(lab.lengths))
-        if key > 0 and (best[t] is None or rank > best[t][0]):
-            best[t] = (rank, lab)
-    return {t: None if b is None else (b[1].path(), b[0][0]) for t, b in best.items()}
+    if bounds is None:
+        bounds = fibre.bounds_to([s])[s]
+    for t, g in zip(targets, goals):
+        inc = [[fibre.index[x] for x in p][::-1] for p in incumbents.get(t, ())]
+        # search from the target towards the source (bounds computed once per source)
+        found[t] = fibre.search(g, s, bounds, max_labels, inc)
+    km = fibre.km
+    flat = []
+    for t in targets:
+        # exact pair rates lazily, in decreasing order of the bracket's upper end
+        best_lo = 0.0
+        for hi, path, v, lengths in sorted(found[t][0], key=lambda c: -c[0]):
+            if hi < best_lo * (1 - 1e-12):
+                break
+            pr = km.pair_rate(lengths)
+            if km.rate_upper(v) * pr >= best_lo * (1 - 1e-12):
+                flat.append((t, path, v, lengths, pr))
+                best_lo = max(best_lo, km.rate_lower(v) * pr)
+    rates = km.rate([c[2] for c in flat]) if flat else []
+    best: dict = {}
+    for (t, path, v, lengths, pr), r in zip(flat, rates):
+        key = float(r) * pr
+        rank = (key, v, -sum(lengths))
+        if key > 0 and (t not in best or rank > best[t][0]):
+            best[t] = (rank, path, float(r), pr)
+    out = {}
+    for t in targets:
+        if t not in best:
+            out[t] = None
+            continue
+        (key, _, _), path, rate, pr = best[t]
+        _, open_bound, labels = found[t]
+        out[t] = ([fibre.nodes[i] for i in path[::-1]], key, max(key, open_bound), labels,
+                  rate, pr)
+    return out
 
 
 def _refine_with_memories(weighted, source, target, path, leakage, model, link_kwargs,
@@ -444,17 +704,73 @@ def _refine_with_memories(weighted, source, target, path, leakage, model, link_k
     return best_path, planned
 
 
-def _check(leakage, model, objective, max_candidates, max_labels=MAX_LABELS):
+def _check(leakage, model, objective, max_candidates, max_labels=MAX_LABELS,
+           max_seconds=MAX_SECONDS):
     check_int("max_labels", max_labels, 1, 10**8)
     leakage = check_probability("leakage", leakage)
     check_choice("model", model, ("uniform", "junk"))
     check_choice("objective", objective, OBJECTIVES)
     check_int("max_candidates", max_candidates, 1, 10**7)
+    check_real("max_seconds", max_seconds, 0.0, 1e9)
     return leakage
 
 
+def estimate_seconds(graph, *, objective: str = "key-rate", max_labels: int = MAX_LABELS,
+                     memory_t2_s: float | None = None, pairs: int | None = None,
+                     sources: int | None = None, workers: int = 1) -> dict:
+    """Work estimate of :func:`all_pairs` before it starts (seconds on one core, and wall).
+
+    The bound per pair: the key-rate search creates at most ``max_labels`` labels (then it
+    stops with a certified gap), so ``seconds_max`` = sources x ``SECONDS_PER_SOURCE`` +
+    pairs x (``SECONDS_PER_PAIR`` + ``max_labels`` x ``SECONDS_PER_LABEL``), plus one planned
+    path per pair with memories (``SECONDS_PER_PLAN``; the branch and bound with memories may
+    plan more, each shown by the progress bar).  The constants are about twice the times
+    measured on two idle cores (a margin for a busy machine); ``seconds`` is the typical time
+    (``TYPICAL_FRACTION`` of the bound).  ``workers`` divides the work.
+
+    Returns
+    -------
+    dict
+        ``pairs``, ``seconds``, ``seconds_max``, ``workers``.
+    """
+    n = graph.number_of_nodes()
+    pairs = n * (n - 1) // 2 if pairs is None else pairs
+    sources = n if sources is None else sources
+    per_pair = SECONDS_PER_PAIR
+    if objective == "key-rate":
+        per_pair += max_labels * SECONDS_PER_LABEL
+    if memory_t2_s is not None:
+        per_pair += SECONDS_PER_PLAN
+    fixed = sources * SECONDS_PER_SOURCE[objective]
+    w = max(1, int(workers))
+    bound = (fixed + pairs * per_pair) / w
+    return {"pairs": pairs, "workers": w, "seconds": TYPICAL_FRACTION * bound,
+            "seconds_max": bound}
+
+
+def check_estimate(graph, max_seconds: float = MAX_SECONDS, **kwargs) -> dict:
+    """:func:`estimate_seconds`, refused (one line naming ``--max-seconds``) when its bound
+    exceeds ``max_seconds``."""
+    est = estimate_seconds(graph, **kwargs)
+    if est["seconds_max"] > max_seconds:
+        raise InputError(
+            f"network: {est['pairs']} node pairs, estimated {_duration(est['seconds'])} "
+            f"(at most {_duration(est['seconds_max'])}) on {est['workers']} worker(s); allowed: "
+            f"max_seconds = {max_seconds:g} (raise --max-seconds, lower --max-labels, add "
+            f"--workers, or use --objective visibility)")
+    return est
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    if seconds < 7200:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
+
+
 def _pairs_from(weighted, graph, source, targets, leakage, model, objective, link_kwargs,
-                max_candidates, key_model, max_labels=None):
+                max_candidates, key_model, max_labels=MAX_LABELS, fibre=None, bounds=None):
     """Best paths from ``source`` to each of ``targets`` (unreachable targets omitted)."""
     import networkx as nx
 
@@ -462,17 +778,32 @@ def _pairs_from(weighted, graph, source, targets, leakage, model, objective, lin
     targets = [t for t in targets if t in vis_paths and t != source]
     if objective == "visibility":
         return [_path_bound(weighted, source, t, vis_paths[t], leakage, model, link_kwargs,
-                            "visibility") for t in targets]
-    best = _best_key_labels(weighted, source, targets, key_model, max_labels)
+                            "visibility", key_model=key_model) for t in targets]
+    if fibre is None:
+        fibre = _Fibre(weighted, key_model)
+    if fibre.minimax_tree is None:
+        import networkx as nx
+
+        fibre.minimax_tree = nx.minimum_spanning_tree(weighted, weight="length_km")
+    minimax = nx.single_source_shortest_path(fibre.minimax_tree, source)
+    incumbents = {t: [vis_paths[t]] + ([minimax[t]] if t in minimax else []) for t in targets}
+    best = _best_key_paths(fibre, source, targets, max_labels, incumbents, bounds)
     out = []
     for t in targets:
-        path = vis_paths[t] if best[t] is None else best[t][0]   # key 0 everywhere: visibility
+        if best[t] is None:                               # key 0 everywhere: visibility path
+            path, search = vis_paths[t], {"key_rate_search": "zero",
+                                          "key_rate_best_possible_bps": 0.0}
+        else:
+            path, key, bound, labels, rate, pr = best[t]
+            search = {"key_rate_search": "exact" if bound <= key else "gap",
+                      "key_rate_best_possible_bps": bound, "labels": labels,
+                      "rate": rate, "pair_rate": pr}
         planned = 1
         if link_kwargs.get("memory_t2_s") is not None:
             path, planned = _refine_with_memories(weighted, source, t, path, leakage, model,
                                                   link_kwargs, key_model, max_candidates)
         out.append(_path_bound(weighted, source, t, path, leakage, model, link_kwargs,
-                               "key-rate", planned))
+                               "key-rate", planned, search, key_model))
     return out
 
 
@@ -501,7 +832,7 @@ def best_path(graph, source, target, leakage: float, model: str = "uniform", *,
     if source == target:
         raise InputError(f"source and target must differ, both are {source!r}")
     weighted = _weighted(graph, link_kwargs)
-    key_model = None if objective == "visibility" else _KeyModel(leakage, model, link_kwargs)
+    key_model = _KeyModel(leakage, model, link_kwargs)
     found = _pairs_from(weighted, graph, source, [target], leakage, model, objective,
                         link_kwargs, max_candidates, key_model, max_labels)
     return found[0] if found else None
@@ -510,27 +841,42 @@ def best_path(graph, source, target, leakage: float, model: str = "uniform", *,
 def all_pairs(graph, leakage: float, model: str = "uniform", callback=None,
               sources: list | None = None, *, objective: str = "key-rate",
               max_candidates: int = MAX_CANDIDATES, max_labels: int = MAX_LABELS,
-              **link_kwargs) -> list[PathBound]:
+              max_seconds: float | None = None, **link_kwargs) -> list[PathBound]:
     """:func:`best_path` for every connected pair of nodes (one search per source node).
 
     ``sources`` restricts the pairs to those whose first node (in sorted order) is listed: the
     unit of work a distributed run hands to one task (:mod:`qkdbounds.sweep.network`).
     Unconnected pairs are not in the list: :func:`unreachable_pairs` lists them.
+    ``max_seconds`` (default: no check) refuses, before any work, a run whose estimate
+    (:func:`estimate_seconds`) exceeds it.
     """
-    leakage = _check(leakage, model, objective, max_candidates, max_labels)
-    weighted = _weighted(graph, link_kwargs)
-    key_model = None if objective == "visibility" else _KeyModel(leakage, model, link_kwargs)
+    leakage = _check(leakage, model, objective, max_candidates, max_labels,
+                     MAX_SECONDS if max_seconds is None else max_seconds)
     nodes = sorted(graph.nodes, key=str)
     wanted = None if sources is None else set(sources)
+    if max_seconds is not None:
+        chosen = [i for i, s in enumerate(nodes) if wanted is None or s in wanted]
+        check_estimate(graph, max_seconds, objective=objective, max_labels=max_labels,
+                       memory_t2_s=link_kwargs.get("memory_t2_s"),
+                       pairs=sum(len(nodes) - 1 - i for i in chosen), sources=len(chosen))
+    weighted = _weighted(graph, link_kwargs)
+    key_model = _KeyModel(leakage, model, link_kwargs)
+    fibre = _Fibre(weighted, key_model) if objective == "key-rate" else None
+    todo = [(i, s) for i, s in enumerate(nodes) if wanted is None or s in wanted]
     out = []
-    for i, source in enumerate(nodes):
-        if wanted is not None and source not in wanted:
-            continue
-        out.extend(_pairs_from(weighted, graph, source, nodes[i + 1:], leakage, model,
-                               objective, link_kwargs, max_candidates, key_model,
-                               max_labels))
-        if callback is not None:
-            callback(1)
+    for c in range(0, len(todo), BOUNDS_BATCH):
+        chunk = todo[c:c + BOUNDS_BATCH]
+        batch = {}
+        if fibre is not None and fibre.grid_size:
+            # the bounds towards a batch of sources in one call per grid point
+            found = fibre.bounds_to([fibre.index[s] for _, s in chunk if s in fibre.index])
+            batch = {fibre.nodes[k]: v for k, v in found.items()}
+        for i, source in chunk:
+            out.extend(_pairs_from(weighted, graph, source, nodes[i + 1:], leakage, model,
+                                   objective, link_kwargs, max_candidates, key_model,
+                                   max_labels, fibre, batch.get(source)))
+            if callback is not None:
+                callback(1)
     return out
 
 
