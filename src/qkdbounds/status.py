@@ -33,7 +33,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-__all__ = ["Status"]
+__all__ = ["Status", "StatusField"]
 
 
 class Status(StrEnum):
@@ -63,3 +63,11 @@ class Status(StrEnum):
         except ValueError:
             allowed = ", ".join(m.value for m in cls)
             raise ValueError(f"status must be one of {allowed}; got {value!r}") from None
+
+
+class StatusField:
+    """Mixin of the frozen result dataclasses: ``status`` is coerced to :class:`Status` (a
+    :class:`ValueError` for anything else) when the result is built."""
+
+    def __post_init__(self):
+        object.__setattr__(self, "status", Status.parse(self.status))

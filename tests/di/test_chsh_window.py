@@ -59,7 +59,7 @@ def test_werner_chsh_is_2sqrt2_v(v):
 def test_horodecki_formula_equals_explicit_measurements_on_random_states(rng):
     for rank in (1, 2, 3, 4, 4, 4):
         res = chsh_value(_random_state(rng, rank))
-        assert res.status == "optimal"
+        assert res.status == "closed_form"
         assert_allclose(res.value_from_measurements, res.value, atol=ATOL_CHSH)
         assert res.value <= 2 * np.sqrt(2) + 1e-12
 
@@ -104,7 +104,7 @@ def test_dw_rate_known_values_and_monotonicity():
 
 def test_werner_threshold_two_root_finders_and_literature():
     t = chsh_threshold_werner()
-    assert t.status == "converged"
+    assert t.status == "optimal"
     assert t.agreement <= 1e-10
     # third, independent route: bisection on the rate computed from the state itself
     def rate(v):

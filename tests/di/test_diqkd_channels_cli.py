@@ -29,10 +29,10 @@ def test_depolarizing_copositivity_threshold(q, ccp):
     assert check.completely_copositive == ccp
     res = transposed_channel_bound(depolarizing_choi(q), 2, 2)
     if ccp:
-        assert res.value == pytest.approx(0.0, abs=1e-12) and res.status == "ok"
+        assert res.value == pytest.approx(0.0, abs=1e-12) and res.status != "failed"
         assert res.teleportation_covariant
     else:
-        assert res.value is None and res.status == "not_completely_copositive"
+        assert res.value is None and res.status == "failed" and "not completely copositive" in res.message
 
 
 def test_dephasing_only_fully_dephasing_is_copositive():
@@ -54,7 +54,7 @@ def test_not_a_channel_and_transpose_map():
     t_map = partial_transpose(transpose_choi, (2, 2), 1)
     check = channel_check(t_map, 2, 2)
     assert not check.completely_positive and check.completely_copositive
-    assert transposed_channel_bound(t_map, 2, 2).status == "not_a_channel"
+    assert transposed_channel_bound(t_map, 2, 2).message.startswith("not a channel")
     with pytest.raises(InputError, match="choi must be 4x4"):
         channel_check(np.eye(3), 2, 2)
 
@@ -66,7 +66,7 @@ def test_rho_d_channel():
     assert check.completely_positive and check.completely_copositive and check.trace_preserving
     res = transposed_channel_bound(j, 4, 4)
     assert res.value == pytest.approx(state.mixing, abs=1e-10)  # E_R(rho_d^Gamma) bound
-    assert res.status in ("ok", "choi_state_only")
+    assert res.status != "failed"
     assert res.choi_bound.certificate.verify()
 
 

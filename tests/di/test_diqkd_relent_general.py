@@ -68,12 +68,12 @@ def test_bad_certificate_is_a_status_not_a_number():
                                 (np.eye(2), np.eye(2)))
     assert not cert.verify()
     res = relative_entropy_bound(np.eye(4) / 4, cert)
-    assert res.status == "certificate_failed" and np.isnan(res.value)
+    assert res.status == "failed" and res.message == "certificate failed" and np.isnan(res.value)
 
 
 def test_unsupported_sigma_gives_infinite_status():
     cert = SeparableCertificate("product_basis_diagonal", (2, 2), np.array([1.0, 0, 0, 0]), (np.eye(2), np.eye(2)))
-    assert relative_entropy_bound(np.eye(4) / 4, cert).status == "infinite"
+    assert relative_entropy_bound(np.eye(4) / 4, cert).message.startswith("infinite")
 
 
 # ---- Eq. (3) for general PPT states ------------------------------------------------------------
@@ -93,7 +93,7 @@ def test_rho_d_as_user_state_bound_is_p():
     state = rho_d(2)
     mat = _to_bipartite(rho_d_matrix(state), 2)
     res = ppt_state_key_bound(mat, (4, 4), n_starts=0)
-    assert res.status == "ok"
+    assert res.status == "certified"
     assert res.value == pytest.approx(state.mixing, abs=1e-10)
     assert res.upper_bound_state.value == pytest.approx(1 - state.mixing, abs=1e-10)
     assert res.upper_bound_pt.certificate.verify()

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from ..status import Status
+from ..status import Status, StatusField
 
 __all__ = ["RateBound", "RateBounds", "coerce_status_array"]
 
@@ -23,7 +23,7 @@ def coerce_status_array(status) -> NDArray[np.str_]:
 
 
 @dataclass(frozen=True)
-class RateBound:
+class RateBound(StatusField):
     """Result of :func:`~qkdbounds.rate_upper_bound` at one (visibility, leakage) point.
 
     Attributes
@@ -86,9 +86,6 @@ class RateBound:
     model: str | None = None
     attack: str | None = None
     message: str = ""
-
-    def __post_init__(self):
-        object.__setattr__(self, "status", Status.parse(self.status))
 
     def __repr__(self) -> str:
         question = ", ".join(f"{k}={v!r}" for k, v in (

@@ -76,7 +76,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..errors import InputError, check_choice, check_probability
-from ..status import Status
+from ..status import Status, StatusField
 from ._results import PointSequence
 
 __all__ = ["DataRateBound", "DataRateBounds", "data_rate_upper_bound", "qber_bell_weights",
@@ -240,7 +240,7 @@ def qber_lower_bound(protocol: str, qber: dict, leakage, model: str = "uniform")
 
 
 @dataclass(frozen=True)
-class DataRateBound:
+class DataRateBound(StatusField):
     r"""Upper and lower key bounds from recorded data (bits per round), decided.
 
     Attributes
@@ -321,9 +321,6 @@ class DataRateBound:
     status: Status = Status.CERTIFIED
     unit: str = UNIT
     message: str = ""
-
-    def __post_init__(self):
-        object.__setattr__(self, "status", Status.parse(self.status))
 
     def __repr__(self) -> str:
         low = "None" if self.lower_bound is None else f"{self.lower_bound:.6g}"

@@ -52,7 +52,7 @@ from ..errors import InputError, check_choice, check_int, check_probability
 from ..info.entropy import shannon_entropy
 from ..measurements.povm import POVM, check_povm, povm_distribution, povm_from_unitary
 from ..states.sources import Source
-from ..status import Status
+from ..status import Status, StatusField
 
 __all__ = ["SourceLowerBound", "devetak_winter_lower_bound", "ATOL_EIGENVALUE",
            "TOLERANCE_LOWER"]
@@ -73,7 +73,7 @@ _JUNK = ("; model 'junk' (Eq. 20) leaks at most as often in every round, from Ev
 
 
 @dataclass(frozen=True)
-class SourceLowerBound:
+class SourceLowerBound(StatusField):
     """Result of :func:`devetak_winter_lower_bound` (bits per round).
 
     Attributes
@@ -113,9 +113,6 @@ class SourceLowerBound:
     method: str = field(repr=False)
     status: Status = Status.CLOSED_FORM
     tolerance: float = TOLERANCE_LOWER
-
-    def __post_init__(self):
-        object.__setattr__(self, "status", Status.parse(self.status))
 
 
 def _check_povms(povms, dims: tuple[int, ...]) -> list[POVM]:

@@ -56,7 +56,7 @@ from ..errors import InputError, check_choice, check_int, check_probability
 from ..measurements.povm import POVM, check_povm, member_distributions, povm_distribution, \
     povm_from_unitary
 from ..states.sources import Source
-from ..status import Status
+from ..status import Status, StatusField
 from ._results import PointSequence
 
 __all__ = ["SourceRateBound", "SourceRateBounds", "source_rate_upper_bound", "ATTACK_CHOICES", "N_SOURCE_SEARCH", "N_LOCAL_STARTS",
@@ -79,7 +79,7 @@ GAP_NOTE = 1e-6
 
 
 @dataclass(frozen=True)
-class SourceRateBound:
+class SourceRateBound(StatusField):
     """Result of :func:`source_rate_upper_bound` (bits; see the module docstring).
 
     Attributes
@@ -147,9 +147,6 @@ class SourceRateBound:
     dims: tuple = ()
     unit: str = "bits per round"
     message: str = ""
-
-    def __post_init__(self):
-        object.__setattr__(self, "status", Status.parse(self.status))
 
     def __repr__(self) -> str:
         lb = "None" if self.lower_bound is None else f"{self.lower_bound:.6g}"

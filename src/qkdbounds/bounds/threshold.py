@@ -33,7 +33,7 @@ from ..attacks.cc import LEAKAGE_MODELS
 from ..errors import check_choice, check_int
 from ..states.isotropic import separable_visibility
 from ..states.isotropic import inverse_big_d
-from ..status import Status
+from ..status import Status, StatusField
 from .rate import rate_upper_bound
 from .symmetric import check_unit_array
 
@@ -47,7 +47,7 @@ __all__ = [
 
 
 @dataclass(frozen=True)
-class Threshold:
+class Threshold(StatusField):
     """Threshold visibility with both routes and the paper's printed value.
 
     Attributes
@@ -76,9 +76,6 @@ class Threshold:
     status: Status
     tolerance: float
     message: str = ""
-
-    def __post_init__(self):
-        object.__setattr__(self, "status", Status.parse(self.status))
 
     @property
     def paper_disagrees(self):

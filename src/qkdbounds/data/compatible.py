@@ -56,7 +56,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..errors import InputError, SolverError
-from ..status import Status
+from ..status import Status, StatusField
 
 __all__ = [
     "CompatibleState",
@@ -82,7 +82,7 @@ _INFEASIBLE = ("infeasible", "infeasible_inaccurate")
 
 
 @dataclass(frozen=True)
-class CompatibleState:
+class CompatibleState(StatusField):
     """A state compatible with recorded data, and its PPT weight.
 
     Attributes
@@ -115,9 +115,6 @@ class CompatibleState:
     how: str
     status: Status
     message: str = ""
-
-    def __post_init__(self):
-        object.__setattr__(self, "status", Status.parse(self.status))
 
 
 def monitored_operators(povms_alice: dict, povms_bob: dict, settings: Sequence[tuple[str, str]]

@@ -63,6 +63,7 @@ from ..errors import check_choice, check_probability, check_real
 from ..info.entropy import binary_entropy
 from ..measurements.distributions import dense_distribution
 from ..states.two_qubit import validate_state, werner_state
+from ..status import Status, StatusField
 
 __all__ = [
     "CHSHResult",
@@ -89,7 +90,7 @@ CRITICAL_QBER_LITERATURE = 0.071
 
 
 @dataclass(frozen=True)
-class CHSHResult:
+class CHSHResult(StatusField):
     """Optimal CHSH value of a two-qubit state, with the measurements achieving it.
 
     Attributes
@@ -101,20 +102,25 @@ class CHSHResult:
     certificate : dict
         ``alice_axes`` (a0, a1), ``bob_axes`` (b0, b1), ``key_axis`` (Alice's A0),
         ``correlation_matrix``, ``eigenvalues`` of :math:`T^T T`, ``qber`` of (A0, B_key).
-    method, status : str
+    method : str
+    status : Status
+        ``closed_form`` when the formula and the explicit settings agree to ``tolerance``,
+        ``heuristic`` otherwise (``message`` gives both).
     tolerance : float
+    message : str
     """
 
     value: float
     value_from_measurements: float
     certificate: dict = field(repr=False)
     method: str
-    status: str
+    status: Status
     tolerance: float
+    message: str = ""
 
 
 @dataclass(frozen=True)
-class DILowerBound:
+class DILowerBound(StatusField):
     """CHSH-based Devetak-Winter lower bound (Acín et al. 2007), possibly with leakage."""
 
     value: float
@@ -122,12 +128,13 @@ class DILowerBound:
     qber: float
     certificate: dict = field(repr=False)
     method: str
-    status: str
+    status: Status
     tolerance: float
+    message: str = ""
 
 
 @dataclass(frozen=True)
-class WernerCHSHThreshold:
+class WernerCHSHThreshold(StatusField):
     """Visibility (and QBER) where the Werner-state CHSH DW rate hits zero, by two root finders."""
 
     visibility: float
@@ -137,8 +144,9 @@ class WernerCHSHThreshold:
     agreement: float
     literature_qber: float
     method: str
-    status: str
+    status: Status
     tolerance: float
+    message: str = ""
 
 
 def _correlator(rho, a, b) -> float:
@@ -190,13 +198,15 @@ def chsh_value(rho: ArrayLike) -> CHSHResult:
     b_key = (b0, b1)[k]
     a_key = _unit(t @ b_key, np.array([0.0, 0.0, 1.0]))
     qber = (1 - _correlator(rho, a_key, b_key)) / 2
-    status = "optimal" if abs(s_formula - s_meas) <= ATOL_CHSH else "inconsistent"
+    status = Status.CLOSED_FORM if abs(s_formula - s_meas) <= ATOL_CHSH else Status.HEURISTIC
+    message = ("" if status is Status.CLOSED_FORM else
+               f"the formula ({s_formula:.9g}) and the explicit settings ({s_meas:.9g}) disagree")
     cert = {"alice_axes": [a0, a1], "bob_axes": [b0, b1], "key_axis": a_key, "bob_key_setting": k,
             "correlation_matrix": t, "eigenvalues": m, "correlators": {f"{i}{j}": v for (i, j), v in e.items()},
             "qber": float(qber)}
     return CHSHResult(float(s_formula), float(s_meas), cert,
                       "Horodecki 1995 formula 2 sqrt(m1 + m2); explicit optimal settings recomputed",
-                      status, ATOL_CHSH)
+                      status, ATOL_CHSH, message)
 
 
 def chsh_dw_entropy_expression(chsh: float, error_cost: float, leakage: float = 0.0,
@@ -277,7 +287,8 @@ def di_lower_bound(rho: ArrayLike, leakage: float = 0.0, model: str = "uniform")
     if leakage > 0:
         cite += f"; leakage ({model}) as in qkdbounds.di.chsh"
     return DILowerBound(value, res.value, q, {"chsh": res.certificate, "leakage": leakage, "model": model},
-                        f"CHSH Devetak-Winter rate ({cite})", res.status, ATOL_CHSH)
+                        f"CHSH Devetak-Winter rate ({cite})", res.status, ATOL_CHSH,
+                        res.message)
 
 
 def chsh_threshold_werner() -> WernerCHSHThreshold:
@@ -299,4 +310,7 @@ def chsh_threshold_werner() -> WernerCHSHThreshold:
     check = di_lower_bound(werner_state(v1)).chsh
     return WernerCHSHThreshold(float(v1), float((1 - v1) / 2), float(check), float(v2), float(abs(v1 - v2)),
                                CRITICAL_QBER_LITERATURE, "brentq root of the DW rate; Ridders' method as 2nd route",
-                               "converged" if abs(v1 - v2) <= XTOL_THRESHOLD else "inconsistent", XTOL_THRESHOLD)
+                               Status.OPTIMAL if abs(v1 - v2) <= XTOL_THRESHOLD else Status.HEURISTIC,
+                               XTOL_THRESHOLD,
+                               "" if abs(v1 - v2) <= XTOL_THRESHOLD else
+                               f"the two root finders disagree by {abs(v1 - v2):.3g}")

@@ -32,6 +32,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from ..errors import InputError, SolverError
+from ..status import Status, StatusField
 from .bell_data import BellBox, check_box
 
 __all__ = ["LocalWeight", "BoxDecomposition", "deterministic_strategies", "local_weight",
@@ -46,7 +47,7 @@ WEIGHT_FLOOR = 1e-12
 
 
 @dataclass(frozen=True)
-class LocalWeight:
+class LocalWeight(StatusField):
     """Largest local weight of a box, with both certificates.
 
     Attributes
@@ -61,7 +62,11 @@ class LocalWeight:
         The dual vector :math:`y`.
     nonlocal_part : ndarray or None
         :math:`p_{NL} = (p - q_L p_L)/(1-q_L)` (None when :math:`q_L = 1`).
-    method, status : str
+    method : str
+    status : Status
+        ``optimal`` (primal and dual re-certified, gap <= 1e-7) or ``certified`` (the primal
+        weight is valid; ``message`` gives the duality gap).
+    message : str
     """
 
     value: float
@@ -70,11 +75,12 @@ class LocalWeight:
     bell_functional: NDArray = field(repr=False)
     nonlocal_part: NDArray | None = field(repr=False)
     method: str
-    status: str
+    status: Status
+    message: str = ""
 
 
 @dataclass(frozen=True)
-class BoxDecomposition:
+class BoxDecomposition(StatusField):
     """:math:`p = D\\mu + \\sum_k w_k C_k` with :math:`\\mu, w \\ge 0` (result of
     :func:`decompose_with_boxes`): ``mu`` per deterministic strategy, ``weights`` per box column;
     ``residual`` the largest entry of :math:`|p - D\\mu - \\sum w_k C_k|`."""
@@ -82,7 +88,7 @@ class BoxDecomposition:
     mu: NDArray = field(repr=False)
     weights: NDArray
     residual: float
-    status: str
+    status: Status
 
 
 def deterministic_strategies(n_settings: int, n_outcomes: int) -> NDArray[np.int64]:
@@ -199,7 +205,8 @@ def local_weight(box: BellBox | ArrayLike) -> LocalWeight:
     gap = dual - value
     return LocalWeight(value, dual, strategies, y.reshape(p.shape), nonlocal_part,
                        "LP max 1^T mu s.t. D mu <= p (HiGHS); primal and dual re-certified",
-                       "optimal" if gap <= 1e-7 else f"gap {gap:.2e}")
+                       Status.OPTIMAL if gap <= 1e-7 else Status.CERTIFIED,
+                       "" if gap <= 1e-7 else f"duality gap {gap:.2e}")
 
 
 def decompose_with_boxes(p: NDArray, columns: list[NDArray], minimise: NDArray) -> BoxDecomposition | None:
@@ -235,4 +242,4 @@ def decompose_with_boxes(p: NDArray, columns: list[NDArray], minimise: NDArray) 
     x = np.clip(res.x, 0, None)
     mu, w = x[: d.shape[1]], x[d.shape[1]:]
     residual = float(np.abs(a_eq @ x - p.ravel()).max())
-    return BoxDecomposition(mu, w, residual, "optimal")
+    return BoxDecomposition(mu, w, residual, Status.OPTIMAL)

@@ -27,6 +27,7 @@ import numpy as np
 from ..attacks.cc import LEAKAGE_MODELS
 from ..errors import check_choice, check_probability
 from ..info.entropy import shannon_entropy
+from ..status import Status, StatusField
 from .bell_data import BellBox, bin_no_click, chsh_value_of_box
 from .chsh import chsh_dw_entropy_expression
 
@@ -38,14 +39,14 @@ __all__ = ["BoxLowerBound", "dw_lower_bound", "eta_threshold", "binned_maximally
 
 
 @dataclass(frozen=True)
-class BoxLowerBound:
+class BoxLowerBound(StatusField):
     """Result of :func:`dw_lower_bound` (bits per key round).
 
     Attributes
     ----------
     value : float
         The lower bound, clipped at 0 (NaN, JSON null, if the box violates Tsirelson's bound:
-        status ``"not_quantum"``).
+        status ``failed``, ``message`` says why).
     expression : float
         The unclipped Devetak-Winter expression.
     chsh : float
@@ -53,7 +54,11 @@ class BoxLowerBound:
     error_cost : float
         :math:`H(B|A)` (or :math:`H(A|B)` for direct reconciliation) of the key settings.
     certificate : dict
-    method, status : str
+    method : str
+    status : Status
+        ``closed_form`` (an evaluated formula; 0 without a CHSH violation or when no key setting
+        enters the CHSH test, ``message`` says so) or ``failed`` (not a quantum box).
+    message : str
     """
 
     value: float
@@ -62,7 +67,8 @@ class BoxLowerBound:
     error_cost: float
     certificate: dict = field(repr=False)
     method: str
-    status: str
+    status: Status
+    message: str = ""
 
 
 def dw_lower_bound(box: BellBox, leakage: float = 0.0, model: str = "uniform") -> BoxLowerBound:
@@ -98,7 +104,8 @@ def dw_lower_bound(box: BellBox, leakage: float = 0.0, model: str = "uniform") -
         # quantum devices) says nothing about this box
         return BoxLowerBound(float("nan"), float("nan"), s, float("nan"), {"key_settings": list(box.key_settings)},
                              f"CHSH S = {s:.6g} > 2 sqrt 2 (Tsirelson): not a quantum box, the CHSH "
-                             "Devetak-Winter bound does not apply", "not_quantum")
+                             "Devetak-Winter bound does not apply", Status.FAILED,
+                             f"not a quantum box: CHSH {s:.6g} > 2 sqrt 2")
     x, y = box.key_settings
     (ax0, ax1), (by0, by1) = box.chsh_settings
     p = box.probabilities
@@ -113,7 +120,8 @@ def dw_lower_bound(box: BellBox, leakage: float = 0.0, model: str = "uniform") -
     else:
         return BoxLowerBound(0.0, float("nan"), s, float("nan"), {"key_settings": [x, y]},
                              "CHSH DW bound needs a key setting that enters the CHSH test",
-                             "not_applicable")
+                             Status.CLOSED_FORM, "not applicable: no key setting enters the CHSH "
+                             "test (the trivial lower bound 0)")
     raw = chsh_dw_entropy_expression(s, cost, leakage, model) if s > 2 else float(-cost)
     binned = bin_no_click(p)[x, y]
     qber = float(binned[0, 1] + binned[1, 0])
@@ -126,7 +134,8 @@ def dw_lower_bound(box: BellBox, leakage: float = 0.0, model: str = "uniform") -
                           "chsh_settings": [list(box.chsh_settings[0]), list(box.chsh_settings[1])],
                           "leakage": leakage, "model": model},
                          f"CHSH Devetak-Winter rate on the binned box, {direction} ({cite})",
-                         "ok" if s > 2 else "no_violation")
+                         Status.CLOSED_FORM,
+                         "" if s > 2 else "no CHSH violation: the lower bound is 0")
 
 
 def binned_maximally_entangled_rate(eta: float, visibility: float = 1.0) -> float:

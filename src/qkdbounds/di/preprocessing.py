@@ -59,6 +59,7 @@ from scipy.optimize import brentq, minimize_scalar
 
 from ..attacks.cc import LEAKAGE_MODELS
 from ..errors import InputError, check_choice, check_probability, check_real
+from ..status import Status, StatusField
 from .bell_data import BellBox, bin_no_click, chsh_value_of_box
 
 __all__ = [
@@ -428,7 +429,7 @@ def _search_flip_alpha(t_key: float, t_other: float, table: NDArray, leakage: fl
 
 
 @dataclass(frozen=True)
-class BestLowerBound:
+class BestLowerBound(StatusField):
     """Result of :func:`best_lower_bound` (bits per key round).
 
     Attributes
@@ -449,7 +450,13 @@ class BestLowerBound:
     candidates : dict
         Per method: ``value``, ``expression``, ``flip``, ``alpha``, ``entropy``, ``error_cost``.
     certificate : dict
-    method, status : str
+    method : str
+    status : Status
+        ``closed_form`` when the plain CHSH bound wins (or no bound applies: 0, ``message``
+        says so), ``certified`` when a bound with a numerically optimised preprocessing
+        probability wins (valid at the reported ``flip``; a better ``flip`` may exist);
+        ``failed`` for a box that is not quantum.
+    message : str
     """
 
     value: float
@@ -462,7 +469,8 @@ class BestLowerBound:
     candidates: dict = field(repr=False)
     certificate: dict = field(repr=False)
     method: str
-    status: str
+    status: Status
+    message: str = ""
 
 
 _CITES = {
@@ -541,9 +549,9 @@ def best_lower_bound(box: BellBox, leakage: float = 0.0, model: str = "uniform")
     candidates = {"chsh": {"value": plain.value, "expression": plain.expression, "flip": 0.0, "alpha": 1.0,
                            "error_cost": plain.error_cost}}
     terms = _key_terms(box)
-    if plain.status == "not_quantum" or terms is None:
+    if plain.status == Status.FAILED or terms is None:
         return BestLowerBound(plain.value, plain.expression, "chsh", 0.0, 1.0, s, plain.value, candidates,
-                              dict(plain.certificate), plain.method, plain.status)
+                              dict(plain.certificate), plain.method, plain.status, plain.message)
     direction, t_key, t_other, table = terms
     for method in LOWER_BOUND_METHODS[1:]:
         raw, flip, alpha, ent, cost = _optimise(t_key, t_other, table, leakage, model, method)
@@ -562,7 +570,8 @@ def best_lower_bound(box: BellBox, leakage: float = 0.0, model: str = "uniform")
               f"{_CITES[winner]}, p = {best['flip']:.6g}, alpha = {best['alpha']:.6g}; collective attacks{leak}")
     return BestLowerBound(float(value), float(best["expression"]), winner, float(best["flip"]), float(best["alpha"]),
                           float(s), float(plain.value), candidates, cert, method,
-                          "ok" if value > 0 or s > 2 else "no_violation")
+                          Status.CLOSED_FORM if winner == "chsh" or value <= 0 else Status.CERTIFIED,
+                          "" if value > 0 or s > 2 else "no CHSH violation: the lower bound is 0")
 
 
 def _depolarised_entropy(visibility: float, method: str, flip: float, alpha: float | None) -> float:

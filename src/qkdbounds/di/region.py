@@ -35,6 +35,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from .._tolerances import ATOL_DI, ATOL_RATE
 from ..errors import InputError, check_probability, check_real
+from ..status import Status
 from .attack import DEFAULT_DI_STARTS, DEFAULT_MAXFEV, DIAttackBound, EveBox, di_cc_attack
 from .bell_data import BellBox, bell_box, chsh_value_of_box
 from .lower import eta_threshold
@@ -147,7 +148,7 @@ def di_attack_bound(box: BellBox, leakage: float = 0.0, model: str = "uniform", 
                           maxfev=maxfev, seeds=seeds, rng=rng)
     lower = best_lower_bound(box, leakage, model)
     status = attack.status
-    if lower.status == "not_quantum":
+    if lower.status == Status.FAILED:
         status = f"{status}; not a quantum box (CHSH {lower.chsh:.6g} > 2 sqrt 2): no lower bound"
     elif lower.value > attack.value + ATOL_DI:
         status = "inconsistent (lower bound above upper bound)"

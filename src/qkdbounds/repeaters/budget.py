@@ -31,7 +31,7 @@ from typing import Sequence
 
 from .._tolerances import XTOL_THRESHOLD
 from ..errors import InputError, check_choice, check_int, check_probability, check_real
-from ..status import Status
+from ..status import Status, StatusField
 from .chain import MAX_CHAIN_LINKS, simulate_chain
 from .swapping import MAX_SWAP_DIM
 
@@ -200,7 +200,7 @@ class ChainPoint:
 
 
 @dataclass(frozen=True)
-class RepeaterBudget:
+class RepeaterBudget(StatusField):
     """Result of :func:`repeater_budget`.
 
     Attributes
@@ -252,9 +252,6 @@ class RepeaterBudget:
     method: str
     status: Status
     message: str = ""
-
-    def __post_init__(self):
-        object.__setattr__(self, "status", Status.parse(self.status))
 
     @property
     def n_max(self) -> int | None:
@@ -365,7 +362,7 @@ def repeater_budget(visibility: float, leakage: float, model: str = "uniform",
 
 
 @dataclass(frozen=True)
-class LinkVisibilityPlan:
+class LinkVisibilityPlan(StatusField):
     r"""Result of :func:`minimum_link_visibility` (planner view).
 
     Attributes
@@ -409,9 +406,6 @@ class LinkVisibilityPlan:
     method: str
     status: Status
     tolerance: float
-
-    def __post_init__(self):
-        object.__setattr__(self, "status", Status.parse(self.status))
 
 
 def minimum_link_visibility(n_repeaters: int, target_rate: float, leakage: float,

@@ -21,14 +21,14 @@ from dataclasses import dataclass, field
 from numpy.typing import ArrayLike
 
 from ..errors import check_choice, check_probability
-from ..status import Status
+from ..status import Status, StatusField
 from .links import weights_to_state, weyl_diagonal_link
 
 __all__ = ["LinkKeyBound", "link_key_bound"]
 
 
 @dataclass(frozen=True)
-class LinkKeyBound:
+class LinkKeyBound(StatusField):
     """Key-rate upper bound of one link (bits per delivered pair).
 
     Attributes
@@ -59,9 +59,6 @@ class LinkKeyBound:
     method: str
     status: Status
     message: str = ""
-
-    def __post_init__(self):
-        object.__setattr__(self, "status", Status.parse(self.status))
 
 
 def _isotropic_bound(d: int, visibility: float, leakage: float, model: str):

@@ -60,7 +60,7 @@ from numpy.typing import NDArray
 from ..errors import InputError, check_choice, check_int
 from ..states.isotropic import isotropic_ghz_visibility
 from ..states.sources import Source
-from ..status import Status
+from ..status import Status, StatusField
 from ._ensemble import ATOL_TAU, TOL_RESIDUAL, certify_weight, mix, product_vector
 
 __all__ = ["CertifiedSeparableWeight", "certified_separable_weight", "ppt_outer_weight",
@@ -103,7 +103,7 @@ PPT_MARGIN = 1e-7
 
 
 @dataclass(frozen=True)
-class CertifiedSeparableWeight:
+class CertifiedSeparableWeight(StatusField):
     r"""A certified decomposition :math:`\rho = q\sigma + (1-q)\tau`.
 
     Attributes
@@ -166,9 +166,6 @@ class CertifiedSeparableWeight:
     elapsed: float = 0.0
     budget_exhausted: bool = False
     message: str = ""
-
-    def __post_init__(self):
-        object.__setattr__(self, "status", Status.parse(self.status))
 
     @property
     def value(self) -> float:

@@ -23,6 +23,7 @@ from numpy.typing import ArrayLike, NDArray
 from ..._tolerances import ATOL_PSD
 from ...errors import InputError, check_int, check_probability
 from ...states._partial_transpose import partial_transpose
+from ...status import Status
 from ._relative_entropy import relative_entropy_upper_bound
 from ._results import ChannelBound, ChannelCheck
 from ._rho_d import RhoD, rho_d_matrix
@@ -141,10 +142,10 @@ def transposed_channel_bound(
 ) -> ChannelBound:
     r"""Paper 2, Eq. (8): bound :math:`P_2^{DI}(\Lambda)` via :math:`E_R` of the Choi state of :math:`\vartheta\circ\Lambda`.
 
-    Returns a :class:`ChannelBound` with ``value=None`` and ``status="not_completely_copositive"``
-    (or ``"not_a_channel"``) when Eq. (8) does not apply.  The Choi-state relative entropy bound
+    Returns a :class:`ChannelBound` with ``value=None``, ``status`` ``failed`` and a ``message``
+    ("not completely copositive" or "not a channel") when Eq. (8) does not apply.  The Choi-state relative entropy bound
     is a bound on :math:`P_2(\vartheta\circ\Lambda)` when :math:`\vartheta\circ\Lambda` is
-    teleportation covariant (``status="ok"``); otherwise ``status="choi_state_only"``.
+    teleportation covariant; otherwise ``message`` says it bounds the Choi state's key only.
 
     Examples
     --------
@@ -153,9 +154,11 @@ def transposed_channel_bound(
     """
     check = channel_check(choi, d_in, d_out)
     if not (check.completely_positive and check.trace_preserving):
-        return ChannelBound(None, check, None, None, "eq8", "not_a_channel", ATOL_CHANNEL)
+        return ChannelBound(None, check, None, None, "eq8", Status.FAILED, ATOL_CHANNEL,
+                            "not a channel (not completely positive and trace preserving)")
     if not check.completely_copositive:
-        return ChannelBound(None, check, None, None, "eq8", "not_completely_copositive", ATOL_CHANNEL)
+        return ChannelBound(None, check, None, None, "eq8", Status.FAILED, ATOL_CHANNEL,
+                            "not completely copositive: Eq. (8) does not apply")
     j = np.asarray(choi, dtype=complex)
     choi_t = partial_transpose(j, (d_in, d_out), 1) / d_in
     choi_t = (choi_t + choi_t.conj().T) / 2
@@ -171,6 +174,9 @@ def transposed_channel_bound(
         choi_bound=bound,
         teleportation_covariant=covariant,
         method="eq8_relative_entropy_of_choi_state",
-        status="ok" if covariant else "choi_state_only",
+        status=bound.status,
+        message=bound.message if covariant else "; ".join(
+            x for x in (bound.message, "choi state only: the map is not teleportation covariant, "
+                        "so this bounds the key of its Choi state, not P_2") if x),
         tolerance=ATOL_CHANNEL,
     )

@@ -17,6 +17,7 @@ import dataclasses
 import numpy as np
 
 from ...errors import check_choice, check_int
+from ...status import Status
 from ._key_lower import key_lower_bound_formula, rho_d_key_lower_bound
 from ._pt_upper import pt_upper_bound_formula, rho_d_pt_upper_bound
 from ._results import CrossoverResult
@@ -97,7 +98,9 @@ def crossover_search(max_dim: int = 64, unitary: str = "fourier", *,
         method=(f"scan d in [2, {max_dim}] ({unitary}); structured route with closed-form unitary "
                 f"moduli/singular values (dense unitary for d <= {DENSE_CHECK_MAX_DIM}: max "
                 f"difference {worst_check:.1e}) vs printed formulas"),
-        status=("routes_disagree" if worst_check > 1e-12 else
-                "ok" if first is not None else "no_gap_up_to_max_dim"),
+        status=Status.HEURISTIC if worst_check > 1e-12 else Status.CLOSED_FORM,
+        message=(f"the structured and dense routes disagree by {worst_check:.1e}"
+                 if worst_check > 1e-12 else "" if first is not None
+                 else f"no gap up to d = {max_dim}"),
         tolerance=float(np.finfo(float).eps * 64),
     )

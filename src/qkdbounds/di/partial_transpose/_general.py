@@ -13,6 +13,7 @@ from numpy.typing import ArrayLike
 from ..._tolerances import ATOL_PSD
 from ...errors import InputError, check_density_matrix, check_int
 from ...states._partial_transpose import min_pt_eigenvalue, partial_transpose
+from ...status import Status
 from ._relative_entropy import SeparableCertificate, relative_entropy_bound, relative_entropy_upper_bound
 from ._results import GeneralStateBound
 
@@ -89,7 +90,7 @@ def ppt_state_key_bound(
         rng = np.random.default_rng(0) if rng is None else rng
         bounds = [relative_entropy_upper_bound(s, dims, rng=rng, n_starts=n_starts) for s in (rho, pt)]
         method = "relative_entropy_to_certified_separable_states"
-    ok = all(b.status == "ok" for b in bounds)
+    ok = all(b.status != Status.FAILED for b in bounds)
     value = max(0.0, min(b.value for b in bounds)) if ok else float("nan")
     return GeneralStateBound(
         value=value,
@@ -98,6 +99,7 @@ def ppt_state_key_bound(
         min_eigenvalue_pt=float(min_pt),
         dims=dims,
         method=method,
-        status="ok" if ok else "failed",
+        status=Status.CERTIFIED if ok else Status.FAILED,
+        message="" if ok else "; ".join(b.message for b in bounds if b.status == Status.FAILED),
         tolerance=max(b.tolerance for b in bounds),
     )

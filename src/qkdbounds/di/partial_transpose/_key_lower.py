@@ -22,6 +22,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from ...errors import InputError, check_choice, check_density_matrix, check_int
+from ...status import Status
 from . import _structure
 from ._results import KeyBoundResult
 from ._rho_d import RhoD, ppt_edge_mixing, rho_d_matrix
@@ -182,6 +183,6 @@ def rho_d_key_lower_bound(state: RhoD, method: str = "structured") -> KeyBoundRe
             "paper_mixing": p == ppt_edge_mixing(state.shield_dim),
         },
         method=f"privacy_squeezing+devetak_winter/{method}",
-        status="ok",
+        status=Status.CLOSED_FORM,
         tolerance=ATOL_KEY,
     )

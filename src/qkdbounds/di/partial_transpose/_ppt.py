@@ -7,6 +7,7 @@ import numpy as np
 from ..._tolerances import ATOL_PSD
 from ...errors import InputError, check_choice
 from ...states._partial_transpose import partial_transpose
+from ...status import Status
 from . import _structure
 from ._results import PPTResult
 from ._rho_d import RHO_D_BOB, RhoD, rho_d, rho_d_matrix
@@ -97,6 +98,6 @@ def rho_d_ppt(state: RhoD, method: str = "structured", atol: float = ATOL_PSD) -
         min_eigenvalue=float(min_rho),
         ppt_mixing_range=rho_d_ppt_mixing_range(state, "structured"),
         method=how,
-        status="ok",
+        status=Status.CLOSED_FORM,
         tolerance=atol,
     )

@@ -20,6 +20,7 @@ import numpy as np
 
 from ...errors import InputError, check_choice, check_int
 from ...states._partial_transpose import partial_transpose
+from ...status import Status
 from . import _structure
 from ._relative_entropy import SeparableCertificate, structured_dephasing_bound
 from ._results import RelativeEntropyBound
@@ -54,7 +55,7 @@ def _dense_dephasing_bound(mat: np.ndarray, d: int, what: str) -> RelativeEntrop
     ok = cert.verify()
     value = relative_entropy(bip, cert.matrix())
     return RelativeEntropyBound(value, cert, "relative_entropy_to_dephased_state/dense",
-                                "ok" if ok and np.isfinite(value) else "failed", ATOL_BOUND)
+                                Status.CERTIFIED if ok and np.isfinite(value) else Status.FAILED, ATOL_BOUND)
 
 
 def rho_d_pt_upper_bound(state: RhoD, method: str = "structured") -> RelativeEntropyBound:
@@ -92,7 +93,7 @@ def rho_d_pt_upper_bound(state: RhoD, method: str = "structured") -> RelativeEnt
     # [[I/(2d), c U], [c U^dagger, I/(2d)]] with c = (1-p)/(2 p d sqrt d); its spectrum needs only
     # the singular values of U; Delta(tau_2) = I/(2d).
     if p == 0:
-        return RelativeEntropyBound(0.0, {"weights": (1.0, 0.0)}, "convexity", "ok", ATOL_BOUND)
+        return RelativeEntropyBound(0.0, {"weights": (1.0, 0.0)}, "convexity", Status.CLOSED_FORM, ATOL_BOUND)
     sv, _ = state.unitary_singular_values()
     c = (1 - p) / (2 * p * d * np.sqrt(d))
     tau2 = Multiset.from_pairs(
@@ -100,7 +101,8 @@ def rho_d_pt_upper_bound(state: RhoD, method: str = "structured") -> RelativeEnt
         + [(1 / (2 * d) - c * s, m) for s, m in zip(sv.values, sv.multiplicities)]
     )
     if tau2.min() < -ATOL_BOUND:
-        return RelativeEntropyBound(float("nan"), None, "convexity", "not_ppt", ATOL_BOUND)
+        return RelativeEntropyBound(float("nan"), None, "convexity", Status.FAILED, ATOL_BOUND,
+                                    "not PPT: the convexity route needs a PPT state")
     d_tau2 = np.log2(2 * d) - tau2.entropy()
     return RelativeEntropyBound(
         value=float(p * d_tau2),
@@ -112,7 +114,7 @@ def rho_d_pt_upper_bound(state: RhoD, method: str = "structured") -> RelativeEnt
             "D_tau_2_dephased": float(d_tau2),
         },
         method="convexity_over_key_sectors/structured",
-        status="ok",
+        status=Status.CLOSED_FORM,
         tolerance=ATOL_BOUND,
     )
 

@@ -26,6 +26,7 @@ from numpy.typing import ArrayLike, NDArray
 from scipy.optimize import minimize
 
 from ...errors import InputError, check_int
+from ...status import Status
 from ._results import RelativeEntropyBound
 from ._spectra import Multiset, binary_entropy, relative_entropy, shannon_entropy
 
@@ -259,7 +260,9 @@ def relative_entropy_bound(matrix: ArrayLike, certificate: SeparableCertificate)
         value=value,
         certificate=certificate,
         method=f"relative_entropy_to_{certificate.kind}",
-        status="ok" if ok and np.isfinite(value) else ("certificate_failed" if not ok else "infinite"),
+        status=Status.CERTIFIED if ok and np.isfinite(value) else Status.FAILED,
+        message="" if ok and np.isfinite(value) else (
+            "certificate failed" if not ok else "infinite: supp rho is not inside supp sigma"),
         tolerance=ATOL_CERT,
     )
 
@@ -361,15 +364,16 @@ def relative_entropy_upper_bound(
         ub = _unitary_from_params(res.x[da * da :], db)
         candidates.append(dephasing_certificate(rho, dims, (ua, ub)))
     bounds = [relative_entropy_bound(rho, c) for c in candidates]
-    valid = [b for b in bounds if b.status == "ok"]
+    valid = [b for b in bounds if b.status != Status.FAILED]
     if not valid:
-        return RelativeEntropyBound(float("nan"), None, "relative_entropy_candidates", "failed", ATOL_CERT)
+        return RelativeEntropyBound(float("nan"), None, "relative_entropy_candidates", Status.FAILED,
+                                    ATOL_CERT, "no candidate certificate verified")
     best = min(valid, key=lambda b: b.value)
     return RelativeEntropyBound(
         value=max(best.value, 0.0),
         certificate=best.certificate,
         method=f"min over {len(valid)} certified separable candidates ({n_starts} seeded local-basis starts)",
-        status="ok",
+        status=Status.CERTIFIED,
         tolerance=ATOL_CERT,
     )
 
@@ -401,7 +405,8 @@ def structured_dephasing_bound(diag: Multiset, spectrum: Multiset, description: 
         value=diag.entropy() - spectrum.entropy() if ok else float("nan"),
         certificate=cert,
         method="relative_entropy_to_dephased_state/structured",
-        status="ok" if ok else "certificate_failed",
+        status=Status.CERTIFIED if ok else Status.FAILED,
+        message="" if ok else "certificate failed",
         tolerance=ATOL_CERT,
     )
 

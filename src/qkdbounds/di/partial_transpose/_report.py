@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ...errors import InputError, check_int
+from ...status import Status
 from ._crossover import crossover_search
 from ._key_lower import key_lower_bound_formula, rho_d_key_lower_bound
 from ._ppt import rho_d_ppt
@@ -63,7 +64,8 @@ def rho_d_summary(shield_dim: int, unitary: str = "auto") -> dict[str, Any]:
         "gap_formula": max(key_lower_bound_formula(d), 0.0) - pt_upper_bound_formula(d),
         "di_key_upper_bound": min(upper.value, k_upper.value),
         "method": f"{ppt.method}; {lower.method}; {upper.method}",
-        "status": "ok" if all(r.status == "ok" for r in (ppt, lower, upper, k_upper)) else "failed",
+        "status": (Status.FAILED if any(r.status == Status.FAILED for r in (ppt, lower, upper, k_upper))
+                   else Status.CERTIFIED),
     }
     if d <= min(DENSE_CHECK_MAX_DIM, MAX_DENSE_SHIELD_DIM):
         out["dense_check"] = {

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from ...status import Status, StatusField
+
 __all__ = [
     "PPTResult",
     "KeyBoundResult",
@@ -17,7 +19,7 @@ __all__ = [
 
 
 @dataclass(frozen=True)
-class PPTResult:
+class PPTResult(StatusField):
     """Outcome of a PPT check.
 
     Attributes
@@ -30,8 +32,11 @@ class PPTResult:
         Smallest eigenvalue of :math:`\\rho` (positivity of the state itself).
     ppt_mixing_range : tuple of float
         Interval of the mixing :math:`p` for which :math:`\\rho_d` is PPT (``rho_d`` only).
-    method, status : str
+    method : str
+    status : Status
+        ``closed_form`` (an eigenvalue computation).
     tolerance : float
+    message : str
     """
 
     ppt: bool
@@ -39,42 +44,47 @@ class PPTResult:
     min_eigenvalue: float
     ppt_mixing_range: tuple[float, float] | None
     method: str
-    status: str
+    status: Status
     tolerance: float
+    message: str = ""
 
 
 @dataclass(frozen=True)
-class KeyBoundResult:
+class KeyBoundResult(StatusField):
     """A lower bound on the distillable key :math:`K(\\rho)` (bits).
 
     ``certificate`` holds the privacy-squeezed key-qubit state and the entropies that enter the
-    Devetak–Winter rate, so the number can be recomputed by hand.
+    Devetak–Winter rate, so the number can be recomputed by hand. ``status``: ``closed_form``.
     """
 
     value: float
     certificate: dict[str, Any]
     method: str
-    status: str
+    status: Status
     tolerance: float
+    message: str = ""
 
 
 @dataclass(frozen=True)
-class RelativeEntropyBound:
+class RelativeEntropyBound(StatusField):
     r"""An upper bound :math:`E_R(\rho) \le D(\rho\|\sigma)` with an explicit separable :math:`\sigma`.
 
     ``certificate`` is a :class:`~qkdbounds.di.partial_transpose.SeparableCertificate` (or a dict describing the
-    decomposition used by the convexity route).
+    decomposition used by the convexity route). ``status``: ``certified`` (the separable
+    :math:`\sigma` is explicit and verified) or ``failed`` (``message``: the certificate failed,
+    or :math:`D = \infty`).
     """
 
     value: float
     certificate: Any
     method: str
-    status: str
+    status: Status
     tolerance: float
+    message: str = ""
 
 
 @dataclass(frozen=True)
-class GeneralStateBound:
+class GeneralStateBound(StatusField):
     r"""Paper 2, Eq. (3): :math:`K_{DI}(\rho) \le \min\{K(\rho), K(\rho^\Gamma)\}` for PPT :math:`\rho`."""
 
     value: float
@@ -83,8 +93,9 @@ class GeneralStateBound:
     min_eigenvalue_pt: float
     dims: tuple[int, int]
     method: str
-    status: str
+    status: Status
     tolerance: float
+    message: str = ""
 
 
 @dataclass(frozen=True)
@@ -100,10 +111,12 @@ class ChannelCheck:
 
 
 @dataclass(frozen=True)
-class ChannelBound:
+class ChannelBound(StatusField):
     r"""Paper 2, Eq. (8): :math:`P_2^{DI}(\Lambda) \le P_2(\vartheta\circ\Lambda) \le E(\vartheta\circ\Lambda)`.
 
-    ``value`` is ``None`` when the bound does not apply (``status`` says why).
+    ``value`` is ``None`` when the bound does not apply (``status`` is ``failed`` and ``message``
+    says why: not a channel, or not completely copositive); ``message`` also says when the bound
+    holds for the Choi state only (the map is not teleportation covariant).
     """
 
     value: float | None
@@ -111,12 +124,13 @@ class ChannelBound:
     choi_bound: RelativeEntropyBound | None
     teleportation_covariant: bool | None
     method: str
-    status: str
+    status: Status
     tolerance: float
+    message: str = ""
 
 
 @dataclass(frozen=True)
-class CrossoverResult:
+class CrossoverResult(StatusField):
     """Smallest shield dimension with key lower bound > PT upper bound, by two routes."""
 
     smallest_shield_dim: int | None
@@ -126,5 +140,6 @@ class CrossoverResult:
     gap_persists: bool
     table: list[dict[str, float]] = field(repr=False)
     method: str = ""
-    status: str = ""
+    status: Status = Status.CLOSED_FORM
     tolerance: float = 0.0
+    message: str = ""
