@@ -54,3 +54,45 @@ def test_source_and_data_grids_to_dataframe():
                                  leakage=[0.0, 0.2])
     frame = data.to_dataframe()
     assert list(frame["verdict"]) == list(data.verdict) and set(frame["protocol"]) == {"six-state"}
+
+
+def test_notebook_view_is_a_table_of_the_points():
+    from qkdbounds.bounds.source_bound import source_rate_upper_bound
+    from qkdbounds.states.two_qubit import werner_state
+
+    res = rate_upper_bound(2, 2, np.linspace(0.5, 1.0, 30), 0.1)
+    html = res._repr_html_()
+    assert html.startswith("<table>") and "<th>rate_upper_bound</th>" in html
+    assert "local_dim = 2" in html and "bits per round" in html
+    assert html.count("<tr>") == 1 + 20 + 1          # header, 10 + 10 rows, the ellipsis row
+    assert f"{res.value[0]:.6g}" in html and f"{res.value[-1]:.6g}" in html
+    small = rate_upper_bound(2, 2, np.array([0.6, 0.9]), 0.1)._repr_html_()
+    assert small.count("<tr>") == 1 + 2 and "&hellip;" not in small
+    src = source_rate_upper_bound(werner_state(0.9), [0.0, 0.1], lower_bound=False)._repr_html_()
+    assert "<th>leakage</th>" in src and src.count("<tr>") == 3
+
+
+def test_status_is_an_enum_with_the_prose_in_message():
+    from qkdbounds.status import Status
+
+    closed = rate_upper_bound(2, 2, 0.9, 0.1)
+    zero = rate_upper_bound(2, 2, 0.3, 0.1)
+    assert closed.status is Status.CLOSED_FORM and zero.status is Status.OPTIMAL and zero.zero_key
+    assert isinstance(closed.message, str)
+    general = rate_upper_bound(2, 2, 0.9, 0.1, measurements="search")
+    assert general.status in (Status.CERTIFIED, Status.OPTIMAL) and general.message
+    with pytest.raises(ValueError, match="status must be one of"):
+        import dataclasses
+
+        dataclasses.replace(closed, status="ok: a sentence")
+
+
+def test_link_result_repr_shows_question_value_unit_and_verdict():
+    from qkdbounds.repeaters.link_bounds import link_key_bound
+    from qkdbounds.repeaters.links import isotropic_weights
+
+    text = repr(link_key_bound(isotropic_weights(0.9, 2), 0.1))
+    for part in ("d=2", "leakage=0.1", "value=0.584787 bits per delivered pair",
+                 "verdict='key'", "route='isotropic'", "status='closed_form'"):
+        assert part in text, (part, text)
+    assert "verdict='no_key'" in repr(link_key_bound(isotropic_weights(0.3, 2), 0.1))

@@ -200,13 +200,20 @@ class RateBounds:
                 f"leakage={arr(self.leakage)}, value={arr(self.value)} ({self.unit}){verdict}, "
                 f"route={self.route!r})")
 
+    def table_columns(self) -> dict[str, Any]:
+        """The question (scalars) and the per-point columns of :meth:`columns` (the table of
+        :meth:`to_dataframe` and of the notebook view)."""
+        return {**{k: v for k, v in (("local_dim", self.local_dim), ("n_parties", self.n_parties),
+                                     ("model", self.model), ("attack", self.attack))},
+                **{k: v for k, v in self.columns().items() if v is not None}}
+
     def to_dataframe(self):
         """A :class:`pandas.DataFrame` with one row per point (the columns of :meth:`columns`
         plus the question); needs pandas (``pip install 'qkdbounds[parquet]'``)."""
-        return _dataframe({**{k: v for k, v in (("local_dim", self.local_dim),
-                                                 ("n_parties", self.n_parties),
-                                                 ("model", self.model), ("attack", self.attack))},
-                           **{k: v for k, v in self.columns().items() if v is not None}},
+        return _dataframe(self.table_columns(), len(self))
+
+    def _repr_html_(self) -> str:
+        return html_table(f"RateBounds, shape {self.shape} ({self.unit})", self.table_columns(),
                           len(self))
 
     @property
@@ -267,9 +274,22 @@ class RateBounds:
 
 class PointSequence:
     """Mixin of the grid results that hold their per-point results in ``points``: iterable,
-    indexable and sized over those points."""
+    indexable and sized over those points; :meth:`to_dataframe` and the notebook view show the
+    table of ``table_columns()`` (defined by each result class)."""
 
     points: list
+
+    def table_columns(self) -> dict[str, Any]:  # pragma: no cover - defined by each class
+        raise NotImplementedError
+
+    def to_dataframe(self):
+        """A :class:`pandas.DataFrame`, one row per point (needs pandas)."""
+        return _dataframe(self.table_columns(), len(self))
+
+    def _repr_html_(self) -> str:
+        return html_table(f"{type(self).__name__}, {len(self)} points "
+                          f"({getattr(self, 'unit', 'bits per round')})", self.table_columns(),
+                          len(self))
 
     def __len__(self) -> int:
         return len(self.points)
@@ -279,6 +299,31 @@ class PointSequence:
 
     def __getitem__(self, i):
         return self.points[i]
+
+
+def html_table(title: str, columns: dict, n_rows: int, max_rows: int = 20) -> str:
+    """An HTML table for notebooks: scalar entries of ``columns`` in the caption, per-point
+    arrays as columns; more than ``max_rows`` rows show the first and last ``max_rows // 2``."""
+    import html
+
+    def cell(x) -> str:
+        if isinstance(x, (float, np.floating)):
+            return "" if np.isnan(x) else f"{x:.6g}"
+        return html.escape(str(x))
+
+    scalars = {k: v for k, v in columns.items() if np.ndim(v) == 0}
+    arrays = {k: np.asarray(v).ravel() for k, v in columns.items() if np.ndim(v) > 0}
+    rows = list(range(n_rows))
+    if n_rows > max_rows:
+        rows = rows[: max_rows // 2] + [None] + rows[-(max_rows // 2):]
+    caption = html.escape(title) + "".join(
+        f"; {html.escape(k)} = {cell(v)}" for k, v in scalars.items() if v is not None)
+    head = "".join(f"<th>{html.escape(k)}</th>" for k in arrays)
+    body = "".join(
+        "<tr>" + ("".join(f"<td>{cell(a[i])}</td>" for a in arrays.values()) if i is not None
+                  else f"<td colspan='{len(arrays)}'>&hellip;</td>") + "</tr>" for i in rows)
+    return (f"<table><caption>{caption}</caption><thead><tr>{head}</tr></thead>"
+            f"<tbody>{body}</tbody></table>")
 
 
 def _dataframe(columns: dict, n_rows: int):

@@ -348,15 +348,13 @@ class DataRateBounds(PointSequence):
     model: str = "uniform"
     unit: str = UNIT
 
-    def to_dataframe(self):
-        """A :class:`pandas.DataFrame`, one row per leakage (needs pandas)."""
-        from ._results import _dataframe
-
-        return _dataframe({"protocol": self.protocol, "model": self.model, "attack": self.attack,
-                           "leakage": self.leakage, "rate_upper_bound": self.value,
-                           "lower_bound": self.lower_bound, "verdict": self.verdict,
-                           "attack_used": self.attack_used,
-                           "key_basis": [p.key_basis for p in self.points]}, len(self))
+    def table_columns(self) -> dict:
+        """The question (scalars) and one column per quantity, one row per leakage."""
+        return {"protocol": self.protocol, "model": self.model, "attack": self.attack,
+                "leakage": self.leakage, "rate_upper_bound": self.value,
+                "lower_bound": self.lower_bound, "verdict": self.verdict,
+                "attack_used": self.attack_used,
+                "key_basis": [p.key_basis for p in self.points]}
 
     def __repr__(self) -> str:
         return (f"DataRateBounds(protocol={self.protocol!r}, model={self.model!r}, "

@@ -736,17 +736,15 @@ class SourceRateBounds(PointSequence):
     dims: tuple = ()
     unit: str = UNIT
 
-    def to_dataframe(self):
-        """A :class:`pandas.DataFrame`, one row per leakage (needs pandas)."""
-        from ._results import _dataframe
-
-        return _dataframe({"dims": str(list(self.dims)), "model": self.model,
-                           "attack": self.attack, "leakage": self.leakage,
-                           "rate_upper_bound": self.value, "paper_value": self.paper_value,
-                           "extended_value": self.extended_value,
-                           "no_attack_value": self.no_attack_value,
-                           "lower_bound": self.lower_bound, "verdict": self.verdict,
-                           "attack_used": self.attack_used}, len(self))
+    def table_columns(self) -> dict:
+        """The question (scalars) and one column per quantity, one row per leakage."""
+        return {"dims": str(list(self.dims)), "model": self.model,
+                "attack": self.attack, "leakage": self.leakage,
+                "rate_upper_bound": self.value, "paper_value": self.paper_value,
+                "extended_value": self.extended_value,
+                "no_attack_value": self.no_attack_value,
+                "lower_bound": self.lower_bound, "verdict": self.verdict,
+                "attack_used": self.attack_used}
 
     def __repr__(self) -> str:
         return (f"SourceRateBounds(dims={list(self.dims)}, model={self.model!r}, "

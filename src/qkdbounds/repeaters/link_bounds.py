@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from numpy.typing import ArrayLike
 
 from ..errors import check_choice, check_probability
+from ..bounds.verdict import decide
 from ..status import Status, StatusField
 from .links import weights_to_state, weyl_diagonal_link
 
@@ -48,6 +49,14 @@ class LinkKeyBound(StatusField):
         The status of the bound used (isotropic or two-qubit route); ``failed`` when no bound
         is implemented for the link (``value`` is None; ``message`` says so).
     message : str
+    leakage, model, local_dim
+        The question asked.
+    lower_bound : float or None
+        A lower bound on the link's key (bits per delivered pair) where the route has one (the
+        isotropic route's Devetak-Winter rate), else ``None``.
+    verdict : str
+        ``"no_key"``, ``"key"`` or ``"open"`` (:mod:`qkdbounds.bounds.verdict`).
+    unit : str
     """
 
     value: float | None
@@ -56,9 +65,23 @@ class LinkKeyBound(StatusField):
     visibility: float
     route: str
     certificate: dict = field(repr=False)
-    method: str
+    method: str = field(repr=False)
     status: Status
     message: str = ""
+    leakage: float | None = None
+    model: str = "uniform"
+    local_dim: int | None = None
+    lower_bound: float | None = None
+    verdict: str = "open"
+    unit: str = "bits per delivered pair"
+
+    def __repr__(self) -> str:
+        value = "None" if self.value is None else f"{self.value:.6g}"
+        low = "None" if self.lower_bound is None else f"{self.lower_bound:.6g}"
+        return (f"LinkKeyBound(d={self.local_dim}, fidelity={self.fidelity:.6g}, "
+                f"leakage={self.leakage}, model={self.model!r}: value={value} {self.unit}, "
+                f"twirled_value={self.twirled_value:.6g}, lower_bound={low}, "
+                f"verdict={self.verdict!r}, route={self.route!r}, status={str(self.status)!r})")
 
 
 def _isotropic_bound(d: int, visibility: float, leakage: float, model: str):
@@ -102,11 +125,14 @@ def link_key_bound(weights: ArrayLike, leakage: float, model: str = "uniform",
     d, vis = link.local_dim, link.visibility
     twirled, twirl_method, twirl_rate = _isotropic_bound(d, vis, leakage, model)
     cert = {"weights": link.weights, "isotropy_distance": link.isotropy_distance}
+    question = dict(leakage=leakage, model=model, local_dim=d)
     if link.is_isotropic:
+        lower = 0.0 if twirl_rate is None else twirl_rate.lower_bound
         return LinkKeyBound(twirled, twirled, link.fidelity, vis, "isotropic", cert,
                             f"isotropic link: {twirl_method}",
                             Status.OPTIMAL if twirl_rate is None else twirl_rate.status,
-                            "" if twirl_rate is None else twirl_rate.message)
+                            "" if twirl_rate is None else twirl_rate.message, **question,
+                            lower_bound=lower, verdict=decide(twirled, lower))
     if d == 2:
         from ..bounds.source_bound import source_rate_upper_bound
 
@@ -117,9 +143,11 @@ def link_key_bound(weights: ArrayLike, leakage: float, model: str = "uniform",
                     measurements=r.measurements)
         return LinkKeyBound(float(r.value), twirled, link.fidelity, vis, "two-qubit", cert,
                             f"two-qubit source route (qkdbounds.bounds.source_bound): {r.method}",
-                            r.status, r.message)
+                            r.status, r.message, **question, lower_bound=r.lower_bound,
+                            verdict=decide(float(r.value), r.lower_bound))
     return LinkKeyBound(None, twirled, link.fidelity, vis, "unavailable", cert,
                         f"no general-source bound for non-isotropic d = {d} links yet; "
                         f"twirled_value: {twirl_method}", Status.FAILED,
                         f"unavailable: no general-source bound for non-isotropic d = {d} links "
-                        f"yet (twirled_value is the isotropic twirl's bound)")
+                        f"yet (twirled_value is the isotropic twirl's bound)", **question,
+                        verdict="no_key" if twirled <= 0 else "open")
