@@ -142,8 +142,8 @@ def information_measure(m: NDArray) -> NDArray:
 
 
 def _xlog(x: NDArray) -> NDArray:
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(x > 0, x * np.log2(np.where(x > 0, x, 1.0)), 0.0)
+    """:math:`x\\log_2 x` with :math:`0\\log 0 = 0` (for :math:`x \\ge 0`)."""
+    return x * np.log2(np.maximum(x, 1e-300))
 
 
 def _solve_mass(pi: NDArray, lo: NDArray, hi: NDArray) -> NDArray:

@@ -152,13 +152,37 @@ class AttackSearch:
                     vals[key_][i] = one[key_][0]
                 verified[i] = True
         vals["t"], vals["verified"] = t, verified
+        self._record(vals, z[:, :self.dim], t, w, verified)
+        return vals
+
+    def _record(self, vals: dict, z: NDArray, t: NDArray, w: NDArray, verified: NDArray) -> None:
+        """Keep the best verified candidate of a batch for each bound."""
         for o in OBJECTIVES:
             cand = np.where(verified, vals[o], np.inf)
             i = int(np.argmin(cand))
             if cand[i] < INFEASIBLE and (self.best[o] is None or cand[i] < self.best[o].values[o]):
-                self.best[o] = Record({key_: float(vals[key_][i]) for key_ in OBJECTIVES}, z[i, :self.dim].copy(),
+                self.best[o] = Record({key_: float(vals[key_][i]) for key_ in OBJECTIVES}, z[i].copy(),
                                       float(t[i]), w[i].copy(), vals["gamma"][i].copy())
-        return vals
+
+    def one_sided_lp(self, z: NDArray) -> dict | None:
+        """Value box ``z`` as the one-sided attack whose weights come from the LP minimising
+        :math:`t + 10^{-3}\\sum_a w_a` (:func:`~qkdbounds.di.locality.decompose_with_boxes`), and record it."""
+        from .attack import _ONE_SIDED_COST, _one_sided_columns
+        from .locality import decompose_with_boxes
+
+        z = np.asarray(z, dtype=float)
+        self.n_eval += 1
+        self.n_lp += 1
+        q = qubit_boxes(z[None, :self.dim], self.n_x, self.n_y, self.binning)
+        cols = [q[0]] + _one_sided_columns(q[0], self.key[0])
+        dec = decompose_with_boxes(self.p, cols, np.array([1.0] + [_ONE_SIDED_COST] * (len(cols) - 1)))
+        if dec is None:
+            return None
+        x, y = self.key
+        t, w = dec.weights[:1], dec.weights[None, 1:]
+        vals = self.values_at(q[:, x, y], q[:, x, y].sum(axis=1), t, w)
+        self._record(vals, z[None, :self.dim], t, w, np.ones(1, dtype=bool))
+        return {o: float(vals[o][0]) for o in OBJECTIVES}
 
     # ------------------------------------------------------------------ search
     def chain(self, z0: NDArray, objective: str, budget: int) -> NDArray:
@@ -219,25 +243,39 @@ NM_STEP = 0.05
 NM_XTOL = 1e-9
 
 
-def nelder_mead_lockstep(search: AttackSearch, runs: list[tuple[NDArray, str]], budget: int) -> None:
-    r"""Nelder-Mead runs from ``runs`` = [(start, objective), ...] in lockstep, speculatively batched.
+def nelder_mead_lockstep(search: AttackSearch, runs: list[tuple], budget: int) -> None:
+    r"""Nelder-Mead runs from ``runs`` = [(start, objective, mode), ...] in lockstep.
 
-    Each iteration of each run evaluates its reflection, expansion and both contractions at once
-    (one batch for all runs), then takes the classical Nelder-Mead decision; a shrink evaluates the
-    :math:`n` new vertices.  Every candidate goes through :meth:`AttackSearch.evaluate`, so the best
-    one seen is kept per bound.  A run's candidates depend only on its own values, and a run with
-    budget :math:`m` evaluates a prefix of the candidates it evaluates with :math:`M > m`.
+    ``mode`` is ``"batch"`` (candidates valued by :meth:`AttackSearch.evaluate`: with the complete
+    facet list each iteration's reflection, expansion and both contractions are evaluated at once,
+    one batch for all such runs) or ``"lp"`` (each candidate valued when the Nelder-Mead decision
+    needs it, by :meth:`AttackSearch.evaluate` with an LP each, or by ``search.one_sided_lp`` for
+    starts flagged ``"one-sided-lp"``).  The decisions are those of the classical method (Nelder &
+    Mead, Comput. J. 7, 308 (1965)); the budget counts the evaluations a sequential run would
+    spend.  Every candidate is recorded, so the best one seen is kept per bound.  A run's candidates
+    depend only on its own values, and a run with budget :math:`m` evaluates a prefix of the
+    candidates it evaluates with :math:`M > m`.
     """
     alpha, gamma_e, rho, sigma = NM_COEFFS
     state = []
-    for z0, objective in runs:
+    for z0, objective, mode in runs:
         z0 = np.asarray(z0, dtype=float)
         simplex = np.vstack([z0, z0 + NM_STEP * np.eye(z0.size)])
-        state.append({"simplex": simplex, "f": None, "obj": objective, "used": 0, "pending": simplex,
-                      "phase": "init", "done": False})
+        state.append({"simplex": simplex, "f": None, "obj": objective, "mode": mode, "used": 0,
+                      "pending": simplex, "phase": "init", "done": False})
+
+    def lazy_value(s, z):
+        if s["mode"] == "one-sided-lp":
+            v = search.one_sided_lp(z)
+        else:
+            v = search.evaluate(z[None], None)
+            v = v[s["obj"]][0] if v["verified"][0] else np.inf
+            return float(v)
+        return float(v[s["obj"]]) if v is not None else np.inf
+
     while True:
-        batch, owners = [], []
-        for k, s in enumerate(state):
+        active = []
+        for s in state:
             if s["done"]:
                 continue
             if s["used"] >= budget or (s["phase"] == "iterate" and
@@ -253,55 +291,67 @@ def nelder_mead_lockstep(search: AttackSearch, runs: list[tuple[NDArray, str]], 
                                           centroid + gamma_e * alpha * (centroid - worst),
                                           centroid + rho * alpha * (centroid - worst),
                                           centroid - rho * (centroid - worst)])
-            room = budget - s["used"]
-            take = s["pending"] if (s["phase"] == "iterate" and room >= 2) else s["pending"][:room]
-            s["taken"] = len(take)
-            batch.append(take)
-            owners.append(k)
-        if not batch:
+            s["values"] = {}
+            active.append(s)
+        if not active:
             return
-        sizes = [len(b) for b in batch]
-        # one batch per parameter dimension (two-sided and one-sided runs differ)
-        results: list[NDArray | None] = [None] * len(batch)
-        for dim in sorted({b.shape[1] for b in batch}):
-            idx = [i for i, b in enumerate(batch) if b.shape[1] == dim]
-            vals = search.evaluate(np.vstack([batch[i] for i in idx]), None)  # all verified
+        # speculative batches (complete facet list): every pending point, one batch per dimension
+        batched = [s for s in active if s["mode"] == "batch" and search.exact]
+        for dim in sorted({s["pending"].shape[1] for s in batched}):
+            group = [s for s in batched if s["pending"].shape[1] == dim]
+            vals = search.evaluate(np.vstack([s["pending"] for s in group]), None)
             start = 0
-            for i in idx:
-                n = sizes[i]
-                obj = state[owners[i]]["obj"]
-                results[i] = np.where(vals["verified"][start:start + n], vals[obj][start:start + n], np.inf)
+            for s in group:
+                n = len(s["pending"])
+                f = np.where(vals["verified"][start:start + n], vals[s["obj"]][start:start + n], np.inf)
+                s["values"] = dict(enumerate(f))
                 start += n
-        for k, n, f in zip(owners, sizes, results):
-            s = state[k]
-            if n < len(s["pending"]):
-                s["done"] = True  # the budget ran out inside this step
-                continue
-            if s["phase"] == "init":
-                s["f"], s["phase"] = f.copy(), "iterate"
+        for s in active:
+            def value(i, s=s):
+                if i not in s["values"]:
+                    s["values"][i] = lazy_value(s, s["pending"][i])
+                return s["values"][i]
+
+            if s["phase"] in ("init", "shrink"):
+                n = len(s["pending"])
+                if budget - s["used"] < n:
+                    for i in range(budget - s["used"]):
+                        value(i)
+                    s["done"] = True
+                    continue
+                f = np.array([value(i) for i in range(n)])
                 s["used"] += n
-            elif s["phase"] == "shrink":
-                s["simplex"][1:], s["f"][1:] = s["pending"], f
+                if s["phase"] == "init":
+                    s["f"] = f
+                else:
+                    s["simplex"][1:], s["f"][1:] = s["pending"], f
                 s["phase"] = "iterate"
-                s["used"] += n
+                continue
+            fr = value(0)
+            s["used"] += 1
+            best, second_worst, worst = s["f"][0], s["f"][-2], s["f"][-1]
+            new = None
+            if best <= fr < second_worst:
+                new = (s["pending"][0], fr)
+            elif s["used"] >= budget:
+                s["done"] = True
+                continue
+            elif fr < best:
+                fe = value(1)
+                s["used"] += 1
+                new = (s["pending"][1], fe) if fe < fr else (s["pending"][0], fr)
+            elif fr < worst:
+                foc = value(2)
+                s["used"] += 1
+                if foc <= fr:
+                    new = (s["pending"][2], foc)
             else:
-                # budget: what a sequential Nelder-Mead would have spent (the speculative points
-                # come almost free in the batch)
-                fr, fe, foc, fic = f
-                best, second_worst, worst = s["f"][0], s["f"][-2], s["f"][-1]
-                new = None
-                s["used"] += 1 if second_worst <= fr < best or best <= fr < second_worst else 2
-                if fr < best:
-                    new = (s["pending"][1], fe) if fe < fr else (s["pending"][0], fr)
-                elif fr < second_worst:
-                    new = (s["pending"][0], fr)
-                elif fr < worst:
-                    if foc <= fr:
-                        new = (s["pending"][2], foc)
-                elif fic < worst:
+                fic = value(3)
+                s["used"] += 1
+                if fic < worst:
                     new = (s["pending"][3], fic)
-                if new is not None:
-                    s["simplex"][-1], s["f"][-1] = new
-                else:  # shrink towards the best vertex
-                    s["pending"] = s["simplex"][0] + sigma * (s["simplex"][1:] - s["simplex"][0])
-                    s["phase"] = "shrink"
+            if new is not None:
+                s["simplex"][-1], s["f"][-1] = new
+            else:  # shrink towards the best vertex
+                s["pending"] = s["simplex"][0] + sigma * (s["simplex"][1:] - s["simplex"][0])
+                s["phase"] = "shrink"

@@ -79,8 +79,6 @@ DEFAULT_MAXFEV = 250
 _INFEASIBLE = 1e3
 #: Angles of Alice's key setting scanned among the structured candidates.
 KEY_ANGLE_SCAN = 24
-#: Evaluations of each exploration chain (fixed: independent of ``maxfev``, for monotonicity).
-EXPLORE_BUDGET = 1
 #: Structured boxes whose one-sided LP weights seed the one-sided chains.
 ONE_SIDED_LP_STARTS = 3
 #: LP cost of a one-sided column relative to the quantum part (prefer fully known rounds).
@@ -422,6 +420,12 @@ def _attack_final(p: NDArray, key, q_box: NDArray, w: NDArray, gamma: NDArray, l
     cols = _one_sided_columns(q_box, x) if one_sided else []
     rest = p - sum((wa * c for wa, c in zip(w, cols)), np.zeros_like(p))
     found = decompose_with_boxes(rest, [q_box], np.array([1.0]))
+    if found is None and one_sided:
+        # round-off at the boundary of the cone: let the LP choose the one-sided weights too
+        found = decompose_with_boxes(p, [q_box] + cols, np.array([1.0] + [_ONE_SIDED_COST] * len(cols)))
+        if found is not None:
+            w = found.weights[1:]
+            rest = p - sum((wa * c for wa, c in zip(w, cols)), np.zeros_like(p))
     if found is None:
         return None
     t = float(found.weights[0])
@@ -576,11 +580,14 @@ def di_cc_attack(
     if supported and structured:
         z0 = np.array(structured)
         vals = search.evaluate(z0, None)  # every structured candidate verified and recorded
-        # chains: two-sided (Q' only), then with one-sided rounds (Q' and the weights w_a = u_a^2,
-        # from u = 0), each on the two-way and on the one-way objective
-        if "one-sided" in sides:
-            # one-sided starts: the best structured boxes with the weights w_a of the LP that
-            # minimises t + 1e-3 sum_a w_a (the previous search's one-sided attack), and a grid
+        # Nelder-Mead runs: two-sided (Q' only) and one-sided, each on the two-way and on the
+        # one-way objective.  One-sided: with the complete facet list the weights w_a = u_a^2 are
+        # search parameters (started from the LP's weights, below); otherwise each candidate's
+        # weights come from the LP minimising t + 1e-3 sum_a w_a (the previous search's attack)
+        mode = "batch" if search.exact else "lp"
+        runs = []
+        starts = {"two-sided": (z0, vals)}
+        if "one-sided" in sides and search.exact:
             ext = []
             for i in np.argsort(np.where(vals["verified"], vals["two"], np.inf))[:ONE_SIDED_LP_STARTS]:
                 eve_p = _eve_from_params(z0[i], n_x, n_y, binning).box()
@@ -594,24 +601,24 @@ def di_cc_attack(
                     u = np.zeros(n_a)
                     u[a] = np.sqrt(w_a)
                     ext.append(np.concatenate([z0[i], u]))
-            ext_z = np.array(ext)
-            ext_vals = search.evaluate(ext_z, None)
-        runs = []
+            if ext:
+                ext_z = np.array(ext)
+                starts["one-sided"] = (ext_z, search.evaluate(ext_z, None))
         for space in [s for s in ("two-sided", "one-sided") if s in sides]:
-            zs, vs = (z0, vals) if space == "two-sided" else (ext_z, ext_vals)
-            for objective in ("two", "one"):
+            zs, vs = starts.get(space, (z0, vals))
+            run_mode = mode if (space == "two-sided" or search.exact) else "one-sided-lp"
+            # without the complete facet list every candidate costs an LP: the two-way runs only
+            for objective in ("two", "one") if search.exact else ("two",):
                 obj = np.where(vs["verified"], vs[objective], np.inf)
                 if np.isfinite(obj).any() and obj.min() > 0.0:
-                    # exploration with a fixed budget (the same at every effort), then Nelder-Mead
-                    end = search.chain(zs[int(np.argmin(obj))], objective, EXPLORE_BUDGET)
-                    runs.append((end, objective))
+                    runs.append((zs[int(np.argmin(obj))], objective, run_mode))
     else:
         runs = []
     if supported:
         for _ in range(n_starts):
             z_r = np.concatenate([[rng.uniform(0, np.pi / 2)], rng.uniform(-np.pi, np.pi, n_x + n_y),
                                   rng.uniform(np.pi / 4, np.pi / 2, 2)])
-            runs.append((z_r if "two-sided" in sides else np.concatenate([z_r, np.zeros(n_a)]), "two"))
+            runs.append((z_r, "two", "batch" if search.exact else "lp"))
     nelder_mead_lockstep(search, runs, maxfev)
     chains = len(runs)
     finals: dict[int, tuple | None] = {}
