@@ -151,10 +151,11 @@ def test_di_sweep_stores_what_di_attack_prints(tmp_path, capsys):
     ("state", {"state": "missing.npy", "leakage": "0.1"}, "file not found"),
     ("state", {"state": "STATE", "leakage": "0.1", "dims": "3,3"}, "multiply to 9"),
     ("state", {"state": "STATE", "leakage": "0.1", "dims": "2,x"}, "dims must be integers"),
-    ("plan", {"leakage": "0.1"}, "question must be one of rate, data, state, di"),
+    ("planet", {"leakage": "0.1"}, "question must be one of rate, data, state, di, plan"),
+    ("plan", {"leakage": "0.1", "segments": "2"}, "distance_km is required for question plan"),
 ], ids=["axis-of-other-question", "data-axis-for-rate", "six-state-without-y", "bad-protocol",
         "missing-required", "qber-range", "theta-range", "missing-file", "dims-mismatch",
-        "bad-dims", "unknown-question"])
+        "bad-dims", "unknown-question", "plan-without-distance"])
 def test_bad_axes_are_one_line_input_errors(tmp_path, question, axes, match):
     state = _werner_file(tmp_path / "w.npy", 0.9)
     axes = {k: str(state) if v == "STATE" else v for k, v in axes.items()}
@@ -221,3 +222,39 @@ def test_cli_question_choices_are_the_registry():
     from qkdbounds.sweep.questions import QUESTION_NAMES
 
     assert QUESTION_CHOICES == QUESTION_NAMES
+
+
+def test_plan_sweep_stores_the_planner_answer_and_plots_against_distance(tmp_path, capsys):
+    """The fifth question kind: ``plan`` points call the planner's one route, resume, and the
+    stored sweep plots against its own parameters (distance, one curve per segment count)."""
+    from qkdbounds.repeaters.planner import plan_link
+
+    store = tmp_path / "plan.sqlite"
+    axes = {"distance_km": "50,150", "segments": "1,4", "leakage": "0.05",
+            "memory_t2_s": "0.01"}
+    first = _run(axes, store, "plan")
+    again = _run(axes, store, "plan")
+    assert (first.computed, again.computed, again.skipped) == (4, 0, 4)
+    with ResultStore(store) as db:
+        records = db.records()
+    row = next(r for r in records if json.loads(r["params"])["distance_km"] == 150.0
+               and json.loads(r["params"])["segments"] == 4)
+    direct = plan_link(150.0, 4, 0.05, memory_t2_s=0.01)
+    result = json.loads(row["result"])
+    assert row["rate_upper_bound"] == direct.end_to_end["rate_upper_bound"]
+    assert result["key_rate_upper_bound_bps"] == direct.end_to_end["key_rate_upper_bound_bps"]
+    assert row["param_key"].startswith("question=plan;distance_km=150.0;segments=4;leakage=0.05")
+
+    code, out, _ = _main(capsys, "results", "plot", "--store", str(store), "--out",
+                         str(tmp_path / "plan.png"), "--y", "key_rate_upper_bound_bps", "--json")
+    assert code == 0 and json.loads(out)["curves"] == 2      # segments = 1 and 4, x = distance
+    from qkdbounds.plotting.sweep_figure import draw_sweep
+
+    ax = draw_sweep(records, y="key_rate_upper_bound_bps")
+    assert ax.get_xlabel() == "distance (km)" and ax.get_yscale() == "log"
+    by_label = {line.get_label(): line.get_ydata() for line in ax.lines}
+    direct_50 = plan_link(50.0, 4, 0.05, memory_t2_s=0.01).end_to_end["key_rate_upper_bound_bps"]
+    assert list(by_label["segments=4"]) == [direct_50, direct.end_to_end["key_rate_upper_bound_bps"]]
+    code, out, err = _main(capsys, "results", "plot", "--store", str(store), "--out",
+                           str(tmp_path / "x.png"), "--x", "eta")
+    assert code == 2 and "x must be one of" in err and len(err.strip().splitlines()) == 1

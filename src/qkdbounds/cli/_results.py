@@ -34,8 +34,13 @@ def register(subparsers) -> None:
     _store_args(pl)
     pl.add_argument("--out", type=out_file("--out", (".png", ".svg", ".pdf")), required=True,
                     help="figure file (.png, .svg, .pdf)")
-    pl.add_argument("--x", default="visibility", help="parameter on the x axis")
-    pl.add_argument("--group", default="leakage", help="one curve per value of this parameter")
+    pl.add_argument("--x", default=None, help="parameter on the x axis (default: visibility, "
+                    "else the first numeric parameter that varies)")
+    pl.add_argument("--group", default=None, help="one curve per value of this parameter "
+                    "(default: leakage, else the next parameter that varies)")
+    pl.add_argument("--y", default="rate_upper_bound",
+                    help="quantity on the y axis: rate_upper_bound (default) or a number of the "
+                         "stored answer, e.g. key_rate_upper_bound_bps")
     add_common(pl)
     pl.set_defaults(handler=handle_plot)
 
@@ -80,6 +85,6 @@ def handle_plot(args) -> dict:
     out = Path(args.out)
     if out.suffix.lower() not in (".png", ".svg", ".pdf"):
         raise InputError(f"--out must end in .png, .svg or .pdf, got {str(out)!r}")
-    _, ax = write_sweep(records, out, x=args.x, group=args.group)
+    _, ax = write_sweep(records, out, x=args.x, group=args.group, y=args.y)
     n_curves = len(ax.lines)
     return {"out": str(out), "rows": len(records), "curves": n_curves}

@@ -11,7 +11,7 @@ from ._args import out_dir, out_file
 
 #: ``qkdbounds.sweep.questions.QUESTION_NAMES``, spelled out so that building the parser does
 #: not import the sweep engine (every CLI call builds it; a test keeps the two equal).
-QUESTION_CHOICES = ("rate", "data", "state", "di")
+QUESTION_CHOICES = ("rate", "data", "state", "di", "plan")
 
 
 def register(subparsers) -> None:
@@ -27,7 +27,8 @@ def register(subparsers) -> None:
     p.add_argument("--question", choices=QUESTION_CHOICES, default="rate",
                    help="rate (default): isotropic GHZ bound (qkdbounds rate); data: recorded "
                         "QBERs (qkdbounds data-bound); state: a state file (qkdbounds "
-                        "state-bound); di: DI CC attack (qkdbounds di-attack)")
+                        "state-bound); di: DI CC attack (qkdbounds di-attack); plan: repeater chain "
+                        "over fibre (qkdbounds plan)")
     p.add_argument("--dim", default=None, help="[rate] local dimension(s) d >= 2 (default 2)")
     p.add_argument("--parties", default=None,
                    help="[rate] number(s) of parties N >= 2 (default 2)")
@@ -65,6 +66,21 @@ def register(subparsers) -> None:
     p.add_argument("--binning", default=None, help="[di] none, A, B, both (default both)")
     p.add_argument("--attack-side", dest="attack_side", default=None,
                    help="[di] best, two-sided, one-sided (default best)")
+    p.add_argument("--distance-km", dest="distance_km", default=None,
+                   help="[plan] total fibre distances in km, e.g. 50:500:50")
+    p.add_argument("--segments", default=None, help="[plan] elementary links, e.g. 1,2,4,8")
+    p.add_argument("--loss-db-per-km", dest="loss_db_per_km", default=None,
+                   help="[plan] fibre loss in dB/km (default 0.2)")
+    p.add_argument("--detector-efficiency", dest="detector_efficiency", default=None,
+                   help="[plan] detector efficiency in [0, 1] (default 0.9)")
+    p.add_argument("--link-visibility", dest="link_visibility", default=None,
+                   help="[plan] visibility of a fresh link in [0, 1] (default 1)")
+    p.add_argument("--memory-t2-s", dest="memory_t2_s", default=None,
+                   help="[plan] memory coherence time in s (default: perfect memories)")
+    p.add_argument("--memory-noise", dest="memory_noise", default=None,
+                   help="[plan] depolarizing or dephasing (default depolarizing)")
+    p.add_argument("--source-rate-hz", dest="source_rate_hz", default=None,
+                   help="[plan] attempts per second (default 1e8)")
     p.add_argument("--store", type=out_file("--store"), default=None,
                    help="SQLite store (default OUT/results.sqlite)")
     p.add_argument("--out", type=out_dir("--out"), default="out",

@@ -248,3 +248,37 @@ def di_point(params: Mapping[str, Any]) -> dict[str, Any]:
     point = di_attack_bound(box, float(params["leakage"]), str(params["model"]),
                             attack_side=str(params["attack_side"]))
     return _plain(point.to_dict())
+
+
+def plan_point(params: Mapping[str, Any]) -> dict[str, Any]:
+    """Repeater-chain plan at one grid point (question ``plan``).
+
+    Calls :func:`qkdbounds.repeaters.planner.plan_link` (the API route of ``qkdbounds plan``)
+    with the point's distance, segments, leakage, model, attack and hardware parameters.
+
+    Returns
+    -------
+    dict
+        ``rate_upper_bound`` (bits per delivered pair, end to end), ``key_rate_upper_bound_bps``,
+        ``status``, ``method`` and the plan's ``segment`` and ``end_to_end`` records.
+    """
+    from ..repeaters.planner import plan_link
+
+    plan = plan_link(float(params["distance_km"]), int(params["segments"]),
+                     float(params["leakage"]), model=str(params["model"]),
+                     attack=str(params["attack"]),
+                     loss_db_per_km=float(params["loss_db_per_km"]),
+                     detector_efficiency=float(params["detector_efficiency"]),
+                     link_visibility=float(params["link_visibility"]),
+                     memory_t2_s=_optional_float(params.get("memory_t2_s")),
+                     memory_noise=str(params["memory_noise"]),
+                     source_rate_hz=float(params["source_rate_hz"]),
+                     local_dim=int(params["dim"]))
+    end = plan.end_to_end
+    out = {"rate_upper_bound": float(end["rate_upper_bound"]),
+           "key_rate_upper_bound_bps": _plain(end["key_rate_upper_bound_bps"]),
+           "status": str(plan.status), "method": str(plan.method)}
+    for field in dataclasses.fields(plan):
+        if field.name not in ("method", "status", "parameters"):
+            out.setdefault(field.name, _plain(getattr(plan, field.name)))
+    return out

@@ -3,7 +3,7 @@ point functions.
 
 A *question* is one of the package's point questions -- the isotropic ``rate`` (paper 1), the
 key bounds from recorded QBERs (``data``), the any-source bound of a state file (``state``) and
-the device-independent CC attack (``di``).  Each has a fixed list of axes; a sweep takes, per
+the device-independent CC attack (``di``) and the repeater-chain plan of a fibre link (``plan``).  Each has a fixed list of axes; a sweep takes, per
 axis, one value or several (see :func:`qkdbounds.sweep.parse_axis` for the spec syntax) and
 calls the question's point function, which calls the one API route of that question.
 
@@ -172,6 +172,20 @@ QUESTIONS: dict[str, Question] = {
          Axis("attack_side", "choice", "best", ("best", "two-sided", "one-sided"))),
         "qkdbounds.sweep.points:di_point", one_per_task=True,
         description="device-independent CC attack on Bell data (qkdbounds di-attack)"),
+    "plan": Question(
+        "plan",
+        (Axis("distance_km", "real", low=1e-9, high=1e5),
+         Axis("segments", "int", low=1, high=1024), Axis("leakage", "unit"),
+         Axis("model", "choice", "uniform", _MODELS),
+         Axis("attack", "choice", "best", _ATTACKS),
+         Axis("loss_db_per_km", "real", 0.2, low=0.0, high=10.0),
+         Axis("detector_efficiency", "unit", 0.9), Axis("link_visibility", "unit", 1.0),
+         Axis("memory_t2_s", "real", None, low=1e-12, high=1e12),
+         Axis("memory_noise", "choice", "depolarizing", ("depolarizing", "dephasing")),
+         Axis("source_rate_hz", "real", 1e8, low=1e-6, high=1e15),
+         Axis("dim", "int", 2, low=2, high=64)),
+        "qkdbounds.sweep.points:plan_point", one_per_task=True,
+        description="repeater-chain plan over a fibre distance (qkdbounds plan)"),
 }
 
 #: Question names, the default first.
