@@ -245,6 +245,15 @@ def _specs(cmd, paths):
             ("--visibility", st.just(None), st.just("0.9")),   # an option of another question
             ("--store", st.just(paths["new"] + "_d.sqlite"),
              st.sampled_from([paths[k] for k in ("foreign", "dir", "empty", "under_file")]))]
+    if cmd == "sweep-plan":
+        return ["sweep", "--question", "plan"], [
+            ("--distance-km", st.just("50,100"), st.sampled_from(["0", "1e6", "x", "0:1:1e-308"])),
+            ("--segments", st.just("1,2"), st.sampled_from(["0", "2000", "1.5", "x"])),
+            _opt("--leakage", 0.0, 1.0),
+            ("--memory-noise", st.just("dephasing"), st.just("amplitude")),
+            ("--eta", st.just(None), st.just("0.9")),          # an option of another question
+            ("--store", st.just(paths["new"] + "_p.sqlite"),
+             st.sampled_from([paths[k] for k in ("foreign", "dir", "empty", "under_file")]))]
     # sweep: the valid point is never reached (one argument is always bad: no cluster starts)
     return ["sweep"], [("--visibility", UNIT_GRID_VALID, UNIT_GRID_BAD),
                        _opt("--leakage", 0.0, 1.0),
@@ -260,7 +269,7 @@ COMMANDS = ["threshold", "rate", "swap", "repeaters", "plan", "network", "source
             "di-attack", "di-table", "di-region",
             "swap-bell", "rho-d", "crossover", "bound",
             "state-bound", "results list", "results export", "results plot", "figure", "sweep",
-            "data-bound", "data-counts", "sweep-data"]
+            "data-bound", "data-counts", "sweep-data", "sweep-plan"]
 
 
 @st.composite
