@@ -353,6 +353,13 @@ def bench_di(reps, quick):
     row("9 DI CC attack, eta = 0.92 (s/point)", f"{fmt(t)}: {searched.value:.4f} bits",
         f"{fmt(tb)}: {base.value:.4f} bits (honest seeds, 10 evaluations)",
         f"bound {base.value / max(searched.value, 1e-12):.3g}x tighter", "-", None)
+    # issue 21: one di-attack point from the CLI (attack + best lower bound + JSON) against
+    # python -c "import numpy", both measured in this run
+    t_np, _ = measure(lambda: run_cmd(PY, "-c", "import numpy"), reps)
+    t_cli, _ = measure(cli("di-attack", "--eta", 0.92, "--visibility", 1, "--json", "--quiet"), 1 if quick else reps)
+    ratio = t_cli[0] / t_np[0]
+    row("21 di-attack point from the CLI, eta = 0.92, v = 1 (s)", fmt(t_cli), f"{fmt(t_np)} python -c 'import numpy'",
+        f"{ratio:.2f}x numpy", "<= 3x numpy", ratio <= 3)
 
 
 def bench_sources(reps, quick):

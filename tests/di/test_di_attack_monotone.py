@@ -203,7 +203,8 @@ def test_reference_table_is_of_the_previous_version():
     assert len(REFERENCE["points"]) == 20
 
 
-@pytest.mark.parametrize("r", _reference_points(binary=True), ids=lambda r: f"v{r['visibility']}-eta{r['eta']}-L{r['leakage']}-{r['model']}")
+@pytest.mark.parametrize("r", _reference_points(binary=True),
+                         ids=lambda r: f"v{r['visibility']}-eta{r['eta']}-L{r['leakage']}-{r['model']}")
 def test_not_weaker_than_the_recorded_version_binned(r):
     _check_reference_point(r)
 

@@ -38,14 +38,18 @@ joint :math:`p(a, b, e)` of the attack (labels: both outputs known, Alice's outp
   protocol bins Bob's key — one of the choices, so the reverse bound is above that lower bound);
   ``one_way_noisy_preprocessing`` the direct form maximised over Alice's noisy preprocessing.
 
-**Search.** Eve's :math:`Q'` is optimised by Nelder–Mead over :math:`(\theta', \text{angles},
-\eta'_A, \eta'_B)` from seeded starts: the honest box's own parameters (with :math:`\eta'=1`
-and :math:`\eta' = \eta`; for a measured table, the parameters of a least-squares fit of the
-source model, :func:`fit_source_model`), caller-supplied seeds (e.g. the optimum at a neighbouring point) and
-``n_starts`` random ones, for the two-sided attack; the one-sided attack is then refined from
-the best two-sided box (``attack_side="best"``).  For each candidate the local and one-sided weights come from an LP
-(HiGHS) minimising the weight of :math:`Q'`.  The result says how many starts ran and their
-spread.  It is a search, so the bound is valid (an explicit attack) but not claimed optimal.
+**Search** (issue 21; :mod:`qkdbounds.di._cc_search`, :mod:`qkdbounds.di._cc_batch`).  Eve's
+:math:`Q'` (and, one-sided, the weights :math:`w_a` of the :math:`Q'_{\hat x\to a}`) is searched
+from a fixed sequence of candidates: the ideal box (the honest state and settings with
+:math:`\eta'=1`, the quantum part of the construction of Łukanowski et al. 2023, App. C), the
+honest box, less entangled ideal boxes, a scan of Alice's key angle, caller-supplied seeds, the
+one-sided versions with the LP's weights; then Nelder-Mead runs (run in lockstep, batched) from the
+best of them for the two-way and for the one-way bound, then ``n_starts`` random starts.  For binary
+boxes with two settings on one side the quantum weight is exact from the complete CHSH facet list
+(thousands of candidates per batch); otherwise from an LP (HiGHS).  Each reported bound is the best
+seen over all candidates; more effort values a superset of them, so it can only go down.  The
+bounds are valid (explicit attacks, rebuilt by an LP decomposition at the end) but not claimed
+optimal.
 """
 
 from __future__ import annotations
@@ -75,8 +79,6 @@ ATTACK_SIDES = ("two-sided", "one-sided", "best")
 DEFAULT_DI_STARTS = 1
 #: Function evaluations per Nelder-Mead start.
 DEFAULT_MAXFEV = 250
-#: Objective value of a candidate box that admits no decomposition (bits; above any rate).
-_INFEASIBLE = 1e3
 #: Angles of Alice's key setting scanned among the structured candidates.
 KEY_ANGLE_SCAN = 24
 #: Structured boxes whose one-sided LP weights seed the one-sided chains.
