@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import sys
 import tomllib
 from pathlib import Path
+
+from sphinx_gallery.scrapers import matplotlib_scraper
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))  # a source checkout builds without installing
@@ -23,6 +26,7 @@ extensions = [
     "sphinx.ext.viewcode",
     "numpydoc",
     "myst_parser",
+    "sphinx_gallery.gen_gallery",
 ]
 
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
@@ -42,6 +46,26 @@ numpydoc_xref_param_type = False
 # Method notes and errata are Markdown (MyST): $...$ math, anchors for every heading to level 3
 myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "deflist"]
 myst_heading_anchors = 3
+
+# Gallery: every script in examples/ is executed at build time and its figures captured
+# (docs/auto_examples/, generated; the scripts stay plain `# %%` Python that tests/test_examples.py
+# runs). An example that raises fails the build.
+# Legends of the library's figures sit outside the axes: save like qkdbounds.plotting.save_figure
+# does (bbox_inches="tight"), so they are not cut off.  A partial of an importable function
+# pickles, so Sphinx caches the configuration without a warning.
+sphinx_gallery_conf = {
+    "examples_dirs": "../examples",
+    "gallery_dirs": "auto_examples",
+    "filename_pattern": r"\.py$",          # execute every example, not only plot_*.py
+    "ignore_pattern": r"__init__\.py",
+    "within_subsection_order": "FileNameSortKey",
+    "image_scrapers": (functools.partial(matplotlib_scraper, bbox_inches="tight"),),
+    "abort_on_example_error": True,
+    "run_stale_examples": True,  # always re-run: the numbers shown are this version's
+    "remove_config_comments": True,
+    "download_all_examples": False,
+    "show_memory": False,
+}
 
 html_theme = "furo"
 html_title = f"qkdbounds {release}"
