@@ -115,7 +115,7 @@ def handle(args) -> dict:
 
 
 def _handle(args, di_figures: _DIFigures) -> dict:
-    from ..report import render_report
+    from ..report import render_errata, render_report
     from ..report.headlines import (
         beyond_headlines,
         data_headlines,
@@ -236,16 +236,18 @@ def _handle(args, di_figures: _DIFigures) -> dict:
     results["version"] = __version__
     results_path = out / "results.json"
     write_text_atomic(results_path, json.dumps(_jsonable(results), indent=1, allow_nan=False))
-    intro = ("Reproduction of Sarkar, Prasad, Horodecki (2026) and Christandl et al. (2021) by "
-             f"qkdbounds {__version__}. Every number is computed from the papers' definitions; where "
-             "a printed formula disagrees, both values are shown.")
+    intro = ("Reproduction of the two papers cited below (<a href='#paper1'>paper 1</a>: Sarkar, Prasad "
+             "&amp; Horodecki 2026; <a href='#paper2'>paper 2</a>: Christandl, Ferrara &amp; Horodecki "
+             f"2021) by qkdbounds {__version__}. Every number "
+             "is computed from the papers' definitions; where a printed formula disagrees, both values "
+             "are shown.")
     errata = Path(__file__).resolve().parents[3] / "docs" / "errata.md"
-    errata_link = ERRATA_URL
-    if errata.is_file():  # source checkout: ship the errata next to the report
-        write_text_atomic(out / "errata.md", errata.read_text(encoding="utf-8"))
-        errata_link = "errata.md"
+    errata_link, anchors = ERRATA_URL, False
+    if errata.is_file():  # source checkout: the errata, rendered with one anchor per entry, beside the report
+        render_errata(errata.read_text(encoding="utf-8"), out / "errata.html")
+        errata_link, anchors = "errata.html", True
     report = render_report("qkdbounds reproduction report", intro, sections, figures,
-                           errata_link, out / "report.html")
+                           errata_link, out / "report.html", errata_anchors=anchors)
     print(f"report: {report.resolve()}", file=sys.stderr)
     return {"report": str(report), "results": str(results_path), "figures": [str(f["png"]) for f in figures],
             "n_disagreements": sum(1 for h in results["headlines"] if h["agrees"] is False),
