@@ -19,7 +19,7 @@ padding:0 1em;color:#222}
 h1{font-size:1.6em}h2{border-bottom:1px solid #ccc;padding-bottom:.2em;margin-top:1.6em}
 table{border-collapse:collapse;width:100%;font-size:.9em;margin:.6em 0}
 th,td{border:1px solid #ddd;padding:.3em .5em;text-align:left;vertical-align:top}
-th{background:#f3f3f3}tr.bad td{background:#fff1f0}tr.ok td.flag{color:#1a7f37}tr.bad td.flag{color:#cf222e}
+th{background:#f3f3f3}tr.bad td{background:#fff1f0}tr.ok td.flag{color:#1a7f37}tr.na td.flag{color:#666}tr.bad td.flag{color:#cf222e}
 .figs{display:grid;grid-template-columns:repeat(auto-fit,minmax(460px,1fr));gap:1em}
 figure{margin:0;border:1px solid #eee;padding:.5em}figure img{width:100%}
 figure.wide{grid-column:1/-1}
@@ -107,7 +107,7 @@ def render_report(title: str, intro: str, sections: list[dict], figures: list[di
             parts.append("<table><tr><th>quantity</th><th>paper (printed)</th><th>ours</th>"
                          "<th>second route</th><th>agrees with paper</th><th>where</th><th>note</th></tr>")
             for r in rows:
-                cls = "bad" if r.get("agrees") is False else "ok"
+                cls = {False: "bad", True: "ok"}.get(r.get("agrees"), "na")
                 flag = _fmt(r.get("agrees"))
                 if r.get("errata"):
                     flag += f" ({_errata_links(r['errata'], errata_link, errata_anchors)})"
