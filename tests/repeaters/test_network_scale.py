@@ -123,6 +123,9 @@ def test_300_node_estimate_and_refusal(tmp_path, capsys):
     assert estimate_seconds(g, max_labels=1000)["seconds_max"] > MAX_SECONDS
     with pytest.raises(InputError, match="--max-seconds"):
         check_estimate(g, 10.0)
+    with pytest.raises(InputError, match="--max-seconds"):
+        check_estimate(g, 0.99 * est["seconds_max"])       # refused exactly beyond the bound
+    assert check_estimate(g, est["seconds_max"]) == est
     with pytest.raises(InputError, match="max_seconds"):
         all_pairs(g, 0.05, max_seconds=10.0)
     path = _write(tmp_path, g)
@@ -179,3 +182,18 @@ def test_key_rate_on_dask_equals_serial():
             p.key_rate_best_possible_bps) for p in serial]
     assert [(p.source, p.target, p.path, p.key_rate_upper_bound_bps, p.key_rate_search,
              p.key_rate_best_possible_bps) for p in dist] == key
+
+
+def test_a_label_with_more_segments_does_not_dominate():
+    """At node m the walk s-y-m (30 km + 1 km) has no longer segments than s-m (30.0001 km)
+    and the same visibility, but one segment more: it must not discard s-m, whose
+    continuation to t (two segments of ~30 km) has more key than three segments."""
+    g = nx.Graph()
+    g.add_edge("s", "y", length_km=1.0, visibility=1.0)
+    g.add_edge("y", "m", length_km=30.0, visibility=1.0)
+    g.add_edge("s", "m", length_km=30.0001, visibility=1.0)
+    g.add_edge("m", "t", length_km=30.0, visibility=1.0)
+    res = best_path(g, "s", "t", 0.05)
+    best = max(_brute_keys(g, "s", "t", 0.05), key=lambda x: x[:3])
+    assert res.path == best[3] == ["s", "m", "t"]
+    assert res.key_rate_upper_bound_bps == pytest.approx(best[0], rel=1e-12)
