@@ -68,10 +68,11 @@ def _sparse_graph(seed):
     return g
 
 
-@pytest.mark.parametrize("seed", range(2), ids=lambda s: f"seed{s}")
+@pytest.mark.parametrize("seed", [1, 2, 3], ids=lambda s: f"seed{s}")
 def test_twelve_node_graph_most_key_equals_brute_force(seed):
-    """Every pair of a 12-node graph: the chosen path's key per second equals the largest over
-    all simple paths (computed from the planner's pieces, not the search's)."""
+    """Every pair of a 12-node graph (20-25 links, 3,600-23,000 simple paths in all): the chosen
+    path's key per second equals the largest over all simple paths (computed from the
+    planner's pieces, not the search's)."""
     g = _sparse_graph(seed)
     res = all_pairs(g, 0.05, max_labels=10**6)
     assert len(res) == 66
