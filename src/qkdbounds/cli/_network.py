@@ -15,6 +15,7 @@ def handle(args) -> dict:
     from ..errors import InputError
     from ..plotting.network_figure import write_network_figures
     from ..repeaters.network import all_pairs, best_path, load_network, unreachable_pairs
+    from ..status import Status
 
     graph = load_network(args.graph)
     kwargs = dict(loss_db_per_km=args.loss_db_per_km, detector_efficiency=args.detector_efficiency,
@@ -71,7 +72,8 @@ def handle(args) -> dict:
                      "(2017); repeater chain (min over segments): Pirandola, Commun. Phys. 2, 51 "
                      "(2019)"),
         "method": pairs[0].method if pairs else "no connected pair",
-        "status": "ok",
+        "status": (Status.CERTIFIED if any(p.status == Status.CERTIFIED for p in pairs)
+                   else Status.OPTIMAL),
     }
     if args.out is not None:
         args.out.mkdir(parents=True, exist_ok=True)

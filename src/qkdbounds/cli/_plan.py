@@ -55,7 +55,7 @@ def handle(args) -> dict:
                   "plob_bound": "bits per channel use", "*_bps": "bits per second",
                   "*_hz": "per second"},
         "method": plan.method,
-        "status": plan.status,
+        "status": plan.status, "message": plan.message,
     }
     if args.target_key_rate_bps is not None:
         out["max_distance"] = max_distance(args.target_key_rate_bps, args.segments, args.leakage,

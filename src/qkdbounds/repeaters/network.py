@@ -82,6 +82,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import InputError, check_choice, check_int, check_probability, check_real
+from ..status import Status, StatusField
 
 __all__ = ["load_network", "best_path", "all_pairs", "unreachable_pairs", "PathBound",
            "OBJECTIVES", "MAX_NETWORK_NODES", "MAX_CANDIDATES"]
@@ -221,7 +222,7 @@ _METHODS = {
 
 
 @dataclass(frozen=True)
-class PathBound:
+class PathBound(StatusField):
     """Best path between two nodes and its chain bound.
 
     Attributes
@@ -254,6 +255,13 @@ class PathBound:
         (the visibility path is reported); ``"visibility"``: the visibility objective.
     key_rate_best_possible_bps : float or None
         Upper bound on the memoryless key per second of every path between the pair.
+    method : str
+    status : Status
+        Of the path choice: ``optimal`` when the chosen path is proven best for the objective
+        (``key_rate_search`` ``exact`` or ``zero``, or the visibility objective's shortest-path
+        search), ``certified`` when the search stopped with a gap (the path's numbers are
+        bounds for that path; no path has more than ``key_rate_best_possible_bps``).
+    message : str
     """
 
     source: str
@@ -277,7 +285,8 @@ class PathBound:
     labels: int = 0
     citation: str = field(default="", repr=False)
     method: str = _METHODS["key-rate"]
-    status: str = "ok"
+    status: Status = Status.OPTIMAL
+    message: str = ""
 
 
 def _weighted(graph, link_kwargs):
@@ -333,7 +342,11 @@ def _path_bound(weighted, source, target, path, leakage, model, link_kwargs,
                      key_rate_search=tag,
                      key_rate_best_possible_bps=search.get("key_rate_best_possible_bps"),
                      labels=search.get("labels", 0), citation=PLOB_CITATION,
-                     method=_METHODS[objective])
+                     method=_METHODS[objective],
+                     status=Status.CERTIFIED if tag == "gap" else Status.OPTIMAL,
+                     message=("the path search stopped with a gap: the best path found; no path "
+                              "has more key per second than key_rate_best_possible_bps"
+                              if tag == "gap" else ""))
 
 
 def _plan(links, leakage, model, link_kwargs):

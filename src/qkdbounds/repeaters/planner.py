@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..errors import InputError, check_choice, check_int, check_probability, check_real
+from ..status import Status, StatusField
 from .link_bounds import link_key_bound
 from .links import compose_chain, dephase_weights, depolarize_weights, isotropic_weights
 
@@ -71,7 +72,7 @@ def plob_bound(transmissivity: float) -> float:
 
 
 @dataclass(frozen=True)
-class LinkPlan:
+class LinkPlan(StatusField):
     """A planned chain (see the module docstring for the model).
 
     Attributes
@@ -86,6 +87,13 @@ class LinkPlan:
         ``key_rate_upper_bound_bps``, ``plob_bound`` (bits per use), ``plob_key_rate_bps``.
     repeaters_can_beat_plob : bool or None
         The chain's key bound per second exceeds the repeaterless bound (``None`` if unknown).
+    method : str
+    status : Status
+        ``closed_form`` with perfect memories (the bound per pair is the chain's closed form);
+        ``heuristic`` with decaying memories (the bound per pair is a Monte-Carlo average over
+        the heralding times, reported as mean + 3 standard errors); ``failed`` when no bound is
+        implemented for the delivered link (``message`` says so).
+    message : str
     """
 
     distance_km: float
@@ -95,7 +103,8 @@ class LinkPlan:
     repeaters_can_beat_plob: bool | None
     parameters: dict = field(repr=False)
     method: str = "heralded midpoint links, memories, ideal swapping; composition law; CC bound"
-    status: str = "ok"
+    status: Status = Status.CLOSED_FORM
+    message: str = ""
 
 
 def _harmonic(k: int) -> float:
@@ -393,7 +402,13 @@ def plan_path(segment_lengths_km, leakage: float, *, model: str = "uniform",
                     method=("heralded midpoint links in lock step, memories decaying while the "
                             "others herald, ideal swapping (composition law); bound per pair "
                             f"averaged over the heralding times ({how}), mean + 3 standard errors"),
-                    status="ok" if bound is not None else "rate_unavailable")
+                    status=(Status.FAILED if bound is None else
+                            Status.CLOSED_FORM if memory_t2_s is None else Status.HEURISTIC),
+                    message=("rate unavailable: no key bound is implemented for the delivered "
+                             "link" if bound is None else "" if memory_t2_s is None else
+                             "the bound per pair is a Monte-Carlo average over the heralding "
+                             f"times ({N_WAIT_SAMPLES} seeded samples), mean + 3 standard "
+                             "errors"))
 
 
 def _averaged_bound(chain, lam_total, channel, d, leak, model, isotropic, attack="best"):
