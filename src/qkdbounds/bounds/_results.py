@@ -68,7 +68,7 @@ class RateBound(StatusField):
     cut_bound: float | None
     certificate: dict = field(repr=False)
     method: str
-    status: str
+    status: Status
     tolerance: float
     route: str = "general"
     attack_used: str | None = None
