@@ -53,6 +53,69 @@ class Record:
     gamma: NDArray
 
 
+class ConeLP:
+    r"""The LP :math:`\min c^\top x` s.t. :math:`D\mu + \sum_k x_k C_k = r`, :math:`\mu, x \ge 0`
+    with a fixed local-model matrix :math:`D` and changing columns :math:`C_k` and right-hand side
+    :math:`r`, kept as one warm-started HiGHS model (``highspy``, a dependency of cvxpy; ~10x less
+    overhead per solve than rebuilding it through :func:`scipy.optimize.linprog`, which is the
+    fallback when ``highspy`` is missing).
+
+    :meth:`solve` returns ``(x, y)`` -- the weights of the columns and the row duals (the Bell
+    functional with :math:`D^\top y \le 0`, :math:`y\cdot r` = the optimum) -- or None if
+    infeasible.
+    """
+
+    def __init__(self, d, costs: NDArray):
+        self.m, self.n = d.shape
+        self.costs = np.asarray(costs, dtype=float)
+        self.k = self.costs.size
+        self.d = d
+        try:
+            # the core class: highspy.Highs prints a banner on stdout when constructed, which
+            # would corrupt the CLI's JSON
+            from highspy import HighsModelStatus, kHighsInf
+            from highspy._core import _Highs
+        except ImportError:  # pragma: no cover - highspy ships with cvxpy
+            self.h = None
+            return
+        h = _Highs()
+        for option, value in (("output_flag", False), ("log_to_console", False),
+                              ("primal_feasibility_tolerance", 1e-10), ("dual_feasibility_tolerance", 1e-10)):
+            h.setOptionValue(option, value)
+        n_col = self.n + self.k
+        h.addVars(n_col, np.zeros(n_col), np.full(n_col, kHighsInf))
+        h.changeColsCost(n_col, np.arange(n_col, dtype=np.int32), np.concatenate([np.zeros(self.n), self.costs]))
+        dr = d.tocsr()
+        for i in range(self.m):
+            lo, hi = dr.indptr[i], dr.indptr[i + 1]
+            h.addRow(0.0, 0.0, int(hi - lo), dr.indices[lo:hi].astype(np.int32), dr.data[lo:hi].astype(float))
+        self.h, self._optimal = h, HighsModelStatus.kOptimal
+
+    def solve(self, columns: NDArray, rhs: NDArray):
+        """Weights ``x`` of ``columns`` (k, m) and duals ``y`` at the optimum, or None."""
+        if self.h is None:
+            from .locality import _linprog
+
+            res = _linprog(np.concatenate([np.zeros(self.n), self.costs]),
+                           A_eq=np.hstack([self.d.toarray(), np.asarray(columns).T]), b_eq=rhs, bounds=(0, None),
+                           options={"primal_feasibility_tolerance": 1e-10, "dual_feasibility_tolerance": 1e-10})
+            if res.status != 0:
+                return None
+            return res.x[self.n:], np.asarray(res.eqlin.marginals, dtype=float)
+        h = self.h
+        for c in range(self.k):
+            col = self.n + c
+            for i, v in enumerate(columns[c]):
+                h.changeCoeff(i, col, float(v))
+        idx = np.arange(self.m, dtype=np.int32)
+        h.changeRowsBounds(self.m, idx, rhs, rhs)
+        h.run()
+        if h.getModelStatus() != self._optimal:
+            return None
+        sol = h.getSolution()
+        return np.array(sol.col_value[self.n:]), np.array(sol.row_dual)
+
+
 class AttackSearch:
     """Batched evaluation and best-seen bookkeeping for :func:`qkdbounds.di.attack.di_cc_attack`.
 
@@ -79,7 +142,7 @@ class AttackSearch:
         self.functionals = facets if self.exact else positivity_functionals(p.size)
         self.best: dict[str, Record | None] = dict.fromkeys(OBJECTIVES)
         self.n_eval = self.n_lp = 0
-        self._d_dense = None
+        self._cone = self._cone_one_sided = None
 
     # ------------------------------------------------------------------ evaluation
     def one_sided_mass(self, q: NDArray, w: NDArray) -> NDArray:
@@ -92,19 +155,15 @@ class AttackSearch:
 
     def _lp(self, q: NDArray, r: NDArray) -> tuple[float, NDArray | None]:
         """Exact smallest weight of ``q`` completing ``r`` to the local cone (HiGHS), and the dual."""
-        from .locality import _linprog, local_model_matrix
+        if self._cone is None:
+            from .locality import local_model_matrix
 
-        if self._d_dense is None:
-            self._d_dense = local_model_matrix(self.p.shape)[0].toarray()
-        d = self._d_dense
-        cost = np.zeros(d.shape[1] + 1)
-        cost[-1] = 1.0
-        res = _linprog(cost, A_eq=np.hstack([d, q.reshape(-1, 1)]), b_eq=r, bounds=(0, None),
-                       options={"primal_feasibility_tolerance": 1e-10, "dual_feasibility_tolerance": 1e-10})
+            self._cone = ConeLP(local_model_matrix(self.p.shape)[0], np.array([1.0]))
         self.n_lp += 1
-        if res.status != 0:
+        out = self._cone.solve(q[None, :], r)
+        if out is None:
             return np.inf, None
-        return float(res.x[-1]), np.asarray(res.eqlin.marginals, dtype=float)
+        return float(out[0][0]), out[1]
 
     def values_at(self, q_key: NDArray, bob_key: NDArray, t: NDArray, w: NDArray) -> dict:
         """Bounds of attacks with quantum key tables ``q_key`` (K, n_a, n_b), Bob's key marginal of
@@ -137,6 +196,13 @@ class AttackSearch:
         r = (self.p[None] - self.one_sided_mass(q, w)).reshape(k, -1) if w.any() else self.p_flat
         t = min_weight(self.functionals, r, q_flat)
         q_key, bob_key = q[:, x, y], q[:, x, y].sum(axis=1)
+        if not self.exact and objective is None:  # every candidate by LP: value once, after
+            for i in range(k):
+                t[i], dual = self._lp(q_flat[i], r[i] if r.ndim == 2 else r)
+            vals = self.values_at(q_key, bob_key, t, w)
+            vals["t"], vals["verified"] = t, np.ones(k, dtype=bool)
+            self._record(vals, z[:, :self.dim], t, w, vals["verified"])
+            return vals
         vals = self.values_at(q_key, bob_key, t, w)
         verified = np.full(k, self.exact)
         if not self.exact:
@@ -166,20 +232,25 @@ class AttackSearch:
 
     def one_sided_lp(self, z: NDArray) -> dict | None:
         """Value box ``z`` as the one-sided attack whose weights come from the LP minimising
-        :math:`t + 10^{-3}\\sum_a w_a` (:func:`~qkdbounds.di.locality.decompose_with_boxes`), and record it."""
+        :math:`t + 10^{-3}\\sum_a w_a` (as :func:`~qkdbounds.di.locality.decompose_with_boxes`), and record it."""
         from .attack import _ONE_SIDED_COST, _one_sided_columns
-        from .locality import decompose_with_boxes
 
         z = np.asarray(z, dtype=float)
         self.n_eval += 1
         self.n_lp += 1
         q = qubit_boxes(z[None, :self.dim], self.n_x, self.n_y, self.binning)
         cols = [q[0]] + _one_sided_columns(q[0], self.key[0])
-        dec = decompose_with_boxes(self.p, cols, np.array([1.0] + [_ONE_SIDED_COST] * (len(cols) - 1)))
-        if dec is None:
+        if self._cone_one_sided is None:
+            from .locality import local_model_matrix
+
+            self._cone_one_sided = ConeLP(local_model_matrix(self.p.shape)[0],
+                                          np.array([1.0] + [_ONE_SIDED_COST] * (len(cols) - 1)))
+        out = self._cone_one_sided.solve(np.array([c.ravel() for c in cols]), self.p_flat)
+        if out is None:
             return None
+        weights = np.clip(out[0], 0.0, None)
         x, y = self.key
-        t, w = dec.weights[:1], dec.weights[None, 1:]
+        t, w = weights[:1], weights[None, 1:]
         vals = self.values_at(q[:, x, y], q[:, x, y].sum(axis=1), t, w)
         self._record(vals, z[None, :self.dim], t, w, np.ones(1, dtype=bool))
         return {o: float(vals[o][0]) for o in OBJECTIVES}
