@@ -40,6 +40,8 @@ STEP_MIN = 1e-7
 #: Offsets (in units of the step h) tried along each direction of a chain step.
 OFFSETS = np.array([-2.0, -1.0, -0.5, -0.2, 0.2, 0.5, 1.0, 2.0])
 OBJECTIVES = ("two", "one", "rev")
+#: Largest violation of the decomposition accepted from an LP solve.
+RESIDUAL_TOL = 1e-9
 
 
 @dataclass
@@ -101,6 +103,7 @@ class ConeLP:
                            options={"primal_feasibility_tolerance": 1e-10, "dual_feasibility_tolerance": 1e-10})
             if res.status != 0:
                 return None
+            self.mu = np.clip(res.x[:self.n], 0.0, None)
             return res.x[self.n:], np.asarray(res.eqlin.marginals, dtype=float)
         h = self.h
         for c in range(self.k):
@@ -109,11 +112,20 @@ class ConeLP:
                 h.changeCoeff(i, col, float(v))
         idx = np.arange(self.m, dtype=np.int32)
         h.changeRowsBounds(self.m, idx, rhs, rhs)
-        h.run()
-        if h.getModelStatus() != self._optimal:
-            return None
-        sol = h.getSolution()
-        return np.array(sol.col_value[self.n:]), np.array(sol.row_dual)
+        columns = np.asarray(columns, dtype=float)
+        for attempt in range(2):  # a warm start that ends off the constraints: solve from scratch
+            if attempt:
+                h.clearSolver()
+            h.run()
+            if h.getModelStatus() != self._optimal:
+                continue
+            sol = h.getSolution()
+            values = np.clip(np.array(sol.col_value), 0.0, None)
+            mu, x = values[:self.n], values[self.n:]
+            if np.abs(self.d @ mu + columns.T @ x - rhs).max() <= RESIDUAL_TOL:
+                self.mu = mu  # the local weights of the last solve
+                return x, np.array(sol.row_dual)
+        return None
 
 
 class AttackSearch:
