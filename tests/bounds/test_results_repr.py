@@ -96,3 +96,17 @@ def test_link_result_repr_shows_question_value_unit_and_verdict():
                  "verdict='key'", "route='isotropic'", "status='closed_form'"):
         assert part in text, (part, text)
     assert "verdict='no_key'" in repr(link_key_bound(isotropic_weights(0.3, 2), 0.1))
+
+
+def test_di_result_repr_and_json_carry_the_question_and_verdict():
+    from qkdbounds.di.bell_data import bell_box
+    from qkdbounds.di.region import di_attack_bound
+
+    point = di_attack_bound(bell_box(eta_a=0.95), 0.1, n_starts=0, maxfev=20)
+    text = repr(point)
+    for part in ("eta_a=0.95", "visibility=1", "leakage=0.1", "bits per key round",
+                 "verdict='key'"):
+        assert part in text, (part, text)
+    assert point.to_dict()["verdict"] == "key" and point.lower_bound > 0
+    # no CHSH violation at eta = 0.8: every bound is 0 and the verdict says so
+    assert di_attack_bound(bell_box(eta_a=0.8), 0.0, n_starts=0, maxfev=20).verdict == "no_key"

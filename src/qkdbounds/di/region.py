@@ -72,6 +72,14 @@ class DIWindowPoint:
     attack : DIAttackBound
     lower : BestLowerBound
     method, status : str
+    source : dict
+        The box's source (``theta``, ``visibility``, ``eta_a``, ``eta_b``, ``binning``, ...).
+    leakage, model
+        The question asked.
+    verdict : str
+        ``"no_key"``, ``"key"`` or ``"open"`` (:mod:`qkdbounds.bounds.verdict`), from the
+        two-way upper bound and the best lower bound.
+    unit : str
     """
 
     rate_upper_bound: float
@@ -82,8 +90,25 @@ class DIWindowPoint:
     lower_bound: float
     attack: DIAttackBound = field(repr=False)
     lower: BestLowerBound = field(repr=False)
-    method: str
+    method: str = field(repr=False)
     status: str
+    source: dict = field(default_factory=dict, repr=False)
+    leakage: float | None = None
+    model: str = "uniform"
+    verdict: str = "open"
+    unit: str = "bits per key round"
+
+    def __repr__(self) -> str:
+        src = self.source
+        question = ", ".join(f"{k}={src[k]:.6g}" for k in ("eta_a", "eta_b", "visibility",
+                                                             "theta") if k in src)
+        if "binning" in src:
+            question += f", binning={src['binning']!r}"
+        low = "nan" if self.lower_bound != self.lower_bound else f"{self.lower_bound:.6g}"
+        return (f"DIWindowPoint({question}, leakage={self.leakage}, model={self.model!r}: "
+                f"rate_upper_bound={self.rate_upper_bound:.6g} {self.unit}, "
+                f"one_way_upper_bound={self.one_way_upper_bound:.6g}, lower_bound={low} "
+                f"({self.lower.winner}), verdict={self.verdict!r}, status={str(self.status)!r})")
 
     def to_dict(self) -> dict:
         """JSON-ready summary (the keys of ``qkdbounds di-attack --json``)."""
@@ -110,6 +135,7 @@ class DIWindowPoint:
             "certificate": cert,
             "method": self.method,
             "status": self.status,
+            "verdict": self.verdict,
         }
 
 
@@ -152,9 +178,14 @@ def di_attack_bound(box: BellBox, leakage: float = 0.0, model: str = "uniform", 
         status = f"{status}; not a quantum box (CHSH {lower.chsh:.6g} > 2 sqrt 2): no lower bound"
     elif lower.value > attack.value + ATOL_DI:
         status = "inconsistent (lower bound above upper bound)"
+    from ..bounds.verdict import decide
+
+    low = lower.value if lower.value == lower.value else None      # NaN: no lower bound
     return DIWindowPoint(attack.value, attack.one_way, attack.one_way_reverse, attack.local_weight,
                          attack.chsh, lower.value, attack, lower,
-                         f"upper: {attack.method}; lower: {lower.method}", status)
+                         f"upper: {attack.method}; lower: {lower.method}", status,
+                         source=dict(box.source), leakage=leakage, model=model,
+                         verdict=decide(attack.value, low))
 
 
 @dataclass(frozen=True)
