@@ -133,7 +133,7 @@ def test_measured_table_gets_the_attack_not_the_trivial_bound(capsys, tmp_path):
     path.write_text(json.dumps({"probabilities": box.probabilities.tolist(), "key_settings": [2, 0]}))
     table = _json(capsys, "di-attack", "--settings", path, "--maxfev", 100)
     source = _json(capsys, "di-attack", "--eta", 0.95, "--visibility", 0.99, "--maxfev", 100)
-    assert table["status"] == "ok"
+    assert table["status"] == "certified"
     assert table["certificate"]["fitted_source_model"]["fit_residual"] < 1e-6
     assert table["rate_upper_bound"] == pytest.approx(source["rate_upper_bound"], abs=5e-3)
     assert table["rate_upper_bound"] < 0.5  # the trivial bound I(A:B) is 0.70 here
@@ -149,7 +149,7 @@ def test_sampling_noise_needs_and_gets_projection(capsys, tmp_path):
     from qkdbounds.di.bell_data import no_signalling_deviation
 
     assert no_signalling_deviation(np.array(data["box"]["probabilities"])) < 1e-9
-    assert data["status"] == "ok" and data["rate_upper_bound"] >= data["lower_bound"] - 1e-7
+    assert data["status"] == "certified" and data["rate_upper_bound"] >= data["lower_bound"] - 1e-7
 
 
 def test_signalling_data_is_not_projected(capsys, tmp_path):
@@ -176,7 +176,7 @@ def test_super_quantum_box_has_no_lower_bound(capsys, tmp_path):
     data = _json(capsys, "di-attack", "--settings", path, "--maxfev", 10)
     assert data["chsh"] == pytest.approx(0.8 * 4, abs=1e-12)
     assert data["lower_bound"] is None
-    assert "not a quantum box" in data["status"]
+    assert "not a quantum box" in data["message"]
 
 
 def test_source_options_conflict_with_a_measured_box(capsys, tmp_path):

@@ -67,7 +67,7 @@ def test_lower_bounds_on_the_dense_grid(window):
     rows = window.rows()
     assert [r["eta"] for r in rows] == sorted(r["eta"] for r in rows)
     assert sum(r["rate_upper_bound"] is not None for r in rows) == 2
-    assert window.status == "ok"
+    assert window.status == "certified"
 
 
 def test_upper_staircase_uses_the_next_larger_attack_point():
@@ -100,7 +100,7 @@ def _region(vis, etas, labels):
     shape = (len(vis), len(etas))
     z = np.zeros(shape)
     return DIRegion(np.array(vis), np.array(etas), z, z, z, z, np.array(labels), [], 0.0, "uniform", "both",
-                    np.pi / 4, "test", "ok")
+                    np.pi / 4, "test", "certified")
 
 
 def test_region_map_axes_stop_at_the_data_and_palette_is_okabe_ito(tmp_path):

@@ -201,7 +201,7 @@ def test_eta_092_key_with_new_bounds():
 def test_region_verdict_key_at_eta_092():
     region = di_region([1.0], [0.92], maxfev=30)
     assert region.classification[0, 0] == "key"
-    assert region.status == "ok"
+    assert region.status == "certified"
 
 
 def test_cli_json_names_the_winner(capsys):

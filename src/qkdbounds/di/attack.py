@@ -64,6 +64,7 @@ from .._tolerances import ATOL_RATE
 from ..attacks.cc import LEAKAGE_MODELS
 from ..attacks.eve import minimize_gamma
 from ..errors import InputError, check_choice, check_int, check_probability
+from ..status import Status, StatusField
 from ..info.entropy import conditional_mutual_information, group_information_measure, shannon_entropy
 from .bell_data import BellBox, chsh_value_of_box, qubit_box, qubit_povm
 from .locality import decompose_with_boxes, local_weight
@@ -119,7 +120,7 @@ class EveBox:
 
 
 @dataclass(frozen=True)
-class DIAttackBound:
+class DIAttackBound(StatusField):
     """Result of :func:`di_cc_attack` (bits per round with the key settings).
 
     Attributes
@@ -144,7 +145,14 @@ class DIAttackBound:
     certificate : dict
         Eve's box and its realisation, the deterministic strategies with weights, the one-sided
         weights, the LP residual, Eve's processing ``gamma``, the joint's class masses.
-    method, status : str
+    method : str
+    status : Status
+        ``optimal`` for a certified zero (a local box, or Eve's attack leaves no key),
+        ``certified`` otherwise (Eve's attack is explicit and recomputable; the search over her
+        boxes is not proven optimal), ``heuristic`` when her decomposition's residual is above
+        1e-7 (``message`` gives it).
+    one_way_noisy_preprocessing : float or None
+    message : str
     """
 
     value: float
@@ -156,8 +164,9 @@ class DIAttackBound:
     chsh: float
     certificate: dict = field(repr=False)
     method: str
-    status: str
+    status: Status
     one_way_noisy_preprocessing: float | None = None
+    message: str = ""
 
 
 def fit_source_model(p: NDArray, binning: str, *, n_fits: int = 8,
@@ -572,7 +581,8 @@ def di_cc_attack(
                               "deterministic_strategies": lw.strategies, "key_settings": list(key),
                               "local_weight_dual_bound": lw.dual_bound, "attack_side": "local"},
                              "the box is local (LP local weight 1, HiGHS): Eve's deterministic "
-                             "strategies reproduce it and leave no key", "zero_key")
+                             "strategies reproduce it and leave no key", Status.OPTIMAL,
+                             message="zero key: the box is local")
 
     search = AttackSearch(p, key, binning, leakage, model)
     src = box.source
@@ -656,7 +666,9 @@ def di_cc_attack(
         return DIAttackBound(float(two), float(two), float(one), float(rev), lw.value, 0.0, chsh,
                              {"eve_box": None, "reason": "no realisable quantum part found"},
                              "no CC decomposition found: Eve holds only the leaked outcomes "
-                             "(I(A:B) bound, Maurer-Wolf)", "trivial_attack")
+                             "(I(A:B) bound, Maurer-Wolf)", Status.CERTIFIED,
+                             message="trivial attack: no realisable quantum part found, Eve "
+                                     "holds only the leaked outcomes")
     value, dec, plain, info = final
     side = "one-sided" if dec.weights.size > 1 else "two-sided"
     eve = _eve_from_params(best.z, n_x, n_y, binning)
@@ -715,9 +727,10 @@ def di_cc_attack(
                    "optimiser": "structured candidates, then lockstep Nelder-Mead; best candidate seen kept per bound",
                    "sides": list(sides)},
     }
-    status = "zero_key" if value == 0.0 else "ok"
+    status, message = (Status.OPTIMAL, "zero key") if value == 0.0 else (Status.CERTIFIED, "")
     if dec.residual > 1e-7:
-        status = f"inaccurate (decomposition residual {dec.residual:.1e})"
+        status = Status.HEURISTIC
+        message = f"inaccurate: decomposition residual {dec.residual:.1e}"
     method = (f"DI CC attack ({side}): Eve's quantum box searched over (theta', angles, eta') by"
               f" lockstep Nelder-Mead ({chains} runs from the ideal, honest and structured boxes"
               f"{' and random starts' if n_starts else ''}; best of {search.n_eval} candidates kept per "
@@ -727,4 +740,5 @@ def di_cc_attack(
     certificate["one_way_forms"] = forms
     certificate["noisy_preprocessing_flip"] = noisy_flip
     return DIAttackBound(value, float(plain), max(0.0, one_way), max(0.0, one_way_reverse),
-                         lw.value, 1.0 - t, chsh, certificate, method, status, noisy_value)
+                         lw.value, 1.0 - t, chsh, certificate, method, status, noisy_value,
+                         message)

@@ -18,7 +18,7 @@ and the lower bounds (:func:`qkdbounds.di.preprocessing.best_lower_bound`, which
 
 Both bounds are valid for the same protocols (inputs announced, collective attacks for the lower
 bound), so ``"no_key"`` and ``"key"`` exclude each other; a point with both is reported with
-status ``"inconsistent"``.  Along each row (fixed :math:`v`) the efficiencies are visited from the
+status ``heuristic`` and the message ``"inconsistent ..."``.  Along each row (fixed :math:`v`) the efficiencies are visited from the
 highest down and Eve's optimal box at the previous point, with its efficiencies scaled by
 :math:`\eta_{new}/\eta_{old}` (the extra loss is a local operation, so the transported attack stays
 realisable), seeds the next search; so does the optimum of the previous row at the same
@@ -35,7 +35,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from .._tolerances import ATOL_DI, ATOL_RATE
 from ..errors import InputError, check_probability, check_real
-from ..status import Status
+from ..status import Status, StatusField
 from .attack import DEFAULT_DI_STARTS, DEFAULT_MAXFEV, DIAttackBound, EveBox, di_cc_attack
 from .bell_data import BellBox, bell_box, chsh_value_of_box
 from .lower import eta_threshold
@@ -55,7 +55,7 @@ XTOL_ETA_CHSH = 1e-12
 
 
 @dataclass(frozen=True)
-class DIWindowPoint:
+class DIWindowPoint(StatusField):
     """Upper and lower bounds for one box (bits per key round).
 
     Attributes
@@ -71,7 +71,11 @@ class DIWindowPoint:
         ``lower.chsh_lower_bound`` is the plain CHSH Devetak-Winter bound.
     attack : DIAttackBound
     lower : BestLowerBound
-    method, status : str
+    method : str
+    status : Status
+        The attack's status (:class:`~qkdbounds.di.attack.DIAttackBound`), or ``heuristic`` when
+        the lower bound lies above the upper bound (``message`` says so).
+    message : str
     source : dict
         The box's source (``theta``, ``visibility``, ``eta_a``, ``eta_b``, ``binning``, ...).
     leakage, model
@@ -91,12 +95,13 @@ class DIWindowPoint:
     attack: DIAttackBound = field(repr=False)
     lower: BestLowerBound = field(repr=False)
     method: str = field(repr=False)
-    status: str
+    status: Status
     source: dict = field(default_factory=dict, repr=False)
     leakage: float | None = None
     model: str = "uniform"
     verdict: str = "open"
     unit: str = "bits per key round"
+    message: str = ""
 
     def __repr__(self) -> str:
         src = self.source
@@ -135,6 +140,7 @@ class DIWindowPoint:
             "certificate": cert,
             "method": self.method,
             "status": self.status,
+            "message": self.message,
             "verdict": self.verdict,
         }
 
@@ -173,23 +179,24 @@ def di_attack_bound(box: BellBox, leakage: float = 0.0, model: str = "uniform", 
     attack = di_cc_attack(box, leakage, model, attack_side=attack_side, n_starts=n_starts,
                           maxfev=maxfev, seeds=seeds, rng=rng)
     lower = best_lower_bound(box, leakage, model)
-    status = attack.status
+    status, message = attack.status, attack.message
     if lower.status == Status.FAILED:
-        status = f"{status}; not a quantum box (CHSH {lower.chsh:.6g} > 2 sqrt 2): no lower bound"
+        message = "; ".join(x for x in (message, f"not a quantum box (CHSH {lower.chsh:.6g} > "
+                                                  "2 sqrt 2): no lower bound") if x)
     elif lower.value > attack.value + ATOL_DI:
-        status = "inconsistent (lower bound above upper bound)"
+        status, message = Status.HEURISTIC, "inconsistent: lower bound above upper bound"
     from ..bounds.verdict import decide
 
     low = lower.value if lower.value == lower.value else None      # NaN: no lower bound
     return DIWindowPoint(attack.value, attack.one_way, attack.one_way_reverse, attack.local_weight,
                          attack.chsh, lower.value, attack, lower,
                          f"upper: {attack.method}; lower: {lower.method}", status,
-                         source=dict(box.source), leakage=leakage, model=model,
+                         source=dict(box.source), message=message, leakage=leakage, model=model,
                          verdict=decide(attack.value, low))
 
 
 @dataclass(frozen=True)
-class DIRegion:
+class DIRegion(StatusField):
     """The (v, eta) map of :func:`di_region`.
 
     Attributes
@@ -208,7 +215,11 @@ class DIRegion:
     leakage : float
     model, binning : str
     theta : float
-    method, status : str
+    method : str
+    status : Status
+        ``certified`` (every point's bounds are explicit), ``heuristic`` when a point has a lower
+        bound above its upper bound (``message`` counts them).
+    message : str
     """
 
     visibilities: NDArray
@@ -224,8 +235,9 @@ class DIRegion:
     binning: str
     theta: float
     method: str
-    status: str
+    status: Status
     lower_method: NDArray = field(default_factory=lambda: np.empty((0, 0), dtype=str), repr=False)
+    message: str = ""
 
     def to_dict(self) -> dict:
         return {"visibilities": self.visibilities.tolist(), "etas": self.etas.tolist(),
@@ -235,7 +247,7 @@ class DIRegion:
                 "classification": self.classification.tolist(), "leakage": self.leakage,
                 "model": self.model, "binning": self.binning, "theta": self.theta,
                 "counts": {lab: int((self.classification == lab).sum()) for lab in REGION_LABELS},
-                "method": self.method, "status": self.status}
+                "method": self.method, "status": self.status, "message": self.message}
 
 
 def _grid(name: str, values: ArrayLike) -> NDArray:
@@ -346,12 +358,13 @@ def di_region(
                     f"per point: DI CC attack (seeded by the neighbouring optimum, {n_starts} random "
                     f"starts, maxfev {maxfev}) and the best DI lower bound (CHSH, noisy preprocessing, "
                     "asymmetric CHSH)",
-                    "ok" if inconsistent == 0 else f"inconsistent at {inconsistent} points",
-                    names[:, order].astype(str))
+                    Status.CERTIFIED if inconsistent == 0 else Status.HEURISTIC,
+                    names[:, order].astype(str),
+                    "" if inconsistent == 0 else f"inconsistent at {inconsistent} points")
 
 
 @dataclass(frozen=True)
-class DIEtaWindow:
+class DIEtaWindow(StatusField):
     """Upper and lower DI bounds against the detection efficiency at fixed (theta, v): the
     output of :func:`di_eta_window`.
 
@@ -377,7 +390,11 @@ class DIEtaWindow:
         the attack's last zero and first positive efficiency on its grid (not bisected: each
         attack costs seconds).  None where a bound has no zero in the range.
     visibility, theta, leakage : float
-    model, binning, method, status : str
+    model, binning, method : str
+    status : Status
+        The attack's status, or ``heuristic`` when a lower bound lies above the attack's upper
+        bound somewhere (``message`` says where).
+    message : str
     """
 
     etas: NDArray
@@ -393,7 +410,8 @@ class DIEtaWindow:
     model: str
     binning: str
     method: str
-    status: str
+    status: Status
+    message: str = ""
 
     def rows(self) -> list[dict]:
         """One dict per efficiency of the lower bounds; the attack's values where it was run
@@ -534,7 +552,8 @@ def di_eta_window(
     res = [points[float(e)] for e in etas_all]
     inconsistent = sum(1 for e, u in zip(attack.etas, attack.upper[0])
                        if float(e) in points and points[float(e)].value > u + ATOL_DI)
-    status = attack.status if inconsistent == 0 else f"inconsistent at {inconsistent} points"
+    status = attack.status if inconsistent == 0 else Status.HEURISTIC
+    message = attack.message if inconsistent == 0 else f"inconsistent at {inconsistent} points"
     # where every bound is 0, naming the least negative one would mislead
     names = tuple(r.winner if r.value > 0 else ("no_violation" if r.chsh <= 2 else "none") for r in res)
     return DIEtaWindow(etas_all, np.array([r.value for r in res]), names,
@@ -543,4 +562,4 @@ def di_eta_window(
                        "lower: the best DI lower bound (qkdbounds.di.preprocessing.best_lower_bound: CHSH "
                        "DW, noisy preprocessing, asymmetric CHSH with/without preprocessing) and the plain "
                        "CHSH DW bound, collective attacks; zeros by bisection; upper: " + attack.method,
-                       status)
+                       status, message)
