@@ -308,8 +308,11 @@ def _dask_client(scheduler: str | None, n_workers: int | None, processes: bool,
         # No dashboard.  The scheduler still serves a few HTTP routes; bind them to a free
         # loopback port rather than the default 8787, which warns when another cluster has it.
         with _workers_ignore_sigint(processes):
+            # worker logs at CRITICAL only: a loaded machine makes workers log heartbeat timeouts
+            # with tracebacks at shutdown (ERROR), noise for the user; a failed task reaches the
+            # sweep through its future and is reported there, in one line
             cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=processes,
-                                   dashboard_address=None, silence_logs=logging.ERROR,
+                                   dashboard_address=None, silence_logs=logging.CRITICAL,
                                    scheduler_kwargs={"dashboard": False,
                                                      "dashboard_address": "127.0.0.1:0"})
         with cluster, Client(cluster, set_as_default=False) as client:
