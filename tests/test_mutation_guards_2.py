@@ -349,3 +349,33 @@ def test_dur_cirac_ensemble_refuses_states_beyond_the_separability_condition():
     rho = mix(w, v)
     assert np.trace(rho).real == pytest.approx(1.0, abs=1e-12)
     assert np.linalg.eigvalsh(rho).min() >= -1e-12
+
+
+def test_chsh_dw_junk_leakage_above_one_half_and_tsirelson_check():
+    """Junk model: r = 1 - h(.) - h(min(L, 1/2)) - L - h(Q); at S = 2 sqrt 2, Q = 0 the Holevo
+    term is h(1/2 + 1/2) = 0, so L = 0.7 gives 1 - h(1/2) - 0.7 = -0.7 (closed form; the
+    min(L, 1/2) keeps the leaked-bit entropy at its maximum 1 for L > 1/2) and the clipped
+    rate 0.  chsh_dw_rate refuses S more than 1e-9 above 2 sqrt 2 (Tsirelson, Lett. Math.
+    Phys. 4, 93 (1980)).  Bugs caught: min(L, 1/2) -> min(L, 1); the Tsirelson tolerance x100;
+    the clip at 0 removed."""
+    from qkdbounds.di.chsh import chsh_dw_entropy_expression, chsh_dw_rate
+
+    s = 2 * SQRT2
+    assert chsh_dw_entropy_expression(s, 0.0, 0.7, "junk") == pytest.approx(-0.7, abs=1e-12)
+    assert chsh_dw_rate(s, 0.0, 0.7, "junk") == 0.0
+    assert chsh_dw_rate(s, 0.0) == pytest.approx(1.0, abs=1e-12)
+    assert chsh_dw_rate(s + 1e-10, 0.0) == pytest.approx(1.0, abs=1e-9)
+    with pytest.raises(InputError, match="chsh"):
+        chsh_dw_rate(s + 1e-8, 0.0)
+
+
+def test_data_bound_zero_is_optimal():
+    """BB84 data with Q_Z = Q_X = 1/2 are reproduced by the maximally mixed (separable) state,
+    so the upper bound is 0, and a certified zero is 'optimal' (nothing lies below it); a
+    positive bound is 'certified'.  Bug caught: 'optimal' only for value < 0."""
+    from qkdbounds.bounds.data_bound import _status, data_rate_upper_bound
+    from qkdbounds.status import Status
+
+    r = data_rate_upper_bound("bb84", qber_z=0.5, qber_x=0.5, leakage=0.0)
+    assert r.value == 0.0 and r.status == Status.OPTIMAL
+    assert _status(0.0) == Status.OPTIMAL and _status(1e-12) == Status.CERTIFIED
