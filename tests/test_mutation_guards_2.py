@@ -379,3 +379,58 @@ def test_data_bound_zero_is_optimal():
     r = data_rate_upper_bound("bb84", qber_z=0.5, qber_x=0.5, leakage=0.0)
     assert r.value == 0.0 and r.status == Status.OPTIMAL
     assert _status(0.0) == Status.OPTIMAL and _status(1e-12) == Status.CERTIFIED
+
+
+def test_isotropy_check_tolerance_1e10():
+    """check_isotropic: a two-qubit isotropic state (v = 0.7) moved by e(|01><01| - |10><10|),
+    which the U x U* twirl removes (both map to the same isotropic weight), is at distance 2e
+    from its twirl (the trace norm of the move): isotropic for e = 1e-11, not for e = 1e-9
+    (ATOL_ISOTROPIC = 1e-10); the visibility read off is 0.7 either way.
+    Bug caught: ATOL_ISOTROPIC x100."""
+    from qkdbounds.repeaters.swapping import check_isotropic
+
+    phi = np.array([1, 0, 0, 1]) / SQRT2
+    rho = 0.7 * np.outer(phi, phi) + 0.3 * np.eye(4) / 4
+    for e, isotropic in ((1e-9, False), (1e-11, True)):
+        move = np.diag([0.0, e, -e, 0.0])
+        c = check_isotropic(rho + move, 2)
+        assert c.distance == pytest.approx(2 * e, rel=1e-3)
+        assert c.isotropic is isotropic
+        assert c.visibility == pytest.approx(0.7, abs=1e-12)
+
+
+def test_bilinear_chain_reports_the_largest_isotropy_distance():
+    """The bilinear chain's end-to-end isotropy distance is an upper bound: the largest of the
+    per-step distances it lists (the first link's and the swap law's corner distance).
+    Bug caught: the smallest taken instead."""
+    from qkdbounds.repeaters.chain import simulate_chain
+
+    r = simulate_chain([0.9, 0.8, 0.7], local_dim=2, method="bilinear")
+    assert r.value == pytest.approx(0.9 * 0.8 * 0.7, abs=1e-12)   # product law (exact here)
+    assert r.isotropy.distance == max(r.isotropy_distances) == r.max_isotropy_distance
+
+
+def test_max_repeaters_exact_tie_after_log_rounding():
+    """Simulated law: n repeaters give v^(n+1), key needs v^(n+1) > v*.  With v* = v^2 exactly
+    one repeater gives v^2 = v* (no key), so n_max = 0; for v = 0.138 the logarithms round
+    log(v^2)/log(v) to 2.0000000000000004, so the first estimate is n = 1 and the exact
+    comparison must bring it down to 0.  Bug caught: the downward correction stopping at 1."""
+    import math
+
+    from qkdbounds.repeaters.budget import max_repeaters
+
+    v = 0.138
+    assert math.log(v * v) / math.log(v) > 2            # the rounding this test relies on
+    assert max_repeaters(v, v * v) == 0
+    assert max_repeaters(v, v * v * 0.999) == 1          # v^2 > v*: one repeater still keys
+
+
+def test_repeater_budget_default_chain_runs_two_past_n_max():
+    """Paper 1 (v = 0.95, L = 0.1, uniform): n_max = 19 (the repeater_budget docstring's
+    numbers); the default chain reports n = 0 .. n_max + 2 = 21, i.e. 22 points (two past the
+    last key-bearing length, as documented).  Bug caught: one past instead of two."""
+    from qkdbounds.repeaters import repeater_budget
+
+    b = repeater_budget(0.95, 0.1)
+    assert b.n_max == 19 and b.n_max_paper_convention == 8
+    assert len(b.chain) == 19 + 2 + 1
