@@ -434,3 +434,19 @@ def test_repeater_budget_default_chain_runs_two_past_n_max():
     b = repeater_budget(0.95, 0.1)
     assert b.n_max == 19 and b.n_max_paper_convention == 8
     assert len(b.chain) == 19 + 2 + 1
+
+
+def test_di_region_refuses_grids_beyond_the_limit_before_computing(monkeypatch):
+    """di_region: 51 x 51 = 2601 points > MAX_REGION_POINTS = 2500 is refused before any point
+    is computed (each is a search of seconds; a point computed fails the test at once).
+    Bug caught: the grid-size guard removed."""
+    from qkdbounds.di import region
+    from qkdbounds.di.region import di_region
+
+    def computed(*args, **kwargs):
+        raise AssertionError("a point was computed before the grid-size check")
+
+    monkeypatch.setattr(region, "di_attack_bound", computed)
+    grid = np.linspace(0.9, 1.0, 51)
+    with pytest.raises(InputError, match="2601 points; allowed: at most 2500"):
+        di_region(grid, grid, maxfev=10)
