@@ -84,7 +84,7 @@ def test_keys_of_other_questions_name_the_question_and_every_given_axis():
 
 
 @pytest.mark.parametrize("params, match", [
-    (_data_params(question="plan"), "question must be one of"),
+    (_data_params(question="planet"), "question must be one of"),
     ({k: v for k, v in _data_params().items() if k != "qber_x"}, "missing: qber_x"),
     (_data_params(qber_z="high"), "real numbers"),
 ], ids=["unknown-question", "missing-axis", "bad-float"])
