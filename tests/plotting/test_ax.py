@@ -35,7 +35,7 @@ def _region(vis=(0.9, 1.0), labels=None):
     z = np.linspace(0, 1, shape[0] * shape[1]).reshape(shape)
     labels = labels or [["no_key", "open", "key", "key"]] * len(vis)
     return DIRegion(np.array(vis), ETAS, z, z / 2, z / 3, z, np.array(labels), [], 0.0, "uniform",
-                    "both", np.pi / 4, "test", "ok")
+                    "both", np.pi / 4, "test", "certified")
 
 
 def _werner():
@@ -53,7 +53,7 @@ def _eta_window():
     lower = np.clip(ETAS - 0.9, 0, None)
     return DIEtaWindow(ETAS, lower, ("none", "none", "chsh", "chsh"), lower / 2, 2 + ETAS,
                        attack, {"chsh_violation": 0.83, "lower_zero": 0.9, "lower_zero_method": "chsh"},
-                       1.0, np.pi / 4, 0.0, "uniform", "both", "test", "ok")
+                       1.0, np.pi / 4, 0.0, "uniform", "both", "test", "certified")
 
 
 def _figure2():
