@@ -159,6 +159,8 @@ def test_rotated_isotropic_sources_get_the_rotated_eq9_decomposition(rng):
         r = _paper(rot, 0.1, measurements=us, cut_bound=False, trivial=False)
         ref = _paper(src, 0.1, cut_bound=False, trivial=False)
         assert r.separable_weight == pytest.approx(ref.separable_weight, abs=1e-9)
+        # the outer bound is local-unitary invariant (computed on the unrotated state)
+        assert r.separable_weight_outer == pytest.approx(ref.separable_weight_outer, abs=1e-7)
         assert "rotated" in r.certificate["decomposition"]
         # measuring in the rotated computational bases gives the unrotated Z value exactly
         assert r.value == pytest.approx(ref.value, abs=1e-9)

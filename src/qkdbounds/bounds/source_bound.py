@@ -373,7 +373,13 @@ def _decomposition(source: Source, rng, progress=None) -> _Decomposition:
             # (the closed form of separability.families), so the outer bound equals q
             outer = float(dec.q)
         else:
-            outer = _ppt_outer(source)
+            # the PPT outer bound is invariant under local unitaries ((U X U^+)^Gamma is a local
+            # unitary conjugation of X^Gamma), so it is computed on the unrotated state, whose
+            # real, sparse structure the SDP solver exploits (seconds instead of a minute at 3x3x3)
+            from ..states.sources import make_source
+
+            outer = _ppt_outer(source) if rotated is None else _ppt_outer(
+                make_source(isotropic_ghz(d, n, v).to_dense(), dims))
         return _Decomposition(dec.q, weights, vectors, tau, outer, 0.0, how)
     cert = certified_separable_weight(source, rng=rng, callback=progress)
     q = cert.weight
