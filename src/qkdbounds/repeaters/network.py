@@ -73,8 +73,6 @@ Phys. 2, 51 (2019)).  Unreachable pairs are listed by :func:`unreachable_pairs`.
 
 from __future__ import annotations
 
-from .._io import atomic_write
-
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -907,43 +905,3 @@ def unreachable_pairs(graph, link_visibility: float = 1.0, pairs=None) -> list[l
     nodes = sorted(graph.nodes, key=str)
     return [[str(a), str(b)] for i, a in enumerate(nodes) for b in nodes[i + 1:]
             if component[a] != component[b]]
-
-
-def write_network_figures(graph, bounds: list[PathBound], out_dir) -> list[str]:
-    """A map of the network (edges labelled with km) and the bound against path distance."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    import networkx as nx
-
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    pos = {}
-    for n, a in graph.nodes(data=True):
-        try:
-            pos[n] = (float(a["x"]), float(a["y"]))
-        except (KeyError, TypeError, ValueError):
-            pass
-    if len(pos) != graph.number_of_nodes() or not all(map(math.isfinite, sum(pos.values(), ()))):
-        pos = nx.spring_layout(graph, seed=1, weight="length_km")
-    fig, ax = plt.subplots(figsize=(6, 5))
-    nx.draw_networkx(graph, pos, ax=ax, node_color="tab:blue", font_color="white", node_size=500)
-    nx.draw_networkx_edge_labels(graph, pos, ax=ax, font_size=7, edge_labels={
-        (a, b): f"{attrs['length_km']:g} km" for a, b, attrs in graph.edges(data=True)})
-    ax.set_title("network (fibre lengths)")
-    ax.axis("off")
-    files = [str(out / "network_map.png")]
-    atomic_write(files[0], lambda tmp: fig.savefig(tmp, dpi=150, bbox_inches="tight"))
-    plt.close(fig)
-    fig, ax = plt.subplots(figsize=(6, 4))
-    shown = [b for b in bounds if b.rate_upper_bound is not None]
-    ax.scatter([b.distance_km for b in shown], [b.rate_upper_bound for b in shown], s=18)
-    ax.set_xlabel("path length (km)")
-    ax.set_ylabel("key-rate upper bound (bits per pair)")
-    ax.set_title("best path per node pair")
-    ax.grid(alpha=0.3)
-    files.append(str(out / "network_bounds.png"))
-    atomic_write(files[1], lambda tmp: fig.savefig(tmp, dpi=150, bbox_inches="tight"))
-    plt.close(fig)
-    return files
