@@ -28,33 +28,33 @@ _NOT_PARAMETERS = {"function", "version", "question", "params", "param_key", "re
 def _rows(table: Any) -> list[dict[str, Any]]:
     """Rows as dicts, with a stored question's parameters (the ``params`` JSON of a record)
     merged in as columns."""
-    import json
-
     rows = list(table.to_dict("records")) if hasattr(table, "to_dict") else list(table)
     out = []
     for r in rows:
         row = dict(r)
-        params = row.get("params")
-        if isinstance(params, str):
-            try:
-                params = json.loads(params)
-            except ValueError:
-                params = None
-        if isinstance(params, Mapping):
-            for k, v in params.items():
-                if row.get(k) is None:
-                    row[k] = v
-        result = row.get("result")
-        if isinstance(result, str):
-            try:
-                result = json.loads(result)
-            except ValueError:
-                result = None
-            if isinstance(result, Mapping):  # the stored answer's scalar numbers, as y columns
-                row["_result_numbers"] = {k: v for k, v in result.items()
-                                          if isinstance(v, (int, float)) and not isinstance(v, bool)}
+        params = _stored_mapping(row.get("params"))
+        for k, v in params.items():
+            if row.get(k) is None:
+                row[k] = v
+        result = _stored_mapping(row.get("result"))
+        if result:  # the stored answer's scalar numbers, as y columns
+            row["_result_numbers"] = {k: v for k, v in result.items()
+                                      if isinstance(v, (int, float)) and not isinstance(v, bool)}
         out.append(row)
     return out
+
+
+def _stored_mapping(value) -> Mapping[str, Any]:
+    """A store record's JSON column (``params``, ``result``) as a mapping; {} when absent or not
+    a JSON object."""
+    import json
+
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return {}
+    return value if isinstance(value, Mapping) else {}
 
 
 def _parameters(rows: Sequence[Mapping[str, Any]]) -> list[str]:
