@@ -18,14 +18,22 @@ constraints: $(STAMP)
 	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^qkdbounds' > constraints.txt
 	@echo "constraints.txt refreshed: run make test, then commit it"
 
+# Byte-compile the (editable) sources: an environment with PYTHONDONTWRITEBYTECODE set would
+# otherwise recompile every imported module on every CLI call (~0.1-0.2 s per start-up).
+# compileall skips files whose bytecode is up to date.
+PYC := $(BIN)/python -m compileall -q src
+
 demo: $(STAMP)
+	@$(PYC)
 	$(BIN)/qkdbounds reproduce --out out/
 	@echo "Report: $(CURDIR)/out/report.html"
 
 test: $(STAMP)
+	@$(PYC)
 	$(BIN)/python -m pytest tests
 
 bench: $(STAMP)
+	@$(PYC)
 	$(BIN)/python benchmarks/run.py
 
 clean:

@@ -331,11 +331,8 @@ def test_draw_werner_window_marks_zeros_keeps_legend_off_the_data(tmp_path):
 # --- CLI plug-in -------------------------------------------------------------------------------------
 
 @pytest.fixture
-def cli_main(monkeypatch):
-    module = importlib.import_module("qkdbounds.cli.main")
-    if "_state" not in module.COMMAND_MODULES:
-        monkeypatch.setattr(module, "COMMAND_MODULES", module.COMMAND_MODULES + ("_state",))
-    return module.main
+def cli_main():
+    return importlib.import_module("qkdbounds.cli.main").main
 
 
 def test_cli_state_bound_werner(cli_main, capsys):

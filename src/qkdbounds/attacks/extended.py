@@ -22,7 +22,7 @@ case :math:`\eta = 0` and :math:`y \le q_vLp^{sep}`.
 Minimisation: as in :mod:`qkdbounds.attacks.eve`, :math:`G(m) = \min_\pi D(m\|M\pi)`; for fixed
 product reference :math:`\pi` the problem is convex in :math:`(y, \eta)`.  The :math:`y`-part has
 the exact clip solution, and the remaining convex function of :math:`\eta` (partial minimisation
-keeps convexity) is minimised by L-BFGS-B with its exact envelope gradient
+keeps convexity) is minimised by L-BFGS (NLopt, with bounds) with its exact envelope gradient
 :math:`\partial_{\eta_g} = \sum_a F_g(a)\log(m_a/(M\pi_a))`.  The first start is the paper's
 optimum, so the extended bound is never above the paper's.
 """
@@ -34,8 +34,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.optimize import minimize
 
+from .._optim import minimize_box
 from .._tolerances import GAMMA_TOL
 from ..errors import InputError
 from ..info.entropy import group_information_measure
@@ -131,9 +131,7 @@ def _inner(pi, base, box, flags, eta0):
         return value, flat_flags @ logratio
 
     if len(flags):
-        res = minimize(fun, eta0, jac=True, method="L-BFGS-B", bounds=[(0.0, 1.0)] * len(flags),
-                       options={"ftol": 1e-15, "gtol": 1e-12, "maxiter": 200})
-        eta = np.clip(res.x, 0, 1)
+        eta = minimize_box(fun, eta0, 0.0, 1.0).x
     else:
         eta = eta0
     lo, m, mass = solve(eta)
@@ -185,6 +183,6 @@ def minimize_extended(eqc: ExtendedQuestionClass, groups: Sequence[Sequence[int]
     m = base + y + np.tensordot(eta, flags, axes=1)
     value = 0.0 if zero else min(group_information_measure(m, groups), paper.value)
     return ExtendedSolution(value, float(m.sum()), y, eta, zero, paper.value,
-                            f"alternating minimisation (exact clip step + L-BFGS-B over {n_g} flag "
+                            f"alternating minimisation (exact clip step + L-BFGS over {n_g} flag "
                             f"groups), {len(starts)} starts incl. the paper's optimum",
                             Status.OPTIMAL if zero else Status.CERTIFIED, len(starts))

@@ -19,23 +19,25 @@ import numpy as np
 
 from ..errors import InputError
 
-#: Subcommand modules, in the order they appear in ``--help``.
-COMMAND_MODULES = (
-    "_threshold",
-    "_rate",
-    "_figure",
-    "_swap",
-    "_repeaters",
-    "_plan",
-    "_network",
-    "_diqkd",
-    "_state",
-    "_data",
-    "_di",
-    "_reproduce",
-    "_sweep",
-    "_results",
-)
+#: Subcommand modules, in the order they appear in ``--help``, with the commands each registers.
+#: A run of one command imports only its module (start-up time, issue 19); ``--help`` imports all.
+#: ``tests/cli/test_cli_registry.py`` checks this table against what ``register`` adds.
+COMMAND_MODULES = {
+    "_threshold": ("threshold",),
+    "_rate": ("rate",),
+    "_figure": ("figure",),
+    "_swap": ("swap",),
+    "_repeaters": ("repeaters",),
+    "_plan": ("plan",),
+    "_network": ("network",),
+    "_diqkd": ("diqkd",),
+    "_state": ("state-bound",),
+    "_data": ("data-bound",),
+    "_di": ("di-attack", "di-region"),
+    "_reproduce": ("reproduce",),
+    "_sweep": ("sweep",),
+    "_results": ("results",),
+}
 
 
 class _Parser(argparse.ArgumentParser):
@@ -76,14 +78,35 @@ def _version() -> str:
         return "0.0.0+unknown"
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """Build the full argument parser (all available subcommands)."""
+class _VersionAction(argparse.Action):
+    """``--version``: looks the version up only when asked (importlib.metadata costs ~35 ms)."""
+
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS, help=None):
+        super().__init__(option_strings=option_strings, dest=dest, default=default, nargs=0, help=help)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        parser._print_message(f"qkdbounds {_version()}\n", sys.stdout)
+        parser.exit()
+
+
+def _command_in(argv: list[str]) -> str | None:
+    """The subcommand named in ``argv`` (the first token that is not a top-level option)."""
+    for token in argv:
+        if token in ("--verbose",):
+            continue
+        return None if token.startswith("-") else token
+    return None
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """Build the argument parser: all subcommands, or only the module that registers ``command``
+    when it is a known command (so one command's run does not import the others' science)."""
     parser = _Parser(prog="qkdbounds", description="Upper bounds on QKD secret key rates.")
     parser.add_argument("--verbose", action="store_true", help="log diagnostics to stderr")
-    parser.add_argument("--version", action="version", version=f"qkdbounds {_version()}",
-                        help="print the version and exit")
+    parser.add_argument("--version", action=_VersionAction, help="print the version and exit")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
-    for name in COMMAND_MODULES:
+    modules = [m for m, names in COMMAND_MODULES.items() if command in names] or list(COMMAND_MODULES)
+    for name in modules:
         try:
             module = importlib.import_module(f"{__package__}.{name}")
         except ModuleNotFoundError as exc:
@@ -131,7 +154,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run the CLI; returns the process exit code (0 ok, 2 bad input, 1 failure)."""
     argv = sys.argv[1:] if argv is None else list(argv)
     try:
-        parser = build_parser()
+        parser = build_parser(_command_in(argv))
         args = parser.parse_args(argv)
         if args.command is None:
             parser.print_help(sys.stderr)

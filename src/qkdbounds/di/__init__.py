@@ -11,14 +11,30 @@
 * :mod:`~qkdbounds.di.partial_transpose` -- paper 2's bounds via the partial transpose.
 """
 
-from .attack import DIAttackBound, EveBox, di_cc_attack
-from .bell_data import BellBox, bell_box, chsh_value_of_box, load_bell_table
-from .locality import LocalWeight, local_weight
-from .lower import BoxLowerBound, dw_lower_bound
-from .region import DIRegion, DIWindowPoint, di_attack_bound, di_region
+from importlib import import_module
 
-__all__ = [
-    "BellBox", "BoxLowerBound", "DIAttackBound", "DIRegion", "DIWindowPoint", "EveBox", "LocalWeight",
-    "bell_box", "chsh_value_of_box", "di_attack_bound", "di_cc_attack", "di_region", "dw_lower_bound",
-    "load_bell_table", "local_weight",
-]
+#: Public name -> submodule that defines it.  Loaded on first use (PEP 562), so importing one DI
+#: module (e.g. :mod:`~qkdbounds.di.chsh` for a source's CHSH lower bound) does not import the
+#: attack, the LP and SciPy's optimiser (start-up time of the CLI, issue 19).
+_HOMES = {
+    "DIAttackBound": "attack", "EveBox": "attack", "di_cc_attack": "attack",
+    "BellBox": "bell_data", "bell_box": "bell_data", "chsh_value_of_box": "bell_data",
+    "load_bell_table": "bell_data",
+    "LocalWeight": "locality", "local_weight": "locality",
+    "BoxLowerBound": "lower", "dw_lower_bound": "lower",
+    "DIRegion": "region", "DIWindowPoint": "region", "di_attack_bound": "region", "di_region": "region",
+}
+
+__all__ = sorted(_HOMES)
+
+
+def __getattr__(name: str):
+    if name in _HOMES:
+        value = getattr(import_module(f"{__name__}.{_HOMES[name]}"), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_HOMES))

@@ -54,7 +54,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy.optimize import brentq, ridder
 
 from .._tolerances import XTOL_THRESHOLD
 from ..attacks.cc import LEAKAGE_MODELS
@@ -304,6 +303,8 @@ def chsh_threshold_werner() -> WernerCHSHThreshold:
     >>> round(t.qber, 4)       # Acin et al. 2007: critical QBER ~ 7.1%
     0.0715
     """
+    from scipy.optimize import brentq, ridder
+
     lo, hi = 1 / np.sqrt(2) + 1e-12, 1.0 - 1e-12
     v1 = brentq(_dw_raw, lo, hi, xtol=1e-15, rtol=4 * np.finfo(float).eps)
     v2 = ridder(_dw_raw, lo, hi, xtol=1e-15, rtol=4 * np.finfo(float).eps)

@@ -1,0 +1,115 @@
+"""Box-constrained local minimisation for the hot paths, on NLopt (start-up time, issue 19).
+
+``import scipy.optimize`` costs 0.5-0.8 s with SciPy >= 1.15 (it parses every public docstring at
+import time), which alone is 3-5x ``python -c "import numpy"``.  The point questions that need a
+smooth box-constrained minimisation on every call (the extended attack's flag weights, the DI
+attack's processing) use NLopt's L-BFGS instead, which imports in a few milliseconds.  Everything
+else keeps using :mod:`scipy.optimize` (imported lazily where it is needed).
+
+Reference: S. G. Johnson, *The NLopt nonlinear-optimization package*,
+https://github.com/stevengj/nlopt (``LD_LBFGS``: D. C. Liu and J. Nocedal, Math. Programming 45,
+503 (1989), with bound constraints).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+__all__ = ["BoxMinimum", "minimize_box"]
+
+
+@dataclass(frozen=True)
+class BoxMinimum:
+    """Best point seen by :func:`minimize_box`.
+
+    Attributes
+    ----------
+    x : ndarray, shape (n,)
+        The best point (inside the box).
+    fun : float
+        The objective at ``x``.
+    nfev : int
+        Number of objective evaluations.
+    message : str
+        NLopt's stopping reason.
+    """
+
+    x: NDArray[np.float64]
+    fun: float
+    nfev: int
+    message: str
+
+
+def minimize_box(fun: Callable[[NDArray[np.float64]], tuple[float, NDArray[np.float64]]],
+                 x0: NDArray[np.float64], lower: float | NDArray[np.float64],
+                 upper: float | NDArray[np.float64], *, ftol_rel: float = 1e-15,
+                 xtol_rel: float = 1e-12, maxeval: int = 1000) -> BoxMinimum:
+    """Minimise a smooth ``fun`` (returning value and gradient) over the box ``[lower, upper]``.
+
+    Parameters
+    ----------
+    fun : callable
+        ``fun(x) -> (value, gradient)`` with ``x`` and ``gradient`` of shape ``(n,)``.
+    x0 : ndarray, shape (n,)
+        Start (clipped into the box).
+    lower, upper : float or ndarray, shape (n,)
+        Bounds.
+    ftol_rel, xtol_rel : float
+        Relative tolerances on the objective and on ``x`` (NLopt's stopping criteria).
+    maxeval : int
+        At most this many evaluations.
+
+    Returns
+    -------
+    BoxMinimum
+        The best point *seen* (never worse than ``x0``): NLopt's round-off stops
+        (``RoundoffLimited``) are not failures here, the best evaluated point is kept.
+
+    Notes
+    -----
+    Method: NLopt ``LD_LBFGS`` (limited-memory BFGS with bound constraints).
+    """
+    import nlopt
+
+    x0 = np.asarray(x0, dtype=float).ravel()
+    n = x0.size
+    lo = np.broadcast_to(np.asarray(lower, dtype=float), (n,)).copy()
+    hi = np.broadcast_to(np.asarray(upper, dtype=float), (n,)).copy()
+    x0 = np.clip(x0, lo, hi)
+    best = {"x": x0.copy(), "f": np.inf, "n": 0}
+
+    def objective(x, grad):
+        value, g = fun(np.clip(x, lo, hi))
+        best["n"] += 1
+        if grad.size:
+            grad[:] = g
+        if value < best["f"]:
+            best["f"], best["x"] = float(value), np.array(x, dtype=float)
+        return float(value)
+
+    opt = nlopt.opt(nlopt.LD_LBFGS, n)
+    opt.set_lower_bounds(lo)
+    opt.set_upper_bounds(hi)
+    opt.set_min_objective(objective)
+    opt.set_ftol_rel(ftol_rel)
+    opt.set_xtol_rel(xtol_rel)
+    opt.set_maxeval(int(maxeval))
+    try:
+        opt.optimize(x0)
+        message = _RESULTS.get(opt.last_optimize_result(), "stopped")
+    except nlopt.RoundoffLimited:
+        message = "round-off limited (best point kept)"
+    except (ValueError, RuntimeError) as exc:  # NLopt's generic failure: keep the best point
+        message = f"NLopt stopped: {exc}"
+    if not np.isfinite(best["f"]):  # not even one evaluation: report the start
+        value, _ = fun(x0)
+        best["f"], best["n"] = float(value), best["n"] + 1
+    return BoxMinimum(np.clip(best["x"], lo, hi), best["f"], best["n"], message)
+
+
+_RESULTS = {1: "success", 2: "stopval reached", 3: "ftol reached", 4: "xtol reached",
+            5: "maxeval reached", 6: "maxtime reached"}
