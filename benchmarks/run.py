@@ -419,6 +419,11 @@ def main(argv=None):
                     help="markdown file generated from this run (default benchmarks/RESULTS.md)")
     args = ap.parse_args(argv)
     reps = 3 if args.quick else 5
+    import compileall
+
+    # as an installed package would be: byte-compiled (PYTHONDONTWRITEBYTECODE would otherwise make
+    # every CLI run recompile the sources, which is not what a user's start-up costs)
+    compileall.compile_dir(str(Path(qkdbounds.__file__).parent), quiet=1)
     print(f"qkdbounds {qkdbounds.__version__}, Python {sys.version.split()[0]}, "
           f"{os.cpu_count()} cores", file=sys.stderr)
     bench_cli_latency(reps)

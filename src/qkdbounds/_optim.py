@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["BoxMinimum", "minimize_box"]
+__all__ = ["BoxMinimum", "minimize_box", "minimize_free"]
 
 
 @dataclass(frozen=True)
@@ -103,12 +103,69 @@ def minimize_box(fun: Callable[[NDArray[np.float64]], tuple[float, NDArray[np.fl
         message = _RESULTS.get(opt.last_optimize_result(), "stopped")
     except nlopt.RoundoffLimited:
         message = "round-off limited (best point kept)"
-    except (ValueError, RuntimeError) as exc:  # NLopt's generic failure: keep the best point
-        message = f"NLopt stopped: {exc}"
+    except (ValueError, RuntimeError, nlopt.exception) as exc:  # e.g. a failed line search on a
+        message = f"NLopt stopped: {type(exc).__name__} {exc}"  # kink: keep the best point seen
     if not np.isfinite(best["f"]):  # not even one evaluation: report the start
         value, _ = fun(x0)
         best["f"], best["n"] = float(value), best["n"] + 1
     return BoxMinimum(np.clip(best["x"], lo, hi), best["f"], best["n"], message)
+
+
+def minimize_free(fun: Callable[[NDArray[np.float64]], float], x0: NDArray[np.float64], *,
+                  initial_step: float = 0.05, xtol_abs: float = 1e-5, ftol_abs: float = 1e-9,
+                  maxeval: int = 400, method: str = "bobyqa") -> BoxMinimum:
+    """Derivative-free local minimisation of ``fun`` from ``x0`` (no bounds).
+
+    Parameters
+    ----------
+    fun : callable
+        ``fun(x) -> float`` with ``x`` of shape ``(n,)``.
+    x0 : ndarray, shape (n,)
+        Start.
+    initial_step : float
+        First step size in each coordinate.
+    xtol_abs, ftol_abs : float
+        Absolute tolerances on ``x`` and on the objective.
+    maxeval : int
+        At most this many evaluations.
+    method : {"bobyqa", "neldermead"}
+        NLopt ``LN_BOBYQA`` (M. J. D. Powell, *The BOBYQA algorithm*, Cambridge NA Report
+        NA2009/06: a quadratic model in a trust region) or ``LN_NELDERMEAD``.
+
+    Returns
+    -------
+    BoxMinimum
+        The best point seen (never worse than ``x0``).
+    """
+    import nlopt
+
+    algorithms = {"bobyqa": nlopt.LN_BOBYQA, "neldermead": nlopt.LN_NELDERMEAD}
+    x0 = np.asarray(x0, dtype=float).ravel()
+    best = {"x": x0.copy(), "f": np.inf, "n": 0}
+
+    def objective(x, grad):
+        value = float(fun(np.array(x, dtype=float)))
+        best["n"] += 1
+        if value < best["f"]:
+            best["f"], best["x"] = value, np.array(x, dtype=float)
+        return value
+
+    opt = nlopt.opt(algorithms[method], x0.size)
+    opt.set_min_objective(objective)
+    opt.set_initial_step(initial_step)
+    opt.set_xtol_abs(xtol_abs)
+    opt.set_ftol_abs(ftol_abs)
+    opt.set_maxeval(int(maxeval))
+    try:
+        opt.optimize(x0)
+        message = _RESULTS.get(opt.last_optimize_result(), "stopped")
+    except nlopt.RoundoffLimited:
+        message = "round-off limited (best point kept)"
+    except (ValueError, RuntimeError, nlopt.exception) as exc:
+        message = f"NLopt stopped: {type(exc).__name__} {exc}"
+    if not np.isfinite(best["f"]):
+        best["f"], best["n"] = float(fun(x0)), best["n"] + 1
+    return BoxMinimum(best["x"], best["f"], best["n"], message)
 
 
 _RESULTS = {1: "success", 2: "stopval reached", 3: "ftol reached", 4: "xtol reached",

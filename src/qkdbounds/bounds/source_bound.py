@@ -550,9 +550,11 @@ ATTACK_CHOICES = ("best", "paper", "extended")
 #: Separability-engine runs in the frames of searched settings (Eve adapting her decomposition
 #: to the setting) per request, for sources that are not recognised closed-form families.
 MAX_FRAME_RUNS = 4
-#: Two-qubit search: Fibonacci axes per party and Nelder-Mead polishes of the best grid pairs.
+#: Two-qubit search: Fibonacci axes per party and BOBYQA polishes of the best grid pairs.
 N_QUBIT_GRID = 6
 N_QUBIT_POLISH = 2
+#: Evaluations of the quick key per polish (NLopt BOBYQA over the two Bloch axes' angles).
+QUBIT_POLISH_MAXEVAL = 160
 #: Ties within this (bits) keep the earlier setting / the earlier attack in the search.
 ATOL_TIE = 1e-12
 UNIT = "bits per round"
@@ -682,9 +684,8 @@ def _evaluate(eve: _Eve, setting: _Setting, leak: float, model: str, groups):
 
 def _qubit_settings(source: Source, quick, n_grid: int, n_polish: int):
     """Two-qubit candidates: Bloch-axis pairs (:func:`~qkdbounds.measurements.qubit.candidate_axis_pairs`),
-    the best ``n_polish`` polished by Nelder-Mead on the quick key."""
-    from scipy.optimize import minimize
-
+    the best ``n_polish`` polished by a derivative-free local search (NLopt) on the quick key."""
+    from .._optim import minimize_free
     from ..measurements.qubit import bloch_unitary, candidate_axis_pairs
 
     def setting(a, b):
@@ -700,12 +701,12 @@ def _qubit_settings(source: Source, quick, n_grid: int, n_polish: int):
         a, b = pairs[idx]
         x0 = np.array([np.arccos(np.clip(a[2], -1, 1)), np.arctan2(a[1], a[0]),
                        np.arccos(np.clip(b[2], -1, 1)), np.arctan2(b[1], b[0])])
-        res = minimize(lambda x: -quick(setting(axis(*x[:2]), axis(*x[2:]))), x0,
-                       method="Nelder-Mead", options={"xatol": 1e-5, "fatol": 1e-9, "maxiter": 160})
+        res = minimize_free(lambda x: -quick(setting(axis(*x[:2]), axis(*x[2:]))), x0,
+                            xtol_abs=1e-5, ftol_abs=1e-9, maxeval=QUBIT_POLISH_MAXEVAL)
         settings.append(setting(axis(*res.x[:2]), axis(*res.x[2:])))
     how = (f"two-qubit search over Bloch axes: (Z,Z) + {n_grid}x{n_grid} Fibonacci-hemisphere "
            f"pairs + {n_grid} max-correlation partners + 3 singular-vector pairs of T, best "
-           f"{n_polish} polished by Nelder-Mead")
+           f"{n_polish} polished by BOBYQA (NLopt, <= {QUBIT_POLISH_MAXEVAL} evaluations)")
     return settings, how
 
 
