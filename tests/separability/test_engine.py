@@ -9,6 +9,7 @@ from qkdbounds.separability import certified_separable_weight
 from qkdbounds.states import werner_state
 from qkdbounds.states.sources import make_source
 
+from _sep_states import WORK_BUDGET
 from _sep_states import horodecki_state
 
 
@@ -54,8 +55,9 @@ def test_bound_entangled_horodecki_state_shows_the_gap(aa):
     decomposition rho_a = 8a/(8a+1) sigma_insep + 1/(8a+1) |phi_a><phi_a| (a = 0.1: 0.556, which
     needs priced columns moved exactly into the range of rho)."""
     rho = horodecki_state(aa)
-    res = certified_separable_weight(make_source(rho, (3, 3)))
+    res = certified_separable_weight(make_source(rho, (3, 3)), time_budget=WORK_BUDGET)
     _check_certificate(res, rho)
+    assert not res.budget_exhausted
     assert res.weight_outer_ppt == pytest.approx(1.0, abs=1e-6)
     assert res.weight_outer_dps < 0.99                  # DPS level 2 detects it
     assert res.weight_outer == res.weight_outer_dps

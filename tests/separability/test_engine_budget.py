@@ -8,6 +8,7 @@ import warnings
 
 import numpy as np
 import pytest
+from _sep_states import WORK_BUDGET
 
 from qkdbounds.errors import InputError
 from qkdbounds.separability import certified_separable_weight, engine_estimate
@@ -111,7 +112,7 @@ def test_separable_mixtures_are_certified_whole(dims):
     for seed in range(20):
         k = 3 + seed % 6
         rho = _product_mixture(dims, k, 1000 + seed)
-        res = certified_separable_weight(make_source(rho, dims))
+        res = certified_separable_weight(make_source(rho, dims), time_budget=WORK_BUDGET)
         assert res.weight == 1.0, (dims, seed, k, res.weight, res.method)
         _assert_certified(res, rho)
 

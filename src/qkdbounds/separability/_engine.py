@@ -93,6 +93,8 @@ CLEAN_CUT = 1e-8
 EXACT_FIT_PASSES = 6
 #: Most passes (one start per member count) of the product-fit route.
 FIT_ATTEMPTS = 50
+#: An outer bound below 1 - ENTANGLED_GAP proves the input entangled: the product fit stops.
+ENTANGLED_GAP = 1e-5
 #: Gauss-Newton iterations per start of the product fit.
 FIT_ITERATIONS = 100
 #: A certified weight below the outer bound by more than this is flagged in ``message``.
@@ -419,9 +421,11 @@ def _exact_route(rho, dims, rng, deadline=None):
 MAX_FIT_RANK = 12
 
 
-def _product_fit_route(rho, dims, rng, deadline=None):
+def _product_fit_route(rho, dims, rng, deadline=None, entangled=None):
     """PPT bipartite input: (q=1, low, residual, weights, vectors) from a product fit, or None
-    (module docstring, ``"product_fit"``)."""
+    (module docstring, ``"product_fit"``).  ``entangled()``, asked once after the first
+    :data:`FIT_STARTS` starts failed, stops the route when an outer bound proves rho entangled
+    (then no fit can reassemble it, e.g. a PPT entangled state that DPS detects)."""
     from ..states import min_pt_eigenvalue
     from ._exact import fit_product_ensemble
 
@@ -440,6 +444,8 @@ def _product_fit_route(rho, dims, rng, deadline=None):
     sizes = [rank, rank] + [k for e in extra for k in (e, rank)] + [rank] * FIT_ATTEMPTS
     for attempt, k in enumerate(sizes[:FIT_ATTEMPTS]):
         if attempt >= FIT_STARTS and (deadline is None or time.monotonic() >= deadline):
+            return None
+        if attempt == FIT_STARTS and entangled is not None and entangled():
             return None
         w, v, res = fit_product_ensemble(rho, dims, n_members=k, starts=1,
                                          iterations=FIT_ITERATIONS, rng=rng)
@@ -730,6 +736,7 @@ def _compute(source, rho, dims, rounds, new_per_round, outer, dps, route, rng, s
             weight_outer_dps=dps_value, outer_method=outer_how, gap=gap,
             elapsed=float(time.monotonic() - start), budget_exhausted=bool(exhausted))
 
+    early: list = []  # the outer bounds when the product-fit route already computed them
     if route == "auto":
         from .families import family_decomposition
 
@@ -765,7 +772,15 @@ def _compute(source, rho, dims, rounds, new_per_round, outer, dps, route, rng, s
                                   f"isotropic GHZ state (d = {dims[0]}, N = {len(dims)}, "
                                   f"v = {v:.6g}): paper 1's Eqs. (8)-(9) ensemble, q certified "
                                   f"on it (not proven optimal; see the outer bound)", *o)
-        fit = _product_fit_route(rho, dims, rng, start + FIT_SHARE * (deadline - start))
+        def entangled():
+            """The outer bounds, computed once here and reused below: True when < 1."""
+            if outer:
+                now = time.monotonic()
+                early.append(_outer_bounds(source, dps, deadline, now + 0.5 * max(deadline - now, 0.0)))
+                return early[0][0] is not None and early[0][0] < 1 - ENTANGLED_GAP
+            return False
+
+        fit = _product_fit_route(rho, dims, rng, start + FIT_SHARE * (deadline - start), entangled)
         if fit is not None:
             return result(*fit, "product_fit",
                           f"the input is PPT; a Gauss-Newton product fit with {len(fit[3])} "
@@ -774,7 +789,9 @@ def _compute(source, rho, dims, rounds, new_per_round, outer, dps, route, rng, s
                           "trivial (q = 1 is certified)" if outer else "")
     # the outer bound first (when it fits in half of the time left), then column generation
     # with the rest
-    if outer:
+    if early:
+        o = early[0]
+    elif outer:
         now = time.monotonic()
         o = _outer_bounds(source, dps, deadline, now + 0.5 * max(deadline - now, 0.0))
     else:
