@@ -112,3 +112,30 @@ def test_shortfall_against_the_outer_bound_is_in_the_status():
     assert res.status == "certified"
     assert res.message.startswith("separable weight not certified optimal (q=")
     assert f"outer={res.weight_outer:.6g}" in res.message
+
+
+def test_product_fit_stops_once_dps_proves_entanglement(monkeypatch):
+    """A PPT entangled input (Horodecki, a = 0.3) that DPS level 2 detects: after the first
+    FIT_STARTS fits fail, the outer bound is computed and the remaining fits (up to FIT_ATTEMPTS)
+    are skipped - no fit can reassemble an entangled state.  The outer bound is computed once."""
+    import qkdbounds.separability._engine as engine
+    import qkdbounds.separability._exact as exact
+
+    calls = {"fit": 0, "outer": 0}
+    fit, outer = exact.fit_product_ensemble, engine._outer_bounds
+
+    def counting_fit(*args, **kwargs):
+        calls["fit"] += 1
+        return fit(*args, **kwargs)
+
+    def counting_outer(*args, **kwargs):
+        calls["outer"] += 1
+        return outer(*args, **kwargs)
+
+    monkeypatch.setattr(exact, "fit_product_ensemble", counting_fit)
+    monkeypatch.setattr(engine, "_outer_bounds", counting_outer)
+    res = certified_separable_weight(make_source(horodecki_state(0.3), (3, 3)), rounds=3,
+                                     time_budget=WORK_BUDGET)
+    assert res.weight_outer_dps < 0.999
+    assert calls["fit"] == engine.FIT_STARTS
+    assert calls["outer"] == 1
