@@ -443,3 +443,15 @@ def test_status_says_when_the_separable_weight_is_below_the_outer_bound(monkeypa
     assert r.message.startswith("separable weight not certified optimal (q=")
     monkeypatch.setattr(source_bound, "_decomposition", real)
     assert "not certified optimal" not in _paper(make_source(werner_state(0.8), (2, 2)), 0.1).message
+
+
+def test_exp_i_hermitian_equals_scipy_expm():
+    """The local search's exp(iH) (eigendecomposition) against scipy.linalg.expm (second route)."""
+    from scipy.linalg import expm
+
+    from qkdbounds.bounds.source_bound import _exp_i_hermitian, _hermitian_offdiag
+
+    rng = np.random.default_rng(3)
+    for d in (2, 3, 5):
+        h = _hermitian_offdiag(d, rng.normal(size=d * (d - 1)))
+        np.testing.assert_allclose(_exp_i_hermitian(h), expm(1j * h), atol=1e-13)
