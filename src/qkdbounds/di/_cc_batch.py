@@ -122,10 +122,13 @@ def min_weight(y: NDArray, p_flat: NDArray, q_flat: NDArray, tol: float = 1e-13)
     ndarray, shape (K,)
         :math:`t` (``inf`` where no :math:`t` satisfies every row).
     """
-    g = np.atleast_2d(p_flat @ y.T)     # (1 or K, n_f)
-    e = q_flat @ y.T                    # (K, n_f)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = g / e
+    return min_weight_of(np.atleast_2d(p_flat @ y.T), q_flat @ y.T, tol)
+
+
+def min_weight_of(g: NDArray, e: NDArray, tol: float = 1e-13) -> NDArray:
+    r""":func:`min_weight` from the functionals' values ``g`` = :math:`y\cdot p` (1 or K, n_f) and
+    ``e`` = :math:`y\cdot Q'` (K, n_f)."""
+    ratio = np.divide(g, e, out=np.zeros(e.shape), where=np.abs(e) > tol)
     lower = np.where(e > tol, ratio, np.where(g > tol, np.inf, -np.inf))
     upper = np.where(e < -tol, ratio, np.inf)
     t = np.maximum(lower.max(axis=1), 0.0)
@@ -135,35 +138,71 @@ def min_weight(y: NDArray, p_flat: NDArray, q_flat: NDArray, tol: float = 1e-13)
 
 def information_measure(m: NDArray) -> NDArray:
     r""":math:`G(m) = M\,I(A:B)` of unnormalised (K, n_a, n_b) measures, bits (0 log 0 = 0)."""
-    mass = m.sum(axis=(1, 2))
-    ma, mb = m.sum(axis=2), m.sum(axis=1)
-    value = _xlog(m).sum(axis=(1, 2)) - _xlog(ma).sum(axis=1) - _xlog(mb).sum(axis=1) + _xlog(mass)
+    mass = _sum(m, (1, 2))
+    ma, mb = _sum(m, 2), _sum(m, 1)
+    value = _sum(_xlog(m), (1, 2)) - _sum(_xlog(ma), 1) - _sum(_xlog(mb), 1) + _xlog(mass)
     return np.maximum(value, 0.0)
 
 
+#: ``_sum(x, axis)`` is ``x.sum(axis=axis)`` without the method's Python wrapper (the same
+#: reduction, the same numbers; the search's hot loop is numpy-call bound).
+_sum = np.add.reduce
+
+
 def _xlog(x: NDArray) -> NDArray:
-    """:math:`x\\log_2 x` with :math:`0\\log 0 = 0` (for :math:`x \\ge 0`)."""
+    r""":math:`x\log_2 x` with :math:`0\log 0 = 0` (for :math:`x \ge 0`)."""
     return x * np.log2(np.maximum(x, 1e-300))
 
 
+def _information_flat(m: NDArray, n_a: int, n_b: int) -> NDArray:
+    """:func:`information_measure` of flat measures (K, n_a n_b) (the same arithmetic, so that
+    the search's decisions do not depend on the layout)."""
+    k, n = m.shape
+    mm = m.reshape(k, n_a, n_b)
+    # one x log x over [m, m_A, m_B, M] (fewer numpy calls; the same numbers)
+    x = np.concatenate([m, _sum(mm, 2), _sum(mm, 1), _sum(mm, (1, 2))[:, None]], axis=1)
+    xl = x * np.log2(np.maximum(x, 1e-300))
+    value = _sum(xl[:, :n], 1) - _sum(xl[:, n:n + n_a], 1) - _sum(xl[:, n + n_a:-1], 1) + xl[:, -1]
+    return np.maximum(value, 0.0)
+
+
+def _product_reference(m: NDArray, n_a: int, n_b: int) -> NDArray:
+    """Product of the normalised marginals of flat measures (K, n_a n_b), flat."""
+    mm = m.reshape(len(m), n_a, n_b)
+    mass = np.maximum(_sum(mm, (1, 2)), 1e-300)[:, None, None]
+    return ((_sum(mm, 2)[:, :, None] / mass) * (_sum(mm, 1)[:, None, :] / mass)).reshape(len(m), -1)
+
+
 def _solve_mass(pi: NDArray, lo: NDArray, hi: NDArray) -> NDArray:
-    r"""Root :math:`M` of :math:`\sum_i \mathrm{clip}(M\pi_i, lo_i, hi_i) = M` per row (K, n)."""
+    r"""Root :math:`M` of :math:`\phi(M) = \sum_i \mathrm{clip}(M\pi_i, lo_i, hi_i) - M = 0` per row (K, n).
+
+    :math:`\phi` is piecewise linear and non-increasing (slope :math:`\sum_{\text{active}}\pi_i - 1
+    \le 0`) with breakpoints :math:`0, lo_i/\pi_i, hi_i/\pi_i` (those of :math:`\pi_i = 0` moved
+    to :math:`\sum_i hi_i + 1`) and one point past them all, where :math:`\phi < 0`: the root is
+    interpolated between the first sorted breakpoint with :math:`\phi \le 0` and the one before.
+    """
+    k, n = pi.shape
+    top = _sum(hi, 1) + 1.0
+    xs = np.empty((k, 2 * n + 2))
+    xs[:, 0] = 0.0
+    body = xs[:, :2 * n + 1]
     with np.errstate(divide="ignore", invalid="ignore"):
-        bl = np.where(pi > 0, lo / pi, np.inf)
-        bh = np.where(pi > 0, hi / pi, np.inf)
-    top = hi.sum(axis=1) + 1.0
-    xs = np.concatenate([np.zeros((pi.shape[0], 1)), bl, bh], axis=1)
-    xs = np.where(np.isfinite(xs), xs, top[:, None])
-    xs = np.concatenate([np.sort(xs, axis=1), np.maximum(xs.max(axis=1), top)[:, None] + 1.0], axis=1)
-    phi = np.clip(xs[:, :, None] * pi[:, None, :], lo[:, None, :], hi[:, None, :]).sum(axis=2) - xs
+        np.divide(lo, pi, out=xs[:, 1:n + 1])
+        np.divide(hi, pi, out=xs[:, n + 1:2 * n + 1])
+    zero = pi <= 0
+    moved = np.concatenate([np.zeros((k, 1), dtype=bool), zero, zero], axis=1) | ~np.isfinite(body)
+    if moved.any():
+        body[moved] = np.broadcast_to(top[:, None], body.shape)[moved]
+    body.sort(axis=1)
+    xs[:, -1] = np.maximum(body[:, -1], top) + 1.0
+    phi = _sum(np.clip(xs[:, :, None] * pi[:, None, :], lo[:, None, :], hi[:, None, :]), 2) - xs
     j = np.argmax(phi <= 0, axis=1)  # first breakpoint at or past the root (phi is non-increasing)
-    rows = np.arange(pi.shape[0])
+    rows = np.arange(k)
     j0 = np.maximum(j - 1, 0)
     x0, x1, f0, f1 = xs[rows, j0], xs[rows, j], phi[rows, j0], phi[rows, j]
     denom = f0 - f1
     with np.errstate(divide="ignore", invalid="ignore"):
-        root = np.where((j > 0) & (denom > 0), x0 + f0 * (x1 - x0) / denom, x1)
-    return root
+        return np.where((j > 0) & (denom > 0), x0 + f0 * (x1 - x0) / denom, x1)
 
 
 def min_processing(c: NDArray, s: NDArray, iterations: int = GAMMA_ITERATIONS):
@@ -189,38 +228,31 @@ def min_processing(c: NDArray, s: NDArray, iterations: int = GAMMA_ITERATIONS):
         :math:`G(c)` (no processing).
     """
     k, n_a, n_b = c.shape
-    lo1, hi1 = c.reshape(k, -1), (c + s).reshape(k, -1)
-    plain = information_measure(c)
+    n = n_a * n_b
+    lo1, sf = c.reshape(k, n), s.reshape(k, n)
+    hi1 = lo1 + sf
+    plain = _information_flat(lo1, n_a, n_b)
     # the three starts side by side (rows r * k + i)
-    lo, hi = np.tile(lo1, (3, 1)), np.tile(hi1, (3, 1))
-    kk = 3 * k
-
-    def product_ref(m):
-        mm = m.reshape(-1, n_a, n_b)
-        mass = np.maximum(mm.sum(axis=(1, 2)), 1e-300)[:, None, None]
-        return ((mm.sum(axis=2)[:, :, None] / mass) * (mm.sum(axis=1)[:, None, :] / mass)).reshape(len(m), -1)
-
-    pi = np.vstack([np.full((k, n_a * n_b), 1.0 / (n_a * n_b)), product_ref(lo1), product_ref(hi1)])
-    best_v, best_m = np.tile(plain, 3), lo.copy()
-    zero = np.zeros(kk, dtype=bool)
+    lo, hi = np.concatenate([lo1, lo1, lo1]), np.concatenate([hi1, hi1, hi1])
+    pi = np.concatenate([np.full((k, n), 1.0 / n), _product_reference(np.concatenate([lo1, hi1]), n_a, n_b)])
+    best_v, best_m = np.concatenate([plain, plain, plain]), lo
+    zero = np.zeros(3 * k, dtype=bool)
     for _ in range(iterations):
         mass = _solve_mass(pi, lo, hi)
         target = mass[:, None] * pi
         m = np.clip(target, lo, hi)
-        reached = np.all(np.abs(m - target) <= ZERO_RTOL * np.maximum(mass, 1e-300)[:, None], axis=1)
-        value = np.where(reached, 0.0, information_measure(m.reshape(kk, n_a, n_b)))
+        reached = (np.abs(m - target) <= ZERO_RTOL * np.maximum(mass, 1e-300)[:, None]).all(axis=1)
+        value = np.where(reached, 0.0, _information_flat(m, n_a, n_b))
         better = value < best_v
         best_v = np.where(better, value, best_v)
         best_m = np.where(better[:, None], m, best_m)
         zero = np.where(better, reached, zero)
-        pi = product_ref(m)
+        pi = _product_reference(m, n_a, n_b)
     r = np.argmin(best_v.reshape(3, k), axis=0) * k + np.arange(k)
     best_m, zero = best_m[r], zero[r]
-    sf = s.reshape(k, -1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        gamma = np.clip(np.where(sf > 0, (best_m - lo1) / np.where(sf > 0, sf, 1.0), 0.0), 0.0, 1.0)
-    m = (lo1 + gamma * sf).reshape(k, n_a, n_b)
-    processed = information_measure(m)
+    moved = sf > 0
+    gamma = np.clip(np.divide(best_m - lo1, sf, out=np.zeros_like(sf), where=moved), 0.0, 1.0)
+    processed = _information_flat(lo1 + gamma * sf, n_a, n_b)
     value = np.where(zero, 0.0, np.minimum(processed, plain))
     gamma = np.where(((processed >= plain) & ~zero)[:, None], 0.0, gamma)  # gamma = 0 won
     return value, gamma.reshape(k, n_a, n_b), plain
@@ -237,8 +269,8 @@ def _bin(m: NDArray, axis: int) -> NDArray:
 
 def _mass_entropy(m: NDArray, axis) -> NDArray:
     """:math:`M\\,H(m/M)` over ``axis`` of unnormalised measures (bits)."""
-    mass = m.sum(axis=axis)
-    return _xlog(mass) - _xlog(m).sum(axis=axis)
+    mass = _sum(m, axis)
+    return _xlog(mass) - _sum(_xlog(m), axis)
 
 
 def one_way_batch(question: NDArray, p_key: NDArray, alice_known: NDArray | None = None) -> tuple[NDArray, NDArray]:
@@ -273,11 +305,11 @@ def one_way_batch(question: NDArray, p_key: NDArray, alice_known: NDArray | None
             if bin_b:
                 q, pk = _bin(q, 2), _bin(pk, 2)
             h_ab = _mass_entropy(pk, (1, 2))
-            h_a_e = _mass_entropy(q.sum(axis=2), 1)
-            h_b_e = _mass_entropy(q.sum(axis=1), 1)
+            h_a_e = _mass_entropy(_sum(q, 2), 1)
+            h_b_e = _mass_entropy(_sum(q, 1), 1)
             if alice_known is not None:
                 ak = _bin(alice_known, 2) if bin_b else alice_known   # Alice's own binning: rows merge
-                h_b_e = h_b_e + _mass_entropy(ak, 2).sum(axis=1)
-            direct = np.maximum(direct, h_a_e - (h_ab - _mass_entropy(pk.sum(axis=1), 1)))
-            reverse = np.maximum(reverse, h_b_e - (h_ab - _mass_entropy(pk.sum(axis=2), 1)))
+                h_b_e = h_b_e + _sum(_mass_entropy(ak, 2), 1)
+            direct = np.maximum(direct, h_a_e - (h_ab - _mass_entropy(_sum(pk, 1), 1)))
+            reverse = np.maximum(reverse, h_b_e - (h_ab - _mass_entropy(_sum(pk, 2), 1)))
     return direct, reverse

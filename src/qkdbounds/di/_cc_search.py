@@ -29,7 +29,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from ._cc_batch import chsh_functionals, min_processing, min_weight, one_way_batch, positivity_functionals, qubit_boxes
+from ._cc_batch import (chsh_functionals, min_processing, min_weight_of, one_way_batch, positivity_functionals,
+                        qubit_boxes)
 
 #: Value of a candidate that admits no decomposition (bits; above any rate).
 INFEASIBLE = 1e3
@@ -59,8 +60,7 @@ class ConeLP:
     r"""The LP :math:`\min c^\top x` s.t. :math:`D\mu + \sum_k x_k C_k = r`, :math:`\mu, x \ge 0`
     with a fixed local-model matrix :math:`D` and changing columns :math:`C_k` and right-hand side
     :math:`r`, kept as one warm-started HiGHS model (``highspy``, a dependency of cvxpy; ~10x less
-    overhead per solve than rebuilding it through :func:`scipy.optimize.linprog`, which is the
-    fallback when ``highspy`` is missing).
+    overhead per solve than rebuilding it for every candidate).
 
     :meth:`solve` returns ``(x, y)`` -- the weights of the columns and the row duals (the Bell
     functional with :math:`D^\top y \le 0`, :math:`y\cdot r` = the optimum) -- or None if
@@ -68,43 +68,26 @@ class ConeLP:
     """
 
     def __init__(self, d, costs: NDArray):
+        from highspy import HighsModelStatus, kHighsInf
+
+        from ._highs import csc_arrays, quiet_highs
+
         self.m, self.n = d.shape
         self.costs = np.asarray(costs, dtype=float)
         self.k = self.costs.size
         self.d = d
-        try:
-            # the core class: highspy.Highs prints a banner on stdout when constructed, which
-            # would corrupt the CLI's JSON
-            from highspy import HighsModelStatus, kHighsInf
-            from highspy._core import _Highs
-        except ImportError:  # pragma: no cover - highspy ships with cvxpy
-            self.h = None
-            return
-        h = _Highs()
-        for option, value in (("output_flag", False), ("log_to_console", False),
-                              ("primal_feasibility_tolerance", 1e-10), ("dual_feasibility_tolerance", 1e-10)):
+        h = quiet_highs()
+        for option, value in (("primal_feasibility_tolerance", 1e-10), ("dual_feasibility_tolerance", 1e-10)):
             h.setOptionValue(option, value)
         n_col = self.n + self.k
         h.addVars(n_col, np.zeros(n_col), np.full(n_col, kHighsInf))
         h.changeColsCost(n_col, np.arange(n_col, dtype=np.int32), np.concatenate([np.zeros(self.n), self.costs]))
-        dr = d.tocsr()
-        for i in range(self.m):
-            lo, hi = dr.indptr[i], dr.indptr[i + 1]
-            h.addRow(0.0, 0.0, int(hi - lo), dr.indices[lo:hi].astype(np.int32), dr.data[lo:hi].astype(float))
+        indptr, indices, data, _ = csc_arrays(d.T)     # the rows of D
+        h.addRows(self.m, np.zeros(self.m), np.zeros(self.m), int(indptr[-1]), indptr[:-1], indices, data)
         self.h, self._optimal = h, HighsModelStatus.kOptimal
 
     def solve(self, columns: NDArray, rhs: NDArray):
         """Weights ``x`` of ``columns`` (k, m) and duals ``y`` at the optimum, or None."""
-        if self.h is None:
-            from .locality import _linprog
-
-            res = _linprog(np.concatenate([np.zeros(self.n), self.costs]),
-                           A_eq=np.hstack([self.d.toarray(), np.asarray(columns).T]), b_eq=rhs, bounds=(0, None),
-                           options={"primal_feasibility_tolerance": 1e-10, "dual_feasibility_tolerance": 1e-10})
-            if res.status != 0:
-                return None
-            self.mu = np.clip(res.x[:self.n], 0.0, None)
-            return res.x[self.n:], np.asarray(res.eqlin.marginals, dtype=float)
         h = self.h
         for c in range(self.k):
             col = self.n + c
@@ -155,6 +138,7 @@ class AttackSearch:
         self.best: dict[str, Record | None] = dict.fromkeys(OBJECTIVES)
         self.n_eval = self.n_lp = 0
         self._cone = self._cone_one_sided = None
+        self._g_box = None   # (functionals, functionals . box): cached while the list is unchanged
 
     # ------------------------------------------------------------------ evaluation
     def one_sided_mass(self, q: NDArray, w: NDArray) -> NDArray:
@@ -185,7 +169,12 @@ class AttackSearch:
         question = (1 - self.leak_q) * tt * q_key
         alice_known = (1 - self.leakage) * w[:, :, None] * bob_key[:, None, :]
         known = np.clip(self.p_key[None] - question - alice_known, 0.0, None)
-        two, gamma, plain = min_processing(question, known)
+        if ok.all():
+            two, gamma, plain = min_processing(question, known)
+        else:  # Eve's processing only where the candidate is an attack (row by row: the same numbers)
+            two, plain, gamma = np.full(len(t), INFEASIBLE), np.full(len(t), np.nan), np.zeros_like(question)
+            if ok.any():
+                two[ok], gamma[ok], plain[ok] = min_processing(question[ok], known[ok])
         direct, reverse = one_way_batch(question, self.p_key, alice_known if w.any() else None)
         return {"two": np.where(ok, two, INFEASIBLE), "one": np.where(ok, direct, INFEASIBLE),
                 "rev": np.where(ok, reverse, INFEASIBLE), "plain": plain, "gamma": gamma}
@@ -205,9 +194,21 @@ class AttackSearch:
         w = z[:, self.dim:] ** 2 if z.shape[1] > self.dim else np.zeros((k, self.n_a))
         x, y = self.key
         q_flat = q.reshape(k, -1)
-        r = (self.p[None] - self.one_sided_mass(q, w)).reshape(k, -1) if w.any() else self.p_flat
-        t = min_weight(self.functionals, r, q_flat)
-        q_key, bob_key = q[:, x, y], q[:, x, y].sum(axis=1)
+        if self._g_box is None or self._g_box[0] is not self.functionals:
+            self._g_box = (self.functionals, self.p_flat @ self.functionals.T)
+        g = self._g_box[1]
+        one_sided = w.any(axis=1)
+        if one_sided.any():
+            # rows with w = 0 (two-sided candidates padded into a one-sided batch) keep the
+            # functionals' values on the box itself, exactly as in a two-sided batch
+            r = (self.p[None] - self.one_sided_mass(q, w)).reshape(k, -1)
+            g = np.broadcast_to(g, (k, g.size)).copy()
+            g[one_sided] = r[one_sided] @ self.functionals.T
+        else:
+            r = self.p_flat
+        t = min_weight_of(g, q_flat @ self.functionals.T)
+        q_key = q[:, x, y]
+        bob_key = np.add.reduce(q_key, axis=1)
         if not self.exact and objective is None:  # every candidate by LP: value once, after
             for i in range(k):
                 t[i], dual = self._lp(q_flat[i], r[i] if r.ndim == 2 else r)
@@ -326,12 +327,23 @@ NM_STEP = 0.05
 NM_XTOL = 1e-9
 
 
+def _nm_coefficients(n: int, adaptive: bool) -> tuple[float, float, float, float]:
+    """Reflection, expansion, contraction and shrink coefficients: the classical ones
+    (:data:`NM_COEFFS`) or, ``adaptive``, those adapted to the dimension ``n`` (Gao & Han,
+    Comput. Optim. Appl. 51, 259 (2012))."""
+    if adaptive:
+        return 1.0, 1 + 2 / n, 0.75 - 1 / (2 * n), 1 - 1 / n
+    return NM_COEFFS
+
+
 def nelder_mead_lockstep(search: AttackSearch, runs: list[tuple], budget: int) -> None:
     r"""Nelder-Mead runs from ``runs`` = [(start, objective, mode), ...] in lockstep.
 
-    ``mode`` is ``"batch"`` (candidates valued by :meth:`AttackSearch.evaluate`: with the complete
-    facet list each iteration's reflection, expansion and both contractions are evaluated at once,
-    one batch for all such runs) or ``"lp"`` (each candidate valued when the Nelder-Mead decision
+    ``mode`` is ``"batch"`` or ``"batch-adaptive"`` (candidates valued by
+    :meth:`AttackSearch.evaluate`: with the complete facet list each iteration's reflection,
+    expansion and both contractions are evaluated at once, one batch for all such runs -- rows of
+    different widths padded with one-sided weights 0; ``-adaptive``: the coefficients of
+    :func:`_nm_coefficients` adapted to the dimension) or ``"lp"`` (each candidate valued when the Nelder-Mead decision
     needs it, by :meth:`AttackSearch.evaluate` with an LP each, or by ``search.one_sided_lp`` for
     starts flagged ``"one-sided-lp"``).  The decisions are those of the classical method (Nelder &
     Mead, Comput. J. 7, 308 (1965)); the budget counts the evaluations a sequential run would
@@ -339,12 +351,13 @@ def nelder_mead_lockstep(search: AttackSearch, runs: list[tuple], budget: int) -
     depend only on its own values, and a run with budget :math:`m` evaluates a prefix of the
     candidates it evaluates with :math:`M > m`.
     """
-    alpha, gamma_e, rho, sigma = NM_COEFFS
     state = []
     for z0, objective, mode in runs:
         z0 = np.asarray(z0, dtype=float)
         simplex = np.vstack([z0, z0 + NM_STEP * np.eye(z0.size)])
-        state.append({"simplex": simplex, "f": None, "obj": objective, "mode": mode, "used": 0,
+        adaptive = mode.endswith("-adaptive")
+        mode = mode.removesuffix("-adaptive")
+        state.append({"simplex": simplex, "f": None, "obj": objective, "mode": mode, "used": 0, "adaptive": adaptive,
                       "pending": simplex, "phase": "init", "done": False})
 
     def lazy_value(s, z):
@@ -362,13 +375,14 @@ def nelder_mead_lockstep(search: AttackSearch, runs: list[tuple], budget: int) -
             if s["done"]:
                 continue
             if s["used"] >= budget or (s["phase"] == "iterate" and
-                                         np.ptp(s["simplex"], axis=0).max() < NM_XTOL):
+                                         (np.maximum.reduce(s["simplex"]) - np.minimum.reduce(s["simplex"])).max() < NM_XTOL):
                 s["done"] = True
                 continue
             if s["phase"] == "iterate":
                 order = np.argsort(s["f"], kind="stable")
                 s["simplex"], s["f"] = s["simplex"][order], s["f"][order]
-                centroid = s["simplex"][:-1].mean(axis=0)
+                alpha, gamma_e, rho, sigma = _nm_coefficients(s["simplex"].shape[1], s["adaptive"])
+                centroid = np.add.reduce(s["simplex"][:-1]) / (len(s["simplex"]) - 1)   # the mean
                 worst = s["simplex"][-1]
                 s["pending"] = np.vstack([centroid + alpha * (centroid - worst),
                                           centroid + gamma_e * alpha * (centroid - worst),
@@ -378,13 +392,17 @@ def nelder_mead_lockstep(search: AttackSearch, runs: list[tuple], budget: int) -
             active.append(s)
         if not active:
             return
-        # speculative batches (complete facet list): every pending point, one batch per dimension
+        # speculative batch (complete facet list): every pending point of every run at once; the
+        # two-sided points are padded with one-sided weights 0 (the same candidates, valued alike)
         batched = [s for s in active if s["mode"] == "batch" and search.exact]
-        for dim in sorted({s["pending"].shape[1] for s in batched}):
-            group = [s for s in batched if s["pending"].shape[1] == dim]
-            vals = search.evaluate(np.vstack([s["pending"] for s in group]), None)
+        if batched:
+            width = max(s["pending"].shape[1] for s in batched)
+            rows = [s["pending"] if s["pending"].shape[1] == width else
+                    np.hstack([s["pending"], np.zeros((len(s["pending"]), width - s["pending"].shape[1]))])
+                    for s in batched]
+            vals = search.evaluate(np.vstack(rows), None)
             start = 0
-            for s in group:
+            for s in batched:
                 n = len(s["pending"])
                 f = np.where(vals["verified"][start:start + n], vals[s["obj"]][start:start + n], np.inf)
                 s["values"] = dict(enumerate(f))
@@ -436,5 +454,6 @@ def nelder_mead_lockstep(search: AttackSearch, runs: list[tuple], budget: int) -
             if new is not None:
                 s["simplex"][-1], s["f"][-1] = new
             else:  # shrink towards the best vertex
+                sigma = _nm_coefficients(s["simplex"].shape[1], s["adaptive"])[3]
                 s["pending"] = s["simplex"][0] + sigma * (s["simplex"][1:] - s["simplex"][0])
                 s["phase"] = "shrink"

@@ -3,7 +3,8 @@ r"""Local content of a Bell box by linear programming (issue 14, item 3).
 **Local weight** (Elitzur, Popescu & Rohrlich, PLA 162, 25 (1992), "EPR2"): the largest
 :math:`q_L` with :math:`p = q_L\,p_L + (1-q_L)\,p_{NL}`, :math:`p_L` local (a mixture of the
 deterministic strategies :math:`D_{fg}(ab|xy) = [a=f(x)][b=g(y)]`) and :math:`p_{NL}` any box.
-As a linear program (solved with HiGHS through :func:`scipy.optimize.linprog`):
+As a linear program (solved with HiGHS through ``highspy``, :mod:`qkdbounds.di._highs`, the solver
+of :func:`scipy.optimize.linprog` without SciPy's import time):
 
 .. math:: q_L = \max\ \mathbf 1^{\mathsf T}\mu\quad\text{s.t.}\quad D\mu \le p,\ \mu\ge 0,
 
@@ -40,7 +41,8 @@ __all__ = ["LocalWeight", "BoxDecomposition", "deterministic_strategies", "local
 
 #: Largest number of joint deterministic strategies (columns of the LP) accepted.
 MAX_STRATEGIES = 400_000
-#: Box entries x strategies up to which the decomposition LP is passed to HiGHS densely.
+#: Box entries x strategies up to which the local-model matrix is a dense array (and the
+#: decomposition LP is passed to HiGHS densely); larger ones are SciPy sparse matrices.
 _DENSE_LIMIT = 200_000
 #: Weights below this are dropped from certificates.
 WEIGHT_FLOOR = 1e-12
@@ -112,18 +114,18 @@ def _cached_matrix(shape: tuple[int, int, int, int]):
 
 
 def local_model_matrix(shape) -> tuple[object, NDArray, NDArray]:
-    """Sparse matrix :math:`D` (box entries x strategies), and Alice's / Bob's strategy tables.
+    """Matrix :math:`D` (box entries x strategies), and Alice's / Bob's strategy tables.
 
     Column ``i * n_bob + j`` is Alice's strategy ``i`` with Bob's ``j``; each column has
-    ``n_x * n_y`` ones, so memory is ``O(strategies * settings**2)``.  Cached per shape (treat
-    the returned arrays as read-only).
+    ``n_x * n_y`` ones.  :math:`D` is a dense ``ndarray`` up to :data:`_DENSE_LIMIT` entries (the
+    boxes of the CLI: no ``scipy.sparse`` import) and a SciPy CSC matrix above, so memory is
+    ``O(strategies * settings**2)``; both support ``D @ mu`` and ``D.T @ y``.  Cached per shape
+    (treat the returned arrays as read-only).
     """
     return _cached_matrix(tuple(int(s) for s in shape))
 
 
 def _build_matrix(shape) -> tuple[object, NDArray, NDArray]:
-    from scipy.sparse import csc_matrix
-
     fa, fb = _check_size(shape)
     n_x, n_y, n_a, n_b = shape
     na, nb = len(fa), len(fb)
@@ -136,15 +138,22 @@ def _build_matrix(shape) -> tuple[object, NDArray, NDArray]:
             rows.append(((x * n_y + y) * n_a + a) * n_b + b)
             cidx.append(cols)
     rows, cidx = np.concatenate(rows), np.concatenate(cidx)
-    d = csc_matrix((np.ones(rows.size), (rows, cidx)), shape=(n_x * n_y * n_a * n_b, na * nb))
-    return d, fa, fb
+    size = (n_x * n_y * n_a * n_b, na * nb)
+    if size[0] * size[1] <= _DENSE_LIMIT:
+        d = np.zeros(size)
+        d[rows, cidx] = 1.0
+        d.setflags(write=False)
+        return d, fa, fb
+    from scipy.sparse import csc_matrix
+
+    return csc_matrix((np.ones(rows.size), (rows, cidx)), shape=size), fa, fb
 
 
 def _linprog(c, **kw):
-    from scipy.optimize import linprog
+    """HiGHS on the LP (:func:`qkdbounds.di._highs.linprog`; one place, so tests can fault it)."""
+    from ._highs import linprog
 
-    res = linprog(c, method="highs", **kw)
-    return res
+    return linprog(c, **kw)
 
 
 def strategy_list(mu: NDArray, shape) -> list[dict]:
@@ -184,7 +193,7 @@ def local_weight(box: BellBox | ArrayLike) -> LocalWeight:
     p = box.probabilities if isinstance(box, BellBox) else check_box(box)
     d, _, _ = local_model_matrix(p.shape)
     flat = p.ravel()
-    res = _linprog(-np.ones(d.shape[1]), A_ub=d, b_ub=flat, bounds=(0, None))
+    res = _linprog(-np.ones(d.shape[1]), A_ub=d, b_ub=flat)
     if res.status != 0:
         raise SolverError(f"HiGHS failed on the local-weight LP: {res.message}")
     mu = np.clip(res.x, 0, None)
@@ -195,7 +204,7 @@ def local_weight(box: BellBox | ArrayLike) -> LocalWeight:
     mu = mu * float(ratios.min())
     value = float(mu.sum())
     # exact dual certificate: y >= 0 with D^T y >= 1 after scaling
-    y = np.clip(-res.ineqlin.marginals, 0, None)
+    y = np.clip(-res.ineqlin_marginals, 0, None)
     dty = d.T @ y
     dual = float(flat @ y / dty.min()) if dty.min() > 0 else 1.0
     dual = min(dual, 1.0)
@@ -228,15 +237,15 @@ def decompose_with_boxes(p: NDArray, columns: list[NDArray], minimise: NDArray) 
     """
     d, _, _ = local_model_matrix(p.shape)
     extra = np.stack([c.ravel() for c in columns], axis=1)
-    if d.shape[0] * d.shape[1] <= _DENSE_LIMIT:  # small LPs: dense is ~2x faster in HiGHS' wrapper
-        a_eq = np.hstack([d.toarray(), extra])
+    if isinstance(d, np.ndarray):
+        a_eq = np.hstack([d, extra])
     else:
         from scipy.sparse import csc_matrix, hstack
 
         a_eq = hstack([d, csc_matrix(extra)]).tocsc()
     cost = np.concatenate([np.zeros(d.shape[1]), np.asarray(minimise, dtype=float)])
-    res = _linprog(cost, A_eq=a_eq, b_eq=p.ravel(), bounds=(0, None),
-                   options={"primal_feasibility_tolerance": 1e-10, "dual_feasibility_tolerance": 1e-10})
+    res = _linprog(cost, A_eq=a_eq, b_eq=p.ravel(), primal_feasibility_tolerance=1e-10,
+                   dual_feasibility_tolerance=1e-10)
     if res.status != 0:
         return None
     x = np.clip(res.x, 0, None)

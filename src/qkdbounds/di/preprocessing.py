@@ -55,7 +55,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy.optimize import brentq, minimize_scalar
 
 from ..attacks.cc import LEAKAGE_MODELS
 from ..errors import InputError, check_choice, check_probability, check_real
@@ -91,6 +90,8 @@ N_REFINE_LEVELS = 7
 N_REFINE_LEVELS_FLIP = 6
 N_REFINE_POINTS = 11
 N_ALPHA_LEVELS_STAGE2 = 3
+#: Zoom levels of the 1-D search in p of the noisy-preprocessing bound (cell 0.02 x (1/5)^14 < 1e-10).
+N_FLIP_LEVELS = 14
 #: Tolerance of the 1-D searches (in p and alpha) and of the threshold bisections.
 XTOL_SEARCH = 1e-10
 XTOL_QBER = 1e-9
@@ -115,29 +116,26 @@ def _h(x):
 
 
 def _phi(x):
-    return _h(0.5 + 0.5 * np.asarray(x, dtype=float))
+    """:math:`\\varphi(x) = h(\\tfrac12 + \\tfrac x2) = 1 - \\tfrac12[(1+x)\\log_2(1+x) + (1-x)\\log_2(1-x)]`
+    (even in :math:`x`, :math:`|x| \\le 1`), vectorised: the hot loop of the tangent search, in
+    fewer numpy calls than :func:`_h`."""
+    x = np.minimum(np.abs(np.asarray(x, dtype=float)), 1.0)
+    u, v = 1.0 + x, 1.0 - x
+    return 1.0 - 0.5 * (u * np.log2(u) + v * np.log2(np.maximum(v, 1e-300)))
 
 
 def _f(s_alpha, alpha: float, flip: float):
     """Woodhead et al.'s :math:`f_p(S_\\alpha)` (module docstring), vectorised in ``s_alpha``."""
-    r = np.clip(np.asarray(s_alpha, dtype=float) ** 2 / 4 - alpha**2, 0.0, 1.0)
+    r = np.minimum(np.maximum(np.asarray(s_alpha, dtype=float) ** 2 / 4 - alpha**2, 0.0), 1.0)
     return 1 - _phi(np.sqrt(r)) + _phi(np.sqrt((1 - 2 * flip) ** 2 + 4 * flip * (1 - flip) * r))
 
 
 def _tangent(alpha: float, flip: float) -> tuple[float, float]:
     """Tangent point :math:`S^*_\\alpha` and slope of the line from :math:`(2, h(p))` to
-    :math:`f_p` (:math:`|\\alpha| < 1`): the smallest chord slope, grid then bounded search."""
-    s_max = 2 * np.sqrt(1 + alpha**2)
-    hp = float(_h(flip))
-    grid = np.linspace(2.0, s_max, 201)[1:]
-    slopes = (_f(grid, alpha, flip) - hp) / (grid - 2)
-    k = int(np.argmin(slopes))
-    lo, hi = grid[max(k - 1, 0)], grid[min(k + 1, grid.size - 1)]
-    res = minimize_scalar(lambda t: float((_f(t, alpha, flip) - hp) / (t - 2)), bounds=(lo, hi),
-                          method="bounded", options={"xatol": XTOL_SEARCH})
-    if res.fun <= slopes[k]:
-        return float(res.x), float(res.fun)
-    return float(grid[k]), float(slopes[k])
+    :math:`f_p` (:math:`|\\alpha| < 1`): the smallest chord slope (:func:`_tangent_slopes`, the
+    same search as the vectorised bound, so the scalar and the vectorised values agree)."""
+    s_star, slope = _tangent_slopes(np.array([float(alpha)]), np.array([float(flip)]))
+    return float(s_star[0]), float(slope[0])
 
 
 def noisy_preprocessing_entropy(chsh: float, flip: float) -> float:
@@ -280,6 +278,8 @@ def _argmax_1d(fun, lo: float, hi: float, n_grid: int) -> tuple[float, float]:
     vals = [fun(x) for x in grid]
     k = int(np.argmax(vals))
     a, b = grid[max(k - 1, 0)], grid[min(k + 1, n_grid - 1)]
+    from scipy.optimize import minimize_scalar   # threshold paths only (import time, issue 21)
+
     res = minimize_scalar(lambda x: -fun(x), bounds=(a, b), method="bounded", options={"xatol": XTOL_SEARCH})
     if -res.fun > vals[k]:
         return float(res.x), float(-res.fun)
@@ -287,8 +287,9 @@ def _argmax_1d(fun, lo: float, hi: float, n_grid: int) -> tuple[float, float]:
 
 
 def _optimise(t_key: float, t_other: float, table: NDArray, leakage: float, model: str,
-              method: str) -> tuple[float, float, float, float, float]:
-    """Best (raw rate, flip, alpha, entropy, cost) of one method for the correlator sums."""
+              method: str, searched: dict | None = None) -> tuple[float, float, float, float, float]:
+    """Best (raw rate, flip, alpha, entropy, cost) of one method for the correlator sums
+    (``searched``: the result of :func:`_search_flip_alpha_pair`, if already computed)."""
     s = t_key + t_other
 
     def entropy(alpha: float, flip: float) -> float:
@@ -298,47 +299,78 @@ def _optimise(t_key: float, t_other: float, table: NDArray, leakage: float, mode
         lim = 2 * np.sqrt(1 + alpha * alpha)
         return asymmetric_chsh_entropy(min(max(s_alpha, -lim), lim), alpha, flip)
 
-    def rate(flip: float) -> float:
-        return _leaky(entropy(1.0, flip), flipped_error_cost(table, flip), leakage, model)
-
     if method.startswith("asymmetric_chsh"):
         # the search over alpha (and p) is vectorised (nested scalar searches cost ~0.5 s per
         # box); the reported value is recomputed below with the scalar formulas
-        flip, alpha = _search_flip_alpha(t_key, t_other, table, leakage, model,
-                                         preprocessing=method == "asymmetric_chsh_noisy_preprocessing")
+        if searched is None:
+            searched = _search_flip_alpha_pair(t_key, t_other, table, leakage, model)
+        flip, alpha = searched[method == "asymmetric_chsh_noisy_preprocessing"]
         ent = entropy(alpha, flip)
     else:
-        flip, _ = _argmax_1d(rate, 0.0, 0.5, N_GRID_FLIP)
+        flip = _search_flip(lambda flips: _leaky(_noisy_entropy_vec(s, flips), _flipped_cost_vec(table, flips),
+                                                 leakage, model))
         alpha, ent = 1.0, entropy(1.0, flip)
     cost = flipped_error_cost(table, flip)
     return _leaky(ent, cost, leakage, model), flip, alpha, ent, cost
 
 
+def _noisy_entropy_vec(chsh: float, flips: NDArray) -> NDArray:
+    """:func:`noisy_preprocessing_entropy` for an array of flip probabilities (same formula)."""
+    s = min(max(float(chsh), 0.0), 2 * np.sqrt(2))
+    p = np.asarray(flips, dtype=float)
+    if s <= 2:
+        return _h(p)
+    x = np.sqrt(min((s / 2) ** 2 - 1, 1.0))
+    y = np.sqrt(np.clip(1 - p * (1 - p) * (8 - s * s), 0.0, 1.0))
+    return 1 - _h((1 + x) / 2) + _h((1 + y) / 2)
+
+
+def _search_flip(rates) -> float:
+    """Maximise ``rates(flips)`` (vectorised) over :math:`p\\in[0, 1/2]`: the coarse grid of
+    :data:`N_GRID_FLIP` points, then :data:`N_FLIP_LEVELS` zooms of :data:`N_REFINE_POINTS` points
+    into the cells around the best point (each level x 1/5, to below :data:`XTOL_SEARCH`); the
+    best point seen is returned."""
+    flips = np.linspace(0.0, 0.5, N_GRID_FLIP)
+    r = rates(flips)
+    k = int(np.argmax(r))
+    best_p, best = float(flips[k]), float(r[k])
+    zoom = np.linspace(-1.0, 1.0, N_REFINE_POINTS)
+    dp = 0.5 / (N_GRID_FLIP - 1)
+    for _ in range(N_FLIP_LEVELS):
+        fl = np.clip(best_p + dp * zoom, 0.0, 0.5)
+        r = rates(fl)
+        k = int(np.argmax(r))
+        if r[k] > best:
+            best_p, best = float(fl[k]), float(r[k])
+        dp *= 2 / (N_REFINE_POINTS - 1)
+    return best_p
+
+
 def _tangent_slopes(alpha: NDArray, flip: NDArray) -> tuple[NDArray, NDArray]:
     """:func:`_tangent` vectorised over arrays of :math:`|\\alpha| < 1` and :math:`p` (same shape):
-    the level-0 grid of :func:`_tangent`, then :data:`N_TANGENT_LEVELS` zooms of :data:`N_TANGENT_ZOOM` points into the
+    a grid of :data:`N_TANGENT_GRID` points, then :data:`N_TANGENT_LEVELS` zooms of :data:`N_TANGENT_ZOOM` points into the
     two cells around the best point (instead of Brent's search).  Returns (tangent point, slope)."""
-    a, p = alpha[..., None], flip[..., None]
+    a, p = alpha.ravel()[:, None], flip.ravel()[:, None]
+    rows = np.arange(a.shape[0])
     hp = _h(p)
     s_max = 2 * np.sqrt(1 + a**2)
     grid = 2 + (s_max - 2) * np.linspace(0.0, 1.0, N_TANGENT_GRID)[1:]
-    s_min = grid[..., :1]
+    s_min = grid[:, :1]
     step = (s_max - 2) / (N_TANGENT_GRID - 1)
     slopes = (_f(grid, a, p) - hp) / (grid - 2)
-    k = np.argmin(slopes, axis=-1)[..., None]
-    best_s = np.take_along_axis(grid, k, -1)
-    best = np.take_along_axis(slopes, k, -1)
+    k = np.argmin(slopes, axis=1)
+    best_s, best = grid[rows, k][:, None], slopes[rows, k][:, None]
     zoom = np.linspace(-1.0, 1.0, N_TANGENT_ZOOM)
     for _ in range(N_TANGENT_LEVELS):
-        s = np.clip(best_s + step * zoom, s_min, s_max)
+        s = np.minimum(np.maximum(best_s + step * zoom, s_min), s_max)
         sl = (_f(s, a, p) - hp) / (s - 2)
-        k = np.argmin(sl, axis=-1)[..., None]
-        cand = np.take_along_axis(sl, k, -1)
+        k = np.argmin(sl, axis=1)
+        cand = sl[rows, k][:, None]
         better = cand < best
-        best_s = np.where(better, np.take_along_axis(s, k, -1), best_s)
+        best_s = np.where(better, s[rows, k][:, None], best_s)
         best = np.where(better, cand, best)
         step = 2 * step / (N_TANGENT_ZOOM - 1)
-    return best_s[..., 0], best[..., 0]
+    return best_s[:, 0].reshape(alpha.shape), best[:, 0].reshape(alpha.shape)
 
 
 def _asymmetric_entropy_vec(s_alpha: NDArray, alpha: NDArray, flip: NDArray) -> NDArray:
@@ -370,12 +402,28 @@ def _flipped_cost_vec(table: NDArray, flips: NDArray) -> NDArray:
     return hj - hm
 
 
+def _distinct(x: NDArray) -> NDArray:
+    """The sorted distinct values of a 1-D array (:func:`numpy.unique` without its lazy
+    ``numpy.ma`` import, ~30 ms of the CLI's start-up)."""
+    x = np.sort(x)
+    return x[np.concatenate([[True], x[1:] > x[:-1]])]
+
+
 def _search_flip_alpha(t_key: float, t_other: float, table: NDArray, leakage: float,
                        model: str, preprocessing: bool = True) -> tuple[float, float]:
-    """Best (p, alpha) of the asymmetric CHSH bound with preprocessing: the coarse grids of
-    :func:`_optimise` in both variables at once, then :data:`N_REFINE_LEVELS` zooms of
-    :data:`N_REFINE_POINTS` x :data:`N_REFINE_POINTS` points into the cells around the best point
-    (vectorised; the best grid point is kept if no zoom improves on it)."""
+    """Best (p, alpha) of the asymmetric CHSH bound with (or without) preprocessing
+    (:func:`_search_flip_alpha_pair`)."""
+    return _search_flip_alpha_pair(t_key, t_other, table, leakage, model)[preprocessing]
+
+
+def _search_flip_alpha_pair(t_key: float, t_other: float, table: NDArray, leakage: float,
+                            model: str) -> dict[bool, tuple[float, float]]:
+    """Best (p, alpha) of the asymmetric CHSH bound with preprocessing (key True) and without
+    (key False, p = 0): the coarse grids of :func:`_optimise` in both variables at once, then
+    :data:`N_REFINE_LEVELS` zooms of :data:`N_REFINE_POINTS` x :data:`N_REFINE_POINTS` points into
+    the cells around the best point (vectorised; the best grid point is kept if no zoom improves on
+    it).  The search without preprocessing is the row p = 0 of the same arrays (each row's alpha
+    zooms are independent of the others), so both cost one pass."""
     def rates(flips: NDArray, alphas: NDArray) -> NDArray:
         # alphas: one row of weights per flip probability
         p = flips[:, None]
@@ -385,7 +433,7 @@ def _search_flip_alpha(t_key: float, t_other: float, table: NDArray, leakage: fl
     zoom = np.linspace(-1.0, 1.0, N_REFINE_POINTS)
     shrink = 2 / (N_REFINE_POINTS - 1)
     # stage 1, as the nested scalar searches: for every p of the grid, the best alpha (grid, zooms)
-    flips = np.linspace(0.0, 0.5, N_GRID_FLIP) if preprocessing else np.zeros(1)
+    flips = np.linspace(0.0, 0.5, N_GRID_FLIP)          # flips[0] = 0: the search without preprocessing
     alphas = np.broadcast_to(np.linspace(-ALPHA_MAX, ALPHA_MAX, N_GRID_ALPHA), (flips.size, N_GRID_ALPHA))
     r = rates(flips, alphas)
     rows = np.arange(flips.size)
@@ -403,29 +451,34 @@ def _search_flip_alpha(t_key: float, t_other: float, table: NDArray, leakage: fl
     # stage 2: zoom into the best p's cells, each p with its own alpha zoom
     i = int(np.argmax(best_r))
     p, a, best = flips[i], best_a[i], best_r[i]
-    # without preprocessing the same alpha zooms run at p = 0 only, so that the two asymmetric
-    # bounds tie exactly (and the simpler one is named) when the optimal p is 0
+    # without preprocessing the same alpha zooms run at p = 0 only (the last row), so that the two
+    # asymmetric bounds tie exactly (and the simpler one is named) when the optimal p is 0
+    a0, best0 = best_a[0], best_r[0]
     dp = 0.5 / (N_GRID_FLIP - 1)
     for _ in range(N_REFINE_LEVELS_FLIP):
-        fl = np.unique(np.clip(p + dp * zoom, 0.0, 0.5)) if preprocessing else np.zeros(1)
-        cur_a = np.full(fl.size, a)
+        fl_pre = _distinct(np.clip(p + dp * zoom, 0.0, 0.5))
+        n_pre = fl_pre.size
+        fl = np.concatenate([fl_pre, [0.0]])
+        cur_a = np.concatenate([np.full(n_pre, a), [a0]])
         cur_r = np.full(fl.size, -np.inf)
+        rr = np.arange(fl.size)
         # alpha*(p) moves little over a p cell: its zoom starts at a cell that shrinks with dp
         da = 2 * ALPHA_MAX / (N_GRID_ALPHA - 1) * dp / (0.5 / (N_GRID_FLIP - 1))
         for _ in range(N_ALPHA_LEVELS_STAGE2):
             al = np.clip(cur_a[:, None] + da * zoom, -ALPHA_MAX, ALPHA_MAX)
             r = rates(fl, al)
             k = np.argmax(r, axis=1)
-            rr = np.arange(fl.size)
             better = r[rr, k] > cur_r
             cur_a = np.where(better, al[rr, k], cur_a)
             cur_r = np.where(better, r[rr, k], cur_r)
             da *= shrink
-        j = int(np.argmax(cur_r))
+        j = int(np.argmax(cur_r[:n_pre]))
         if cur_r[j] > best:
             p, a, best = fl[j], cur_a[j], cur_r[j]
+        if cur_r[-1] > best0:
+            a0, best0 = cur_a[-1], cur_r[-1]
         dp *= shrink
-    return float(p), float(a)
+    return {True: (float(p), float(a)), False: (0.0, float(a0))}
 
 
 @dataclass(frozen=True)
@@ -512,8 +565,8 @@ def best_lower_bound(box: BellBox, leakage: float = 0.0, model: str = "uniform")
 
     The key party is the one whose key setting enters the CHSH test (Bob's, reverse
     reconciliation, if possible; as :func:`qkdbounds.di.lower.dw_lower_bound`).  Each bound is
-    maximised over :math:`p\in[0,1/2]` and :math:`\alpha\in[-4, 4]` (coarse grid, then scipy's
-    bounded Brent search); the correlators are those of the binned box, the error cost
+    maximised over :math:`p\in[0,1/2]` and :math:`\alpha\in[-4, 4]` (coarse grids, then
+    vectorised zooms into the best cells); the correlators are those of the binned box, the error cost
     :math:`H(K'|O)` is exact (module docstring).  Collective attacks, i.i.d. rounds, one-way
     reconciliation.
 
@@ -553,8 +606,9 @@ def best_lower_bound(box: BellBox, leakage: float = 0.0, model: str = "uniform")
         return BestLowerBound(plain.value, plain.expression, "chsh", 0.0, 1.0, s, plain.value, candidates,
                               dict(plain.certificate), plain.method, plain.status, plain.message)
     direction, t_key, t_other, table = terms
+    searched = _search_flip_alpha_pair(t_key, t_other, table, leakage, model)   # both asymmetric bounds
     for method in LOWER_BOUND_METHODS[1:]:
-        raw, flip, alpha, ent, cost = _optimise(t_key, t_other, table, leakage, model, method)
+        raw, flip, alpha, ent, cost = _optimise(t_key, t_other, table, leakage, model, method, searched)
         candidates[method] = {"value": raw if raw > ATOL_TIE else 0.0, "expression": raw, "flip": flip, "alpha": alpha,
                               "entropy": ent, "error_cost": cost}
     # ties (within round-off) go to the simplest bound, in the order of LOWER_BOUND_METHODS
@@ -633,5 +687,7 @@ def depolarised_threshold(method: str) -> float:
     >>> round(depolarised_threshold("chsh"), 4)       # Acin et al. 2007; Woodhead et al. 2021
     0.0715
     """
+    from scipy.optimize import brentq
+
     check_choice("method", method, LOWER_BOUND_METHODS)
     return float(brentq(lambda q: depolarised_rate(q, method, normalised=True), 0.05, 0.12, xtol=XTOL_QBER))

@@ -57,7 +57,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.optimize import brentq
 
 from ..attacks.cc import LEAKAGE_MODELS
 from ..errors import InputError, check_choice, check_probability
@@ -230,6 +229,8 @@ def werner_window_thresholds(leakage: float, model: str = "uniform", *,
     elif leakage == 0:
         dw_leak = dw.visibility
     else:
+        from scipy.optimize import brentq   # thresholds only (import time of the CLI, issue 21)
+
         dw_leak = float(brentq(_leaky_raw, lo, hi, args=(leakage, model), xtol=1e-14))
     # below 1/sqrt 2 the box is local (CHSH <= 2), so every DI lower bound is 0 there
     best_zero, best_method = _best_zero(leakage, model, *(best_bracket or (1 / np.sqrt(2), 1.0)))
