@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-from ._args import in_file, integer, out_dir, probability, unit_values
+from ._args import in_file, integer, out_dir, out_file, probability, ranged, unit_values
 
 
 def _theta(text: str) -> float:
@@ -66,15 +66,34 @@ def handle_attack(args) -> dict:
 
 
 def handle_region(args) -> dict:
-    from ..di.region import di_region
+    from ..errors import InputError
     from ._progress import progress
 
-    total = len(args.visibility) * len(args.eta)
-    with progress(total, "di-region", args.quiet) as update:
-        region = di_region(args.visibility, args.eta, theta=args.theta, leakage=args.leakage,
-                           model=args.model, binning=args.binning, n_starts=args.starts,
-                           maxfev=args.maxfev, progress=lambda done, tot: update(1))
+    if args.store is None and (args.scheduler is not None or args.workers is not None):
+        raise InputError("--scheduler and --workers run the map on the sweep engine: give --store FILE")
+    if args.scheduler is not None and args.workers is not None:
+        raise InputError("--workers applies to the local cluster; omit it with --scheduler")
+    sweep = None
+    if args.store is not None:
+        from ..sweep.di_region import di_region_sweep
+
+        region, summary = di_region_sweep(args.visibility, args.eta, args.store, theta=args.theta,
+                                          leakage=args.leakage, model=args.model,
+                                          binning=args.binning, scheduler=args.scheduler,
+                                          n_workers=args.workers, quiet=args.quiet)
+        sweep = summary.to_dict()
+    else:
+        from ..di.region import di_region
+
+        total = len(args.visibility) * len(args.eta)
+        with progress(total, "di-region", args.quiet) as update:
+            region = di_region(args.visibility, args.eta, theta=args.theta, leakage=args.leakage,
+                               model=args.model, binning=args.binning, n_starts=args.starts,
+                               maxfev=args.maxfev, progress=lambda done, tot: update(1))
     out = region.to_dict()
+    if sweep is not None:
+        out["sweep"] = {k: sweep[k] for k in ("name", "store", "total", "computed", "skipped",
+                                              "failed", "claimed_elsewhere", "scheduler")}
     if args.out is not None:
         from ..plotting.di_figure import write_di_region
 
@@ -135,5 +154,13 @@ def register(sub) -> None:
     r.add_argument("--eta", type=unit_values("--eta"), default=None, required=True,
                    help="eta or a grid (a:b:step, comma lists)")
     r.add_argument("--out", type=out_dir("--out"), default=None, help="also write the figure (PNG + SVG) here")
+    r.add_argument("--store", type=out_file("--store"), default=None, metavar="FILE.sqlite",
+                   help="compute the map on the sweep engine (Dask) into this SQLite store: "
+                        "resumable, stored points are read, not recomputed; each point is "
+                        "qkdbounds di-attack with its defaults (--starts/--maxfev do not apply)")
+    r.add_argument("--workers", type=ranged("--workers", "workers"), default=None,
+                   help="[--store] local worker processes (default: number of cores)")
+    r.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                   help="[--store] existing Dask scheduler, e.g. tcp://HOST:8786")
     _common(r, region=True)
     r.set_defaults(handler=handle_region)

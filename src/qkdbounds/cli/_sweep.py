@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from ..errors import InputError
-from ._args import out_dir, out_file
+from ._args import out_dir, out_file, ranged
 
 
 #: ``qkdbounds.sweep.questions.QUESTION_NAMES``, spelled out so that building the parser does
@@ -88,21 +88,11 @@ def register(subparsers) -> None:
     p.add_argument("--name", default=None, help="sweep name (default: derived from the grid)")
     p.add_argument("--scheduler", default=None, metavar="ADDRESS",
                    help="existing Dask scheduler, e.g. tcp://HOST:8786 (default: local cluster)")
-    p.add_argument("--workers", type=_positive_int, default=None,
+    p.add_argument("--workers", type=ranged("--workers", "workers"), default=None,
                    help="local worker processes (default: number of cores)")
     p.add_argument("--point-fn", default=None, help=argparse.SUPPRESS)
     add_common(p)
     p.set_defaults(handler=handle)
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be an integer >= 1, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be an integer >= 1, got {value}")
-    return value
 
 
 def handle(args) -> dict:

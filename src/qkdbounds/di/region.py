@@ -42,7 +42,7 @@ from .lower import eta_threshold
 from .preprocessing import BestLowerBound, best_lower_bound
 
 __all__ = ["DIWindowPoint", "DIRegion", "DIEtaWindow", "di_attack_bound", "di_region", "di_eta_window",
-           "REGION_LABELS", "MAX_REGION_POINTS", "XTOL_ETA_ZERO"]
+           "REGION_LABELS", "MAX_REGION_POINTS", "XTOL_ETA_ZERO", "region_label"]
 
 REGION_LABELS = ("no_key", "open", "key")
 #: Largest grid accepted by :func:`di_region` (each point is a search of a few seconds).
@@ -239,6 +239,55 @@ class DIRegion(StatusField):
     lower_method: NDArray = field(default_factory=lambda: np.empty((0, 0), dtype=str), repr=False)
     message: str = ""
 
+    @classmethod
+    def from_points(cls, visibilities: ArrayLike, etas: ArrayLike,
+                    points: Sequence[Sequence[dict | None]], *, leakage: float, model: str,
+                    binning: str, theta: float, method: str) -> "DIRegion":
+        """Assemble the map from per-point results (e.g. read from the results store).
+
+        Parameters
+        ----------
+        visibilities, etas : array_like, shapes (n_v,), (n_eta,)
+        points : nested sequence, shape (n_v, n_eta)
+            Per point the dict of ``qkdbounds di-attack --json``
+            (:meth:`DIWindowPoint.to_dict`), or None where the point is missing (not computed,
+            failed): its values are NaN, its label ``"open"``, and the status ``failed``.
+        leakage, model, binning, theta, method
+            The question, as in :func:`di_region`.
+
+        Returns
+        -------
+        DIRegion
+            Labels by :func:`region_label`, as :func:`di_region`.
+        """
+        vs, es = np.asarray(visibilities, dtype=float), np.asarray(etas, dtype=float)
+        shape = (vs.size, es.size)
+        upper, one_way, lower, lw = (np.full(shape, np.nan) for _ in range(4))
+        labels = np.full(shape, "open", dtype=object)
+        names = np.full(shape, "none", dtype=object)
+        boxes: list[list] = [[None] * es.size for _ in range(vs.size)]
+        inconsistent = missing = 0
+        for i in range(vs.size):
+            for j in range(es.size):
+                pt = points[i][j]
+                if pt is None:
+                    missing += 1
+                    continue
+                upper[i, j], one_way[i, j] = pt["rate_upper_bound"], pt["one_way_upper_bound"]
+                lower[i, j], lw[i, j] = pt["lower_bound"], pt["local_weight"]
+                if pt["lower_bound"] > 0:
+                    names[i, j] = pt.get("lower_bound_method", "none")
+                labels[i, j], clash = region_label(pt["rate_upper_bound"], pt["lower_bound"])
+                inconsistent += clash
+                boxes[i][j] = (pt.get("certificate") or {}).get("eve_box")
+        notes = ([f"{missing} points missing (not computed or failed)"] if missing else []) + \
+            ([f"inconsistent at {inconsistent} points"] if inconsistent else [])
+        status = (Status.FAILED if missing else
+                  Status.HEURISTIC if inconsistent else Status.CERTIFIED)
+        return cls(vs, es, upper, one_way, lower, lw, labels.astype(str), boxes, float(leakage),
+                   model, binning, float(theta), method, status, names.astype(str),
+                   "; ".join(notes))
+
     def to_dict(self) -> dict:
         return {"visibilities": self.visibilities.tolist(), "etas": self.etas.tolist(),
                 "lower_bound_method": self.lower_method.tolist(),
@@ -248,6 +297,14 @@ class DIRegion(StatusField):
                 "model": self.model, "binning": self.binning, "theta": self.theta,
                 "counts": {lab: int((self.classification == lab).sum()) for lab in REGION_LABELS},
                 "method": self.method, "status": self.status, "message": self.message}
+
+
+def region_label(upper: float, lower: float) -> tuple[str, bool]:
+    """The map's label of one point: ``"no_key"`` where the upper bound is 0 (to
+    :data:`~qkdbounds._tolerances.ATOL_RATE`), ``"key"`` where the lower bound is positive,
+    ``"open"`` otherwise; and whether both held (an inconsistent point, labelled ``"key"``)."""
+    no_key, key = upper <= ATOL_RATE, lower > ATOL_RATE
+    return ("key" if key else "no_key" if no_key else "open"), bool(no_key and key)
 
 
 def _grid(name: str, values: ArrayLike) -> NDArray:
@@ -337,11 +394,8 @@ def di_region(
             lower[i, j], lw[i, j] = point.lower_bound, point.local_weight
             if point.lower_bound > 0:
                 names[i, j] = point.lower.winner
-            if point.rate_upper_bound <= ATOL_RATE:
-                labels[i, j] = "no_key"
-            if point.lower_bound > ATOL_RATE:
-                inconsistent += labels[i, j] == "no_key"
-                labels[i, j] = "key"
+            labels[i, j], clash = region_label(point.rate_upper_bound, point.lower_bound)
+            inconsistent += clash
             eve = _eve(point)
             boxes[i][j] = point.attack.certificate.get("eve_box")
             prev = eve if eve is not None else prev

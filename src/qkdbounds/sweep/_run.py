@@ -26,7 +26,7 @@ import uuid
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-from ..errors import InputError
+from ..errors import InputError, check_parameter
 from ..store import ResultStore, parameter_key
 from ..store._sqlite import FAILED, _dumps, _jsonable
 from ._grid import build_grid, grid_name, grid_points
@@ -411,9 +411,8 @@ def run_sweep(axes: Mapping[str, Any], store: str | os.PathLike | ResultStore, *
     spec = get_question(question)
     grid = build_grid(axes, spec.name)
     reference, fn = function_reference(spec.point_fn if point_fn is None else point_fn)
-    if n_workers is not None and (isinstance(n_workers, bool) or not isinstance(n_workers, int)
-                                  or n_workers < 1):
-        raise InputError(f"workers must be an integer >= 1, got {n_workers!r}")
+    if n_workers is not None:  # local worker processes (a larger cluster: scheduler=ADDRESS)
+        n_workers = check_parameter("workers", n_workers)
     if max_in_flight < 1:
         raise InputError(f"max_in_flight must be >= 1, got {max_in_flight!r}")
     if scheduler:

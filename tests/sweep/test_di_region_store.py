@@ -1,0 +1,103 @@
+"""``qkdbounds di-region --store``: the DI map on the sweep engine (issue 21, item 4) - one route
+with ``di-attack`` per point, resumable after kill -9, read back from the store."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from conftest import subprocess_env
+
+from qkdbounds.di.region import DIRegion, region_label
+from qkdbounds.errors import InputError
+from qkdbounds.sweep._run import KILL_AFTER_STORED_ENV
+
+GRID = ["--visibility", "0.98,1", "--eta", "0.9,0.95"]
+
+
+def _cmd(store, *extra):
+    return [sys.executable, "-m", "qkdbounds", "di-region", *GRID, "--store", str(store),
+            "--json", "--quiet", *extra]
+
+
+def _run(store, *extra, env=None):
+    out = subprocess.run(_cmd(store, *extra), capture_output=True, text=True, timeout=300,
+                         env=env or subprocess_env())
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout)
+
+
+@pytest.mark.slow
+def test_killed_map_resumes_without_recomputing_and_equals_di_attack(tmp_path):
+    store = tmp_path / "di.sqlite"
+    env = subprocess_env(**{KILL_AFTER_STORED_ENV: "2"})  # the run SIGKILLs itself after 2 points
+    proc = subprocess.Popen(_cmd(store, "--workers", "1"), env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        proc.wait(timeout=300)
+    finally:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        proc.wait(timeout=10)
+    assert proc.returncode == -signal.SIGKILL
+
+    first = _run(store, "--workers", "1")
+    assert (first["sweep"]["skipped"], first["sweep"]["computed"]) == (2, 2)
+    assert first["status"] == "certified" and first["counts"]["key"] + first["counts"]["open"] + \
+        first["counts"]["no_key"] == 4
+    again = _run(store)
+    assert (again["sweep"]["skipped"], again["sweep"]["computed"]) == (4, 0)
+    assert again["rate_upper_bound"] == first["rate_upper_bound"]
+
+    # one route: every cell is the di-attack point of the same question
+    for i, v in enumerate((0.98, 1.0)):
+        for j, eta in enumerate((0.9, 0.95)):
+            out = subprocess.run([sys.executable, "-m", "qkdbounds", "di-attack", "--visibility",
+                                  str(v), "--eta", str(eta), "--json", "--quiet"],
+                                 capture_output=True, text=True, timeout=300, check=True)
+            point = json.loads(out.stdout)
+            assert first["rate_upper_bound"][i][j] == point["rate_upper_bound"]
+            assert first["lower_bound"][i][j] == point["lower_bound"]
+            assert first["classification"][i][j] == region_label(point["rate_upper_bound"],
+                                                                 point["lower_bound"])[0]
+
+
+def test_sweep_options_need_a_store(tmp_path):
+    out = subprocess.run([sys.executable, "-m", "qkdbounds", "di-region", *GRID, "--workers", "2"],
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 2 and "--store" in out.stderr and len(out.stderr.splitlines()) == 1
+    out = subprocess.run(_cmd(tmp_path / "s.sqlite", "--workers", "100000"), capture_output=True,
+                         text=True, timeout=60)
+    assert out.returncode == 2 and "[1, 256]" in out.stderr and len(out.stderr.splitlines()) == 1
+
+
+def test_region_label_rule():
+    assert region_label(0.0, 0.0) == ("no_key", False)
+    assert region_label(0.3, 0.0) == ("open", False)
+    assert region_label(0.3, 0.1) == ("key", False)
+    assert region_label(0.0, 0.1) == ("key", True)     # inconsistent: counted, labelled key
+
+
+def test_from_points_marks_missing_points_failed():
+    pt = {"rate_upper_bound": 0.4, "one_way_upper_bound": 0.5, "lower_bound": 0.1,
+          "local_weight": 0.2, "lower_bound_method": "chsh", "certificate": {}}
+    region = DIRegion.from_points([0.9, 1.0], [0.95], [[pt], [None]], leakage=0.0,
+                                  model="uniform", binning="both", theta=np.pi / 4, method="test")
+    assert region.status == "failed" and "1 points missing" in region.message
+    assert region.classification.tolist() == [["key"], ["open"]]
+    assert np.isnan(region.upper[1, 0]) and region.upper[0, 0] == 0.4
+    assert region.lower_method.tolist() == [["chsh"], ["none"]]
+
+
+def test_workers_range_in_the_api(tmp_path):
+    from qkdbounds.sweep.di_region import di_region_sweep
+
+    with pytest.raises(InputError, match=r"\[1, 256\]"):
+        di_region_sweep([1.0], [0.95], tmp_path / "s.sqlite", n_workers=10**5)
