@@ -245,6 +245,15 @@ def _specs(cmd, paths):
             ("--visibility", st.just(None), st.just("0.9")),   # an option of another question
             ("--store", st.just(paths["new"] + "_d.sqlite"),
              st.sampled_from([paths[k] for k in ("foreign", "dir", "empty", "under_file")]))]
+    if cmd == "di-region-store":
+        # the map on the sweep engine: one argument always bad, so no cluster starts
+        return ["di-region"], [
+            ("--eta", st.just("0.9,1"), UNIT_GRID_BAD),
+            ("--store", st.just(paths["new"] + "_r.sqlite"),
+             st.sampled_from([paths[k] for k in ("foreign", "dir", "empty", "under_file")])),
+            ("--workers", st.just("1"), st.sampled_from(["0", "100000", "x", "-1"])),
+            ("--scheduler", st.just(None),
+             st.sampled_from(["garbage", "tcp://", "tcp://h:0", "tcp://h:99999"]))]
     if cmd == "sweep-plan":
         return ["sweep", "--question", "plan"], [
             ("--distance-km", st.just("50,100"), st.sampled_from(["0", "1e6", "x", "0:1:1e-308"])),
@@ -269,7 +278,7 @@ COMMANDS = ["threshold", "rate", "swap", "repeaters", "plan", "network", "source
             "di-attack", "di-table", "di-region",
             "swap-bell", "rho-d", "crossover", "bound",
             "state-bound", "results list", "results export", "results plot", "figure", "sweep",
-            "data-bound", "data-counts", "sweep-data", "sweep-plan"]
+            "data-bound", "data-counts", "sweep-data", "sweep-plan", "di-region-store"]
 
 
 @st.composite
@@ -277,7 +286,7 @@ def invocation(draw, paths):
     """Every option valid, or exactly one option bad (so that each bad value is what fails)."""
     prefix, specs = _specs(draw(st.sampled_from(COMMANDS)), paths)
     bad = draw(st.integers(-len(specs), len(specs) - 1))  # negative: all valid (~half)
-    if prefix[0] == "sweep":
+    if prefix[0] == "sweep" or "--store" in [flag for flag, _, _ in specs] and prefix == ["di-region"]:
         bad = bad % len(specs)
     argv = list(prefix)
     for i, (flag, valid, invalid) in enumerate(specs):
