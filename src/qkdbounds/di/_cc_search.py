@@ -384,10 +384,10 @@ def nelder_mead_lockstep(search: AttackSearch, runs: list[tuple], budget: int) -
                 alpha, gamma_e, rho, sigma = _nm_coefficients(s["simplex"].shape[1], s["adaptive"])
                 centroid = np.add.reduce(s["simplex"][:-1]) / (len(s["simplex"]) - 1)   # the mean
                 worst = s["simplex"][-1]
-                s["pending"] = np.vstack([centroid + alpha * (centroid - worst),
-                                          centroid + gamma_e * alpha * (centroid - worst),
-                                          centroid + rho * alpha * (centroid - worst),
-                                          centroid - rho * (centroid - worst)])
+                # reflection, expansion, outside and inside contraction in one broadcast (the
+                # same floating-point operations as one row each)
+                steps = np.array([alpha, gamma_e * alpha, rho * alpha, -rho])
+                s["pending"] = centroid + steps[:, None] * (centroid - worst)
             s["values"] = {}
             active.append(s)
         if not active:
@@ -397,15 +397,18 @@ def nelder_mead_lockstep(search: AttackSearch, runs: list[tuple], budget: int) -
         batched = [s for s in active if s["mode"] == "batch" and search.exact]
         if batched:
             width = max(s["pending"].shape[1] for s in batched)
-            rows = [s["pending"] if s["pending"].shape[1] == width else
-                    np.hstack([s["pending"], np.zeros((len(s["pending"]), width - s["pending"].shape[1]))])
-                    for s in batched]
-            vals = search.evaluate(np.vstack(rows), None)
+            rows = np.zeros((sum(len(s["pending"]) for s in batched), width))
+            start = 0
+            for s in batched:
+                n, dim = s["pending"].shape
+                rows[start:start + n, :dim] = s["pending"]
+                start += n
+            vals = search.evaluate(rows, None)
+            values = {o: np.where(vals["verified"], vals[o], np.inf).tolist() for o in {s["obj"] for s in batched}}
             start = 0
             for s in batched:
                 n = len(s["pending"])
-                f = np.where(vals["verified"][start:start + n], vals[s["obj"]][start:start + n], np.inf)
-                s["values"] = dict(enumerate(f))
+                s["values"] = dict(enumerate(values[s["obj"]][start:start + n]))
                 start += n
         for s in active:
             def value(i, s=s):
