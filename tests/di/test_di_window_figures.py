@@ -13,7 +13,7 @@ from scipy.optimize import brentq  # noqa: E402
 from qkdbounds.di.bell_data import bell_box  # noqa: E402
 from qkdbounds.di.lower import binned_maximally_entangled_rate, eta_threshold  # noqa: E402
 from qkdbounds.di.preprocessing import best_lower_bound  # noqa: E402
-from qkdbounds.di.region import XTOL_ETA_ZERO, DIRegion, di_eta_window  # noqa: E402
+from qkdbounds.di.region import XTOL_ETA_UPPER, XTOL_ETA_ZERO, DIRegion, di_attack_bound, di_eta_window  # noqa: E402
 from qkdbounds.plotting.di_figure import (  # noqa: E402
     OKABE_ITO,
     _edges,
@@ -66,8 +66,24 @@ def test_lower_bounds_on_the_dense_grid(window):
             assert window.lower[list(e).index(eta)] <= up + 1e-9
     rows = window.rows()
     assert [r["eta"] for r in rows] == sorted(r["eta"] for r in rows)
-    assert sum(r["rate_upper_bound"] is not None for r in rows) == 2
+    # the attack's values at its two grid points and at the points of its zero's bisection
+    assert sum(r["rate_upper_bound"] is not None for r in rows) == window.attack.etas.size
     assert window.status == "certified"
+
+
+def test_attack_zero_is_bisected_and_its_ends_are_attack_points(window):
+    """Issue 21, item 5: the attack's zero is bisected to XTOL_ETA_UPPER between its grid points
+    0.85 (bound 0) and 1.0; both ends of the final bracket are attack points (0 and > 0)."""
+    th = window.thresholds
+    lo, hi = th["upper_zero_bracket"]
+    assert th["upper_zero"] == lo and 0 < hi - lo <= XTOL_ETA_UPPER
+    a_e, a_up = list(window.attack.etas), window.attack.upper[0]
+    assert a_up[a_e.index(lo)] == 0 and a_up[a_e.index(hi)] > 0
+    assert np.all(np.diff(window.attack.etas) > 0)
+    assert window.attack.eve_boxes[0][a_e.index(hi)] is not None
+    # the second route: the same point asked on its own
+    assert di_attack_bound(bell_box(eta_a=hi), maxfev=20).rate_upper_bound > 0
+    assert th["chsh_violation"] < lo < th["lower_zero"]
 
 
 def test_upper_staircase_uses_the_next_larger_attack_point():
@@ -147,9 +163,14 @@ def test_reproduce_di_worker_failure_propagates_and_leaves_no_process(monkeypatc
 
 
 def test_region_names_the_best_lower_bound(window):
-    region = window.attack          # a DIRegion at v = 1, eta = 0.85 and 1
-    assert region.lower_method.tolist() == [["none", "chsh"]]          # 0 at 0.85; a tie at 1 -> plain
-    assert region.to_dict()["lower_bound_method"] == [["none", "chsh"]]
+    region = window.attack          # a DIRegion at v = 1, eta = 0.85, 1 and the bisection points
+    names = region.lower_method.tolist()[0]
+    assert names[0] == "none" and names[-1] == "chsh"          # 0 at 0.85; a tie at 1 -> plain
+    assert region.to_dict()["lower_bound_method"] == [names]
+    for eta, name, low in zip(region.etas, names, region.lower[0]):
+        assert (name == "none") == (low <= 0), eta
+        if low > 0:
+            assert name == best_lower_bound(bell_box(eta_a=float(eta))).winner
     point = best_lower_bound(bell_box(eta_a=0.92))
     from qkdbounds.di.region import di_region
 

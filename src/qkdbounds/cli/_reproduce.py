@@ -193,10 +193,10 @@ def _handle(args, di_figures: _DIFigures) -> dict:
                                    f"Devetak-Winter) at {len(di_window.etas)} efficiencies, including their exact "
                                    f"zeros (bisection: eta = {_fmt(dth['lower_zero'])} best, "
                                    f"{_fmt(dth['chsh_lower_zero'])} plain); the DI convex-combination attack "
-                                   f"(upper, two-way and one-way) at {di_window.attack.etas.size} efficiencies only "
-                                   "(seconds each), drawn as a staircase that is a valid upper bound between them "
-                                   "(lowering eta is local post-processing); its zero lies in the hatched band "
-                                   "(qkdbounds di-attack / di-region)."})
+                                   f"(upper, two-way and one-way) at {di_window.attack.etas.size} efficiencies, "
+                                   "drawn as a staircase that is a valid upper bound between them "
+                                   "(lowering eta is local post-processing); its zero bisected "
+                                   f"(eta = {_fmt(dth['upper_zero'])}; qkdbounds di-attack / di-region)."})
         update(1)
         win = window_headlines(window)
         dih = di_headlines(di_window)

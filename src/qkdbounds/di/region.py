@@ -42,7 +42,7 @@ from .lower import eta_threshold
 from .preprocessing import BestLowerBound, best_lower_bound
 
 __all__ = ["DIWindowPoint", "DIRegion", "DIEtaWindow", "di_attack_bound", "di_region", "di_eta_window",
-           "REGION_LABELS", "MAX_REGION_POINTS", "XTOL_ETA_ZERO", "region_label"]
+           "REGION_LABELS", "MAX_REGION_POINTS", "XTOL_ETA_ZERO", "XTOL_ETA_UPPER", "region_label"]
 
 REGION_LABELS = ("no_key", "open", "key")
 #: Largest grid accepted by :func:`di_region` (each point is a search of a few seconds).
@@ -50,6 +50,8 @@ MAX_REGION_POINTS = 2500
 #: Bisection tolerance (in eta) of the zeros in :func:`di_eta_window`: the best lower bound costs
 #: ~0.1 s a call, so 1e-6 (about 12 steps from a grid cell) is the affordable "exact".
 XTOL_ETA_ZERO = 1e-6
+#: Bisection tolerance of the DI attack's zero in eta (each evaluation is an attack).
+XTOL_ETA_UPPER = 1e-4
 #: Tolerance of the CHSH-violation threshold (the CHSH value costs microseconds).
 XTOL_ETA_CHSH = 1e-12
 
@@ -435,14 +437,16 @@ class DIEtaWindow(StatusField):
         :data:`qkdbounds.di.preprocessing.LOWER_BOUND_METHODS`); ``"none"`` where every bound is 0,
         ``"no_violation"`` where moreover CHSH <= 2.
     attack : DIRegion
-        The DI CC attack (:func:`di_region`) on its own, usually coarser, grid of efficiencies
-        (``attack.etas``; ``attack.upper[0]`` two-way, ``attack.one_way[0]`` one-way).
+        The DI CC attack (:func:`di_region`) on its grid of efficiencies plus the points of its
+        zero's bisection (``attack.etas``; ``attack.upper[0]`` two-way, ``attack.one_way[0]``
+        one-way).
     thresholds : dict
         ``chsh_violation`` (CHSH = 2), ``chsh_lower_zero`` (:func:`~qkdbounds.di.lower.eta_threshold`),
         ``lower_zero`` and ``lower_zero_method`` (the best bound; bisection to :data:`XTOL_ETA_ZERO`,
-        the point returned is the first where the bound is positive), and ``upper_zero_bracket``:
-        the attack's last zero and first positive efficiency on its grid (not bisected: each
-        attack costs seconds).  None where a bound has no zero in the range.
+        the point returned is the first where the bound is positive), ``upper_zero`` (the largest
+        efficiency evaluated where the attack's two-way bound is 0: no key there, certified) and
+        ``upper_zero_bracket`` (it and the first positive efficiency, bisected to
+        :data:`XTOL_ETA_UPPER`).  None where a bound has no zero in the range.
     visibility, theta, leakage : float
     model, binning, method : str
     status : Status
@@ -505,9 +509,36 @@ def _bisect(positive: Callable[[float], bool], lo: float, hi: float, xtol: float
     return hi
 
 
+def _with_points(region: DIRegion, extra: dict) -> DIRegion:
+    """``region`` (one visibility) with the attack points ``extra`` (eta -> DIWindowPoint)
+    inserted at their efficiencies."""
+    from dataclasses import replace
+
+    if not extra:
+        return region
+    pts = [extra[e] for e in sorted(extra)]
+    etas = np.concatenate([region.etas, sorted(extra)])
+    order = np.argsort(etas, kind="stable")
+
+    def col(arr, values, dtype=float):
+        return np.concatenate([arr, np.array([values], dtype=dtype)], axis=1)[:, order]
+
+    labels = [region_label(p.rate_upper_bound, p.lower_bound)[0] for p in pts]
+    names = [p.lower.winner if p.lower_bound > 0 else "none" for p in pts]
+    boxes = region.eve_boxes[0] + [p.attack.certificate.get("eve_box") for p in pts]
+    return replace(region, etas=etas[order],
+                   upper=col(region.upper, [p.rate_upper_bound for p in pts]),
+                   one_way=col(region.one_way, [p.one_way_upper_bound for p in pts]),
+                   lower=col(region.lower, [p.lower_bound for p in pts]),
+                   local_weight=col(region.local_weight, [p.local_weight for p in pts]),
+                   classification=col(region.classification.astype(object), labels, object).astype(str),
+                   lower_method=col(region.lower_method.astype(object), names, object).astype(str),
+                   eve_boxes=[[boxes[k] for k in order]])
+
+
 def di_eta_window(
     etas: ArrayLike,
-    attack_etas: ArrayLike,
+    attack_etas: ArrayLike | None = None,
     *,
     visibility: float = 1.0,
     theta: float = np.pi / 4,
@@ -520,8 +551,11 @@ def di_eta_window(
 ) -> DIEtaWindow:
     r"""The DI window against the detection efficiency :math:`\eta` (both parties) at fixed
     :math:`(\theta, v)`: the best DI lower bound and the plain CHSH one on the grid ``etas``
-    (cheap: ~0.1 s a point), the DI CC attack on ``attack_etas`` (seconds a point;
-    :func:`di_region`), and the zeros of the bounds, which are added to the lower bounds' grid.
+    (~0.1 s a point), the DI CC attack on ``attack_etas`` (default: the same grid; ~0.2 s a point;
+    :func:`di_region`), and the zeros of the bounds: the lower bounds' zeros are added to their
+    grid, the attack's zero is bisected to :data:`XTOL_ETA_UPPER` and both ends of its final
+    bracket are added to the attack's grid (``thresholds["upper_zero"]``: the largest efficiency
+    evaluated where the attack's bound is 0).
 
     Between two attack efficiencies :math:`\eta_i < \eta_{i+1}` the two-way bound at
     :math:`\eta_{i+1}` is still an upper bound, and between two lower-bound efficiencies the
@@ -533,7 +567,7 @@ def di_eta_window(
     Parameters
     ----------
     etas, attack_etas : array_like
-        Efficiencies in [0, 1] for the lower bounds and for the attack.
+        Efficiencies in [0, 1] for the lower bounds and for the attack (default ``etas``).
     visibility, theta, leakage, model, binning
         As in :func:`di_region`.
     n_starts, maxfev : int
@@ -559,7 +593,7 @@ def di_eta_window(
     (0.9231, 1.0)
     """
     grid = np.unique(_grid("etas", etas))
-    attack_grid = _grid("attack_etas", attack_etas)
+    attack_grid = grid if attack_etas is None else _grid("attack_etas", attack_etas)
     visibility = check_probability("visibility", visibility)
     check_real("theta", theta, 0.0, np.pi / 2)
     total = grid.size + attack_grid.size
@@ -601,8 +635,21 @@ def di_eta_window(
                        n_starts=n_starts, maxfev=maxfev,
                        progress=None if progress is None else lambda d, t: progress(grid.size + d, total))
     br = _last_crossing(attack.etas, attack.upper[0] > ATOL_RATE)
+    thresholds["upper_zero"] = None
     if br is not None:
-        thresholds["upper_zero_bracket"] = br
+        lo, hi = br
+        extra = {}
+        while hi - lo > XTOL_ETA_UPPER:  # bisection: lowering eta never raises the key
+            mid = 0.5 * (lo + hi)
+            extra[mid] = di_attack_bound(bell_box(theta, visibility, mid, binning=binning), leakage,
+                                         model, n_starts=n_starts, maxfev=maxfev)
+            if extra[mid].rate_upper_bound > ATOL_RATE:
+                hi = mid
+            else:
+                lo = mid
+        attack = _with_points(attack, extra)
+        thresholds["upper_zero_bracket"] = (float(lo), float(hi))
+        thresholds["upper_zero"] = float(lo)
     res = [points[float(e)] for e in etas_all]
     inconsistent = sum(1 for e, u in zip(attack.etas, attack.upper[0])
                        if float(e) in points and points[float(e)].value > u + ATOL_DI)

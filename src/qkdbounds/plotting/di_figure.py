@@ -103,7 +103,7 @@ def draw_di_region(region, ax=None):
         ax.plot(e, region.upper[0], color=OKABE_ITO["blue"], lw=1.9, drawstyle="steps-pre", marker="o", ms=4,
                 label="upper: DI CC attack, two-way (intrinsic information)")
         ax.plot(e, region.one_way[0], color=OKABE_ITO["sky_blue"], lw=1.3, ls="-.", drawstyle="steps-pre",
-                marker="s", ms=3, label="upper: DI CC attack, one-way H(A|E) - H(A|B)")
+                marker="s", ms=3, label="upper: DI CC attack, one-way without preprocessing, H(A|E) - H(A|B)")
         ax.plot(e, region.lower[0], color=OKABE_ITO["vermillion"], lw=1.6, ls="--", drawstyle="steps-post",
                 marker="D", ms=3, label="lower: best DI lower bound")
         ax.set_xlim(*_limits(e))
@@ -128,8 +128,9 @@ def draw_di_eta_window(window, ax=None):
 
     Lines: the best DI lower bound and the plain CHSH one on the dense grid, which contains the
     exact zeros (marked, so no line crosses a threshold by interpolation).  Staircases with
-    markers: the DI CC attack at its efficiencies, drawn at the value of the next larger
-    efficiency in between (a valid upper bound there).  Shaded: the window for the DI key.
+    markers: the DI CC attack at its efficiencies (incl. both ends of its bisected zero), drawn at
+    the value of the next larger efficiency in between (a valid upper bound there).  Shaded: the
+    window for the DI key.
     """
     ax = _style.new_axes(ax, "tall")
     th = window.thresholds
@@ -143,9 +144,9 @@ def draw_di_eta_window(window, ax=None):
     ax.fill_between(x, lower_x, stair, where=stair >= lower_x, color=OKABE_ITO["sky_blue"],
                     alpha=0.18, lw=0, label="window for the DI key")
     ax.plot(a_e, a_up, color=OKABE_ITO["blue"], lw=1.9, drawstyle="steps-pre", marker="o", ms=4.5,
-            label=f"upper: DI CC attack, two-way ({a_e.size} efficiencies; staircase valid in between)")
+            label=f"upper: DI CC attack, two-way ({a_e.size} efficiencies; staircase: valid in between)")
     ax.plot(a_e, a_ow, color=OKABE_ITO["sky_blue"], lw=1.3, ls="-.", drawstyle="steps-pre", marker="s", ms=3.5,
-            label="upper: DI CC attack, one-way H(A|E) - H(A|B)")
+            label="upper: DI CC attack, one-way without preprocessing, H(A|E) - H(A|B)")
     ax.plot(e, window.lower, color=OKABE_ITO["vermillion"], lw=1.9,
             label=f"lower: best DI lower bound ({len(e)} efficiencies)")
     ax.plot(e, window.chsh_lower, color=OKABE_ITO["orange"], lw=1.4, ls="--",
@@ -160,11 +161,13 @@ def draw_di_eta_window(window, ax=None):
         extra = f" ({method_name(th.get('lower_zero_method'))})" if key == "lower_zero" else ""
         ax.axvline(x, color=color, ls=ls, lw=0.9, label=f"{text}: \u03b7 = {x:.4f}{extra}")
         ax.plot([x], [0], marker="o", ms=6, mfc="white", mec=color, mew=1.5, zorder=5, clip_on=False)
-    bracket = th.get("upper_zero_bracket")
-    if bracket is not None:
-        ax.axvspan(*bracket, color=OKABE_ITO["blue"], alpha=0.10, hatch="..", lw=0,
-                   label=f"the attack's bound reaches 0 in \u03b7 \u2208 [{bracket[0]:g}, {bracket[1]:g}] "
-                         "(its grid; not bisected)")
+    zero, bracket = th.get("upper_zero"), th.get("upper_zero_bracket")
+    if zero is not None and bracket is not None:
+        ax.axvline(zero, color=OKABE_ITO["blue"], ls="-.", lw=0.9,
+                   label=f"DI CC attack = 0 up to \u03b7 = {zero:.4f} (bisection, next point "
+                         f"{bracket[1]:.4f} positive)")
+        ax.plot([zero], [0], marker="o", ms=6, mfc="white", mec=OKABE_ITO["blue"], mew=1.5,
+                zorder=5, clip_on=False)
     ax.set_xlim(*_limits(np.concatenate([e, a_e])))
     ax.set_ylim(0, 1.02)
     ax.set_xlabel("detection efficiency \u03b7 (both parties)")
