@@ -154,43 +154,50 @@ def _xlog(x: NDArray) -> NDArray:
     return x * np.log2(np.maximum(x, 1e-300))
 
 
-def _information_flat(m: NDArray, n_a: int, n_b: int) -> NDArray:
+def _marginals(m: NDArray, n_a: int, n_b: int) -> tuple[NDArray, NDArray, NDArray]:
+    """:math:`m_A`, :math:`m_B` and the mass :math:`M` of flat measures (K, n_a n_b)."""
+    mm = m.reshape(len(m), n_a, n_b)
+    return _sum(mm, 2), _sum(mm, 1), _sum(mm, (1, 2))
+
+
+def _information_flat(m: NDArray, n_a: int, n_b: int, marginals=None) -> NDArray:
     """:func:`information_measure` of flat measures (K, n_a n_b) (the same arithmetic, so that
-    the search's decisions do not depend on the layout)."""
-    k, n = m.shape
-    mm = m.reshape(k, n_a, n_b)
+    the search's decisions do not depend on the layout); ``marginals`` from :func:`_marginals`."""
+    n = m.shape[1]
+    ma, mb, mass = _marginals(m, n_a, n_b) if marginals is None else marginals
     # one x log x over [m, m_A, m_B, M] (fewer numpy calls; the same numbers)
-    x = np.concatenate([m, _sum(mm, 2), _sum(mm, 1), _sum(mm, (1, 2))[:, None]], axis=1)
+    x = np.concatenate([m, ma, mb, mass[:, None]], axis=1)
     xl = x * np.log2(np.maximum(x, 1e-300))
     value = _sum(xl[:, :n], 1) - _sum(xl[:, n:n + n_a], 1) - _sum(xl[:, n + n_a:-1], 1) + xl[:, -1]
     return np.maximum(value, 0.0)
 
 
-def _product_reference(m: NDArray, n_a: int, n_b: int) -> NDArray:
+def _product_reference(m: NDArray, n_a: int, n_b: int, marginals=None) -> NDArray:
     """Product of the normalised marginals of flat measures (K, n_a n_b), flat."""
-    mm = m.reshape(len(m), n_a, n_b)
-    mass = np.maximum(_sum(mm, (1, 2)), 1e-300)[:, None, None]
-    return ((_sum(mm, 2)[:, :, None] / mass) * (_sum(mm, 1)[:, None, :] / mass)).reshape(len(m), -1)
+    ma, mb, mass = _marginals(m, n_a, n_b) if marginals is None else marginals
+    mass = np.maximum(mass, 1e-300)[:, None, None]
+    return ((ma[:, :, None] / mass) * (mb[:, None, :] / mass)).reshape(len(m), -1)
 
 
-def _solve_mass(pi: NDArray, lo: NDArray, hi: NDArray) -> NDArray:
+def _solve_mass(pi: NDArray, lo: NDArray, hi: NDArray, top: NDArray | None = None) -> NDArray:
     r"""Root :math:`M` of :math:`\phi(M) = \sum_i \mathrm{clip}(M\pi_i, lo_i, hi_i) - M = 0` per row (K, n).
 
     :math:`\phi` is piecewise linear and non-increasing (slope :math:`\sum_{\text{active}}\pi_i - 1
     \le 0`) with breakpoints :math:`0, lo_i/\pi_i, hi_i/\pi_i` (those of :math:`\pi_i = 0` moved
     to :math:`\sum_i hi_i + 1`) and one point past them all, where :math:`\phi < 0`: the root is
     interpolated between the first sorted breakpoint with :math:`\phi \le 0` and the one before.
+    ``top`` (optional) is :math:`\sum_i hi_i + 1` per row.
     """
     k, n = pi.shape
-    top = _sum(hi, 1) + 1.0
+    top = _sum(hi, 1) + 1.0 if top is None else top
     xs = np.empty((k, 2 * n + 2))
     xs[:, 0] = 0.0
     body = xs[:, :2 * n + 1]
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         np.divide(lo, pi, out=xs[:, 1:n + 1])
         np.divide(hi, pi, out=xs[:, n + 1:2 * n + 1])
-    zero = pi <= 0
-    moved = np.concatenate([np.zeros((k, 1), dtype=bool), zero, zero], axis=1) | ~np.isfinite(body)
+    # pi >= 0 (uniform or a product of marginals): pi_i = 0 gives inf or nan, moved to the top
+    moved = ~np.isfinite(body)
     if moved.any():
         body[moved] = np.broadcast_to(top[:, None], body.shape)[moved]
     body.sort(axis=1)
@@ -237,17 +244,19 @@ def min_processing(c: NDArray, s: NDArray, iterations: int = GAMMA_ITERATIONS):
     pi = np.concatenate([np.full((k, n), 1.0 / n), _product_reference(np.concatenate([lo1, hi1]), n_a, n_b)])
     best_v, best_m = np.concatenate([plain, plain, plain]), lo
     zero = np.zeros(3 * k, dtype=bool)
+    top = _sum(hi, 1) + 1.0
     for _ in range(iterations):
-        mass = _solve_mass(pi, lo, hi)
+        mass = _solve_mass(pi, lo, hi, top)
         target = mass[:, None] * pi
         m = np.clip(target, lo, hi)
         reached = (np.abs(m - target) <= ZERO_RTOL * np.maximum(mass, 1e-300)[:, None]).all(axis=1)
-        value = np.where(reached, 0.0, _information_flat(m, n_a, n_b))
+        marginals = _marginals(m, n_a, n_b)      # shared by the value and the next reference
+        value = np.where(reached, 0.0, _information_flat(m, n_a, n_b, marginals))
         better = value < best_v
         best_v = np.where(better, value, best_v)
         best_m = np.where(better[:, None], m, best_m)
         zero = np.where(better, reached, zero)
-        pi = _product_reference(m, n_a, n_b)
+        pi = _product_reference(m, n_a, n_b, marginals)
     r = np.argmin(best_v.reshape(3, k), axis=0) * k + np.arange(k)
     best_m, zero = best_m[r], zero[r]
     moved = sf > 0
