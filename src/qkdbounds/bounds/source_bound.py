@@ -52,7 +52,7 @@ from itertools import combinations
 import numpy as np
 from numpy.typing import NDArray
 
-from ..errors import InputError, check_choice, check_int, check_probability
+from ..errors import InputError, check_choice, check_int, check_probability, check_real
 from ..measurements.povm import POVM, check_povm, member_distributions, povm_distribution, \
     povm_from_unitary
 from ..states.sources import Source
@@ -348,7 +348,8 @@ def _trivial_decomposition(source: Source) -> _Decomposition:
                           "learns only leaked outcomes)")
 
 
-def _decomposition(source: Source, rng, progress=None, outer: bool = True) -> _Decomposition:
+def _decomposition(source: Source, rng, progress=None, outer: bool = True,
+                   time_budget: float | None = None) -> _Decomposition:
     """Eve's certified decomposition of ``source``; ``outer=False`` skips the engine's outer
     bound (a frame run: the outer bound is invariant under local unitaries, the caller has it)."""
     from ..separability import certified_separable_weight
@@ -383,7 +384,8 @@ def _decomposition(source: Source, rng, progress=None, outer: bool = True) -> _D
             outer = _ppt_outer(source) if rotated is None else _ppt_outer(
                 make_source(isotropic_ghz(d, n, v).to_dense(), dims))
         return _Decomposition(dec.q, weights, vectors, tau, outer, 0.0, how)
-    cert = certified_separable_weight(source, rng=rng, callback=progress, outer=outer)
+    cert = certified_separable_weight(source, rng=rng, callback=progress, outer=outer,
+                                      time_budget=time_budget)
     q = cert.weight
     sigma = cert.sigma()
     tau = (rho - q * sigma) / (1 - q) if q < 1 else np.zeros_like(rho)
@@ -405,14 +407,15 @@ def _decomposition_residual(rho: NDArray, dec: _Decomposition) -> float:
 
 
 def _frame_decomposition(source: Source, unitaries, rng, progress=None,
-                         outer: float | None = None) -> _Decomposition:
+                         outer: float | None = None, time_budget: float | None = None
+                         ) -> _Decomposition:
     """The engine's decomposition of :math:`U^\\dagger\\rho U` (U the local unitaries of a
     measurement setting), rotated back to the input frame.  ``outer``: the input frame's outer
     bound on the separable weight, which local unitaries leave unchanged (the frame run skips it)."""
     from ..states.sources import apply_local_unitaries
 
     frame = apply_local_unitaries(source, [np.asarray(u).conj().T for u in unitaries])
-    d = _decomposition(frame, rng, progress, outer=outer is None)
+    d = _decomposition(frame, rng, progress, outer=outer is None, time_budget=time_budget)
     d = d if outer is None else replace(d, outer=outer)
     big = _kron([np.asarray(u) for u in unitaries])
     vectors = [np.asarray(v) @ np.asarray(u).T for v, u in zip(d.vectors, unitaries)]
@@ -593,10 +596,10 @@ class _Eve:
     """
 
     def __init__(self, source: Source, attack: str, rng, adapt: bool, use_trivial: bool,
-                 progress=None):
+                 progress=None, time_budget: float | None = None):
         self.source, self.attack, self.rng, self.adapt = source, attack, rng, adapt
-        self.use_trivial, self.progress = use_trivial, progress
-        self.base = _decomposition(source, rng, progress)
+        self.use_trivial, self.progress, self.time_budget = use_trivial, progress, time_budget
+        self.base = _decomposition(source, rng, progress, time_budget=time_budget)
         self.trivial = _trivial_decomposition(source)
         self.iso_pair = _isotropic_pair(source)
         cheap = self.base.how.startswith(("isotropic GHZ", "locally rotated"))
@@ -623,7 +626,8 @@ class _Eve:
                 return None
             self.frame_runs += 1
             out = [("setting's frame", _frame_decomposition(self.source, us, self.rng,
-                                                            self.progress, self.base.outer))]
+                                                            self.progress, self.base.outer,
+                                                            self.time_budget))]
         self.frames[key] = out
         return out
 
@@ -777,7 +781,8 @@ def source_rate_upper_bound(source, leakage, model: str = "uniform",
                             cut_bound: bool | None = None, n_search: int = N_SOURCE_SEARCH,
                             n_local: int = N_LOCAL_STARTS, trivial: bool | None = None,
                             lower_bound: bool = True,
-                            rng: np.random.Generator | None = None, progress=None):
+                            rng: np.random.Generator | None = None, progress=None,
+                            time_budget: float | None = None):
     r"""Key-rate upper bound (bits per round) of any source: the one route for sources.
 
     :math:`R \le \max_x \min_\text{Eve} p(?|x)\,TC(A_1..A_N|?)/(N-1)` (paper 1, Eqs. 14, 29) with
@@ -828,6 +833,11 @@ def source_rate_upper_bound(source, leakage, model: str = "uniform",
         ``progress(fraction_done)`` during each run of the separability engine (a float in
         [0, 1]; the engine's ``callback``), for progress bars on large sources; the engine's
         up-front time estimate is :func:`qkdbounds.separability.engine_estimate`.
+    time_budget : float, optional
+        Seconds per run of the separability engine (its ``time_budget``; default its own
+        estimate, :func:`qkdbounds.separability.engine_estimate`).  The engine stops at the
+        budget with its best certified decomposition, so on a loaded machine a larger budget
+        gives the same decomposition as a quiet machine with the default.
 
     Returns
     -------
@@ -877,7 +887,10 @@ def source_rate_upper_bound(source, leakage, model: str = "uniform",
     else:
         given = _given_setting(measurements, src.dims)
     use_trivial = attack != "paper" if trivial is None else bool(trivial)
-    eve = _Eve(src, attack, rng, adapt=True, use_trivial=use_trivial, progress=progress)
+    if time_budget is not None:
+        time_budget = check_real("time_budget", time_budget, 1e-3, 1e6)
+    eve = _Eve(src, attack, rng, adapt=True, use_trivial=use_trivial, progress=progress,
+               time_budget=time_budget)
     points = [_point(src, eve, leak, model, measurements, given, attack, cut_bound, n_search,
                      n_local, lower_bound, rng) for leak in leaks]
     if leak_arr.ndim == 0:
