@@ -434,8 +434,8 @@ def test_status_says_when_the_separable_weight_is_below_the_outer_bound(monkeypa
 
     real = source_bound._decomposition
 
-    def loose(source, rng, progress=None):
-        dec = real(source, rng, progress)
+    def loose(source, rng, progress=None, **kwargs):
+        dec = real(source, rng, progress, **kwargs)
         return dataclasses.replace(dec, outer=min(1.0, dec.q + 0.1))
 
     monkeypatch.setattr(source_bound, "_decomposition", loose)
