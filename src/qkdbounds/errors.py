@@ -22,6 +22,7 @@ __all__ = [
     "check_density_matrix",
     "check_parameter",
     "PARAMETER_RANGES",
+    "LEAKAGE_MODELS",
 ]
 
 
@@ -36,6 +37,10 @@ PARAMETER_RANGES: dict[str, tuple] = {
     "n_starts": (0, 1000),
     "workers": (1, 256),
 }
+
+
+#: Leakage models of paper 1: in every round (Eq. 11) or only in product rounds (Eq. 20).
+LEAKAGE_MODELS = ("uniform", "junk")
 
 
 def check_parameter(name: str, value):

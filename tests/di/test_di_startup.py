@@ -44,12 +44,12 @@ def test_highs_linprog_matches_scipy_linprog():
         c = rng.normal(size=9)
         ours = linprog(c, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq)
         ref = scipy_linprog(c, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq, bounds=(0, None), method="highs")
-        assert ours.status == ref.status == 0
+        assert ours.exit_code == ref.status == 0
         assert ours.fun == pytest.approx(ref.fun, abs=1e-9)
         np.testing.assert_allclose(ours.ineqlin_marginals, ref.ineqlin.marginals, atol=1e-9)
         np.testing.assert_allclose(ours.eqlin_marginals, ref.eqlin.marginals, atol=1e-9)
     infeasible = linprog([1.0], A_eq=np.array([[1.0]]), b_eq=[-1.0])
-    assert infeasible.status == 2 and infeasible.x is None
+    assert infeasible.exit_code == 2 and infeasible.x is None
 
 
 def test_sparse_and_dense_local_model_give_the_same_local_weight(monkeypatch):

@@ -26,15 +26,14 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from ..errors import InputError, check_choice, check_probability
+from ..errors import LEAKAGE_MODELS, InputError, check_choice, check_probability
 from ..measurements.bases import Measurement
 from ..measurements.distributions import ghz_distribution, isotropic_distribution
 from ..states.isotropic import IsotropicGHZ, cc_decomposition
 
-__all__ = ["LEAKAGE_MODELS", "QuestionClass", "question_class", "joint_distribution_with_eve",
+__all__ = ["QuestionClass", "question_class", "joint_distribution_with_eve",
            "member_distribution"]
 
-LEAKAGE_MODELS = ("uniform", "junk")
 
 
 @dataclass(frozen=True)

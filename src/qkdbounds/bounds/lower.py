@@ -47,7 +47,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ..attacks.cc import LEAKAGE_MODELS
+from ..errors import LEAKAGE_MODELS
 from ..errors import InputError, check_choice, check_int, check_probability
 from ..info.entropy import shannon_entropy
 from ..measurements.povm import POVM, check_povm, povm_distribution, povm_from_unitary

@@ -29,7 +29,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .._tolerances import XTOL_THRESHOLD
-from ..attacks.cc import LEAKAGE_MODELS
+from ..errors import LEAKAGE_MODELS
 from ..errors import check_choice, check_int
 from ..states.isotropic import separable_visibility
 from ..states.isotropic import inverse_big_d

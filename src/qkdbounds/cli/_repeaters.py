@@ -17,7 +17,8 @@ import math
 
 from ..errors import InputError, check_int, check_probability, check_real
 from ..repeaters import MAX_SWAP_DIM, minimum_link_visibility, repeater_budget
-from ..repeaters.budget import DEFAULT_MAX_REPEATERS_CAP, LEAKAGE_MODELS
+from ..errors import LEAKAGE_MODELS
+from ..repeaters.budget import DEFAULT_MAX_REPEATERS_CAP
 
 
 def _plan(args, d: int, leakage: float) -> dict:

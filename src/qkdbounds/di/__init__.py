@@ -11,11 +11,11 @@
 * :mod:`~qkdbounds.di.partial_transpose` -- paper 2's bounds via the partial transpose.
 """
 
-from importlib import import_module
+from .._lazy import lazy_exports
 
-#: Public name -> submodule that defines it.  Loaded on first use (PEP 562), so importing one DI
+#: Public name -> submodule that defines it, loaded on first use (PEP 562): importing one DI
 #: module (e.g. :mod:`~qkdbounds.di.chsh` for a source's CHSH lower bound) does not import the
-#: attack, the LP and SciPy's optimiser (start-up time of the CLI, issue 19).
+#: attack and its LPs (start-up time of the CLI, issue 19).
 _HOMES = {
     "DIAttackBound": "attack", "EveBox": "attack", "di_cc_attack": "attack",
     "BellBox": "bell_data", "bell_box": "bell_data", "chsh_value_of_box": "bell_data",
@@ -26,15 +26,4 @@ _HOMES = {
 }
 
 __all__ = sorted(_HOMES)
-
-
-def __getattr__(name: str):
-    if name in _HOMES:
-        value = getattr(import_module(f"{__name__}.{_HOMES[name]}"), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__():
-    return sorted(set(globals()) | set(_HOMES))
+__getattr__, __dir__ = lazy_exports(__name__, _HOMES, globals())

@@ -31,13 +31,14 @@ _DUAL_SIMPLEX = 1
 class LPResult:
     """Outcome of :func:`linprog` (mutable, as :class:`scipy.optimize.OptimizeResult`).
 
-    ``status`` follows :func:`scipy.optimize.linprog`: 0 optimal, 2 infeasible, 3 unbounded,
-    4 other; ``x`` and the marginals are None unless ``status == 0``.
+    ``exit_code`` is :func:`scipy.optimize.linprog`'s ``status``: 0 optimal, 2 infeasible,
+    3 unbounded, 4 other; ``x`` and the marginals are None unless ``exit_code == 0``.  (Not named
+    ``status``: results of qkdbounds carry a :class:`~qkdbounds.status.Status` under that name.)
     """
 
     x: NDArray | None
     fun: float | None
-    status: int
+    exit_code: int
     message: str
     ineqlin_marginals: NDArray | None = None
     eqlin_marginals: NDArray | None = None
@@ -98,7 +99,7 @@ def linprog(c, A_ub=None, b_ub=None, A_eq=None, b_eq=None, *,  # noqa: N803 - sc
     Examples
     --------
     >>> r = linprog([-1.0, -1.0], A_ub=np.array([[1.0, 2.0], [3.0, 1.0]]), b_ub=[4.0, 6.0])
-    >>> r.status, round(r.fun, 12), np.round(r.x, 12).tolist()
+    >>> r.exit_code, round(r.fun, 12), np.round(r.x, 12).tolist()
     (0, -2.8, [1.6, 1.2])
     """
     from highspy._core import HighsLp, HighsModelStatus, MatrixFormat, kHighsInf

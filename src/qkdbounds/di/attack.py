@@ -62,7 +62,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .._tolerances import ATOL_RATE
-from ..attacks.cc import LEAKAGE_MODELS
+from ..errors import LEAKAGE_MODELS
 from ..attacks.eve import minimize_gamma
 from ..errors import InputError, check_choice, check_int, check_probability
 from ..status import Status, StatusField

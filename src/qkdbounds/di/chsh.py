@@ -56,7 +56,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .._tolerances import XTOL_THRESHOLD
-from ..attacks.cc import LEAKAGE_MODELS
+from ..errors import LEAKAGE_MODELS
 from ..measurements.qubit import bloch_measurement, correlation_matrix
 from ..errors import check_choice, check_probability, check_real
 from ..info.entropy import binary_entropy

@@ -194,7 +194,7 @@ def local_weight(box: BellBox | ArrayLike) -> LocalWeight:
     d, _, _ = local_model_matrix(p.shape)
     flat = p.ravel()
     res = _linprog(-np.ones(d.shape[1]), A_ub=d, b_ub=flat)
-    if res.status != 0:
+    if res.exit_code != 0:
         raise SolverError(f"HiGHS failed on the local-weight LP: {res.message}")
     mu = np.clip(res.x, 0, None)
     # exact primal certificate: scale mu so that D mu <= p holds entrywise
@@ -246,7 +246,7 @@ def decompose_with_boxes(p: NDArray, columns: list[NDArray], minimise: NDArray) 
     cost = np.concatenate([np.zeros(d.shape[1]), np.asarray(minimise, dtype=float)])
     res = _linprog(cost, A_eq=a_eq, b_eq=p.ravel(), primal_feasibility_tolerance=1e-10,
                    dual_feasibility_tolerance=1e-10)
-    if res.status != 0:
+    if res.exit_code != 0:
         return None
     x = np.clip(res.x, 0, None)
     mu, w = x[: d.shape[1]], x[d.shape[1]:]

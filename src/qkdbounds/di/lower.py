@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..attacks.cc import LEAKAGE_MODELS
+from ..errors import LEAKAGE_MODELS
 from ..errors import check_choice, check_probability
 from ..info.entropy import shannon_entropy
 from ..status import Status, StatusField

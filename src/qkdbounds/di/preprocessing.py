@@ -56,7 +56,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ..attacks.cc import LEAKAGE_MODELS
+from ..errors import LEAKAGE_MODELS
 from ..errors import InputError, check_choice, check_probability, check_real
 from ..status import Status, StatusField
 from .bell_data import BellBox, bin_no_click, chsh_value_of_box

@@ -58,7 +58,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
-from ..attacks.cc import LEAKAGE_MODELS
+from ..errors import LEAKAGE_MODELS
 from ..errors import InputError, check_choice, check_probability
 from ..states.two_qubit import werner_state
 from .bell_data import bell_box

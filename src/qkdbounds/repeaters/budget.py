@@ -30,13 +30,12 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from .._tolerances import XTOL_THRESHOLD
-from ..errors import InputError, check_choice, check_int, check_probability, check_real
+from ..errors import LEAKAGE_MODELS, InputError, check_choice, check_int, check_probability, check_real
 from ..status import Status, StatusField
 from .chain import MAX_CHAIN_LINKS, simulate_chain
 from .swapping import MAX_SWAP_DIM
 
 __all__ = [
-    "LEAKAGE_MODELS",
     "LAWS",
     "DEFAULT_MAX_REPEATERS_CAP",
     "ChainPoint",
@@ -52,7 +51,6 @@ __all__ = [
     "figure2_data",
 ]
 
-LEAKAGE_MODELS = ("uniform", "junk")
 #: Visibility laws: ``"simulated"`` (v**(n+1), read off the simulation) and ``"paper"``
 #: (v**(2n), paper 1 before Eq. 5).
 LAWS = ("simulated", "paper")
