@@ -245,6 +245,24 @@ def _specs(cmd, paths):
             ("--visibility", st.just(None), st.just("0.9")),   # an option of another question
             ("--store", st.just(paths["new"] + "_d.sqlite"),
              st.sampled_from([paths[k] for k in ("foreign", "dir", "empty", "under_file")]))]
+    if cmd == "sweep-state":
+        # one argument always bad: no cluster starts
+        return ["sweep", "--question", "state"], [
+            ("--state", *path(["ppt_npy"], ["empty_npy", "corrupt_npy", "dir", "missing_parent"])),
+            ("--dims", st.just("2,2"), st.sampled_from(["2,3", "1,4", "x", "2,2,2"])),
+            _opt("--leakage", 0.0, 1.0),
+            ("--measurements", st.just("Z"), st.sampled_from(["W", ""])),
+            ("--eta", st.just(None), st.just("0.9"))]          # an option of another question
+    if cmd == "sweep-di":
+        return ["sweep", "--question", "di"], [
+            ("--eta", st.just("0.9,1"), UNIT_GRID_BAD),
+            ("--visibility", st.just("1"), UNIT_GRID_BAD),
+            ("--binning", st.just("both"), st.sampled_from(["all", "C"])),
+            ("--theta", st.just(None), st.sampled_from(["2", "-0.1", "x"])),
+            _opt("--leakage", 0.0, 1.0),
+            ("--protocol", st.just(None), st.just("bb84")),    # an option of another question
+            ("--store", st.just(paths["new"] + "_i.sqlite"),
+             st.sampled_from([paths[k] for k in ("foreign", "dir", "empty", "under_file")]))]
     if cmd == "di-region-store":
         # the map on the sweep engine: one argument always bad, so no cluster starts
         return ["di-region"], [
@@ -278,7 +296,7 @@ COMMANDS = ["threshold", "rate", "swap", "repeaters", "plan", "network", "source
             "di-attack", "di-table", "di-region",
             "swap-bell", "rho-d", "crossover", "bound",
             "state-bound", "results list", "results export", "results plot", "figure", "sweep",
-            "data-bound", "data-counts", "sweep-data", "sweep-plan", "di-region-store"]
+            "data-bound", "data-counts", "sweep-data", "sweep-plan", "sweep-state", "sweep-di", "di-region-store"]
 
 
 @st.composite
