@@ -78,6 +78,16 @@ def dask_scheduler(tmp_path, toy_log):
 
     Yields the scheduler address; both processes are stopped afterwards.
     """
+    yield from _dask_cluster(tmp_path, 1)
+
+
+@pytest.fixture
+def dask_scheduler_two_workers(tmp_path):
+    """A real ``dask scheduler`` and a ``dask worker`` with two worker processes on 127.0.0.1."""
+    yield from _dask_cluster(tmp_path, 2)
+
+
+def _dask_cluster(tmp_path, n_workers: int):
     port = free_port()
     address = f"tcp://127.0.0.1:{port}"
     env = subprocess_env()
@@ -88,7 +98,7 @@ def dask_scheduler(tmp_path, toy_log):
         for name, cmd in (
             ("scheduler", [dask, "scheduler", "--host", "127.0.0.1", "--port", str(port),
                            "--no-dashboard"]),
-            ("worker", [dask, "worker", address, "--nworkers", "1", "--nthreads", "1",
+            ("worker", [dask, "worker", address, "--nworkers", str(n_workers), "--nthreads", "1",
                         "--no-dashboard", "--host", "127.0.0.1",
                         "--local-directory", str(tmp_path / "dask-worker")]),
         ):

@@ -258,3 +258,48 @@ def test_plan_sweep_stores_the_planner_answer_and_plots_against_distance(tmp_pat
     code, out, err = _main(capsys, "results", "plot", "--store", str(store), "--out",
                            str(tmp_path / "x.png"), "--x", "eta")
     assert code == 2 and "x must be one of" in err and len(err.strip().splitlines()) == 1
+
+
+def test_every_question_runs_on_a_real_scheduler_with_two_workers(tmp_path, dask_scheduler_two_workers):
+    """Issue 21 "done when": each of the five point questions runs on a real ``dask scheduler``
+    with two worker processes on loopback; every point is stored once and equals the point
+    function's answer computed here (the one route)."""
+    import json as _json
+
+    from distributed import Client
+
+    from qkdbounds.store import ResultStore, parameter_key
+    from qkdbounds.sweep import build_grid, grid_points, resolve_function, run_sweep
+    from qkdbounds.sweep.questions import get_question
+
+    phi = np.array([1, 0, 0, 1]) / np.sqrt(2)
+    state = tmp_path / "bell.npy"
+    np.save(state, 0.95 * np.outer(phi, phi) + 0.05 * np.eye(4) / 4)
+    questions = {
+        "rate": {"visibility": "0.8,0.9", "leakage": "0.1"},
+        "data": {"protocol": "bb84", "qber_z": "0.02", "qber_x": "0.02", "leakage": "0.1"},
+        "state": {"state": str(state), "measurements": "Z", "leakage": "0,0.1"},
+        "di": {"eta": "0.95,1", "visibility": "1", "leakage": "0"},
+        "plan": {"distance_km": "100", "segments": "1,2", "leakage": "0.05"},
+    }
+    with Client(dask_scheduler_two_workers, set_as_default=False) as client:
+        client.wait_for_workers(2, timeout=60)
+        assert len(client.scheduler_info()["workers"]) == 2
+    store = tmp_path / "all.sqlite"
+    for question, axes in questions.items():
+        summary = run_sweep(axes, store, question=question, scheduler=dask_scheduler_two_workers,
+                            quiet=True)
+        assert summary.scheduler == dask_scheduler_two_workers
+        assert (summary.computed, summary.failed) == (summary.total, 0), (question, summary)
+        fn = resolve_function(get_question(question).point_fn)
+        with ResultStore(store) as db:
+            records = {r["param_key"]: r for r in db.records(summary.name)}
+        assert len(records) == summary.total
+        for params in grid_points(build_grid(axes, question)):
+            stored = _json.loads(records[parameter_key(params)]["result"])
+            here = fn(params)
+            assert stored["rate_upper_bound"] == pytest.approx(here["rate_upper_bound"], abs=1e-12), \
+                (question, params)
+        again = run_sweep(axes, store, question=question, scheduler=dask_scheduler_two_workers,
+                          quiet=True)
+        assert (again.computed, again.skipped) == (0, summary.total), question
