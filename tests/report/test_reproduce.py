@@ -69,6 +69,10 @@ def test_reproduce_writes_everything_and_report_lists_every_headline(reproduced)
     assert abs(di_low["ours"] - di_low["second_route"]) < 1e-9 and di_low["agrees"] is True
     assert by_q["eta = v = 1: upper and lower bounds meet (1 bit)"]["agrees"] is True
     assert summary["n_disagreements"] == sum(1 for h in headlines if h["agrees"] is False)
+    # the DI window's attack points live in the results store of the output directory (issue 21)
+    di = results["figures"]["di"]
+    assert di["store"] == str(out / "results.sqlite") and (out / "results.sqlite").stat().st_size > 0
+    assert di["attack_points_computed"] + di["attack_points_read"] >= 41
 
 
 def test_second_route_holds_the_same_quantity(reproduced):

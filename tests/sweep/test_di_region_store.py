@@ -101,3 +101,32 @@ def test_workers_range_in_the_api(tmp_path):
 
     with pytest.raises(InputError, match=r"\[1, 256\]"):
         di_region_sweep([1.0], [0.95], tmp_path / "s.sqlite", n_workers=10**5)
+
+
+def test_di_window_reads_its_attack_points_from_the_store(tmp_path):
+    """Issue 21, item 4: the report's DI window (make_di_figure: di_eta_window with
+    StoredDIPoints on OUT/results.sqlite) takes the attack from the results store (the sweep's di
+    question): a second run computes nothing, and each point is the di-attack answer at that
+    efficiency (one route).  A 3-point grid here; the report's own run is in tests/report."""
+    from qkdbounds.di.region import di_eta_window
+    from qkdbounds.store import ResultStore
+    from qkdbounds.sweep.di_region import StoredDIPoints
+
+    store = tmp_path / "results.sqlite"
+    etas = [0.86, 0.88, 0.92]
+    first = StoredDIPoints(store)
+    window = di_eta_window(etas, attack_points=first)
+    n = window.attack.etas.size   # the grid and the bisection of the attack's zero
+    assert n > len(etas) and (first.computed, first.read) == (n, 0)
+    second = StoredDIPoints(store)
+    again = di_eta_window(etas, attack_points=second)
+    assert (second.computed, second.read) == (0, n)
+    assert np.array_equal(again.attack.upper, window.attack.upper)
+    assert again.thresholds["upper_zero"] == window.thresholds["upper_zero"]
+    with ResultStore(store) as db:
+        assert len(db.records()) == n
+    out = subprocess.run([sys.executable, "-m", "qkdbounds", "di-attack", "--eta", "0.92",
+                          "--visibility", "1", "--json", "--quiet"], capture_output=True, text=True,
+                         timeout=300, check=True)
+    k = list(window.attack.etas).index(0.92)
+    assert window.attack.upper[0][k] == json.loads(out.stdout)["rate_upper_bound"]

@@ -160,14 +160,22 @@ DI_FIGURE_ETAS = tuple(round(0.82 + 0.004 * i, 12) for i in range(46))   # 0.82,
 
 def make_di_figure(out: Path, leakage: float = 0.0, quiet: bool = False) -> tuple[dict, object]:
     """DI window against eta at v = 1: the DI CC attack's upper bounds beside the best and the
-    plain CHSH lower bounds, with their zeros."""
+    plain CHSH lower bounds, with their zeros.  The attack's points are read from the results
+    store in ``out`` (``results.sqlite``, the sweep's ``di`` question), computed there when
+    missing: a rerun reads them, and ``qkdbounds results plot`` draws them."""
     from ..di.region import di_eta_window
     from ..plotting.di_figure import write_di_eta_window
+    from ..store import default_store_path
+    from ..sweep.di_region import StoredDIPoints
 
+    store = default_store_path(out)
+    attack = StoredDIPoints(store, leakage=leakage)
     with progress(2 * len(DI_FIGURE_ETAS), "figure di", quiet) as update:
-        window = di_eta_window(DI_FIGURE_ETAS, leakage=leakage, maxfev=40,
+        window = di_eta_window(DI_FIGURE_ETAS, leakage=leakage, attack_points=attack,
                                progress=lambda done, total: update(1))
     stem = out / "figure_di_window"
     files = write_di_eta_window(window, stem)
     files.append(write_csv(window.rows(), stem.with_suffix(".csv")))
-    return {"figure": "di", "files": [str(f) for f in files], "status": window.status}, window
+    return {"figure": "di", "files": [str(f) for f in files], "status": window.status,
+            "store": str(store), "attack_points_computed": attack.computed,
+            "attack_points_read": attack.read}, window

@@ -510,8 +510,8 @@ def _bisect(positive: Callable[[float], bool], lo: float, hi: float, xtol: float
 
 
 def _with_points(region: DIRegion, extra: dict) -> DIRegion:
-    """``region`` (one visibility) with the attack points ``extra`` (eta -> DIWindowPoint)
-    inserted at their efficiencies."""
+    """``region`` (one visibility) with the attack points ``extra`` (eta -> the dict of
+    ``qkdbounds di-attack --json``, :meth:`DIWindowPoint.to_dict`) inserted at their efficiencies."""
     from dataclasses import replace
 
     if not extra:
@@ -523,14 +523,14 @@ def _with_points(region: DIRegion, extra: dict) -> DIRegion:
     def col(arr, values, dtype=float):
         return np.concatenate([arr, np.array([values], dtype=dtype)], axis=1)[:, order]
 
-    labels = [region_label(p.rate_upper_bound, p.lower_bound)[0] for p in pts]
-    names = [p.lower.winner if p.lower_bound > 0 else "none" for p in pts]
-    boxes = region.eve_boxes[0] + [p.attack.certificate.get("eve_box") for p in pts]
+    labels = [region_label(p["rate_upper_bound"], p["lower_bound"])[0] for p in pts]
+    names = [p.get("lower_bound_method", "none") if p["lower_bound"] > 0 else "none" for p in pts]
+    boxes = region.eve_boxes[0] + [(p.get("certificate") or {}).get("eve_box") for p in pts]
     return replace(region, etas=etas[order],
-                   upper=col(region.upper, [p.rate_upper_bound for p in pts]),
-                   one_way=col(region.one_way, [p.one_way_upper_bound for p in pts]),
-                   lower=col(region.lower, [p.lower_bound for p in pts]),
-                   local_weight=col(region.local_weight, [p.local_weight for p in pts]),
+                   upper=col(region.upper, [p["rate_upper_bound"] for p in pts]),
+                   one_way=col(region.one_way, [p["one_way_upper_bound"] for p in pts]),
+                   lower=col(region.lower, [p["lower_bound"] for p in pts]),
+                   local_weight=col(region.local_weight, [p["local_weight"] for p in pts]),
                    classification=col(region.classification.astype(object), labels, object).astype(str),
                    lower_method=col(region.lower_method.astype(object), names, object).astype(str),
                    eve_boxes=[[boxes[k] for k in order]])
@@ -548,6 +548,7 @@ def di_eta_window(
     n_starts: int = 0,
     maxfev: int = 150,
     progress: Callable[[int, int], None] | None = None,
+    attack_points: Callable[[Sequence[float]], list[dict]] | None = None,
 ) -> DIEtaWindow:
     r"""The DI window against the detection efficiency :math:`\eta` (both parties) at fixed
     :math:`(\theta, v)`: the best DI lower bound and the plain CHSH one on the grid ``etas``
@@ -574,6 +575,11 @@ def di_eta_window(
         Passed to :func:`di_region` (the attack's search effort).
     progress : callable, optional
         ``progress(done, total)`` after each lower-bound point and each attack point.
+    attack_points : callable, optional
+        ``attack_points(etas) -> [dict, ...]``: the attack at these efficiencies as the dicts of
+        ``qkdbounds di-attack --json`` (e.g. read from the results store, computing what is
+        missing: :func:`qkdbounds.sweep.di_region.stored_di_points`).  Default: the serial
+        :func:`di_region` (warm starts from the neighbours, ``n_starts``/``maxfev``).
 
     Returns
     -------
@@ -631,9 +637,27 @@ def di_eta_window(
         if e is not None and e not in points:
             points[e] = best(e)
     etas_all = np.array(sorted(points))
-    attack = di_region([visibility], attack_grid, theta=theta, leakage=leakage, model=model, binning=binning,
-                       n_starts=n_starts, maxfev=maxfev,
-                       progress=None if progress is None else lambda d, t: progress(grid.size + d, total))
+    if attack_points is None:
+        attack = di_region([visibility], attack_grid, theta=theta, leakage=leakage, model=model,
+                           binning=binning, n_starts=n_starts, maxfev=maxfev,
+                           progress=None if progress is None else lambda d, t: progress(grid.size + d, total))
+
+        def one(eta: float) -> dict:
+            return di_attack_bound(bell_box(theta, visibility, eta, binning=binning), leakage, model,
+                                   n_starts=n_starts, maxfev=maxfev).to_dict()
+    else:
+        ordered = np.sort(attack_grid)
+        rows = attack_points([float(e) for e in ordered])
+        if progress is not None:
+            progress(total, total)
+        attack = DIRegion.from_points(
+            [visibility], ordered, [rows], leakage=leakage, model=model, binning=binning,
+            theta=theta, method="per point: qkdbounds di-attack (default search effort, no warm "
+                                "start) and the best DI lower bound, read from or stored in the "
+                                "results store")
+
+        def one(eta: float) -> dict:
+            return attack_points([eta])[0]
     br = _last_crossing(attack.etas, attack.upper[0] > ATOL_RATE)
     thresholds["upper_zero"] = None
     if br is not None:
@@ -641,9 +665,8 @@ def di_eta_window(
         extra = {}
         while hi - lo > XTOL_ETA_UPPER:  # bisection: lowering eta never raises the key
             mid = 0.5 * (lo + hi)
-            extra[mid] = di_attack_bound(bell_box(theta, visibility, mid, binning=binning), leakage,
-                                         model, n_starts=n_starts, maxfev=maxfev)
-            if extra[mid].rate_upper_bound > ATOL_RATE:
+            extra[mid] = one(mid)
+            if extra[mid]["rate_upper_bound"] > ATOL_RATE:
                 hi = mid
             else:
                 lo = mid

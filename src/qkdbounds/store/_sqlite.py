@@ -609,6 +609,14 @@ class ResultStore:
             sql += " AND status != 'failed'"
         return {row[0] for row in self._conn.execute(sql, (function, self.version))}
 
+    def stored_result(self, key: str, function: str) -> dict[str, Any] | None:
+        """The stored answer (the point function's dict) of the point ``key`` of ``function`` at
+        this store's version, or None when it is not stored (or failed)."""
+        row = self._conn.execute(
+            "SELECT result FROM results WHERE param_key = ? AND function = ? AND version = ? "
+            "AND status != 'failed'", (key, function, self.version)).fetchone()
+        return None if row is None else json.loads(row[0])
+
     def add_to_sweep(self, sweep_id: int, keys: Iterable[str], function: str) -> None:
         """Record already stored points (by key) as members of a sweep, in one transaction."""
         with self._conn:

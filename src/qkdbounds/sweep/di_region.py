@@ -23,7 +23,7 @@ from ..store import ResultStore, parameter_key
 from ._grid import build_grid, grid_points
 from ._run import SweepSummary, run_sweep
 
-__all__ = ["di_region_sweep"]
+__all__ = ["StoredDIPoints", "di_region_sweep"]
 
 
 def di_region_sweep(visibilities: Sequence[float], etas: Sequence[float],
@@ -84,3 +84,62 @@ def di_region_sweep(visibilities: Sequence[float], etas: Sequence[float],
                              "effort, no warm start) and the best DI lower bound; computed on "
                              f"the sweep engine into {os.fspath(store)}"))
     return region, summary
+
+
+class StoredDIPoints:
+    """``etas -> [dict, ...]``: DI attack points of one question read from the results store,
+    the missing ones computed (the sweep's ``di`` point function, here, serially) and stored.
+
+    The keys are those of ``qkdbounds sweep --question di``, so a sweep, ``di-region --store`` and
+    this reader share the stored points, and ``qkdbounds results plot`` draws them.  Used by the
+    report's DI window (:func:`qkdbounds.di.region.di_eta_window`, ``attack_points=``).
+
+    Parameters
+    ----------
+    store : path
+        SQLite results store (created if missing).
+    theta, visibility, leakage, model, binning, attack_side
+        The question of ``qkdbounds di-attack`` (``eta`` varies).
+    name : str
+        Sweep name the points are recorded under.
+
+    Attributes
+    ----------
+    computed, read : int
+        Points computed (and stored) and points read from the store so far.
+    """
+
+    def __init__(self, store: str | os.PathLike, *, theta: float = math.pi / 4,
+                 visibility: float = 1.0, leakage: float = 0.0, model: str = "uniform",
+                 binning: str = "both", attack_side: str = "best", name: str = "di-window"):
+        self.store, self.name = store, name
+        self.axes = {"visibility": float(visibility), "theta": float(theta),
+                     "leakage": float(leakage), "model": model, "binning": binning,
+                     "attack_side": attack_side}
+        self.computed = self.read = 0
+
+    def __call__(self, etas: Sequence[float]) -> list[dict]:
+        import time
+
+        from .points import di_point
+        from .questions import get_question
+
+        reference = get_question("di").point_fn
+        out = []
+        with ResultStore(self.store) as db:
+            sweep_id = db.ensure_sweep(self.name, {"function": reference, "axes": self.axes})
+            for eta in etas:
+                params = next(iter(grid_points(build_grid({**self.axes, "eta": float(eta)}, "di"))))
+                key = parameter_key(params)
+                found = db.stored_result(key, reference)
+                if found is None:
+                    start = time.perf_counter()
+                    found = di_point(params)
+                    db.write_point(params, reference, found, elapsed_s=time.perf_counter() - start,
+                                   sweep_id=sweep_id)
+                    self.computed += 1
+                else:
+                    db.add_to_sweep(sweep_id, [key], reference)
+                    self.read += 1
+                out.append(found)
+        return out
