@@ -98,13 +98,7 @@ def minimize_box(fun: Callable[[NDArray[np.float64]], tuple[float, NDArray[np.fl
     opt.set_ftol_rel(ftol_rel)
     opt.set_xtol_rel(xtol_rel)
     opt.set_maxeval(int(maxeval))
-    try:
-        opt.optimize(x0)
-        message = _RESULTS.get(opt.last_optimize_result(), "stopped")
-    except nlopt.RoundoffLimited:
-        message = "round-off limited (best point kept)"
-    except (ValueError, RuntimeError, nlopt.exception) as exc:  # e.g. a failed line search on a
-        message = f"NLopt stopped: {type(exc).__name__} {exc}"  # kink: keep the best point seen
+    message = _run(opt, x0)
     if not np.isfinite(best["f"]):  # not even one evaluation: report the start
         value, _ = fun(x0)
         best["f"], best["n"] = float(value), best["n"] + 1
@@ -156,16 +150,25 @@ def minimize_free(fun: Callable[[NDArray[np.float64]], float], x0: NDArray[np.fl
     opt.set_xtol_abs(xtol_abs)
     opt.set_ftol_abs(ftol_abs)
     opt.set_maxeval(int(maxeval))
-    try:
-        opt.optimize(x0)
-        message = _RESULTS.get(opt.last_optimize_result(), "stopped")
-    except nlopt.RoundoffLimited:
-        message = "round-off limited (best point kept)"
-    except (ValueError, RuntimeError, nlopt.exception) as exc:
-        message = f"NLopt stopped: {type(exc).__name__} {exc}"
+    message = _run(opt, x0)
     if not np.isfinite(best["f"]):
         best["f"], best["n"] = float(fun(x0)), best["n"] + 1
     return BoxMinimum(best["x"], best["f"], best["n"], message)
+
+
+def _run(opt, x0: NDArray[np.float64]) -> str:
+    """Run ``opt`` from ``x0``; NLopt's stopping reason.  Its exceptions are not failures here
+    (the objective keeps the best point seen): round-off limits near the optimum, and a failed
+    line search on a kink."""
+    import nlopt
+
+    try:
+        opt.optimize(x0)
+        return _RESULTS.get(opt.last_optimize_result(), "stopped")
+    except nlopt.RoundoffLimited:
+        return "round-off limited (best point kept)"
+    except (ValueError, RuntimeError, nlopt.exception) as exc:
+        return f"NLopt stopped: {type(exc).__name__} {exc}"
 
 
 _RESULTS = {1: "success", 2: "stopval reached", 3: "ftol reached", 4: "xtol reached",

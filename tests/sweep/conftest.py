@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -126,3 +127,22 @@ def _wait_for_port(port: int, proc: subprocess.Popen, log: Path, timeout: float 
                 return
         time.sleep(0.1)
     pytest.fail(f"dask scheduler did not listen on port {port}:\n{log.read_text()}")
+
+
+def run_until_killed(cmd: list[str], env: dict[str, str], output: Path | None = None,
+                     timeout: float = 300) -> int:
+    """Run ``cmd`` in its own session (it SIGKILLs itself through the fault-injection variable in
+    ``env``) and return its exit status; whatever it started is killed with its group."""
+    with open(output or os.devnull, "wb") as sink:
+        proc = subprocess.Popen(cmd, env=env, stdout=sink, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+    try:
+        proc.wait(timeout=timeout)
+    finally:
+        # the run's own worker processes follow their parent; make sure (in its own group)
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        proc.wait(timeout=10)
+    return proc.returncode

@@ -4,14 +4,13 @@ with ``di-attack`` per point, resumable after kill -9, read back from the store.
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
 
 import numpy as np
 import pytest
-from conftest import subprocess_env
+from conftest import run_until_killed, subprocess_env
 
 from qkdbounds.di.region import DIRegion, region_label
 from qkdbounds.errors import InputError
@@ -36,17 +35,7 @@ def _run(store, *extra, env=None):
 def test_killed_map_resumes_without_recomputing_and_equals_di_attack(tmp_path):
     store = tmp_path / "di.sqlite"
     env = subprocess_env(**{KILL_AFTER_STORED_ENV: "2"})  # the run SIGKILLs itself after 2 points
-    proc = subprocess.Popen(_cmd(store, "--workers", "1"), env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, start_new_session=True)
-    try:
-        proc.wait(timeout=300)
-    finally:
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        proc.wait(timeout=10)
-    assert proc.returncode == -signal.SIGKILL
+    assert run_until_killed(_cmd(store, "--workers", "1"), env) == -signal.SIGKILL
 
     first = _run(store, "--workers", "1")
     assert (first["sweep"]["skipped"], first["sweep"]["computed"]) == (2, 2)

@@ -10,7 +10,7 @@ import sqlite3
 import subprocess
 import sys
 
-from conftest import TOY, read_log, subprocess_env
+from conftest import TOY, read_log, run_until_killed, subprocess_env
 
 from qkdbounds.sweep._run import KILL_AFTER_STORED_ENV
 
@@ -42,19 +42,8 @@ def test_killed_sweep_resumes_without_loss_duplicates_or_recomputation(tmp_path,
     # fault injection: the sweep SIGKILLs itself right after its 5th stored point (no race)
     env = subprocess_env(QKDBOUNDS_TOY_LOG=str(toy_log), **{KILL_AFTER_STORED_ENV: "5"})
     output = tmp_path / "first-run.txt"
-    with open(output, "wb") as sink:
-        proc = subprocess.Popen(_sweep_cmd(store, workers=1), env=env, stdout=sink,
-                                stderr=subprocess.STDOUT, start_new_session=True)
-    try:
-        proc.wait(timeout=120)
-    finally:
-        # The sweep's own worker processes follow their parent; make sure (in our own group).
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        proc.wait(timeout=10)
-    assert proc.returncode == -signal.SIGKILL, output.read_text()
+    code = run_until_killed(_sweep_cmd(store, workers=1), env, output, timeout=120)
+    assert code == -signal.SIGKILL, output.read_text()
 
     stored_at_kill = {rec["param_key"] for rec in _table(store)}
     assert len(stored_at_kill) == 5, "killed right after the 5th stored point"

@@ -69,6 +69,7 @@ from ..status import Status, StatusField
 from ..info.entropy import conditional_mutual_information, group_information_measure, shannon_entropy
 from .bell_data import BellBox, chsh_value_of_box, qubit_box, qubit_povm
 from .locality import decompose_with_boxes, local_weight
+from .preprocessing import zoom_search_flip
 
 __all__ = ["EveBox", "DIAttackBound", "di_cc_attack", "attacked_joint", "noisy_preprocessing_one_way",
            "fit_source_model",
@@ -375,19 +376,7 @@ def noisy_preprocessing_one_way(joint: NDArray, grid: int = 51) -> tuple[float, 
         j = (1 - f) * joint + f * joint[:, ::-1, :]
         return _entropies(j.sum(axis=3), (1, 2)) - h_e - _entropies(j.sum(axis=1), (1, 2)) + h_b
 
-    flips = np.linspace(0.0, 0.5, grid)
-    values = rates(flips)
-    k = int(np.argmax(values))
-    best_f, best_v = float(flips[k]), float(values[k])
-    step = 0.5 / (grid - 1)
-    zoom = np.linspace(-1.0, 1.0, NOISY_FLIP_ZOOM)
-    for _ in range(NOISY_FLIP_LEVELS):
-        fl = np.clip(best_f + step * zoom, 0.0, 0.5)
-        values = rates(fl)
-        k = int(np.argmax(values))
-        if values[k] > best_v:
-            best_f, best_v = float(fl[k]), float(values[k])
-        step *= 2 / (NOISY_FLIP_ZOOM - 1)
+    best_f, best_v = zoom_search_flip(rates, grid, NOISY_FLIP_LEVELS, NOISY_FLIP_ZOOM)
     return max(0.0, best_v), best_f
 
 

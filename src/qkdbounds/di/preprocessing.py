@@ -325,25 +325,37 @@ def _noisy_entropy_vec(chsh: float, flips: NDArray) -> NDArray:
     return 1 - _h((1 + x) / 2) + _h((1 + y) / 2)
 
 
-def _search_flip(rates) -> float:
-    """Maximise ``rates(flips)`` (vectorised) over :math:`p\\in[0, 1/2]`: the coarse grid of
-    :data:`N_GRID_FLIP` points, then :data:`N_FLIP_LEVELS` zooms of :data:`N_REFINE_POINTS` points
-    into the cells around the best point (each level x 1/5, to below :data:`XTOL_SEARCH`); the
-    best point seen is returned."""
-    flips = np.linspace(0.0, 0.5, N_GRID_FLIP)
-    r = rates(flips)
-    k = int(np.argmax(r))
-    best_p, best = float(flips[k]), float(r[k])
-    zoom = np.linspace(-1.0, 1.0, N_REFINE_POINTS)
-    dp = 0.5 / (N_GRID_FLIP - 1)
-    for _ in range(N_FLIP_LEVELS):
+def zoom_search_flip(rates, grid: int, levels: int, n_zoom: int) -> tuple[float, float]:
+    """Maximise ``rates(flips)`` (vectorised) over a flip probability :math:`p\in[0, 1/2]`: a
+    coarse grid of ``grid`` points, then ``levels`` zooms of ``n_zoom`` points into the cells
+    around the best point (each level shrinks the cell by ``2/(n_zoom - 1)``).
+
+    Returns
+    -------
+    (flip, value) : (float, float)
+        The best point seen and its value (never below the coarse grid's best).
+    """
+    flips = np.linspace(0.0, 0.5, grid)
+    values = rates(flips)
+    k = int(np.argmax(values))
+    best_p, best = float(flips[k]), float(values[k])
+    zoom = np.linspace(-1.0, 1.0, n_zoom)
+    dp = 0.5 / (grid - 1)
+    for _ in range(levels):
         fl = np.clip(best_p + dp * zoom, 0.0, 0.5)
-        r = rates(fl)
-        k = int(np.argmax(r))
-        if r[k] > best:
-            best_p, best = float(fl[k]), float(r[k])
-        dp *= 2 / (N_REFINE_POINTS - 1)
-    return best_p
+        values = rates(fl)
+        k = int(np.argmax(values))
+        if values[k] > best:
+            best_p, best = float(fl[k]), float(values[k])
+        dp *= 2 / (n_zoom - 1)
+    return best_p, best
+
+
+def _search_flip(rates) -> float:
+    """Maximise ``rates(flips)`` over :math:`p\in[0, 1/2]`: :func:`zoom_search_flip` with the
+    coarse grid of :data:`N_GRID_FLIP` points and :data:`N_FLIP_LEVELS` zooms of
+    :data:`N_REFINE_POINTS` points (each level x 1/5, to below :data:`XTOL_SEARCH`)."""
+    return zoom_search_flip(rates, N_GRID_FLIP, N_FLIP_LEVELS, N_REFINE_POINTS)[0]
 
 
 def _tangent_slopes(alpha: NDArray, flip: NDArray) -> tuple[NDArray, NDArray]:
