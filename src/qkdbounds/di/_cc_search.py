@@ -12,18 +12,16 @@ side: exact) or from an LP (HiGHS) -- a lower estimate from collected Bell funct
 the search and is never recorded -- and Eve's processing :math:`\gamma` with its exact value.
 
 **Monotone in effort.**  The candidate sequence does not depend on ``maxfev`` or ``n_starts``:
-a chain (:meth:`AttackSearch.chain`) with budget :math:`m` evaluates exactly the first :math:`m`
-candidates of the same chain with budget :math:`M > m` (its pseudo-random directions come from a
-generator seeded by the chain's start point alone), the chains start from points that do not
-depend on the budget (the structured candidates), and the random starts come from the caller's
-generator after them in a fixed order.  Hence a run with more effort evaluates a superset of the
+a Nelder-Mead run (:func:`nelder_mead_lockstep`) with budget :math:`m` evaluates a prefix of the
+candidates of the same run with budget :math:`M > m` (its decisions depend only on its own
+values), the runs start from points that do not depend on the budget (the structured
+candidates), and the random starts come from the caller's generator after them in a fixed order.  Hence a run with more effort evaluates a superset of the
 candidates of a run with less, and every best-seen bound can only go down (up to the LP tolerance
 of the final decomposition, ~1e-12).
 """
 
 from __future__ import annotations
 
-import zlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -34,12 +32,6 @@ from ._cc_batch import (chsh_functionals, min_processing, min_weight_of, one_way
 
 #: Value of a candidate that admits no decomposition (bits; above any rate).
 INFEASIBLE = 1e3
-#: Initial step of a chain (radians in the unconstrained parameters).
-STEP0 = 0.1
-#: Smallest step: a chain stops below it.
-STEP_MIN = 1e-7
-#: Offsets (in units of the step h) tried along each direction of a chain step.
-OFFSETS = np.array([-2.0, -1.0, -0.5, -0.2, 0.2, 0.5, 1.0, 2.0])
 OBJECTIVES = ("two", "one", "rev")
 #: Largest violation of the decomposition accepted from an LP solve.
 RESIDUAL_TOL = 1e-9
@@ -267,57 +259,6 @@ class AttackSearch:
         vals = self.values_at(q[:, x, y], q[:, x, y].sum(axis=1), t, w)
         self._record(vals, z[None, :self.dim], t, w, np.ones(1, dtype=bool))
         return {o: float(vals[o][0]) for o in OBJECTIVES}
-
-    # ------------------------------------------------------------------ search
-    def chain(self, z0: NDArray, objective: str, budget: int) -> NDArray:
-        """Batched line search from ``z0`` on ``objective`` with at most ``budget`` evaluations.
-
-        Each step evaluates, in one batch, the points :math:`z + s\\,h\\,d` for the offsets
-        :data:`OFFSETS` along every coordinate direction and as many pseudo-random unit
-        directions :math:`d` (drawn from a generator seeded by ``z0`` alone), after the
-        extrapolation of the last move; then the sum of the best improving coordinate offsets.
-        The best point is accepted if it improves; otherwise :math:`h` shrinks.  Deterministic; a
-        smaller budget evaluates a prefix of the candidates of a larger one.  Returns the final
-        point.
-        """
-        z = np.asarray(z0, dtype=float)
-        f = float(self.evaluate(z[None], objective)[objective][0])
-        used, h, move = 1, STEP0, None
-        dim = z.size
-        gen = np.random.default_rng(zlib.crc32(z.tobytes()))
-        n_off = len(OFFSETS)
-        while used < budget and h > STEP_MIN:
-            rand = gen.normal(size=(dim, dim))
-            rand /= np.linalg.norm(rand, axis=1, keepdims=True)
-            dirs = np.vstack([np.eye(dim), rand])
-            cand = (z + (h * OFFSETS)[None, :, None] * dirs[:, None, :]).reshape(-1, dim)
-            lead = 0
-            if move is not None:
-                cand, lead = np.vstack([z + move, cand]), 1
-            full = len(cand) <= budget - used
-            cand = cand[: budget - used]
-            vals = self.evaluate(cand, objective)
-            used += len(cand)
-            obj = np.where(vals["verified"], vals[objective], np.inf)
-            i = int(np.argmin(obj))
-            best_z, best_f = cand[i].copy(), float(obj[i])
-            if full and used < budget:  # the combined coordinate move (one more evaluation)
-                coord = obj[lead:lead + dim * n_off].reshape(dim, n_off)
-                j = np.argmin(coord, axis=1)
-                gain = coord[np.arange(dim), j] < f - 1e-13
-                if gain.sum() > 1:
-                    combo = z + np.where(gain, h * OFFSETS[j], 0.0)
-                    v = self.evaluate(combo[None], objective)
-                    used += 1
-                    if v["verified"][0] and v[objective][0] < best_f:
-                        best_z, best_f = combo, float(v[objective][0])
-            if best_f < f - 1e-13:
-                move, z, f = best_z - z, best_z, best_f
-                h = min(max(h, float(np.abs(move).max())), 0.5)
-            else:
-                move, h = None, 0.3 * h
-        return z
-
 
 #: Nelder-Mead coefficients (reflection, expansion, contraction, shrink; Nelder & Mead,
 #: Comput. J. 7, 308 (1965)) and the initial simplex step.

@@ -62,11 +62,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .._tolerances import ATOL_RATE
-from ..errors import LEAKAGE_MODELS
-from ..attacks.eve import minimize_gamma
-from ..errors import InputError, check_choice, check_int, check_probability
+from ..errors import LEAKAGE_MODELS, InputError, check_choice, check_int, check_probability
+from ..info.entropy import group_information_measure, shannon_entropy
 from ..status import Status, StatusField
-from ..info.entropy import conditional_mutual_information, group_information_measure, shannon_entropy
 from .bell_data import BellBox, chsh_value_of_box, qubit_box, qubit_povm
 from .locality import decompose_with_boxes, local_weight
 from .preprocessing import zoom_search_flip
@@ -392,40 +390,6 @@ def _cond_entropy(joint: NDArray, axis: int) -> float:
     other = 2 if axis == 1 else 1
     pex = joint.sum(axis=other)
     return shannon_entropy(pex) - shannon_entropy(joint.sum(axis=(1, 2)))
-
-
-def _bounds_from(p: NDArray, key, eve_box_p: NDArray, dec, leakage, model, gamma_starts=None):
-    x, y = key
-    n_det = dec.mu.size
-    from .locality import local_model_matrix
-
-    d, _, _ = local_model_matrix(p.shape)
-    det_key = (d @ dec.mu).reshape(p.shape)[x, y]
-    t = float(dec.weights[0])
-    question = t * eve_box_p[x, y]
-    one_sided = []
-    if dec.weights.size > 1:
-        cols = _one_sided_columns(eve_box_p, x)
-        one_sided = [float(w) * c[x, y] for w, c in zip(dec.weights[1:], cols)]
-    joint, labels = attacked_joint(det_key, one_sided, question, leakage, model)
-    q_cls = joint[-1]
-    extra = joint[: p.shape[2] * p.shape[3]].sum(axis=0)  # the rounds with both outputs known
-    plain = conditional_mutual_information(joint, [0])
-    sol = (minimize_gamma(q_cls, extra, [[0], [1]]) if gamma_starts is None
-           else minimize_gamma(q_cls, extra, [[0], [1]], n_starts=gamma_starts))
-    value = min(plain, sol.value)
-    # H(A|B) of the attack's own joint (equal to the observed one up to the LP residual), so that
-    # two-way >= one-way holds exactly for the reported numbers
-    p_key = joint.sum(axis=0)
-    h_a_b = shannon_entropy(p_key) - shannon_entropy(p_key.sum(axis=0))
-    h_b_a = shannon_entropy(p_key) - shannon_entropy(p_key.sum(axis=1))
-    one_way_raw = _cond_entropy(joint, 1) - h_a_b
-    reverse_raw = _cond_entropy(joint, 2) - h_b_a
-    info = {"joint": joint, "labels": labels, "gamma": sol.gamma, "zero_key": sol.zero_key or plain <= 0.0,
-            "p_question": float(q_cls.sum()), "p_question_after_processing": sol.p_question if sol.value < plain else float(q_cls.sum()),
-            "one_way_raw": float(one_way_raw), "one_way_reverse_raw": float(reverse_raw),
-            "n_deterministic": n_det, "marginal_residual": float(np.abs(p_key - p[x, y]).max())}
-    return value, plain, info
 
 
 def _attack_final(p: NDArray, key, q_box: NDArray, w: NDArray, gamma: NDArray, leakage: float, model: str):
