@@ -80,16 +80,13 @@ def minimize_box(fun: Callable[[NDArray[np.float64]], tuple[float, NDArray[np.fl
     lo = np.broadcast_to(np.asarray(lower, dtype=float), (n,)).copy()
     hi = np.broadcast_to(np.asarray(upper, dtype=float), (n,)).copy()
     x0 = np.clip(x0, lo, hi)
-    best = {"x": x0.copy(), "f": np.inf, "n": 0}
+    best = _Best(x0)
 
     def objective(x, grad):
         value, g = fun(np.clip(x, lo, hi))
-        best["n"] += 1
         if grad.size:
             grad[:] = g
-        if value < best["f"]:
-            best["f"], best["x"] = float(value), np.array(x, dtype=float)
-        return float(value)
+        return best.see(x, value)
 
     opt = nlopt.opt(nlopt.LD_LBFGS, n)
     opt.set_lower_bounds(lo)
@@ -98,11 +95,8 @@ def minimize_box(fun: Callable[[NDArray[np.float64]], tuple[float, NDArray[np.fl
     opt.set_ftol_rel(ftol_rel)
     opt.set_xtol_rel(xtol_rel)
     opt.set_maxeval(int(maxeval))
-    message = _run(opt, x0)
-    if not np.isfinite(best["f"]):  # not even one evaluation: report the start
-        value, _ = fun(x0)
-        best["f"], best["n"] = float(value), best["n"] + 1
-    return BoxMinimum(np.clip(best["x"], lo, hi), best["f"], best["n"], message)
+    res = best.run(opt, lambda x: fun(x)[0])
+    return BoxMinimum(np.clip(res.x, lo, hi), res.fun, res.nfev, res.message)
 
 
 def minimize_free(fun: Callable[[NDArray[np.float64]], float], x0: NDArray[np.float64], *,
@@ -135,14 +129,10 @@ def minimize_free(fun: Callable[[NDArray[np.float64]], float], x0: NDArray[np.fl
 
     algorithms = {"bobyqa": nlopt.LN_BOBYQA, "neldermead": nlopt.LN_NELDERMEAD}
     x0 = np.asarray(x0, dtype=float).ravel()
-    best = {"x": x0.copy(), "f": np.inf, "n": 0}
+    best = _Best(x0)
 
     def objective(x, grad):
-        value = float(fun(np.array(x, dtype=float)))
-        best["n"] += 1
-        if value < best["f"]:
-            best["f"], best["x"] = value, np.array(x, dtype=float)
-        return value
+        return best.see(x, fun(np.array(x, dtype=float)))
 
     opt = nlopt.opt(algorithms[method], x0.size)
     opt.set_min_objective(objective)
@@ -150,10 +140,30 @@ def minimize_free(fun: Callable[[NDArray[np.float64]], float], x0: NDArray[np.fl
     opt.set_xtol_abs(xtol_abs)
     opt.set_ftol_abs(ftol_abs)
     opt.set_maxeval(int(maxeval))
-    message = _run(opt, x0)
-    if not np.isfinite(best["f"]):
-        best["f"], best["n"] = float(fun(x0)), best["n"] + 1
-    return BoxMinimum(best["x"], best["f"], best["n"], message)
+    return best.run(opt, fun)
+
+
+class _Best:
+    """The best point an NLopt run evaluated (NLopt's exceptions lose its own result)."""
+
+    def __init__(self, x0: NDArray[np.float64]):
+        self.x0, self.x, self.f, self.n = x0, x0.copy(), np.inf, 0
+
+    def see(self, x, value) -> float:
+        """Record one evaluation; returns the value as a float (for NLopt)."""
+        value = float(value)
+        self.n += 1
+        if value < self.f:
+            self.f, self.x = value, np.array(x, dtype=float)
+        return value
+
+    def run(self, opt, value_at: Callable[[NDArray[np.float64]], float]) -> BoxMinimum:
+        """Run ``opt`` from the start; when not even one evaluation happened, the start's value
+        (``value_at(x0)``) is the result."""
+        message = _run(opt, self.x0)
+        if not np.isfinite(self.f):
+            self.see(self.x0, value_at(self.x0))
+        return BoxMinimum(self.x, self.f, self.n, message)
 
 
 def _run(opt, x0: NDArray[np.float64]) -> str:
