@@ -11,7 +11,8 @@ from pathlib import Path
 
 from ..bounds.curves import PAPER_FIGURES
 from ._args import out_dir
-from .main import _jsonable, add_common
+from .._json import to_jsonable
+from .main import add_common
 from ._figure import (make_di_figure, make_diqkd_figure, make_figure2, make_plan_figure, make_rate_figure,
                       make_window_figure, write_csv)
 from ._progress import progress
@@ -237,7 +238,7 @@ def _handle(args, di_figures: _DIFigures) -> dict:
 
     results["version"] = __version__
     results_path = out / "results.json"
-    write_text_atomic(results_path, json.dumps(_jsonable(results), indent=1, allow_nan=False))
+    write_text_atomic(results_path, json.dumps(to_jsonable(results), indent=1, allow_nan=False))
     intro = ("Reproduction of the two papers cited below (<a href='#paper1'>paper 1</a>: Sarkar, Prasad "
              "&amp; Horodecki 2026; <a href='#paper2'>paper 2</a>: Christandl, Ferrara &amp; Horodecki "
              f"2021) by qkdbounds {__version__}. Every number "

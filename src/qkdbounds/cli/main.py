@@ -15,8 +15,7 @@ import logging
 import os
 import sys
 
-import numpy as np
-
+from .._json import dumps_bytes, to_jsonable
 from ..errors import InputError
 
 #: Subcommand modules, in the order they appear in ``--help``, with the commands each registers.
@@ -45,28 +44,6 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str):  # noqa: D401 - argparse API
         raise InputError(message)
-
-
-def _jsonable(obj):
-    if isinstance(obj, dict):
-        return {str(k): _jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_jsonable(v) for v in obj]
-    if isinstance(obj, np.ndarray):
-        if obj.dtype.kind in "biu" or (obj.dtype.kind == "f" and np.isfinite(obj).all()):
-            return obj.tolist()  # fast path: plain numbers (700k-point grids)
-        if obj.dtype.kind in "US":
-            return obj.tolist()
-        return _jsonable(obj.tolist())
-    if isinstance(obj, np.generic):
-        return obj.item()
-    if isinstance(obj, complex):
-        return {"re": obj.real, "im": obj.imag}
-    if isinstance(obj, os.PathLike):
-        return os.fspath(obj)
-    if isinstance(obj, float) and not np.isfinite(obj):
-        return None
-    return obj
 
 
 def _version() -> str:
@@ -125,7 +102,7 @@ def _fmt(value) -> str:
     if isinstance(value, float):
         return f"{value:.6g}"
     if isinstance(value, (dict, list, tuple)):
-        text = json.dumps(_jsonable(value))
+        text = json.dumps(to_jsonable(value))
         return text if len(text) <= 100 else text[:97] + "..."
     return str(value)
 
@@ -137,7 +114,7 @@ def _summary(result: dict, columns: list[str] | None = None) -> str:
     lines = [f"{key:<{width}}  {_fmt(value)}" for key, value in result.items()
              if key not in columns]
     if columns:
-        cols = [_jsonable(result[c]) for c in columns]
+        cols = [to_jsonable(result[c]) for c in columns]
         n_rows = len(cols[0])
         shown = list(range(min(n_rows, TEXT_MAX_ROWS)))
         cells = [[_fmt(col[i]) for col in cols] for i in shown]
@@ -180,11 +157,23 @@ def main(argv: list[str] | None = None) -> int:
     if fmt == "csv":
         _write_csv(result, sys.stdout, getattr(args, "csv_columns", None))
     elif getattr(args, "json", False) or fmt == "json":
-        print(json.dumps(_jsonable(result), allow_nan=False))
+        _write_json(result, sys.stdout)
     else:
         print(_summary(result, getattr(args, "csv_columns", None)))
     status = result.get("status", "optimal")
     return 1 if isinstance(status, str) and status in ("failed", "error") else 0
+
+
+def _write_json(result: dict, stream) -> None:
+    """One line of compact JSON (orjson: a 700,001-point grid in ~0.3 s instead of ~7 s)."""
+    data = dumps_bytes(result) + b"\n"
+    buffer = getattr(stream, "buffer", None)
+    if buffer is None:  # a text stream without bytes underneath (io.StringIO in tests)
+        stream.write(data.decode())
+        return
+    stream.flush()
+    buffer.write(data)
+    buffer.flush()
 
 
 def _write_csv(result: dict, stream, columns: list[str] | None = None) -> None:
@@ -196,12 +185,12 @@ def _write_csv(result: dict, stream, columns: list[str] | None = None) -> None:
     scalars = [k for k in result if k not in columns]
     writer = csv.writer(stream, lineterminator="\n")
     writer.writerow(columns + scalars)
-    consts = [json.dumps(_jsonable(result[k])) if isinstance(result[k], (dict, list, tuple))
-              else _jsonable(result[k]) for k in scalars]
+    consts = [json.dumps(to_jsonable(result[k])) if isinstance(result[k], (dict, list, tuple))
+              else to_jsonable(result[k]) for k in scalars]
     if not columns:
         writer.writerow(consts)
         return
-    cols = [_jsonable(result[k]) for k in columns]
+    cols = [to_jsonable(result[k]) for k in columns]
     writer.writerows(list(row) + consts for row in zip(*cols))
 
 

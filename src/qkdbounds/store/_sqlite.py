@@ -11,7 +11,6 @@ sweep is reused by every other sweep that asks for it.
 from __future__ import annotations
 
 import csv
-import dataclasses
 import datetime as _dt
 import importlib.metadata
 import json
@@ -25,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from .._json import to_jsonable
 from ..errors import InputError
 
 __all__ = [
@@ -263,40 +263,12 @@ def _params_json(canon: Mapping[str, Any], question: str) -> str:
                       allow_nan=False)
 
 
-def _jsonable(obj: Any) -> Any:
-    """Convert results (dataclasses, numpy, complex, non-finite floats) to plain JSON values."""
-    kind = type(obj)
-    if obj is None or kind is str or kind is int or kind is bool:  # fast paths: the common leaves
-        return obj
-    if kind is float:
-        return obj if math.isfinite(obj) else None
-    if kind is dict:
-        return {str(k): _jsonable(v) for k, v in obj.items()}
-    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        return {f.name: _jsonable(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
-    if isinstance(obj, Mapping):
-        return {str(k): _jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple, set, frozenset)):
-        return [_jsonable(v) for v in obj]
-    if isinstance(obj, np.ndarray):
-        return _jsonable(obj.tolist())
-    if isinstance(obj, np.generic):
-        return _jsonable(obj.item())
-    if isinstance(obj, complex):
-        return {"re": _jsonable(obj.real), "im": _jsonable(obj.imag)}
-    if isinstance(obj, float) and not math.isfinite(obj):
-        return None
-    if obj is None or isinstance(obj, (bool, int, float, str)):
-        return obj
-    return repr(obj)
-
-
 def _dumps(result: Mapping[str, Any]) -> str:
     """JSON text of a result; plain dicts go straight to the C encoder (fast path for chunks)."""
     try:
         return json.dumps(result, sort_keys=True, allow_nan=False)
     except (TypeError, ValueError):
-        return json.dumps(_jsonable(result), sort_keys=True, allow_nan=False)
+        return json.dumps(to_jsonable(result), sort_keys=True, allow_nan=False)
 
 
 def _batches(items: list, size: int):
@@ -574,7 +546,7 @@ class ResultStore:
             self._conn.execute(
                 "INSERT INTO sweeps (name, created_at, spec) VALUES (?, ?, ?) "
                 "ON CONFLICT (name) DO NOTHING",
-                (name, _now(), json.dumps(_jsonable(spec or {}), sort_keys=True)))
+                (name, _now(), json.dumps(to_jsonable(spec or {}), sort_keys=True)))
             row = self._conn.execute("SELECT sweep_id FROM sweeps WHERE name = ?",
                                      (name,)).fetchone()
         return int(row["sweep_id"])

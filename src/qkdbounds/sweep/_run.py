@@ -28,7 +28,8 @@ from typing import Any
 
 from ..errors import InputError, check_parameter
 from ..store import ResultStore, parameter_key
-from ..store._sqlite import FAILED, _dumps, _jsonable
+from .._json import to_jsonable
+from ..store._sqlite import FAILED, _dumps
 from ._grid import build_grid, grid_name, grid_points
 
 __all__ = ["SweepSummary", "run_sweep", "function_reference", "resolve_function",
@@ -160,7 +161,7 @@ def _run_point(point_fn: Callable[..., Any], params: dict[str, Any]) -> dict[str
         if not isinstance(result, Mapping) or not {"rate_upper_bound", "status"} <= set(result):
             raise TypeError("point function must return a dict with 'rate_upper_bound' and "
                             f"'status', got {type(result).__name__}")
-        return {"result": _jsonable(result), "error": None,
+        return {"result": to_jsonable(result), "error": None,
                 "elapsed_s": time.perf_counter() - start}
     except Exception as exc:  # noqa: BLE001 - a failing point is data, not a crash of the sweep
         message = f"{type(exc).__name__}: {exc}"

@@ -15,15 +15,10 @@ from typing import Any
 
 import numpy as np
 
+from .._json import to_jsonable
+
 __all__ = ["rate_point", "rate_chunk", "search_rate_point", "data_point", "state_point",
            "di_point"]
-
-
-def _plain(obj: Any) -> Any:
-    """Certificates may hold dataclasses and arrays; keep them JSON-able for the store."""
-    from ..store._sqlite import _jsonable
-
-    return _jsonable(obj)
 
 
 def rate_point(params: Mapping[str, Any]) -> dict[str, Any]:
@@ -57,18 +52,18 @@ def _point_dict(result) -> dict[str, Any]:
         "rate_upper_bound": float(result.value),
         "status": str(result.status),
         "method": None if getattr(result, "method", None) is None else str(result.method),
-        "certificate": _plain(getattr(result, "certificate", None)),
+        "certificate": to_jsonable(getattr(result, "certificate", None)),
     }
     for extra in ("tolerance", "message"):
         if getattr(result, extra, None) is not None:
-            out[extra] = _plain(getattr(result, extra))
+            out[extra] = to_jsonable(getattr(result, extra))
     if dataclasses.is_dataclass(result):
         # the question's own parameters are the point's key columns already
         known = {"value", "status", "method", "certificate", "tolerance", "message",
                  "local_dim", "n_parties", "visibility", "leakage", "model", "attack"}
         for field in dataclasses.fields(result):
             if field.name not in known:
-                out.setdefault(field.name, _plain(getattr(result, field.name)))
+                out.setdefault(field.name, to_jsonable(getattr(result, field.name)))
     return out
 
 
@@ -146,7 +141,7 @@ def search_rate_point(params: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _fields(result, names: Sequence[str]) -> dict[str, Any]:
-    return {name: _plain(getattr(result, name, None)) for name in names}
+    return {name: to_jsonable(getattr(result, name, None)) for name in names}
 
 
 def _optional_float(value: Any) -> float | None:
@@ -247,7 +242,7 @@ def di_point(params: Mapping[str, Any]) -> dict[str, Any]:
                    _optional_float(params.get("eta_b")), binning=str(params["binning"]))
     point = di_attack_bound(box, float(params["leakage"]), str(params["model"]),
                             attack_side=str(params["attack_side"]))
-    return _plain(point.to_dict())
+    return to_jsonable(point.to_dict())
 
 
 def plan_point(params: Mapping[str, Any]) -> dict[str, Any]:
@@ -276,9 +271,9 @@ def plan_point(params: Mapping[str, Any]) -> dict[str, Any]:
                      local_dim=int(params["dim"]))
     end = plan.end_to_end
     out = {"rate_upper_bound": float(end["rate_upper_bound"]),
-           "key_rate_upper_bound_bps": _plain(end["key_rate_upper_bound_bps"]),
+           "key_rate_upper_bound_bps": to_jsonable(end["key_rate_upper_bound_bps"]),
            "status": str(plan.status), "method": str(plan.method)}
     for field in dataclasses.fields(plan):
         if field.name not in ("method", "status", "parameters"):
-            out.setdefault(field.name, _plain(getattr(plan, field.name)))
+            out.setdefault(field.name, to_jsonable(getattr(plan, field.name)))
     return out

@@ -1,0 +1,93 @@
+"""The one JSON home (qkdbounds._json): the orjson encoder against the stdlib encoder of the plain
+conversion, on every kind of value a result holds."""
+
+import dataclasses
+import io
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from qkdbounds._json import dumps_bytes, to_jsonable
+from qkdbounds.cli.main import _write_json
+
+
+@dataclasses.dataclass
+class _Cert:
+    weights: np.ndarray
+    label: str
+
+
+def _mixed():
+    grid = np.arange(12.0).reshape(3, 4)
+    return {
+        "floats": np.array([0.1, 1e-5, 1e20, -0.0, 5e-324]),
+        "with_nan": np.array([1.0, np.nan, np.inf, -np.inf]),
+        "ints": np.arange(5, dtype=np.int64),
+        "bools": np.array([True, False]),
+        "strings": np.array(["Z", "X"]),
+        "matrix": grid,
+        "column": grid[:, 1],  # not C-contiguous: orjson falls back
+        "complex": np.array([1 + 2j, 3.5 - 1j]),
+        "objects": np.array([1.0, None], dtype=object),
+        "scalar": np.float64(2.5),
+        "nan_scalar": np.float64("nan"),
+        "int_scalar": np.int64(3),
+        "bool_scalar": np.bool_(True),
+        "py_nan": float("nan"),
+        "py_complex": 1 - 1j,
+        "tuple": (1, "a", 2.0),
+        "path": Path("/tmp/x.sqlite"),
+        "cert": _Cert(np.array([0.25, 0.75]), "ensemble"),
+        7: "non-string key",
+        "nested": [{"a": np.array([[1, 2]])}, None],
+    }
+
+
+def test_orjson_encoder_gives_the_stdlib_values_of_the_plain_conversion():
+    fast = json.loads(dumps_bytes(_mixed()))
+    plain = json.loads(json.dumps(to_jsonable(_mixed()), allow_nan=False))
+    assert fast == plain
+    assert fast["with_nan"] == [1.0, None, None, None]
+    assert fast["complex"] == [{"re": 1.0, "im": 2.0}, {"re": 3.5, "im": -1.0}]
+    assert fast["column"] == [1.0, 5.0, 9.0]
+    assert fast["path"] == "/tmp/x.sqlite"
+    assert fast["cert"] == {"weights": [0.25, 0.75], "label": "ensemble"}
+    assert fast["7"] == "non-string key"
+
+
+def test_floats_round_trip_exactly():
+    values = np.random.default_rng(0).standard_normal(600) * 10.0 ** np.arange(-300, 300)
+    back = np.array(json.loads(dumps_bytes({"v": values}))["v"])
+    assert np.array_equal(back, values)
+
+
+def test_cli_writer_on_text_and_byte_streams():
+    result = {"rate_upper_bound": np.array([0.5, math.nan]), "status": "optimal"}
+    text = io.StringIO()
+    _write_json(result, text)
+    raw = io.TextIOWrapper(io.BytesIO(), encoding="utf-8")
+    _write_json(result, raw)
+    raw.seek(0)
+    for out in (text.getvalue(), raw.read()):
+        assert out.endswith("\n") and out.count("\n") == 1
+        assert json.loads(out) == {"rate_upper_bound": [0.5, None], "status": "optimal"}
+
+
+def test_unknown_objects_become_their_repr():
+    class Thing:
+        def __repr__(self):
+            return "Thing()"
+
+    assert json.loads(dumps_bytes({"x": Thing()})) == {"x": "Thing()"}
+    with pytest.raises(TypeError):
+        dumps_bytes(_deep(300))
+
+
+def _deep(n):
+    obj = []
+    for _ in range(n):
+        obj = [obj]
+    return obj
