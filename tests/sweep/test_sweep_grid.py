@@ -122,3 +122,11 @@ def test_build_grid_defaults_and_product():
         build_grid({"visibility": "0.5"})
     with pytest.raises(InputError, match="unknown sweep parameter"):
         build_grid({"visibility": "0.5", "leakage": "0", "noise": "1"})
+
+
+def test_range_finer_than_the_key_decimals_has_no_duplicate_points():
+    # 1e-13 steps round to 12 decimals: the exact decimal route collapses them, and the grid
+    # keeps each value once (only a fast-route range, strictly increasing, skips the dedupe)
+    assert parse_axis("visibility", "0:0.000000000001:0.0000000000001") == [0.0, 1e-12]
+    values = parse_axis("visibility", "0.3:1:0.000001")
+    assert len(values) == 700_001 == len(set(values)) and values == sorted(values)

@@ -190,6 +190,7 @@ def parse_axis(name: str, spec: str | int | float | Sequence[Any]) -> list[int |
     items = split_spec(name, spec)
     chunks: list[list[int | float | str]] = []
     count = 0
+    exact_ranges = 0  # chunks from the integer-multiple route: strictly increasing
     for item in items:
         if isinstance(item, str) and item == "":
             raise InputError(f"{name}: empty value in {spec!r}")
@@ -197,6 +198,7 @@ def parse_axis(name: str, spec: str | int | float | Sequence[Any]) -> list[int |
             chunk = [_check_value(name, str(item))]
         elif isinstance(item, str) and ":" in item:
             chunk = _unit_range_fast(name, item) if name in _UNIT_AXES else None
+            exact_ranges += chunk is not None
             if chunk is None:
                 chunk = [_check_value(name, value) for value in _range(name, item)]
         elif isinstance(item, bool):
@@ -209,8 +211,12 @@ def parse_axis(name: str, spec: str | int | float | Sequence[Any]) -> list[int |
         if count > MAX_AXIS_POINTS:
             raise InputError(f"{name}: more than {MAX_AXIS_POINTS} values")
         chunks.append(chunk)
-    # first occurrence wins; dict keeps insertion order (O(n), also for 10^6-point axes)
-    values = list(dict.fromkeys(v for chunk in chunks for v in chunk))
+    # first occurrence wins; dict keeps insertion order (O(n), also for 10^6-point axes). One
+    # fast-route range has no duplicates (distinct multiples of 10**-12 are distinct floats).
+    if len(chunks) == 1 and exact_ranges == 1:
+        values = chunks[0]
+    else:
+        values = list(dict.fromkeys(v for chunk in chunks for v in chunk))
     if not values:
         raise InputError(f"{name}: no values in {spec!r}")
     return values
