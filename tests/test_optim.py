@@ -81,3 +81,28 @@ def test_state_bound_at_z_does_not_import_scipy_optimize():
             "print(sorted(m for m in sys.modules if m in ('scipy.optimize', 'scipy.special', 'cvxpy')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip().splitlines()[-1] == "[]"
+
+
+def test_box_returns_a_first_order_optimal_start_after_one_evaluation():
+    """At a vertex where the gradient points out of the box (c outside [0, 1]^2 beyond the
+    corner), the start is the minimum: one evaluation, no NLopt run."""
+    res = minimize_box(_quadratic([-0.5, 1.5]), np.array([0.0, 1.0]), 0.0, 1.0)
+    assert res.nfev == 1 and res.message == "first-order optimal start"
+    np.testing.assert_allclose(res.x, [0.0, 1.0])
+    assert res.fun == pytest.approx(0.5, abs=1e-15)
+
+
+def test_box_runs_from_a_start_that_is_optimal_in_only_some_coordinates():
+    """One coordinate at its bound with an outward gradient, the other not optimal: NLopt runs
+    (and its first evaluation, the start, is not counted twice)."""
+    calls = []
+    fun = _quadratic([-0.5, 0.25])
+
+    def counted(x):
+        calls.append(np.array(x))
+        return fun(x)
+
+    res = minimize_box(counted, np.array([0.0, 0.9]), 0.0, 1.0)
+    np.testing.assert_allclose(res.x, [0.0, 0.25], atol=1e-8)
+    assert res.nfev == len(calls) >= 2
+    assert sum(np.array_equal(c, [0.0, 0.9]) for c in calls) == 1

@@ -81,12 +81,26 @@ def minimize_box(fun: Callable[[NDArray[np.float64]], tuple[float, NDArray[np.fl
     hi = np.broadcast_to(np.asarray(upper, dtype=float), (n,)).copy()
     x0 = np.clip(x0, lo, hi)
     best = _Best(x0)
+    value0, grad0 = fun(x0)
+    grad0 = np.asarray(grad0, dtype=float)
+    best.see(x0, value0)
+    # first-order optimal start (projected gradient zero: every coordinate at a bound with the
+    # gradient pointing out of the box, or with zero gradient): L-BFGS-B would stop there too
+    if np.all((grad0 == 0) | ((x0 <= lo) & (grad0 > 0)) | ((x0 >= hi) & (grad0 < 0))):
+        return BoxMinimum(x0, best.f, best.n, "first-order optimal start")
+    cached = [x0, value0, grad0]  # NLopt's first evaluation is the start: reuse it
 
     def objective(x, grad):
-        value, g = fun(np.clip(x, lo, hi))
+        if cached and np.array_equal(x, cached[0]):
+            value, g = cached[1], cached[2]
+            cached.clear()
+        else:
+            cached.clear()
+            value, g = fun(np.clip(x, lo, hi))
+            best.see(x, value)
         if grad.size:
             grad[:] = g
-        return best.see(x, value)
+        return float(value)
 
     opt = nlopt.opt(nlopt.LD_LBFGS, n)
     opt.set_lower_bounds(lo)

@@ -32,7 +32,7 @@ from numpy.typing import NDArray
 
 from .._tolerances import GAMMA_TOL
 from ..errors import InputError
-from ..info.entropy import group_information_measure, marginal
+from ..info.entropy import group_information_measure
 from ..status import Status
 
 __all__ = ["GammaSolution", "minimize_gamma", "reference_product", "DEFAULT_STARTS"]
@@ -84,11 +84,15 @@ class GammaSolution:
 def reference_product(m: NDArray, groups: Sequence[Sequence[int]]) -> NDArray:
     """Product of the group marginals of the normalised measure ``m`` (shape of ``m``)."""
     mass = m.sum()
-    ref = np.ones(m.shape)
+    ref = None
     for g in groups:
-        shape = [m.shape[ax] if ax in g else 1 for ax in range(m.ndim)]
-        ref = ref * (marginal(m, g) / mass).reshape(shape)
-    return ref
+        drop = tuple(ax for ax in range(m.ndim) if ax not in g)
+        mg = (m.sum(axis=drop, keepdims=True) if drop else m) / mass
+        ref = mg if ref is None else ref * mg
+    out = np.ones(m.shape)
+    if ref is not None:
+        out *= ref
+    return out
 
 
 def _solve_mass(pi: NDArray, lo: NDArray, hi: NDArray) -> float:
@@ -98,22 +102,23 @@ def _solve_mass(pi: NDArray, lo: NDArray, hi: NDArray) -> float:
     :math:`M`, with breakpoints :math:`lo_a/\pi_a` and :math:`hi_a/\pi_a`; we sort the breakpoints,
     locate the sign change and solve the linear piece exactly.
     """
-    pos = pi > 0
-    p, l, h = pi[pos], lo[pos], hi[pos]
     base = lo.sum()
-    x = np.concatenate([l / p, h / p])
-    d_slope = np.concatenate([p, -p])
-    d_const = np.concatenate([-l, h])
+    if pi.all():
+        p, l, h = pi, lo, hi
+    else:
+        pos = pi > 0
+        p, l, h = pi[pos], lo[pos], hi[pos]
+    x = np.concatenate((l / p, h / p))
     order = np.argsort(x, kind="stable")
-    x, slope, const = x[order], np.cumsum(d_slope[order]), base + np.cumsum(d_const[order])
+    x = x[order]
+    slope = np.concatenate((p, -p))[order].cumsum()
+    const = np.concatenate((-l, h))[order].cumsum()
+    const += base
     phi = const + (slope - 1.0) * x  # phi just right of each breakpoint (phi is continuous)
     k = int(np.searchsorted(-phi, 0.0, side="left"))  # first breakpoint with phi <= 0
     if k == 0:
         return float(base)
-    if phi[k - 1] <= 0 or k == len(x):
-        k_seg = k - 1
-    else:
-        k_seg = k - 1
+    k_seg = k - 1
     denom = 1.0 - slope[k_seg]
     if denom <= 1e-15:  # flat piece: phi == 0 on the whole segment -> take its left end
         return float(x[k_seg])
