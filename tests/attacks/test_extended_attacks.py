@@ -118,3 +118,20 @@ def test_bad_joint_rejected():
         minimize_intrinsic(np.ones((2, 2)))
     with pytest.raises(ValueError, match="joint"):
         minimize_intrinsic(-np.ones((2, 2, 2)))
+
+
+def test_coinciding_starts_run_once_and_distinct_ones_all_run():
+    """An empty flag mass (the trivial decomposition's) makes the eta = 1 and eta = 1/2 starts
+    one start; with flag mass every structured and random start is distinct.  Dropping the
+    duplicate does not change the value (same trajectory)."""
+    from dataclasses import replace
+
+    from qkdbounds.states.isotropic import IsotropicGHZ
+
+    eqc = extended_question_class(IsotropicGHZ(2, 2, 0.93), [computational(2)] * 2, 0.2)
+    full = minimize_extended(eqc, n_starts=4)
+    assert full.n_starts == 7 and not full.zero_key
+    empty = replace(eqc, flags=np.zeros_like(eqc.flags))
+    sol = minimize_extended(empty, n_starts=4)
+    assert sol.n_starts < 7
+    assert sol.value <= full.paper_value + 1e-12

@@ -160,6 +160,15 @@ def minimize_extended(eqc: ExtendedQuestionClass, groups: Sequence[Sequence[int]
         eta = rng.uniform(size=n_g)
         m0 = base + rng.uniform(size=base.shape) * box + np.tensordot(eta, flags, axes=1)
         starts.append((eta, reference_product(m0, groups)))
+    # starts that coincide (same reference and flag mass: e.g. an empty ensemble, whose flag
+    # group has mass 0, makes eta = 1 and eta = 1/2 the same start) run once
+    seen, distinct = set(), []
+    for eta, pi in starts:
+        key = (np.round(pi, 14).tobytes(), np.round(eta @ flags.reshape(n_g, -1), 14).tobytes())
+        if key not in seen:
+            seen.add(key)
+            distinct.append((eta, pi))
+    starts = distinct
     best = (paper.value, np.zeros(n_g), m_paper, False)
     for eta, pi in starts:
         prev = np.inf
