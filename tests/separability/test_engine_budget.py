@@ -11,7 +11,7 @@ import pytest
 from _sep_states import WORK_BUDGET
 
 from qkdbounds.errors import InputError
-from qkdbounds.separability import certified_separable_weight, engine_estimate
+from qkdbounds.separability import certified_separable_weight, engine_estimate, engine_minimum
 from qkdbounds.separability._ensemble import mix
 from qkdbounds.states.sources import Source, make_source
 
@@ -148,12 +148,30 @@ def test_time_budget_is_kept_and_reported():
 
 
 def test_outer_bound_that_cannot_fit_is_skipped_and_said():
-    """6x6: the PPT SDP (about a minute) does not fit in 2 s: outer None, and why."""
+    """6x6 with 2 s asked: the budget is raised to the engine's minimum for D = 36 (and said);
+    the PPT SDP (about a minute) does not fit in it: outer None, and why; the call keeps the
+    raised budget (Clarabel gets the time left minus one measured/estimated iteration)."""
     rho = _random_state(36, 3)
+    t0 = time.monotonic()
     res = certified_separable_weight(make_source(rho, (6, 6)), time_budget=2.0)
+    elapsed = time.monotonic() - t0
+    assert res.time_budget == engine_minimum((6, 6)) and res.certificate["time_budget"] == res.time_budget
+    assert "raised to the engine's minimum" in res.message
+    assert elapsed < res.time_budget + 10.0  # generous: a loaded machine (no wall-time target)
     assert res.weight_outer is None and res.gap is None
     assert "outer bound skipped" in res.outer_method and "no outer bound" in res.message
     _assert_certified(res, rho)
+
+
+def test_engine_minimum_is_below_the_default_and_a_budget_above_it_is_kept():
+    shapes = [(2, 2), (3, 3), (2, 2, 2), (4, 4), (5, 5), (6, 6)]
+    assert all(engine_minimum(d) <= engine_estimate(d) for d in shapes)
+    assert [engine_minimum(d) for d in shapes[1:]] == sorted(engine_minimum(d) for d in shapes[1:])
+    with pytest.raises(InputError):
+        engine_minimum((7, 7))
+    rho = _random_state(9, 4)
+    res = certified_separable_weight(make_source(rho, (3, 3)), time_budget=2.5)
+    assert res.time_budget == 2.5 and "raised" not in res.message
 
 
 def test_bad_budget_and_callback_are_refused():

@@ -12,6 +12,7 @@ from ._engine import (
     certified_product_fit,
     certified_separable_weight,
     engine_estimate,
+    engine_minimum,
     load_ensemble,
     ppt_outer_weight,
     save_ensemble,
@@ -29,6 +30,7 @@ from .twirls import dur_cirac_twirl, ghz_diagonal_twirl, isotropic_twirl, werner
 __all__ = [
     "CertifiedSeparableWeight", "certified_separable_weight", "certified_product_fit",
     "engine_estimate",
+    "engine_minimum",
     "ppt_outer_weight",
     "dps_outer_weight", "save_ensemble", "load_ensemble",
     "wootters_ensemble", "takagi", "fit_product_ensemble", "best_separable_approximation",

@@ -23,6 +23,13 @@ import numpy as np
 PRICE_STARTS = 48
 #: Rounds run even when the deadline has passed (a first master solution and one pricing).
 MIN_ROUNDS = 2
+#: Seconds the first MIN_ROUNDS rounds get together at least (loaded machines, small sources).
+FIRST_ROUNDS_FLOOR = 5.0
+#: Seconds of one Clarabel interior-point iteration of the master at rank 36 (measured at 6x6,
+#: 2 cores: 5-7 s; the PSD cone of the real embedding has (2r)(2r+1)/2 entries, so the dense
+#: factorisation scales as r**6).  Clarabel checks its time limit between iterations, so the
+#: limit it gets is the time left minus one iteration (measured after the first solve).
+ITERATION_SECONDS_RANK36 = 7.0
 #: Pricing starts taken from the heaviest members (perturbed by WARM_NOISE).
 WARM_STARTS = 0
 WARM_NOISE = 0.3
@@ -76,7 +83,8 @@ class _Master:
         return (_embed(outer)[:, self.rows, self.cols] * self.scale).T
 
     def solve(self, cols, time_limit):
-        """(weights, Y (D x D, complex, in the full space), status) or None."""
+        """(weights, Y (D x D, complex, in the full space), status, seconds per iteration) or
+        None."""
         from scipy import sparse
 
         clarabel = _clarabel()
@@ -108,7 +116,8 @@ class _Master:
         r = self.r
         y_r = (big[:r, :r] + big[r:, r:]) + 1j * (big[r:, :r] - big[:r, r:])
         y_r = (y_r + y_r.conj().T) / 2
-        return w, self.basis @ y_r @ self.basis.conj().T, status
+        per_iteration = float(sol.solve_time) / max(int(sol.iterations), 1)
+        return w, self.basis @ y_r @ self.basis.conj().T, status, per_iteration
 
 
 def random_products(dims, count, rng):
@@ -240,16 +249,19 @@ def column_generation(rho, dims, *, rounds, new_per_round, rng, deadline,
     cols = master.columns(psi)
     info["stopped"] = "rounds"
     best = None
+    iteration = ITERATION_SECONDS_RANK36 * (master.r / 36) ** 6  # until one solve is measured
+    first_deadline = max(deadline, time.monotonic() + FIRST_ROUNDS_FLOOR)
     for rnd in range(rounds):
-        left = max(deadline - time.monotonic(), 0.0 if rnd >= MIN_ROUNDS else 5.0)
-        if left <= 0:
+        left = (deadline if rnd >= MIN_ROUNDS else first_deadline) - time.monotonic() - iteration
+        if rnd >= MIN_ROUNDS and left <= 0:
             info["stopped"] = "budget"
             break
-        solved = master.solve(cols, left)
+        solved = master.solve(cols, max(left, 0.0))
         if solved is None:
             info["stopped"] = "budget" if time.monotonic() >= deadline else "solver"
             break
-        w, y, status = solved
+        w, y, status, per_iteration = solved
+        iteration = per_iteration
         q_sdp = float(w.sum())
         if "Solved" not in status:  # ran out of time inside the solver
             info["stopped"] = "budget"

@@ -51,7 +51,7 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import combinations
 
 import numpy as np
@@ -146,6 +146,10 @@ class CertifiedSeparableWeight(StatusField):
         ``weight_outer - weight`` (None without an outer bound).
     elapsed : float
         Seconds spent.
+    time_budget : float
+        The seconds the call was given: the requested ``time_budget`` (default
+        :func:`engine_estimate`), raised to :func:`engine_minimum` when it was below (the
+        message says so).
     budget_exhausted : bool
         The time budget ran out: the result is the best certified decomposition found by then
         (``message`` says so).
@@ -168,6 +172,7 @@ class CertifiedSeparableWeight(StatusField):
     elapsed: float = 0.0
     budget_exhausted: bool = False
     message: str = ""
+    time_budget: float | None = None
 
     @property
     def value(self) -> float:
@@ -185,7 +190,7 @@ class CertifiedSeparableWeight(StatusField):
                 "tau_min_eigenvalue": self.tau_min_eigenvalue, "reason": self.reason,
                 "weight_outer_ppt": self.weight_outer_ppt,
                 "weight_outer_dps": self.weight_outer_dps, "outer_method": self.outer_method,
-                "gap": self.gap, "elapsed": self.elapsed,
+                "gap": self.gap, "elapsed": self.elapsed, "time_budget": self.time_budget,
                 "budget_exhausted": self.budget_exhausted}
 
     def sigma(self) -> NDArray[np.complex128]:
@@ -276,6 +281,33 @@ def engine_estimate(dims) -> float:
     """
     dim = math.prod(int(d) for d in dims)
     for bound, seconds in BUDGETS:
+        if dim <= bound:
+            return seconds
+    raise InputError(f"the separability engine handles total dimension <= {MAX_ENGINE_DIM}, "
+                     f"got {dim}")
+
+
+#: Smallest time budget (seconds) per total dimension: set-up (product fit, solver start-up)
+#: and the first ``MIN_ROUNDS`` column-generation rounds, which run whatever the budget.
+#: Measured with a 0.01 s budget on generic full-rank states (2 cores, loaded): 1.7 s at 2x2
+#: (cvxpy's import and the exact PPT route), 0.6 s at 3x3, 2.1 s at 4x4, 5.9 s at 5x5,
+#: 11.8 s at 6x6; the table keeps ~1.5x of headroom.
+MINIMUM_BUDGETS = ((4, 2.0), (9, 1.0), (16, 3.0), (25, 9.0), (36, 18.0))
+
+
+def engine_minimum(dims) -> float:
+    """Smallest ``time_budget`` (seconds) the engine can keep for local dimensions ``dims``:
+    a smaller budget is raised to it (and the result's message says so), because the set-up and
+    the first column-generation rounds run whatever the budget.  2 s for D <= 4 (including
+    cvxpy's import), 1 s for D <= 9, 3 s for D <= 16, 9 s for D <= 25, 18 s for D <= 36.
+
+    Raises
+    ------
+    InputError
+        Total dimension above ``MAX_ENGINE_DIM``.
+    """
+    dim = math.prod(int(d) for d in dims)
+    for bound, seconds in MINIMUM_BUDGETS:
         if dim <= bound:
             return seconds
     raise InputError(f"the separability engine handles total dimension <= {MAX_ENGINE_DIM}, "
@@ -692,6 +724,15 @@ def certified_separable_weight(source: Source, *, rounds: int = 400,
         raise InputError(f"time_budget must be a positive number of seconds, got {time_budget!r}")
     if callback is not None and not callable(callback):
         raise InputError("callback must be callable (callback(fraction_done))")
+    minimum = engine_minimum(dims)
+    raised = None
+    if time_budget < minimum:
+        from ._colgen import MIN_ROUNDS
+
+        raised = (f"time_budget {time_budget:.3g} s raised to the engine's minimum {minimum:.3g} s "
+                  f"at total dimension {dim} (set-up and the first {MIN_ROUNDS} "
+                  f"column-generation rounds run whatever the budget)")
+        time_budget = minimum
     key = (rho.tobytes(), dims, rounds, new_per_round, bool(outer), dps, route, time_budget)
     if key in _CACHE:  # one question, one answer: the rate and --save-ensemble share it
         return _CACHE[key]
@@ -700,6 +741,8 @@ def certified_separable_weight(source: Source, *, rounds: int = 400,
     rng = np.random.default_rng(0) if rng is None else rng
     res = _compute(source, rho, dims, rounds, new_per_round, outer, dps, route, rng,
                    start, start + time_budget, callback)
+    res = replace(res, time_budget=time_budget,
+                  message="; ".join(x for x in (raised, res.message) if x))
     if callback is not None:
         callback(1.0)
     if len(_CACHE) >= _CACHE_SIZE:
