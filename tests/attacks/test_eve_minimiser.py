@@ -81,3 +81,21 @@ def test_bad_inputs_rejected():
         minimize_gamma(np.ones((2, 2)), -np.ones((2, 2)))
     with pytest.raises(ValueError):
         minimize_gamma(np.ones((2, 2)), np.ones((2, 3)))
+
+
+def test_nothing_movable_is_one_start_at_G_of_c_and_keeps_the_generator_in_step():
+    """s = 0 (Eve's trivial decomposition): the value is G(c) (second route: the entropy
+    formula), one start runs, and the seeded generator ends where a run with s != 0 leaves it
+    (so later random starts in a grid do not depend on the shortcut)."""
+    c = np.array([[0.3, 0.05], [0.1, 0.25]])
+    rng_a, rng_b = np.random.default_rng(5), np.random.default_rng(5)
+    sol = minimize_gamma(c, np.zeros_like(c), rng=rng_a)
+    minimize_gamma(c, np.full_like(c, 0.01), rng=rng_b)
+    assert sol.n_starts == 1 and not sol.zero_key
+    assert sol.value == pytest.approx(group_information_measure(c, [[0], [1]]), abs=1e-15)
+    p = c / c.sum()
+    mi = sum(p[a, b] * np.log2(p[a, b] / (p[a].sum() * p[:, b].sum())) for a in range(2) for b in range(2))
+    assert sol.value == pytest.approx(c.sum() * mi, abs=1e-12)
+    assert rng_a.random() == rng_b.random()
+    product = np.outer([0.4, 0.6], [0.3, 0.7]) * 0.8
+    assert minimize_gamma(product, np.zeros_like(product)).zero_key

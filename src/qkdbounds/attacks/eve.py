@@ -185,6 +185,11 @@ def minimize_gamma(
             shape = [c.shape[ax] if ax in g else 1 for ax in range(c.ndim)]
             ref = ref * rng.dirichlet(np.ones(int(np.prod([c.shape[ax] for ax in g])))).reshape(shape)
         starts.append(ref)
+    if not s.any():
+        # nothing movable (e.g. Eve's trivial decomposition): m = c from every start, which
+        # all end at G(c) (zero exactly when c is a product); the random starts are still
+        # drawn above, so the generator's state does not depend on this shortcut
+        starts = starts[:1]
     best, values = None, []
     for pi in starts:
         m, value, zero = _alternate(pi, lo, hi, groups, tol, MAX_ITER)
