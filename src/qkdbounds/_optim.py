@@ -77,9 +77,11 @@ def minimize_box(fun: Callable[[NDArray[np.float64]], tuple[float, NDArray[np.fl
 
     x0 = np.asarray(x0, dtype=float).ravel()
     n = x0.size
-    lo = np.broadcast_to(np.asarray(lower, dtype=float), (n,)).copy()
-    hi = np.broadcast_to(np.asarray(upper, dtype=float), (n,)).copy()
-    x0 = np.clip(x0, lo, hi)
+    lo = np.full(n, lower, dtype=float) if np.ndim(lower) == 0 else np.array(lower, dtype=float)
+    hi = np.full(n, upper, dtype=float) if np.ndim(upper) == 0 else np.array(upper, dtype=float)
+    if lo.shape != (n,) or hi.shape != (n,):
+        raise ValueError(f"bounds must be scalars or of shape ({n},)")
+    x0 = np.minimum(np.maximum(x0, lo), hi)
     best = _Best(x0)
     value0, grad0 = fun(x0)
     grad0 = np.asarray(grad0, dtype=float)

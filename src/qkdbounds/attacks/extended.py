@@ -114,20 +114,22 @@ def _inner(pi, base, box, flags, eta0):
     with np.errstate(divide="ignore"):
         log_pi = np.log(np.where(flat_pi > 0, flat_pi, 1e-300))
 
+    flat_base, flat_box = base.ravel(), box.ravel()
+    log_tiny = np.log(1e-300)
+
     def solve(eta):
-        lo = base.ravel() + eta @ flat_flags
-        hi = lo + box.ravel()
+        lo = flat_base + eta @ flat_flags
+        hi = lo + flat_box
         mass = _solve_mass(flat_pi, lo, hi)
-        m = np.clip(mass * flat_pi, lo, hi)
+        m = np.minimum(np.maximum(mass * flat_pi, lo), hi)
         return lo, m, mass
 
     def fun(eta):
         _, m, mass = solve(eta)
         pos = m > 0
-        logratio = np.zeros_like(m)
-        logratio[pos] = np.log(m[pos] / mass) - log_pi[pos]
-        logratio[~pos] = np.log(1e-300)
-        value = float(np.sum(m[pos] * logratio[pos]))
+        with np.errstate(divide="ignore"):
+            logratio = np.where(pos, np.log(m / mass) - log_pi, log_tiny)
+        value = float(np.sum(m * logratio, where=pos))
         return value, flat_flags @ logratio
 
     if len(flags):
