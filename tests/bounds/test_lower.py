@@ -342,3 +342,24 @@ def test_accepts_sources_at_the_edge_of_the_state_tolerance():
     rho = np.outer(PHI, PHI) * (1 + 5e-10) - 5e-10 * np.diag([0, 1, 0, 0])
     bound = devetak_winter_lower_bound(make_source(rho, (2, 2)), "Z", 0.1)
     assert_allclose(bound.value, 0.9, atol=1e-7)
+
+
+def test_cached_entropies_answer_each_question_as_a_fresh_computation():
+    """A leakage grid reuses H(X|E), H(X|Y): the cache key holds the state, the measurements and
+    the key party, so another setting or state is never answered from it."""
+    import qkdbounds.bounds.lower as lower
+    from qkdbounds.measurements.povm import povm_from_unitary
+
+    x = povm_from_unitary(np.array([[1, 1], [1, -1]]) / np.sqrt(2), "X")
+    z = povm_from_unitary(np.eye(2), "Z")
+    phi = np.array([1, 0, 0, 1]) / np.sqrt(2)
+    rho = 0.9 * np.outer(phi, phi) + 0.1 * np.eye(4) / 4
+    other = 0.8 * np.outer(phi, phi) + 0.2 * np.diag([1.0, 0, 0, 0])
+    questions = [(rho, "Z"), (rho, [x, x]), (other, "Z"), (rho, [z, x])]
+    cached = [devetak_winter_lower_bound(make_source(m, (2, 2)), povms, leakage=0.2)
+              for m, povms in questions]
+    for (m, povms), got in zip(questions, cached):
+        lower._ENTROPY_CACHE.clear()
+        fresh = devetak_winter_lower_bound(make_source(m, (2, 2)), povms, leakage=0.2)
+        assert (got.h_a_given_e, got.h_a_given_b, got.value) == (
+            fresh.h_a_given_e, fresh.h_a_given_b, fresh.value)

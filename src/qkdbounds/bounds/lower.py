@@ -189,6 +189,33 @@ def _h_x_given_y(matrix: NDArray, dims: tuple[int, ...], povms: list[POVM], key_
     return max(shannon_entropy(p) - shannon_entropy(p.sum(axis=1 - y_axis)), 0.0)
 
 
+#: Entropies of recent (source, measurements, key party) questions: a leakage grid asks the
+#: same H(X|E), H(X|Y_j) at every point.
+_ENTROPY_CACHE: dict = {}
+_ENTROPY_CACHE_SIZE = 64
+
+
+def _entropies(source: Source, dims, checked, key_party) -> tuple[float, float, int]:
+    """H(X|E) (Eve holding the purification), max_j H(X|Y_j) and its j (bits)."""
+    key = (source.matrix.tobytes(), dims, tuple(p.elements.tobytes() for p in checked), key_party)
+    if key in _ENTROPY_CACHE:
+        return _ENTROPY_CACHE[key]
+    # a Source is a state within ATOL_SOURCE (eigenvalues >= -1e-9, trace 1 +- 1e-9): clip the
+    # spectrum to a probability vector so that the entropies see a state
+    evals, evecs = np.linalg.eigh((source.matrix + source.matrix.conj().T) / 2)
+    evals = np.clip(evals, 0.0, None)
+    evals /= evals.sum()
+    matrix = (evecs * evals) @ evecs.conj().T
+    h_e = _h_x_given_e(matrix, evals, dims, checked[key_party], key_party)
+    costs = {j: _h_x_given_y(matrix, dims, checked, key_party, j)
+             for j in range(len(dims)) if j != key_party}
+    decoding_party = max(costs, key=lambda j: (costs[j], -j))
+    if len(_ENTROPY_CACHE) >= _ENTROPY_CACHE_SIZE:
+        _ENTROPY_CACHE.pop(next(iter(_ENTROPY_CACHE)))
+    _ENTROPY_CACHE[key] = out = (h_e, costs[decoding_party], decoding_party)
+    return out
+
+
 def devetak_winter_lower_bound(source: Source, povms: str | Sequence[POVM | str | ArrayLike],
                                leakage: float = 0.0, model: str = "uniform", *,
                                key_party: int = 0) -> SourceLowerBound:
@@ -245,18 +272,7 @@ def devetak_winter_lower_bound(source: Source, povms: str | Sequence[POVM | str 
     leakage = check_probability("leakage", leakage)
     model = check_choice("model", model, LEAKAGE_MODELS)
     key_party = check_int("key_party", key_party, 0, n - 1)
-    # a Source is a state within ATOL_SOURCE (eigenvalues >= -1e-9, trace 1 +- 1e-9): clip the
-    # spectrum to a probability vector so that the entropies see a state
-    evals, evecs = np.linalg.eigh((source.matrix + source.matrix.conj().T) / 2)
-    evals = np.clip(evals, 0.0, None)
-    evals /= evals.sum()
-    matrix = (evecs * evals) @ evecs.conj().T
-
-    h_e = _h_x_given_e(matrix, evals, dims, checked[key_party], key_party)
-    costs = {j: _h_x_given_y(matrix, dims, checked, key_party, j)
-             for j in range(n) if j != key_party}
-    decoding_party = max(costs, key=lambda j: (costs[j], -j))
-    h_b = costs[decoding_party]
+    h_e, h_b, decoding_party = _entropies(source, dims, checked, key_party)
     raw = (1.0 - leakage) * h_e - h_b
     labels = "[" + ", ".join(p.label for p in checked) + "]"
     method = _METHOD.format(k=key_party, labels=labels, junk=_JUNK if model == "junk" else "")

@@ -606,6 +606,7 @@ class _Eve:
         self.frame_budget = None if cheap else MAX_FRAME_RUNS
         self.frames: dict = {}
         self.frame_runs = 0
+        self.residuals: dict = {}  # id -> (decomposition kept alive, residual)
 
     def frame_decompositions(self, setting: _Setting) -> list[tuple[str, _Decomposition]] | None:
         """Decompositions adapted to ``setting`` ([] for Z; None when the engine budget of
@@ -630,6 +631,12 @@ class _Eve:
                                                             self.time_budget))]
         self.frames[key] = out
         return out
+
+    def residual(self, dec: _Decomposition) -> float:
+        """:func:`_decomposition_residual` of one of Eve's decompositions (once per grid)."""
+        if id(dec) not in self.residuals:
+            self.residuals[id(dec)] = (dec, _decomposition_residual(self.source.matrix, dec))
+        return self.residuals[id(dec)][1]
 
     def decompositions(self, setting):
         frames = self.frame_decompositions(setting)
@@ -957,7 +964,7 @@ def _point(src, eve, leak, model, measurements, given, attack, cut_bound, n_sear
     dec = best["dec"]
     if best["decomposition"] == "trivial":
         dec = eve.base  # report (and save) the certified separable decomposition beside it
-    residual = _decomposition_residual(src.matrix, dec)
+    residual = eve.residual(dec)
     decs = [eve.base] + [x for fr in eve.frames.values() for _, x in fr]
     outers = [d.outer for d in decs if d.outer is not None]
     outer = min(outers) if outers else None
