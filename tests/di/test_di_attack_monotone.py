@@ -223,9 +223,9 @@ def _evaluated_candidates(monkeypatch, box, **kw):
     seen = []
     original = _cc_search.AttackSearch.evaluate
 
-    def logging_evaluate(self, z, objective=None):
+    def logging_evaluate(self, z, *args, **kwargs):
         seen.extend(map(tuple, np.round(np.atleast_2d(z), 12)))
-        return original(self, z, objective)
+        return original(self, z, *args, **kwargs)
 
     monkeypatch.setattr(_cc_search.AttackSearch, "evaluate", logging_evaluate)
     di_cc_attack(box, 0.05, **kw)

@@ -185,3 +185,28 @@ def test_not_weaker_than_before_the_startup_work(r):
     assert new.value <= r["upper"] + 1e-9
     assert new.one_way <= r["one_way"] + 1e-9
     assert new.one_way_reverse <= r["one_way_reverse"] + 1e-9
+
+
+def test_processing_only_on_the_requested_rows_changes_no_value():
+    # the lockstep batch values Eve's processing (the two-way bound) only on the rows of the
+    # two-way runs: those rows get exactly the values of a full evaluation, the others two = inf
+    # (never recorded for the two-way bound) and the same one-way values
+    from qkdbounds.di._cc_search import AttackSearch
+    from qkdbounds.di.attack import _structured_starts
+
+    box = bell_box(np.pi / 4, 0.98, 0.93)
+    rng = np.random.default_rng(5)
+    ideal = _structured_starts(box.source, "both", box.key_settings[0])[0]    # the ideal box
+    z = np.concatenate([ideal + rng.normal(0, 0.05, (40, ideal.size)), np.zeros((40, 2))], axis=1)
+    z[20:, -2:] = rng.uniform(0, 0.2, (20, 2))          # one-sided rows too
+    mask = rng.uniform(size=40) < 0.5
+    full = AttackSearch(box.probabilities, box.key_settings, "both", 0.05, "uniform").evaluate(z)
+    part = AttackSearch(box.probabilities, box.key_settings, "both", 0.05, "uniform").evaluate(z, None, mask)
+    feasible = full["two"] < 1e3
+    assert feasible[mask].sum() >= 5 and feasible[~mask].sum() >= 5
+    np.testing.assert_array_equal(part["two"][mask], full["two"][mask])
+    np.testing.assert_array_equal(part["gamma"][mask], full["gamma"][mask])
+    assert np.all(part["two"][~mask & feasible] == np.inf)
+    assert np.all(part["two"][~feasible] == full["two"][~feasible])
+    for o in ("one", "rev", "t"):
+        np.testing.assert_array_equal(part[o], full[o])

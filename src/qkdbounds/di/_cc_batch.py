@@ -41,6 +41,11 @@ def params_to_physical(z: NDArray, n_x: int, n_y: int):
     return (theta, z[:, 1:1 + n_x], z[:, 1 + n_x:1 + n_x + n_y], np.sin(z[:, -2]) ** 2, np.sin(z[:, -1]) ** 2)
 
 
+#: The outcome signs (+1, -1) and their products, for :func:`qubit_boxes`.
+_SIGN = np.array([1.0, -1.0])
+_SIGN2 = np.outer(_SIGN, _SIGN)
+
+
 def qubit_boxes(z: NDArray, n_x: int, n_y: int, binning: str) -> NDArray:
     r"""Batched :func:`~qkdbounds.di.bell_data.qubit_box` (visibility 1), shape (K, n_x, n_y, n_a, n_b).
 
@@ -51,13 +56,13 @@ def qubit_boxes(z: NDArray, n_x: int, n_y: int, binning: str) -> NDArray:
     theta, al, be, ea, eb = params_to_physical(np.atleast_2d(z), n_x, n_y)
     c2, s2 = np.cos(2 * theta)[:, None, None], np.sin(2 * theta)[:, None, None]
     ca, sa, cb, sb = np.cos(al)[:, :, None], np.sin(al)[:, :, None], np.cos(be)[:, None, :], np.sin(be)[:, None, :]
-    ma = c2 * ca * np.ones_like(cb)
-    mb = c2 * cb * np.ones_like(ca)
+    ma = c2 * ca          # (K, x, 1): <A> (broadcast over y below; the same numbers as x 1.0)
+    mb = c2 * cb          # (K, 1, y)
     corr = ca * cb + s2 * sa * sb
     k = theta.size
-    sign = np.array([1.0, -1.0])
+    sign, sign2 = _SIGN, _SIGN2
     ideal = (1 + sign[:, None] * ma[..., None, None] + sign[None, :] * mb[..., None, None]
-             + np.outer(sign, sign) * corr[..., None, None]) / 4  # (K, x, y, a, b)
+             + sign2 * corr[..., None, None]) / 4  # (K, x, y, a, b)
     ea5, eb5 = ea[:, None, None, None, None], eb[:, None, None, None, None]
     p = np.zeros((k, n_x, n_y, 3, 3))
     p[..., :2, :2] = ea5 * eb5 * ideal
@@ -188,14 +193,19 @@ def _solve_mass(pi: NDArray, lo: NDArray, hi: NDArray, top: NDArray | None = Non
     interpolated between the first sorted breakpoint with :math:`\phi \le 0` and the one before.
     ``top`` (optional) is :math:`\sum_i hi_i + 1` per row.
     """
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        return _solve_mass_quiet(pi, lo, hi, _sum(hi, 1) + 1.0 if top is None else top)
+
+
+def _solve_mass_quiet(pi: NDArray, lo: NDArray, hi: NDArray, top: NDArray) -> NDArray:
+    """:func:`_solve_mass` inside the caller's ``numpy.errstate`` (:func:`min_processing` sets it
+    once for its loop instead of twice per call)."""
     k, n = pi.shape
-    top = _sum(hi, 1) + 1.0 if top is None else top
     xs = np.empty((k, 2 * n + 2))
     xs[:, 0] = 0.0
     body = xs[:, :2 * n + 1]
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        np.divide(lo, pi, out=xs[:, 1:n + 1])
-        np.divide(hi, pi, out=xs[:, n + 1:2 * n + 1])
+    np.divide(lo, pi, out=xs[:, 1:n + 1])
+    np.divide(hi, pi, out=xs[:, n + 1:2 * n + 1])
     # pi >= 0 (uniform or a product of marginals): pi_i = 0 gives inf or nan, moved to the top
     moved = ~np.isfinite(body)
     if moved.any():
@@ -207,9 +217,8 @@ def _solve_mass(pi: NDArray, lo: NDArray, hi: NDArray, top: NDArray | None = Non
     rows = np.arange(k)
     j0 = np.maximum(j - 1, 0)
     x0, x1, f0, f1 = xs[rows, j0], xs[rows, j], phi[rows, j0], phi[rows, j]
-    denom = f0 - f1
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where((j > 0) & (denom > 0), x0 + f0 * (x1 - x0) / denom, x1)
+    denom = f0 - f1      # 0 where j = 0 (then j0 = j): x1 (the root is at breakpoint 0)
+    return np.where(denom > 0, x0 + f0 * (x1 - x0) / denom, x1)
 
 
 def min_processing(c: NDArray, s: NDArray, iterations: int = GAMMA_ITERATIONS):
@@ -245,18 +254,19 @@ def min_processing(c: NDArray, s: NDArray, iterations: int = GAMMA_ITERATIONS):
     best_v, best_m = np.concatenate([plain, plain, plain]), lo
     zero = np.zeros(3 * k, dtype=bool)
     top = _sum(hi, 1) + 1.0
-    for _ in range(iterations):
-        mass = _solve_mass(pi, lo, hi, top)
-        target = mass[:, None] * pi
-        m = np.clip(target, lo, hi)
-        reached = (np.abs(m - target) <= ZERO_RTOL * np.maximum(mass, 1e-300)[:, None]).all(axis=1)
-        marginals = _marginals(m, n_a, n_b)      # shared by the value and the next reference
-        value = np.where(reached, 0.0, _information_flat(m, n_a, n_b, marginals))
-        better = value < best_v
-        best_v = np.where(better, value, best_v)
-        best_m = np.where(better[:, None], m, best_m)
-        zero = np.where(better, reached, zero)
-        pi = _product_reference(m, n_a, n_b, marginals)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):   # for _solve_mass_quiet
+        for _ in range(iterations):
+            mass = _solve_mass_quiet(pi, lo, hi, top)
+            target = mass[:, None] * pi
+            m = np.clip(target, lo, hi)
+            reached = (np.abs(m - target) <= ZERO_RTOL * np.maximum(mass, 1e-300)[:, None]).all(axis=1)
+            marginals = _marginals(m, n_a, n_b)      # shared by the value and the next reference
+            value = np.where(reached, 0.0, _information_flat(m, n_a, n_b, marginals))
+            better = value < best_v
+            best_v = np.where(better, value, best_v)
+            best_m = np.where(better[:, None], m, best_m)
+            zero = np.where(better, reached, zero)
+            pi = _product_reference(m, n_a, n_b, marginals)
     r = np.argmin(best_v.reshape(3, k), axis=0) * k + np.arange(k)
     best_m, zero = best_m[r], zero[r]
     moved = sf > 0

@@ -11,6 +11,13 @@ of an explicit attack: :math:`t` from the complete facet list (binary boxes with
 side: exact) or from an LP (HiGHS) -- a lower estimate from collected Bell functionals only steers
 the search and is never recorded -- and Eve's processing :math:`\gamma` with its exact value.
 
+**Which candidates count for which bound.**  The one-way bounds are valued on every candidate.
+Eve's processing -- the two-way bound, most of the cost of a candidate -- is valued on the
+structured candidates, the random starts and the candidates of the Nelder-Mead runs on the two-way
+objective, not on those of the runs on the one-way objective (their decisions need only the
+one-way values); with the complete facet list that halves the rows of the processing per batch and
+skips it in the batches of one-way runs alone.
+
 **Monotone in effort.**  The candidate sequence does not depend on ``maxfev`` or ``n_starts``:
 a Nelder-Mead run (:func:`nelder_mead_lockstep`) with budget :math:`m` evaluates a prefix of the
 candidates of the same run with budget :math:`M > m` (its decisions depend only on its own
@@ -153,31 +160,38 @@ class AttackSearch:
             return np.inf, None
         return float(out[0][0]), out[1]
 
-    def values_at(self, q_key: NDArray, bob_key: NDArray, t: NDArray, w: NDArray) -> dict:
+    def values_at(self, q_key: NDArray, bob_key: NDArray, t: NDArray, w: NDArray,
+                  processing: NDArray | None = None) -> dict:
         """Bounds of attacks with quantum key tables ``q_key`` (K, n_a, n_b), Bob's key marginal of
-        Q' ``bob_key`` (K, n_b), quantum weights ``t`` (K,) and one-sided weights ``w`` (K, n_a)."""
+        Q' ``bob_key`` (K, n_b), quantum weights ``t`` (K,) and one-sided weights ``w`` (K, n_a).
+
+        ``processing`` (bool, (K,); default every row): the rows whose two-way bound is valued (Eve's
+        processing, the costly part); the others get ``two`` = inf (never recorded for that bound).
+        """
         ok = np.isfinite(t)
+        proc = ok if processing is None else ok & processing
         tt = np.where(ok, t, 0.0)[:, None, None]
         question = (1 - self.leak_q) * tt * q_key
         alice_known = (1 - self.leakage) * w[:, :, None] * bob_key[:, None, :]
         known = np.clip(self.p_key[None] - question - alice_known, 0.0, None)
-        if ok.all():
+        if proc.all():
             two, gamma, plain = min_processing(question, known)
         else:  # Eve's processing only where the candidate is an attack (row by row: the same numbers)
-            two, plain, gamma = np.full(len(t), INFEASIBLE), np.full(len(t), np.nan), np.zeros_like(question)
-            if ok.any():
-                two[ok], gamma[ok], plain[ok] = min_processing(question[ok], known[ok])
+            two, plain, gamma = np.full(len(t), np.inf), np.full(len(t), np.nan), np.zeros_like(question)
+            if proc.any():
+                two[proc], gamma[proc], plain[proc] = min_processing(question[proc], known[proc])
         direct, reverse = one_way_batch(question, self.p_key, alice_known if w.any() else None)
         return {"two": np.where(ok, two, INFEASIBLE), "one": np.where(ok, direct, INFEASIBLE),
                 "rev": np.where(ok, reverse, INFEASIBLE), "plain": plain, "gamma": gamma}
 
-    def evaluate(self, z: NDArray, objective: str | None = None) -> dict:
+    def evaluate(self, z: NDArray, objective: str | None = None, processing: NDArray | None = None) -> dict:
         """Evaluate a batch of candidates (K, dim) or (K, dim + n_a); record the verified ones.
 
         With the complete facet list every value is exact.  Otherwise every candidate is valued
         with a lower estimate of :math:`t`; the best one for ``objective`` (every candidate when
         ``objective`` is None) is verified by an LP, its dual added to the functionals, and only
-        verified values are recorded.
+        verified values are recorded.  ``processing`` (complete facet list only; default every
+        row): the rows whose two-way bound is valued (:meth:`values_at`).
         """
         z = np.atleast_2d(np.asarray(z, dtype=float))
         k = len(z)
@@ -208,7 +222,7 @@ class AttackSearch:
             vals["t"], vals["verified"] = t, np.ones(k, dtype=bool)
             self._record(vals, z[:, :self.dim], t, w, vals["verified"])
             return vals
-        vals = self.values_at(q_key, bob_key, t, w)
+        vals = self.values_at(q_key, bob_key, t, w, processing if self.exact else None)
         verified = np.full(k, self.exact)
         if not self.exact:
             idx = range(k) if objective is None else {int(np.argmin(vals[objective]))}
@@ -288,7 +302,8 @@ def nelder_mead_lockstep(search: AttackSearch, runs: list[tuple], budget: int) -
     needs it, by :meth:`AttackSearch.evaluate` with an LP each, or by ``search.one_sided_lp`` for
     starts flagged ``"one-sided-lp"``).  The decisions are those of the classical method (Nelder &
     Mead, Comput. J. 7, 308 (1965)); the budget counts the evaluations a sequential run would
-    spend.  Every candidate is recorded, so the best one seen is kept per bound.  A run's candidates
+    spend.  Every candidate is recorded, so the best one seen is kept per bound (for the two-way
+    bound: the candidates of the runs on that objective, see the module docstring).  A run's candidates
     depend only on its own values, and a run with budget :math:`m` evaluates a prefix of the
     candidates it evaluates with :math:`M > m`.
     """
@@ -344,7 +359,13 @@ def nelder_mead_lockstep(search: AttackSearch, runs: list[tuple], budget: int) -
                 n, dim = s["pending"].shape
                 rows[start:start + n, :dim] = s["pending"]
                 start += n
-            vals = search.evaluate(rows, None)
+            # Eve's processing (the two-way bound) only on the rows of the two-way runs
+            processing = np.zeros(len(rows), dtype=bool)
+            start = 0
+            for s in batched:
+                processing[start:start + len(s["pending"])] = s["obj"] == "two"
+                start += len(s["pending"])
+            vals = search.evaluate(rows, None, processing)
             values = {o: np.where(vals["verified"], vals[o], np.inf).tolist() for o in {s["obj"] for s in batched}}
             start = 0
             for s in batched:

@@ -57,11 +57,8 @@ from numpy.typing import ArrayLike, NDArray
 
 from .._tolerances import XTOL_THRESHOLD
 from ..errors import LEAKAGE_MODELS
-from ..measurements.qubit import bloch_measurement, correlation_matrix
 from ..errors import check_choice, check_probability, check_real
 from ..info.entropy import binary_entropy
-from ..measurements.distributions import dense_distribution
-from ..states.two_qubit import validate_state, werner_state
 from ..status import Status, StatusField
 
 __all__ = [
@@ -149,6 +146,9 @@ class WernerCHSHThreshold(StatusField):
 
 
 def _correlator(rho, a, b) -> float:
+    from ..measurements.distributions import dense_distribution
+    from ..measurements.qubit import bloch_measurement
+
     p = dense_distribution(rho, [bloch_measurement(a), bloch_measurement(b)])
     return float(p[0, 0] + p[1, 1] - p[0, 1] - p[1, 0])
 
@@ -176,6 +176,9 @@ def chsh_value(rho: ArrayLike) -> CHSHResult:
     >>> round(chsh_value(werner_state(1.0)).value, 12)     # Tsirelson: 2 sqrt 2
     2.828427124746
     """
+    from ..measurements.qubit import correlation_matrix
+    from ..states.two_qubit import validate_state
+
     rho = validate_state(rho, (2, 2))
     t = correlation_matrix(rho)
     m, vecs = np.linalg.eigh(t.T @ t)
@@ -304,6 +307,8 @@ def chsh_threshold_werner() -> WernerCHSHThreshold:
     0.0715
     """
     from scipy.optimize import brentq, ridder
+
+    from ..states.two_qubit import werner_state
 
     lo, hi = 1 / np.sqrt(2) + 1e-12, 1.0 - 1e-12
     v1 = brentq(_dw_raw, lo, hi, xtol=1e-15, rtol=4 * np.finfo(float).eps)
