@@ -30,41 +30,6 @@ def test_default_point_imports_no_scipy_optimiser():
     assert out.strip() == "0 []", out
 
 
-def test_default_point_imports_no_numpy_random():
-    # the default random start draws default_rng(0)'s recorded doubles (attack._DefaultDraws)
-    code = ("import sys, io, contextlib\n"
-            "from qkdbounds.cli.main import main\n"
-            "with contextlib.redirect_stdout(io.StringIO()):\n"
-            "    rc = main(['di-attack', '--eta', '0.92', '--visibility', '1', '--json', '--quiet'])\n"
-            "print(rc, sorted(m for m in sys.modules if m.startswith('numpy.random')))\n")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.strip() == "0 []", out
-
-
-@pytest.mark.parametrize("sizes", [[None, 5, 2] * 3, [None, 5, 2] * 12, [70, None, 3], [64, None]])
-def test_default_draws_are_default_rng_0(sizes):
-    # second route: numpy's generator itself, bit for bit, inside the recorded doubles and past them
-    from qkdbounds.di.attack import _DefaultDraws
-
-    ours, ref = _DefaultDraws(), np.random.default_rng(0)
-    bounds = [(0.0, np.pi / 2), (-np.pi, np.pi), (np.pi / 4, np.pi / 2)]
-    for i, size in enumerate(sizes):
-        low, high = bounds[i % 3]
-        a, b = ours.uniform(low, high, size), ref.uniform(low, high, size)
-        assert type(a) is float if size is None else a.shape == (size,)
-        np.testing.assert_array_equal(a, b)
-
-
-def test_default_random_start_is_that_of_default_rng_0():
-    # the same attack with rng=None (recorded doubles) and with default_rng(0) given explicitly
-    box = bell_box(np.pi / 4, 0.98, 0.93)
-    implicit = di_cc_attack(box, 0.05, n_starts=2, maxfev=40)
-    explicit = di_cc_attack(box, 0.05, n_starts=2, maxfev=40, rng=np.random.default_rng(0))
-    assert (implicit.value, implicit.one_way, implicit.one_way_reverse) == \
-        (explicit.value, explicit.one_way, explicit.one_way_reverse)
-    assert implicit.certificate["eve_box"] == explicit.certificate["eve_box"]
-
-
 def test_highs_linprog_matches_scipy_linprog():
     # second route: scipy.optimize.linprog(method="highs") on the same LPs (optimum, duals, status)
     from scipy.optimize import linprog as scipy_linprog

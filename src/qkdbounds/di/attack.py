@@ -91,51 +91,6 @@ ONE_SIDED_LP_STARTS = 3
 ADAPTIVE_RUN_OBJECTIVES = ("one",)
 #: LP cost of a one-sided column relative to the quantum part (prefer fully known rounds).
 _ONE_SIDED_COST = 1e-3
-#: The first standard uniform doubles of ``numpy.random.default_rng(0)`` (PCG64 seeded by
-#: ``SeedSequence(0)``), exactly (hex): the default random starts draw from them without importing
-#: :mod:`numpy.random` (~20 ms of a CLI point's start-up); tests/di/test_di_startup.py checks them
-#: against the generator itself.
-_DEFAULT_RNG_DOUBLES = tuple(float.fromhex(x) for x in (
-    '0x1.461fd79fb3850p-1', '0x1.1442f7e20b674p-2', '0x1.4fa7b529d9bd0p-5', '0x1.0ec9ed84d0bc0p-6',
-    '0x1.a064f4f059bcap-1', '0x1.d354b2f34c803p-1', '0x1.3698f6e301db6p-1', '0x1.758092bff1053p-1',
-    '0x1.165603cf43b8fp-1', '0x1.dec1d00f1ead7p-1', '0x1.a1b78e9a8e006p-1', '0x1.66f0d1577d200p-9',
-    '0x1.b6fdb17ec9cdep-1', '0x1.13220e71bcf20p-5', '0x1.7595660f879fap-1', '0x1.67be224ec5c90p-3',
-    '0x1.b9f296742db6fp-1', '0x1.153a67b20b50fp-1', '0x1.32e7ac8052544p-2', '0x1.b0d4eb3dec9b4p-2',
-    '0x1.cffd4f59cea80p-6', '0x1.fd10760015ec8p-4', '0x1.575c1552043ddp-1', '0x1.4b5c6c750d1dcp-1',
-    '0x1.3b13c1e083bccp-1', '0x1.88e2c4cf0e646p-2', '0x1.fe924cfaebfdep-1', '0x1.f6300cad9c278p-1',
-    '0x1.5eff5be6c250ep-1', '0x1.4d08ff8de6738p-1', '0x1.607c1701ae3d4p-1', '0x1.8e416af2d0e5ap-2',
-    '0x1.14ad79f70051cp-3', '0x1.7166eb7328660p-1', '0x1.0cfb3de3b0e2dp-1', '0x1.3db00bd5806d2p-2',
-    '0x1.f17ed305b11c2p-2', '0x1.c76af30d70096p-1', '0x1.de3af3a425594p-1', '0x1.6e61dd3220188p-2',
-    '0x1.249f8ed758714p-1', '0x1.4998213104b76p-2', '0x1.304817f37063ap-1', '0x1.5a05667a04864p-2',
-    '0x1.9104923f0aea4p-2', '0x1.c7d20a34a8069p-1', '0x1.d138001a1c85cp-3', '0x1.3f1262ab6da80p-1',
-    '0x1.58207910c6d88p-4', '0x1.aa50556ec1185p-1', '0x1.92fe8ca2cd3bdp-1', '0x1.ea3a86ca881f4p-3',
-    '0x1.c0c28a8595583p-1', '0x1.dfca1242899f0p-5', '0x1.582f121aaf5fap-2', '0x1.33c5b89c96d50p-3',
-    '0x1.cd25c34f70ae8p-2', '0x1.97b7d093ca3c9p-1', '0x1.d85af145a48a8p-3', '0x1.aa2893588b570p-5',
-    '0x1.9e42d66647c6cp-2', '0x1.968e01cff9208p-3', '0x1.73b9772f24f70p-4', '0x1.292153953f107p-1',
-))
-
-
-class _DefaultDraws:
-    """The uniform draws of ``numpy.random.default_rng(0)``, bit for bit, from
-    :data:`_DEFAULT_RNG_DOUBLES` while they last, then from the generator itself (created on first
-    need and advanced past the doubles already used).  Only :meth:`uniform` (the random starts')."""
-
-    def __init__(self):
-        self.used = 0
-        self.generator = None
-
-    def uniform(self, low: float, high: float, size: int | None = None):
-        """As :meth:`numpy.random.Generator.uniform` with scalar bounds: ``low + (high - low) * u``."""
-        n = 1 if size is None else int(size)
-        if self.generator is None and self.used + n <= len(_DEFAULT_RNG_DOUBLES):
-            u = np.array(_DEFAULT_RNG_DOUBLES[self.used:self.used + n])
-            self.used += n
-            out = low + (high - low) * u
-            return float(out[0]) if size is None else out
-        if self.generator is None:
-            self.generator = np.random.default_rng(0)
-            self.generator.random(self.used)           # one double per uniform draw
-        return self.generator.uniform(low, high, size)
 
 
 @dataclass(frozen=True)
@@ -591,6 +546,7 @@ def di_cc_attack(
     check_choice("attack_side", attack_side, ATTACK_SIDES)
     n_starts = check_int("n_starts", n_starts, 0, 1000)
     maxfev = check_int("maxfev", maxfev, 10, 100_000)
+    rng = np.random.default_rng(0) if rng is None else rng
     p = box.probabilities
     n_x, n_y = p.shape[:2]
     key = box.key_settings
@@ -612,10 +568,7 @@ def di_cc_attack(
     src = box.source
     if supported and src.get("kind") != "two-qubit source":
         # a table: the source parameters are unknown, so fit the honest model to the box first
-        rng = np.random.default_rng(0) if rng is None else rng
         src = fit_source_model(p, binning, rng=rng)
-    if rng is None:   # default_rng(0)'s draws, without importing numpy.random for them
-        rng = _DefaultDraws()
     structured: list[NDArray] = []
     if supported and src is not None and "theta" in src:
         structured = _structured_starts(src, binning, key[0])
