@@ -384,3 +384,19 @@ def test_leaky_dw_rates_pinned_by_an_independent_derivation(v, leak):
     assert chsh_dw_rate(s, q, leak, "junk") == pytest.approx(junk, abs=1e-12)
     w = werner_window([v], leak, "junk")
     assert w.di_lower_leakage[0] == pytest.approx(junk, abs=1e-9)
+
+
+def test_di_lower_bound_of_a_state_grid_matches_fresh_computations():
+    """A leakage grid reuses the state's CHSH value (cached by the matrix): every answer equals
+    the closed form from a fresh chsh_value, and another state is never answered from it."""
+    import qkdbounds.di.chsh as chsh
+    from qkdbounds.states.two_qubit import werner_state
+
+    states = [werner_state(0.95), werner_state(0.9), werner_state(0.95).astype(complex)]
+    for rho in states:
+        for leak in (0.0, 0.05, 0.1):
+            got = chsh.di_lower_bound(rho, leak)
+            fresh = chsh.chsh_value(rho)
+            assert got.chsh == fresh.value
+            assert got.value == chsh.chsh_dw_rate(fresh.value, fresh.certificate["qber"], leak, "uniform")
+    assert chsh.di_lower_bound(states[0]).value > chsh.di_lower_bound(states[1]).value

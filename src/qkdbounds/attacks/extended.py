@@ -132,8 +132,8 @@ def _inner(pi, base, box, flags, eta0):
     def fun(eta):
         _, m, mass = solve(eta)
         pos = m > 0
-        with np.errstate(divide="ignore"):
-            logratio = np.where(pos, np.log(m / mass) - log_pi, log_tiny)
+        logratio = np.where(pos, np.log(m / mass, out=np.zeros(m.shape), where=pos) - log_pi,
+                            log_tiny)
         value = float(np.sum(m * logratio, where=pos))
         return value, flat_flags @ logratio
 

@@ -474,16 +474,38 @@ def _haar(d: int, rng) -> NDArray:
 class _Problem:
     """The "?" class of one setting from the decomposition (module docstring)."""
 
-    def __init__(self, dec: _Decomposition, dims, leakage: float, model: str):
+    def __init__(self, dec: _Decomposition, dims, leakage: float, model: str,
+                 cache: dict | None = None):
         self.dec, self.dims, self.leak = dec, tuple(dims), leakage
         self.leak_u = leakage if model == "uniform" else 0.0
         self.n = len(dims)
+        self.cache = cache  # leakage-free distributions per (decomposition, setting)
 
-    def arrays(self, setting: _Setting):
+    def _distributions(self, setting: _Setting):
+        """p_tau, the members' distributions, p_sigma and the grouped flag distributions (sum of
+        w_k p_k over members with equal distributions, to 1e-12) at ``setting``."""
         dec = self.dec
+        key = None
+        if self.cache is not None:
+            key = (id(dec), tuple(p.elements.tobytes() for p in setting.povms))
+            if key in self.cache:
+                return self.cache[key][1]
         p_tau = povm_distribution(dec.tau, setting.povms, self.dims)
         members = member_distributions(dec.vectors, setting.povms)
         p_sigma = np.tensordot(dec.weights, members, axes=1)
+        groups: dict[bytes, NDArray] = {}
+        for w, p_k in zip(dec.weights, members):
+            group = np.round(p_k, 12).tobytes()
+            groups[group] = groups.get(group, 0.0) + w * p_k
+        grouped = np.stack(list(groups.values())) if groups else None
+        out = (p_tau, members, p_sigma, grouped)
+        if key is not None:
+            self.cache[key] = (dec, out)  # the decomposition is kept alive with its id
+        return out
+
+    def arrays(self, setting: _Setting):
+        dec = self.dec
+        p_tau, members, p_sigma, _ = self._distributions(setting)
         c = (1 - dec.q) * (1 - self.leak_u) * p_tau
         s = dec.q * self.leak * p_sigma
         return c, s, p_tau, members
@@ -492,15 +514,12 @@ class _Problem:
         from ..attacks.extended import ExtendedQuestionClass
 
         dec = self.dec
-        c, s, p_tau, members = self.arrays(setting)
+        c, s, p_tau, _ = self.arrays(setting)
+        grouped = self._distributions(setting)[3]
         box = s + (1 - dec.q) * self.leak_u * p_tau  # leaked entangled rounds (uniform model)
-        groups: dict[bytes, NDArray] = {}
-        for w, p_k in zip(dec.weights, members):
-            key = np.round(p_k, 12).tobytes()
-            groups[key] = groups.get(key, 0.0) + w * p_k
         # an empty ensemble (the trivial decomposition) gets one flag group of mass 0: the
         # extended attack's arrays need at least one group
-        flags = dec.q * (1 - self.leak) * np.stack(list(groups.values())) if groups else \
+        flags = dec.q * (1 - self.leak) * grouped if grouped is not None else \
             np.zeros((1,) + c.shape)
         return ExtendedQuestionClass(c, box, flags, dec.q, s)
 
@@ -607,6 +626,9 @@ class _Eve:
         self.frames: dict = {}
         self.frame_runs = 0
         self.residuals: dict = {}  # id -> (decomposition kept alive, residual)
+        #: (id(decomposition), setting) -> (decomposition, leakage-free distributions): the
+        #: settings Eve's full attack is evaluated at (not the search's quick estimates)
+        self.distributions: dict = {}
 
     def frame_decompositions(self, setting: _Setting) -> list[tuple[str, _Decomposition]] | None:
         """Decompositions adapted to ``setting`` ([] for Z; None when the engine budget of
@@ -655,7 +677,7 @@ def _evaluate(eve: _Eve, setting: _Setting, leak: float, model: str, groups):
     rng, dims = eve.rng, tuple(eve.source.dims)
     paper, extended = [], []
     for name, dec in decs:
-        pr = _Problem(dec, dims, leak, model)
+        pr = _Problem(dec, dims, leak, model, eve.distributions)
         if eve.attack == "paper":
             c, s, _, _ = pr.arrays(setting)
             sol = minimize_gamma(c, s, groups, rng=rng)
@@ -673,7 +695,7 @@ def _evaluate(eve: _Eve, setting: _Setting, leak: float, model: str, groups):
             "moved_leaked_mass": sol.y, "flag_group_fractions": sol.eta,
             "flag_group_masses": eqc.flags.reshape(len(eqc.flags), -1).sum(axis=1),
             "p_question": sol.p_question, "method": sol.method, "zero_key": bool(sol.zero_key)}))
-    trivial = _Problem(eve.trivial, dims, leak, model)
+    trivial = _Problem(eve.trivial, dims, leak, model, eve.distributions)
     c, s, _, _ = trivial.arrays(setting)
     no_sol = minimize_gamma(c, s, groups, n_starts=0)
     no_attack = 0.0 if no_sol.zero_key else no_sol.value

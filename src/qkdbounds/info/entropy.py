@@ -92,14 +92,14 @@ def group_information_measure(m: NDArray, groups: Sequence[Sequence[int]]) -> fl
         return 0.0
     # the hot path of every CC attack (tiny arrays): marginals with keepdims broadcast against
     # m; entries with m = 0 contribute 0 and are masked out at the end
-    with np.errstate(divide="ignore", invalid="ignore"):
-        log_ratio = np.log(m / mass)
-        for g in groups:
-            drop = tuple(ax for ax in range(m.ndim) if ax not in g)
-            mg = m.sum(axis=drop, keepdims=True) if drop else m
-            log_ratio = log_ratio - np.log(mg / mass)
-        terms = m * log_ratio
-    value = float(np.sum(terms, where=m > 0)) / _LN2
+    # logs only where the argument is positive (0 elsewhere; those entries have m = 0 and
+    # contribute 0), so no floating-point warnings need silencing
+    log_ratio = np.log(m / mass, out=np.zeros(m.shape), where=m > 0)
+    for g in groups:
+        drop = tuple(ax for ax in range(m.ndim) if ax not in g)
+        mg = m.sum(axis=drop, keepdims=True) if drop else m
+        log_ratio -= np.log(mg / mass, out=np.zeros(mg.shape), where=mg > 0)
+    value = float(np.sum(m * log_ratio)) / _LN2
     return max(value, 0.0)
 
 
