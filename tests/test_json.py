@@ -8,7 +8,6 @@ import math
 from pathlib import Path
 
 import numpy as np
-import pytest
 
 from qkdbounds._json import dumps_bytes, to_jsonable
 from qkdbounds.cli.main import _write_json
@@ -82,8 +81,8 @@ def test_unknown_objects_become_their_repr():
             return "Thing()"
 
     assert json.loads(dumps_bytes({"x": Thing()})) == {"x": "Thing()"}
-    with pytest.raises(TypeError):
-        dumps_bytes(_deep(300))
+    # deeper than orjson's limit (254 levels): the stdlib route encodes it
+    assert json.loads(dumps_bytes(_deep(300))) == _deep(300)
 
 
 def _deep(n):
@@ -91,3 +90,31 @@ def _deep(n):
     for _ in range(n):
         obj = [obj]
     return obj
+
+
+def test_what_orjson_refuses_is_encoded_by_the_stdlib_route():
+    """Non-native byte order, integers beyond 64 bits, tuple and numpy-scalar keys, a lone
+    surrogate, a long double, a byte-string array and a dataclass with extra attributes: the
+    same values as json.dumps(to_jsonable(x))."""
+    @dataclasses.dataclass
+    class WithExtra:
+        value: float
+
+        def __post_init__(self):
+            self.extra = "not a field"
+
+    cases = [
+        {"big_endian": np.array([1.5, 2.5], dtype=">f8")},
+        {"huge": 2**70},
+        {(1, 2): "tuple key"},
+        {np.int64(3): "numpy key"},
+        {"surrogate": "a\udcffb"},
+        {"long_double": np.longdouble(0.25)},
+        {"bytes": np.array([b"ab", b"c"])},
+        {"cert": WithExtra(0.5)},
+    ]
+    for obj in cases:
+        fast = json.loads(dumps_bytes(obj))
+        plain = json.loads(json.dumps(to_jsonable(obj), allow_nan=False))
+        assert fast == plain, obj
+    assert json.loads(dumps_bytes({"cert": WithExtra(0.5)})) == {"cert": {"value": 0.5}}

@@ -50,9 +50,13 @@ def to_jsonable(obj: Any) -> Any:
     if isinstance(obj, (list, tuple, set, frozenset)):
         return [to_jsonable(v) for v in obj]
     if isinstance(obj, np.ndarray):
-        if obj.dtype.kind in "biuUS" or (obj.dtype.kind == "f" and np.isfinite(obj).all()):
+        if obj.dtype.kind in "biuU" or (obj.dtype.kind == "f" and np.isfinite(obj).all()):
             return obj.tolist()  # plain numbers or strings: no per-element pass
         return to_jsonable(obj.tolist())
+    if isinstance(obj, np.floating):  # any precision (np.longdouble's item() is a longdouble)
+        return to_jsonable(float(obj))
+    if isinstance(obj, np.complexfloating):
+        return to_jsonable(complex(obj))
     if isinstance(obj, np.generic):
         return to_jsonable(obj.item())
     if isinstance(obj, complex):
@@ -77,14 +81,18 @@ def dumps_bytes(obj: Any) -> bytes:
 
     Numpy arrays of numbers and numpy scalars are encoded natively; non-finite floats are
     written as ``null``, as :func:`to_jsonable` does; dict keys that are not strings are
-    written as strings.
-
-    Raises
-    ------
-    TypeError
-        Nesting deeper than orjson's limit (254 levels).
+    written as strings; dataclasses go through :func:`to_jsonable` (their declared fields).
+    What orjson refuses (non-native byte order, integers beyond 64 bits, keys that are numpy
+    scalars or tuples, unpaired surrogates) is encoded by :mod:`json` from
+    :func:`to_jsonable` instead.
     """
     import orjson
 
-    return orjson.dumps(obj, default=_fallback,
-                        option=orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS)
+    try:
+        return orjson.dumps(obj, default=_fallback,
+                            option=orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS
+                            | orjson.OPT_PASSTHROUGH_DATACLASS)
+    except orjson.JSONEncodeError:
+        import json
+
+        return json.dumps(to_jsonable(obj), allow_nan=False).encode()

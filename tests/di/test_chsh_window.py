@@ -400,3 +400,7 @@ def test_di_lower_bound_of_a_state_grid_matches_fresh_computations():
             assert got.chsh == fresh.value
             assert got.value == chsh.chsh_dw_rate(fresh.value, fresh.certificate["qber"], leak, "uniform")
     assert chsh.di_lower_bound(states[0]).value > chsh.di_lower_bound(states[1]).value
+    # each result owns its certificate: changing one does not reach the next answer
+    first = chsh.di_lower_bound(states[0])
+    first.certificate["chsh"]["qber"] = 0.3
+    assert chsh.di_lower_bound(states[0]).certificate["chsh"]["qber"] != 0.3

@@ -218,3 +218,18 @@ def test_certification_gate_rejects_an_ensemble_that_does_not_reassemble():
     bent[0][0] = bent[0][0] + 1e-6 * np.eye(3)[1]
     assert _finalise(rho, dims, rho, weights, bent, whole=True) is None
     assert _finalise(rho, dims, rho, weights, bent, whole=False) is None
+
+
+def test_raised_budget_note_is_per_call_and_only_where_column_generation_ran():
+    """Two requests below the 3x3 minimum share one computation (same kept budget) but each
+    says what it asked for; a closed-form answer (Werner 2x2) gets no note at all."""
+    from qkdbounds.states.two_qubit import werner_state
+
+    rho = _random_state(9, 5)
+    first = certified_separable_weight(make_source(rho, (3, 3)), time_budget=0.2)
+    second = certified_separable_weight(make_source(rho, (3, 3)), time_budget=0.5)
+    assert first.time_budget == second.time_budget == engine_minimum((3, 3))
+    assert "time_budget 0.2 s raised" in first.message
+    assert "time_budget 0.5 s raised" in second.message and "0.2 s" not in second.message
+    werner = certified_separable_weight(make_source(werner_state(0.5), (2, 2)), time_budget=0.01)
+    assert "raised" not in werner.message and werner.time_budget == engine_minimum((2, 2))

@@ -103,7 +103,7 @@ def _solve_mass(pi: NDArray, lo: NDArray, hi: NDArray) -> float:
     locate the sign change and solve the linear piece exactly.
     """
     base = lo.sum()
-    if pi.all():
+    if (pi > 0).all():
         p, l, h = pi, lo, hi
     else:
         pos = pi > 0

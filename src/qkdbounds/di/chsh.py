@@ -50,7 +50,8 @@ Both are our own one-line extensions of the collective-attack DW bound, not lite
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import copy
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -304,6 +305,7 @@ def di_lower_bound(rho: ArrayLike, leakage: float = 0.0, model: str = "uniform")
     res = _chsh_value_cached(rho)
     q = res.certificate["qber"]
     value = chsh_dw_rate(res.value, q, leakage, model)
+    res = replace(res, certificate=copy.deepcopy(res.certificate))  # callers own their copy
     cite = "Acin et al., PRL 98, 230501 (2007), collective attacks"
     if leakage > 0:
         cite += f"; leakage ({model}) as in qkdbounds.di.chsh"
