@@ -279,12 +279,7 @@ def engine_estimate(dims) -> float:
     InputError
         Total dimension above ``MAX_ENGINE_DIM``.
     """
-    dim = math.prod(int(d) for d in dims)
-    for bound, seconds in BUDGETS:
-        if dim <= bound:
-            return seconds
-    raise InputError(f"the separability engine handles total dimension <= {MAX_ENGINE_DIM}, "
-                     f"got {dim}")
+    return _per_dimension(BUDGETS, dims)
 
 
 #: Smallest time budget (seconds) per total dimension: set-up (product fit, solver start-up)
@@ -297,17 +292,24 @@ MINIMUM_BUDGETS = ((4, 2.0), (9, 1.0), (16, 3.0), (25, 9.0), (36, 18.0))
 
 def engine_minimum(dims) -> float:
     """Smallest ``time_budget`` (seconds) the engine can keep for local dimensions ``dims``:
-    a smaller budget is raised to it (and the result's message says so), because the set-up and
-    the first column-generation rounds run whatever the budget.  2 s for D <= 4 (including
-    cvxpy's import), 1 s for D <= 9, 3 s for D <= 16, 9 s for D <= 25, 18 s for D <= 36.
+    a smaller budget is raised to it (the result's message says so when it mattered), because
+    the set-up and the first column-generation rounds run whatever the budget.  2 s for D <= 4
+    (including cvxpy's import), 1 s for D <= 9, 3 s for D <= 16, 9 s for D <= 25, 18 s for
+    D <= 36.
 
     Raises
     ------
     InputError
         Total dimension above ``MAX_ENGINE_DIM``.
     """
+    return _per_dimension(MINIMUM_BUDGETS, dims)
+
+
+def _per_dimension(table, dims) -> float:
+    """The seconds of the first ``(bound, seconds)`` row of ``table`` with D <= bound (D the
+    total dimension of ``dims``)."""
     dim = math.prod(int(d) for d in dims)
-    for bound, seconds in MINIMUM_BUDGETS:
+    for bound, seconds in table:
         if dim <= bound:
             return seconds
     raise InputError(f"the separability engine handles total dimension <= {MAX_ENGINE_DIM}, "
