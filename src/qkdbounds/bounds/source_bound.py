@@ -504,8 +504,11 @@ class _Problem:
         return out
 
     def arrays(self, setting: _Setting):
+        return self._arrays(self._distributions(setting))
+
+    def _arrays(self, distributions):
         dec = self.dec
-        p_tau, members, p_sigma, _ = self._distributions(setting)
+        p_tau, members, p_sigma, _ = distributions
         c = (1 - dec.q) * (1 - self.leak_u) * p_tau
         s = dec.q * self.leak * p_sigma
         return c, s, p_tau, members
@@ -514,8 +517,9 @@ class _Problem:
         from ..attacks.extended import ExtendedQuestionClass
 
         dec = self.dec
-        c, s, p_tau, _ = self.arrays(setting)
-        grouped = self._distributions(setting)[3]
+        distributions = self._distributions(setting)
+        c, s, p_tau, _ = self._arrays(distributions)
+        grouped = distributions[3]
         box = s + (1 - dec.q) * self.leak_u * p_tau  # leaked entangled rounds (uniform model)
         # an empty ensemble (the trivial decomposition) gets one flag group of mass 0: the
         # extended attack's arrays need at least one group
