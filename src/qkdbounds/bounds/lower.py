@@ -47,6 +47,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from .._cache import BoundedCache
 from ..errors import LEAKAGE_MODELS
 from ..errors import InputError, check_choice, check_int, check_probability
 from ..info.entropy import shannon_entropy
@@ -191,8 +192,7 @@ def _h_x_given_y(matrix: NDArray, dims: tuple[int, ...], povms: list[POVM], key_
 
 #: Entropies of recent (source, measurements, key party) questions: a leakage grid asks the
 #: same H(X|E), H(X|Y_j) at every point.
-_ENTROPY_CACHE: dict = {}
-_ENTROPY_CACHE_SIZE = 64
+_ENTROPY_CACHE = BoundedCache(64)
 
 
 def _entropies(source: Source, dims, checked, key_party) -> tuple[float, float, int]:
@@ -210,10 +210,7 @@ def _entropies(source: Source, dims, checked, key_party) -> tuple[float, float, 
     costs = {j: _h_x_given_y(matrix, dims, checked, key_party, j)
              for j in range(len(dims)) if j != key_party}
     decoding_party = max(costs, key=lambda j: (costs[j], -j))
-    if len(_ENTROPY_CACHE) >= _ENTROPY_CACHE_SIZE:
-        _ENTROPY_CACHE.pop(next(iter(_ENTROPY_CACHE)))
-    _ENTROPY_CACHE[key] = out = (h_e, costs[decoding_party], decoding_party)
-    return out
+    return _ENTROPY_CACHE.put(key, (h_e, costs[decoding_party], decoding_party))
 
 
 def devetak_winter_lower_bound(source: Source, povms: str | Sequence[POVM | str | ArrayLike],

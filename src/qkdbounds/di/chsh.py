@@ -56,6 +56,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from .._cache import BoundedCache
 from .._tolerances import XTOL_THRESHOLD
 from ..errors import LEAKAGE_MODELS
 from ..errors import check_choice, check_probability, check_real
@@ -274,8 +275,7 @@ def _dw_raw(v: float) -> float:
     return werner_dw_expression(v)
 
 
-_CHSH_CACHE: dict = {}
-_CHSH_CACHE_SIZE = 32
+_CHSH_CACHE = BoundedCache(32)
 
 
 def _chsh_value_cached(rho: ArrayLike) -> CHSHResult:
@@ -286,11 +286,7 @@ def _chsh_value_cached(rho: ArrayLike) -> CHSHResult:
     if key is not None and key in _CHSH_CACHE:
         return _CHSH_CACHE[key]
     res = chsh_value(rho)
-    if key is not None:
-        if len(_CHSH_CACHE) >= _CHSH_CACHE_SIZE:
-            _CHSH_CACHE.pop(next(iter(_CHSH_CACHE)))
-        _CHSH_CACHE[key] = res
-    return res
+    return res if key is None else _CHSH_CACHE.put(key, res)
 
 
 def di_lower_bound(rho: ArrayLike, leakage: float = 0.0, model: str = "uniform") -> DILowerBound:

@@ -57,6 +57,7 @@ from itertools import combinations
 import numpy as np
 from numpy.typing import NDArray
 
+from .._cache import BoundedCache
 from ..errors import InputError, check_choice, check_int
 from ..states.isotropic import isotropic_ghz_visibility
 from ..states.sources import Source
@@ -73,8 +74,7 @@ MAX_ENGINE_DIM = 36
 ATOL_WEIGHT = 1e-12
 #: Results kept per (matrix, dims, options), so that a second call (the CLI saving the ensemble
 #: after the rate was computed) returns the very same certificate.
-_CACHE: dict = {}
-_CACHE_SIZE = 16
+_CACHE = BoundedCache(16)
 #: Column generation stops after STALL_ROUNDS rounds that raise the certified q by < STALL_GAIN.
 STALL_ROUNDS = 3
 STALL_GAIN = 1e-4
@@ -739,9 +739,7 @@ def certified_separable_weight(source: Source, *, rounds: int = 400,
     res = replace(res, time_budget=time_budget)
     if callback is not None:
         callback(1.0)
-    if len(_CACHE) >= _CACHE_SIZE:
-        _CACHE.pop(next(iter(_CACHE)))
-    _CACHE[key] = res
+    _CACHE.put(key, res)
     return _raised_note(res, requested, dim)
 
 
