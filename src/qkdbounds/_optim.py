@@ -47,7 +47,9 @@ class BoxMinimum:
 def minimize_box(fun: Callable[[NDArray[np.float64]], tuple[float, NDArray[np.float64]]],
                  x0: NDArray[np.float64], lower: float | NDArray[np.float64],
                  upper: float | NDArray[np.float64], *, ftol_rel: float = 1e-15,
-                 xtol_rel: float = 1e-12, maxeval: int = 1000) -> BoxMinimum:
+                 xtol_rel: float = 1e-12, maxeval: int = 1000,
+                 maxtime: float | None = None, vector_storage: int | None = None
+                 ) -> BoxMinimum:
     """Minimise a smooth ``fun`` (returning value and gradient) over the box ``[lower, upper]``.
 
     Parameters
@@ -62,6 +64,13 @@ def minimize_box(fun: Callable[[NDArray[np.float64]], tuple[float, NDArray[np.fl
         Relative tolerances on the objective and on ``x`` (NLopt's stopping criteria).
     maxeval : int
         At most this many evaluations.
+    maxtime : float, optional
+        At most this many seconds (NLopt's ``maxtime``; checked between evaluations).
+    vector_storage : int, optional
+        L-BFGS memory (NLopt's ``vector_storage``).  NLopt's default heuristic keeps thousands
+        of correction pairs for small ``n``, so each step's cost grows with the iteration
+        count (1.6 ms per step after 500 steps at n = 216, against 0.1 ms with 5-10): long
+        runs set it.
 
     Returns
     -------
@@ -111,6 +120,10 @@ def minimize_box(fun: Callable[[NDArray[np.float64]], tuple[float, NDArray[np.fl
     opt.set_ftol_rel(ftol_rel)
     opt.set_xtol_rel(xtol_rel)
     opt.set_maxeval(int(maxeval))
+    if maxtime is not None:
+        opt.set_maxtime(max(float(maxtime), 1e-3))
+    if vector_storage is not None:
+        opt.set_vector_storage(int(vector_storage))
     res = best.run(opt, lambda x: fun(x)[0])
     return BoxMinimum(np.clip(res.x, lo, hi), res.fun, res.nfev, res.message)
 

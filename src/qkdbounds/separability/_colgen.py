@@ -206,14 +206,18 @@ def _distinct(psi, existing, cap):
 
 
 def column_generation(rho, dims, *, rounds, new_per_round, rng, deadline,
-                      progress=None, gap_tol=1e-5):
+                      progress=None, gap_tol=1e-5, init=None, stall=None):
     """Column generation (module docstring).
+
+    ``init``: optional per-party arrays (K, d_i) of product states to start the master with (the
+    local ascent's ensemble).  ``stall``: optional ``(rounds, gain)``: stop (``"stalled"``) when
+    the master weight rose by less than ``gain`` over the last ``rounds`` rounds.
 
     Returns ``(weights, vectors, info)``: the last master solution's members with positive
     weight (vectors per party), and ``info`` with ``q_sdp``, ``q_pricing_bound`` (q / p_min of
     the last pricing, a heuristic bound on column generation's reach), ``rounds``,
     ``candidates``, ``stopped`` (``"converged"``, ``"no_column"``, ``"rounds"``, ``"budget"``,
-    ``"solver"``)."""
+    ``"solver"``, ``"stalled"``)."""
     dim = rho.shape[0]
     mu, eig = np.linalg.eigh(rho)
     range_mask = mu > 1e-12 * mu.max()
@@ -241,6 +245,8 @@ def column_generation(rho, dims, *, rounds, new_per_round, rng, deadline,
         ok = np.linalg.norm(psi_b @ kernel.conj(), axis=1) ** 2 < 1e-13
         basis_vecs = [v[ok] for v in basis_vecs]
     members = [np.concatenate([m, b]) for m, b in zip(members, basis_vecs)]
+    if init is not None:
+        members = [np.concatenate([np.asarray(v, dtype=complex), m]) for v, m in zip(init, members)]
     psi = kron_rows(members)
     info = {"q_sdp": 0.0, "q_pricing_bound": None, "rounds": 0, "candidates": psi.shape[0],
             "stopped": "no_column"}
@@ -248,7 +254,7 @@ def column_generation(rho, dims, *, rounds, new_per_round, rng, deadline,
         return None, None, info
     cols = master.columns(psi)
     info["stopped"] = "rounds"
-    best = None
+    best, history = None, []
     iteration = ITERATION_SECONDS_RANK36 * (master.r / 36) ** 6  # until one solve is measured
     first_deadline = max(deadline, time.monotonic() + FIRST_ROUNDS_FLOOR)
     for rnd in range(rounds):
@@ -271,9 +277,14 @@ def column_generation(rho, dims, *, rounds, new_per_round, rng, deadline,
             info["rounds"] = rnd + 1
             break
         info["rounds"] = rnd + 1
+        history.append(q_sdp)
         if q_sdp >= info["q_sdp"] - 1e-9 or best is None:
             info["q_sdp"] = q_sdp
             best = (w.copy(), [m.copy() for m in members])
+        if stall is not None and len(history) > stall[0] and (
+                q_sdp - history[-1 - stall[0]] < stall[1]):
+            info["stopped"] = "stalled"
+            break
         if progress is not None:
             progress(rnd + 1, q_sdp)
         # prune members without weight (keeps the master small), then price

@@ -75,9 +75,17 @@ ATOL_WEIGHT = 1e-12
 #: Results kept per (matrix, dims, options), so that a second call (the CLI saving the ensemble
 #: after the rate was computed) returns the very same certificate.
 _CACHE = BoundedCache(16)
-#: Column generation stops after STALL_ROUNDS rounds that raise the certified q by < STALL_GAIN.
-STALL_ROUNDS = 3
+#: Column generation started from the local ascent's ensemble stops after STALL_ROUNDS rounds
+#: that raised its master weight by less than STALL_GAIN in total.
+STALL_ROUNDS = 5
 STALL_GAIN = 1e-4
+#: Share of the time left that the local ascent (full-rank inputs) may use at most; it usually
+#: ends its continuation schedule sooner (0.5-1 s at 3x3, 2-4 s at 6x6).
+ASCENT_SHARE = 0.6
+#: Column generation after the ascent runs only when STALL_ROUNDS master solves of this many
+#: interior-point iterations each (estimated, :data:`._colgen.ITERATION_SECONDS_RANK36`) fit in
+#: the time left: at 4x4 ~7 s, at 5x5 ~100 s (skipped at the default budget), at 6x6 ~15 min.
+MASTER_ITERATIONS = 25
 #: Column generation whose master weight exceeds 1 - POLISH_GAP (two parties) is polished by a
 #: product fit of rho from its members (q = 1 when it reassembles rho).
 POLISH_GAP = 1e-3
@@ -205,15 +213,6 @@ def _cuts(n):
                 yield cut
 
 
-def _pt_expr(x, dims, cut):
-    import cvxpy as cp
-
-    out = x
-    for i in cut:
-        out = cp.partial_transpose(out, list(dims), i)
-    return out
-
-
 def _is_real(m) -> bool:
     return bool(np.abs(np.imag(m)).max(initial=0.0) <= 1e-14)
 
@@ -222,8 +221,12 @@ def ppt_outer_weight(source: Source, time_limit: float | None = None) -> float |
     r"""PPT relaxation of the largest separable weight (None if the solver fails).
 
     :math:`\max\{\mathrm{tr}X : 0\preceq X\preceq\rho,\ X^{\Gamma_S}\succeq0` for every cut
-    :math:`S\}` (cvxpy + Clarabel; real variables for a real :math:`\rho`, which loses nothing:
-    the real part of a feasible :math:`X` is feasible).  Exact in 2x2 and 2x3.
+    :math:`S\}`, passed to Clarabel directly (no cvxpy: its import alone costs ~1 s): :math:`X` is
+    expanded in a basis of the Hermitian matrices, real symmetric ones for a real :math:`\rho`
+    (which loses nothing: the real part of a feasible :math:`X` is feasible), and each
+    constraint is one PSD cone on the real embedding :math:`M\mapsto[[\Re M,-\Im M],
+    [\Im M,\Re M]]` (on :math:`M` itself when real).  Exact in 2x2 and 2x3.  A second route,
+    the same problem written in cvxpy, is in the tests.
 
     Parameters
     ----------
@@ -236,23 +239,93 @@ def ppt_outer_weight(source: Source, time_limit: float | None = None) -> float |
     float or None
         In [0, 1].
     """
-    import cvxpy as cp
+    from scipy import sparse
 
-    rho, dims = np.asarray(source.matrix, dtype=np.complex128), source.dims
+    from .._solvers import run_guarded
+    from ._colgen import _clarabel, _embed, _svec_index
+
+    rho, dims = np.asarray(source.matrix, dtype=np.complex128), tuple(source.dims)
+    rho = (rho + rho.conj().T) / 2
     dim = rho.shape[0]
     real = _is_real(rho)
-    x = cp.Variable((dim, dim), symmetric=True) if real else cp.Variable((dim, dim), hermitian=True)
-    target = rho.real if real else rho
-    cons = [x >> 0, target - x >> 0]
-    for cut in _cuts(len(dims)):
-        cons.append(_pt_expr(x, dims, cut) >> 0)
-    prob = cp.Problem(cp.Maximize(cp.trace(x) if real else cp.real(cp.trace(x))), cons)
-    from .._solvers import solve_problem
+    if real:
+        rho = rho.real.astype(complex)
+    # X <= rho keeps X in the range of rho: X = V Y V^+ (V: orthonormal range basis, r x r
+    # Hermitian Y), which gives the first two cones a strictly feasible point (rank-deficient
+    # inputs otherwise leave the solver ~1e-5 off)
+    mu, eig = np.linalg.eigh(rho.real if real else rho)
+    full = mu.min() > 1e-12 * mu.max()
+    # full rank: the standard basis (a sparse constraint matrix; a rotated dense one leaves
+    # Clarabel at reduced accuracy, ~4e-6 off at 4x4)
+    v = np.eye(dim) if full else eig[:, mu > 1e-12 * mu.max()]
+    r = v.shape[1]
+    # basis of the (real symmetric / Hermitian) r x r matrices E_k, then V E_k V^+ (n, D, D)
+    iu, ju = np.triu_indices(r)
+    small = []
+    for i, j in zip(iu, ju):
+        e = np.zeros((r, r), dtype=complex)
+        e[i, j] = e[j, i] = 1.0
+        small.append(e)
+    if not real:
+        for i, j in zip(*np.triu_indices(r, 1)):
+            e = np.zeros((r, r), dtype=complex)
+            e[i, j], e[j, i] = 1j, -1j
+            small.append(e)
+    small = np.array(small)
+    basis = v @ small @ v.conj().T
+    rho_r = v.conj().T @ rho @ v
+    rho_r = (rho_r + rho_r.conj().T) / 2
+    side = dim if real else 2 * dim
+    side_r = r if real else 2 * r
+    rows, cols, scale = _svec_index(side)
 
-    opts = {} if time_limit is None else {"time_limit": max(0.05, float(time_limit))}
-    if solve_problem(prob, **opts) not in ("optimal", "optimal_inaccurate") or prob.value is None:
+    rows_r, cols_r, scale_r = _svec_index(side_r)
+
+    def svec(m, small_side=False):  # (..., s, s) -> (..., s(s+1)/2)
+        m = m.real if real else _embed(m)
+        if small_side:
+            return m[..., rows_r, cols_r] * scale_r
+        return m[..., rows, cols] * scale
+
+    sv = svec(small, True)                               # (n, m_r)
+    blocks = [-sv.T, sv.T]                               # Y >= 0, V^+ rho V - Y >= 0
+    rhs = [np.zeros(sv.shape[1]), svec(rho_r, True)]
+    sides = [side_r, side_r]
+    for cut in _cuts(len(dims)):                         # (V Y V^+)^Gamma_S >= 0
+        blocks.append(-svec(_partial_transpose(basis, dims, cut)).T)
+        rhs.append(np.zeros(blocks[-1].shape[0]))
+        sides.append(side)
+    cones = [_clarabel().PSDTriangleConeT(k) for k in sides]
+    a = sparse.csc_matrix(np.vstack(blocks))
+    a.eliminate_zeros()
+    b = np.concatenate(rhs)
+    c = -np.real(np.trace(basis, axis1=1, axis2=2))
+    clarabel = _clarabel()
+    settings = clarabel.DefaultSettings()
+    settings.verbose = False
+    if time_limit is not None:
+        settings.time_limit = max(0.05, float(time_limit))
+    n = len(basis)
+    sol, error = run_guarded(lambda: clarabel.DefaultSolver(
+        sparse.csc_matrix((n, n)), c, a, b, cones, settings).solve())
+    if error is not None or "Solved" not in str(sol.status):
         return None
-    return float(min(1.0, max(0.0, prob.value)))
+    value = -float(sol.obj_val)
+    if not math.isfinite(value):
+        return None
+    return float(min(1.0, max(0.0, value)))
+
+
+def _partial_transpose(m, dims, cut):
+    """Partial transpose of (..., D, D) matrices on the parties in ``cut``."""
+    n = len(dims)
+    lead = m.shape[:-2]
+    t = m.reshape(lead + tuple(dims) * 2)
+    k = len(lead)
+    axes = list(range(k + 2 * n))
+    for i in cut:
+        axes[k + i], axes[k + n + i] = axes[k + n + i], axes[k + i]
+    return t.transpose(axes).reshape(m.shape)
 
 
 #: Default time budget (seconds) per total dimension: the first row with D <= bound applies.
@@ -553,16 +626,60 @@ def _prune_and_certify(rho, dims, members, w_value, kernel):
 
 
 def _column_generation(rho, dims, rounds, new_per_round, rng, deadline, progress):
-    """Column generation (:mod:`._colgen`), its best ensemble certified and, for a bipartite
-    input whose master weight reaches ~1, polished by a product fit into an exact ensemble of
-    rho.  Returns (done, info): ``done`` from :func:`_finalise` (None if nothing found)."""
-    from ._colgen import column_generation
+    """The local ascent (:mod:`._ascent`, full-rank rho) and column generation (:mod:`._colgen`,
+    started from the ascent's members when a master solve fits in the time left), the better
+    ensemble certified and, for a bipartite input whose master weight reaches ~1, polished by a
+    product fit into an exact ensemble of rho.  Returns (done, info): ``done`` from
+    :func:`_finalise` (None if nothing found)."""
+    from ._ascent import is_full_rank, product_ascent
+    from ._colgen import ITERATION_SECONDS_RANK36, column_generation
 
-    w, members, info = column_generation(rho, dims, rounds=rounds, new_per_round=new_per_round,
-                                         rng=rng, deadline=deadline, progress=progress)
+    ascent = None
+    if is_full_rank(rho):
+        now = time.monotonic()
+        aw, av, a_info = product_ascent(rho, dims, rng=rng,
+                                        deadline=now + ASCENT_SHARE * max(deadline - now, 0.0),
+                                        progress=progress)
+        ascent = (aw, av, a_info)
+    master_cost = MASTER_ITERATIONS * ITERATION_SECONDS_RANK36 * (rho.shape[0] / 36) ** 6
+    if ascent is not None and deadline - time.monotonic() < STALL_ROUNDS * master_cost:
+        # the master solves of a stall window do not fit: the ascent's ensemble is the answer
+        w, members = None, None
+        info = {"q_sdp": 0.0, "q_pricing_bound": None, "rounds": 0, "candidates": 0,
+                "stopped": f"skipped ({STALL_ROUNDS} master solves, estimated "
+                           f"{STALL_ROUNDS * master_cost:.3g} s, do not fit in the time left)"}
+    else:
+        w, members, info = column_generation(
+            rho, dims, rounds=rounds, new_per_round=new_per_round, rng=rng, deadline=deadline,
+            progress=progress, init=None if ascent is None else ascent[1],
+            stall=None if ascent is None else (STALL_ROUNDS, STALL_GAIN))
+    info["ascent"] = None if ascent is None else ascent[2]
     info["polished"] = False
-    if w is None or w.sum() <= ATOL_WEIGHT:
-        return None, info
+    best = None
+    if w is not None and w.sum() > ATOL_WEIGHT:
+        best = _from_master(rho, dims, w, members, deadline, rng, info)
+        if info["polished"]:
+            return best, info
+    if ascent is not None:
+        done = _ascent_result(rho, dims, ascent)
+        if done is not None and (best is None or done[0] > best[0]):
+            info["ascent_won"] = True
+            best = done
+    return best, info
+
+
+def _ascent_result(rho, dims, ascent):
+    """:func:`_finalise` of the ascent's ensemble (None if it has no separable part)."""
+    aw, av, _ = ascent
+    q, _ = certify_weight(rho, mix(aw, av))
+    if q <= ATOL_WEIGHT:
+        return None
+    return _finalise(rho, dims, mix(aw, av), aw, av, whole=False)
+
+
+def _from_master(rho, dims, w, members, deadline, rng, info):
+    """The master's ensemble, polished to q = 1 or pruned and certified (:func:`_finalise`'s
+    tuple, None if nothing certified); sets ``info["polished"]``."""
     mu, eig = np.linalg.eigh(rho)
     kernel = eig[:, mu <= 1e-12 * mu.max()]
     keep = w > 0
@@ -585,7 +702,7 @@ def _column_generation(rho, dims, rounds, new_per_round, rng, deadline, progress
                 done = _finalise(rho, dims, rho, fw, fv, whole=True)
                 if done is not None and done[1] >= -max(ATOL_TAU, 10 * done[2]):
                     info["polished"] = True
-                    return done, info
+                    return done
     q, found = _prune_and_certify(rho, dims, [[m[k] for m in members] for k in range(len(w))],
                                   w, kernel)
     # a cheap floor when the budget stopped the master early (large D): the computational
@@ -603,8 +720,8 @@ def _column_generation(rho, dims, rounds, new_per_round, rng, deadline, progress
             q, found = q_floor, cand
             info["floor"] = True
     if found is None or q <= ATOL_WEIGHT:
-        return None, info
-    return _finalise(rho, dims, mix(*found), *found, whole=False), info
+        return None
+    return _finalise(rho, dims, mix(*found), *found, whole=False)
 
 
 def _outer_bounds(source, dps, deadline=None, ppt_deadline=None):
@@ -744,16 +861,18 @@ def certified_separable_weight(source: Source, *, rounds: int = 400,
 
 
 def _raised_note(res: CertifiedSeparableWeight, requested: float, dim: int):
-    """``res`` with the note that the requested budget was raised, when it was, column
-    generation ran and the call took longer than requested (closed forms and exact routes are
-    not budgeted)."""
-    if requested >= res.time_budget or res.elapsed <= requested or "column" not in res.method:
+    """``res`` with the note that the requested budget was raised, when it was, the numerical
+    route ran (local ascent / column generation) and the call took longer than requested
+    (closed forms and exact routes are not budgeted)."""
+    if (requested >= res.time_budget or res.elapsed <= requested
+            or res.method not in ("column_generation", "local_ascent")):
         return res
+    from ._ascent import MIN_STAGES
     from ._colgen import MIN_ROUNDS
 
     note = (f"time_budget {requested:.3g} s raised to the engine's minimum {res.time_budget:.3g} s "
-            f"at total dimension {dim} (set-up and the first {MIN_ROUNDS} column-generation "
-            f"rounds run whatever the budget)")
+            f"at total dimension {dim} (set-up, the local ascent's first {MIN_STAGES} stages "
+            f"and the first {MIN_ROUNDS} column-generation rounds run whatever the budget)")
     return replace(res, message="; ".join(x for x in (note, res.message) if x))
 
 
@@ -852,20 +971,31 @@ def _compute(source, rho, dims, rounds, new_per_round, outer, dps, route, rng, s
             callback(float(min(0.95, max(rnd / rounds, (time.monotonic() - start) / span))))
 
     done, info = _column_generation(rho, dims, rounds, new_per_round, rng, deadline, progress)
-    exhausted = info["stopped"] == "budget"
+    exhausted = info["stopped"] == "budget" or (
+        info["ascent"] is not None and info["ascent"]["stopped"] == "budget")
     bound = info.get("q_pricing_bound")
-    reason = (f"column generation over product states (Clarabel master SDP, batched see-saw "
-              f"pricing, {info['candidates']} candidates, {info['rounds']} rounds, stopped: "
-              f"{info['stopped']}; master weight {info['q_sdp']:.8g}"
-              + (f", pricing bound {bound:.6g}" if bound is not None else "") + ")"
-              + ("; polished by a product fit reassembling rho (q = 1)" if info["polished"] else
-                 "; q certified on the ensemble")
-              + ("; the dephased / maximally mixed floor beat the master's ensemble"
-                 if info.get("floor") else ""))
+    asc = info["ascent"]
+    reason = "" if asc is None else (
+        f"local ascent over {asc['members']} product states (NLopt L-BFGS on the exact "
+        f"weight tr(Psi Psi^+) / lambda_max(rho^-1/2 Psi Psi^+ rho^-1/2), lambda_max smoothed "
+        f"by Schatten p-norms, p = {asc['schedule']}; {asc['evaluations']} evaluations, "
+        f"stopped: {asc['stopped']}; weight {asc['q']:.8g}), then ")
+    reason += (f"column generation over product states (Clarabel master SDP, batched see-saw "
+               f"pricing, {info['candidates']} candidates, {info['rounds']} rounds, stopped: "
+               f"{info['stopped']}" + (f"; master weight {info['q_sdp']:.8g}" if info["rounds"]
+                                       else "")
+               + (f", pricing bound {bound:.6g}" if bound is not None else "") + ")"
+               + ("; polished by a product fit reassembling rho (q = 1)" if info["polished"] else
+                  "; q certified on the ensemble")
+               + ("; the ascent's ensemble beat column generation's" if info.get("ascent_won")
+                  else "")
+               + ("; the dephased / maximally mixed floor beat the master's ensemble"
+                  if info.get("floor") and not info.get("ascent_won") else ""))
+    method = "local_ascent" if info.get("ascent_won") else "column_generation"
     if done is None:
-        return result(0.0, 0.0, 0.0, *_empty(dims), "column_generation",
+        return result(0.0, 0.0, 0.0, *_empty(dims), method,
                       reason + ": no separable part found", *o, exhausted=exhausted)
-    return result(*done, "column_generation", reason, *o, exhausted=exhausted)
+    return result(*done, method, reason, *o, exhausted=exhausted)
 
 
 def save_ensemble(result: CertifiedSeparableWeight, path) -> None:

@@ -1,0 +1,182 @@
+r"""Local ascent over product ensembles (the engine's first stage on full-rank inputs).
+
+For a full-rank :math:`\rho` and unnormalised product vectors
+:math:`\psi_k = \otimes_i v_{ik}` (the columns of :math:`\Psi`, member weights
+:math:`\|\psi_k\|^2/\mathrm{tr}\,\Psi\Psi^\dagger`), the largest :math:`q` with
+:math:`\rho - q\sigma \succeq 0`, :math:`\sigma = \Psi\Psi^\dagger/\mathrm{tr}\,\Psi\Psi^\dagger`, is
+
+.. math:: q(\Psi) = \mathrm{tr}\,\Psi\Psi^\dagger \,/\,
+          \lambda_{\max}(\rho^{-1/2}\Psi\Psi^\dagger\rho^{-1/2}),
+
+a scale-invariant function of the vectors.  We maximise it directly: L-BFGS (scipy) over the real
+and imaginary parts of all :math:`v_{ik}`, with :math:`\lambda_{\max}` smoothed by the Schatten
+:math:`p`-norm (:math:`\lambda_{\max} \le \|M\|_p \le m^{1/p}\lambda_{\max}`, :math:`m` its
+multiplicity) and :math:`p` raised in stages (continuation, :data:`P_SCHEDULE`).  The gradient is
+analytic: with :math:`G = \rho^{-1/2}M^{p-1}\rho^{-1/2}/\mathrm{tr}M^p`,
+:math:`\partial f/\partial\bar\Psi = G\Psi - \Psi/\mathrm{tr}\,\Psi\Psi^\dagger` for
+:math:`f = \log\|M\|_p - \log\mathrm{tr}\,\Psi\Psi^\dagger`, chained to each party's vector.
+
+This is a local method on a non-convex parametrisation (the separable weight itself is a convex
+problem over separable states, column generation's); its value is a certified *lower* bound on
+the optimal weight (the ensemble is explicit; the engine re-certifies it by bisection).  On
+generic 3x3 states it reaches within ~3e-3 of the PPT outer bound in under a second, where
+column generation needs minutes to get as close; column generation then starts from its members.
+Reference for the smoothing: Schatten norms as smooth surrogates of the largest eigenvalue,
+e.g. A. S. Lewis and M. L. Overton, Acta Numerica 5, 149 (1996), Sec. 5.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from ._colgen import kron_rows, random_products
+
+#: Schatten exponents of the continuation (each stage starts from the previous optimum).
+P_SCHEDULE = (16, 64, 256, 1024)
+#: Stages run whatever the deadline (0.3 s at 3x3, ~2 s at 6x6): a shorter ascent is worthless.
+MIN_STAGES = 2
+#: Objective evaluations per stage (NLopt L-BFGS; the deadline stops a stage first on big inputs).
+STAGE_EVALUATIONS = 600
+#: Members of the ensemble per unit of total dimension (2D members: Caratheodory needs at most
+#: D^2, the optimum of generic small states uses fewer; more members only slow each step).
+MEMBERS_PER_DIMENSION = 2
+#: L-BFGS correction pairs kept (:func:`qkdbounds._optim.minimize_box`'s ``vector_storage``).
+LBFGS_MEMORY = 10
+#: rho counts as full rank (the ascent applies) when its smallest eigenvalue exceeds this times
+#: the largest (rho^{-1/2} then amplifies rounding by at most 1e5).
+FULL_RANK_RATIO = 1e-10
+
+
+def is_full_rank(rho) -> bool:
+    mu = np.linalg.eigvalsh(rho)
+    return bool(mu[0] > FULL_RANK_RATIO * mu[-1])
+
+
+class _Objective:
+    """f(x) = log ||M||_p - log tr(Psi Psi^dagger) and its gradient, x = (Re v, Im v)."""
+
+    def __init__(self, rho, dims, members):
+        mu, eig = np.linalg.eigh(rho)
+        self.rho_mhalf = (eig / np.sqrt(mu)) @ eig.conj().T       # rho^{-1/2}
+        self.dims, self.k = tuple(dims), int(members)
+        self.sizes = [self.k * d for d in self.dims]
+        self.n_complex = sum(self.sizes)
+        letters = "abcdefghijklmnop"
+        n = len(self.dims)
+        self.ket = letters[:n]
+
+    def unpack(self, x):
+        z = x[:self.n_complex] + 1j * x[self.n_complex:]
+        out, at = [], 0
+        for d, s in zip(self.dims, self.sizes):
+            out.append(z[at:at + s].reshape(self.k, d))
+            at += s
+        return out
+
+    @staticmethod
+    def pack(vectors):
+        z = np.concatenate([np.asarray(v, dtype=complex).ravel() for v in vectors])
+        return np.concatenate([z.real, z.imag])
+
+    def weight(self, x) -> float:
+        """q(Psi), exact (no smoothing)."""
+        psi = kron_rows(self.unpack(x)).T
+        tr = float(np.vdot(psi, psi).real)
+        phi = self.rho_mhalf @ psi
+        lam = float(np.linalg.eigvalsh(phi @ phi.conj().T)[-1])
+        return tr / lam if lam > 0 else 0.0
+
+    def __call__(self, x, p):
+        vecs = self.unpack(x)
+        psi = kron_rows(vecs).T                                    # (D, K)
+        tr = float(np.vdot(psi, psi).real)
+        phi = self.rho_mhalf @ psi
+        lam, u = np.linalg.eigh(phi @ phi.conj().T)
+        top = lam[-1]
+        if not (tr > 0 and top > 0):
+            return np.inf, np.zeros_like(x)
+        r = np.clip(lam / top, 0.0, None)
+        s = float((r ** p).sum())
+        value = np.log(top) + np.log(s) / p - np.log(tr)
+        c = r ** (p - 1) / (top * s)
+        g_mat = self.rho_mhalf @ ((u * c) @ u.conj().T) @ self.rho_mhalf
+        g_psi = (g_mat @ psi - psi / tr).T                         # (K, D): d f / d conj(psi_k)
+        tensor = g_psi.reshape((self.k,) + self.dims)
+        grads = []
+        n = len(self.dims)
+        for i in range(n):
+            ops, subs = [tensor], ["z" + self.ket]
+            for j in range(n):
+                if j != i:
+                    ops.append(vecs[j].conj())
+                    subs.append("z" + self.ket[j])
+            grads.append(np.einsum(",".join(subs) + "->z" + self.ket[i], *ops))
+        gz = np.concatenate([g.ravel() for g in grads])
+        return float(value), 2.0 * np.concatenate([gz.real, gz.imag])
+
+
+def product_ascent(rho, dims, *, rng, deadline, init=None, members=None, progress=None):
+    """Maximise the separable weight over ensembles of ``members`` product vectors (module
+    docstring).
+
+    ``init``: optional (weights (K,), per-party vectors (K, d_i)) to start from (its size sets
+    ``members``); otherwise random product states.  Returns ``(weights, vectors, info)`` of the
+    best ensemble seen (weights sum to 1, unit vectors; ``info``: ``q`` (exact on the ensemble,
+    before the engine's certification), ``stages``, ``evaluations``, ``stopped``
+    (``"schedule"`` or ``"budget"``)).  Requires full-rank ``rho`` (:func:`is_full_rank`).
+    The first :data:`MIN_STAGES` stages run whatever ``deadline``.
+
+    L-BFGS is NLopt's (:func:`qkdbounds._optim.minimize_box` without bounds), run with one BLAS
+    thread (threadpoolctl): the matrices are small, and OpenBLAS threads on them cost 10-20x.
+    """
+    from threadpoolctl import threadpool_limits
+
+    from .._optim import minimize_box
+
+    dims = tuple(int(d) for d in dims)
+    dim = int(np.prod(dims))
+    if init is not None:
+        w0, v0 = init
+        members = len(w0)
+        start = [np.asarray(v, dtype=complex) * (np.sqrt(np.asarray(w0)) if i == 0 else 1.0)[:, None]
+                 for i, v in enumerate(v0)]
+    else:
+        members = MEMBERS_PER_DIMENSION * dim if members is None else int(members)
+        start = random_products(dims, members, rng)
+    obj = _Objective(rho, dims, members)
+    x = obj.pack(start)
+    info = {"stages": 0, "evaluations": 0, "stopped": "schedule", "members": members,
+            "schedule": list(P_SCHEDULE)}
+    with threadpool_limits(1, user_api="blas"):
+        best_q, best_x = obj.weight(x), x.copy()
+        for stage, p in enumerate(P_SCHEDULE):
+            left = None if stage < MIN_STAGES else deadline - time.monotonic()
+            if left is not None and left <= 0:
+                info["stopped"] = "budget"
+                break
+            res = minimize_box(lambda y, p=p: obj(y, p), x, -np.inf, np.inf, ftol_rel=1e-14,
+                               xtol_rel=1e-12, maxeval=STAGE_EVALUATIONS, maxtime=left,
+                               vector_storage=LBFGS_MEMORY)
+            info["evaluations"] += res.nfev
+            if "maxtime" in res.message:
+                info["stopped"] = "budget"
+            if np.all(np.isfinite(res.x)):
+                x = res.x
+            q = obj.weight(x)
+            if q > best_q:
+                best_q, best_x = q, x.copy()
+            info["stages"] = stage + 1
+            if progress is not None:
+                progress(stage + 1, best_q)
+            if info["stopped"] == "budget":
+                break
+    vecs = obj.unpack(best_x)
+    norms = np.prod([np.linalg.norm(v, axis=1) for v in vecs], axis=0)
+    keep = norms > 0
+    weights = norms[keep] ** 2
+    weights = weights / weights.sum()
+    vectors = [v[keep] / np.linalg.norm(v[keep], axis=1, keepdims=True) for v in vecs]
+    info["q"] = float(best_q)
+    return weights, vectors, info
