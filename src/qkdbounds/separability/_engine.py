@@ -29,8 +29,14 @@ Routes (``method`` of the result), tried in this order:
     :func:`._exact.fit_product_ensemble`), seeded starts.  A fit reassembling :math:`\rho` to
     1e-9 certifies :math:`q = 1` (low-rank separable mixtures of a few product states); a PPT
     entangled input cannot be fitted and goes on to column generation.
+``"local_ascent"``
+    Full-rank inputs, first: L-BFGS over the vectors of 2D product states on the exact weight
+    :math:`\mathrm{tr}\,\Psi\Psi^\dagger/\lambda_{\max}(\rho^{-1/2}\Psi\Psi^\dagger
+    \rho^{-1/2})`, smoothed by Schatten norms (:mod:`._ascent`); column generation then starts
+    from its members when its master solves fit in the time left (up to 4x4 at the default
+    budget).  ``method`` names the stage whose ensemble won.
 ``"column_generation"``
-    Anything else: for a finite set of product states :math:`P_k`, the SDP
+    Anything else (and after the ascent): for a finite set of product states :math:`P_k`, the SDP
     :math:`\max\{\sum_k w_k : w \ge 0,\ \rho - \sum_k w_kP_k \succeq 0\}` (Clarabel),
     priced by its dual :math:`Y \succeq 0` (a product state with :math:`\langle\psi|Y|\psi\rangle
     < 1` can raise the weight), found by a batched see-saw over the parties (:mod:`._colgen`,
@@ -131,8 +137,8 @@ class CertifiedSeparableWeight(StatusField):
         Smallest eigenvalue of :math:`\tau` (>= -1e-12); for ``weight == 1``, of
         :math:`\rho - \sigma` (:math:`\approx 0`, at most ``residual`` in size).
     method : str
-        ``"closed_form"``, ``"exact"``, ``"paper1_isotropic_ghz"``, ``"product_fit"`` or
-        ``"column_generation"``.
+        ``"closed_form"``, ``"exact"``, ``"paper1_isotropic_ghz"``, ``"product_fit"``,
+        ``"local_ascent"`` or ``"column_generation"``.
     status : Status
         ``optimal`` when the certified weight meets the outer bound (within ``GAP_NOTE``), else
         ``certified`` (the ensemble is checked; a larger weight may exist).
@@ -333,7 +339,7 @@ BUDGETS = ((4, 2.0), (9, 6.0), (16, 20.0), (25, 40.0), (36, 60.0))
 
 
 def ppt_estimate(dims) -> float:
-    """Rough cost in seconds of :func:`ppt_outer_weight` (cvxpy + Clarabel, one core; measured
+    """Rough cost in seconds of :func:`ppt_outer_weight` (Clarabel, one core; measured with cvxpy
     0.1 s at 3x3, 1 s at 4x4, 8 s at 5x5, 60-120 s at 6x6), growing with the number of cuts."""
     dims = tuple(int(d) for d in dims)
     n_cuts = sum(1 for _ in _cuts(len(dims)))
