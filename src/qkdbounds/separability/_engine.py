@@ -653,7 +653,9 @@ def _column_generation(rho, dims, rounds, new_per_round, rng, deadline, progress
         w, members = None, None
         info = {"q_sdp": 0.0, "q_pricing_bound": None, "rounds": 0, "candidates": 0,
                 "stopped": f"skipped ({STALL_ROUNDS} master solves, estimated "
-                           f"{STALL_ROUNDS * master_cost:.3g} s, do not fit in the time left)"}
+                           f"{STALL_ROUNDS * master_cost:.3g} s, do not fit in the time left)",
+                # the default budget would have run it: the requested budget cut the work short
+                "skipped_by_budget": STALL_ROUNDS * master_cost <= engine_estimate(dims)}
     else:
         w, members, info = column_generation(
             rho, dims, rounds=rounds, new_per_round=new_per_round, rng=rng, deadline=deadline,
@@ -977,8 +979,8 @@ def _compute(source, rho, dims, rounds, new_per_round, outer, dps, route, rng, s
             callback(float(min(0.95, max(rnd / rounds, (time.monotonic() - start) / span))))
 
     done, info = _column_generation(rho, dims, rounds, new_per_round, rng, deadline, progress)
-    exhausted = info["stopped"] == "budget" or (
-        info["ascent"] is not None and info["ascent"]["stopped"] == "budget")
+    exhausted = (info["stopped"] == "budget" or info.get("skipped_by_budget", False) or (
+        info["ascent"] is not None and info["ascent"]["stopped"] == "budget"))
     bound = info.get("q_pricing_bound")
     asc = info["ascent"]
     reason = "" if asc is None else (
