@@ -138,3 +138,20 @@ def test_ppt_outer_bound_of_known_states():
     a = np.array([1, 1j, 0]) / np.sqrt(2)
     prod = np.kron(np.outer(a, a.conj()), np.diag([0.5, 0.5]))
     assert ppt_outer_weight(make_source(prod, (3, 2))) == pytest.approx(1.0, abs=1e-6)
+
+
+def test_ascent_from_a_given_ensemble_never_loses_weight():
+    """``init``: the start's weights and vectors are taken as given (norm^2 = weight), and the
+    best ensemble seen is returned, so its weight is at least the start's."""
+    rho = _random_state(9, 6)
+    rng = np.random.default_rng(3)
+    v0 = [rng.normal(size=(7, 3)) + 1j * rng.normal(size=(7, 3)) for _ in range(2)]
+    v0 = [v / np.linalg.norm(v, axis=1, keepdims=True) for v in v0]
+    w0 = rng.dirichlet(np.ones(7))
+    q0, _ = certify_weight(rho, mix(w0, v0))
+    obj = _Objective(rho, (3, 3), 7)
+    start = obj.pack([v0[0] * np.sqrt(w0)[:, None], v0[1]])
+    assert obj.weight(start) == pytest.approx(q0, abs=1e-9)
+    w, v, info = product_ascent(rho, (3, 3), rng=None, deadline=np.inf, init=(w0, v0))
+    q, _ = certify_weight(rho, mix(w, v))
+    assert info["members"] == 7 and q >= q0 - 1e-12 and q > q0 + 1e-3

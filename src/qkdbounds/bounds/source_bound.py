@@ -527,12 +527,18 @@ class _Problem:
             np.zeros((1,) + c.shape)
         return ExtendedQuestionClass(c, box, flags, dec.q, s)
 
-    def paper_value(self, setting: _Setting, n_starts: int, rng) -> float:
+    def paper_value(self, setting: _Setting, n_starts: int, rng, groups=None) -> float:
+        """The paper attack's value with Eve's structured starts (and ``n_starts`` random ones):
+        per party (``groups`` None, divided by N - 1) or for the party groups ``groups`` (a cut;
+        bits, not divided)."""
         from ..attacks.eve import minimize_gamma
 
         c, s, _, _ = self.arrays(setting)
-        sol = minimize_gamma(c, s, [[i] for i in range(self.n)], n_starts=n_starts, rng=rng)
-        return 0.0 if sol.zero_key else sol.value / (self.n - 1)
+        singles = groups is None
+        groups = [[i] for i in range(self.n)] if singles else groups
+        sol = minimize_gamma(c, s, groups, n_starts=n_starts, rng=rng)
+        value = 0.0 if sol.zero_key else sol.value
+        return value / (self.n - 1) if singles else value
 
 
 def _hermitian_offdiag(d: int, theta: NDArray) -> NDArray:
@@ -938,6 +944,29 @@ def source_rate_upper_bound(source, leakage, model: str = "uniform",
         points, attack, model, tuple(src.dims))
 
 
+def _cut_bound(settings, cuts, evaluate, estimate) -> float:
+    """:math:`\max_x \min_\text{cuts}` ``evaluate(x, cut)`` over ``settings`` by branch and
+    bound, exact (the same maximum as evaluating every setting and cut) when
+    ``estimate(x, cut) >= evaluate(x, cut)``: settings in decreasing order of their estimate
+    (the min over cuts) until none can win; a setting's cuts stop as soon as one is at or below
+    the best value so far (its min cannot win)."""
+    if len(settings) == 1:
+        return float(min(evaluate(settings[0], g) for g in cuts))
+    keys = np.array([min(estimate(st, g) for g in cuts) for st in settings])
+    best = None
+    for idx in np.argsort(-keys, kind="stable"):
+        if best is not None and keys[idx] <= best + ATOL_TIE:
+            break
+        value = np.inf
+        for g in cuts:
+            value = min(value, evaluate(settings[idx], g))
+            if best is not None and value <= best:
+                break
+        if best is None or value > best:
+            best = value
+    return float(best)
+
+
 def _point(src, eve, leak, model, measurements, given, attack, cut_bound, n_search, n_local,
            want_lower, rng):
     dims, n = tuple(src.dims), src.n_parties
@@ -980,9 +1009,14 @@ def _point(src, eve, leak, model, measurements, given, attack, cut_bound, n_sear
     setting = best["setting"]
     best_cut = None
     if cut_bound and n >= 3:
-        cuts = _cuts(n)
-        best_cut = max(min(_evaluate(eve, st, leak, model, g)["value"] for g in cuts)
-                       for st in ([setting] if len(settings) == 1 else settings))
+        def estimate(st, groups):
+            """Upper estimate of a cut's value (as ``quick``, with the parties grouped)."""
+            key = base_problem.paper_value(st, 0, None, groups)
+            return key if attack == "paper" else min(
+                key, trivial_problem.paper_value(st, 0, None, groups))
+
+        best_cut = _cut_bound([setting] if len(settings) == 1 else settings, _cuts(n),
+                              lambda st, g: _evaluate(eve, st, leak, model, g)["value"], estimate)
     scale = 1.0 / (n - 1)
     value, paper = best["value"] * scale, best["paper"] * scale
     ext = None if best["extended"] is None else best["extended"] * scale

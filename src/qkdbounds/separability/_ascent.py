@@ -140,7 +140,8 @@ def product_ascent(rho, dims, *, rng, deadline, init=None, members=None, progres
     if init is not None:
         w0, v0 = init
         members = len(w0)
-        start = [np.asarray(v, dtype=complex) * (np.sqrt(np.asarray(w0)) if i == 0 else 1.0)[:, None]
+        scale = np.sqrt(np.asarray(w0, dtype=float))[:, None]   # psi_k's norm^2 = w_k
+        start = [np.asarray(v, dtype=complex) * (scale if i == 0 else 1.0)
                  for i, v in enumerate(v0)]
     else:
         members = MEMBERS_PER_DIMENSION * dim if members is None else int(members)
