@@ -68,7 +68,8 @@ N_SOURCE_SEARCH = 24
 N_LOCAL_STARTS = 4
 #: L-BFGS-B iterations per local maximisation.
 LOCAL_MAXITER = 60
-#: Finite-difference step of the local maximisation (radians of the generators).
+#: Forward-difference step (radians of the generators) of the distributions in the local
+#: maximisation's envelope gradient.
 LOCAL_FD_STEP = 1e-6
 #: Reassembly tolerance (max entry) of a recognised locally rotated isotropic GHZ state.
 ATOL_ROTATED_GHZ = 1e-9
@@ -506,6 +507,26 @@ class _Problem:
     def arrays(self, setting: _Setting):
         return self._arrays(self._distributions(setting))
 
+    def unitary_arrays(self, unitaries):
+        """``arrays(setting)[:2]`` (c, s) for a setting of unitaries, computed directly
+        (:math:`p(\vec a) = \langle\vec a|U^\dagger\rho U|\vec a\rangle`, members
+        :math:`|(U_i^\dagger v_{ik})_{a_i}|^2`): the local search's hot path, without POVM
+        objects, caches or the flag grouping."""
+        dec = self.dec
+        big = _kron([np.asarray(u) for u in unitaries])
+        p_tau = np.einsum("ia,ij,ja->a", big.conj(), dec.tau, big).real
+        p_tau = np.clip(p_tau, 0.0, None).reshape(self.dims)
+        if len(dec.weights):
+            per = [np.abs(np.asarray(v) @ np.conj(u)) ** 2 for v, u in zip(dec.vectors, unitaries)]
+            members = per[0]
+            for f in per[1:]:
+                members = members[..., None] * f.reshape([f.shape[0]] + [1] * (members.ndim - 1)
+                                                         + [f.shape[1]])
+            p_sigma = np.tensordot(dec.weights, members, axes=1)
+        else:
+            p_sigma = np.zeros(self.dims)
+        return ((1 - dec.q) * (1 - self.leak_u) * p_tau, dec.q * self.leak * p_sigma)
+
     def _arrays(self, distributions):
         dec = self.dec
         p_tau, members, p_sigma, _ = distributions
@@ -557,29 +578,67 @@ def _exp_i_hermitian(h: NDArray) -> NDArray:
 
 
 def _local_search(problem: _Problem, starts: list[_Setting]) -> list[_Setting]:
-    """L-BFGS-B maximisation of the paper value over :math:`U_i\\exp(iH_i)` from each start."""
+    """L-BFGS-B maximisation of the paper value over :math:`U_i\exp(iH_i)` from each start
+    (gradient: :func:`_local_objective`)."""
     from scipy.optimize import minimize
+
+    found = []
+    for start in starts:
+        unitaries, negative, n_params = _local_objective(problem, start.unitaries)
+        res = minimize(negative, np.zeros(n_params), method="L-BFGS-B", jac=True,
+                       options={"maxiter": LOCAL_MAXITER})
+        found.append(_unitary_setting(unitaries(res.x)))
+    return found
+
+
+def _local_objective(problem: _Problem, base):
+    """``(unitaries, negative, n)`` for the local search from the unitaries ``base``:
+    ``unitaries(theta)`` = :math:`U_i\exp(iH_i(\theta))`, and ``negative(theta)`` = minus the
+    paper value (Eve's structured starts) and its gradient in ``theta`` (shape ``(n,)``).
+
+    The gradient is the envelope theorem's: the paper value is
+    :math:`V(\theta) = \min_\gamma G(c(\theta) + \gamma s(\theta))` (paper 1, Eq. 15), so at
+    Eve's optimal :math:`\gamma^*`, :math:`\partial_j V = \sum_{\vec a} \partial G/\partial m
+    (\vec a)\,(\partial_j c + \gamma^*\partial_j s)(\vec a)`, with :math:`\partial_j c,
+    \partial_j s` by forward differences of the *distributions* (cheap, one party's unitary
+    moving) instead of the whole value: one attack per gradient instead of one per coordinate.
+    """
+    from ..attacks.eve import minimize_gamma
+    from ..info.entropy import group_information_gradient
 
     dims = problem.dims
     sizes = [d * (d - 1) for d in dims]
-    found = []
-    for start in starts:
-        base = start.unitaries
+    offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(int)
+    singletons = [[i] for i in range(problem.n)]
+    scale = 1.0 / (problem.n - 1)
 
-        def unitaries(theta, base=base):
-            out, pos = [], 0
-            for u0, d, k in zip(base, dims, sizes):
-                out.append(u0 @ _exp_i_hermitian(_hermitian_offdiag(d, theta[pos:pos + k])))
-                pos += k
-            return out
+    def party(i, theta_i):
+        return base[i] @ _exp_i_hermitian(_hermitian_offdiag(dims[i], theta_i))
 
-        def negative(theta):
-            return -problem.paper_value(_unitary_setting(unitaries(theta)), 0, None)
+    def split(theta):
+        return [theta[o:o + k] for o, k in zip(offsets, sizes)]
 
-        res = minimize(negative, np.zeros(sum(sizes)), method="L-BFGS-B",
-                       options={"maxiter": LOCAL_MAXITER, "eps": LOCAL_FD_STEP})
-        found.append(_unitary_setting(unitaries(res.x)))
-    return found
+    def unitaries(theta):
+        return [party(i, t) for i, t in enumerate(split(theta))]
+
+    def negative(theta):
+        us = unitaries(theta)
+        c, s = problem.unitary_arrays(us)
+        sol = minimize_gamma(c, s, singletons, n_starts=0)
+        if sol.zero_key:
+            return 0.0, np.zeros(theta.size)
+        g = group_information_gradient(c + sol.gamma * s, singletons)
+        grad, j = np.empty(theta.size), 0
+        for i, t in enumerate(split(theta)):  # one party's unitary moves per coordinate
+            for k in range(t.size):
+                step = t.copy()
+                step[k] += LOCAL_FD_STEP
+                cj, sj = problem.unitary_arrays(us[:i] + [party(i, step)] + us[i + 1:])
+                grad[j] = np.sum(g * ((cj - c) + sol.gamma * (sj - s))) / LOCAL_FD_STEP
+                j += 1
+        return -sol.value * scale, -grad * scale
+
+    return unitaries, negative, int(sum(sizes))
 
 
 def _cuts(n: int) -> list:
@@ -591,7 +650,8 @@ def _cuts(n: int) -> list:
 #: Attacks of the any-source dispatcher: ``"best"`` (default) is the tightest valid bound.
 ATTACK_CHOICES = ("best", "paper", "extended")
 #: Separability-engine runs in the frames of searched settings (Eve adapting her decomposition
-#: to the setting) per request, for sources that are not recognised closed-form families.
+#: to the setting) per request, for sources that are not recognised closed-form families; each
+#: gets the engine's minimum budget (``separability.engine_minimum``).
 MAX_FRAME_RUNS = 4
 #: Two-qubit search: Fibonacci axes per party and BOBYQA polishes of the best grid pairs.
 N_QUBIT_GRID = 6
@@ -657,10 +717,18 @@ class _Eve:
         else:
             if self.frame_budget is not None and self.frame_runs >= self.frame_budget:
                 return None
+            from ..separability import engine_minimum
+
             self.frame_runs += 1
+            # a frame run is an alternative to the input frame's decomposition (the min over
+            # both is taken): it gets the engine's minimum budget (the local ascent's schedule
+            # and a short column generation), not the full one
+            budget = engine_minimum(self.source.dims)
+            if self.time_budget is not None:
+                budget = min(budget, self.time_budget)
             out = [("setting's frame", _frame_decomposition(self.source, us, self.rng,
                                                             self.progress, self.base.outer,
-                                                            self.time_budget))]
+                                                            budget))]
         self.frames[key] = out
         return out
 
@@ -770,7 +838,7 @@ def _search_settings(source: Source, problem: _Problem, rng, n_search: int, n_lo
     ranked = sorted(sampled, key=lambda s: -problem.paper_value(s, 0, None))
     local = _local_search(problem, ranked[:n_local]) if n_local else []
     how = (f"Z plus {n_search} seeded Haar-random local settings (all parties free), then "
-           f"{len(local)} local maximisations (L-BFGS-B, finite differences, <= "
+           f"{len(local)} local maximisations (L-BFGS-B with the envelope-theorem gradient, <= "
            f"{LOCAL_MAXITER} iterations, over U_i exp(iH_i)) from the best of them")
     return sampled + local, how
 

@@ -27,6 +27,7 @@ __all__ = [
     "bipartitions",
     "min_cut_information",
     "group_information_measure",
+    "group_information_gradient",
 ]
 
 
@@ -104,6 +105,29 @@ def group_information_measure(m: NDArray, groups: Sequence[Sequence[int]]) -> fl
 
 
 _LN2 = float(np.log(2.0))
+
+
+def group_information_gradient(m: NDArray, groups: Sequence[Sequence[int]]) -> NDArray:
+    r"""Gradient of :func:`group_information_measure` with respect to the entries of ``m``.
+
+    .. math:: \frac{\partial G}{\partial m(\vec a)} = \log_2\frac{m(\vec a)\,M^{k-1}}
+              {\prod_g m_g(\vec a_g)}
+
+    (the constant terms of the derivatives of :math:`m\log m` cancel: :math:`G` is homogeneous
+    of degree 1).  Entries with :math:`m(\vec a) = 0` get the log-ratio of their marginals only
+    (the one-sided derivative is :math:`-\infty` there; callers move along directions that
+    keep them at 0 or use this as a subgradient).  Shape of ``m``; bits.
+    """
+    m = np.maximum(np.asarray(m, dtype=float), 0.0)
+    mass = m.sum()
+    if mass <= 0:
+        return np.zeros(m.shape)
+    log_ratio = np.log(m / mass, out=np.zeros(m.shape), where=m > 0)
+    for g in groups:
+        drop = tuple(ax for ax in range(m.ndim) if ax not in g)
+        mg = m.sum(axis=drop, keepdims=True) if drop else m
+        log_ratio = log_ratio - np.log(mg / mass, out=np.zeros(mg.shape), where=mg > 0)
+    return log_ratio / _LN2
 
 
 def total_correlation(p: NDArray) -> float:
