@@ -398,9 +398,8 @@ def bench_sources(reps, quick):
     np.save(tmp / "qutrits.npy", g @ g.conj().T / np.trace(g @ g.conj().T).real)
     t_np, _ = measure(lambda: run_cmd(PY, "-c", "import numpy"), reps)
     cases = [("two-qubit matrix, Z", ["--state", tmp / "bell95.npy", "--measurements", "Z"], 3),
-             ("two-qubit matrix, search", ["--state", tmp / "bell95.npy"], 10)]
-    if not quick:
-        cases.append(("3x3 matrix, search", ["--state", tmp / "qutrits.npy", "--dims", 3, 3], 20))
+             ("two-qubit matrix, search", ["--state", tmp / "bell95.npy"], 10),
+             ("3x3 matrix, search", ["--state", tmp / "qutrits.npy", "--dims", 3, 3], 20)]
     for name, args, target in cases:
         t, _ = measure(cli("state-bound", *args, "--leakage", 0.1, "--json", "--quiet"),
                        1 if "3x3" in name else reps)
