@@ -1043,11 +1043,13 @@ def _point(src, eve, leak, model, measurements, given, attack, cut_bound, n_sear
     base_problem = _Problem(eve.base, dims, leak, model)
     trivial_problem = _Problem(eve.trivial, dims, leak, model)
 
-    def quick(setting):
+    def quick(setting, groups=None):
         """An upper estimate of the setting's value (paper attack on the input frame with Eve's
-        structured starts only; capped by no attack): every attack's min is at most this."""
-        key = base_problem.paper_value(setting, 0, None)
-        return key if attack == "paper" else min(key, trivial_problem.paper_value(setting, 0, None))
+        structured starts only; capped by no attack): every attack's min is at most this.  Per
+        party, or for the party groups ``groups`` (a cut; not divided by N - 1)."""
+        key = base_problem.paper_value(setting, 0, None, groups)
+        return key if attack == "paper" else min(
+            key, trivial_problem.paper_value(setting, 0, None, groups))
 
     if given is not None:
         settings, how = [given], "given measurements"
@@ -1077,14 +1079,8 @@ def _point(src, eve, leak, model, measurements, given, attack, cut_bound, n_sear
     setting = best["setting"]
     best_cut = None
     if cut_bound and n >= 3:
-        def estimate(st, groups):
-            """Upper estimate of a cut's value (as ``quick``, with the parties grouped)."""
-            key = base_problem.paper_value(st, 0, None, groups)
-            return key if attack == "paper" else min(
-                key, trivial_problem.paper_value(st, 0, None, groups))
-
         best_cut = _cut_bound([setting] if len(settings) == 1 else settings, _cuts(n),
-                              lambda st, g: _evaluate(eve, st, leak, model, g)["value"], estimate)
+                              lambda st, g: _evaluate(eve, st, leak, model, g)["value"], quick)
     scale = 1.0 / (n - 1)
     value, paper = best["value"] * scale, best["paper"] * scale
     ext = None if best["extended"] is None else best["extended"] * scale

@@ -39,6 +39,12 @@ PRUNE = 1e-7
 PRICE_TOL = 1e-7
 
 
+def iteration_estimate(rank: int) -> float:
+    """Seconds of one interior-point iteration of the master at ``rank`` before any is measured
+    (:data:`ITERATION_SECONDS_RANK36` scaled as r**6)."""
+    return ITERATION_SECONDS_RANK36 * (rank / 36) ** 6
+
+
 def _clarabel():
     import clarabel
 
@@ -255,7 +261,7 @@ def column_generation(rho, dims, *, rounds, new_per_round, rng, deadline,
     cols = master.columns(psi)
     info["stopped"] = "rounds"
     best, history = None, []
-    iteration = ITERATION_SECONDS_RANK36 * (master.r / 36) ** 6  # until one solve is measured
+    iteration = iteration_estimate(master.r)  # until one solve is measured
     first_deadline = max(deadline, time.monotonic() + FIRST_ROUNDS_FLOOR)
     for rnd in range(rounds):
         left = (deadline if rnd >= MIN_ROUNDS else first_deadline) - time.monotonic() - iteration

@@ -89,7 +89,7 @@ STALL_GAIN = 1e-4
 #: ends its continuation schedule sooner (0.5-1 s at 3x3, 2-4 s at 6x6).
 ASCENT_SHARE = 0.6
 #: Column generation after the ascent runs only when STALL_ROUNDS master solves of this many
-#: interior-point iterations each (estimated, :data:`._colgen.ITERATION_SECONDS_RANK36`) fit in
+#: interior-point iterations each (estimated, :func:`._colgen.iteration_estimate`) fit in
 #: the time left: at 4x4 ~7 s, at 5x5 ~100 s (skipped at the default budget), at 6x6 ~15 min.
 MASTER_ITERATIONS = 25
 #: Column generation whose master weight exceeds 1 - POLISH_GAP (two parties) is polished by a
@@ -638,7 +638,7 @@ def _column_generation(rho, dims, rounds, new_per_round, rng, deadline, progress
     product fit into an exact ensemble of rho.  Returns (done, info): ``done`` from
     :func:`_finalise` (None if nothing found)."""
     from ._ascent import is_full_rank, product_ascent
-    from ._colgen import ITERATION_SECONDS_RANK36, column_generation
+    from ._colgen import column_generation, iteration_estimate
 
     ascent = None
     if is_full_rank(rho):
@@ -647,7 +647,7 @@ def _column_generation(rho, dims, rounds, new_per_round, rng, deadline, progress
                                         deadline=now + ASCENT_SHARE * max(deadline - now, 0.0),
                                         progress=progress)
         ascent = (aw, av, a_info)
-    master_cost = MASTER_ITERATIONS * ITERATION_SECONDS_RANK36 * (rho.shape[0] / 36) ** 6
+    master_cost = MASTER_ITERATIONS * iteration_estimate(rho.shape[0])  # full rank: r = D
     if ascent is not None and deadline - time.monotonic() < STALL_ROUNDS * master_cost:
         # the master solves of a stall window do not fit: the ascent's ensemble is the answer
         w, members = None, None
