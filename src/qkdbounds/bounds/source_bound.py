@@ -724,8 +724,6 @@ class _Eve:
             # both is taken): it gets the engine's minimum budget (the local ascent's schedule
             # and a short column generation), not the full one
             budget = engine_minimum(self.source.dims)
-            if self.time_budget is not None:
-                budget = min(budget, self.time_budget)
             out = [("setting's frame", _frame_decomposition(self.source, us, self.rng,
                                                             self.progress, self.base.outer,
                                                             budget))]
@@ -941,8 +939,9 @@ def source_rate_upper_bound(source, leakage, model: str = "uniform",
         [0, 1]; the engine's ``callback``), for progress bars on large sources; the engine's
         up-front time estimate is :func:`qkdbounds.separability.engine_estimate`.
     time_budget : float, optional
-        Seconds per run of the separability engine (its ``time_budget``; default its own
-        estimate, :func:`qkdbounds.separability.engine_estimate`).  The engine stops at the
+        Seconds of the separability engine's run on the input (its ``time_budget``; default its
+        own estimate, :func:`qkdbounds.separability.engine_estimate`); the runs in searched
+        settings' frames get :func:`qkdbounds.separability.engine_minimum`.  The engine stops at the
         budget with its best certified decomposition, so on a loaded machine a larger budget
         gives the same decomposition as a quiet machine with the default.
 
@@ -1014,10 +1013,14 @@ def source_rate_upper_bound(source, leakage, model: str = "uniform",
 
 def _cut_bound(settings, cuts, evaluate, estimate) -> float:
     """:math:`\max_x \min_\text{cuts}` ``evaluate(x, cut)`` over ``settings`` by branch and
-    bound, exact (the same maximum as evaluating every setting and cut) when
-    ``estimate(x, cut) >= evaluate(x, cut)``: settings in decreasing order of their estimate
-    (the min over cuts) until none can win; a setting's cuts stop as soon as one is at or below
-    the best value so far (its min cannot win)."""
+    bound: settings in decreasing order of their estimate (the min over cuts) until none can win
+    by more than ``ATOL_TIE``; a setting's cuts stop as soon as one is at or below the best value
+    so far (its min cannot win).  The same maximum as evaluating every setting and cut (to
+    ``ATOL_TIE``) when ``estimate(x, cut) >= evaluate(x, cut)`` and ``evaluate`` does not depend
+    on the order of the calls.  Eve's attack does, slightly: its random starts come from one
+    generator and its frame runs are limited per request, so the value can differ from the
+    exhaustive loop's in the last digits (1e-16 observed); each is a valid bound for its
+    settings."""
     if len(settings) == 1:
         return float(min(evaluate(settings[0], g) for g in cuts))
     keys = np.array([min(estimate(st, g) for g in cuts) for st in settings])
@@ -1048,8 +1051,9 @@ def _point(src, eve, leak, model, measurements, given, attack, cut_bound, n_sear
         structured starts only; capped by no attack): every attack's min is at most this.  Per
         party, or for the party groups ``groups`` (a cut; not divided by N - 1)."""
         key = base_problem.paper_value(setting, 0, None, groups)
-        return key if attack == "paper" else min(
-            key, trivial_problem.paper_value(setting, 0, None, groups))
+        if attack == "paper" or not eve.use_trivial:  # no-attack is a candidate only with it
+            return key
+        return min(key, trivial_problem.paper_value(setting, 0, None, groups))
 
     if given is not None:
         settings, how = [given], "given measurements"

@@ -8,7 +8,7 @@ For a full-rank :math:`\rho` and unnormalised product vectors
 .. math:: q(\Psi) = \mathrm{tr}\,\Psi\Psi^\dagger \,/\,
           \lambda_{\max}(\rho^{-1/2}\Psi\Psi^\dagger\rho^{-1/2}),
 
-a scale-invariant function of the vectors.  We maximise it directly: L-BFGS (scipy) over the real
+a scale-invariant function of the vectors.  We maximise it directly: L-BFGS (NLopt) over the real
 and imaginary parts of all :math:`v_{ik}`, with :math:`\lambda_{\max}` smoothed by the Schatten
 :math:`p`-norm (:math:`\lambda_{\max} \le \|M\|_p \le m^{1/p}\lambda_{\max}`, :math:`m` its
 multiplicity) and :math:`p` raised in stages (continuation, :data:`P_SCHEDULE`).  The gradient is
