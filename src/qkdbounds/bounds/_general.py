@@ -45,7 +45,7 @@ BEST_ORDER = ("paper", "extended", "no_attack")
 
 
 def _honest_distribution(state, setting):
-    """The honest outcome distribution :math:`v\,p^{ent} + (1-v)/d^N` at ``setting``."""
+    r"""The honest outcome distribution :math:`v\,p^{ent} + (1-v)/d^N` at ``setting``."""
     from ..attacks.cc import ghz_distribution
 
     p_ent = ghz_distribution(setting)

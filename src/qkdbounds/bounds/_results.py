@@ -50,7 +50,7 @@ class RateBound(StatusField):
         trivial bound: Eve only keeps the leaked outcomes) or ``"intrinsic"``.
     paper_value, extended_value, no_attack_value : float or None
         The paper attack's bound (never a min with anything else), the extended attack's bound
-        and the no-attack bound :math:`(1-L_u)\,TC/(N-1)` at the same measurements (bits);
+        and the no-attack bound :math:`(1-L_u)\\,TC/(N-1)` at the same measurements (bits);
         ``None`` where not computed.
     lower_bound : float or None
         A lower bound on the key rate (bits per round) valid under ``lower_bound_method``;

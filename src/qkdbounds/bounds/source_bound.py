@@ -508,7 +508,7 @@ class _Problem:
         return self._arrays(self._distributions(setting))
 
     def unitary_arrays(self, unitaries):
-        """``arrays(setting)[:2]`` (c, s) for a setting of unitaries, computed directly
+        r"""``arrays(setting)[:2]`` (c, s) for a setting of unitaries, computed directly
         (:math:`p(\vec a) = \langle\vec a|U^\dagger\rho U|\vec a\rangle`, members
         :math:`|(U_i^\dagger v_{ik})_{a_i}|^2`): the local search's hot path, without POVM
         objects, caches or the flag grouping."""
@@ -578,7 +578,7 @@ def _exp_i_hermitian(h: NDArray) -> NDArray:
 
 
 def _local_search(problem: _Problem, starts: list[_Setting]) -> list[_Setting]:
-    """L-BFGS-B maximisation of the paper value over :math:`U_i\exp(iH_i)` from each start
+    r"""L-BFGS-B maximisation of the paper value over :math:`U_i\exp(iH_i)` from each start
     (gradient: :func:`_local_objective`)."""
     from scipy.optimize import minimize
 
@@ -592,7 +592,7 @@ def _local_search(problem: _Problem, starts: list[_Setting]) -> list[_Setting]:
 
 
 def _local_objective(problem: _Problem, base):
-    """``(unitaries, negative, n)`` for the local search from the unitaries ``base``:
+    r"""``(unitaries, negative, n)`` for the local search from the unitaries ``base``:
     ``unitaries(theta)`` = :math:`U_i\exp(iH_i(\theta))`, and ``negative(theta)`` = minus the
     paper value (Eve's structured starts) and its gradient in ``theta`` (shape ``(n,)``).
 
@@ -1012,7 +1012,7 @@ def source_rate_upper_bound(source, leakage, model: str = "uniform",
 
 
 def _cut_bound(settings, cuts, evaluate, estimate) -> float:
-    """:math:`\max_x \min_\text{cuts}` ``evaluate(x, cut)`` over ``settings`` by branch and
+    r""":math:`\max_x \min_\text{cuts}` ``evaluate(x, cut)`` over ``settings`` by branch and
     bound: settings in decreasing order of their estimate (the min over cuts) until none can win
     by more than ``ATOL_TIE``; a setting's cuts stop as soon as one is at or below the best value
     so far (its min cannot win).  The same maximum as evaluating every setting and cut (to

@@ -342,7 +342,7 @@ def _noisy_entropy_vec(chsh: float, flips: NDArray) -> NDArray:
 
 
 def zoom_search_flip(rates, grid: int, levels: int, n_zoom: int) -> tuple[float, float]:
-    """Maximise ``rates(flips)`` (vectorised) over a flip probability :math:`p\in[0, 1/2]`: a
+    r"""Maximise ``rates(flips)`` (vectorised) over a flip probability :math:`p\in[0, 1/2]`: a
     coarse grid of ``grid`` points, then ``levels`` zooms of ``n_zoom`` points into the cells
     around the best point (each level shrinks the cell by ``2/(n_zoom - 1)``).
 
@@ -368,7 +368,7 @@ def zoom_search_flip(rates, grid: int, levels: int, n_zoom: int) -> tuple[float,
 
 
 def _search_flip(rates) -> float:
-    """Maximise ``rates(flips)`` over :math:`p\in[0, 1/2]`: :func:`zoom_search_flip` with the
+    r"""Maximise ``rates(flips)`` over :math:`p\in[0, 1/2]`: :func:`zoom_search_flip` with the
     coarse grid of :data:`N_GRID_FLIP` points and :data:`N_FLIP_LEVELS` zooms of
     :data:`N_REFINE_POINTS` points (each level x 1/5, to below :data:`XTOL_SEARCH`)."""
     return zoom_search_flip(rates, N_GRID_FLIP, N_FLIP_LEVELS, N_REFINE_POINTS)[0]

@@ -42,7 +42,7 @@ def shannon_entropy(p: NDArray, *, atol: float = 0.0) -> float:
     """:math:`H(p) = -\\sum p\\log_2 p` in bits (any shape; the one implementation in the package).
 
     Entries at or below ``atol`` count as zero (``atol`` > 0 for eigenvalues with round-off);
-    :math:`0\log 0 = 0`.  Plain numpy (``scipy.special.entr`` gives the same numbers, checked in
+    :math:`0\\log 0 = 0`.  Plain numpy (``scipy.special.entr`` gives the same numbers, checked in
     ``tests/info``, but importing :mod:`scipy.special` costs ~0.4 s on every CLI call).
 
     Raises

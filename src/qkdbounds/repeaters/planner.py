@@ -254,7 +254,7 @@ def plan_path(segment_lengths_km, leakage: float, *, model: str = "uniform",
               memory_noise: str = "depolarizing", source_rate_hz: float = 1e8,
               bsm_success: float = 0.5, local_dim: int = 2, seed: int = 0,
               attack: str = "best") -> LinkPlan:
-    """Plan a chain of heralded segments of the given lengths (module docstring).
+    r"""Plan a chain of heralded segments of the given lengths (module docstring).
 
     All segments attempt in lock step, one attempt per :math:`\tau = \max(1/f, \ell_{max}/c_f)`;
     segment i succeeds after a geometric number :math:`T_i` of attempts (probability

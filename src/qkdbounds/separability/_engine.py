@@ -578,7 +578,7 @@ def certified_product_fit(matrix, dims, *, rng: np.random.Generator | None = Non
     Parameters
     ----------
     matrix : array_like, shape (D, D)
-        A density matrix, :math:`D = d_1d_2 \le` ``MAX_ENGINE_DIM``.
+        A density matrix, :math:`D = d_1d_2 \\le` ``MAX_ENGINE_DIM``.
     dims : (int, int)
     rng : numpy.random.Generator, optional
         Default ``default_rng(0)``.

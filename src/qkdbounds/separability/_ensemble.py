@@ -58,7 +58,7 @@ def reassembly_residual(weights, vectors, target) -> float:
 def certify_weight(rho, sigma, atol: float = ATOL_TAU) -> tuple[float, float]:
     """Largest q in [0, 1] with :math:`\\rho - q\\sigma \\succeq -\\mathrm{atol}(1-q)`, by bisection
     (the smallest eigenvalue falls monotonically in q since sigma >= 0), and tau's smallest
-    eigenvalue (for q = 1: the smallest eigenvalue of :math:`\rho-\sigma`)."""
+    eigenvalue (for q = 1: the smallest eigenvalue of :math:`\\rho-\\sigma`)."""
     def low(t):
         m = rho - t * sigma
         return float(np.linalg.eigvalsh((m + m.conj().T) / 2).min())

@@ -116,7 +116,7 @@ class RhoD:
     unitary: str = "fourier"
     custom_unitary: NDArray | None = field(default=None, compare=False, repr=False)
     closed_form_unitary: bool = field(default=False, compare=False, repr=False)
-    """Use the closed forms of the Fourier moduli (all :math:`1/\sqrt d`) and singular values
+    r"""Use the closed forms of the Fourier moduli (all :math:`1/\sqrt d`) and singular values
     (all 1) at every ``d``, not only above ``MAX_DENSE_UNITARY_DIM`` (scans over many ``d``)."""
 
     @property
