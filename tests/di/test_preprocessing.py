@@ -153,6 +153,27 @@ def test_asymmetric_bound_range_monotone_convex(alpha, p):
     assert np.all(np.diff(g, 2) >= -1e-9)
 
 
+@pytest.mark.parametrize("alpha,p", [(1 - 1e-5, 0.001), (1 - 1e-3, 0.01), (1 - 1e-7, 0.2), (0.9, 0.0),
+                                     (0.6, 0.02), (0.3, 0.3)])
+def test_tangent_is_below_every_point_of_f(alpha, p):
+    # the bound for |alpha| < 1 is the convex envelope of f_p and (2, h(p)): below the tangent
+    # point it is the tangent line, which must lie on or below f_p everywhere (second route: a
+    # dense log + linear grid of S).  For alpha -> 1 the tangent point lies just above S = 2,
+    # inside the first cell of the search's grid; a search confined to the grid cells put the line
+    # 5e-3 (in slope) above f_p there -- a lower bound too high.
+    s_max = 2 * np.sqrt(1 + alpha**2)
+    s = 2 + (s_max - 2) * np.concatenate([np.logspace(-8, 0, 4001), np.linspace(0, 1, 4001)[1:]])
+    hp = binary_entropy(p)
+    h = np.vectorize(binary_entropy)
+    r = np.clip(s**2 / 4 - alpha**2, 0, 1)
+    f = 1 - h(0.5 + 0.5 * np.sqrt(r)) + h(0.5 + 0.5 * np.sqrt((1 - 2 * p) ** 2 + 4 * p * (1 - p) * r))
+    g = np.array([asymmetric_chsh_entropy(x, alpha, p) for x in s])
+    assert np.all(g <= f + 1e-12)
+    assert np.all(g >= hp - 1e-12)
+    slope = np.min((f - hp) / (s - 2))            # the envelope's slope at S -> 2
+    assert (g[0] - hp) / (s[0] - 2) == pytest.approx(slope, rel=1e-6)
+
+
 def test_best_is_at_least_plain_and_valid_shape():
     for eta in (1.0, 0.95, 0.9):
         b = best_lower_bound(bell_box(eta_a=eta, visibility=0.98))

@@ -103,6 +103,7 @@ def handle_region(args) -> dict:
 
 
 def _common(p, region: bool) -> None:
+    from ..di.attack import DEFAULT_DI_STARTS
     from .main import add_common
 
     p.add_argument("--theta", type=_theta, default=math.pi / 4 if region else None,
@@ -111,8 +112,9 @@ def _common(p, region: bool) -> None:
                    help="which parties assign no-click to outcome +1 (default both)")
     p.add_argument("--leakage", type=probability("--leakage"), default=0.0, help="L in [0, 1] (default 0)")
     p.add_argument("--model", choices=("uniform", "junk"), default="uniform", help="leakage model")
-    p.add_argument("--starts", type=integer("--starts", 0, 1000), default=0 if region else 1,
-                   help="random starts of Eve's box search besides the seeded ones")
+    p.add_argument("--starts", type=integer("--starts", 0, 1000), default=DEFAULT_DI_STARTS,
+                   help="random starts of Eve's box search besides the structured ones (default "
+                        f"{DEFAULT_DI_STARTS}; more can only lower the bounds)")
     p.add_argument("--maxfev", type=integer("--maxfev", 10, 100000), default=150 if region else 250,
                    help="function evaluations per start")
     add_common(p)

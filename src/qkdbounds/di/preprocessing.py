@@ -383,7 +383,9 @@ def _tangent_slopes(alpha: NDArray, flip: NDArray) -> tuple[NDArray, NDArray]:
     hp = _h(p)
     s_max = 2 * np.sqrt(1 + a**2)
     grid = 2 + (s_max - 2) * np.linspace(0.0, 1.0, N_TANGENT_GRID)[1:]
-    s_min = grid[:, :1]
+    # the zooms may go below the first grid point, down to (just above) 2: for |alpha| -> 1 the
+    # tangent point lies inside the first cell (e.g. 2.0006 for alpha = 1 - 1e-5, p = 0.001)
+    s_min = 2 + 1e-12 * (s_max - 2)
     step = (s_max - 2) / (N_TANGENT_GRID - 1)
     consts = _f_constants(a, p)
     slopes = (_f_terms(grid, *consts) - hp) / (grid - 2)
