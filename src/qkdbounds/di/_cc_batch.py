@@ -212,7 +212,12 @@ def _solve_mass_quiet(pi: NDArray, lo: NDArray, hi: NDArray, top: NDArray) -> ND
         body[moved] = np.broadcast_to(top[:, None], body.shape)[moved]
     body.sort(axis=1)
     xs[:, -1] = np.maximum(body[:, -1], top) + 1.0
-    phi = _sum(np.clip(xs[:, :, None] * pi[:, None, :], lo[:, None, :], hi[:, None, :]), 2) - xs
+    # clip(M pi_i, lo_i, hi_i) as maximum then minimum in place (lo <= hi: the same numbers as
+    # numpy.clip, with less overhead per call)
+    v = xs[:, :, None] * pi[:, None, :]
+    np.maximum(v, lo[:, None, :], out=v)
+    np.minimum(v, hi[:, None, :], out=v)
+    phi = _sum(v, 2) - xs
     j = np.argmax(phi <= 0, axis=1)  # first breakpoint at or past the root (phi is non-increasing)
     rows = np.arange(k)
     j0 = np.maximum(j - 1, 0)
@@ -258,7 +263,8 @@ def min_processing(c: NDArray, s: NDArray, iterations: int = GAMMA_ITERATIONS):
         for _ in range(iterations):
             mass = _solve_mass_quiet(pi, lo, hi, top)
             target = mass[:, None] * pi
-            m = np.clip(target, lo, hi)
+            m = np.maximum(target, lo)
+            np.minimum(m, hi, out=m)        # numpy.clip (lo <= hi), less overhead
             reached = (np.abs(m - target) <= ZERO_RTOL * np.maximum(mass, 1e-300)[:, None]).all(axis=1)
             marginals = _marginals(m, n_a, n_b)      # shared by the value and the next reference
             value = np.where(reached, 0.0, _information_flat(m, n_a, n_b, marginals))
