@@ -5,28 +5,23 @@ package version; each is written in its own transaction (WAL mode), so an interr
 nothing that finished and a rerun stores nothing twice.
 """
 
-from ._sqlite import (
-    DEFAULT_STORE_NAME,
-    EXPORT_COLUMNS,
-    PARAMETER_NAMES,
-    ResultStore,
-    canonical_float,
-    canonical_params,
-    default_store_path,
-    export_records,
-    package_version,
-    parameter_key,
-)
+from .._lazy import lazy_exports
 
-__all__ = [
-    "DEFAULT_STORE_NAME",
-    "EXPORT_COLUMNS",
-    "PARAMETER_NAMES",
-    "ResultStore",
-    "canonical_float",
-    "canonical_params",
-    "default_store_path",
-    "export_records",
-    "package_version",
-    "parameter_key",
-]
+#: Public name -> submodule, loaded on first use (PEP 562): the sweep's grid parser (every CLI grid)
+#: needs only constants, not sqlite3.
+_HOMES = {
+    "DEFAULT_STORE_NAME": "_sqlite",
+    "EXPORT_COLUMNS": "_sqlite",
+    "PARAMETER_NAMES": "_sqlite",
+    "ResultStore": "_sqlite",
+    "canonical_float": "_sqlite",
+    "canonical_params": "_sqlite",
+    "default_store_path": "_sqlite",
+    "export_records": "_sqlite",
+    "package_version": "_sqlite",
+    "parameter_key": "_sqlite",
+}
+
+__all__ = list(_HOMES)
+__getattr__, __dir__ = lazy_exports(__name__, _HOMES, globals())
+

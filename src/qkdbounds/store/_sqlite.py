@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import csv
 import datetime as _dt
-import importlib.metadata
 import json
 import math
 import os
@@ -160,6 +159,8 @@ def package_version() -> str:
     version = getattr(qkdbounds, "__version__", None)
     if version:
         return str(version)
+    import importlib.metadata      # (~40 ms at import: only when the version is not set)
+
     try:
         return importlib.metadata.version("qkdbounds")
     except importlib.metadata.PackageNotFoundError:  # running from a source tree
