@@ -56,19 +56,3 @@ def test_a_run_of_rate_does_not_import_other_commands_science():
 def test_version_is_printed_on_request():
     out = subprocess.run([sys.executable, "-m", "qkdbounds", "--version"], capture_output=True, text=True)
     assert out.returncode == 0 and out.stdout.startswith("qkdbounds ")
-
-
-def test_logging_is_configured_on_first_import_not_before():
-    """A run that logs nothing does not import :mod:`logging`; a library that imports it later
-    (Dask, matplotlib) still gets the ``LEVEL name: message`` handler on stderr, at WARNING."""
-    code = ("import sys; from qkdbounds.cli.main import main; "
-            "main(['di-attack', '--eta', '1', '--visibility', '1', '--maxfev', '10', '--json']); "
-            "print('logging' in sys.modules); "
-            "import logging; logging.getLogger('lib.part').warning('w1'); logging.getLogger('lib').info('i1')")
-    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert run.stdout.strip().splitlines()[-1] == "False"
-    assert run.stderr.strip().splitlines() == ["WARNING lib.part: w1"]
-    verbose = subprocess.run([sys.executable, "-c", code.replace("['di-attack'", "['--verbose', 'di-attack'")],
-                             capture_output=True, text=True, check=True)
-    assert verbose.stdout.strip().splitlines()[-1] == "True"
-    assert "INFO lib: i1" in verbose.stderr

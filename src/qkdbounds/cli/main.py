@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import logging
 import os
 import sys
 
@@ -126,44 +127,6 @@ def _summary(result: dict, columns: list[str] | None = None) -> str:
     return "\n".join(lines)
 
 
-def _configure_logging(verbose: bool) -> None:
-    """Log to stderr as ``LEVEL name: message`` (INFO with ``--verbose``, else WARNING).
-
-    Without ``--verbose`` the configuration waits until something imports :mod:`logging` (Dask,
-    matplotlib, the sweep runner): commands that log nothing do not pay its ~10 ms import
-    (start-up time, issue 21).  The handler is installed by a one-shot import hook, before the
-    importing module's first record."""
-    if verbose or "logging" in sys.modules:
-        import logging
-
-        logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, stream=sys.stderr,
-                            format="%(levelname)s %(name)s: %(message)s")
-        return
-    sys.meta_path.insert(0, _LoggingHook())
-
-
-class _LoggingHook:
-    """Meta-path finder that configures logging right after the first ``import logging``."""
-
-    def find_spec(self, name, path=None, target=None):
-        if name != "logging":
-            return None
-        sys.meta_path.remove(self)
-        import importlib.util
-
-        spec = importlib.util.find_spec("logging")
-        loader = spec.loader
-        original_exec = loader.exec_module
-
-        def exec_module(module):
-            original_exec(module)
-            module.basicConfig(level=module.WARNING, stream=sys.stderr,
-                               format="%(levelname)s %(name)s: %(message)s")
-
-        loader.exec_module = exec_module
-        return spec
-
-
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; returns the process exit code (0 ok, 2 bad input, 1 failure)."""
     argv = sys.argv[1:] if argv is None else list(argv)
@@ -173,7 +136,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.command is None:
             parser.print_help(sys.stderr)
             return 2
-        _configure_logging(args.verbose)
+        logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                            stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
         result = args.handler(args)
     except InputError as exc:
         print(f"qkdbounds: error: {exc}", file=sys.stderr)
