@@ -154,7 +154,7 @@ def test_asymmetric_bound_range_monotone_convex(alpha, p):
 
 
 @pytest.mark.parametrize("alpha,p", [(1 - 1e-5, 0.001), (1 - 1e-3, 0.01), (1 - 1e-7, 0.2), (0.9, 0.0),
-                                     (0.6, 0.02), (0.3, 0.3)])
+                                     (0.6, 0.02), (0.3, 0.3), (0.01, 0.5), (0.005, 0.2)])
 def test_tangent_is_below_every_point_of_f(alpha, p):
     # the bound for |alpha| < 1 is the convex envelope of f_p and (2, h(p)): below the tangent
     # point it is the tangent line, which must lie on or below f_p everywhere (second route: a

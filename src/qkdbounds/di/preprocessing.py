@@ -385,7 +385,8 @@ def _tangent_slopes(alpha: NDArray, flip: NDArray) -> tuple[NDArray, NDArray]:
     grid = 2 + (s_max - 2) * np.linspace(0.0, 1.0, N_TANGENT_GRID)[1:]
     # the zooms may go below the first grid point, down to (just above) 2: for |alpha| -> 1 the
     # tangent point lies inside the first cell (e.g. 2.0006 for alpha = 1 - 1e-5, p = 0.001)
-    s_min = 2 + 1e-12 * (s_max - 2)
+    # (strictly above 2 even where 1e-12 (s_max - 2) rounds away: no 0/0 in the chord slope)
+    s_min = np.maximum(2 + 1e-12 * (s_max - 2), np.nextafter(2.0, 3.0))
     step = (s_max - 2) / (N_TANGENT_GRID - 1)
     consts = _f_constants(a, p)
     slopes = (_f_terms(grid, *consts) - hp) / (grid - 2)

@@ -7,8 +7,8 @@ nothing that finished and a rerun stores nothing twice.
 
 from .._lazy import lazy_exports
 
-#: Public name -> submodule, loaded on first use (PEP 562): the sweep's grid parser (every CLI grid)
-#: needs only constants, not sqlite3.
+#: Public name -> submodule, loaded on first use (PEP 562): importing the package does not load
+#: the store's module until one of its names is used.
 _HOMES = {
     "DEFAULT_STORE_NAME": "_sqlite",
     "EXPORT_COLUMNS": "_sqlite",
