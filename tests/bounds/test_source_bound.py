@@ -527,3 +527,25 @@ def test_local_search_gradient_is_the_value_s_derivative():
             assert fd == pytest.approx(grad[j], rel=2e-3, abs=2e-6)
         checked += 1
     assert checked >= 2
+
+
+def test_search_pools_every_frame_runs_decomposition():
+    # every frame run (the engine in a searched setting's frame) yields a decomposition of the
+    # same rho, so Eve may use it at any setting: the winner's value is the min over all of them
+    # (near-identical settings of a search get frame runs of very different quality)
+    rng = np.random.default_rng(4)
+    g = rng.standard_normal((6, 6)) + 1j * rng.standard_normal((6, 6))
+    rho = g @ g.conj().T / np.trace(g @ g.conj().T).real
+    r = source_rate_upper_bound(rho, 0.1, measurements="search", dims=(2, 3))
+    by_dec = r.certificate["attack"]["value_by_decomposition"]
+    assert any(name.startswith("frame run") for name in by_dec), by_dec
+    assert r.value <= min(by_dec.values()) + 1e-12
+    # whichever decomposition won, the certificate's ensemble is one of rho
+    ens = r.certificate["ensemble"]
+    sigma = sum(w * np.kron(np.outer(a, a.conj()), np.outer(b, b.conj()))
+                for w, a, b in zip(ens["weights"], *ens["vectors"]))
+    q = r.separable_weight
+    if abs(np.trace(sigma).real - 1) < 1e-9:
+        sigma = q * sigma
+    assert np.trace(sigma).real == pytest.approx(q, abs=1e-9)
+    assert np.linalg.eigvalsh(rho - sigma).min() >= -1e-9

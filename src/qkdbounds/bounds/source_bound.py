@@ -699,6 +699,8 @@ class _Eve:
         #: (id(decomposition), setting) -> (decomposition, leakage-free distributions): the
         #: settings Eve's full attack is evaluated at (not the search's quick estimates)
         self.distributions: dict = {}
+        #: (setting, decomposition, leakage, model, groups) -> its (paper, extended) entries
+        self.attack_cache: dict = {}
 
     def frame_decompositions(self, setting: _Setting) -> list[tuple[str, _Decomposition]] | None:
         """Decompositions adapted to ``setting`` ([] for Z; None when the engine budget of
@@ -740,7 +742,16 @@ class _Eve:
         frames = self.frame_decompositions(setting)
         adapted = frames is not None
         decs = [("input frame", self.base)] + (frames or [])
+        if not self.iso_pair:
+            # every frame run's decomposition is a decomposition of the same rho: Eve may use it
+            # at any setting (near-identical settings of a search get very different frame runs)
+            mine = {id(d) for _, d in decs}
+            decs += [(f"frame run {i + 1}", d) for i, d in enumerate(self.pool()) if id(d) not in mine]
         return decs, adapted
+
+    def pool(self) -> list:
+        """The decompositions of every frame run so far, in the order they were computed."""
+        return [d for fr in self.frames.values() if fr for _, d in fr]
 
 
 def _evaluate(eve: _Eve, setting: _Setting, leak: float, model: str, groups):
@@ -753,24 +764,54 @@ def _evaluate(eve: _Eve, setting: _Setting, leak: float, model: str, groups):
     rng, dims = eve.rng, tuple(eve.source.dims)
     paper, extended = [], []
     for name, dec in decs:
-        pr = _Problem(dec, dims, leak, model, eve.distributions)
-        if eve.attack == "paper":
-            c, s, _, _ = pr.arrays(setting)
-            sol = minimize_gamma(c, s, groups, rng=rng)
-            val = 0.0 if sol.zero_key else sol.value
-            paper.append((val, name, dec, {"name": "paper CC attack (Eq. 12)", "gamma": sol.gamma,
-                                           "p_question": sol.p_question, "method": sol.method,
-                                           "zero_key": bool(sol.zero_key)}))
+        # a decomposition already valued at this setting (branch and bound re-evaluates a
+        # setting when Eve's pool of decompositions grew): its entries as computed then
+        key = (id(setting), id(dec), leak, model, repr(groups))
+        hit = eve.attack_cache.get(key)
+        if hit is not None and hit[0] is setting and hit[1] is dec:   # (ids of live objects only)
+            pa, ex = hit[2:]
+            paper.append((pa[0], name) + pa[2:])
+            if ex is not None:
+                extended.append((ex[0], name) + ex[2:])
             continue
-        eqc = pr.extended_class(setting)
-        sol = minimize_extended(eqc, groups, rng=rng)
-        paper.append((sol.paper_value, name, dec, {"name": "paper CC attack (Eq. 12)",
-                                                   "method": sol.method}))
-        extended.append((sol.value, name, dec, {
-            "name": "extended CC attack (flags forgotten, leaked rounds merged into '?')",
-            "moved_leaked_mass": sol.y, "flag_group_fractions": sol.eta,
-            "flag_group_masses": eqc.flags.reshape(len(eqc.flags), -1).sum(axis=1),
-            "p_question": sol.p_question, "method": sol.method, "zero_key": bool(sol.zero_key)}))
+        n_paper, n_ext = len(paper), len(extended)
+        _attack_entries(eve, setting, leak, model, groups, name, dec, paper, extended)
+        eve.attack_cache[key] = (setting, dec, paper[n_paper], extended[n_ext] if len(extended) > n_ext else None)
+    return _evaluate_rest(eve, setting, leak, model, groups, adapted, paper, extended)
+
+
+def _attack_entries(eve, setting, leak, model, groups, name, dec, paper, extended):
+    """Append the paper (and extended) attack's entry on one decomposition at one setting."""
+    from ..attacks.eve import minimize_gamma
+    from ..attacks.extended import minimize_extended
+
+    rng, dims = eve.rng, tuple(eve.source.dims)
+    pr = _Problem(dec, dims, leak, model, eve.distributions)
+    if eve.attack == "paper":
+        c, s, _, _ = pr.arrays(setting)
+        sol = minimize_gamma(c, s, groups, rng=rng)
+        val = 0.0 if sol.zero_key else sol.value
+        paper.append((val, name, dec, {"name": "paper CC attack (Eq. 12)", "gamma": sol.gamma,
+                                       "p_question": sol.p_question, "method": sol.method,
+                                       "zero_key": bool(sol.zero_key)}))
+        return
+    eqc = pr.extended_class(setting)
+    sol = minimize_extended(eqc, groups, rng=rng)
+    paper.append((sol.paper_value, name, dec, {"name": "paper CC attack (Eq. 12)",
+                                               "method": sol.method}))
+    extended.append((sol.value, name, dec, {
+        "name": "extended CC attack (flags forgotten, leaked rounds merged into '?')",
+        "moved_leaked_mass": sol.y, "flag_group_fractions": sol.eta,
+        "flag_group_masses": eqc.flags.reshape(len(eqc.flags), -1).sum(axis=1),
+        "p_question": sol.p_question, "method": sol.method, "zero_key": bool(sol.zero_key)}))
+
+
+def _evaluate_rest(eve, setting, leak, model, groups, adapted, paper, extended):
+    """The no-attack and trivial entries and the winner (the second half of :func:`_evaluate`)."""
+    from ..attacks.eve import minimize_gamma
+    from ..attacks.extended import minimize_extended
+
+    rng, dims = eve.rng, tuple(eve.source.dims)
     trivial = _Problem(eve.trivial, dims, leak, model, eve.distributions)
     c, s, _, _ = trivial.arrays(setting)
     no_sol = minimize_gamma(c, s, groups, n_starts=0)
@@ -1038,6 +1079,35 @@ def _cut_bound(settings, cuts, evaluate, estimate) -> float:
     return float(best)
 
 
+def _branch_and_bound(eve, settings, keys, leak, model, groups):
+    r"""Max over ``settings`` of Eve's min (:func:`_evaluate`), by branch and bound.
+
+    Every setting carries an upper estimate of its value: its quick key, then the value of its
+    last evaluation (a min over the decompositions Eve had then; more can only lower it).  The
+    setting with the largest estimate is evaluated (with a frame run of its own while the budget
+    lasts, and every frame run's decomposition so far); the search stops when that setting's
+    value was computed with every decomposition Eve has: no other setting can then be higher.
+    Ties keep the earlier setting in the order of the keys.  Returns (result, evaluations).
+    """
+    order = np.argsort(-keys, kind="stable")
+    rank = np.empty(len(settings), dtype=int)
+    rank[order] = np.arange(len(settings))
+    estimate = np.array(keys, dtype=float)
+    results: dict = {}
+    pool_size: dict = {}
+    evaluated = 0
+    while True:
+        top = max(estimate) if len(settings) else 0.0
+        idx = min((i for i in range(len(settings)) if estimate[i] >= top - ATOL_TIE), key=lambda i: rank[i])
+        if idx in results and pool_size[idx] == len(eve.pool()):
+            return results[idx], evaluated
+        r = _evaluate(eve, settings[idx], leak, model, groups)
+        evaluated += 1
+        r["setting"] = settings[idx]
+        results[idx], pool_size[idx] = r, len(eve.pool())
+        estimate[idx] = r["value"]
+
+
 def _point(src, eve, leak, model, measurements, given, attack, cut_bound, n_search, n_local,
            want_lower, rng):
     dims, n = tuple(src.dims), src.n_parties
@@ -1068,16 +1138,7 @@ def _point(src, eve, leak, model, measurements, given, attack, cut_bound, n_sear
                 "of their value until none can win; multistart heuristic for the outer max, not "
                 "a certified maximum")
     keys = np.array([quick(st) for st in settings]) if len(settings) > 1 else np.zeros(1)
-    order = np.argsort(-keys, kind="stable")
-    best, evaluated = None, 0
-    for idx in order:
-        if best is not None and keys[idx] <= best["value"] + ATOL_TIE:
-            break
-        r = _evaluate(eve, settings[idx], leak, model, singletons)
-        evaluated += 1
-        r["setting"] = settings[idx]
-        if best is None or r["value"] > best["value"] + ATOL_TIE:
-            best = r
+    best, evaluated = _branch_and_bound(eve, settings, keys, leak, model, singletons)
     if len(settings) > 1:
         how += f" ({len(settings)} candidates, {evaluated} evaluated with Eve's full attack)"
     setting = best["setting"]
