@@ -43,6 +43,21 @@ def _creatable(name: str, path: Path, what: str, start: Path | None = None) -> N
         raise InputError(f"{name}: cannot create {what} {path}: {probe} is not a directory")
     if not os.access(probe, os.W_OK | os.X_OK):
         raise InputError(f"{name}: cannot create {what} {path}: {probe} is not writable")
+    _probe_write(name, probe, f"cannot create {what} {path}")
+
+
+def _probe_write(name: str, directory: Path, what: str) -> None:
+    """Create and remove one empty file in ``directory``: ``os.access`` says yes to root on
+    read-only and virtual file systems (/proc, /sys, a read-only mount), where the write would
+    fail only after the work."""
+    import tempfile
+
+    try:
+        fd, tmp = tempfile.mkstemp(dir=directory, prefix=".qkdbounds-probe-")
+    except OSError as exc:
+        raise InputError(f"{name}: {what}: {directory} is not writable ({exc.strerror})") from None
+    os.close(fd)
+    os.unlink(tmp)
 
 
 def check_output_dir(name: str, path) -> Path:
@@ -53,6 +68,7 @@ def check_output_dir(name: str, path) -> Path:
             raise InputError(f"{name} must be a directory, but {p} is an existing file")
         if not os.access(p, os.W_OK | os.X_OK):
             raise InputError(f"{name}: directory {p} is not writable")
+        _probe_write(name, p, "cannot write into the directory")
         return p
     _creatable(name, p, "directory", start=p)
     return p

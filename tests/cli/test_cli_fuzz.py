@@ -353,3 +353,49 @@ def test_every_invocation_keeps_the_contract(paths, data):
         assert code == 2, (argv, code, err)
         assert out == "", argv
         assert err.count("\n") == 1 and err.startswith("qkdbounds: error: "), (argv, err)
+
+
+# --- cases a fuzzing pass found (each broke the contract before its fix) --------------------
+
+@pytest.mark.skipif(not __import__("os").path.isdir("/proc/self"), reason="needs Linux /proc")
+@pytest.mark.parametrize("argv", [
+    ["state-bound", "--werner", "0.9", "--leakage", "0.1", "--save-ensemble", "/proc/x.npz", "--quiet"],
+    ["data-bound", "--protocol", "bb84", "--qber-z", "0.05", "--qber-x", "0.05", "--out", "/proc/fig"],
+], ids=["save-ensemble", "data-bound-out"])
+def test_unwritable_output_path_is_refused_before_the_work(argv):
+    # os.access says yes to root on /proc; the write failed (exit 1) only after the computation
+    code, out, err = _run(argv)
+    assert code == 2 and out == "" and len(err.strip().splitlines()) == 1
+    assert "not writable" in err and ("--save-ensemble" in err or "--out" in err)
+
+
+def test_data_bound_grid_larger_than_one_serial_run_is_refused():
+    code, out, err = _run(["data-bound", "--protocol", "bb84", "--qber-z", "0.05", "--qber-x", "0.05",
+                           "--leakage", "0:1:1e-5", "--quiet"])
+    assert code == 2 and out == "" and "100001 points" in err and len(err.strip().splitlines()) == 1
+
+
+@pytest.fixture(scope="module")
+def small_store(tmp_path_factory):
+    out = tmp_path_factory.mktemp("store")
+    code, _, _ = _run(["sweep", "--visibility", "0.9,0.95", "--leakage", "0.1", "--out", str(out),
+                       "--workers", "1", "--quiet"])
+    assert code == 0
+    return out / "results.sqlite"
+
+
+@pytest.mark.parametrize("column", ["status", "attack"])
+def test_results_plot_refuses_a_text_column(small_store, tmp_path, column):
+    code, out, err = _run(["results", "plot", "--store", str(small_store), "--out", str(tmp_path / "p.png"),
+                           "--y", column])
+    assert code == 2 and out == "" and "numeric" in err and len(err.strip().splitlines()) == 1
+
+
+def test_results_list_honours_name(small_store):
+    code, out, err = _run(["results", "list", "--store", str(small_store), "--name", "nosuch", "--json"])
+    assert code == 2 and "no sweep named 'nosuch'" in err
+    code, out, _ = _run(["results", "list", "--store", str(small_store), "--json"])
+    name = json.loads(out)["sweeps"][0]["name"]
+    code, out, _ = _run(["results", "list", "--store", str(small_store), "--name", name, "--json"])
+    listed = json.loads(out)
+    assert code == 0 and [s["name"] for s in listed["sweeps"]] == [name] and listed["points"] == 2

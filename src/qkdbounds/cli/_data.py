@@ -11,6 +11,9 @@ from ._args import in_file, out_dir, unit_values
 from .main import add_common, add_format
 
 #: Keys that hold one value per row (equal-length lists for grids).
+#: Largest grid (QBER rows x leakage values) one serial ``data-bound`` call accepts: ~5-60 min
+#: at 0.03-0.7 s per point; larger grids belong on the resumable sweep engine.
+MAX_CLI_POINTS = 10_000
 ROW_KEYS = ("qber_z", "qber_x", "qber_y", "leakage", "rate_upper_bound", "lower_bound",
             "verdict", "attack_used", "key_basis", "paper_value", "extended_value",
             "no_attack_value", "unmonitored_weight", "separable_weight", "residual")
@@ -108,6 +111,13 @@ def handle(args) -> dict:
     from ._progress import progress
 
     rows = _qber_rows(args)
+    n_points = len(rows) * len(args.leakage)
+    if n_points > MAX_CLI_POINTS:
+        from ..errors import InputError
+
+        raise InputError(f"--qber-z/--qber-x/--leakage: {n_points} points (QBER rows x leakage values), "
+                         f"more than {MAX_CLI_POINTS} for one serial run (~0.03-0.7 s each); split the "
+                         "grid, or run it as `qkdbounds sweep --question data` (parallel, resumable)")
     leak = args.leakage if len(args.leakage) > 1 else args.leakage[0]
     counts = None
     if args.counts is not None:

@@ -60,7 +60,14 @@ def _open(args):
 def handle_list(args) -> dict:
     """JSON: ``store``, ``points`` and ``sweeps`` (name, points, failed, grid spec)."""
     with _open(args) as store:
-        return {"store": str(store.path), "points": store.count(), "sweeps": store.sweeps()}
+        sweeps, points = store.sweeps(), store.count()
+        name = getattr(args, "name", None)
+        if name is not None:
+            sweeps = [s for s in sweeps if s.get("name") == name]
+            if not sweeps:
+                raise InputError(f"--name: no sweep named {name!r} in {store.path}")
+            points = sum(int(s.get("points", 0)) for s in sweeps)
+        return {"store": str(store.path), "points": points, "sweeps": sweeps}
 
 
 def handle_export(args) -> dict:

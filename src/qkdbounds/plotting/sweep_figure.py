@@ -122,6 +122,9 @@ def draw_sweep(table: Sequence[Mapping[str, Any]] | Any, ax=None, *, x: str | No
     rows = [r for r in rows if r.get(y) is not None and r.get(y) == r.get(y)]
     if not rows:
         raise InputError(f"no rows with a value of {y!r} to plot")
+    text = next((r[y] for r in rows if not isinstance(r[y], (int, float))), None)
+    if text is not None:
+        raise InputError(f"y must be a numeric column; {y!r} holds {text!r}")
     params = [p for p in _parameters(rows) if p != y]
     varying_all = [p for p in params if len({str(r.get(p)) for r in rows}) > 1]
     numeric = [p for p in varying_all
