@@ -303,3 +303,25 @@ def test_every_question_runs_on_a_real_scheduler_with_two_workers(tmp_path, dask
         again = run_sweep(axes, store, question=question, scheduler=dask_scheduler_two_workers,
                           quiet=True)
         assert (again.computed, again.skipped) == (0, summary.total), question
+
+
+# --- checked before any work (a fuzzing pass found both failing point by point at run time) --
+
+def test_six_state_rates_no_state_has_are_refused_up_front():
+    from qkdbounds.sweep import build_question_grid
+
+    with pytest.raises(InputError, match="no two-qubit state has these error rates"):
+        build_question_grid("data", {"protocol": "six-state", "qber_z": "0,0.05", "qber_x": "0",
+                                     "qber_y": "0.02,1", "leakage": "0.1"})
+    grid = build_question_grid("data", {"protocol": "six-state", "qber_z": "0.02,0.05",
+                                        "qber_x": "0.03,0.05", "qber_y": "0.04", "leakage": "0.1"})
+    assert grid["qber_z"] == [0.02, 0.05]
+
+
+@pytest.mark.parametrize("axis, value", [("detector_efficiency", "0"), ("loss_db_per_km", "0"),
+                                         ("source_rate_hz", "0.5"), ("memory_t2_s", "1e10")])
+def test_plan_axes_have_the_planners_ranges(axis, value):
+    from qkdbounds.sweep import build_question_grid
+
+    with pytest.raises(InputError, match=axis):
+        build_question_grid("plan", {"distance_km": "100", "segments": "2", "leakage": "0", axis: value})

@@ -34,6 +34,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from ..errors import InputError
 
 __all__ = [
@@ -178,11 +180,15 @@ QUESTIONS: dict[str, Question] = {
          Axis("segments", "int", low=1, high=1024), Axis("leakage", "unit"),
          Axis("model", "choice", "uniform", _MODELS),
          Axis("attack", "choice", "best", _ATTACKS),
-         Axis("loss_db_per_km", "real", 0.2, low=0.0, high=10.0),
-         Axis("detector_efficiency", "unit", 0.9), Axis("link_visibility", "unit", 1.0),
-         Axis("memory_t2_s", "real", None, low=1e-12, high=1e12),
+         # the ranges of qkdbounds.repeaters.planner.plan_link (a point outside them would fail
+         # at run time, after the sweep started): lossless fibre has no PLOB bound, a detector of
+         # efficiency 0 never clicks
+         Axis("loss_db_per_km", "real", 0.2, low=1e-9, high=10.0),
+         Axis("detector_efficiency", "real", 0.9, low=1e-12, high=1.0),
+         Axis("link_visibility", "unit", 1.0),
+         Axis("memory_t2_s", "real", None, low=1e-12, high=1e9),
          Axis("memory_noise", "choice", "depolarizing", ("depolarizing", "dephasing")),
-         Axis("source_rate_hz", "real", 1e8, low=1e-6, high=1e15),
+         Axis("source_rate_hz", "real", 1e8, low=1.0, high=1e13),
          Axis("dim", "int", 2, low=2, high=64)),
         "qkdbounds.sweep.points:plan_point", one_per_task=True,
         description="repeater-chain plan over a fibre distance (qkdbounds plan)"),
@@ -394,6 +400,8 @@ def build_question_grid(question: str, axes: Mapping[str, Any]) -> dict[str, lis
         grid[axis.name] = _values(q, axis, spec)
     if q.name == "data" and "six-state" in grid["protocol"] and None in grid["qber_y"]:
         raise InputError("qber_y is required for protocol six-state")
+    if q.name == "data" and "six-state" in grid["protocol"]:
+        _check_six_state_rates(grid["qber_z"], grid["qber_x"], grid["qber_y"])
     if q.name == "state":
         grid = _state_grid(grid)
     size = 1
@@ -404,6 +412,23 @@ def build_question_grid(question: str, axes: Mapping[str, Any]) -> dict[str, lis
     if size > MAX_GRID_POINTS:
         raise InputError(f"grid has {size} points, more than {MAX_GRID_POINTS}")
     return grid
+
+
+def _check_six_state_rates(qz, qx, qy) -> None:
+    """Every (qber_z, qber_x, qber_y) of the grid is the error-rate triple of some two-qubit state
+    (each at most the sum of the other two, the sum at most 2): checked for the whole grid at
+    once before any work, with the point's own message for the first that is not."""
+    from ..bounds.data_bound import ATOL_WEIGHTS, qber_bell_weights
+
+    z, x, y = np.meshgrid(np.asarray(qz, float), np.asarray(qx, float), np.asarray(qy, float),
+                          indexing="ij", sparse=True)
+    lam = (1 - (x + y + z) / 2, (x + y - z) / 2, (y + z - x) / 2, (x + z - y) / 2)
+    bad = np.zeros(np.broadcast_shapes(*(np.shape(a) for a in lam)), dtype=bool)
+    for a in lam:
+        bad |= a < -ATOL_WEIGHTS
+    if bad.any():
+        i, j, k = np.argwhere(bad)[0]
+        qber_bell_weights(qz[i], qx[j], qy[k])      # raises its one-line InputError
 
 
 def _state_grid(grid: dict[str, list[Any]]) -> dict[str, list[Any]]:
