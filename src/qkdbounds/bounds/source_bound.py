@@ -421,7 +421,7 @@ def _frame_decomposition(source: Source, unitaries, rng, progress=None,
     big = _kron([np.asarray(u) for u in unitaries])
     vectors = [np.asarray(v) @ np.asarray(u).T for v, u in zip(d.vectors, unitaries)]
     return _Decomposition(d.q, d.weights, vectors, big @ d.tau @ big.conj().T, d.outer, d.tau_low,
-                          d.how + " (in the best setting's frame, rotated back)")
+                          d.how + " (in a searched setting's frame, rotated back)")
 
 
 def _given_setting(measurements, dims) -> _Setting:
@@ -750,7 +750,10 @@ class _Eve:
         return decs, adapted
 
     def pool(self) -> list:
-        """The decompositions of every frame run so far, in the order they were computed."""
+        """The decompositions of every frame run so far, in the order they were computed (none
+        for isotropic pairs: their covariant rotations are per setting, not pooled)."""
+        if self.iso_pair:
+            return []
         return [d for fr in self.frames.values() if fr for _, d in fr]
 
 
@@ -812,17 +815,26 @@ def _evaluate_rest(eve, setting, leak, model, groups, adapted, paper, extended):
     from ..attacks.extended import minimize_extended
 
     rng, dims = eve.rng, tuple(eve.source.dims)
-    trivial = _Problem(eve.trivial, dims, leak, model, eve.distributions)
-    c, s, _, _ = trivial.arrays(setting)
-    no_sol = minimize_gamma(c, s, groups, n_starts=0)
+    key = (id(setting), "trivial", leak, model, repr(groups))
+    hit = eve.attack_cache.get(key)
+    if hit is not None and hit[0] is setting:           # valued before (branch and bound)
+        no_sol, trivial_entry = hit[2:]
+    else:
+        trivial = _Problem(eve.trivial, dims, leak, model, eve.distributions)
+        c, s, _, _ = trivial.arrays(setting)
+        no_sol = minimize_gamma(c, s, groups, n_starts=0)
+        trivial_entry = None
+        if eve.attack != "paper" and eve.use_trivial:
+            eqc = trivial.extended_class(setting)
+            sol = minimize_extended(eqc, groups, rng=rng)
+            trivial_entry = (sol.value, "trivial", eve.trivial, {
+                "name": "extended CC attack on the trivial decomposition (leaked rounds merged into '?')",
+                "moved_leaked_mass": sol.y, "p_question": sol.p_question, "method": sol.method,
+                "zero_key": bool(sol.zero_key)})
+        eve.attack_cache[key] = (setting, None, no_sol, trivial_entry)
     no_attack = 0.0 if no_sol.zero_key else no_sol.value
-    if eve.attack != "paper" and eve.use_trivial:
-        eqc = trivial.extended_class(setting)
-        sol = minimize_extended(eqc, groups, rng=rng)
-        extended.append((sol.value, "trivial", eve.trivial, {
-            "name": "extended CC attack on the trivial decomposition (leaked rounds merged into '?')",
-            "moved_leaked_mass": sol.y, "p_question": sol.p_question, "method": sol.method,
-            "zero_key": bool(sol.zero_key)}))
+    if trivial_entry is not None:
+        extended.append(trivial_entry)
     best_paper = min(paper, key=lambda r: r[0])
     best_ext = min(extended, key=lambda r: r[0]) if extended else None
     no_entry = ("no_attack", (no_attack, "trivial", eve.trivial,
@@ -1097,8 +1109,9 @@ def _branch_and_bound(eve, settings, keys, leak, model, groups):
     pool_size: dict = {}
     evaluated = 0
     while True:
-        top = max(estimate) if len(settings) else 0.0
-        idx = min((i for i in range(len(settings)) if estimate[i] >= top - ATOL_TIE), key=lambda i: rank[i])
+        est = np.where(np.isnan(estimate), np.inf, estimate)   # (a NaN estimate: evaluate it)
+        top = est.max()
+        idx = min((i for i in range(len(settings)) if est[i] >= top - ATOL_TIE), key=lambda i: rank[i])
         if idx in results and pool_size[idx] == len(eve.pool()):
             return results[idx], evaluated
         r = _evaluate(eve, settings[idx], leak, model, groups)
@@ -1111,6 +1124,7 @@ def _branch_and_bound(eve, settings, keys, leak, model, groups):
 def _point(src, eve, leak, model, measurements, given, attack, cut_bound, n_search, n_local,
            want_lower, rng):
     dims, n = tuple(src.dims), src.n_parties
+    eve.attack_cache.clear()     # its entries are per leakage point (and pin their settings)
     singletons = [[i] for i in range(n)]
     zs = _unitary_setting([np.eye(d, dtype=complex) for d in dims])
     base_problem = _Problem(eve.base, dims, leak, model)
