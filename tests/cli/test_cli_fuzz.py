@@ -399,3 +399,11 @@ def test_results_list_honours_name(small_store):
     code, out, _ = _run(["results", "list", "--store", str(small_store), "--name", name, "--json"])
     listed = json.loads(out)
     assert code == 0 and [s["name"] for s in listed["sweeps"]] == [name] and listed["points"] == 2
+
+
+def test_empty_sweep_name_is_refused(tmp_path, small_store):
+    for argv in (["sweep", "--visibility", "0.9", "--leakage", "0.1", "--name", "", "--workers", "1",
+                  "--quiet", "--out", str(tmp_path / "o")],
+                 ["results", "list", "--store", str(small_store), "--name", "  "]):
+        code, out, err = _run(argv)
+        assert code == 2 and out == "" and "--name" in err and len(err.strip().splitlines()) == 1

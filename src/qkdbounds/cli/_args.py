@@ -85,6 +85,19 @@ def add_state_args(parser, visibility: bool = True) -> None:
     parser.add_argument("--model", choices=("uniform", "junk"), default="uniform", help="leakage model")
 
 
+def name_text(name: str, max_length: int = 200):
+    """argparse ``type=`` for a sweep name: printable, non-empty text of at most ``max_length``
+    characters (an empty name would silently become the default)."""
+
+    def parse(text: str) -> str:
+        if not text.strip() or len(text) > max_length or not text.isprintable():
+            raise argparse.ArgumentTypeError(f"must be printable, non-empty text of at most "
+                                             f"{max_length} characters, got {text!r:.60}")
+        return text
+
+    return parse
+
+
 def _path_type(check, name: str, *extra):
     """argparse ``type=`` running one of the :mod:`qkdbounds._io` checks (before any work)."""
 

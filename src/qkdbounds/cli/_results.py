@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import InputError
-from ._args import in_file, out_file
+from ._args import in_file, name_text, out_file
 
 
 def register(subparsers) -> None:
@@ -48,7 +48,7 @@ def register(subparsers) -> None:
 def _store_args(p) -> None:
     p.add_argument("--store", type=in_file("--store", 2**40), required=True,
                    help="SQLite results store")
-    p.add_argument("--name", default=None, help="only this sweep (default: all points)")
+    p.add_argument("--name", type=name_text("--name"), default=None, help="only this sweep (default: all points)")
 
 
 def _open(args):

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from ..errors import InputError
-from ._args import out_dir, out_file, ranged
+from ._args import name_text, out_dir, out_file, ranged
 
 
 #: ``qkdbounds.sweep.questions.QUESTION_NAMES``, spelled out so that building the parser does
@@ -85,7 +85,7 @@ def register(subparsers) -> None:
                    help="SQLite store (default OUT/results.sqlite)")
     p.add_argument("--out", type=out_dir("--out"), default="out",
                    help="output directory for the default store")
-    p.add_argument("--name", default=None, help="sweep name (default: derived from the grid)")
+    p.add_argument("--name", type=name_text("--name"), default=None, help="sweep name (default: derived from the grid)")
     p.add_argument("--scheduler", default=None, metavar="ADDRESS",
                    help="existing Dask scheduler, e.g. tcp://HOST:8786 (default: local cluster)")
     p.add_argument("--workers", type=ranged("--workers", "workers"), default=None,
