@@ -67,8 +67,12 @@ def check_real(name: str, value, low: float | None = None, high: float | None = 
     """Return ``value`` as a finite float in ``[low, high]`` or raise :class:`InputError`."""
     if isinstance(value, bool) or not isinstance(value, (Real, np.floating, np.integer)):
         raise InputError(f"{name} must be a real number, got {value!r}")
-    value = float(value)
     rng = f"[{low if low is not None else '-inf'}, {high if high is not None else 'inf'}]"
+    try:
+        value = float(value)
+    except OverflowError:       # an int beyond the float range (e.g. 10**400)
+        raise InputError(f"{name} must be a finite number in {rng}, got an integer of "
+                         f"{len(str(abs(int(value))))} digits") from None
     if not math.isfinite(value):
         raise InputError(f"{name} must be a finite number in {rng}, got {value!r}")
     if (low is not None and value < low) or (high is not None and value > high):
@@ -95,6 +99,19 @@ def check_int(name: str, value, low: int | None = None, high: int | None = None)
     return value
 
 
+def check_rng(name: str, rng, default_seed: int = 0) -> np.random.Generator:
+    """``rng`` as a :class:`numpy.random.Generator`: a Generator as is, ``None`` for
+    ``default_rng(default_seed)``, a non-negative integer as a seed; else :class:`InputError`."""
+    if rng is None:
+        return np.random.default_rng(default_seed)
+    if isinstance(rng, np.random.Generator):
+        return rng
+    if isinstance(rng, (Integral, np.integer)) and not isinstance(rng, bool) and int(rng) >= 0:
+        return np.random.default_rng(int(rng))
+    raise InputError(f"{name} must be a numpy.random.Generator, a non-negative integer seed or "
+                     f"None, got {rng!r:.60}")
+
+
 def check_choice(name: str, value, choices) -> str:
     """Return ``value`` if it is one of ``choices`` or raise :class:`InputError`."""
     if value not in choices:
@@ -109,7 +126,7 @@ def check_density_matrix(name: str, matrix, atol: float = 1e-8) -> np.ndarray:
     """
     try:
         rho = np.asarray(matrix, dtype=complex)
-    except (TypeError, ValueError) as exc:
+    except (TypeError, ValueError, OverflowError) as exc:
         raise InputError(f"{name} must be a numeric square matrix ({exc})") from None
     if rho.ndim != 2 or rho.shape[0] != rho.shape[1] or rho.shape[0] == 0:
         raise InputError(f"{name} must be a square matrix, got shape {rho.shape}")

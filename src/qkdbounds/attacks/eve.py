@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
+from ..errors import check_rng
 from .._tolerances import GAMMA_TOL
 from ..errors import InputError
 from ..info.entropy import group_information_measure
@@ -173,7 +174,7 @@ def minimize_gamma(
         raise InputError("base and extra must be non-negative arrays of equal shape")
     if groups is None:
         groups = [[i] for i in range(c.ndim)]
-    rng = np.random.default_rng(0) if rng is None else rng
+    rng = check_rng("rng", rng)
     lo, hi = c, c + s
     starts = [np.full(c.shape, 1.0 / c.size)]
     for corner in (lo, hi):

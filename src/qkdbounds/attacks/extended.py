@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
+from ..errors import check_rng
 from .._optim import minimize_box
 from .._tolerances import GAMMA_TOL
 from ..errors import InputError
@@ -152,7 +153,7 @@ def minimize_extended(eqc: ExtendedQuestionClass, groups: Sequence[Sequence[int]
     base, box, flags = eqc.base, eqc.box, eqc.flags
     if groups is None:
         groups = [[i] for i in range(base.ndim)]
-    rng = np.random.default_rng(0) if rng is None else rng
+    rng = check_rng("rng", rng)
     paper = minimize_gamma(base, eqc.paper_extra, groups, rng=rng)
     if paper.zero_key:
         return ExtendedSolution(0.0, paper.p_question, paper.gamma * eqc.paper_extra, np.zeros(len(flags)),

@@ -26,6 +26,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.optimize import minimize
 
+from ..errors import check_rng
 from ..errors import InputError
 from ..info.entropy import group_information_measure
 from .eve import reference_product
@@ -156,7 +157,7 @@ def minimize_intrinsic(
     shape = joint.shape[1:]
     if groups is None:
         groups = [[i] for i in range(len(shape))]
-    rng = np.random.default_rng(0) if rng is None else rng
+    rng = check_rng("rng", rng)
     orig_e = joint.shape[0]
     if merge:
         merged, label_map = merge_identical_labels(joint)

@@ -75,6 +75,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
+from ..errors import check_rng
 from ..errors import InputError, check_choice, check_probability
 from ..status import Status, StatusField
 from ._results import PointSequence
@@ -367,7 +368,10 @@ class DataRateBounds(PointSequence):
 def _leak_list(leakage) -> tuple[list[float], bool]:
     if isinstance(leakage, (str, bytes)):
         raise InputError(f"leakage must be a number or a 1-D grid in [0, 1], got {leakage!r}")
-    arr = np.asarray(leakage, dtype=float)
+    try:
+        arr = np.asarray(leakage, dtype=float)
+    except (TypeError, ValueError, OverflowError):   # complex, ragged, None, a huge int
+        raise InputError(f"leakage must be a number or a 1-D grid in [0, 1], got {leakage!r:.60}") from None
     if arr.ndim > 1:
         raise InputError(f"leakage must be a number or a 1-D grid in [0, 1], got shape {arr.shape}")
     if arr.ndim == 1 and arr.size == 0:
@@ -708,7 +712,7 @@ def data_rate_upper_bound(protocol: str, *, qber_z: float | None = None,
                          "the POVMs")
     leaks, is_grid = _leak_list(leakage)
     if protocol == "custom":
-        rng = np.random.default_rng(0) if rng is None else rng
+        rng = check_rng("rng", rng)
         points = _custom(counts, confidence, leaks, model, attack, lower_bound, rng)
     else:
         points = _standard(protocol, qber_z, qber_x, qber_y, counts, confidence, leaks, model,

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..errors import check_rng
 from ..errors import InputError, check_choice, check_int, check_probability
 
 __all__ = ["POVMStudy", "povm_premise_study"]
@@ -189,7 +190,7 @@ def povm_premise_study(leakage: float = 0.1, model: str = "uniform", *, local_di
     if leak == 0:
         raise InputError("leakage must be in (0, 1] for this study (at L = 0 the threshold is the "
                          "separability boundary)")
-    rng = np.random.default_rng(0) if rng is None else rng
+    rng = check_rng("rng", rng)
     v_star = float(visibility_threshold(d, 2, leak, model).value)
     v_sep = 1.0 / (1 + d)
     below = [float(x) for x in np.linspace(v_sep, v_star, n_below + 2)[1:-1]]

@@ -45,6 +45,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 from numpy.typing import ArrayLike
 
+from ..errors import check_rng
 from ..errors import InputError, check_choice, check_parameter
 from ..measurements.bases import Measurement
 from ..status import Status
@@ -336,11 +337,17 @@ def rate_upper_bound(
     if isinstance(measurements, str):
         check_choice("measurements", measurements, MEASUREMENT_CHOICES)
     else:
-        measurements = list(measurements)
+        try:
+            measurements = list(measurements)
+        except TypeError:
+            raise InputError(f"measurements must be one of {', '.join(MEASUREMENT_CHOICES)} or a "
+                             f"sequence of {n} Measurement bases, got {measurements!r:.60}") from None
         if len(measurements) != n or not all(isinstance(m, Measurement) and m.dim == d
                                              for m in measurements):
             raise InputError(f"measurements must be {n} Measurement bases of dimension {d}")
     n_starts = check_parameter("n_starts", n_starts)
+    if callback is not None and not callable(callback):
+        raise InputError(f"callback must be callable or None, got {callback!r:.60}")
     if isinstance(cut_bound, bool) is False and cut_bound is not None:
         raise InputError(f"cut_bound must be True or False, got {cut_bound!r}")
     cut_bound = bool(cut_bound)
@@ -354,7 +361,7 @@ def rate_upper_bound(
     except ValueError:
         raise InputError(f"visibility and leakage must broadcast, got shapes {v.shape} and "
                          f"{leak.shape}") from None
-    rng = np.random.default_rng(0) if rng is None else rng
+    rng = check_rng("rng", rng)
 
     route = choose_route(d, n, measurements, attack)
     if route == "structured":

@@ -52,6 +52,7 @@ from itertools import combinations
 import numpy as np
 from numpy.typing import NDArray
 
+from ..errors import check_rng
 from ..errors import InputError, check_choice, check_int, check_probability, check_real
 from ..measurements.povm import POVM, check_povm, member_distributions, povm_distribution, \
     povm_from_unitary
@@ -363,8 +364,13 @@ def _decomposition(source: Source, rng, progress=None, outer: bool = True,
         d, n = dims[0], len(dims)
         us = [np.eye(d, dtype=complex)] * n if rotated is None else rotated[1]
         v = v if rotated is None else rotated[0]
-        dec = cc_decomposition(isotropic_ghz(d, n, v))
-        members = list(dec.separable)
+        try:
+            dec = cc_decomposition(isotropic_ghz(d, n, v))
+            members = list(dec.separable)
+        except (OverflowError, MemoryError):      # Eq. (9)'s ensemble has d**(N-1) * d members
+            raise InputError(f"source: an isotropic state of d = {d}, N = {n} is too large for an "
+                             "explicit ensemble; rate_upper_bound (qkdbounds rate) answers it in "
+                             "closed form") from None
         weights = np.array([w for w, _ in members])
         vectors = [np.array([vecs[i] for _, vecs in members]) @ us[i].T for i in range(n)]
         psi = _kron(us) @ ghz_vector(d, n)
@@ -426,7 +432,11 @@ def _frame_decomposition(source: Source, unitaries, rng, progress=None,
 
 def _given_setting(measurements, dims) -> _Setting:
     n = len(dims)
-    items = list(measurements)
+    try:
+        items = list(measurements)
+    except TypeError:
+        raise InputError(f"measurements must be 'Z', 'auto', 'search' or a sequence of {n} unitaries "
+                         f"or POVMs, got {measurements!r:.60}") from None
     if len(items) != n:
         raise InputError(f"measurements must list {n} entries (one unitary or POVM per party), "
                          f"got {len(items)}")
@@ -440,7 +450,7 @@ def _given_setting(measurements, dims) -> _Setting:
             continue
         try:
             arr = np.asarray(m, dtype=complex)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             raise InputError(f"measurements[{i}] must be a unitary or POVM elements") from None
         if arr.ndim == 3:
             if arr.shape[1:] != (d, d):
@@ -1028,16 +1038,19 @@ def source_rate_upper_bound(source, leakage, model: str = "uniform",
     check_choice("attack", attack, ATTACK_CHOICES)
     n_search = check_int("n_search", n_search, 0, 1000)
     n_local = check_int("n_local", n_local, 0, 100)
-    leak_arr = np.asarray(leakage, dtype=float) if not isinstance(leakage, (str, bytes)) else None
+    try:
+        leak_arr = np.asarray(leakage, dtype=float) if not isinstance(leakage, (str, bytes)) else None
+    except (TypeError, ValueError, OverflowError):   # complex, ragged, None, a huge int
+        leak_arr = None
     if leak_arr is None or leak_arr.ndim > 1:
-        raise InputError(f"leakage must be a number or a 1-D grid in [0, 1], got {leakage!r}")
+        raise InputError(f"leakage must be a number or a 1-D grid in [0, 1], got {leakage!r:.60}")
     if leak_arr.ndim == 1:
         if leak_arr.size == 0:
             raise InputError("leakage grid must not be empty")
         leaks = [check_probability("leakage", float(x)) for x in leak_arr]
     else:
         leaks = [check_probability("leakage", leakage)]
-    rng = np.random.default_rng(0) if rng is None else rng
+    rng = check_rng("rng", rng)
     n = src.n_parties
     cut_bound = n >= 3 if cut_bound is None else bool(cut_bound)
     if isinstance(measurements, str):

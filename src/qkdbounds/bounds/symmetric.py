@@ -58,9 +58,9 @@ def check_unit_array(name: str, values: ArrayLike) -> NDArray[np.float64]:
     """``values`` as a float array with every entry in [0, 1], or :class:`InputError`."""
     try:
         arr = np.asarray(values, dtype=float)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise InputError(f"{name} must be a number or an array of numbers in [0, 1], "
-                         f"got {values!r}") from None
+                         f"got {values!r:.60}") from None
     if arr.size == 0:
         raise InputError(f"{name} must not be empty")
     bad = ~np.isfinite(arr) | (arr < 0.0) | (arr > 1.0)

@@ -30,7 +30,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from .._tolerances import XTOL_THRESHOLD
 from ..errors import LEAKAGE_MODELS
-from ..errors import check_choice, check_int
+from ..errors import check_choice, check_int, check_real
 from ..states.isotropic import separable_visibility
 from ..states.isotropic import inverse_big_d
 from ..status import Status, StatusField
@@ -89,14 +89,21 @@ def npt_threshold(local_dim: int, n_parties: int) -> float:
     return separable_visibility(check_int("local_dim", local_dim, 2), check_int("n_parties", n_parties, 2))
 
 
+def _closed_form_inputs(local_dim, n_parties, leakage, model):
+    """Checked inputs of the closed forms: :math:`1/D` and the leakage array (InputError)."""
+    d = check_int("local_dim", local_dim, 2)
+    n = check_int("n_parties", n_parties, 2)
+    check_choice("model", model, LEAKAGE_MODELS)
+    return inverse_big_d(d, n), np.asarray(check_unit_array("leakage", leakage), dtype=float)
+
+
 def threshold_closed_form(local_dim: int, n_parties: int, leakage: ArrayLike,
                           model: str = "uniform") -> float | NDArray[np.float64]:
     """Derived threshold: :math:`1/(1+D(1-L))` (uniform, Eq. 19 first form) or
     :math:`(1+L)/(1+D+L)` (junk, Eq. 22), with :math:`D = d^{N-1}`; arrays of L allowed.
 
     Written with :math:`1/D`, so it holds for any D (N = 1000, d = 1024)."""
-    inv = inverse_big_d(local_dim, n_parties)
-    leak = np.asarray(leakage, dtype=float)
+    inv, leak = _closed_form_inputs(local_dim, n_parties, leakage, model)
     if model == "uniform":
         with np.errstate(divide="ignore", invalid="ignore"):
             out = np.where(leak < 1, inv / (inv + (1.0 - leak)), 1.0)
@@ -109,8 +116,7 @@ def threshold_paper_printed(local_dim: int, n_parties: int, leakage: ArrayLike,
                             model: str = "uniform") -> float | NDArray[np.float64]:
     """The formula as printed in Theorems 1-2 (and Eqs. 19, 22, second forms); arrays of L
     allowed.  May exceed 1: it is not a visibility for large L (docs/errata.md, E1.1)."""
-    inv = inverse_big_d(local_dim, n_parties)
-    leak = np.asarray(leakage, dtype=float)
+    inv, leak = _closed_form_inputs(local_dim, n_parties, leakage, model)
     first = inv / (1.0 + inv)                     # 1/(1+D)
     with np.errstate(divide="ignore", invalid="ignore"):
         if model == "uniform":   # 1/(1+D) + D L / ((1+D)(1-L) + L), numerator, denominator / D
@@ -134,6 +140,7 @@ def numeric_threshold(local_dim: int, n_parties: int, leakage: ArrayLike, model:
     same route as every rate question), for all leakages of an array at once.
     """
     leak = np.asarray(check_unit_array("leakage", leakage), dtype=float)
+    xtol = check_real("xtol", xtol, 1e-15, 0.5)     # (xtol <= 0 would bisect forever)
     lo = np.full(leak.shape, separable_visibility(local_dim, n_parties))  # zero key at/below
     hi = np.ones(leak.shape)
     top = _zero_key(local_dim, n_parties, hi, leak, model)

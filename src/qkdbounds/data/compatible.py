@@ -405,7 +405,7 @@ def _check_operators(dims, operators) -> tuple[tuple[int, int], NDArray[np.compl
         raise InputError(f"dims must be a pair (d_A, d_B), got {dims!r}")
     try:
         dims = tuple(int(d) for d in dims)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise InputError(f"dims must be a pair of integers, got {dims!r}") from None
     if min(dims) < 1:
         raise InputError(f"dims must be positive, got {dims}")
@@ -414,7 +414,7 @@ def _check_operators(dims, operators) -> tuple[tuple[int, int], NDArray[np.compl
         raise InputError(f"dims: total dimension d_A*d_B must be at most {MAX_DIM}, got {dim}")
     try:
         ops = np.asarray(operators, dtype=complex)
-    except (TypeError, ValueError) as exc:
+    except (TypeError, ValueError, OverflowError) as exc:
         raise InputError(f"operators must be a numeric array of shape (m, D, D) ({exc})") from None
     if ops.ndim != 3 or ops.shape[0] == 0 or ops.shape[1:] != (dim, dim):
         raise InputError(f"operators must have shape (m, {dim}, {dim}) with m >= 1 for dims "
@@ -435,7 +435,7 @@ def _check_problem(dims, operators, lower, upper):
     for name, value in (("lower", lower), ("upper", upper)):
         try:
             arr = np.asarray(value, dtype=float)
-        except (TypeError, ValueError) as exc:
+        except (TypeError, ValueError, OverflowError) as exc:
             raise InputError(f"{name} must be a real array of shape ({m},) ({exc})") from None
         if arr.shape != (m,):
             raise InputError(f"{name} must have shape ({m},) (one entry per operator), got "

@@ -61,6 +61,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
+from ..errors import check_rng
 from .._tolerances import ATOL_RATE
 from ..errors import LEAKAGE_MODELS, InputError, check_choice, check_int, check_probability
 from ..info.entropy import group_information_measure, shannon_entropy
@@ -192,7 +193,7 @@ def fit_source_model(p: NDArray, binning: str, *, n_fits: int = 8,
     n_x, n_y = p.shape[:2]
     if max(p.shape[2:]) > 3:
         return None
-    rng = np.random.default_rng(0) if rng is None else rng
+    rng = check_rng("rng", rng)
 
     def unpack(z):
         return (np.pi / 2 * np.sin(z[0]) ** 2, np.sin(z[1]) ** 2, z[2:2 + n_x], z[2 + n_x:2 + n_x + n_y],
@@ -549,6 +550,12 @@ def di_cc_attack(
     check_choice("attack_side", attack_side, ATTACK_SIDES)
     n_starts = check_int("n_starts", n_starts, 0, 1000)
     maxfev = check_int("maxfev", maxfev, 10, 100_000)
+    if isinstance(seeds, (str, bytes)) or not hasattr(seeds, "__iter__"):
+        raise InputError(f"seeds must be a sequence of EveBox, got {seeds!r:.60}")
+    seeds = list(seeds)
+    if not all(isinstance(s, EveBox) for s in seeds):
+        raise InputError("seeds must be a sequence of EveBox (e.g. the eve_box of a neighbouring "
+                         "point's certificate)")
     p = box.probabilities
     n_x, n_y = p.shape[:2]
     key = box.key_settings
@@ -570,7 +577,7 @@ def di_cc_attack(
     src = box.source
     if supported and src.get("kind") != "two-qubit source":
         # a table: the source parameters are unknown, so fit the honest model to the box first
-        rng = np.random.default_rng(0) if rng is None else rng    # (numpy.random only when used)
+        rng = check_rng("rng", rng)    # (numpy.random only when used)
         src = fit_source_model(p, binning, rng=rng)
     structured: list[NDArray] = []
     if supported and src is not None and "theta" in src:
@@ -623,7 +630,7 @@ def di_cc_attack(
     else:
         runs = []
     if supported and n_starts:
-        rng = np.random.default_rng(0) if rng is None else rng
+        rng = check_rng("rng", rng)
         for _ in range(n_starts):
             z_r = np.concatenate([[rng.uniform(0, np.pi / 2)], rng.uniform(-np.pi, np.pi, n_x + n_y),
                                   rng.uniform(np.pi / 4, np.pi / 2, 2)])

@@ -114,7 +114,7 @@ def check_box(p: ArrayLike, name: str = "probabilities", atol: float = ATOL_BOX)
     """
     try:
         arr = np.asarray(p, dtype=float)
-    except (TypeError, ValueError) as exc:
+    except (TypeError, ValueError, OverflowError) as exc:
         raise InputError(f"{name} must be a numeric array p[x][y][a][b] ({exc})") from None
     if arr.ndim != 4:
         raise InputError(f"{name} must be a 4-dimensional array p[x][y][a][b], got {arr.ndim} dimensions")
@@ -286,8 +286,8 @@ def bell_box(
     check_choice("binning", binning, BINNINGS)
     partially_entangled_state(theta, visibility)  # validates theta and v
     defaults = default_settings(theta)
-    a_angles = list(defaults[0] if alice_angles is None else alice_angles)
-    b_angles = list(defaults[1] if bob_angles is None else bob_angles)
+    a_angles = _angle_list("alice_angles", defaults[0] if alice_angles is None else alice_angles)
+    b_angles = _angle_list("bob_angles", defaults[1] if bob_angles is None else bob_angles)
     for name, angles in (("alice_angles", a_angles), ("bob_angles", b_angles)):
         if not 2 <= len(angles) <= MAX_SETTINGS:
             raise InputError(f"{name} must list 2..{MAX_SETTINGS} angles, got {len(angles)}")
@@ -295,6 +295,7 @@ def bell_box(
             check_real(name, t)
     if key_settings is None:
         key_settings = (2, 0) if alice_angles is None and len(a_angles) > 2 else (0, 0)
+    key_settings = _pair("key_settings", key_settings)
     key_settings = (check_int("key setting of Alice", key_settings[0], 0, len(a_angles) - 1),
                     check_int("key setting of Bob", key_settings[1], 0, len(b_angles) - 1))
     bin_a, bin_b = _binned(binning)
@@ -302,9 +303,24 @@ def bell_box(
     source = {"kind": "two-qubit source", "theta": float(theta), "visibility": float(visibility),
               "eta_a": eta_a, "eta_b": eta_b, "binning": binning,
               "alice_angles": [float(t) for t in a_angles], "bob_angles": [float(t) for t in b_angles]}
+    chsh_settings = tuple(_pair(f"chsh_settings[{i}]", c) for i, c in enumerate(_pair("chsh_settings", chsh_settings)))
     chsh_settings = (tuple(check_int("chsh setting of Alice", t, 0, len(a_angles) - 1) for t in chsh_settings[0]),
                      tuple(check_int("chsh setting of Bob", t, 0, len(b_angles) - 1) for t in chsh_settings[1]))
     return BellBox(check_box(p), _labels(bin_a), _labels(bin_b), key_settings, chsh_settings, source)
+
+
+def _angle_list(name: str, angles) -> list:
+    """``angles`` as a list (an :class:`InputError` for a scalar or other non-sequence)."""
+    if isinstance(angles, (str, bytes)) or not hasattr(angles, "__len__"):
+        raise InputError(f"{name} must be a sequence of angles in radians, got {angles!r:.60}")
+    return list(angles)
+
+
+def _pair(name: str, value) -> tuple:
+    """``value`` as a 2-tuple (one entry per party), else :class:`InputError`."""
+    if isinstance(value, (str, bytes)) or not hasattr(value, "__len__") or len(value) != 2:
+        raise InputError(f"{name} must be a pair (Alice's, Bob's), got {value!r:.60}")
+    return tuple(value)
 
 
 def bin_no_click(p: ArrayLike, alice: bool = True, bob: bool = True) -> NDArray[np.float64]:
@@ -363,7 +379,7 @@ def load_settings(path) -> dict:
     try:
         key = [int(k) for k in data.get("key_settings", [0, 0])]
         chsh = [[int(t) for t in side] for side in data.get("chsh_settings", [[0, 1], [0, 1]])]
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise InputError(f"--settings: {p}: key_settings must be [x, y], chsh_settings [[x0, x1], [y0, y1]]") from None
     if len(key) != 2 or len(chsh) != 2 or any(len(side) != 2 for side in chsh):
         raise InputError(f"--settings: {p}: key_settings must be [x, y], chsh_settings [[x0, x1], [y0, y1]]")
@@ -378,7 +394,7 @@ def _is_numeric(obj) -> bool:
     try:
         np.asarray(obj, dtype=float)
         return True
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return False
 
 
@@ -454,6 +470,7 @@ def load_bell_table(path, atol: float = 1e-6, *, project: bool = False) -> BellB
     """
     from .._io import check_input_file, load_json_checked
 
+    atol = check_real("atol", atol, 0.0, 0.1)
     p = check_input_file("--settings", path, max_bytes=16 * 2**20)
     data = load_json_checked("--settings", p, 16 * 2**20)
     if not isinstance(data, dict) or "probabilities" not in data:
@@ -485,7 +502,7 @@ def load_bell_table(path, atol: float = 1e-6, *, project: bool = False) -> BellB
     try:
         key = tuple(int(k) for k in data.get("key_settings", [0, 0]))
         chsh = tuple(tuple(int(s) for s in side) for side in data.get("chsh_settings", [[0, 1], [0, 1]]))
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise InputError(f"--settings: {p}: key_settings must be [x, y] and chsh_settings "
                          f"[[x0, x1], [y0, y1]] (integers)") from None
     if len(key) != 2 or len(chsh) != 2 or any(len(side) != 2 for side in chsh):

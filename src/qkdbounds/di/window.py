@@ -294,7 +294,7 @@ def werner_window(
     route = default_upper_bound if upper_bound is None else upper_bound
     try:
         vis = np.asarray(visibilities, dtype=float).ravel()
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise InputError("visibilities must be a sequence of numbers in [0, 1]") from None
     if vis.size == 0:
         raise InputError("visibilities must not be empty")

@@ -54,15 +54,20 @@ class Measurement:
                 "unitary_im": self.unitary.imag.tolist()}
 
 
+#: Largest local dimension of a dense basis matrix (d x d complex: 256 MiB at 4096).
+MAX_BASIS_DIM = 4096
+
+
 def computational(local_dim: int) -> Measurement:
-    """Computational (Z) basis measurement."""
-    d = check_int("local_dim", local_dim, 2)
+    """Computational (Z) basis measurement (dense: ``local_dim`` in [2, 4096])."""
+    d = check_int("local_dim", local_dim, 2, MAX_BASIS_DIM)
     return Measurement(np.eye(d, dtype=complex), "Z")
 
 
 def fourier(local_dim: int) -> Measurement:
-    r"""Fourier basis :math:`|\tilde a\rangle = d^{-1/2}\sum_k \omega^{ak}|k\rangle`."""
-    d = check_int("local_dim", local_dim, 2)
+    r"""Fourier basis :math:`|\tilde a\rangle = d^{-1/2}\sum_k \omega^{ak}|k\rangle` (dense:
+    ``local_dim`` in [2, 4096])."""
+    d = check_int("local_dim", local_dim, 2, MAX_BASIS_DIM)
     k = np.arange(d)
     return Measurement(np.exp(2j * np.pi * np.outer(k, k) / d) / np.sqrt(d), "F")
 
@@ -82,7 +87,7 @@ def from_unitary(unitary, label: str = "custom") -> Measurement:
     """Measurement from any d x d unitary (columns = basis vectors), validated."""
     try:
         u = np.asarray(unitary, dtype=complex)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise InputError("unitary must be a numeric square matrix") from None
     if u.ndim != 2 or u.shape[0] != u.shape[1] or u.shape[0] < 2:
         raise InputError(f"unitary must be a d x d matrix with d >= 2, got shape {u.shape}")

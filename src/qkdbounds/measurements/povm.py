@@ -119,7 +119,7 @@ def check_povm(elements, name: str = "povm", label: str = "povm") -> POVM:
     """
     try:
         e = np.asarray(elements, dtype=complex)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise InputError(f"{name}: POVM elements must be numeric arrays") from None
     if e.ndim != 3 or e.shape[1] != e.shape[2] or e.shape[1] < 2 or e.shape[0] < 1:
         raise InputError(f"{name}: POVM elements must have shape (n_outcomes, d, d) with d >= 2, "

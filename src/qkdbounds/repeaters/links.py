@@ -103,7 +103,7 @@ def weyl_diagonal_link(weights: ArrayLike, name: str = "weights") -> WeylDiagona
     """
     try:
         p = np.array(weights, dtype=float)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise InputError(f"{name} must be a d x d table of numbers") from None
     if p.ndim == 1 and round(np.sqrt(p.size)) ** 2 == p.size:
         side = int(round(np.sqrt(p.size)))

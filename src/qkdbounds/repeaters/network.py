@@ -159,7 +159,7 @@ def load_network(path) -> "networkx.Graph":  # noqa: F821 - networkx imported la
         if "visibility" in attrs:
             try:
                 vis = float(attrs["visibility"])
-            except (TypeError, ValueError):
+            except (TypeError, ValueError, OverflowError):
                 raise InputError(f"link {a}-{b}: visibility must be a number") from None
             attrs["visibility"] = check_real(f"visibility of link {a}-{b}", vis, -1 / 3, 1.0)
     return graph

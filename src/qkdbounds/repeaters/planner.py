@@ -301,7 +301,7 @@ def plan_path(segment_lengths_km, leakage: float, *, model: str = "uniform",
     check_choice("attack", attack, ("best", "paper", "extended"))
     try:
         lengths = [float(x) for x in segment_lengths_km]
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise InputError("segment_lengths_km must be a list of lengths in km") from None
     k = check_int("segments", len(lengths), 1, MAX_SEGMENTS)
     lengths = [check_real(f"segment length {i}", x, 1e-9, 1e5) for i, x in enumerate(lengths)]

@@ -63,6 +63,7 @@ from itertools import combinations
 import numpy as np
 from numpy.typing import NDArray
 
+from ..errors import check_rng
 from .._cache import BoundedCache
 from ..errors import InputError, check_choice, check_int
 from ..states.isotropic import isotropic_ghz_visibility
@@ -604,7 +605,7 @@ def certified_product_fit(matrix, dims, *, rng: np.random.Generator | None = Non
         raise InputError(f"matrix must have total dimension <= {MAX_ENGINE_DIM}, got "
                          f"{rho.shape[0]}")
     done = _product_fit_route((rho + rho.conj().T) / 2, dims,
-                              np.random.default_rng(0) if rng is None else rng)
+                              check_rng("rng", rng))
     return None if done is None else (done[3], done[4])
 
 
@@ -853,7 +854,7 @@ def certified_separable_weight(source: Source, *, rounds: int = 400,
         time_budget = engine_estimate(dims)
     try:
         time_budget = float(time_budget)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise InputError(f"time_budget must be a number of seconds, got {time_budget!r}") from None
     if not time_budget > 0 or not math.isfinite(time_budget):
         raise InputError(f"time_budget must be a positive number of seconds, got {time_budget!r}")
@@ -866,7 +867,7 @@ def certified_separable_weight(source: Source, *, rounds: int = 400,
         return _raised_note(_CACHE[key], requested, dim)
     if source.matrix.dtype != np.complex128 or not np.array_equal(source.matrix, rho):
         source = Source(rho, dims, source.projection)
-    rng = np.random.default_rng(0) if rng is None else rng
+    rng = check_rng("rng", rng)
     res = _compute(source, rho, dims, rounds, new_per_round, outer, dps, route, rng,
                    start, start + time_budget, callback)
     res = replace(res, time_budget=time_budget)

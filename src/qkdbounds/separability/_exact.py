@@ -35,6 +35,7 @@ import time
 import numpy as np
 from numpy.typing import NDArray
 
+from ..errors import check_rng
 from ..errors import InputError
 from ._ensemble import TOL_RESIDUAL, mix, split_product
 
@@ -231,7 +232,7 @@ def fit_product_ensemble(target, dims, *, n_members: int | None = None, starts: 
     """
     t = np.asarray(target, dtype=complex)
     t = (t + t.conj().T) / 2
-    rng = np.random.default_rng(0) if rng is None else rng
+    rng = check_rng("rng", rng)
     dim = t.shape[0]
     if n_members is not None:
         candidates = [int(n_members)]

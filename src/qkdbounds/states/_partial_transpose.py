@@ -70,7 +70,7 @@ def _check_systems(systems, n_sys: int) -> tuple[int, ...]:
 def _check_square(name: str, matrix) -> NDArray:
     try:
         mat = np.asarray(matrix)
-    except (TypeError, ValueError) as exc:  # pragma: no cover - numpy message
+    except (TypeError, ValueError, OverflowError) as exc:  # pragma: no cover - numpy message
         raise InputError(f"{name} must be a numeric square matrix ({exc})") from None
     if mat.dtype == object or not np.issubdtype(mat.dtype, np.number):
         raise InputError(f"{name} must be a numeric square matrix, got dtype {mat.dtype}")

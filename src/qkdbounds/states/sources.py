@@ -161,7 +161,7 @@ def make_source(matrix: ArrayLike, dims: Sequence[int], *, project: bool = False
     try:
         raw = np.asarray(matrix)
         m = np.asarray(raw, dtype=complex)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise InputError(f"{name} must be a numeric square matrix or a state vector") from None
     if raw.dtype == object:
         raise InputError(f"{name} must be a numeric square matrix or a state vector (got an "
@@ -274,7 +274,7 @@ def as_source(state, dims: Sequence[int] | None = None, *, project: bool = False
     if dims is None:
         try:
             size = np.asarray(state.full() if hasattr(state, "full") else state).shape
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             size = ()
         dims = _default_dims(size, name)
     return make_source(state, dims, project=project, name=name)

@@ -92,7 +92,7 @@ def werner_state(v: float) -> NDArray[np.complex128]:
 def _check_weights(weights: ArrayLike) -> NDArray[np.float64]:
     try:
         w = np.asarray(weights, dtype=float)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise InputError("weights must be 4 real numbers (Bell-state probabilities)") from None
     if w.shape != (4,):
         raise InputError(f"weights must be 4 numbers (one per Bell state), got shape {w.shape}")
@@ -171,7 +171,7 @@ def validate_state(matrix: ArrayLike, dims: ArrayLike = (2, 2), name: str = "rho
     dims_t = tuple(check_int(f"dims[{k}]", dk, 2) for k, dk in enumerate(dims_t))
     try:
         arr = np.asarray(matrix)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise InputError(f"{name} must be a numeric square matrix") from None
     if arr.dtype == object or not np.issubdtype(arr.dtype, np.number):
         raise InputError(f"{name} must be a numeric square matrix, got dtype {arr.dtype}")

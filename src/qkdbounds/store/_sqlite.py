@@ -182,7 +182,7 @@ def canonical_float(value: float) -> float:
     """
     try:
         value = float(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise InputError(f"parameter values must be real numbers, got {value!r}") from None
     if not math.isfinite(value):
         raise InputError(f"parameter values must be finite, got {value!r}")
@@ -268,7 +268,7 @@ def _dumps(result: Mapping[str, Any]) -> str:
     """JSON text of a result; plain dicts go straight to the C encoder (fast path for chunks)."""
     try:
         return json.dumps(result, sort_keys=True, allow_nan=False)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return json.dumps(to_jsonable(result), sort_keys=True, allow_nan=False)
 
 
@@ -294,7 +294,7 @@ def _now() -> str:
 def _finite_or_none(value: Any) -> float | None:
     try:
         value = float(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return None
     return value if math.isfinite(value) else None
 

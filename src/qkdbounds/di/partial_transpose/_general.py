@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
+from ...errors import check_rng
 from ..._tolerances import ATOL_PSD
 from ...errors import InputError, check_density_matrix, check_int
 from ...states._partial_transpose import min_pt_eigenvalue, partial_transpose
@@ -66,6 +67,11 @@ def ppt_state_key_bound(
     if len(dims) != 2:
         raise InputError(f"dims must be two integers DA DB >= 2, got {list(dims)}")
     dims = (check_int("dims[0] (DA)", dims[0], 2), check_int("dims[1] (DB)", dims[1], 2))
+    from ...separability._engine import MAX_ENGINE_DIM
+
+    if dims[0] * dims[1] > MAX_ENGINE_DIM:   # the relative-entropy bound runs the engine on rho
+        raise InputError(f"dims: DA*DB must be at most {MAX_ENGINE_DIM} (the separability engine's "
+                         f"limit), got {dims[0]}x{dims[1]} = {dims[0] * dims[1]}")
     rho = check_density_matrix("state", matrix)
     if rho.shape[0] != dims[0] * dims[1]:
         raise InputError(f"state has size {rho.shape[0]} but dims {dims[0]}x{dims[1]} need {dims[0] * dims[1]}")
@@ -87,7 +93,7 @@ def ppt_state_key_bound(
             bounds.append(relative_entropy_bound(state, cert))
         method = "ppt_implies_separable_2x2_2x3"
     else:
-        rng = np.random.default_rng(0) if rng is None else rng
+        rng = check_rng("rng", rng)
         bounds = [relative_entropy_upper_bound(s, dims, rng=rng, n_starts=n_starts) for s in (rho, pt)]
         method = "relative_entropy_to_certified_separable_states"
     ok = all(b.status != Status.FAILED for b in bounds)

@@ -25,6 +25,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.optimize import minimize
 
+from ...errors import check_rng
 from ...errors import InputError, check_int
 from ...status import Status
 from ._results import RelativeEntropyBound
@@ -313,7 +314,7 @@ def relative_entropy_upper_bound(
     """
     rho, dims = _check_bipartite(matrix, dims)
     n_starts = check_int("n_starts", n_starts, 0)
-    rng = np.random.default_rng(0) if rng is None else rng
+    rng = check_rng("rng", rng)
     da, db = dims
     tensor = rho.reshape(da, db, da, db)
     rho_a = np.einsum("ijkj->ik", tensor)

@@ -1,0 +1,70 @@
+"""Bad input to the public API raises ``ValueError`` (InputError) naming the parameter -- the
+cases an API fuzzing pass found raising TypeError, OverflowError, IndexError, AttributeError,
+MemoryError, returning NaN/inf, or hanging (each failed before its fix)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import qkdbounds as q
+from qkdbounds.bounds.data_bound import data_rate_upper_bound
+from qkdbounds.bounds.threshold import numeric_threshold, threshold_closed_form, threshold_paper_printed
+from qkdbounds.di.attack import di_cc_attack
+from qkdbounds.di.bell_data import bell_box, load_bell_table
+from qkdbounds.di.partial_transpose._general import ppt_state_key_bound
+from qkdbounds.errors import InputError, check_real, check_rng
+from qkdbounds.measurements.bases import computational, fourier
+
+HUGE = 10**400          # an int beyond the float range
+
+CASES = {
+    "check_real huge int": (lambda: check_real("x", HUGE, 0, 1), "x"),
+    "rate visibility huge int": (lambda: q.rate_upper_bound(2, 2, HUGE, 0.1), "visibility"),
+    "rate rng": (lambda: q.rate_upper_bound(3, 2, 0.9, 0.1, attack="intrinsic", rng="x"), "rng"),
+    "rate measurements int": (lambda: q.rate_upper_bound(2, 2, 0.9, 0.1, measurements=3), "measurements"),
+    "rate callback": (lambda: q.rate_upper_bound(2, 2, 0.9, 0.1, callback=5), "callback"),
+    "closed form nan parties": (lambda: threshold_closed_form(2, np.nan, 0.1), "n_parties"),
+    "closed form fractional parties": (lambda: threshold_closed_form(2, 2.5, 0.1), "n_parties"),
+    "printed nan leakage": (lambda: threshold_paper_printed(2, 2, np.nan), "leakage"),
+    "printed leakage above 1": (lambda: threshold_paper_printed(2, 2, 1.5), "leakage"),
+    "closed form complex leakage": (lambda: threshold_closed_form(2, 2, 0.5j), "leakage"),
+    "numeric threshold xtol 0 (hung)": (lambda: numeric_threshold(2, 2, 0.1, xtol=0), "xtol"),
+    "source measurements int": (lambda: q.source_rate_upper_bound(q.werner_state(0.9), 0.1, measurements=5),
+                                "measurements"),
+    "source complex leakage": (lambda: q.source_rate_upper_bound(q.werner_state(0.9), 0.1j), "leakage"),
+    "source rng": (lambda: q.source_rate_upper_bound(q.werner_state(0.9), 0.1, rng=2.5), "rng"),
+    "source 64x64 isotropic": (lambda: q.source_rate_upper_bound(np.eye(4096) / 4096, 0.1, dims=(64, 64)),
+                               "source"),
+    "data complex leakage": (lambda: data_rate_upper_bound("bb84", qber_z=0.05, qber_x=0.05, leakage=0.1j),
+                             "leakage"),
+    "data huge qber": (lambda: data_rate_upper_bound("bb84", qber_z=HUGE, qber_x=0.05, leakage=0.1), "qber_z"),
+    "bell_box huge visibility": (lambda: bell_box(visibility=HUGE), "visibility"),
+    "bell_box key_settings short": (lambda: bell_box(key_settings=(0,)), "key_settings"),
+    "bell_box chsh_settings short": (lambda: bell_box(chsh_settings=((0, 1),)), "chsh_settings"),
+    "bell_box bob_angles scalar": (lambda: bell_box(bob_angles=5), "bob_angles"),
+    "di seeds int": (lambda: di_cc_attack(bell_box(), seeds=5), "seeds"),
+    "di seeds of None": (lambda: di_cc_attack(bell_box(), seeds=[None]), "seeds"),
+    "bell table atol": (lambda: load_bell_table("nonexistent.json", atol=None), "atol"),
+    "computational huge": (lambda: computational(10**6), "local_dim"),
+    "fourier huge": (lambda: fourier(10**30), "local_dim"),
+    "ppt bound 64x64 (hung)": (lambda: ppt_state_key_bound(np.eye(4096) / 4096, (64, 64)), "dims"),
+}
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_bad_input_is_a_value_error_naming_the_parameter(name):
+    call, parameter = CASES[name]
+    with pytest.raises(InputError) as err:
+        call()
+    assert parameter in str(err.value) and "\n" not in str(err.value)
+
+
+def test_rng_accepts_a_seed_a_generator_or_none():
+    assert check_rng("rng", 5).integers(1000) == np.random.default_rng(5).integers(1000)
+    g = np.random.default_rng(1)
+    assert check_rng("rng", g) is g
+    assert check_rng("rng", None).integers(1000) == np.random.default_rng(0).integers(1000)
+    a = q.source_rate_upper_bound(q.werner_state(0.9), 0.1, rng=3).value
+    b = q.source_rate_upper_bound(q.werner_state(0.9), 0.1, rng=np.random.default_rng(3)).value
+    assert a == b
