@@ -68,3 +68,35 @@ def test_rng_accepts_a_seed_a_generator_or_none():
     a = q.source_rate_upper_bound(q.werner_state(0.9), 0.1, rng=3).value
     b = q.source_rate_upper_bound(q.werner_state(0.9), 0.1, rng=np.random.default_rng(3)).value
     assert a == b
+
+
+def _more_cases(tmp_path):
+    from qkdbounds.repeaters.planner import distance_curve, plan_link
+    from qkdbounds.store import ResultStore, export_records
+    from qkdbounds.sweep import build_grid, resolve_function
+
+    (tmp_path / "adir").mkdir()
+    return {
+        "plan seed text": (lambda: plan_link(100, 2, 0.1, seed="x"), "seed"),
+        "plan seed negative": (lambda: plan_link(100, 2, 0.1, seed=-1), "seed"),
+        "distance_curve scalar": (lambda: distance_curve(10, 1, 0.1), "distances_km"),
+        "store path None": (lambda: ResultStore(None), "store"),
+        "store timeout text": (lambda: ResultStore(tmp_path / "s.sqlite", timeout="x"), "timeout"),
+        "store timeout negative": (lambda: ResultStore(tmp_path / "s.sqlite", timeout=-1), "timeout"),
+        "export into a directory": (lambda: export_records([{"a": 1}], tmp_path / "adir", "csv"), "directory"),
+        "export records None": (lambda: export_records(None, tmp_path / "x.csv", "csv"), "records"),
+        "build_grid None": (lambda: build_grid(None), "axes"),
+        "build_grid int keys": (lambda: build_grid({1: 2}), "axes"),
+        "resolve_function None": (lambda: resolve_function(None), "function"),
+    }
+
+
+@pytest.mark.parametrize("name", ["plan seed text", "plan seed negative", "distance_curve scalar",
+                                  "store path None", "store timeout text", "store timeout negative",
+                                  "export into a directory", "export records None", "build_grid None",
+                                  "build_grid int keys", "resolve_function None"])
+def test_more_bad_input_is_a_value_error(name, tmp_path):
+    call, parameter = _more_cases(tmp_path)[name]
+    with pytest.raises(InputError) as err:
+        call()
+    assert parameter in str(err.value) and "\n" not in str(err.value)

@@ -327,7 +327,7 @@ def plan_path(segment_lengths_km, leakage: float, *, model: str = "uniform",
     chain = compose_chain([fresh] * k).link.weights           # noiseless chain (convolution)
     channel = depolarize_weights if memory_noise == "depolarizing" else dephase_weights
     delivered = bool(np.all(p > 0))
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check_int("seed", seed, 0))
     if delivered:
         attempts = rng.geometric(np.minimum(p, 1.0)[None, :], size=(N_WAIT_SAMPLES, k))
         t_max = attempts.max(axis=1)
@@ -516,6 +516,10 @@ def distance_curve(distances_km, segment_counts, leakage: float, **kwargs) -> li
     """Rows ``{distance_km, segments, rate_upper_bound, key_rate_upper_bound_bps,
     plob_key_rate_bps}`` of :func:`plan_link` on a grid (for the planning figure)."""
     rows = []
+    if isinstance(distances_km, (str, bytes)) or not hasattr(distances_km, "__iter__"):
+        raise InputError(f"distances_km must be a sequence of distances in km, got {distances_km!r:.60}")
+    if isinstance(segment_counts, (str, bytes)) or not hasattr(segment_counts, "__iter__"):
+        raise InputError(f"segment_counts must be a sequence of integers, got {segment_counts!r:.60}")
     for k in segment_counts:
         for dist in distances_km:
             plan = plan_link(float(dist), int(k), leakage, **kwargs)

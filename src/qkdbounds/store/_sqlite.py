@@ -373,6 +373,11 @@ class ResultStore:
 
     def __init__(self, path: str | os.PathLike, *, version: str | None = None,
                  timeout: float = 60.0, create: bool = True, read_only: bool = False) -> None:
+        if not isinstance(path, (str, os.PathLike)) or not str(path) or "\0" in str(path):
+            raise InputError(f"store must be a file path, got {path!r:.60}")
+        from ..errors import check_real
+
+        timeout = check_real("timeout", timeout, 0.0, 86400.0)
         self.path = Path(path)
         self.version = package_version() if version is None else str(version)
         self.read_only = bool(read_only)
@@ -742,9 +747,18 @@ def export_records(records: Sequence[Mapping[str, Any]], path: str | os.PathLike
     Path
         The written file.
     """
+    if not isinstance(path, (str, os.PathLike)) or not str(path):
+        raise InputError(f"path must be a file path, got {path!r:.60}")
     path = Path(path)
+    if path.is_dir():
+        raise InputError(f"path must be a file, but {str(path)!r} is a directory")
     if fmt not in ("csv", "json", "parquet"):
         raise InputError(f"format must be one of csv, json, parquet; got {fmt!r}")
+    if isinstance(records, (str, bytes, Mapping)) or not hasattr(records, "__iter__"):
+        raise InputError(f"records must be a sequence of mappings (ResultStore.records), got {records!r:.60}")
+    records = list(records)
+    if not all(isinstance(rec, Mapping) for rec in records):
+        raise InputError("records must be a sequence of mappings (ResultStore.records)")
     rows = [{c: rec.get(c) for c in EXPORT_COLUMNS} for rec in records]
     if fmt == "parquet":
         try:

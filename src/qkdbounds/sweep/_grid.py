@@ -247,6 +247,8 @@ def build_grid(axes: Mapping[str, Any], question: str = "rate"
     >>> build_grid({"visibility": "0.5,1", "leakage": "0.1"})["dim"]
     [2]
     """
+    if not isinstance(axes, Mapping) or not all(isinstance(k, str) for k in axes):
+        raise InputError(f"axes must be a mapping of axis names to specs, got {axes!r:.60}")
     if question != "rate":
         from .questions import build_question_grid
 

@@ -118,6 +118,8 @@ def resolve_function(reference: str) -> Callable[[Mapping[str, Any]], Mapping[st
     InputError
         If the reference is malformed, the module cannot be imported or the name is missing.
     """
+    if not isinstance(reference, str):
+        raise InputError(f"function must be a 'package.module:function' reference, got {reference!r:.60}")
     module_name, sep, attr = reference.partition(":")
     if not sep or not module_name or not attr:
         raise InputError(f"point function must be 'module:function', got {reference!r}")
