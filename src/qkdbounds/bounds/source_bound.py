@@ -748,16 +748,20 @@ class _Eve:
             self.residuals[id(dec)] = (dec, _decomposition_residual(self.source.matrix, dec))
         return self.residuals[id(dec)][1]
 
-    def decompositions(self, setting):
+    def decompositions(self, setting, pooled: bool = True):
+        """(decompositions for ``setting``, adapted?, complete?): the input frame's, the setting's
+        own frame run's and, ``pooled``, every other frame run's; ``complete``: they include the
+        whole pool."""
         frames = self.frame_decompositions(setting)
         adapted = frames is not None
         decs = [("input frame", self.base)] + (frames or [])
-        if not self.iso_pair:
+        mine = {id(d) for _, d in decs}
+        others = [(f"frame run {i + 1}", d) for i, d in enumerate(self.pool()) if id(d) not in mine]
+        if pooled:
             # every frame run's decomposition is a decomposition of the same rho: Eve may use it
             # at any setting (near-identical settings of a search get very different frame runs)
-            mine = {id(d) for _, d in decs}
-            decs += [(f"frame run {i + 1}", d) for i, d in enumerate(self.pool()) if id(d) not in mine]
-        return decs, adapted
+            decs += others
+        return decs, adapted, pooled or not others
 
     def pool(self) -> list:
         """The decompositions of every frame run so far, in the order they were computed (none
@@ -767,13 +771,14 @@ class _Eve:
         return [d for fr in self.frames.values() if fr for _, d in fr]
 
 
-def _evaluate(eve: _Eve, setting: _Setting, leak: float, model: str, groups):
+def _evaluate(eve: _Eve, setting: _Setting, leak: float, model: str, groups, pooled: bool = True):
     """Every attack's value at one setting (bits, before 1/(N-1)), Eve's best decomposition for
-    each, and the winner's certificate."""
+    each, and the winner's certificate (``pooled``: with every frame run's decomposition, else
+    the input frame's and the setting's own; ``pool_complete`` says whether the pool was used)."""
     from ..attacks.eve import minimize_gamma
     from ..attacks.extended import minimize_extended
 
-    decs, adapted = eve.decompositions(setting)
+    decs, adapted, complete = eve.decompositions(setting, pooled)
     rng, dims = eve.rng, tuple(eve.source.dims)
     paper, extended = [], []
     for name, dec in decs:
@@ -790,7 +795,9 @@ def _evaluate(eve: _Eve, setting: _Setting, leak: float, model: str, groups):
         n_paper, n_ext = len(paper), len(extended)
         _attack_entries(eve, setting, leak, model, groups, name, dec, paper, extended)
         eve.attack_cache[key] = (setting, dec, paper[n_paper], extended[n_ext] if len(extended) > n_ext else None)
-    return _evaluate_rest(eve, setting, leak, model, groups, adapted, paper, extended)
+    out = _evaluate_rest(eve, setting, leak, model, groups, adapted, paper, extended)
+    out["pool_complete"] = complete
+    return out
 
 
 def _attack_entries(eve, setting, leak, model, groups, name, dec, paper, extended):
@@ -1109,9 +1116,11 @@ def _branch_and_bound(eve, settings, keys, leak, model, groups):
 
     Every setting carries an upper estimate of its value: its quick key, then the value of its
     last evaluation (a min over the decompositions Eve had then; more can only lower it).  The
-    setting with the largest estimate is evaluated (with a frame run of its own while the budget
-    lasts, and every frame run's decomposition so far); the search stops when that setting's
-    value was computed with every decomposition Eve has: no other setting can then be higher.
+    setting with the largest estimate is evaluated: the first time with the input frame's
+    decomposition and a frame run of its own (while the budget lasts), again with every frame
+    run's decomposition so far (cached attacks: only the new ones are valued).  The search stops
+    when the top setting's value was computed with every decomposition Eve has: no other setting
+    can then be higher.
     Ties keep the earlier setting in the order of the keys.  Returns (result, evaluations).
     """
     order = np.argsort(-keys, kind="stable")
@@ -1127,10 +1136,12 @@ def _branch_and_bound(eve, settings, keys, leak, model, groups):
         idx = min((i for i in range(len(settings)) if est[i] >= top - ATOL_TIE), key=lambda i: rank[i])
         if idx in results and pool_size[idx] == len(eve.pool()):
             return results[idx], evaluated
-        r = _evaluate(eve, settings[idx], leak, model, groups)
+        # a first evaluation uses the input frame and the setting's own frame run (as cheap as
+        # without a pool); the pool's other decompositions only when the setting is back on top
+        r = _evaluate(eve, settings[idx], leak, model, groups, pooled=idx in results)
         evaluated += 1
         r["setting"] = settings[idx]
-        results[idx], pool_size[idx] = r, len(eve.pool())
+        results[idx], pool_size[idx] = r, len(eve.pool()) if r["pool_complete"] else -1
         estimate[idx] = r["value"]
 
 
