@@ -156,7 +156,9 @@ def test_outer_bound_that_cannot_fit_is_skipped_and_said():
     res = certified_separable_weight(make_source(rho, (6, 6)), time_budget=2.0)
     elapsed = time.monotonic() - t0
     assert res.time_budget == engine_minimum((6, 6)) and res.certificate["time_budget"] == res.time_budget
-    assert "raised to the engine's minimum" in res.message
+    # the note is said when the call took longer than asked (the rule of _raised_note): on a
+    # fast machine the ascent can finish within the 2 s, and then there is nothing to say
+    assert ("raised to the engine's minimum" in res.message) == (res.elapsed > 2.0)
     assert elapsed < res.time_budget + 10.0  # generous: a loaded machine (no wall-time target)
     assert res.weight_outer is None and res.gap is None
     assert "outer bound skipped" in res.outer_method and "no outer bound" in res.message

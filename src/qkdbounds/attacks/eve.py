@@ -30,9 +30,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
-from ..errors import check_rng
 from .._tolerances import GAMMA_TOL
-from ..errors import InputError
+from ..errors import InputError, check_rng
 from ..info.entropy import group_information_measure
 from ..status import Status
 

@@ -35,10 +35,9 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
-from ..errors import check_rng
 from .._optim import minimize_box
 from .._tolerances import GAMMA_TOL
-from ..errors import InputError
+from ..errors import InputError, check_rng
 from ..info.entropy import group_information_measure
 from ..measurements.bases import Measurement
 from ..states.isotropic import IsotropicGHZ, cc_decomposition

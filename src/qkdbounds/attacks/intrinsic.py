@@ -26,8 +26,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.optimize import minimize
 
-from ..errors import check_rng
-from ..errors import InputError
+from ..errors import InputError, check_rng
 from ..info.entropy import group_information_measure
 from .eve import reference_product
 from ..status import Status

@@ -75,8 +75,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
-from ..errors import check_rng
-from ..errors import InputError, check_choice, check_probability
+from ..errors import InputError, check_choice, check_probability, check_rng
 from ..status import Status, StatusField
 from ._results import PointSequence
 

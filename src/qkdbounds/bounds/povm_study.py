@@ -31,8 +31,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..errors import check_rng
-from ..errors import InputError, check_choice, check_int, check_probability
+from ..errors import InputError, check_choice, check_int, check_probability, check_rng
 
 __all__ = ["POVMStudy", "povm_premise_study"]
 

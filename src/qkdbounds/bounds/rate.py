@@ -45,8 +45,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ..errors import check_rng
-from ..errors import InputError, check_choice, check_parameter
+from ..errors import InputError, check_choice, check_parameter, check_rng
 from ..measurements.bases import Measurement
 from ..status import Status
 from ._results import RateBound, RateBounds

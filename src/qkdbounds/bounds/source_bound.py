@@ -52,8 +52,7 @@ from itertools import combinations
 import numpy as np
 from numpy.typing import NDArray
 
-from ..errors import check_rng
-from ..errors import InputError, check_choice, check_int, check_probability, check_real
+from ..errors import InputError, check_choice, check_int, check_probability, check_real, check_rng
 from ..measurements.povm import POVM, check_povm, member_distributions, povm_distribution, \
     povm_from_unitary
 from ..states.sources import Source
@@ -709,7 +708,8 @@ class _Eve:
         #: (id(decomposition), setting) -> (decomposition, leakage-free distributions): the
         #: settings Eve's full attack is evaluated at (not the search's quick estimates)
         self.distributions: dict = {}
-        #: (setting, decomposition, leakage, model, groups) -> its (paper, extended) entries
+        #: (setting, decomposition or "trivial", leakage, model, groups) -> attack entries
+        #: (:meth:`memo`; cleared per leakage point)
         self.attack_cache: dict = {}
 
     def frame_decompositions(self, setting: _Setting) -> list[tuple[str, _Decomposition]] | None:
@@ -763,6 +763,16 @@ class _Eve:
             decs += others
         return decs, adapted, pooled or not others
 
+    def memo(self, setting, what, leak, model, groups, compute):
+        """``compute()`` once per (setting, ``what``, leakage, model, groups): the branch and
+        bound re-evaluates a setting when the pool grew, and only new decompositions cost.  Keys
+        hold ids; the entry keeps ``setting`` and ``what`` alive, so an id is not reused while
+        it is cached."""
+        key = (id(setting), what if isinstance(what, str) else id(what), leak, model, repr(groups))
+        if key not in self.attack_cache:
+            self.attack_cache[key] = (setting, what, compute())
+        return self.attack_cache[key][2]
+
     def pool(self) -> list:
         """The decompositions of every frame run so far, in the order they were computed (none
         for isotropic pairs: their covariant rotations are per setting, not pooled)."""
@@ -775,33 +785,22 @@ def _evaluate(eve: _Eve, setting: _Setting, leak: float, model: str, groups, poo
     """Every attack's value at one setting (bits, before 1/(N-1)), Eve's best decomposition for
     each, and the winner's certificate (``pooled``: with every frame run's decomposition, else
     the input frame's and the setting's own; ``pool_complete`` says whether the pool was used)."""
-    from ..attacks.eve import minimize_gamma
-    from ..attacks.extended import minimize_extended
-
     decs, adapted, complete = eve.decompositions(setting, pooled)
-    rng, dims = eve.rng, tuple(eve.source.dims)
     paper, extended = [], []
     for name, dec in decs:
-        # a decomposition already valued at this setting (branch and bound re-evaluates a
-        # setting when Eve's pool of decompositions grew): its entries as computed then
-        key = (id(setting), id(dec), leak, model, repr(groups))
-        hit = eve.attack_cache.get(key)
-        if hit is not None and hit[0] is setting and hit[1] is dec:   # (ids of live objects only)
-            pa, ex = hit[2:]
-            paper.append((pa[0], name) + pa[2:])
-            if ex is not None:
-                extended.append((ex[0], name) + ex[2:])
-            continue
-        n_paper, n_ext = len(paper), len(extended)
-        _attack_entries(eve, setting, leak, model, groups, name, dec, paper, extended)
-        eve.attack_cache[key] = (setting, dec, paper[n_paper], extended[n_ext] if len(extended) > n_ext else None)
+        pa, ex = eve.memo(setting, dec, leak, model, groups,
+                          lambda dec=dec: _attack_entries(eve, setting, leak, model, groups, dec))
+        paper.append((pa[0], name, dec, pa[1]))
+        if ex is not None:
+            extended.append((ex[0], name, dec, ex[1]))
     out = _evaluate_rest(eve, setting, leak, model, groups, adapted, paper, extended)
     out["pool_complete"] = complete
     return out
 
 
-def _attack_entries(eve, setting, leak, model, groups, name, dec, paper, extended):
-    """Append the paper (and extended) attack's entry on one decomposition at one setting."""
+def _attack_entries(eve, setting, leak, model, groups, dec):
+    """The paper attack's and (unless ``attack="paper"``) the extended attack's (value, info) on
+    one decomposition at one setting; the extended one is None for the paper attack."""
     from ..attacks.eve import minimize_gamma
     from ..attacks.extended import minimize_extended
 
@@ -810,20 +809,16 @@ def _attack_entries(eve, setting, leak, model, groups, name, dec, paper, extende
     if eve.attack == "paper":
         c, s, _, _ = pr.arrays(setting)
         sol = minimize_gamma(c, s, groups, rng=rng)
-        val = 0.0 if sol.zero_key else sol.value
-        paper.append((val, name, dec, {"name": "paper CC attack (Eq. 12)", "gamma": sol.gamma,
-                                       "p_question": sol.p_question, "method": sol.method,
-                                       "zero_key": bool(sol.zero_key)}))
-        return
+        return (0.0 if sol.zero_key else sol.value,
+                {"name": "paper CC attack (Eq. 12)", "gamma": sol.gamma, "p_question": sol.p_question,
+                 "method": sol.method, "zero_key": bool(sol.zero_key)}), None
     eqc = pr.extended_class(setting)
     sol = minimize_extended(eqc, groups, rng=rng)
-    paper.append((sol.paper_value, name, dec, {"name": "paper CC attack (Eq. 12)",
-                                               "method": sol.method}))
-    extended.append((sol.value, name, dec, {
+    return (sol.paper_value, {"name": "paper CC attack (Eq. 12)", "method": sol.method}), (sol.value, {
         "name": "extended CC attack (flags forgotten, leaked rounds merged into '?')",
         "moved_leaked_mass": sol.y, "flag_group_fractions": sol.eta,
         "flag_group_masses": eqc.flags.reshape(len(eqc.flags), -1).sum(axis=1),
-        "p_question": sol.p_question, "method": sol.method, "zero_key": bool(sol.zero_key)}))
+        "p_question": sol.p_question, "method": sol.method, "zero_key": bool(sol.zero_key)})
 
 
 def _evaluate_rest(eve, setting, leak, model, groups, adapted, paper, extended):
@@ -832,23 +827,20 @@ def _evaluate_rest(eve, setting, leak, model, groups, adapted, paper, extended):
     from ..attacks.extended import minimize_extended
 
     rng, dims = eve.rng, tuple(eve.source.dims)
-    key = (id(setting), "trivial", leak, model, repr(groups))
-    hit = eve.attack_cache.get(key)
-    if hit is not None and hit[0] is setting:           # valued before (branch and bound)
-        no_sol, trivial_entry = hit[2:]
-    else:
+
+    def trivial_entries():
         trivial = _Problem(eve.trivial, dims, leak, model, eve.distributions)
         c, s, _, _ = trivial.arrays(setting)
         no_sol = minimize_gamma(c, s, groups, n_starts=0)
-        trivial_entry = None
-        if eve.attack != "paper" and eve.use_trivial:
-            eqc = trivial.extended_class(setting)
-            sol = minimize_extended(eqc, groups, rng=rng)
-            trivial_entry = (sol.value, "trivial", eve.trivial, {
-                "name": "extended CC attack on the trivial decomposition (leaked rounds merged into '?')",
-                "moved_leaked_mass": sol.y, "p_question": sol.p_question, "method": sol.method,
-                "zero_key": bool(sol.zero_key)})
-        eve.attack_cache[key] = (setting, None, no_sol, trivial_entry)
+        if eve.attack == "paper" or not eve.use_trivial:
+            return no_sol, None
+        sol = minimize_extended(trivial.extended_class(setting), groups, rng=rng)
+        return no_sol, (sol.value, "trivial", eve.trivial, {
+            "name": "extended CC attack on the trivial decomposition (leaked rounds merged into '?')",
+            "moved_leaked_mass": sol.y, "p_question": sol.p_question, "method": sol.method,
+            "zero_key": bool(sol.zero_key)})
+
+    no_sol, trivial_entry = eve.memo(setting, "trivial", leak, model, groups, trivial_entries)
     no_attack = 0.0 if no_sol.zero_key else no_sol.value
     if trivial_entry is not None:
         extended.append(trivial_entry)

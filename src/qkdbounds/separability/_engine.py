@@ -63,9 +63,8 @@ from itertools import combinations
 import numpy as np
 from numpy.typing import NDArray
 
-from ..errors import check_rng
 from .._cache import BoundedCache
-from ..errors import InputError, check_choice, check_int
+from ..errors import InputError, check_choice, check_int, check_rng
 from ..states.isotropic import isotropic_ghz_visibility
 from ..states.sources import Source
 from ..status import Status, StatusField

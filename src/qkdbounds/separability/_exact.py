@@ -35,8 +35,7 @@ import time
 import numpy as np
 from numpy.typing import NDArray
 
-from ..errors import check_rng
-from ..errors import InputError
+from ..errors import InputError, check_rng
 from ._ensemble import TOL_RESIDUAL, mix, split_product
 
 __all__ = ["takagi", "wootters_ensemble", "fit_product_ensemble", "best_separable_approximation",

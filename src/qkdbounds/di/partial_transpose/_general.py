@@ -10,9 +10,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ...errors import check_rng
 from ..._tolerances import ATOL_PSD
-from ...errors import InputError, check_density_matrix, check_int
+from ...errors import InputError, check_density_matrix, check_int, check_rng
 from ...states._partial_transpose import min_pt_eigenvalue, partial_transpose
 from ...status import Status
 from ._relative_entropy import SeparableCertificate, relative_entropy_bound, relative_entropy_upper_bound

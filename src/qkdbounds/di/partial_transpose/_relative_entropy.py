@@ -25,8 +25,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.optimize import minimize
 
-from ...errors import check_rng
-from ...errors import InputError, check_int
+from ...errors import InputError, check_int, check_rng
 from ...status import Status
 from ._results import RelativeEntropyBound
 from ._spectra import Multiset, binary_entropy, relative_entropy, shannon_entropy
