@@ -112,6 +112,33 @@ def check_rng(name: str, rng, default_seed: int = 0) -> np.random.Generator:
                      f"None, got {rng!r:.60}")
 
 
+def check_sequence(name: str, value, what: str, length: int | None = None) -> list:
+    """``value`` as a list: a sequence (not a string) of ``length`` entries if given; else
+    :class:`InputError` saying it must be ``what``."""
+    if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__") or (
+            length is not None and (not hasattr(value, "__len__") or len(value) != length)):
+        raise InputError(f"{name} must be {what}, got {value!r:.60}")
+    return list(value)
+
+
+def check_leakage_grid(leakage) -> tuple[list[float], bool]:
+    """Paper 1's leakage as a number or a 1-D grid in [0, 1]: ``(values, is_grid)``."""
+    bad = f"leakage must be a number or a 1-D grid in [0, 1], got {leakage!r:.60}"
+    if isinstance(leakage, (str, bytes)):
+        raise InputError(bad)
+    try:
+        arr = np.asarray(leakage, dtype=float)
+    except (TypeError, ValueError, OverflowError):   # complex, ragged, None, a huge int
+        raise InputError(bad) from None
+    if arr.ndim > 1:
+        raise InputError(f"leakage must be a number or a 1-D grid in [0, 1], got shape {arr.shape}")
+    if arr.ndim == 0:
+        return [check_probability("leakage", leakage)], False
+    if arr.size == 0:
+        raise InputError("leakage grid must not be empty")
+    return [check_probability("leakage", float(x)) for x in arr], True
+
+
 def check_choice(name: str, value, choices) -> str:
     """Return ``value`` if it is one of ``choices`` or raise :class:`InputError`."""
     if value not in choices:

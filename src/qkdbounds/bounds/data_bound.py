@@ -75,7 +75,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
-from ..errors import InputError, check_choice, check_probability, check_rng
+from ..errors import InputError, check_choice, check_leakage_grid, check_probability, check_rng
 from ..status import Status, StatusField
 from ._results import PointSequence
 
@@ -362,21 +362,6 @@ class DataRateBounds(PointSequence):
                 f"value={np.round(self.value, 6).tolist()}, "
                 f"lower_bound={np.round(self.lower_bound, 6).tolist()} ({self.unit}), "
                 f"verdict={self.verdict.tolist()})")
-
-
-def _leak_list(leakage) -> tuple[list[float], bool]:
-    if isinstance(leakage, (str, bytes)):
-        raise InputError(f"leakage must be a number or a 1-D grid in [0, 1], got {leakage!r}")
-    try:
-        arr = np.asarray(leakage, dtype=float)
-    except (TypeError, ValueError, OverflowError):   # complex, ragged, None, a huge int
-        raise InputError(f"leakage must be a number or a 1-D grid in [0, 1], got {leakage!r:.60}") from None
-    if arr.ndim > 1:
-        raise InputError(f"leakage must be a number or a 1-D grid in [0, 1], got shape {arr.shape}")
-    if arr.ndim == 1 and arr.size == 0:
-        raise InputError("leakage grid must not be empty")
-    vals = [check_probability("leakage", float(x)) for x in np.atleast_1d(arr)]
-    return vals, arr.ndim == 1
 
 
 def _state_bounds(rho, bases, leaks, model, attack):
@@ -709,7 +694,7 @@ def data_rate_upper_bound(protocol: str, *, qber_z: float | None = None,
     if protocol == "custom" and any(x is not None for x in (qber_z, qber_x, qber_y)):
         raise InputError("custom: error rates do not define a custom protocol; give counts with "
                          "the POVMs")
-    leaks, is_grid = _leak_list(leakage)
+    leaks, is_grid = check_leakage_grid(leakage)
     if protocol == "custom":
         rng = check_rng("rng", rng)
         points = _custom(counts, confidence, leaks, model, attack, lower_bound, rng)

@@ -52,7 +52,8 @@ from itertools import combinations
 import numpy as np
 from numpy.typing import NDArray
 
-from ..errors import InputError, check_choice, check_int, check_probability, check_real, check_rng
+from ..errors import (InputError, check_choice, check_int, check_leakage_grid, check_real,
+                      check_rng)
 from ..measurements.povm import POVM, check_povm, member_distributions, povm_distribution, \
     povm_from_unitary
 from ..states.sources import Source
@@ -1037,18 +1038,7 @@ def source_rate_upper_bound(source, leakage, model: str = "uniform",
     check_choice("attack", attack, ATTACK_CHOICES)
     n_search = check_int("n_search", n_search, 0, 1000)
     n_local = check_int("n_local", n_local, 0, 100)
-    try:
-        leak_arr = np.asarray(leakage, dtype=float) if not isinstance(leakage, (str, bytes)) else None
-    except (TypeError, ValueError, OverflowError):   # complex, ragged, None, a huge int
-        leak_arr = None
-    if leak_arr is None or leak_arr.ndim > 1:
-        raise InputError(f"leakage must be a number or a 1-D grid in [0, 1], got {leakage!r:.60}")
-    if leak_arr.ndim == 1:
-        if leak_arr.size == 0:
-            raise InputError("leakage grid must not be empty")
-        leaks = [check_probability("leakage", float(x)) for x in leak_arr]
-    else:
-        leaks = [check_probability("leakage", leakage)]
+    leaks, is_grid = check_leakage_grid(leakage)
     rng = check_rng("rng", rng)
     n = src.n_parties
     cut_bound = n >= 3 if cut_bound is None else bool(cut_bound)
@@ -1064,7 +1054,7 @@ def source_rate_upper_bound(source, leakage, model: str = "uniform",
                time_budget=time_budget)
     points = [_point(src, eve, leak, model, measurements, given, attack, cut_bound, n_search,
                      n_local, lower_bound, rng) for leak in leaks]
-    if leak_arr.ndim == 0:
+    if not is_grid:
         return points[0]
     return SourceRateBounds(
         np.array(leaks), np.array([p.value for p in points]),

@@ -61,7 +61,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
-from ..errors import check_rng
+from ..errors import check_rng, check_sequence
 from .._tolerances import ATOL_RATE
 from ..errors import LEAKAGE_MODELS, InputError, check_choice, check_int, check_probability
 from ..info.entropy import group_information_measure, shannon_entropy
@@ -550,9 +550,7 @@ def di_cc_attack(
     check_choice("attack_side", attack_side, ATTACK_SIDES)
     n_starts = check_int("n_starts", n_starts, 0, 1000)
     maxfev = check_int("maxfev", maxfev, 10, 100_000)
-    if isinstance(seeds, (str, bytes)) or not hasattr(seeds, "__iter__"):
-        raise InputError(f"seeds must be a sequence of EveBox, got {seeds!r:.60}")
-    seeds = list(seeds)
+    seeds = check_sequence("seeds", seeds, "a sequence of EveBox")
     if not all(isinstance(s, EveBox) for s in seeds):
         raise InputError("seeds must be a sequence of EveBox (e.g. the eve_box of a neighbouring "
                          "point's certificate)")

@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ..errors import InputError, check_choice, check_int, check_probability, check_real
+from ..errors import InputError, check_choice, check_int, check_probability, check_real, check_sequence
 
 __all__ = [
     "BINNINGS", "BellBox", "bell_box", "box_from_povms", "check_box", "chsh_value_of_box",
@@ -286,8 +286,10 @@ def bell_box(
     check_choice("binning", binning, BINNINGS)
     partially_entangled_state(theta, visibility)  # validates theta and v
     defaults = default_settings(theta)
-    a_angles = _angle_list("alice_angles", defaults[0] if alice_angles is None else alice_angles)
-    b_angles = _angle_list("bob_angles", defaults[1] if bob_angles is None else bob_angles)
+    a_angles = check_sequence("alice_angles", defaults[0] if alice_angles is None else alice_angles,
+                              "a sequence of angles in radians")
+    b_angles = check_sequence("bob_angles", defaults[1] if bob_angles is None else bob_angles,
+                              "a sequence of angles in radians")
     for name, angles in (("alice_angles", a_angles), ("bob_angles", b_angles)):
         if not 2 <= len(angles) <= MAX_SETTINGS:
             raise InputError(f"{name} must list 2..{MAX_SETTINGS} angles, got {len(angles)}")
@@ -295,7 +297,7 @@ def bell_box(
             check_real(name, t)
     if key_settings is None:
         key_settings = (2, 0) if alice_angles is None and len(a_angles) > 2 else (0, 0)
-    key_settings = _pair("key_settings", key_settings)
+    key_settings = check_sequence("key_settings", key_settings, "a pair (Alice's, Bob's)", 2)
     key_settings = (check_int("key setting of Alice", key_settings[0], 0, len(a_angles) - 1),
                     check_int("key setting of Bob", key_settings[1], 0, len(b_angles) - 1))
     bin_a, bin_b = _binned(binning)
@@ -303,24 +305,12 @@ def bell_box(
     source = {"kind": "two-qubit source", "theta": float(theta), "visibility": float(visibility),
               "eta_a": eta_a, "eta_b": eta_b, "binning": binning,
               "alice_angles": [float(t) for t in a_angles], "bob_angles": [float(t) for t in b_angles]}
-    chsh_settings = tuple(_pair(f"chsh_settings[{i}]", c) for i, c in enumerate(_pair("chsh_settings", chsh_settings)))
+    pair = "a pair (Alice's, Bob's)"
+    chsh_settings = [check_sequence(f"chsh_settings[{i}]", c, pair, 2)
+                     for i, c in enumerate(check_sequence("chsh_settings", chsh_settings, pair, 2))]
     chsh_settings = (tuple(check_int("chsh setting of Alice", t, 0, len(a_angles) - 1) for t in chsh_settings[0]),
                      tuple(check_int("chsh setting of Bob", t, 0, len(b_angles) - 1) for t in chsh_settings[1]))
     return BellBox(check_box(p), _labels(bin_a), _labels(bin_b), key_settings, chsh_settings, source)
-
-
-def _angle_list(name: str, angles) -> list:
-    """``angles`` as a list (an :class:`InputError` for a scalar or other non-sequence)."""
-    if isinstance(angles, (str, bytes)) or not hasattr(angles, "__len__"):
-        raise InputError(f"{name} must be a sequence of angles in radians, got {angles!r:.60}")
-    return list(angles)
-
-
-def _pair(name: str, value) -> tuple:
-    """``value`` as a 2-tuple (one entry per party), else :class:`InputError`."""
-    if isinstance(value, (str, bytes)) or not hasattr(value, "__len__") or len(value) != 2:
-        raise InputError(f"{name} must be a pair (Alice's, Bob's), got {value!r:.60}")
-    return tuple(value)
 
 
 def bin_no_click(p: ArrayLike, alice: bool = True, bob: bool = True) -> NDArray[np.float64]:

@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..errors import InputError, check_choice, check_int, check_probability, check_real
+from ..errors import InputError, check_choice, check_int, check_probability, check_real, check_sequence
 from ..status import Status, StatusField
 from .link_bounds import link_key_bound
 from .links import compose_chain, dephase_weights, depolarize_weights, isotropic_weights
@@ -516,10 +516,8 @@ def distance_curve(distances_km, segment_counts, leakage: float, **kwargs) -> li
     """Rows ``{distance_km, segments, rate_upper_bound, key_rate_upper_bound_bps,
     plob_key_rate_bps}`` of :func:`plan_link` on a grid (for the planning figure)."""
     rows = []
-    if isinstance(distances_km, (str, bytes)) or not hasattr(distances_km, "__iter__"):
-        raise InputError(f"distances_km must be a sequence of distances in km, got {distances_km!r:.60}")
-    if isinstance(segment_counts, (str, bytes)) or not hasattr(segment_counts, "__iter__"):
-        raise InputError(f"segment_counts must be a sequence of integers, got {segment_counts!r:.60}")
+    distances_km = check_sequence("distances_km", distances_km, "a sequence of distances in km")
+    segment_counts = check_sequence("segment_counts", segment_counts, "a sequence of integers")
     for k in segment_counts:
         for dist in distances_km:
             plan = plan_link(float(dist), int(k), leakage, **kwargs)
