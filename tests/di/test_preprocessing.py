@@ -251,3 +251,29 @@ def test_cli_json_names_the_winner(capsys):
 def test_input_errors(call):
     with pytest.raises(InputError):
         call()
+
+
+def test_best_lower_bound_cache_keys_on_the_box_and_question():
+    """A box asked twice is computed once (the window's lower bounds, then the attack's verdict at
+    the same efficiencies), keyed by its numbers, settings, leakage and model; callers get their
+    own copies of the result's dicts."""
+    from qkdbounds.di import preprocessing as pp
+
+    pp._LOWER_BOUND_CACHE.clear()
+    box = bell_box(eta_a=0.93)
+    first = best_lower_bound(box, 0.02)
+    again = best_lower_bound(bell_box(eta_a=0.93), 0.02)          # a new object, the same numbers
+    assert len(pp._LOWER_BOUND_CACHE) == 1
+    assert again.value == first.value and again.candidates == first.candidates
+    again.candidates["chsh"]["value"] = -1.0                       # a caller's edit stays its own
+    again.certificate["leakage"] = "edited"
+    third = best_lower_bound(box, 0.02)
+    assert third.candidates["chsh"]["value"] == first.candidates["chsh"]["value"] != -1.0
+    assert third.certificate["leakage"] == 0.02
+    # a different leakage, model or box is a different question
+    for other in (best_lower_bound(box, 0.05), best_lower_bound(box, 0.02, "junk"),
+                  best_lower_bound(bell_box(eta_a=0.94), 0.02)):
+        assert other.value < first.value or other.value > first.value
+    assert len(pp._LOWER_BOUND_CACHE) == 4
+    uncached = pp._best_lower_bound(box, 0.05, "uniform")
+    assert best_lower_bound(box, 0.05).value == uncached.value

@@ -243,6 +243,25 @@ def test_save_figure_writes_each_format_and_keeps_the_figure(tmp_path):
     assert fig.axes == [ax]
 
 
+def test_save_figure_measures_the_tight_box_once_as_savefig_does(tmp_path):
+    """With several formats the tight bounding box is measured once (at the saving dpi, padded as
+    savefig pads it): the PNG is the one bbox_inches="tight" writes, pixel for pixel, and the
+    legend outside the axes is kept."""
+    from matplotlib.image import imread
+
+    fig, ax = _agg_axes(1)
+    for k in range(3):
+        ax.plot([0, 1], [0, k], label=f"a long legend entry {k}")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0))
+    ax.set_xlabel("visibility v")
+    dpi = fig.dpi
+    alone = plotting.save_figure(fig, tmp_path / "alone", formats=("png",))[0]
+    shared = plotting.save_figure(fig, tmp_path / "shared", formats=("png", "svg"))[0]
+    a, b = imread(alone), imread(shared)
+    assert a.shape == b.shape and np.array_equal(a, b)
+    assert fig.dpi == dpi                                   # the figure's own dpi restored
+
+
 def test_draw_without_ax_makes_a_pyplot_figure_in_the_shared_style(monkeypatch, tmp_path):
     import matplotlib.pyplot as plt
 

@@ -69,15 +69,17 @@ def _ignore_sigint() -> None:
 
 
 def _di_figures(out: Path) -> tuple:
-    """The two DI figures (~20 s of CPU on an empty results store: the Werner window, the dense
-    lower bounds against eta, their zeros, the DI attack at 52 efficiencies; ~10 s when the
-    attack's points are stored)."""
-    return make_window_figure(out), make_di_figure(out, quiet=True)
+    """The DI window figure against the detection efficiency (~10 s of CPU on an empty results
+    store: the dense lower bounds against eta, their zeros, the DI attack at 52 efficiencies;
+    less when the attack's points are stored)."""
+    return make_di_figure(out, quiet=True)
 
 
 class _DIFigures:
     """Runs :func:`_di_figures` in a second process beside the paper figures when the machine
-    has two cores or more (same functions, same output; serial otherwise)."""
+    has two cores or more (same functions, same output; serial otherwise).  It is the longest
+    single job of ``reproduce``; the Werner window figure (~3 s) runs in the parent after the
+    paper figures, so that the two processes finish at about the same time."""
 
     def __init__(self, out: Path):
         import multiprocessing
@@ -105,7 +107,7 @@ class _DIFigures:
 
 
 def handle(args) -> dict:
-    # the DI figures (a second process when there are two cores) run beside the paper figures
+    # the DI figure against eta (a second process when there are two cores) runs beside the rest
     Path(args.out).mkdir(parents=True, exist_ok=True)
     di_figures = _DIFigures(Path(args.out))
     ok = False
@@ -173,8 +175,9 @@ def _handle(args, di_figures: _DIFigures) -> dict:
         bey = beyond_headlines()
         p2 = paper2_headlines(rho_report)
         dat = data_headlines()
-        # collected last: the DI figures ran beside everything above (a second process)
-        (info, window), (di_info, di_window) = di_figures.result()
+        info, window = make_window_figure(out)
+        # collected last: the DI figure ran beside everything above (a second process)
+        di_info, di_window = di_figures.result()
         results["figures"]["window"] = info
         th = window.thresholds
         figures.insert(di_at, {"png": Path(info["files"][0]),

@@ -51,7 +51,7 @@ do not); ``junk`` -- :math:`H(K'|E\ell\Lambda) \ge H(K'|E) - h(\min(L,1/2)) - L`
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -625,10 +625,34 @@ def best_lower_bound(box: BellBox, leakage: float = 0.0, model: str = "uniform")
     >>> b.chsh_lower_bound, b.winner, b.value > 0
     (0.0, 'asymmetric_chsh_noisy_preprocessing', True)
     """
-    from .lower import dw_lower_bound
-
     leakage = check_probability("leakage", leakage)
     check_choice("model", model, LEAKAGE_MODELS)
+    if not isinstance(box, BellBox):
+        return _best_lower_bound(box, leakage, model)
+    # the bound depends on the numbers of the box only (not on its source record): the same box
+    # asked twice (a window's lower bounds, then the attack's verdict at the same efficiencies) is
+    # computed once; callers get their own copies of the result's dicts
+    key = (box.probabilities.shape, box.probabilities.tobytes(), repr(box.key_settings), repr(box.chsh_settings),
+           leakage, model)
+    hit = _LOWER_BOUND_CACHE.pop(key, None)
+    if hit is None:
+        hit = _best_lower_bound(box, leakage, model)
+        if len(_LOWER_BOUND_CACHE) >= LOWER_BOUND_CACHE_SIZE:
+            _LOWER_BOUND_CACHE.pop(next(iter(_LOWER_BOUND_CACHE)))
+    _LOWER_BOUND_CACHE[key] = hit           # most recently used last
+    return replace(hit, candidates={m: dict(c) for m, c in hit.candidates.items()},
+                   certificate=dict(hit.certificate))
+
+
+#: Boxes whose :func:`best_lower_bound` is kept (least recently used dropped first).
+LOWER_BOUND_CACHE_SIZE = 256
+_LOWER_BOUND_CACHE: dict = {}
+
+
+def _best_lower_bound(box: BellBox, leakage: float, model: str) -> BestLowerBound:
+    """:func:`best_lower_bound` after its input checks (uncached)."""
+    from .lower import dw_lower_bound
+
     plain = dw_lower_bound(box, leakage, model)
     s = chsh_value_of_box(box)
     candidates = {"chsh": {"value": plain.value, "expression": plain.expression, "flip": 0.0, "alpha": 1.0,

@@ -135,9 +135,21 @@ def save_figure(fig, stem: str | Path, formats: Sequence[str] = ("png", "svg"),
     """
     stem = Path(stem)
     written = []
+    # the tight bounding box (a layout pass over every text) once for all formats, as savefig's
+    # bbox_inches="tight" computes it: at the saving dpi, padded by savefig.pad_inches
+    bbox = "tight"
+    if len(formats) > 1 and type(fig.canvas) is FigureCanvasAgg:   # not an interactive canvas
+        old_dpi = fig.dpi
+        try:
+            fig.dpi = dpi
+            fig.draw_without_rendering()
+            bbox = fig.get_tightbbox(fig.canvas.get_renderer()).padded(
+                matplotlib.rcParams["savefig.pad_inches"])
+        finally:
+            fig.dpi = old_dpi
     for fmt in formats:
         target = stem.parent / f"{stem.name}.{fmt}"
         atomic_write(target, lambda tmp, fmt=fmt: fig.savefig(tmp, format=fmt, dpi=dpi,
-                                                              bbox_inches="tight"))
+                                                              bbox_inches=bbox))
         written.append(target)
     return written
