@@ -35,6 +35,23 @@ def test_slightly_unphysical_tomography_is_refused_then_projected():
     assert np.trace(make_source(rounded, (2, 2), project=True).matrix).real == pytest.approx(1)
 
 
+def test_the_psd_check_is_the_eigenvalue_rule_at_its_tolerance():
+    """The PSD check (a Cholesky factor of rho + ATOL_SOURCE I, eigenvalues only when it fails)
+    keeps the rule "no eigenvalue below -ATOL_SOURCE": just inside passes, just outside is
+    refused with the smallest eigenvalue named (second route: numpy's eigvalsh)."""
+    from qkdbounds.states.sources import ATOL_SOURCE
+
+    for scale, ok in ((0.5, True), (0.99, True), (1.5, False), (3.0, False)):
+        eps = scale * ATOL_SOURCE
+        rho = _bell() + np.diag([0, eps, -eps, 0])
+        assert (np.linalg.eigvalsh(rho).min() >= -ATOL_SOURCE) == ok
+        if ok:
+            assert np.array_equal(make_source(rho, (2, 2)).matrix, (rho + rho.conj().T) / 2)
+        else:
+            with pytest.raises(InputError, match=f"negative eigenvalue {-eps:.3g}"):
+                make_source(rho, (2, 2))
+
+
 def test_sgs_projection_is_the_frobenius_nearest_state():
     """Second route: the nearest state in Frobenius norm by a conic program (cvxpy + Clarabel)."""
     import cvxpy as cp
