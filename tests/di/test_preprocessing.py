@@ -275,9 +275,19 @@ def test_best_lower_bound_cache_keys_on_the_box_and_question():
     assert again.value == first.value and again.candidates == first.candidates
     again.candidates["chsh"]["value"] = -1.0                       # a caller's edit stays its own
     again.certificate["leakage"] = "edited"
+    again.certificate["key_settings"][0] = 99                     # (nested too)
     third = best_lower_bound(box, 0.02)
     assert third.candidates["chsh"]["value"] == first.candidates["chsh"]["value"] != -1.0
     assert third.certificate["leakage"] == 0.02
+    assert third.certificate["key_settings"] == list(box.key_settings)
+    # the same numbers with other key settings are another question
+    import dataclasses
+
+    other_key = (0, 0)                                             # (default: (2, 0))
+    moved = best_lower_bound(dataclasses.replace(box, key_settings=other_key), 0.02)
+    assert moved.certificate["key_settings"] == list(other_key) and moved.value != first.value
+    assert len(pp._LOWER_BOUND_CACHE) == 2
+    pp._LOWER_BOUND_CACHE.pop(next(reversed(pp._LOWER_BOUND_CACHE)))
     # a different leakage, model or box is a different question
     for other in (best_lower_bound(box, 0.05), best_lower_bound(box, 0.02, "junk"),
                   best_lower_bound(bell_box(eta_a=0.94), 0.02)):

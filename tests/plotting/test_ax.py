@@ -260,6 +260,20 @@ def test_save_figure_measures_the_tight_box_once_as_savefig_does(tmp_path):
     a, b = imread(alone), imread(shared)
     assert a.shape == b.shape and np.array_equal(a, b)
     assert fig.dpi == dpi                                   # the figure's own dpi restored
+    # a layout engine re-runs in savefig (constrained layout is not idempotent): each save
+    # measures its own box, as the first save of a figure would
+    def constrained():
+        fig = Figure(figsize=(6.4, 4.4), dpi=300, layout="constrained")
+        FigureCanvasAgg(fig)
+        ax = fig.subplots()
+        ax.set_xlabel("x")
+        ax.set_title("title")
+        fig.text(1.02, 0.5, "text right outside", rotation=90)
+        return fig
+
+    shared = plotting.save_figure(constrained(), tmp_path / "c_shared", formats=("png", "svg"))[0]
+    alone = plotting.save_figure(constrained(), tmp_path / "c_alone", formats=("png",))[0]
+    assert np.array_equal(imread(alone), imread(shared))
 
 
 def test_draw_without_ax_makes_a_pyplot_figure_in_the_shared_style(monkeypatch, tmp_path):

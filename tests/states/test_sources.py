@@ -41,7 +41,7 @@ def test_the_psd_check_is_the_eigenvalue_rule_at_its_tolerance():
     refused with the smallest eigenvalue named (second route: numpy's eigvalsh)."""
     from qkdbounds.states.sources import ATOL_SOURCE
 
-    for scale, ok in ((0.5, True), (0.99, True), (1.5, False), (3.0, False)):
+    for scale, ok in ((0.5, True), (0.99, True), (1.01, False), (1.5, False), (3.0, False)):
         eps = scale * ATOL_SOURCE
         rho = _bell() + np.diag([0, eps, -eps, 0])
         assert (np.linalg.eigvalsh(rho).min() >= -ATOL_SOURCE) == ok
@@ -50,6 +50,12 @@ def test_the_psd_check_is_the_eigenvalue_rule_at_its_tolerance():
         else:
             with pytest.raises(InputError, match=f"negative eigenvalue {-eps:.3g}"):
                 make_source(rho, (2, 2))
+    # finite but huge entries (a Hermitian, unit-trace matrix far from PSD): refused, never
+    # accepted through an overflowing check
+    rho = np.diag([0.5, 0, 0, 0.5]).astype(float)
+    rho[0, 3] = rho[3, 0] = 1.7e308
+    with pytest.raises(InputError, match="not positive semidefinite: an entry has modulus 1.7e"):
+        make_source(rho, (2, 2))
 
 
 def test_sgs_projection_is_the_frobenius_nearest_state():

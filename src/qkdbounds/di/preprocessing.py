@@ -51,11 +51,13 @@ do not); ``junk`` -- :math:`H(K'|E\ell\Lambda) \ge H(K'|E) - h(\min(L,1/2)) - L`
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field, replace
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from .._cache import BoundedCache
 from ..errors import LEAKAGE_MODELS
 from ..errors import InputError, check_choice, check_probability, check_real
 from ..status import Status, StatusField
@@ -632,21 +634,16 @@ def best_lower_bound(box: BellBox, leakage: float = 0.0, model: str = "uniform")
     # the bound depends on the numbers of the box only (not on its source record): the same box
     # asked twice (a window's lower bounds, then the attack's verdict at the same efficiencies) is
     # computed once; callers get their own copies of the result's dicts
-    key = (box.probabilities.shape, box.probabilities.tobytes(), repr(box.key_settings), repr(box.chsh_settings),
-           leakage, model)
-    hit = _LOWER_BOUND_CACHE.pop(key, None)
+    key = (box.probabilities.dtype.str, box.probabilities.shape, box.probabilities.tobytes(),
+           repr(box.key_settings), repr(box.chsh_settings), leakage, model)
+    hit = _LOWER_BOUND_CACHE.get(key)
     if hit is None:
-        hit = _best_lower_bound(box, leakage, model)
-        if len(_LOWER_BOUND_CACHE) >= LOWER_BOUND_CACHE_SIZE:
-            _LOWER_BOUND_CACHE.pop(next(iter(_LOWER_BOUND_CACHE)))
-    _LOWER_BOUND_CACHE[key] = hit           # most recently used last
-    return replace(hit, candidates={m: dict(c) for m, c in hit.candidates.items()},
-                   certificate=dict(hit.certificate))
+        hit = _LOWER_BOUND_CACHE.put(key, _best_lower_bound(box, leakage, model))
+    return replace(hit, candidates=copy.deepcopy(hit.candidates), certificate=copy.deepcopy(hit.certificate))
 
 
-#: Boxes whose :func:`best_lower_bound` is kept (least recently used dropped first).
-LOWER_BOUND_CACHE_SIZE = 256
-_LOWER_BOUND_CACHE: dict = {}
+#: Boxes whose :func:`best_lower_bound` is kept (the oldest dropped first).
+_LOWER_BOUND_CACHE = BoundedCache(256)
 
 
 def _best_lower_bound(box: BellBox, leakage: float, model: str) -> BestLowerBound:

@@ -136,9 +136,12 @@ def save_figure(fig, stem: str | Path, formats: Sequence[str] = ("png", "svg"),
     stem = Path(stem)
     written = []
     # the tight bounding box (a layout pass over every text) once for all formats, as savefig's
-    # bbox_inches="tight" computes it: at the saving dpi, padded by savefig.pad_inches
+    # bbox_inches="tight" computes it: at the saving dpi, padded by savefig.pad_inches.  Not
+    # with a layout engine (savefig re-runs it, and constrained layout is not idempotent) nor
+    # on an interactive canvas
     bbox = "tight"
-    if len(formats) > 1 and type(fig.canvas) is FigureCanvasAgg:   # not an interactive canvas
+    if (len(formats) > 1 and type(fig.canvas) is FigureCanvasAgg
+            and fig.get_layout_engine() is None):
         old_dpi = fig.dpi
         try:
             fig.dpi = dpi
