@@ -540,6 +540,15 @@ def test_search_pools_every_frame_runs_decomposition():
     by_dec = r.certificate["attack"]["value_by_decomposition"]
     assert any(name.startswith("frame run") for name in by_dec), by_dec
     assert r.value <= min(by_dec.values()) + 1e-12
+    # every decomposition Eve had has its certified weight under the same name (the setting's own
+    # frame run names its number in the pool)
+    weights = r.certificate["certified_weights"]
+    names = {n.removeprefix("setting's frame (").removesuffix(")") for n in by_dec}
+    assert names == set(weights), (by_dec, weights)
+    won = r.certificate["decomposition_used"]
+    if won != "trivial":
+        key = won.removeprefix("setting's frame (").removesuffix(")")
+        assert r.separable_weight == weights[key]
     # whichever decomposition won, the certificate's ensemble is one of rho
     ens = r.certificate["ensemble"]
     sigma = sum(w * np.kron(np.outer(a, a.conj()), np.outer(b, b.conj()))

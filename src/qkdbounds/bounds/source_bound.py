@@ -737,9 +737,9 @@ class _Eve:
             # both is taken): it gets the engine's minimum budget (the local ascent's schedule
             # and a short column generation), not the full one
             budget = engine_minimum(self.source.dims)
-            out = [("setting's frame", _frame_decomposition(self.source, us, self.rng,
-                                                            self.progress, self.base.outer,
-                                                            budget))]
+            out = [(f"setting's frame (frame run {self.frame_runs})",
+                    _frame_decomposition(self.source, us, self.rng, self.progress,
+                                         self.base.outer, budget))]
         self.frames[key] = out
         return out
 
@@ -1212,6 +1212,8 @@ def _point(src, eve, leak, model, measurements, given, attack, cut_bound, n_sear
                      "zero_key": zero_key,
                      "decomposition_used": best["decomposition"],
                      "certified_weights": {"input frame": float(eve.base.q),
+                                           **{f"frame run {i + 1}": float(d.q)
+                                              for i, d in enumerate(eve.pool())},
                                            **({"trivial": 0.0} if eve.use_trivial else {})},
                      "no_attack_bound": float(no_attack),
                      "ensemble": {"weights": dec.weights, "vectors": dec.vectors, "dims": list(dims)}},
