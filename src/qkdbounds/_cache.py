@@ -11,7 +11,9 @@ __all__ = ["BoundedCache"]
 
 class BoundedCache(dict):
     """Insertion-ordered dict of at most ``size`` entries (the oldest is dropped first); ``put``
-    is safe from several threads (a Dask worker's threads share a module's cache).
+    is safe from several threads (a Dask worker's threads share a module's cache).  Read with
+    one ``get`` (not ``key in cache`` then ``cache[key]``: another thread may drop the key in
+    between).
 
     Parameters
     ----------

@@ -198,8 +198,9 @@ _ENTROPY_CACHE = BoundedCache(64)
 def _entropies(source: Source, dims, checked, key_party) -> tuple[float, float, int]:
     """H(X|E) (Eve holding the purification), max_j H(X|Y_j) and its j (bits)."""
     key = (source.matrix.tobytes(), dims, tuple(p.elements.tobytes() for p in checked), key_party)
-    if key in _ENTROPY_CACHE:
-        return _ENTROPY_CACHE[key]
+    hit = _ENTROPY_CACHE.get(key)     # (one lookup: another thread may drop the key)
+    if hit is not None:
+        return hit
     # a Source is a state within ATOL_SOURCE (eigenvalues >= -1e-9, trace 1 +- 1e-9): clip the
     # spectrum to a probability vector so that the entropies see a state
     evals, evecs = np.linalg.eigh((source.matrix + source.matrix.conj().T) / 2)

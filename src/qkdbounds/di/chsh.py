@@ -283,8 +283,9 @@ def _chsh_value_cached(rho: ArrayLike) -> CHSHResult:
     at every leakage)."""
     arr = np.asarray(rho)
     key = (arr.dtype.str, arr.shape, arr.tobytes()) if arr.dtype.kind in "fc" else None
-    if key is not None and key in _CHSH_CACHE:
-        return _CHSH_CACHE[key]
+    hit = None if key is None else _CHSH_CACHE.get(key)   # (one lookup: another thread may drop it)
+    if hit is not None:
+        return hit
     res = chsh_value(rho)
     return res if key is None else _CHSH_CACHE.put(key, res)
 

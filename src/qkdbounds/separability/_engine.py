@@ -862,8 +862,9 @@ def certified_separable_weight(source: Source, *, rounds: int = 400,
     requested, minimum = time_budget, engine_minimum(dims)
     time_budget = max(time_budget, minimum)
     key = (rho.tobytes(), dims, rounds, new_per_round, bool(outer), dps, route, time_budget)
-    if key in _CACHE:  # one question, one answer: the rate and --save-ensemble share it
-        return _raised_note(_CACHE[key], requested, dim)
+    hit = _CACHE.get(key)  # one question, one answer: the rate and --save-ensemble share it
+    if hit is not None:    # (one lookup: another thread may drop the key)
+        return _raised_note(hit, requested, dim)
     if source.matrix.dtype != np.complex128 or not np.array_equal(source.matrix, rho):
         source = Source(rho, dims, source.projection)
     rng = check_rng("rng", rng)
