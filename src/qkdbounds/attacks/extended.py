@@ -19,12 +19,20 @@ with :math:`u(\vec a) = q_vL\,p^{sep}(\vec a) + (1-q_v)L\,p^{ent}(\vec a)` (unif
 valid CC attack, so every value is a valid upper bound, and the paper's attack is the special
 case :math:`\eta = 0` and :math:`y \le q_vLp^{sep}`.
 
-Minimisation: as in :mod:`qkdbounds.attacks.eve`, :math:`G(m) = \min_\pi D(m\|M\pi)`; for fixed
-product reference :math:`\pi` the problem is convex in :math:`(y, \eta)`.  The :math:`y`-part has
-the exact clip solution, and the remaining convex function of :math:`\eta` (partial minimisation
-keeps convexity) is minimised by L-BFGS (NLopt, with bounds) with its exact envelope gradient
-:math:`\partial_{\eta_g} = \sum_a F_g(a)\log(m_a/(M\pi_a))`.  The first start is the paper's
-optimum, so the extended bound is never above the paper's.
+Minimisation: as in :mod:`qkdbounds.attacks.eve`, :math:`G(m) = \min_\pi D(m\|M\pi)`, whose
+minimising :math:`\pi` is the product of the normalised group marginals of :math:`m`.  From each
+start, :math:`G(m(\eta, y))` is first minimised directly over the box
+:math:`0 \le \eta \le 1,\ 0 \le y \le u` by L-BFGS (NLopt, with bounds) with the envelope
+gradient :math:`\partial G/\partial m_a = \log(m_a/(M\pi_a))` at the closed-form :math:`\pi`
+(:math:`\partial_{\eta_g} = \sum_a F_g(a)\,\partial G/\partial m_a`); then the alternating
+minimisation polishes that point: for fixed :math:`\pi` the problem is convex in
+:math:`(y, \eta)`, the :math:`y`-part has the exact clip solution and the remaining convex
+function of :math:`\eta` (partial minimisation keeps convexity) is minimised by L-BFGS.  The
+alternating minimisation alone converges linearly (hundreds of outer steps per start at
+:math:`N = 3`); started at the direct minimiser's stationary point it stops after one or two, and it
+detects an exactly reachable product (zero key).  The best point seen (the direct one or a polish
+step) is kept.  The first start is the paper's optimum, so the extended bound is never above the
+paper's.
 """
 
 from __future__ import annotations
@@ -51,6 +59,8 @@ __all__ = ["ExtendedSolution", "ExtendedQuestionClass", "extended_question_class
 #: Largest ensemble enumerated to form the flag groups.
 MAX_ENSEMBLE = 200_000
 MAX_OUTER = 500
+#: L-BFGS memory of the direct minimisation (NLopt's ``vector_storage``).
+DIRECT_MEMORY = 10
 
 
 @dataclass(frozen=True)
@@ -145,6 +155,44 @@ def _inner(pi, base, box, flags, eta0):
     return eta, m.reshape(base.shape), mass
 
 
+def _direct(base, box, flags, groups, x0):
+    r"""Local minimum of :math:`G(m)` (nats) over :math:`x = (\eta, y_{\text{movable}})` in the box
+    :math:`[0, 1]^G \times [0, u]` from ``x0`` (NLopt L-BFGS): returns ``(eta, m)``.
+
+    :math:`m = c + \eta F + y` and :math:`G(m) = \sum_a m_a\log(m_a M^{k-1}/\prod_g m_g(a_g))`
+    with its envelope gradient :math:`\log(m_a M^{k-1}/\prod_g m_g(a_g))` in :math:`m` (entries
+    with :math:`m_a = 0` get their marginals' part, a subgradient), chained to :math:`\eta` and
+    :math:`y`.  Only the outcomes with :math:`u_a > 0` carry a :math:`y` variable."""
+    shape, n_g = base.shape, len(flags)
+    flat_flags = flags.reshape(n_g, -1)
+    flat_base = base.ravel()
+    movable = box.ravel() > 0
+    drops = [tuple(ax for ax in range(base.ndim) if ax not in g) for g in groups]
+
+    def measure(x):
+        m = flat_base + x[:n_g] @ flat_flags
+        m[movable] += x[n_g:]
+        return np.maximum(m, 0.0)
+
+    def fun(x):
+        m = measure(x)
+        mass = m.sum()
+        if mass <= 0:
+            return 0.0, np.zeros(x.size)
+        mm = m.reshape(shape)
+        log_ratio = np.log(mm / mass, out=np.zeros(shape), where=mm > 0)
+        for drop in drops:
+            mg = mm.sum(axis=drop, keepdims=True) if drop else mm
+            log_ratio = log_ratio - np.log(mg / mass, out=np.zeros(mg.shape), where=mg > 0)
+        log_ratio = log_ratio.ravel()
+        return float(m @ log_ratio), np.concatenate([flat_flags @ log_ratio, log_ratio[movable]])
+
+    if x0.size:
+        upper = np.concatenate([np.ones(n_g), box.ravel()[movable]])
+        x0 = minimize_box(fun, x0, 0.0, upper, vector_storage=DIRECT_MEMORY).x
+    return x0[:n_g], measure(x0).reshape(shape)
+
+
 def minimize_extended(eqc: ExtendedQuestionClass, groups: Sequence[Sequence[int]] | None = None, *,
                       n_starts: int = 4, rng: np.random.Generator | None = None,
                       tol: float = GAMMA_TOL) -> ExtendedSolution:
@@ -159,26 +207,33 @@ def minimize_extended(eqc: ExtendedQuestionClass, groups: Sequence[Sequence[int]
                                 True, 0.0, "paper attack already gives zero", Status.OPTIMAL, 0)
     n_g = len(flags)
     m_paper = base + paper.gamma * eqc.paper_extra
-    starts = [(np.zeros(n_g), reference_product(m_paper, groups))]
+    movable = box.ravel() > 0
+    flat_box = box.ravel()[movable]
+    # starts x = (eta, y on the movable outcomes): the paper's optimum, every flag forgotten
+    # with all movable mass moved (eta = 1) and half of them (eta = 1/2), and random ones
+    starts = [np.concatenate([np.zeros(n_g), (paper.gamma * eqc.paper_extra).ravel()[movable]])]
     for eta in (np.ones(n_g), np.full(n_g, 0.5)):
-        m0 = base + box + np.tensordot(eta, flags, axes=1)
-        starts.append((eta, reference_product(m0, groups)))
+        starts.append(np.concatenate([eta, flat_box]))
     for _ in range(n_starts):
         eta = rng.uniform(size=n_g)
-        m0 = base + rng.uniform(size=base.shape) * box + np.tensordot(eta, flags, axes=1)
-        starts.append((eta, reference_product(m0, groups)))
-    # starts that coincide (same reference and flag mass: e.g. an empty ensemble, whose flag
-    # group has mass 0, makes eta = 1 and eta = 1/2 the same start) run once
+        starts.append(np.concatenate([eta, rng.uniform(size=base.shape).ravel()[movable] * flat_box]))
+    # starts that coincide (the same measure: e.g. an empty ensemble, whose flag group has mass
+    # 0, makes eta = 1 and eta = 1/2 the same start) run once
     seen, distinct = set(), []
-    for eta, pi in starts:
-        key = (np.round(pi, 14).tobytes(), np.round(eta @ flags.reshape(n_g, -1), 14).tobytes())
+    for x0 in starts:
+        key = np.round(np.concatenate([x0[:n_g] @ flags.reshape(n_g, -1), x0[n_g:]]), 14).tobytes()
         if key not in seen:
             seen.add(key)
-            distinct.append((eta, pi))
+            distinct.append(x0)
     starts = distinct
     best = (paper.value, np.zeros(n_g), m_paper, False)
-    for eta, pi in starts:
-        prev = np.inf
+    for x0 in starts:
+        eta, m = _direct(base, box, flags, groups, x0)
+        value = group_information_measure(m, groups)
+        if value < best[0]:
+            best = (value, eta, m, False)
+        # polish: the alternating minimisation from the direct minimiser (exact zero detection)
+        prev, pi = value, reference_product(m, groups)
         for _ in range(MAX_OUTER):
             eta, m, mass = _inner(pi, base, box, flags, eta)
             target = mass * pi
@@ -186,19 +241,20 @@ def minimize_extended(eqc: ExtendedQuestionClass, groups: Sequence[Sequence[int]
                 best = (0.0, eta, m, True)
                 break
             value = group_information_measure(m, groups)
+            if value < best[0]:
+                best = (value, eta, m, False)
             if prev - value < tol:
                 break
             prev = value
             pi = reference_product(m, groups)
         if best[3]:
             break
-        if value < best[0]:
-            best = (value, eta, m, False)
     value, eta, m, zero = best
     y = np.clip(m - base - np.tensordot(eta, flags, axes=1), 0, box)
     m = base + y + np.tensordot(eta, flags, axes=1)
     value = 0.0 if zero else min(group_information_measure(m, groups), paper.value)
     return ExtendedSolution(value, float(m.sum()), y, eta, zero, paper.value,
-                            f"alternating minimisation (exact clip step + L-BFGS over {n_g} flag "
-                            f"groups), {len(starts)} starts incl. the paper's optimum",
+                            f"L-BFGS over (eta, y) on G with the closed-form product reference "
+                            f"({n_g} flag groups), polished by alternating minimisation (exact clip "
+                            f"step + L-BFGS over eta), {len(starts)} starts incl. the paper's optimum",
                             Status.OPTIMAL if zero else Status.CERTIFIED, len(starts))
