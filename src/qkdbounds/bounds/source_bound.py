@@ -34,8 +34,8 @@ conference-key cut bound :math:`\max_x\min_S\min_\text{Eve} p(?)I(A_S:A_{S^c}|?)
 Measurements (the *outer* maximisation: the honest parties choose them, Eve minimises):
 computational bases (``"Z"``/``"auto"``); given unitaries or POVMs; or ``"search"``: Z plus
 ``n_search`` seeded Haar-random local settings (every party free: a general source has no
-:math:`U\otimes U^*` symmetry), then a seeded multistart local maximisation (L-BFGS-B with
-finite differences) over local unitaries :math:`U_i\exp(iH_i)`, :math:`H_i` Hermitian with zero
+:math:`U\otimes U^*` symmetry), then a seeded multistart local maximisation (NLopt L-BFGS
+with the envelope-theorem gradient, distributions by finite differences) over local unitaries :math:`U_i\exp(iH_i)`, :math:`H_i` Hermitian with zero
 diagonal (diagonal generators only rephase the measurement vectors), from the ``n_local`` best
 settings, on the paper attack's value (Eve's inner minimisation from its structured starts).
 Every setting found is then evaluated with the chosen attack and Eve's full multistart.  This
@@ -67,8 +67,10 @@ __all__ = ["SourceRateBound", "SourceRateBounds", "source_rate_upper_bound", "AT
 N_SOURCE_SEARCH = 24
 #: Local maximisations of the search (started from the best Z/random settings).
 N_LOCAL_STARTS = 4
-#: L-BFGS-B iterations per local maximisation.
-LOCAL_MAXITER = 60
+#: Objective evaluations (each with its gradient) per local maximisation (NLopt L-BFGS) and
+#: its relative stopping tolerance on the value.
+LOCAL_MAXEVAL = 80
+LOCAL_FTOL = 1e-10
 #: Forward-difference step (radians of the generators) of the distributions in the local
 #: maximisation's envelope gradient.
 LOCAL_FD_STEP = 1e-6
@@ -351,9 +353,10 @@ def _trivial_decomposition(source: Source) -> _Decomposition:
 
 
 def _decomposition(source: Source, rng, progress=None, outer: bool = True,
-                   time_budget: float | None = None) -> _Decomposition:
+                   time_budget: float | None = None, route: str = "auto") -> _Decomposition:
     """Eve's certified decomposition of ``source``; ``outer=False`` skips the engine's outer
-    bound (a frame run: the outer bound is invariant under local unitaries, the caller has it)."""
+    bound (a frame run: the outer bound is invariant under local unitaries, the caller has it);
+    ``route``: the engine's (``"local_ascent"`` for a frame run)."""
     from ..separability import certified_separable_weight
     from ..states import cc_decomposition, ghz_vector, isotropic_ghz
 
@@ -392,7 +395,7 @@ def _decomposition(source: Source, rng, progress=None, outer: bool = True,
                 make_source(isotropic_ghz(d, n, v).to_dense(), dims))
         return _Decomposition(dec.q, weights, vectors, tau, outer, 0.0, how)
     cert = certified_separable_weight(source, rng=rng, callback=progress, outer=outer,
-                                      time_budget=time_budget)
+                                      time_budget=time_budget, route=route)
     q = cert.weight
     sigma = cert.sigma()
     tau = (rho - q * sigma) / (1 - q) if q < 1 else np.zeros_like(rho)
@@ -414,15 +417,16 @@ def _decomposition_residual(rho: NDArray, dec: _Decomposition) -> float:
 
 
 def _frame_decomposition(source: Source, unitaries, rng, progress=None,
-                         outer: float | None = None, time_budget: float | None = None
+                         outer: float | None = None, route: str = "local_ascent"
                          ) -> _Decomposition:
     """The engine's decomposition of :math:`U^\\dagger\\rho U` (U the local unitaries of a
-    measurement setting), rotated back to the input frame.  ``outer``: the input frame's outer
+    measurement setting), rotated back to the input frame; ``route``: the engine's (default its
+    quick local ascent from fresh random product states).  ``outer``: the input frame's outer
     bound on the separable weight, which local unitaries leave unchanged (the frame run skips it)."""
     from ..states.sources import apply_local_unitaries
 
     frame = apply_local_unitaries(source, [np.asarray(u).conj().T for u in unitaries])
-    d = _decomposition(frame, rng, progress, outer=outer is None, time_budget=time_budget)
+    d = _decomposition(frame, rng, progress, outer=outer is None, route=route)
     d = d if outer is None else replace(d, outer=outer)
     big = _kron([np.asarray(u) for u in unitaries])
     vectors = [np.asarray(v) @ np.asarray(u).T for v, u in zip(d.vectors, unitaries)]
@@ -588,15 +592,17 @@ def _exp_i_hermitian(h: NDArray) -> NDArray:
 
 
 def _local_search(problem: _Problem, starts: list[_Setting]) -> list[_Setting]:
-    r"""L-BFGS-B maximisation of the paper value over :math:`U_i\exp(iH_i)` from each start
-    (gradient: :func:`_local_objective`)."""
-    from scipy.optimize import minimize
+    r"""L-BFGS maximisation (NLopt, :func:`qkdbounds._optim.minimize_box` without bounds: no
+    ``scipy.optimize`` import, ~0.3 s of the CLI's start-up) of the paper value over
+    :math:`U_i\exp(iH_i)` from each start (gradient: :func:`_local_objective`); the best
+    point seen is kept."""
+    from .._optim import minimize_box
 
     found = []
     for start in starts:
         unitaries, negative, n_params = _local_objective(problem, start.unitaries)
-        res = minimize(negative, np.zeros(n_params), method="L-BFGS-B", jac=True,
-                       options={"maxiter": LOCAL_MAXITER})
+        res = minimize_box(negative, np.zeros(n_params), -np.inf, np.inf, ftol_rel=LOCAL_FTOL,
+                           xtol_rel=1e-10, maxeval=LOCAL_MAXEVAL, vector_storage=10)
         found.append(_unitary_setting(unitaries(res.x)))
     return found
 
@@ -661,7 +667,7 @@ def _cuts(n: int) -> list:
 ATTACK_CHOICES = ("best", "paper", "extended")
 #: Separability-engine runs in the frames of searched settings (Eve adapting her decomposition
 #: to the setting) per request, for sources that are not recognised closed-form families; each
-#: gets the engine's minimum budget (``separability.engine_minimum``).
+#: is the engine's ``route="local_ascent"`` (its quick local ascent on full-rank inputs).
 MAX_FRAME_RUNS = 4
 #: Two-qubit search: Fibonacci axes per party and BOBYQA polishes of the best grid pairs.
 N_QUBIT_GRID = 6
@@ -730,16 +736,14 @@ class _Eve:
         else:
             if self.frame_budget is not None and self.frame_runs >= self.frame_budget:
                 return None
-            from ..separability import engine_minimum
-
             self.frame_runs += 1
             # a frame run is an alternative to the input frame's decomposition (the min over
-            # both is taken): it gets the engine's minimum budget (the local ascent's schedule
-            # and a short column generation), not the full one
-            budget = engine_minimum(self.source.dims)
+            # both is taken, and every later setting may use it): the engine's quick local
+            # ascent from fresh random product states (~0.15 s at 3x3; a full engine run, ~1 s,
+            # gave no better bounds, docs/routes.md), full runs where the ascent does not apply
             out = [(f"setting's frame (frame run {self.frame_runs})",
                     _frame_decomposition(self.source, us, self.rng, self.progress,
-                                         self.base.outer, budget))]
+                                         self.base.outer))]
         self.frames[key] = out
         return out
 
@@ -899,8 +903,8 @@ def _search_settings(source: Source, problem: _Problem, rng, n_search: int, n_lo
     ranked = sorted(sampled, key=lambda s: -problem.paper_value(s, 0, None))
     local = _local_search(problem, ranked[:n_local]) if n_local else []
     how = (f"Z plus {n_search} seeded Haar-random local settings (all parties free), then "
-           f"{len(local)} local maximisations (L-BFGS-B with the envelope-theorem gradient, <= "
-           f"{LOCAL_MAXITER} iterations, over U_i exp(iH_i)) from the best of them")
+           f"{len(local)} local maximisations (NLopt L-BFGS with the envelope-theorem gradient, <= "
+           f"{LOCAL_MAXEVAL} evaluations, over U_i exp(iH_i)) from the best of them")
     return sampled + local, how
 
 
@@ -1004,7 +1008,7 @@ def source_rate_upper_bound(source, leakage, model: str = "uniform",
     time_budget : float, optional
         Seconds of the separability engine's run on the input (its ``time_budget``; default its
         own estimate, :func:`qkdbounds.separability.engine_estimate`); the runs in searched
-        settings' frames get :func:`qkdbounds.separability.engine_minimum`.  The engine stops at the
+        settings' frames are the engine's quick ``route="local_ascent"``.  The engine stops at the
         budget with its best certified decomposition, so on a loaded machine a larger budget
         gives the same decomposition as a quiet machine with the default.
 

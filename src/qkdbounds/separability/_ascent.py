@@ -117,7 +117,8 @@ class _Objective:
         return float(value), 2.0 * np.concatenate([gz.real, gz.imag])
 
 
-def product_ascent(rho, dims, *, rng, deadline, init=None, members=None, progress=None):
+def product_ascent(rho, dims, *, rng, deadline, init=None, members=None, progress=None,
+                   stages=None):
     """Maximise the separable weight over ensembles of ``members`` product vectors (module
     docstring).
 
@@ -126,7 +127,8 @@ def product_ascent(rho, dims, *, rng, deadline, init=None, members=None, progres
     best ensemble seen (weights sum to 1, unit vectors; ``info``: ``q`` (exact on the ensemble,
     before the engine's certification), ``stages``, ``evaluations``, ``stopped``
     (``"schedule"`` or ``"budget"``)).  Requires full-rank ``rho`` (:func:`is_full_rank`).
-    The first :data:`MIN_STAGES` stages run whatever ``deadline``.
+    The first :data:`MIN_STAGES` stages run whatever ``deadline``; ``stages`` (optional, 1 to
+    ``len(P_SCHEDULE)``) stops the schedule after that many stages.
 
     L-BFGS is NLopt's (:func:`qkdbounds._optim.minimize_box` without bounds), run with one BLAS
     thread (threadpoolctl): the matrices are small, and OpenBLAS threads on them cost 10-20x.
@@ -152,7 +154,7 @@ def product_ascent(rho, dims, *, rng, deadline, init=None, members=None, progres
             "schedule": list(P_SCHEDULE)}
     with threadpool_limits(1, user_api="blas"):
         best_q, best_x = obj.weight(x), x.copy()
-        for stage, p in enumerate(P_SCHEDULE):
+        for stage, p in enumerate(P_SCHEDULE[:stages]):
             left = None if stage < MIN_STAGES else deadline - time.monotonic()
             if left is not None and left <= 0:
                 info["stopped"] = "budget"
