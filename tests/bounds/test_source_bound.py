@@ -563,3 +563,28 @@ def test_search_pools_every_frame_runs_decomposition():
         sigma = q * sigma
     assert np.trace(sigma).real == pytest.approx(q, abs=1e-9)
     assert np.linalg.eigvalsh(rho - sigma).min() >= -1e-9
+
+
+@pytest.mark.parametrize("dims", [(3, 3), (2, 2, 2), (2, 3), (2, 2, 3)])
+def test_batched_party_perturbations_equal_the_one_by_one_arrays(dims):
+    # the local search's finite differences: one party's unitary replaced by each of a batch,
+    # against unitary_arrays (kron of the whole setting) one replacement at a time
+    from qkdbounds.bounds.source_bound import _Decomposition, _haar, _Problem
+
+    rng = np.random.default_rng(3)
+    dim = int(np.prod(dims))
+    g = rng.normal(size=(dim, dim)) + 1j * rng.normal(size=(dim, dim))
+    tau = g @ g.conj().T / np.trace(g @ g.conj().T).real
+    vectors = [rng.normal(size=(7, d)) + 1j * rng.normal(size=(7, d)) for d in dims]
+    vectors = [v / np.linalg.norm(v, axis=1, keepdims=True) for v in vectors]
+    dec = _Decomposition(0.4, rng.dirichlet(np.ones(7)), vectors, tau, None, 0.0, "test")
+    problem = _Problem(dec, dims, 0.13, "uniform")
+    us = [_haar(d, rng) for d in dims]
+    for i, d in enumerate(dims):
+        reps = [_haar(d, rng) for _ in range(3)]
+        c, s = problem.party_perturbed_arrays(us, i, reps)
+        assert c.shape == s.shape == (3,) + dims
+        for z, r in enumerate(reps):
+            c1, s1 = problem.unitary_arrays(us[:i] + [r] + us[i + 1:])
+            np.testing.assert_allclose(c[z], c1, atol=1e-14)
+            np.testing.assert_allclose(s[z], s1, atol=1e-14)

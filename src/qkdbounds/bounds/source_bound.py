@@ -541,6 +541,43 @@ class _Problem:
             p_sigma = np.zeros(self.dims)
         return ((1 - dec.q) * (1 - self.leak_u) * p_tau, dec.q * self.leak * p_sigma)
 
+    def party_perturbed_arrays(self, unitaries, party: int, replacements):
+        r"""(c, s) of :meth:`unitary_arrays` with party ``party``'s unitary replaced by each of
+        ``replacements`` (shape ``(P, d, d)``) and the others kept: arrays of shape
+        ``(P,) + dims``, batched (the local search's finite differences).
+
+        :math:`p_\tau(\vec a) = \sum_{r,c} \overline{U'}_{r a_i} T_{r c}(\vec a_{-i})
+        U'_{c a_i}`, with :math:`T` the source contracted with the other parties' columns once;
+        the members' distributions change in party ``party``'s factor only.  Plain
+        :func:`numpy.einsum` (no path search: its overhead would dominate at D <= 36)."""
+        dec, dims, n = self.dec, self.dims, self.n
+        rep = np.asarray(replacements)
+        letters = "abcdefghijklmnopqrstuvwxyz"
+        rows, cols, outs = letters[:n], letters[n:2 * n], letters[2 * n:3 * n]
+        # T: the source with every other party j's row and column index taken to its outcome a_j
+        operands, subs = [dec.tau.reshape(dims + dims)], [rows + cols]
+        for j, u in enumerate(unitaries):
+            if j != party:
+                u = np.asarray(u)
+                operands += [u.conj(), u]
+                subs += [rows[j] + outs[j], cols[j] + outs[j]]
+        rest = "".join(outs[j] for j in range(n) if j != party)
+        t = np.einsum(",".join(subs) + "->" + rows[party] + cols[party] + rest, *operands)
+        a_i = outs[party]
+        p_tau = np.einsum("z" + rows[party] + a_i + ",z" + cols[party] + a_i + ","
+                          + rows[party] + cols[party] + rest + "->z" + outs,
+                          rep.conj(), rep, t).real
+        c = (1 - dec.q) * (1 - self.leak_u) * np.clip(p_tau, 0.0, None)
+        if len(dec.weights):
+            per = [np.abs(np.asarray(v) @ np.conj(u)) ** 2 for v, u in zip(dec.vectors, unitaries)]
+            moved = np.abs(np.einsum("kr,zra->zka", np.asarray(dec.vectors[party]), rep.conj())) ** 2
+            operands = [dec.weights, moved] + [per[j] for j in range(n) if j != party]
+            subs = ["k", "zk" + a_i] + ["k" + outs[j] for j in range(n) if j != party]
+            p_sigma = np.einsum(",".join(subs) + "->z" + outs, *operands)
+        else:
+            p_sigma = np.zeros((len(rep),) + dims)
+        return c, dec.q * self.leak * p_sigma
+
     def _arrays(self, distributions):
         dec = self.dec
         p_tau, members, p_sigma, _ = distributions
@@ -644,15 +681,13 @@ def _local_objective(problem: _Problem, base):
         if sol.zero_key:
             return 0.0, np.zeros(theta.size)
         g = group_information_gradient(c + sol.gamma * s, singletons)
-        grad, j = np.empty(theta.size), 0
+        grads = []
         for i, t in enumerate(split(theta)):  # one party's unitary moves per coordinate
-            for k in range(t.size):
-                step = t.copy()
-                step[k] += LOCAL_FD_STEP
-                cj, sj = problem.unitary_arrays(us[:i] + [party(i, step)] + us[i + 1:])
-                grad[j] = np.sum(g * ((cj - c) + sol.gamma * (sj - s))) / LOCAL_FD_STEP
-                j += 1
-        return -sol.value * scale, -grad * scale
+            steps = t + LOCAL_FD_STEP * np.eye(t.size)
+            cj, sj = problem.party_perturbed_arrays(us, i, [party(i, st) for st in steps])
+            grads.append(np.tensordot((cj - c) + sol.gamma * (sj - s), g, axes=g.ndim)
+                         / LOCAL_FD_STEP)
+        return -sol.value * scale, -np.concatenate(grads) * scale
 
     return unitaries, negative, int(sum(sizes))
 
