@@ -387,7 +387,8 @@ def bench_di(reps, quick):
 
 def bench_sources(reps, quick):
     """Issue 19 targets: a two-qubit matrix from the CLI (<= 3x numpy at Z, <= 10x with the
-    search), a 3x3 matrix with the search (<= 20x), a 20-point leakage grid (<= 2x one point)."""
+    search), a 3x3 or 2x2x2 matrix with the search (<= 20x; random full-rank states), a 20-point
+    leakage grid (<= 2x one point)."""
     import numpy as np
 
     tmp = Path(tempfile.mkdtemp(prefix="qkdbench-"))
@@ -396,13 +397,16 @@ def bench_sources(reps, quick):
     rng = np.random.default_rng(1)
     g = rng.standard_normal((9, 9)) + 1j * rng.standard_normal((9, 9))
     np.save(tmp / "qutrits.npy", g @ g.conj().T / np.trace(g @ g.conj().T).real)
+    rng = np.random.default_rng(5)
+    g = rng.standard_normal((8, 8)) + 1j * rng.standard_normal((8, 8))
+    np.save(tmp / "qubits3.npy", g @ g.conj().T / np.trace(g @ g.conj().T).real)
     t_np, _ = measure(lambda: run_cmd(PY, "-c", "import numpy"), reps)
     cases = [("two-qubit matrix, Z", ["--state", tmp / "bell95.npy", "--measurements", "Z"], 3),
              ("two-qubit matrix, search", ["--state", tmp / "bell95.npy"], 10),
-             ("3x3 matrix, search", ["--state", tmp / "qutrits.npy", "--dims", 3, 3], 20)]
+             ("3x3 matrix, search", ["--state", tmp / "qutrits.npy", "--dims", 3, 3], 20),
+             ("2x2x2 matrix, search (+ cut bound)", ["--state", tmp / "qubits3.npy", "--dims", 2, 2, 2], 20)]
     for name, args, target in cases:
-        t, _ = measure(cli("state-bound", *args, "--leakage", 0.1, "--json", "--quiet"),
-                       1 if "3x3" in name else reps)
+        t, _ = measure(cli("state-bound", *args, "--leakage", 0.1, "--json", "--quiet"), reps)
         ratio = t[0] / t_np[0]
         row(f"19 state-bound {name} (s)", fmt(t), f"{fmt(t_np)} python -c 'import numpy'",
             f"{ratio:.2f}x numpy", f"<= {target}x numpy", ratio <= target)
