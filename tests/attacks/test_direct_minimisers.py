@@ -140,3 +140,21 @@ def test_paper_attack_direct_stage_never_above_the_alternating_minimum(shape, gr
     # the polish starts at a fixed point: DIRECT_AFTER steps, then a few per start (a wrong gradient
     # in the direct stage leaves the work to the alternation and fails here)
     assert new_steps * 2 < ref_steps, (new_steps, ref_steps)
+
+
+@pytest.mark.parametrize("shape,groups", [((3, 3), [[0], [1]]), ((2, 2, 2), [[0], [1], [2]])])
+def test_a_product_inside_the_box_is_certified_zero(shape, groups):
+    # c <= 0.3 P <= c + s for a product distribution P: Eve's gamma reaches a product exactly,
+    # and the result must carry the exact zero certificate (G is clipped at 0, so a start can
+    # end at value 0.0 without it; a later start's certificate must replace it)
+    rng = np.random.default_rng(7)
+    for _ in range(30):
+        p = np.ones(shape)
+        for ax, d in enumerate(shape):
+            sh = [1] * len(shape)
+            sh[ax] = d
+            p = p * rng.dirichlet(np.ones(d)).reshape(sh)
+        r = rng.uniform(0, 0.3, shape)
+        c, s = 0.3 * p * (1 - r), 0.3 * p * r * rng.uniform(1.0, 1.2, shape)
+        sol = minimize_gamma(c, s, groups, rng=np.random.default_rng(1))
+        assert sol.zero_key and sol.value == 0.0

@@ -565,8 +565,10 @@ def test_search_pools_every_frame_runs_decomposition():
     assert np.linalg.eigvalsh(rho - sigma).min() >= -1e-9
 
 
-@pytest.mark.parametrize("dims", [(3, 3), (2, 2, 2), (2, 3), (2, 2, 3)])
-def test_batched_party_perturbations_equal_the_one_by_one_arrays(dims):
+@pytest.mark.parametrize("dims,members", [((3, 3), 7), ((2, 2, 2), 7), ((2, 3), 7),
+                                          ((3, 2), 7), ((2, 2, 3), 7), ((2, 2, 2, 2), 2),
+                                          ((2, 2, 2, 2), 3), ((2, 2, 2, 3), 7)])
+def test_batched_party_perturbations_equal_the_one_by_one_arrays(dims, members):
     # the local search's finite differences: one party's unitary replaced by each of a batch,
     # against unitary_arrays (kron of the whole setting) one replacement at a time
     from qkdbounds.bounds.source_bound import _Decomposition, _haar, _Problem
@@ -575,9 +577,11 @@ def test_batched_party_perturbations_equal_the_one_by_one_arrays(dims):
     dim = int(np.prod(dims))
     g = rng.normal(size=(dim, dim)) + 1j * rng.normal(size=(dim, dim))
     tau = g @ g.conj().T / np.trace(g @ g.conj().T).real
-    vectors = [rng.normal(size=(7, d)) + 1j * rng.normal(size=(7, d)) for d in dims]
+    # (member counts equal to a local dimension: einsum letters of members and outcomes must
+    # not collide, which at 4 parties gave wrong arrays silently)
+    vectors = [rng.normal(size=(members, d)) + 1j * rng.normal(size=(members, d)) for d in dims]
     vectors = [v / np.linalg.norm(v, axis=1, keepdims=True) for v in vectors]
-    dec = _Decomposition(0.4, rng.dirichlet(np.ones(7)), vectors, tau, None, 0.0, "test")
+    dec = _Decomposition(0.4, rng.dirichlet(np.ones(members)), vectors, tau, None, 0.0, "test")
     problem = _Problem(dec, dims, 0.13, "uniform")
     us = [_haar(d, rng) for d in dims]
     for i, d in enumerate(dims):

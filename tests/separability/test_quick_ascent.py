@@ -30,7 +30,8 @@ def test_quick_ascent_is_certified_and_close_to_the_full_engine(dims, seed):
     q_max = 1 / np.linalg.eigvalsh(half @ quick.sigma() @ half).max()
     assert quick.weight == pytest.approx(q_max, abs=1e-9)
     # a quick decomposition: below the full engine's and its outer bound, but close to them
-    assert quick.weight <= full.weight_outer + 1e-9
+    if full.weight_outer is not None:   # (skipped when it does not fit in the budget)
+        assert quick.weight <= full.weight_outer + 1e-9
     assert full.weight - 0.01 <= quick.weight
 
 

@@ -421,12 +421,16 @@ def _frame_decomposition(source: Source, unitaries, rng, progress=None,
                          ) -> _Decomposition:
     """The engine's decomposition of :math:`U^\\dagger\\rho U` (U the local unitaries of a
     measurement setting), rotated back to the input frame; ``route``: the engine's (default its
-    quick local ascent from fresh random product states).  ``outer``: the input frame's outer
+    quick local ascent from fresh random product states; a rank-deficient input goes on to
+    column generation, within the engine's minimum budget).  ``outer``: the input frame's outer
     bound on the separable weight, which local unitaries leave unchanged (the frame run skips it)."""
+    from ..separability import engine_minimum
+
     from ..states.sources import apply_local_unitaries
 
     frame = apply_local_unitaries(source, [np.asarray(u).conj().T for u in unitaries])
-    d = _decomposition(frame, rng, progress, outer=outer is None, route=route)
+    d = _decomposition(frame, rng, progress, outer=outer is None, route=route,
+                       time_budget=engine_minimum(source.dims))
     d = d if outer is None else replace(d, outer=outer)
     big = _kron([np.asarray(u) for u in unitaries])
     vectors = [np.asarray(v) @ np.asarray(u).T for v, u in zip(d.vectors, unitaries)]
@@ -552,7 +556,9 @@ class _Problem:
         :func:`numpy.einsum` (no path search: its overhead would dominate at D <= 36)."""
         dec, dims, n = self.dec, self.dims, self.n
         rep = np.asarray(replacements)
-        letters = "abcdefghijklmnopqrstuvwxyz"
+        # index letters for every party's row, column and outcome ("k" and "z" are the members'
+        # and the batch's): up to 16 parties
+        letters = "abcdefghijlmnopqrstuvwxyABCDEFGHIJKLMNOPQRSTUVWXYZ"
         rows, cols, outs = letters[:n], letters[n:2 * n], letters[2 * n:3 * n]
         # T: the source with every other party j's row and column index taken to its outcome a_j
         operands, subs = [dec.tau.reshape(dims + dims)], [rows + cols]
@@ -775,7 +781,8 @@ class _Eve:
             # a frame run is an alternative to the input frame's decomposition (the min over
             # both is taken, and every later setting may use it): the engine's quick local
             # ascent from fresh random product states (~0.15 s at 3x3; a full engine run, ~1 s,
-            # gave no better bounds, docs/routes.md), full runs where the ascent does not apply
+            # gave no better bounds, docs/routes.md); where the ascent does not apply (rank-
+            # deficient inputs), column generation within the engine's minimum budget
             out = [(f"setting's frame (frame run {self.frame_runs})",
                     _frame_decomposition(self.source, us, self.rng, self.progress,
                                          self.base.outer))]
@@ -1043,7 +1050,8 @@ def source_rate_upper_bound(source, leakage, model: str = "uniform",
     time_budget : float, optional
         Seconds of the separability engine's run on the input (its ``time_budget``; default its
         own estimate, :func:`qkdbounds.separability.engine_estimate`); the runs in searched
-        settings' frames are the engine's quick ``route="local_ascent"``.  The engine stops at the
+        settings' frames are the engine's quick ``route="local_ascent"`` (full-rank inputs; others
+        get column generation within :func:`qkdbounds.separability.engine_minimum`).  The engine stops at the
         budget with its best certified decomposition, so on a loaded machine a larger budget
         gives the same decomposition as a quiet machine with the default.
 

@@ -919,9 +919,13 @@ def _raised_note(res: CertifiedSeparableWeight, requested: float, dim: int):
     from ._ascent import MIN_STAGES
     from ._colgen import MIN_ROUNDS
 
+    quick = "route 'local_ascent'" in res.reason
     note = (f"time_budget {requested:.3g} s raised to the engine's minimum {res.time_budget:.3g} s "
-            f"at total dimension {dim} (set-up, the local ascent's first {MIN_STAGES} stages "
-            f"and the first {MIN_ROUNDS} column-generation rounds run whatever the budget)")
+            f"at total dimension {dim} (set-up" + (f" and the local ascent's {QUICK_ASCENT_STAGES} "
+                                                  f"stages run" if quick else
+                                                  f", the local ascent's first {MIN_STAGES} stages "
+                                                  f"and the first {MIN_ROUNDS} column-generation "
+                                                  f"rounds run") + " whatever the budget)")
     return replace(res, message="; ".join(x for x in (note, res.message) if x))
 
 
