@@ -60,9 +60,12 @@ ZERO_RTOL = 1e-12
 DIRECT_MEMORY = 10
 #: Alternating steps per start before the direct minimisation takes over (small problems
 #: converge within them, and then the direct stage's overhead would not pay): the paper
-#: attack's exact steps, the extended attack's outer steps (each an L-BFGS solve).
+#: attack's exact steps, the extended attack's outer steps (each an L-BFGS solve over the flag
+#: groups), and for extended problems of more than DIRECT_SIZE variables (flag groups plus
+#: movable outcomes: 3x3 and 2x2x2 sources) one outer step, since each step costs more there.
 DIRECT_AFTER = 5
 DIRECT_AFTER_OUTER = 3
+DIRECT_SIZE = 16
 
 
 @dataclass(frozen=True)
