@@ -59,14 +59,8 @@ ZERO_RTOL = 1e-12
 #: L-BFGS memory of the direct minimisation (NLopt's ``vector_storage``).
 DIRECT_MEMORY = 10
 #: Alternating steps per start before the direct minimisation takes over (small problems
-#: converge within them, and then the direct stage's overhead would not pay): the paper
-#: attack's exact steps, the extended attack's outer steps (each an L-BFGS solve over the flag
-#: groups); extended problems of more than DIRECT_SIZE variables (flag groups plus movable
-#: outcomes: 3x3 and 2x2x2 sources) switch at once (from the start's exact clip step in y),
-#: since each outer step costs an L-BFGS solve over many flag groups there.
+#: converge within them, and then the direct stage's overhead would not pay).
 DIRECT_AFTER = 5
-DIRECT_AFTER_OUTER = 3
-DIRECT_SIZE = 16
 
 
 @dataclass(frozen=True)

@@ -26,8 +26,8 @@ keeps convexity) is minimised by L-BFGS (NLopt, with bounds) with its exact enve
 :math:`\partial_{\eta_g} = \sum_a F_g(a)\log(m_a/(M\pi_a))`; the reference is then updated
 to the product of the marginals (alternating minimisation).  That converges linearly (hundreds of
 outer steps per start at :math:`N = 3`), so a start that has not converged after
-:data:`~qkdbounds.attacks.eve.DIRECT_AFTER_OUTER` steps (problems of more than
-:data:`~qkdbounds.attacks.eve.DIRECT_SIZE` variables at once, from the start's exact clip step
+:data:`DIRECT_AFTER_OUTER` steps (problems of more than
+:data:`DIRECT_SIZE` variables at once, from the start's exact clip step
 in :math:`y`) minimises :math:`G(m(\eta, y))` directly
 over the box :math:`0 \le \eta \le 1,\ 0 \le y \le u` by L-BFGS with the closed-form
 :math:`\pi` and the envelope gradient :math:`\partial G/\partial m_a = \log(m_a/(M\pi_a))`
@@ -53,8 +53,7 @@ from ..info.entropy import group_information_measure
 from ..measurements.bases import Measurement
 from ..states.isotropic import IsotropicGHZ, cc_decomposition
 from .cc import member_distribution, question_class
-from .eve import (DIRECT_AFTER_OUTER, DIRECT_SIZE, ZERO_RTOL, _direct, _solve_mass, minimize_gamma,
-                  reference_product)
+from .eve import ZERO_RTOL, _direct, _solve_mass, minimize_gamma, reference_product
 from ..status import Status
 
 __all__ = ["ExtendedSolution", "ExtendedQuestionClass", "extended_question_class", "minimize_extended",
@@ -63,6 +62,13 @@ __all__ = ["ExtendedSolution", "ExtendedQuestionClass", "extended_question_class
 #: Largest ensemble enumerated to form the flag groups.
 MAX_ENSEMBLE = 200_000
 MAX_OUTER = 500
+#: Outer alternating steps per start (each an L-BFGS solve over the flag groups) before the
+#: direct minimisation takes over; problems of more than DIRECT_SIZE variables (flag groups
+#: plus movable outcomes: 3x3 and 2x2x2 sources) switch at once, from the start's exact clip
+#: step in y, since each outer step costs most there.  Two-qubit problems mostly converge
+#: within DIRECT_AFTER_OUTER steps and run as the alternation alone.
+DIRECT_AFTER_OUTER = 3
+DIRECT_SIZE = 16
 
 
 @dataclass(frozen=True)
