@@ -94,20 +94,13 @@ def test_polish_starts_at_a_fixed_point_of_the_alternating_minimisation(monkeypa
 
 
 def _gamma_alternating_only(c, s, groups, n_starts, rng):
-    """minimize_gamma's starts, each run by the alternating minimisation alone to convergence."""
+    """minimize_gamma's starts, each run by the alternating minimisation alone to convergence
+    (the second route: only the minimisation differs)."""
     from qkdbounds.attacks import eve
 
     lo, hi = c, c + s
-    starts = [np.full(c.shape, 1.0 / c.size)]
-    starts += [reference_product(corner, groups) for corner in (lo, hi) if corner.sum() > 0]
-    for _ in range(n_starts):
-        ref = np.ones(c.shape)
-        for g in groups:
-            shape = [c.shape[ax] if ax in g else 1 for ax in range(c.ndim)]
-            ref = ref * rng.dirichlet(np.ones(int(np.prod([c.shape[ax] for ax in g])))).reshape(shape)
-        starts.append(ref)
     best = np.inf
-    for pi in starts:
+    for pi in eve._starts(lo, hi, groups, n_starts, rng):     # the same starts
         _, value, zero, _ = eve._alternate(pi, lo, hi, groups, 1e-12, 20000)
         if zero:
             return 0.0

@@ -201,6 +201,23 @@ def _alternate(pi, lo, hi, groups, tol, max_iter):
     return m, value, False, False
 
 
+def _starts(lo, hi, groups, n_starts, rng) -> list:
+    """The product references minimize_gamma starts from: the uniform one, those of the box's
+    corners ``lo`` and ``hi`` (when not empty) and ``n_starts`` random ones (a Dirichlet
+    marginal per group, drawn from ``rng``)."""
+    starts = [np.full(lo.shape, 1.0 / lo.size)]
+    for corner in (lo, hi):
+        if corner.sum() > 0:
+            starts.append(reference_product(corner, groups))
+    for _ in range(n_starts):
+        ref = np.ones(lo.shape)
+        for g in groups:
+            shape = [lo.shape[ax] if ax in g else 1 for ax in range(lo.ndim)]
+            ref = ref * rng.dirichlet(np.ones(int(np.prod([lo.shape[ax] for ax in g])))).reshape(shape)
+        starts.append(ref)
+    return starts
+
+
 def minimize_gamma(
     base: NDArray,
     extra: NDArray,
@@ -235,16 +252,7 @@ def minimize_gamma(
         groups = [[i] for i in range(c.ndim)]
     rng = check_rng("rng", rng)
     lo, hi = c, c + s
-    starts = [np.full(c.shape, 1.0 / c.size)]
-    for corner in (lo, hi):
-        if corner.sum() > 0:
-            starts.append(reference_product(corner, groups))
-    for _ in range(n_starts):
-        ref = np.ones(c.shape)
-        for g in groups:
-            shape = [c.shape[ax] if ax in g else 1 for ax in range(c.ndim)]
-            ref = ref * rng.dirichlet(np.ones(int(np.prod([c.shape[ax] for ax in g])))).reshape(shape)
-        starts.append(ref)
+    starts = _starts(lo, hi, groups, n_starts, rng)
     if not s.any():
         # nothing movable (e.g. Eve's trivial decomposition): m = c from every start, which
         # all end at G(c) (zero exactly when c is a product); the random starts are still
