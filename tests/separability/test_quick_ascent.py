@@ -86,3 +86,11 @@ def test_frame_runs_use_the_quick_ascent():
     dec = _frame_decomposition(src, us, np.random.default_rng(1), outer=0.9)
     assert dec.how.startswith("local_ascent") and "rotated back" in dec.how
     assert dec.outer == 0.9
+
+
+def test_raised_budget_note_names_what_ran():
+    src = make_source(_random_state(9, 8), (3, 3))
+    res = certified_separable_weight(src, route="local_ascent", outer=False, time_budget=0.01,
+                                     rng=np.random.default_rng(0))
+    assert "raised to the engine's minimum" in res.message
+    assert "local ascent's 2 stages run" in res.message and "column-generation" not in res.message

@@ -896,7 +896,7 @@ def certified_separable_weight(source: Source, *, rounds: int = 400,
     key = (rho.tobytes(), dims, rounds, new_per_round, bool(outer), dps, route, time_budget)
     hit = _CACHE.get(key)  # one question, one answer: the rate and --save-ensemble share it
     if hit is not None:    # (one lookup: another thread may drop the key)
-        return _raised_note(hit, requested, dim)
+        return _raised_note(hit, requested, dim, route)
     if source.matrix.dtype != np.complex128 or not np.array_equal(source.matrix, rho):
         source = Source(rho, dims, source.projection)
     rng = check_rng("rng", rng)
@@ -906,10 +906,10 @@ def certified_separable_weight(source: Source, *, rounds: int = 400,
     if callback is not None:
         callback(1.0)
     _CACHE.put(key, res)
-    return _raised_note(res, requested, dim)
+    return _raised_note(res, requested, dim, route)
 
 
-def _raised_note(res: CertifiedSeparableWeight, requested: float, dim: int):
+def _raised_note(res: CertifiedSeparableWeight, requested: float, dim: int, route: str):
     """``res`` with the note that the requested budget was raised, when it was, the numerical
     route ran (local ascent / column generation) and the call took longer than requested
     (closed forms and exact routes are not budgeted)."""
@@ -919,7 +919,7 @@ def _raised_note(res: CertifiedSeparableWeight, requested: float, dim: int):
     from ._ascent import MIN_STAGES
     from ._colgen import MIN_ROUNDS
 
-    quick = "route 'local_ascent'" in res.reason
+    quick = route == "local_ascent" and res.method == "local_ascent"   # no column generation
     note = (f"time_budget {requested:.3g} s raised to the engine's minimum {res.time_budget:.3g} s "
             f"at total dimension {dim} (set-up" + (f" and the local ascent's {QUICK_ASCENT_STAGES} "
                                                   f"stages run" if quick else
