@@ -20,22 +20,21 @@ valid CC attack, so every value is a valid upper bound, and the paper's attack i
 case :math:`\eta = 0` and :math:`y \le q_vLp^{sep}`.
 
 Minimisation: as in :mod:`qkdbounds.attacks.eve`, :math:`G(m) = \min_\pi D(m\|M\pi)`; for fixed
-product reference :math:`\pi` the problem is convex in :math:`(y, \eta)`.  The :math:`y`-part has
+product reference :math:`\pi` the problem is convex in :math:`(y, \eta)`. The :math:`y`-part has
 the exact clip solution, and the remaining convex function of :math:`\eta` (partial minimisation
 keeps convexity) is minimised by L-BFGS (NLopt, with bounds) with its exact envelope gradient
-:math:`\partial_{\eta_g} = \sum_a F_g(a)\log(m_a/(M\pi_a))`; the reference is then updated
-to the product of the marginals (alternating minimisation).  That converges linearly (hundreds of
-outer steps per start at :math:`N = 3`), so a start that has not converged after
-:data:`DIRECT_AFTER_OUTER` steps (problems of more than
-:data:`DIRECT_SIZE` variables at once, from the start's exact clip step
-in :math:`y`) minimises :math:`G(m(\eta, y))` directly
-over the box :math:`0 \le \eta \le 1,\ 0 \le y \le u` by L-BFGS with the closed-form
-:math:`\pi` and the envelope gradient :math:`\partial G/\partial m_a = \log(m_a/(M\pi_a))`
+:math:`\partial_{\eta_g} = \sum_a F_g(a)\log(m_a/(M\pi_a))`; the reference is then updated to the
+product of the marginals (alternating minimisation). That converges linearly (hundreds of outer
+steps per start at :math:`N = 3`), so a start that has not converged after
+:data:`DIRECT_AFTER_OUTER` steps (problems of more than :data:`DIRECT_SIZE` variables at once,
+from the start's exact clip step in :math:`y`) minimises :math:`G(m(\eta, y))` directly over the
+box :math:`0 \le \eta \le 1,\ 0 \le y \le u` by L-BFGS with the closed-form :math:`\pi` and the
+envelope gradient :math:`\partial G/\partial m_a = \log(m_a/(M\pi_a))`
 (:func:`qkdbounds.attacks.eve._direct`), and the alternation polishes that point (one or two
-steps; it detects an exactly reachable product).  The best point seen is kept: 3.8x faster on 206
-recorded instances of the any-source search (5x on those with many flag groups), equal
-values to 7e-9 bits.  The first start is the
-paper's optimum, so the extended bound is never above the paper's.
+steps; it detects an exactly reachable product). The best point seen is kept: 3.8x faster on 206
+recorded instances of the any-source search (5x on those with many flag groups), equal values to
+7e-9 bits. The first start is the paper's optimum, so the extended bound is never above the
+paper's.
 """
 
 from __future__ import annotations

@@ -35,8 +35,9 @@ Measurements (the *outer* maximisation: the honest parties choose them, Eve mini
 computational bases (``"Z"``/``"auto"``); given unitaries or POVMs; or ``"search"``: Z plus
 ``n_search`` seeded Haar-random local settings (every party free: a general source has no
 :math:`U\otimes U^*` symmetry), then a seeded multistart local maximisation (NLopt L-BFGS
-with the envelope-theorem gradient, distributions by finite differences) over local unitaries :math:`U_i\exp(iH_i)`, :math:`H_i` Hermitian with zero
-diagonal (diagonal generators only rephase the measurement vectors), from the ``n_local`` best
+with the envelope-theorem gradient, distributions by finite differences) over local unitaries
+:math:`U_i\exp(iH_i)`, :math:`H_i` Hermitian with zero diagonal (diagonal generators only
+rephase the measurement vectors), from the ``n_local`` best
 settings, on the paper attack's value (Eve's inner minimisation from its structured starts).
 Every setting found is then evaluated with the chosen attack and Eve's full multistart.  This
 is a heuristic for the outer maximum (a lower estimate of it), not a certified global maximum,
@@ -417,19 +418,17 @@ def _decomposition_residual(rho: NDArray, dec: _Decomposition) -> float:
 
 
 def _frame_decomposition(source: Source, unitaries, rng, progress=None,
-                         outer: float | None = None, route: str = "local_ascent"
-                         ) -> _Decomposition:
-    """The engine's decomposition of :math:`U^\\dagger\\rho U` (U the local unitaries of a
-    measurement setting), rotated back to the input frame; ``route``: the engine's (default its
-    quick local ascent from fresh random product states; a rank-deficient input goes on to
-    column generation, within the engine's minimum budget).  ``outer``: the input frame's outer
+                         outer: float | None = None) -> _Decomposition:
+    """The engine's quick decomposition (``route="local_ascent"``: its local ascent from fresh
+    random product states; a rank-deficient input goes on to column generation, within the
+    engine's minimum budget) of :math:`U^\\dagger\\rho U` (U the local unitaries of a
+    measurement setting), rotated back to the input frame.  ``outer``: the input frame's outer
     bound on the separable weight, which local unitaries leave unchanged (the frame run skips it)."""
     from ..separability import engine_minimum
-
     from ..states.sources import apply_local_unitaries
 
     frame = apply_local_unitaries(source, [np.asarray(u).conj().T for u in unitaries])
-    d = _decomposition(frame, rng, progress, outer=outer is None, route=route,
+    d = _decomposition(frame, rng, progress, outer=outer is None, route="local_ascent",
                        time_budget=engine_minimum(source.dims))
     d = d if outer is None else replace(d, outer=outer)
     big = _kron([np.asarray(u) for u in unitaries])
@@ -575,9 +574,10 @@ class _Problem:
                           rep.conj(), rep, t).real
         c = (1 - dec.q) * (1 - self.leak_u) * np.clip(p_tau, 0.0, None)
         if len(dec.weights):
-            per = [np.abs(np.asarray(v) @ np.conj(u)) ** 2 for v, u in zip(dec.vectors, unitaries)]
+            others = [np.abs(np.asarray(v) @ np.conj(u)) ** 2          # the other parties' factors
+                      for j, (v, u) in enumerate(zip(dec.vectors, unitaries)) if j != party]
             moved = np.abs(np.einsum("kr,zra->zka", np.asarray(dec.vectors[party]), rep.conj())) ** 2
-            operands = [dec.weights, moved] + [per[j] for j in range(n) if j != party]
+            operands = [dec.weights, moved] + others
             subs = ["k", "zk" + a_i] + ["k" + outs[j] for j in range(n) if j != party]
             p_sigma = np.einsum(",".join(subs) + "->z" + outs, *operands)
         else:
@@ -1050,9 +1050,9 @@ def source_rate_upper_bound(source, leakage, model: str = "uniform",
     time_budget : float, optional
         Seconds of the separability engine's run on the input (its ``time_budget``; default its
         own estimate, :func:`qkdbounds.separability.engine_estimate`); the runs in searched
-        settings' frames are the engine's quick ``route="local_ascent"`` (full-rank inputs; others
-        get column generation within :func:`qkdbounds.separability.engine_minimum`).  The engine stops at the
-        budget with its best certified decomposition, so on a loaded machine a larger budget
+        settings' frames are the engine's quick ``route="local_ascent"`` (full-rank inputs;
+        others get column generation within :func:`qkdbounds.separability.engine_minimum`).
+        The engine stops at the budget with its best certified decomposition, so on a loaded machine a larger budget
         gives the same decomposition as a quiet machine with the default.
 
     Returns
