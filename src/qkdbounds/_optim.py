@@ -107,7 +107,7 @@ def minimize_box(fun: Callable[[NDArray[np.float64]], tuple[float, NDArray[np.fl
             cached.clear()
         else:
             cached.clear()
-            value, g = fun(np.clip(x, lo, hi))
+            value, g = fun(np.minimum(np.maximum(x, lo), hi))   # (np.clip: 2x the overhead)
             best.see(x, value)
         if grad.size:
             grad[:] = g

@@ -463,6 +463,33 @@ def test_exp_i_hermitian_equals_scipy_expm():
         np.testing.assert_allclose(_exp_i_hermitian(h), expm(1j * h), atol=1e-13)
 
 
+def test_exp_i_hermitian_derivative_equals_central_differences():
+    """Daleckii-Krein derivatives of exp(iH) along the generators against central differences
+    of scipy.linalg.expm (second route), including H = 0 (all eigenvalues equal: the formula's
+    diagonal limit, where the derivative is iE exactly) and a degenerate pair."""
+    from scipy.linalg import expm
+
+    from qkdbounds.bounds.source_bound import (_exp_i_hermitian, _hermitian_basis,
+                                               _hermitian_offdiag)
+
+    rng = np.random.default_rng(5)
+    for d in (2, 3, 5):
+        basis = _hermitian_basis(d)
+        assert basis.shape == (d * (d - 1), d, d)
+        theta = rng.normal(size=d * (d - 1))
+        for j in range(len(basis)):     # the basis spans _hermitian_offdiag linearly
+            np.testing.assert_allclose(_hermitian_offdiag(d, np.eye(len(basis))[j]), basis[j])
+        for h in (_hermitian_offdiag(d, theta), np.zeros((d, d)), np.diag([1.0] * 2 + [0.0] * (d - 2))):
+            exp, deriv = _exp_i_hermitian(h, basis)
+            np.testing.assert_allclose(exp, expm(1j * h), atol=1e-13)
+            step = 1e-6
+            for e, got in zip(basis, deriv):
+                fd = (expm(1j * (h + step * e)) - expm(1j * (h - step * e))) / (2 * step)
+                np.testing.assert_allclose(got, fd, atol=1e-8)
+        np.testing.assert_allclose(_exp_i_hermitian(np.zeros((d, d)), basis)[1], 1j * basis,
+                                   atol=1e-15)
+
+
 def test_cut_bound_branch_and_bound_is_exact():
     """The cut bound's branch and bound returns the exhaustive max over settings of the min over
     cuts whenever the estimate bounds the value from above, and skips work doing so."""
@@ -568,10 +595,13 @@ def test_search_pools_every_frame_runs_decomposition():
 @pytest.mark.parametrize("dims,members", [((3, 3), 7), ((2, 2, 2), 7), ((2, 3), 7),
                                           ((3, 2), 7), ((2, 2, 3), 7), ((2, 2, 2, 2), 2),
                                           ((2, 2, 2, 2), 3), ((2, 2, 2, 3), 7)])
-def test_batched_party_perturbations_equal_the_one_by_one_arrays(dims, members):
-    # the local search's finite differences: one party's unitary replaced by each of a batch,
-    # against unitary_arrays (kron of the whole setting) one replacement at a time
-    from qkdbounds.bounds.source_bound import _Decomposition, _haar, _Problem
+def test_party_derivative_arrays_equal_central_differences(dims, members):
+    # the local search's gradient: one party's unitary moving along a batch of directions,
+    # against central differences of unitary_arrays (kron of the whole setting), one direction
+    # at a time
+    from scipy.linalg import expm
+
+    from qkdbounds.bounds.source_bound import _Decomposition, _haar, _hermitian_basis, _Problem
 
     rng = np.random.default_rng(3)
     dim = int(np.prod(dims))
@@ -584,11 +614,13 @@ def test_batched_party_perturbations_equal_the_one_by_one_arrays(dims, members):
     dec = _Decomposition(0.4, rng.dirichlet(np.ones(members)), vectors, tau, None, 0.0, "test")
     problem = _Problem(dec, dims, 0.13, "uniform")
     us = [_haar(d, rng) for d in dims]
+    h = 1e-5
     for i, d in enumerate(dims):
-        reps = [_haar(d, rng) for _ in range(3)]
-        c, s = problem.party_perturbed_arrays(us, i, reps)
-        assert c.shape == s.shape == (3,) + dims
-        for z, r in enumerate(reps):
-            c1, s1 = problem.unitary_arrays(us[:i] + [r] + us[i + 1:])
-            np.testing.assert_allclose(c[z], c1, atol=1e-14)
-            np.testing.assert_allclose(s[z], s1, atol=1e-14)
+        gens = _hermitian_basis(d)[:3]
+        dc, ds = problem.party_derivative_arrays(us, i, [us[i] @ (1j * e) for e in gens])
+        assert dc.shape == ds.shape == (len(gens),) + dims
+        for z, e in enumerate(gens):
+            plus = problem.unitary_arrays(us[:i] + [us[i] @ expm(1j * h * e)] + us[i + 1:])
+            minus = problem.unitary_arrays(us[:i] + [us[i] @ expm(-1j * h * e)] + us[i + 1:])
+            np.testing.assert_allclose(dc[z], (plus[0] - minus[0]) / (2 * h), atol=1e-9)
+            np.testing.assert_allclose(ds[z], (plus[1] - minus[1]) / (2 * h), atol=1e-9)

@@ -154,33 +154,50 @@ def _direct(base, box, flags, groups, x0):
     may be empty (shape ``(0,) + base.shape``): the paper attack's :math:`G(c + \gamma s)`,
     :math:`y = \gamma s`, ``box`` = :math:`s`."""
     shape, n_g = base.shape, len(flags)
-    flat_flags = flags.reshape(n_g, base.size)
     flat_base = base.ravel()
-    movable = box.ravel() > 0
-    drops = [tuple(ax for ax in range(base.ndim) if ax not in g) for g in groups]
+    movable = np.flatnonzero(box.ravel() > 0)
+    # m = c + B x with B = [flags^T | the movable outcomes' unit columns]; the gradient in x is
+    # B^T of the gradient in m
+    lift = np.zeros((base.size, n_g + movable.size))
+    lift[:, :n_g] = flags.reshape(n_g, base.size).T
+    lift[movable, n_g + np.arange(movable.size)] = 1.0
+    marginals = _marginal_matrix(shape, groups)
 
     def measure(x):
-        m = flat_base + x[:n_g] @ flat_flags
-        m[movable] += x[n_g:]
-        return np.maximum(m, 0.0)
+        return np.maximum(flat_base + lift @ x, 0.0)
 
     def fun(x):
         m = measure(x)
         mass = m.sum()
         if mass <= 0:
             return 0.0, np.zeros(x.size)
-        mm = m.reshape(shape)
-        log_ratio = np.log(mm / mass, out=np.zeros(shape), where=mm > 0)
-        for drop in drops:
-            mg = mm.sum(axis=drop, keepdims=True) if drop else mm
-            log_ratio = log_ratio - np.log(mg / mass, out=np.zeros(mg.shape), where=mg > 0)
-        log_ratio = log_ratio.ravel()
-        return float(m @ log_ratio), np.concatenate([flat_flags @ log_ratio, log_ratio[movable]])
+        log_mass = np.log(mass)
+        marg = marginals @ m
+        # log(m_a / M) - sum_g log(m_g(a_g) / M), each log taken as 0 where its argument is 0
+        log_ratio = (np.log(m, out=np.full(m.shape, log_mass), where=m > 0)
+                     - marginals.T @ np.log(marg, out=np.full(marg.shape, log_mass),
+                                            where=marg > 0)
+                     + (len(groups) - 1) * log_mass)
+        return float(m @ log_ratio), lift.T @ log_ratio
 
     if x0.size:
         upper = np.concatenate([np.ones(n_g), box.ravel()[movable]])
         x0 = minimize_box(fun, x0, 0.0, upper, vector_storage=DIRECT_MEMORY).x
     return x0[:n_g], measure(x0).reshape(shape)
+
+
+def _marginal_matrix(shape, groups) -> NDArray:
+    """0/1 matrix mapping a flat measure of ``shape`` to its group marginals, stacked (shape
+    ``(sum_g prod_{i in g} d_i, prod(shape))``)."""
+    coords = np.indices(shape).reshape(len(shape), -1)
+    blocks = []
+    for g in groups:
+        g_shape = tuple(shape[ax] for ax in g)
+        index = np.ravel_multi_index(coords[list(g)], g_shape) if g else np.zeros(coords.shape[1], int)
+        block = np.zeros((int(np.prod(g_shape)), coords.shape[1]))
+        block[index, np.arange(coords.shape[1])] = 1.0
+        blocks.append(block)
+    return np.concatenate(blocks)
 
 
 def _alternate(pi, lo, hi, groups, tol, max_iter):

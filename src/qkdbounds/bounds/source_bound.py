@@ -72,9 +72,6 @@ N_LOCAL_STARTS = 4
 #: its relative stopping tolerance on the value.
 LOCAL_MAXEVAL = 80
 LOCAL_FTOL = 1e-10
-#: Forward-difference step (radians of the generators) of the distributions in the local
-#: maximisation's envelope gradient.
-LOCAL_FD_STEP = 1e-6
 #: Reassembly tolerance (max entry) of a recognised locally rotated isotropic GHZ state.
 ATOL_ROTATED_GHZ = 1e-9
 #: Unitarity tolerance of given measurement unitaries.
@@ -544,17 +541,22 @@ class _Problem:
             p_sigma = np.zeros(self.dims)
         return ((1 - dec.q) * (1 - self.leak_u) * p_tau, dec.q * self.leak * p_sigma)
 
-    def party_perturbed_arrays(self, unitaries, party: int, replacements):
-        r"""(c, s) of :meth:`unitary_arrays` with party ``party``'s unitary replaced by each of
-        ``replacements`` (shape ``(P, d, d)``) and the others kept: arrays of shape
-        ``(P,) + dims``, batched (the local search's finite differences).
+    def party_derivative_arrays(self, unitaries, party: int, directions):
+        r"""Directional derivatives of :meth:`unitary_arrays`' (c, s) when party ``party``'s
+        unitary :math:`U` moves along each of ``directions`` (:math:`\dot U`, shape
+        ``(P, d, d)``) and the others stay: arrays of shape ``(P,) + dims`` (the local search's
+        gradient).
 
-        :math:`p_\tau(\vec a) = \sum_{r,c} \overline{U'}_{r a_i} T_{r c}(\vec a_{-i})
-        U'_{c a_i}`, with :math:`T` the source contracted with the other parties' columns once;
-        the members' distributions change in party ``party``'s factor only.  Plain
-        :func:`numpy.einsum` (no path search: its overhead would dominate at D <= 36)."""
+        :math:`p_\tau(\vec a) = \sum_{r,c} \overline{U}_{r a_i} T_{r c}(\vec a_{-i}) U_{c a_i}`
+        with :math:`T` the source contracted with the other parties' columns (Hermitian in
+        :math:`r, c`), so :math:`\dot p_\tau = 2\,\mathrm{Re} \sum_{r,c}
+        \overline{\dot U}_{r a_i} T_{rc} U_{c a_i}`; a member's factor :math:`|\alpha_{k a_i}|^2`,
+        :math:`\alpha = v_k^T \overline{U}`, moves by :math:`2\,\mathrm{Re}(\overline{\alpha}
+        \dot\alpha)`.  Plain :func:`numpy.einsum` (no path search: its overhead would dominate
+        at D <= 36)."""
         dec, dims, n = self.dec, self.dims, self.n
-        rep = np.asarray(replacements)
+        dot_u = np.asarray(directions)
+        u_i = np.asarray(unitaries[party])
         # index letters for every party's row, column and outcome ("k" and "z" are the members'
         # and the batch's): up to 16 parties
         letters = "abcdefghijlmnopqrstuvwxyABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -569,20 +571,22 @@ class _Problem:
         rest = "".join(outs[j] for j in range(n) if j != party)
         t = np.einsum(",".join(subs) + "->" + rows[party] + cols[party] + rest, *operands)
         a_i = outs[party]
-        p_tau = np.einsum("z" + rows[party] + a_i + ",z" + cols[party] + a_i + ","
-                          + rows[party] + cols[party] + rest + "->z" + outs,
-                          rep.conj(), rep, t).real
-        c = (1 - dec.q) * (1 - self.leak_u) * np.clip(p_tau, 0.0, None)
+        d_tau = 2.0 * np.einsum("z" + rows[party] + a_i + "," + rows[party] + cols[party] + rest
+                                + "," + cols[party] + a_i + "->z" + outs,
+                                dot_u.conj(), t, u_i).real
+        dc = (1 - dec.q) * (1 - self.leak_u) * d_tau
         if len(dec.weights):
+            v_i = np.asarray(dec.vectors[party])
+            alpha = v_i @ u_i.conj()                                     # (K, d)
+            moved = 2.0 * (alpha.conj()[None] * np.einsum("kr,zra->zka", v_i, dot_u.conj())).real
             others = [np.abs(np.asarray(v) @ np.conj(u)) ** 2          # the other parties' factors
                       for j, (v, u) in enumerate(zip(dec.vectors, unitaries)) if j != party]
-            moved = np.abs(np.einsum("kr,zra->zka", np.asarray(dec.vectors[party]), rep.conj())) ** 2
             operands = [dec.weights, moved] + others
             subs = ["k", "zk" + a_i] + ["k" + outs[j] for j in range(n) if j != party]
-            p_sigma = np.einsum(",".join(subs) + "->z" + outs, *operands)
+            d_sigma = np.einsum(",".join(subs) + "->z" + outs, *operands)
         else:
-            p_sigma = np.zeros((len(rep),) + dims)
-        return c, dec.q * self.leak * p_sigma
+            d_sigma = np.zeros((len(dot_u),) + dims)
+        return dc, dec.q * self.leak * d_sigma
 
     def _arrays(self, distributions):
         dec = self.dec
@@ -619,6 +623,17 @@ class _Problem:
         return value / (self.n - 1) if singles else value
 
 
+def _hermitian_basis(d: int) -> NDArray:
+    """The Hermitian matrices :math:`E_j` with :math:`H(\theta) = \sum_j \theta_j E_j` the
+    zero-diagonal Hermitian matrix of :func:`_hermitian_offdiag`: shape ``(d(d-1), d, d)``."""
+    iu = np.triu_indices(d, 1)
+    m = len(iu[0])
+    basis = np.zeros((2 * m, d, d), dtype=complex)
+    basis[np.arange(m), iu[0], iu[1]] = 1.0
+    basis[np.arange(m, 2 * m), iu[0], iu[1]] = 1j
+    return basis + basis.conj().transpose(0, 2, 1)
+
+
 def _hermitian_offdiag(d: int, theta: NDArray) -> NDArray:
     h = np.zeros((d, d), dtype=complex)
     iu = np.triu_indices(d, 1)
@@ -627,11 +642,26 @@ def _hermitian_offdiag(d: int, theta: NDArray) -> NDArray:
     return h + h.conj().T
 
 
-def _exp_i_hermitian(h: NDArray) -> NDArray:
-    """:math:`\\exp(iH)` of a Hermitian matrix from its eigendecomposition (exact up to round-off;
-    for the small matrices here ~100x faster than :func:`scipy.linalg.expm`'s Pade route)."""
+def _exp_i_hermitian(h: NDArray, directions: NDArray | None = None):
+    r""":math:`\exp(iH)` of a Hermitian matrix from its eigendecomposition (exact up to round-off;
+    for the small matrices here ~100x faster than :func:`scipy.linalg.expm`'s Pade route).
+
+    With ``directions`` (Hermitian :math:`E_j`, shape ``(P, d, d)``) also its derivatives along
+    them, :math:`\frac{d}{dt}\exp(i(H + tE_j))|_{t=0}`, shape ``(P, d, d)``, returned as a
+    pair: the Daleckii-Krein formula :math:`V (F \circ (V^\dagger iE_j V)) V^\dagger` with
+    :math:`H = V\Lambda V^\dagger` and :math:`F_{kl} = (e^{i\lambda_k} - e^{i\lambda_l}) /
+    (i(\lambda_k - \lambda_l))` (:math:`e^{i\lambda_k}` on the diagonal), evaluated as
+    :math:`e^{i(\lambda_k + \lambda_l)/2}\,\mathrm{sinc}((\lambda_k - \lambda_l)/2)` (no
+    cancellation for close eigenvalues).  Reference: R. Bhatia, *Matrix Analysis* (Springer,
+    1997), Thm. V.3.3."""
     lam, vec = np.linalg.eigh(h)
-    return (vec * np.exp(1j * lam)) @ vec.conj().T
+    exp = (vec * np.exp(1j * lam)) @ vec.conj().T
+    if directions is None:
+        return exp
+    f = np.exp(0.5j * (lam[:, None] + lam[None, :])) * np.sinc((lam[:, None] - lam[None, :])
+                                                             / (2 * np.pi))
+    inner = 1j * np.einsum("rk,zrs,sl->zkl", vec.conj(), directions, vec)
+    return exp, np.einsum("rk,zkl,sl->zrs", vec, f * inner, vec.conj())
 
 
 def _local_search(problem: _Problem, starts: list[_Setting]) -> list[_Setting]:
@@ -659,8 +689,9 @@ def _local_objective(problem: _Problem, base):
     :math:`V(\theta) = \min_\gamma G(c(\theta) + \gamma s(\theta))` (paper 1, Eq. 15), so at
     Eve's optimal :math:`\gamma^*`, :math:`\partial_j V = \sum_{\vec a} \partial G/\partial m
     (\vec a)\,(\partial_j c + \gamma^*\partial_j s)(\vec a)`, with :math:`\partial_j c,
-    \partial_j s` by forward differences of the *distributions* (cheap, one party's unitary
-    moving) instead of the whole value: one attack per gradient instead of one per coordinate.
+    \partial_j s` exact (:meth:`_Problem.party_derivative_arrays` along the Daleckii-Krein
+    derivatives of :math:`\exp(iH_i)`, :func:`_exp_i_hermitian`): one attack per gradient
+    instead of one per coordinate.
     """
     from ..attacks.eve import minimize_gamma
     from ..info.entropy import group_information_gradient
@@ -671,28 +702,30 @@ def _local_objective(problem: _Problem, base):
     singletons = [[i] for i in range(problem.n)]
     scale = 1.0 / (problem.n - 1)
 
-    def party(i, theta_i):
-        return base[i] @ _exp_i_hermitian(_hermitian_offdiag(dims[i], theta_i))
+    bases = [_hermitian_basis(d) for d in dims]
 
     def split(theta):
         return [theta[o:o + k] for o, k in zip(offsets, sizes)]
 
     def unitaries(theta):
-        return [party(i, t) for i, t in enumerate(split(theta))]
+        return [base[i] @ _exp_i_hermitian(_hermitian_offdiag(dims[i], t))
+                for i, t in enumerate(split(theta))]
 
     def negative(theta):
-        us = unitaries(theta)
+        us, moves = [], []
+        for i, t in enumerate(split(theta)):
+            exp, d_exp = _exp_i_hermitian(_hermitian_offdiag(dims[i], t), bases[i])
+            us.append(base[i] @ exp)
+            moves.append(np.matmul(base[i], d_exp))     # d U_i / d theta_ij, shape (P, d, d)
         c, s = problem.unitary_arrays(us)
         sol = minimize_gamma(c, s, singletons, n_starts=0)
         if sol.zero_key:
             return 0.0, np.zeros(theta.size)
         g = group_information_gradient(c + sol.gamma * s, singletons)
         grads = []
-        for i, t in enumerate(split(theta)):  # one party's unitary moves per coordinate
-            steps = t + LOCAL_FD_STEP * np.eye(t.size)
-            cj, sj = problem.party_perturbed_arrays(us, i, [party(i, st) for st in steps])
-            grads.append(np.tensordot((cj - c) + sol.gamma * (sj - s), g, axes=g.ndim)
-                         / LOCAL_FD_STEP)
+        for i, dot_u in enumerate(moves):  # one party's unitary moves per coordinate
+            dc, ds = problem.party_derivative_arrays(us, i, dot_u)
+            grads.append(np.tensordot(dc + sol.gamma * ds, g, axes=g.ndim))
         return -sol.value * scale, -np.concatenate(grads) * scale
 
     return unitaries, negative, int(sum(sizes))
@@ -1116,24 +1149,27 @@ def source_rate_upper_bound(source, leakage, model: str = "uniform",
 def _cut_bound(settings, cuts, evaluate, estimate) -> float:
     r""":math:`\max_x \min_\text{cuts}` ``evaluate(x, cut)`` over ``settings`` by branch and
     bound: settings in decreasing order of their estimate (the min over cuts) until none can win
-    by more than ``ATOL_TIE``; a setting's cuts stop as soon as one is at or below the best value
-    so far (its min cannot win).  The same maximum as evaluating every setting and cut (to
-    ``ATOL_TIE``) when ``estimate(x, cut) >= evaluate(x, cut)`` and ``evaluate`` does not depend
-    on the order of the calls.  Eve's attack does, slightly: its random starts come from one
+    by more than ``ATOL_TIE``; a setting's cuts run in increasing order of their estimates and
+    stop as soon as one is at or below the best value so far (to ``ATOL_TIE``: its min cannot
+    win; the cut most likely to be the minimum comes first, and a setting equal to one already
+    evaluated -- the local maximisations often converge to the same basis -- costs one cut).  The
+    same maximum as evaluating every setting and cut (to ``ATOL_TIE``) when ``estimate(x, cut)
+    >= evaluate(x, cut)`` and ``evaluate`` does not depend on the order of the calls.  Eve's attack does, slightly: its random starts come from one
     generator and its frame runs are limited per request, so the value can differ from the
     exhaustive loop's in the last digits (1e-16 observed); each is a valid bound for its
     settings."""
     if len(settings) == 1:
         return float(min(evaluate(settings[0], g) for g in cuts))
-    keys = np.array([min(estimate(st, g) for g in cuts) for st in settings])
+    per_cut = np.array([[estimate(st, g) for g in cuts] for st in settings])
+    keys = per_cut.min(axis=1)
     best = None
     for idx in np.argsort(-keys, kind="stable"):
         if best is not None and keys[idx] <= best + ATOL_TIE:
             break
         value = np.inf
-        for g in cuts:
-            value = min(value, evaluate(settings[idx], g))
-            if best is not None and value <= best:
+        for c in np.argsort(per_cut[idx], kind="stable"):
+            value = min(value, evaluate(settings[idx], cuts[c]))
+            if best is not None and value <= best + ATOL_TIE:
                 break
         if best is None or value > best:
             best = value

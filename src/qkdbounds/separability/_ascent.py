@@ -97,22 +97,27 @@ class _Objective:
         top = lam[-1]
         if not (tr > 0 and top > 0):
             return np.inf, np.zeros_like(x)
-        r = np.clip(lam / top, 0.0, None)
-        s = float((r ** p).sum())
+        r = np.maximum(lam / top, 0.0)
+        r_p1 = r ** (p - 1)
+        s = float(r_p1 @ r)
         value = np.log(top) + np.log(s) / p - np.log(tr)
-        c = r ** (p - 1) / (top * s)
-        g_mat = self.rho_mhalf @ ((u * c) @ u.conj().T) @ self.rho_mhalf
-        g_psi = (g_mat @ psi - psi / tr).T                         # (K, D): d f / d conj(psi_k)
-        tensor = g_psi.reshape((self.k,) + self.dims)
-        grads = []
-        n = len(self.dims)
-        for i in range(n):
-            ops, subs = [tensor], ["z" + self.ket]
-            for j in range(n):
-                if j != i:
-                    ops.append(vecs[j].conj())
-                    subs.append("z" + self.ket[j])
-            grads.append(np.einsum(",".join(subs) + "->z" + self.ket[i], *ops))
+        c = r_p1 / (top * s)
+        # G psi with G = rho^{-1/2} U diag(c) U^dagger rho^{-1/2}, applied to phi = rho^{-1/2} psi
+        g_psi = (self.rho_mhalf @ (u @ (c[:, None] * (u.conj().T @ phi))) - psi / tr).T
+        tensor = g_psi.reshape((self.k,) + self.dims)              # d f / d conj(psi_k)
+        if len(self.dims) == 2:                                    # (batched matrix products)
+            grads = [np.matmul(tensor, vecs[1].conj()[:, :, None])[:, :, 0],
+                     np.matmul(vecs[0].conj()[:, None, :], tensor)[:, 0, :]]
+        else:
+            grads = []
+            n = len(self.dims)
+            for i in range(n):
+                ops, subs = [tensor], ["z" + self.ket]
+                for j in range(n):
+                    if j != i:
+                        ops.append(vecs[j].conj())
+                        subs.append("z" + self.ket[j])
+                grads.append(np.einsum(",".join(subs) + "->z" + self.ket[i], *ops))
         gz = np.concatenate([g.ravel() for g in grads])
         return float(value), 2.0 * np.concatenate([gz.real, gz.imag])
 
