@@ -496,22 +496,28 @@ def test_cut_bound_branch_and_bound_is_exact():
     from qkdbounds.bounds.source_bound import _cut_bound
 
     rng = np.random.default_rng(11)
-    skipped = 0
+    skipped = stopped = 0
     for trial in range(200):
         n_set, n_cut = int(rng.integers(1, 12)), int(rng.integers(1, 4))
         values = rng.random((n_set, n_cut)) * (rng.random() < 0.9)
         slack = rng.random((n_set, n_cut)) * rng.choice([0.0, 0.01, 0.5])
         calls = []
 
-        def evaluate(i, g):
+        def evaluate(i, g, below):
+            # below a threshold, Eve may stop at any attack at or below it: here halfway
             calls.append((i, g))
+            if below is not None and values[i, g] <= below:
+                partial.append((i, g))
+                return (values[i, g] + below) / 2
             return values[i, g]
 
+        partial = []
         got = _cut_bound(list(range(n_set)), list(range(n_cut)), evaluate,
                          lambda i, g: values[i, g] + slack[i, g])
         assert got == values.min(axis=1).max()
         skipped += n_set * n_cut - len(calls)
-    assert skipped > 0
+        stopped += len(partial)
+    assert skipped > 0 and stopped > 0
 
 
 def _generic_problem(dims=(2, 3), seed=4, leak=0.1):
@@ -624,3 +630,30 @@ def test_party_derivative_arrays_equal_central_differences(dims, members):
             minus = problem.unitary_arrays(us[:i] + [us[i] @ expm(-1j * h * e)] + us[i + 1:])
             np.testing.assert_allclose(dc[z], (plus[0] - minus[0]) / (2 * h), atol=1e-9)
             np.testing.assert_allclose(ds[z], (plus[1] - minus[1]) / (2 * h), atol=1e-9)
+
+
+@pytest.mark.parametrize("attack", ["best", "paper", "extended"])
+def test_evaluate_stops_below_a_threshold_with_a_value_eve_may_use(attack):
+    # the cut bound's early stop: a partial evaluation returns a value at or below the
+    # threshold, from the attacks this mode allows (so never below the full evaluation's min),
+    # and a threshold below the min gives the full evaluation
+    from qkdbounds.bounds.source_bound import _cuts, _Eve, _evaluate, _haar, _unitary_setting
+    from qkdbounds.states.sources import make_source
+
+    rng = np.random.default_rng(8)
+    g = rng.normal(size=(8, 8)) + 1j * rng.normal(size=(8, 8))
+    src = make_source(g @ g.conj().T / np.trace(g @ g.conj().T).real, (2, 2, 2))
+    eve = _Eve(src, attack, np.random.default_rng(0), adapt=True, use_trivial=attack != "paper")
+    stopped = 0
+    for _ in range(3):
+        setting = _unitary_setting([_haar(2, rng) for _ in range(3)])
+        for cut in _cuts(3):
+            full = _evaluate(eve, setting, 0.1, "uniform", cut)
+            assert not full["partial"]
+            below = _evaluate(eve, setting, 0.1, "uniform", cut, stop_below=full["value"] - 1e-3)
+            assert not below["partial"] and below["value"] == full["value"]
+            for threshold in (full["value"], full["value"] + 0.05, 10.0):
+                part = _evaluate(eve, setting, 0.1, "uniform", cut, stop_below=threshold)
+                assert full["value"] <= part["value"] <= threshold
+                stopped += part["partial"]
+    assert stopped > 0

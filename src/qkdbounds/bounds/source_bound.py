@@ -861,21 +861,51 @@ class _Eve:
         return [d for fr in self.frames.values() if fr for _, d in fr]
 
 
-def _evaluate(eve: _Eve, setting: _Setting, leak: float, model: str, groups, pooled: bool = True):
+def _evaluate(eve: _Eve, setting: _Setting, leak: float, model: str, groups, pooled: bool = True,
+              stop_below: float | None = None):
     """Every attack's value at one setting (bits, before 1/(N-1)), Eve's best decomposition for
     each, and the winner's certificate (``pooled``: with every frame run's decomposition, else
-    the input frame's and the setting's own; ``pool_complete`` says whether the pool was used)."""
+    the input frame's and the setting's own; ``pool_complete`` says whether the pool was used).
+
+    ``stop_below``: stop as soon as an attack Eve may use reaches a value at or below it (the
+    trivial decomposition first, then hers in order); such a result is ``{"value": v,
+    "partial": True}`` with ``v <= stop_below`` a valid bound at this setting, not its minimum
+    (the cut bound's branch and bound only needs to know that the setting cannot win)."""
     decs, adapted, complete = eve.decompositions(setting, pooled)
+
+    def trivial():
+        return eve.memo(setting, "trivial", leak, model, groups,
+                        lambda: _trivial_entries(eve, setting, leak, model, groups))
+
     paper, extended = [], []
     for name, dec in decs:
+        if stop_below is not None:
+            so_far = _lowest_allowed(eve, paper, extended, trivial())
+            if so_far <= stop_below:
+                return {"value": so_far, "partial": True}
         pa, ex = eve.memo(setting, dec, leak, model, groups,
                           lambda dec=dec: _attack_entries(eve, setting, leak, model, groups, dec))
         paper.append((pa[0], name, dec, pa[1]))
         if ex is not None:
             extended.append((ex[0], name, dec, ex[1]))
-    out = _evaluate_rest(eve, setting, leak, model, groups, adapted, paper, extended)
+    out = _evaluate_rest(eve, adapted, paper, extended, trivial())
     out["pool_complete"] = complete
+    out["partial"] = False
     return out
+
+
+def _lowest_allowed(eve, paper, extended, trivial) -> float:
+    """The lowest value among the entries so far of the attacks ``eve.attack`` allows (inf if
+    none): :func:`_evaluate_rest`'s candidates, before all decompositions are in."""
+    no_sol, trivial_entry = trivial
+    values = []
+    if eve.attack in ("best", "paper"):
+        values += [r[0] for r in paper]
+    if eve.attack in ("best", "extended"):
+        values += [r[0] for r in extended] + ([trivial_entry[0]] if trivial_entry else [])
+    if eve.attack in ("best", "paper") and eve.use_trivial:
+        values.append(0.0 if no_sol.zero_key else no_sol.value)
+    return min(values, default=np.inf)
 
 
 def _attack_entries(eve, setting, leak, model, groups, dec):
@@ -901,29 +931,30 @@ def _attack_entries(eve, setting, leak, model, groups, dec):
         "p_question": sol.p_question, "method": sol.method, "zero_key": bool(sol.zero_key)})
 
 
-def _evaluate_rest(eve, setting, leak, model, groups, adapted, paper, extended):
-    """The no-attack and trivial entries and the winner (the second half of :func:`_evaluate`)."""
+def _trivial_entries(eve, setting, leak, model, groups):
+    """No attack (the paper attack's value on the trivial decomposition, nothing movable) and,
+    for ``"best"``/``"extended"`` with the trivial decomposition, the extended attack on it."""
     from ..attacks.eve import minimize_gamma
     from ..attacks.extended import minimize_extended
 
-    rng, dims = eve.rng, tuple(eve.source.dims)
+    trivial = _Problem(eve.trivial, tuple(eve.source.dims), leak, model, eve.distributions)
+    c, s, _, _ = trivial.arrays(setting)
+    no_sol = minimize_gamma(c, s, groups, n_starts=0)
+    if eve.attack == "paper" or not eve.use_trivial:
+        return no_sol, None
+    sol = minimize_extended(trivial.extended_class(setting), groups, rng=eve.rng)
+    return no_sol, (sol.value, "trivial", eve.trivial, {
+        "name": "extended CC attack on the trivial decomposition (leaked rounds merged into '?')",
+        "moved_leaked_mass": sol.y, "p_question": sol.p_question, "method": sol.method,
+        "zero_key": bool(sol.zero_key)})
 
-    def trivial_entries():
-        trivial = _Problem(eve.trivial, dims, leak, model, eve.distributions)
-        c, s, _, _ = trivial.arrays(setting)
-        no_sol = minimize_gamma(c, s, groups, n_starts=0)
-        if eve.attack == "paper" or not eve.use_trivial:
-            return no_sol, None
-        sol = minimize_extended(trivial.extended_class(setting), groups, rng=rng)
-        return no_sol, (sol.value, "trivial", eve.trivial, {
-            "name": "extended CC attack on the trivial decomposition (leaked rounds merged into '?')",
-            "moved_leaked_mass": sol.y, "p_question": sol.p_question, "method": sol.method,
-            "zero_key": bool(sol.zero_key)})
 
-    no_sol, trivial_entry = eve.memo(setting, "trivial", leak, model, groups, trivial_entries)
+def _evaluate_rest(eve, adapted, paper, extended, trivial):
+    """The no-attack and trivial entries and the winner (the second half of :func:`_evaluate`)."""
+    no_sol, trivial_entry = trivial
     no_attack = 0.0 if no_sol.zero_key else no_sol.value
     if trivial_entry is not None:
-        extended.append(trivial_entry)
+        extended = extended + [trivial_entry]
     best_paper = min(paper, key=lambda r: r[0])
     best_ext = min(extended, key=lambda r: r[0]) if extended else None
     no_entry = ("no_attack", (no_attack, "trivial", eve.trivial,
@@ -1147,19 +1178,21 @@ def source_rate_upper_bound(source, leakage, model: str = "uniform",
 
 
 def _cut_bound(settings, cuts, evaluate, estimate) -> float:
-    r""":math:`\max_x \min_\text{cuts}` ``evaluate(x, cut)`` over ``settings`` by branch and
-    bound: settings in decreasing order of their estimate (the min over cuts) until none can win
-    by more than ``ATOL_TIE``; a setting's cuts run in increasing order of their estimates and
-    stop as soon as one is at or below the best value so far (to ``ATOL_TIE``: its min cannot
+    r""":math:`\max_x \min_\text{cuts}` ``evaluate(x, cut, below)`` over ``settings`` by branch
+    and bound: settings in decreasing order of their estimate (the min over cuts) until none can
+    win by more than ``ATOL_TIE``; a setting's cuts run in increasing order of their estimates
+    and stop as soon as one is at or below the best value so far (to ``ATOL_TIE``: its min cannot
     win; the cut most likely to be the minimum comes first, and a setting equal to one already
-    evaluated -- the local maximisations often converge to the same basis -- costs one cut).  The
-    same maximum as evaluating every setting and cut (to ``ATOL_TIE``) when ``estimate(x, cut)
-    >= evaluate(x, cut)`` and ``evaluate`` does not depend on the order of the calls.  Eve's attack does, slightly: its random starts come from one
-    generator and its frame runs are limited per request, so the value can differ from the
-    exhaustive loop's in the last digits (1e-16 observed); each is a valid bound for its
-    settings."""
+    evaluated -- the local maximisations often converge to the same basis -- costs one cut).
+    ``evaluate(x, cut, below)`` returns the value, or (``below`` not None) any value at or below
+    ``below`` when the value is (Eve stops at her first attack that low: the setting cannot win).
+    The same maximum as evaluating every setting and cut (to ``ATOL_TIE``) when
+    ``estimate(x, cut) >= evaluate(x, cut, None)`` and ``evaluate`` does not depend on the order
+    of the calls.  Eve's attack does, slightly: its random starts come from one generator and its
+    frame runs are limited per request, so the value can differ from the exhaustive loop's in the
+    last digits (1e-16 observed); each is a valid bound for its settings."""
     if len(settings) == 1:
-        return float(min(evaluate(settings[0], g) for g in cuts))
+        return float(min(evaluate(settings[0], g, None) for g in cuts))
     per_cut = np.array([[estimate(st, g) for g in cuts] for st in settings])
     keys = per_cut.min(axis=1)
     best = None
@@ -1168,11 +1201,13 @@ def _cut_bound(settings, cuts, evaluate, estimate) -> float:
             break
         value = np.inf
         for c in np.argsort(per_cut[idx], kind="stable"):
-            value = min(value, evaluate(settings[idx], cuts[c]))
+            value = min(value, evaluate(settings[idx], cuts[c],
+                                        None if best is None else best + ATOL_TIE))
             if best is not None and value <= best + ATOL_TIE:
-                break
-        if best is None or value > best:
-            best = value
+                break       # (its min is at most best + ATOL_TIE: it cannot win)
+        else:
+            if best is None or value > best:
+                best = value
     return float(best)
 
 
@@ -1248,7 +1283,8 @@ def _point(src, eve, leak, model, measurements, given, attack, cut_bound, n_sear
     best_cut = None
     if cut_bound and n >= 3:
         best_cut = _cut_bound([setting] if len(settings) == 1 else settings, _cuts(n),
-                              lambda st, g: _evaluate(eve, st, leak, model, g)["value"], quick)
+                              lambda st, g, below: _evaluate(eve, st, leak, model, g,
+                                                             stop_below=below)["value"], quick)
     scale = 1.0 / (n - 1)
     value, paper = best["value"] * scale, best["paper"] * scale
     ext = None if best["extended"] is None else best["extended"] * scale
