@@ -63,9 +63,6 @@ class _Objective:
         self.dims, self.k = tuple(dims), int(members)
         self.sizes = [self.k * d for d in self.dims]
         self.n_complex = sum(self.sizes)
-        letters = "abcdefghijklmnop"
-        n = len(self.dims)
-        self.ket = letters[:n]
 
     def unpack(self, x):
         z = x[:self.n_complex] + 1j * x[self.n_complex:]
@@ -104,21 +101,22 @@ class _Objective:
         c = r_p1 / (top * s)
         # G psi with G = rho^{-1/2} U diag(c) U^dagger rho^{-1/2}, applied to phi = rho^{-1/2} psi
         g_psi = (self.rho_mhalf @ (u @ (c[:, None] * (u.conj().T @ phi))) - psi / tr).T
-        tensor = g_psi.reshape((self.k,) + self.dims)              # d f / d conj(psi_k)
-        if len(self.dims) == 2:                                    # (batched matrix products)
-            grads = [np.matmul(tensor, vecs[1].conj()[:, :, None])[:, :, 0],
-                     np.matmul(vecs[0].conj()[:, None, :], tensor)[:, 0, :]]
-        else:
-            grads = []
-            n = len(self.dims)
-            for i in range(n):
-                ops, subs = [tensor], ["z" + self.ket]
-                for j in range(n):
-                    if j != i:
-                        ops.append(vecs[j].conj())
-                        subs.append("z" + self.ket[j])
-                grads.append(np.einsum(",".join(subs) + "->z" + self.ket[i], *ops))
-        gz = np.concatenate([g.ravel() for g in grads])
+        # d f / d conj(v_i): g_psi contracted with the other parties' conj(v_j), as two batched
+        # matrix products per party (the parties before i, kron'ed, and those after)
+        conj = [v.conj() for v in vecs]
+        before = [np.ones((self.k, 1))]
+        for v in conj[:-1]:
+            before.append(kron_rows([before[-1], v]))
+        after = [np.ones((self.k, 1))]
+        for v in conj[:0:-1]:
+            after.append(kron_rows([v, after[-1]]))
+        after = after[::-1]
+        grads = []
+        for i, d in enumerate(self.dims):
+            left, right = before[i], after[i]
+            t = np.matmul(left[:, None, :], g_psi.reshape(self.k, left.shape[1], d * right.shape[1]))
+            grads.append(np.matmul(t.reshape(self.k, d, right.shape[1]), right[:, :, None]).ravel())
+        gz = np.concatenate(grads)
         return float(value), 2.0 * np.concatenate([gz.real, gz.imag])
 
 
