@@ -574,9 +574,12 @@ def test_search_pools_every_frame_runs_decomposition():
     rng = np.random.default_rng(4)
     g = rng.standard_normal((6, 6)) + 1j * rng.standard_normal((6, 6))
     rho = g @ g.conj().T / np.trace(g @ g.conj().T).real
+    from qkdbounds.bounds.source_bound import MAX_FRAME_RUNS
+
     r = source_rate_upper_bound(rho, 0.1, measurements="search", dims=(2, 3))
     by_dec = r.certificate["attack"]["value_by_decomposition"]
-    assert any(name.startswith("frame run") for name in by_dec), by_dec
+    # (the setting's own runs, restarts included, and the pool's other runs)
+    assert sum("frame run" in name for name in by_dec) == MAX_FRAME_RUNS, by_dec
     assert r.value <= min(by_dec.values()) + 1e-12
     # every decomposition Eve had has its certified weight under the same name (the setting's own
     # frame run names its number in the pool)
@@ -657,3 +660,54 @@ def test_evaluate_stops_below_a_threshold_with_a_value_eve_may_use(attack):
                 assert full["value"] <= part["value"] <= threshold
                 stopped += part["partial"]
     assert stopped > 0
+
+
+def test_same_measurement_ignores_relabelled_outcomes_and_phases_only():
+    from qkdbounds.bounds.source_bound import _haar, _same_measurement, _unitary_setting
+
+    rng = np.random.default_rng(12)
+    for dims in ((3, 3), (2, 2, 2), (2, 4)):
+        us = [_haar(d, rng) for d in dims]
+        relabelled = [u[:, rng.permutation(d)] * np.exp(1j * rng.uniform(0, 6, d))
+                      for u, d in zip(us, dims)]
+        assert _same_measurement(_unitary_setting(us), _unitary_setting(relabelled))
+        # a small rotation of one party's basis (overlaps 1 - ~1e-4) is another setting
+        h = rng.normal(size=(dims[-1], dims[-1])) + 1j * rng.normal(size=(dims[-1], dims[-1]))
+        w, v = np.linalg.eigh(0.005 * (h + h.conj().T))
+        turned = us[:-1] + [us[-1] @ (v * np.exp(1j * w)) @ v.conj().T]
+        assert not _same_measurement(_unitary_setting(us), _unitary_setting(turned))
+
+
+def test_local_search_stops_at_the_first_repeated_maximum():
+    # two starts that are the same setting with relabelled outcomes climb to the same maximum
+    # (the value is invariant under relabelling): the second is not kept, nor any later start
+    from qkdbounds.bounds.source_bound import _haar, _local_search, _unitary_setting
+
+    problem, rng = _generic_problem(dims=(3, 3))
+    us = [_haar(3, rng) for _ in range(2)]
+    perm = [u[:, [2, 0, 1]] for u in us]
+    other = [_haar(3, rng) for _ in range(2)]
+    found = _local_search(problem, [_unitary_setting(us), _unitary_setting(perm),
+                                    _unitary_setting(other)])
+    assert len(found) == 1
+
+
+def test_search_spends_the_frame_budget_on_the_top_setting_but_a_given_setting_does_not():
+    # the branch and bound restarts the engine in the top setting's frame while the budget lasts
+    # (the bound is the min over Eve's decompositions, which differ by a few per cent); a
+    # question at given measurements keeps the input frame's decomposition alone
+    from qkdbounds.bounds.source_bound import MAX_FRAME_RUNS
+
+    rng = np.random.default_rng(21)
+    g = rng.normal(size=(9, 9)) + 1j * rng.normal(size=(9, 9))
+    rho = g @ g.conj().T / np.trace(g @ g.conj().T).real
+    searched = source_rate_upper_bound(rho, 0.1, measurements="search", dims=(3, 3))
+    runs = [k for k in searched.certificate["certified_weights"] if k.startswith("frame run")]
+    assert len(runs) == MAX_FRAME_RUNS
+    by_dec = searched.certificate["attack"]["value_by_decomposition"]
+    assert searched.value * 1 == pytest.approx(min(by_dec.values()), abs=1e-12)
+    fixed = source_rate_upper_bound(rho, 0.1, measurements="Z", dims=(3, 3))
+    assert [k for k in fixed.certificate["certified_weights"] if k.startswith("frame run")] == []
+    # the restarts are fresh engine runs (another matrix: rephased bases), not cached repeats
+    weights = [searched.certificate["certified_weights"][k] for k in runs]
+    assert len(set(np.round(weights, 12))) == len(weights)

@@ -72,6 +72,9 @@ N_LOCAL_STARTS = 4
 #: its relative stopping tolerance on the value.
 LOCAL_MAXEVAL = 80
 LOCAL_FTOL = 1e-10
+#: Two searched settings measure the same bases when each basis vector of one overlaps one of
+#: the other's to 1 - this (|<u_a|v_b>|^2); the local maximisations stop at the first repeat.
+SAME_BASIS_ATOL = 1e-6
 #: Reassembly tolerance (max entry) of a recognised locally rotated isotropic GHZ state.
 ATOL_ROTATED_GHZ = 1e-9
 #: Unitarity tolerance of given measurement unitaries.
@@ -676,8 +679,22 @@ def _local_search(problem: _Problem, starts: list[_Setting]) -> list[_Setting]:
         unitaries, negative, n_params = _local_objective(problem, start.unitaries)
         res = minimize_box(negative, np.zeros(n_params), -np.inf, np.inf, ftol_rel=LOCAL_FTOL,
                            xtol_rel=1e-10, maxeval=LOCAL_MAXEVAL, vector_storage=10)
-        found.append(_unitary_setting(unitaries(res.x)))
+        setting = _unitary_setting(unitaries(res.x))
+        if any(_same_measurement(setting, other) for other in found):
+            break       # the maximisations have started to repeat a maximum
+        found.append(setting)
     return found
+
+
+def _same_measurement(a: _Setting, b: _Setting, atol: float = SAME_BASIS_ATOL) -> bool:
+    """Whether two settings of unitaries measure the same bases up to relabelled outcomes and
+    phases (per party, :math:`|U_a^\dagger U_b|^2` is a permutation matrix to ``atol``): every
+    value of the search is then the same."""
+    for u, v in zip(a.unitaries, b.unitaries):
+        overlap = np.abs(np.asarray(u).conj().T @ np.asarray(v)) ** 2
+        if not np.all(overlap.max(axis=1) > 1 - atol):
+            return False
+    return True
 
 
 def _local_objective(problem: _Problem, base):
@@ -784,6 +801,8 @@ class _Eve:
         cheap = self.base.how.startswith(("isotropic GHZ", "locally rotated"))
         self.frame_budget = None if cheap else MAX_FRAME_RUNS
         self.frames: dict = {}
+        #: every frame run's decomposition in the order they ran ("frame run k" is runs[k - 1])
+        self.runs: list = []
         self.frame_runs = 0
         self.residuals: dict = {}  # id -> (decomposition kept alive, residual)
         #: (id(decomposition), setting) -> (decomposition, leakage-free distributions): the
@@ -819,8 +838,30 @@ class _Eve:
             out = [(f"setting's frame (frame run {self.frame_runs})",
                     _frame_decomposition(self.source, us, self.rng, self.progress,
                                          self.base.outer))]
+            self.runs.append(out[0][1])
         self.frames[key] = out
         return out
+
+    def restart(self, setting: _Setting) -> bool:
+        """One more frame run in ``setting``'s frame (the engine's quick ascent from fresh random
+        product states: a restart) while the frame budget lasts; False when none ran (budget
+        spent, a recognised family, or a POVM setting).  The search's branch and bound spends
+        the budget left this way on the setting on top: Eve's decompositions of the same rho
+        differ in value by a few per cent, and the bound is their minimum."""
+        if (not self.adapt or self.frame_budget is None or self.frame_runs >= self.frame_budget
+                or any(u is None for u in setting.unitaries)):
+            return False
+        us = [np.asarray(u) for u in setting.unitaries]
+        key = tuple(np.round(u, 12).tobytes() for u in us)
+        self.frame_runs += 1
+        # the same bases with random phases on their vectors: the same measurement, but another
+        # matrix for the engine, whose results are cached per matrix (a fresh run, not a repeat)
+        phased = [u * np.exp(2j * np.pi * self.rng.random(len(u))) for u in us]
+        run = (f"setting's frame (frame run {self.frame_runs})",
+               _frame_decomposition(self.source, phased, self.rng, self.progress, self.base.outer))
+        self.frames[key] = (self.frames.get(key) or []) + [run]
+        self.runs.append(run[1])
+        return True
 
     def residual(self, dec: _Decomposition) -> float:
         """:func:`_decomposition_residual` of one of Eve's decompositions (once per grid)."""
@@ -854,11 +895,11 @@ class _Eve:
         return self.attack_cache[key][2]
 
     def pool(self) -> list:
-        """The decompositions of every frame run so far, in the order they were computed (none
-        for isotropic pairs: their covariant rotations are per setting, not pooled)."""
+        """The decompositions of every frame run so far, in the order they ran (none for
+        isotropic pairs: their covariant rotations are per setting, not pooled)."""
         if self.iso_pair:
             return []
-        return [d for fr in self.frames.values() if fr for _, d in fr]
+        return list(self.runs)
 
 
 def _evaluate(eve: _Eve, setting: _Setting, leak: float, model: str, groups, pooled: bool = True,
@@ -1008,9 +1049,10 @@ def _search_settings(source: Source, problem: _Problem, rng, n_search: int, n_lo
     sampled = [zs] + [_unitary_setting([_haar(d, rng) for d in source.dims]) for _ in range(n_search)]
     ranked = sorted(sampled, key=lambda s: -problem.paper_value(s, 0, None))
     local = _local_search(problem, ranked[:n_local]) if n_local else []
-    how = (f"Z plus {n_search} seeded Haar-random local settings (all parties free), then "
-           f"{len(local)} local maximisations (NLopt L-BFGS with the envelope-theorem gradient, <= "
-           f"{LOCAL_MAXEVAL} evaluations, over U_i exp(iH_i)) from the best of them")
+    how = (f"Z plus {n_search} seeded Haar-random local settings (all parties free), then local "
+           f"maximisations (NLopt L-BFGS with the envelope-theorem gradient, <= {LOCAL_MAXEVAL} "
+           f"evaluations, over U_i exp(iH_i)) from the best {n_local} of them, stopped at the first "
+           f"that repeats a maximum: {len(local)} distinct maxima")
     return sampled + local, how
 
 
@@ -1211,7 +1253,7 @@ def _cut_bound(settings, cuts, evaluate, estimate) -> float:
     return float(best)
 
 
-def _branch_and_bound(eve, settings, keys, leak, model, groups):
+def _branch_and_bound(eve, settings, keys, leak, model, groups, restarts: bool = False):
     r"""Max over ``settings`` of Eve's min (:func:`_evaluate`), by branch and bound.
 
     Every setting carries an upper estimate of its value: its quick key, then the value of its
@@ -1220,7 +1262,9 @@ def _branch_and_bound(eve, settings, keys, leak, model, groups):
     decomposition and a frame run of its own (while the budget lasts), again with every frame
     run's decomposition so far (cached attacks: only the new ones are valued).  The search stops
     when the top setting's value was computed with every decomposition Eve has: no other setting
-    can then be higher.
+    can then be higher -- with ``restarts`` (a search), not before the frame budget is spent:
+    while it lasts, the top setting gets another frame run in its own frame (:meth:`_Eve.restart`)
+    and is re-evaluated.
     Ties keep the earlier setting in the order of the keys.  Returns (result, evaluations).
     """
     order = np.argsort(-keys, kind="stable")
@@ -1235,6 +1279,8 @@ def _branch_and_bound(eve, settings, keys, leak, model, groups):
         top = est.max()
         idx = min((i for i in range(len(settings)) if est[i] >= top - ATOL_TIE), key=lambda i: rank[i])
         if idx in results and pool_size[idx] == len(eve.pool()):
+            if restarts and eve.restart(settings[idx]):
+                continue    # its pool grew: re-evaluated with the new decomposition
             return results[idx], evaluated
         # a first evaluation uses the input frame and the setting's own frame run (as cheap as
         # without a pool); the pool's other decompositions only when the setting is back on top
@@ -1276,7 +1322,8 @@ def _point(src, eve, leak, model, measurements, given, attack, cut_bound, n_sear
                 "of their value until none can win; multistart heuristic for the outer max, not "
                 "a certified maximum")
     keys = np.array([quick(st) for st in settings]) if len(settings) > 1 else np.zeros(1)
-    best, evaluated = _branch_and_bound(eve, settings, keys, leak, model, singletons)
+    best, evaluated = _branch_and_bound(eve, settings, keys, leak, model, singletons,
+                                        restarts=len(settings) > 1)
     if len(settings) > 1:
         how += f" ({len(settings)} candidates, {evaluated} evaluated with Eve's full attack)"
     setting = best["setting"]
