@@ -871,8 +871,8 @@ class _Eve:
 
     def decompositions(self, setting, pooled: bool = True):
         """(decompositions for ``setting``, adapted?, complete?): the input frame's, the setting's
-        own frame run's and, ``pooled``, every other frame run's; ``complete``: they include the
-        whole pool."""
+        own frame runs' (its restarts included) and, ``pooled``, every other frame run's;
+        ``complete``: they include the whole pool."""
         frames = self.frame_decompositions(setting)
         adapted = frames is not None
         decs = [("input frame", self.base)] + (frames or [])
