@@ -35,10 +35,10 @@ Measurements (the *outer* maximisation: the honest parties choose them, Eve mini
 computational bases (``"Z"``/``"auto"``); given unitaries or POVMs; or ``"search"``: Z plus
 ``n_search`` seeded Haar-random local settings (every party free: a general source has no
 :math:`U\otimes U^*` symmetry), then a seeded multistart local maximisation (NLopt L-BFGS
-with the envelope-theorem gradient, distributions by finite differences) over local unitaries
-:math:`U_i\exp(iH_i)`, :math:`H_i` Hermitian with zero diagonal (diagonal generators only
-rephase the measurement vectors), from the ``n_local`` best
-settings, on the paper attack's value (Eve's inner minimisation from its structured starts).
+with the envelope-theorem gradient, exact derivatives of the distributions) over local
+unitaries :math:`U_i\exp(iH_i)`, :math:`H_i` Hermitian with zero diagonal (diagonal generators
+only rephase the measurement vectors), from the ``n_local`` best settings in turn, stopping at
+the first that repeats a maximum found before, on the paper attack's value (Eve's inner minimisation from its structured starts).
 Every setting found is then evaluated with the chosen attack and Eve's full multistart.  This
 is a heuristic for the outer maximum (a lower estimate of it), not a certified global maximum,
 and ``method`` says so; each reported number is the bound for the reported setting.
@@ -66,7 +66,8 @@ __all__ = ["SourceRateBound", "SourceRateBounds", "source_rate_upper_bound", "AT
 
 #: Haar-random local settings of the seeded measurement search (besides Z).
 N_SOURCE_SEARCH = 24
-#: Local maximisations of the search (started from the best Z/random settings).
+#: Local maximisations of the search at most (started from the best Z/random settings in turn;
+#: they stop at the first that repeats a maximum).
 N_LOCAL_STARTS = 4
 #: Objective evaluations (each with its gradient) per local maximisation (NLopt L-BFGS) and
 #: its relative stopping tolerance on the value.
@@ -627,7 +628,7 @@ class _Problem:
 
 
 def _hermitian_basis(d: int) -> NDArray:
-    """The Hermitian matrices :math:`E_j` with :math:`H(\theta) = \sum_j \theta_j E_j` the
+    r"""The Hermitian matrices :math:`E_j` with :math:`H(\theta) = \sum_j \theta_j E_j` the
     zero-diagonal Hermitian matrix of :func:`_hermitian_offdiag`: shape ``(d(d-1), d, d)``."""
     iu = np.triu_indices(d, 1)
     m = len(iu[0])
@@ -670,8 +671,9 @@ def _exp_i_hermitian(h: NDArray, directions: NDArray | None = None):
 def _local_search(problem: _Problem, starts: list[_Setting]) -> list[_Setting]:
     r"""L-BFGS maximisation (NLopt, :func:`qkdbounds._optim.minimize_box` without bounds: no
     ``scipy.optimize`` import, ~0.3 s of the CLI's start-up) of the paper value over
-    :math:`U_i\exp(iH_i)` from each start (gradient: :func:`_local_objective`); the best
-    point seen is kept."""
+    :math:`U_i\exp(iH_i)` from each start in turn (gradient: :func:`_local_objective`); the
+    best point seen is kept, and the starts stop at the first whose maximum repeats an earlier
+    one (:func:`_same_measurement`: the later starts would most likely repeat it too)."""
     from .._optim import minimize_box
 
     found = []
@@ -687,7 +689,7 @@ def _local_search(problem: _Problem, starts: list[_Setting]) -> list[_Setting]:
 
 
 def _same_measurement(a: _Setting, b: _Setting, atol: float = SAME_BASIS_ATOL) -> bool:
-    """Whether two settings of unitaries measure the same bases up to relabelled outcomes and
+    r"""Whether two settings of unitaries measure the same bases up to relabelled outcomes and
     phases (per party, :math:`|U_a^\dagger U_b|^2` is a permutation matrix to ``atol``): every
     value of the search is then the same."""
     for u, v in zip(a.unitaries, b.unitaries):
@@ -845,9 +847,12 @@ class _Eve:
     def restart(self, setting: _Setting) -> bool:
         """One more frame run in ``setting``'s frame (the engine's quick ascent from fresh random
         product states: a restart) while the frame budget lasts; False when none ran (budget
-        spent, a recognised family, or a POVM setting).  The search's branch and bound spends
-        the budget left this way on the setting on top: Eve's decompositions of the same rho
-        differ in value by a few per cent, and the bound is their minimum."""
+        spent, a recognised family, or a POVM setting; Z is included: its restarts are fresh
+        runs of the engine in the input frame, pooled as ``frame run k``).  The search's branch
+        and bound spends the budget left this way on the setting on top: Eve's decompositions
+        of the same rho differ in value by a few per cent, and the bound is their minimum.  The
+        budget is per request: a setting that only then comes on top is evaluated with the
+        pool but without a run of its own (its result says so)."""
         if (not self.adapt or self.frame_budget is None or self.frame_runs >= self.frame_budget
                 or any(u is None for u in setting.unitaries)):
             return False
@@ -1049,10 +1054,12 @@ def _search_settings(source: Source, problem: _Problem, rng, n_search: int, n_lo
     sampled = [zs] + [_unitary_setting([_haar(d, rng) for d in source.dims]) for _ in range(n_search)]
     ranked = sorted(sampled, key=lambda s: -problem.paper_value(s, 0, None))
     local = _local_search(problem, ranked[:n_local]) if n_local else []
-    how = (f"Z plus {n_search} seeded Haar-random local settings (all parties free), then local "
-           f"maximisations (NLopt L-BFGS with the envelope-theorem gradient, <= {LOCAL_MAXEVAL} "
-           f"evaluations, over U_i exp(iH_i)) from the best {n_local} of them, stopped at the first "
-           f"that repeats a maximum: {len(local)} distinct maxima")
+    how = f"Z plus {n_search} seeded Haar-random local settings (all parties free)"
+    if n_local:
+        how += (f", then local maximisations (NLopt L-BFGS with the envelope-theorem gradient, <= "
+                f"{LOCAL_MAXEVAL} evaluations, over U_i exp(iH_i)) from the best {n_local} of them "
+                f"in turn, stopped at the first that repeats a maximum: {len(local)} distinct "
+                f"maxima")
     return sampled + local, how
 
 
