@@ -94,3 +94,30 @@ def test_raised_budget_note_names_what_ran():
                                      rng=np.random.default_rng(0))
     assert "raised to the engine's minimum" in res.message
     assert "local ascent's 2 stages run" in res.message and "column-generation" not in res.message
+
+
+@pytest.mark.parametrize("dims,seed", [((3, 3), 1), ((2, 2, 2), 5)])
+def test_whole_ascent_route_is_certified_and_reaches_the_full_engine(dims, seed):
+    # route="ascent" (the any-source bound's input frame): the ascent's whole schedule, no
+    # column generation; from the same random start it continues the quick route's two stages
+    # (the best ensemble seen is kept), and it lands within 2e-3 of the full engine's weight
+    rho = _random_state(int(np.prod(dims)), seed)
+    src = make_source(rho, dims)
+    whole = certified_separable_weight(src, route="ascent", rng=np.random.default_rng(0))
+    quick = certified_separable_weight(src, route="local_ascent", outer=False,
+                                       rng=np.random.default_rng(0))
+    full = certified_separable_weight(src, rng=np.random.default_rng(0))
+    assert whole.method == "local_ascent" and "route 'ascent'" in whole.reason
+    assert "column generation" not in whole.reason
+    _check_certificate(whole, rho)
+    assert whole.weight >= quick.weight - 1e-9
+    assert full.weight - 2e-3 <= whole.weight <= whole.weight_outer + 1e-9
+    assert whole.weight_outer == pytest.approx(full.weight_outer, abs=1e-7)
+
+
+def test_whole_ascent_route_on_a_rank_deficient_input_is_column_generation():
+    rho = _product_mixture((3, 3), 4, 7)
+    res = certified_separable_weight(make_source(rho, (3, 3)), route="ascent",
+                                     rng=np.random.default_rng(0))
+    assert res.method != "local_ascent" and res.weight == 1.0
+    _check_certificate(res, rho)
