@@ -39,12 +39,6 @@ PRUNE = 1e-7
 PRICE_TOL = 1e-7
 
 
-#: Masters of rank up to this use Clarabel's QDLDL factorisation instead of its default choice
-#: (faer): 1.2-1.6x faster per solve at ranks 8-9 (same iterates), slower from rank 16 on; the
-#: PPT outer bound's SDP, with its larger cones, keeps the default (QDLDL was 2.5-14x slower).
-QDLDL_MAX_RANK = 9
-
-
 def iteration_estimate(rank: int) -> float:
     """Seconds of one interior-point iteration of the master at ``rank`` before any is measured
     (:data:`ITERATION_SECONDS_RANK36` scaled as r**6)."""
@@ -108,8 +102,6 @@ class _Master:
         settings = clarabel.DefaultSettings()
         settings.verbose = False
         settings.time_limit = max(0.05, float(time_limit))
-        if self.r <= QDLDL_MAX_RANK:
-            settings.direct_solve_method = "qdldl"
         cones = [clarabel.NonnegativeConeT(n), clarabel.PSDTriangleConeT(2 * self.r)]
         from .._solvers import run_guarded
 
