@@ -1063,7 +1063,7 @@ def _search_settings(source: Source, problem: _Problem, rng, n_search: int, n_lo
         how += (f", then local maximisations (NLopt L-BFGS with the envelope-theorem gradient, <= "
                 f"{LOCAL_MAXEVAL} evaluations, over U_i exp(iH_i)) from the best {n_local} of them "
                 f"in turn, stopped at the first that repeats a maximum: {len(local)} distinct "
-                f"maxima")
+                f"maxim{'um' if len(local) == 1 else 'a'}")
     return sampled + local, how
 
 
