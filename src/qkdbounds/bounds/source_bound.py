@@ -38,7 +38,8 @@ computational bases (``"Z"``/``"auto"``); given unitaries or POVMs; or ``"search
 with the envelope-theorem gradient, exact derivatives of the distributions) over local
 unitaries :math:`U_i\exp(iH_i)`, :math:`H_i` Hermitian with zero diagonal (diagonal generators
 only rephase the measurement vectors), from the ``n_local`` best settings in turn, stopping at
-the first that repeats a maximum found before, on the paper attack's value (Eve's inner minimisation from its structured starts).
+the first that repeats a maximum found before, on the paper attack's value (Eve's inner
+minimisation from its structured starts).
 Every setting found is then evaluated with the chosen attack and Eve's full multistart.  This
 is a heuristic for the outer maximum (a lower estimate of it), not a certified global maximum,
 and ``method`` says so; each reported number is the bound for the reported setting.
@@ -809,7 +810,6 @@ class _Eve:
         self.frames: dict = {}
         #: every frame run's decomposition in the order they ran ("frame run k" is runs[k - 1])
         self.runs: list = []
-        self.frame_runs = 0
         self.residuals: dict = {}  # id -> (decomposition kept alive, residual)
         #: (id(decomposition), setting) -> (decomposition, leakage-free distributions): the
         #: settings Eve's full attack is evaluated at (not the search's quick estimates)
@@ -823,7 +823,7 @@ class _Eve:
         frame runs is spent: the setting then has only the input frame's)."""
         if not self.adapt or any(u is None for u in setting.unitaries) or setting.is_computational:
             return []
-        key = tuple(np.round(np.asarray(u), 12).tobytes() for u in setting.unitaries)
+        key = _frame_key(setting)
         if key in self.frames:
             return self.frames[key]
         us = [np.asarray(u) for u in setting.unitaries]
@@ -833,20 +833,23 @@ class _Eve:
                    ("aligned with party 1", _rotated(self.base, [us[1].conj(), us[1]],
                                                      "rotated by conj(U_B) x U_B"))]
         else:
-            if self.frame_budget is not None and self.frame_runs >= self.frame_budget:
+            if self.frame_budget is not None and len(self.runs) >= self.frame_budget:
                 return None
-            self.frame_runs += 1
-            # a frame run is an alternative to the input frame's decomposition (the min over
-            # both is taken, and every later setting may use it): the engine's quick local
-            # ascent from fresh random product states (~0.15 s at 3x3; a full engine run, ~1 s,
-            # gave no better bounds, docs/routes.md); where the ascent does not apply (rank-
-            # deficient inputs), column generation within the engine's minimum budget
-            out = [(f"setting's frame (frame run {self.frame_runs})",
-                    _frame_decomposition(self.source, us, self.rng, self.progress,
-                                         self.base.outer))]
-            self.runs.append(out[0][1])
+            out = [self._run(us)]
         self.frames[key] = out
         return out
+
+    def _run(self, unitaries) -> tuple[str, _Decomposition]:
+        """A frame run in the frame of ``unitaries``, numbered and kept in :attr:`runs`: an
+        alternative to the input frame's decomposition (the min over both is taken, and every
+        later setting may use it), the engine's quick local ascent from fresh random product
+        states (~0.15 s at 3x3; a full engine run, ~1 s, gave no better bounds,
+        docs/routes.md); where the ascent does not apply (rank-deficient inputs), column
+        generation within the engine's minimum budget."""
+        dec = _frame_decomposition(self.source, unitaries, self.rng, self.progress,
+                                   self.base.outer)
+        self.runs.append(dec)
+        return f"setting's frame (frame run {len(self.runs)})", dec
 
     def restart(self, setting: _Setting) -> bool:
         """One more frame run in ``setting``'s frame (the engine's quick ascent from fresh random
@@ -857,19 +860,15 @@ class _Eve:
         of the same rho differ in value by a few per cent, and the bound is their minimum.  The
         budget is per request: a setting that only then comes on top is evaluated with the
         pool but without a run of its own (its result says so)."""
-        if (not self.adapt or self.frame_budget is None or self.frame_runs >= self.frame_budget
+        if (not self.adapt or self.frame_budget is None or len(self.runs) >= self.frame_budget
                 or any(u is None for u in setting.unitaries)):
             return False
-        us = [np.asarray(u) for u in setting.unitaries]
-        key = tuple(np.round(u, 12).tobytes() for u in us)
-        self.frame_runs += 1
+        key = _frame_key(setting)
         # the same bases with random phases on their vectors: the same measurement, but another
         # matrix for the engine, whose results are cached per matrix (a fresh run, not a repeat)
-        phased = [u * np.exp(2j * np.pi * self.rng.random(len(u))) for u in us]
-        run = (f"setting's frame (frame run {self.frame_runs})",
-               _frame_decomposition(self.source, phased, self.rng, self.progress, self.base.outer))
-        self.frames[key] = (self.frames.get(key) or []) + [run]
-        self.runs.append(run[1])
+        phased = [np.asarray(u) * np.exp(2j * np.pi * self.rng.random(len(u)))
+                  for u in setting.unitaries]
+        self.frames[key] = (self.frames.get(key) or []) + [self._run(phased)]
         return True
 
     def residual(self, dec: _Decomposition) -> float:
@@ -909,6 +908,11 @@ class _Eve:
         if self.iso_pair:
             return []
         return list(self.runs)
+
+
+def _frame_key(setting: _Setting) -> tuple:
+    """:attr:`_Eve.frames`' key of a setting of unitaries (rounded to 1e-12)."""
+    return tuple(np.round(np.asarray(u), 12).tobytes() for u in setting.unitaries)
 
 
 def _evaluate(eve: _Eve, setting: _Setting, leak: float, model: str, groups, pooled: bool = True,
@@ -1238,7 +1242,7 @@ def _cut_bound(settings, cuts, evaluate, estimate) -> float:
     win by more than ``ATOL_TIE``; a setting's cuts run in increasing order of their estimates
     and stop as soon as one is at or below the best value so far (to ``ATOL_TIE``: its min cannot
     win; the cut most likely to be the minimum comes first, and a setting equal to one already
-    evaluated -- the local maximisations often converge to the same basis -- costs one cut).
+    evaluated costs one cut).
     ``evaluate(x, cut, below)`` returns the value, or (``below`` not None) any value at or below
     ``below`` when the value is (Eve stops at her first attack that low: the setting cannot win).
     The same maximum as evaluating every setting and cut (to ``ATOL_TIE``) when
