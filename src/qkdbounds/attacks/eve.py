@@ -36,6 +36,7 @@ alternation alone stopped short of at ~1e-12).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -101,16 +102,20 @@ class GammaSolution:
 
 def reference_product(m: NDArray, groups: Sequence[Sequence[int]]) -> NDArray:
     """Product of the group marginals of the normalised measure ``m`` (shape of ``m``)."""
-    mass = m.sum()
+    mass = _sum(m, axis=None)
     ref = None
     for g in groups:
         drop = tuple(ax for ax in range(m.ndim) if ax not in g)
-        mg = (m.sum(axis=drop, keepdims=True) if drop else m) / mass
+        mg = (_sum(m, axis=drop, keepdims=True) if drop else m) / mass
         ref = mg if ref is None else ref * mg
-    out = np.ones(m.shape)
-    if ref is not None:
-        out *= ref
+    out = np.empty(m.shape)
+    out[...] = 1.0 if ref is None else ref     # (1 x ref: the same numbers as ref)
     return out
+
+
+#: ``_sum(x, axis)`` is ``x.sum(axis=axis)`` without the method's Python wrapper (the same
+#: reduction, the same numbers; these functions are the CC attacks' hot loop on tiny arrays).
+_sum, _min, _accumulate = np.add.reduce, np.minimum.reduce, np.add.accumulate
 
 
 def _solve_mass(pi: NDArray, lo: NDArray, hi: NDArray) -> float:
@@ -120,20 +125,21 @@ def _solve_mass(pi: NDArray, lo: NDArray, hi: NDArray) -> float:
     :math:`M`, with breakpoints :math:`lo_a/\pi_a` and :math:`hi_a/\pi_a`; we sort the breakpoints,
     locate the sign change and solve the linear piece exactly.
     """
-    base = lo.sum()
-    if (pi > 0).all():
+    base = _sum(lo)
+    if _min(pi) > 0:       # (every pi_a > 0; a NaN goes to the masked branch, as (pi > 0).all())
         p, l, h = pi, lo, hi
     else:
         pos = pi > 0
         p, l, h = pi[pos], lo[pos], hi[pos]
     x = np.concatenate((l / p, h / p))
-    order = np.argsort(x, kind="stable")
+    order = x.argsort(kind="stable")
     x = x[order]
-    slope = np.concatenate((p, -p))[order].cumsum()
-    const = np.concatenate((-l, h))[order].cumsum()
+    # (the methods and ufuncs without numpy's Python wrappers: the same numbers)
+    slope = _accumulate(np.concatenate((p, -p))[order])
+    const = _accumulate(np.concatenate((-l, h))[order])
     const += base
     phi = const + (slope - 1.0) * x  # phi just right of each breakpoint (phi is continuous)
-    k = int(np.searchsorted(-phi, 0.0, side="left"))  # first breakpoint with phi <= 0
+    k = int((-phi).searchsorted(0.0, side="left"))  # first breakpoint with phi <= 0
     if k == 0:
         return float(base)
     k_seg = k - 1
@@ -166,18 +172,22 @@ def _direct(base, box, flags, groups, x0):
     def measure(x):
         return np.maximum(flat_base + lift @ x, 0.0)
 
+    marginals_t, k_minus_1 = marginals.T, len(groups) - 1
+    log_m, log_marg = np.empty(base.size), np.empty(len(marginals))   # reused buffers
+
     def fun(x):
         m = measure(x)
-        mass = m.sum()
+        mass = _sum(m)
         if mass <= 0:
             return 0.0, np.zeros(x.size)
         log_mass = np.log(mass)
         marg = marginals @ m
         # log(m_a / M) - sum_g log(m_g(a_g) / M), each log taken as 0 where its argument is 0
-        log_ratio = (np.log(m, out=np.full(m.shape, log_mass), where=m > 0)
-                     - marginals.T @ np.log(marg, out=np.full(marg.shape, log_mass),
-                                            where=marg > 0)
-                     + (len(groups) - 1) * log_mass)
+        log_m.fill(log_mass)
+        log_marg.fill(log_mass)
+        log_ratio = (np.log(m, out=log_m, where=m > 0)
+                     - marginals_t @ np.log(marg, out=log_marg, where=marg > 0)
+                     + k_minus_1 * log_mass)
         return float(m @ log_ratio), lift.T @ log_ratio
 
     if x0.size:
@@ -188,7 +198,13 @@ def _direct(base, box, flags, groups, x0):
 
 def _marginal_matrix(shape, groups) -> NDArray:
     """0/1 matrix mapping a flat measure of ``shape`` to its group marginals, stacked (shape
-    ``(sum_g prod_{i in g} d_i, prod(shape))``)."""
+    ``(sum_g prod_{i in g} d_i, prod(shape))``; cached per shape and partition, read-only)."""
+    return _marginal_matrix_of(tuple(shape), tuple(tuple(g) for g in groups))
+
+
+@functools.lru_cache(maxsize=64)
+def _marginal_matrix_of(shape: tuple, groups: tuple) -> NDArray:
+    """:func:`_marginal_matrix` of hashable arguments (computed once)."""
     coords = np.indices(shape).reshape(len(shape), -1)
     blocks = []
     for g in groups:
@@ -197,7 +213,9 @@ def _marginal_matrix(shape, groups) -> NDArray:
         block = np.zeros((int(np.prod(g_shape)), coords.shape[1]))
         block[index, np.arange(coords.shape[1])] = 1.0
         blocks.append(block)
-    return np.concatenate(blocks)
+    out = np.concatenate(blocks)
+    out.flags.writeable = False
+    return out
 
 
 def _alternate(pi, lo, hi, groups, tol, max_iter):
@@ -207,8 +225,8 @@ def _alternate(pi, lo, hi, groups, tol, max_iter):
     for _ in range(max_iter):
         mass = _solve_mass(pi.ravel(), lo.ravel(), hi.ravel())
         target = mass * pi
-        m = np.clip(target, lo, hi)
-        if np.all(np.abs(m - target) <= ZERO_RTOL * max(mass, 1e-300)):
+        m = np.minimum(np.maximum(target, lo), hi)      # numpy.clip (lo <= hi), less overhead
+        if (np.abs(m - target) <= ZERO_RTOL * max(mass, 1e-300)).all():
             return target, 0.0, True, True
         value = group_information_measure(m, groups)
         if value_prev - value < tol:

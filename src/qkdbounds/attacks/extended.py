@@ -137,7 +137,7 @@ def _inner(pi, base, box, flags, eta0):
     last: list = []  # the last solve: (eta, lo, m, mass)
 
     def solve(eta):
-        if last and np.array_equal(eta, last[0]):
+        if last and (eta == last[0]).all():     # (numpy.array_equal: same shapes here)
             return last[1:]
         lo = flat_base + eta @ flat_flags
         hi = lo + flat_box
