@@ -122,6 +122,19 @@ def test_werner_threshold_two_root_finders_and_literature():
     assert di_lower_bound(werner_state(t.visibility + 1e-6)).value > 0.0
 
 
+@pytest.mark.parametrize("amplitude", [1 / np.sqrt(2), 0.7071067811865476])
+@pytest.mark.parametrize("phase", [1.0, -1.0, 1j])
+def test_maximally_entangled_state_gets_one_bit(phase, amplitude):
+    # |00> + phase|11> as a ket's projector, complex or real, with 1/sqrt(2) rounded either way:
+    # the key correlator is +-1 up to round-off, which made the QBER -1e-16 and the bound refuse
+    # the state (fuzzing found it with the amplitude 0.7071067811865476)
+    phi = np.array([1, 0, 0, phase]) * amplitude
+    d = di_lower_bound(np.outer(phi, phi.conj()))
+    assert 0.0 <= d.qber <= 1e-15
+    assert d.value == pytest.approx(1.0, abs=1e-12)
+    assert d.chsh == pytest.approx(2 * np.sqrt(2), abs=1e-12)
+
+
 @pytest.mark.parametrize("bad", [{"chsh": 3.0, "qber": 0.1}, {"chsh": 2.5, "qber": -0.1},
                                  {"chsh": float("nan"), "qber": 0.1},
                                  {"chsh": 2.5, "qber": 0.1, "leakage": 2.0},

@@ -201,7 +201,8 @@ def chsh_value(rho: ArrayLike) -> CHSHResult:
     k = int(np.argmax(tb))
     b_key = (b0, b1)[k]
     a_key = _unit(t @ b_key, np.array([0.0, 0.0, 1.0]))
-    qber = (1 - _correlator(rho, a_key, b_key)) / 2
+    # (a correlator of +-1 comes out 1e-16 past it in floating point: the QBER is a probability)
+    qber = min(max((1 - _correlator(rho, a_key, b_key)) / 2, 0.0), 1.0)
     status = Status.CLOSED_FORM if abs(s_formula - s_meas) <= ATOL_CHSH else Status.HEURISTIC
     message = ("" if status is Status.CLOSED_FORM else
                f"the formula ({s_formula:.9g}) and the explicit settings ({s_meas:.9g}) disagree")
