@@ -74,3 +74,20 @@ def test_results_commands_read_a_store_on_read_only_media(store, tmp_path, capsy
     finally:
         subprocess.run(["umount", str(point)], capture_output=True)
         point.rmdir()
+
+
+@pytest.mark.parametrize("action,fmt", [("export", "json"), ("export", "csv")])
+def test_output_over_the_store_is_refused(store, tmp_path, monkeypatch, capsys, action, fmt):
+    # fuzzing: `results export --out STORE` replaced the store by its own export (rc 0)
+    monkeypatch.chdir(tmp_path)
+    before = store.read_bytes()
+    link = tmp_path / "link.sqlite"
+    link.symlink_to(store)
+    for out in (str(store), f"./{store.name}", str(link)):
+        args = ["results", action, "--store", str(store), "--out", out]
+        if fmt is not None:
+            args += ["--format", fmt]
+        assert main(args) == 2
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and "--out must differ from --store" in err[0]
+    assert store.read_bytes() == before

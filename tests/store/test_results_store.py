@@ -134,6 +134,26 @@ def test_non_store_file_rejected(tmp_path):
         ResultStore(tmp_path)
 
 
+@pytest.mark.parametrize("read_only", [True, False])
+def test_damaged_store_is_one_input_error(tmp_path, read_only):
+    """A store whose pages are damaged (the header and schema page intact, so it opens) gives
+    one InputError naming the store when a query reads a damaged page, not sqlite3's traceback
+    (fuzzing: a corrupt page made `results list` and `sweep` end in a traceback)."""
+    path = tmp_path / "s.sqlite"
+    with ResultStore(path) as db:
+        db.write_points([(_point(v / 1000), {"rate_upper_bound": v / 1000, "status": "optimal"},
+                          0.0, None) for v in range(300)], FN, sweep_id=db.ensure_sweep("s"))
+    data = bytearray(path.read_bytes())
+    page = 4096
+    assert len(data) > 4 * page
+    data[page:] = b"\xff" * (len(data) - page)
+    path.write_bytes(bytes(data))
+    with ResultStore(path, create=False, read_only=read_only) as db:
+        for query in (db.sweeps, db.count, db.records):
+            with pytest.raises(InputError, match="is damaged .*malformed"):
+                query()
+
+
 def test_foreign_sqlite_file_refused_untouched(tmp_path):
     """An unrelated SQLite database is refused and left byte-for-byte unchanged (issue 12)."""
     import hashlib

@@ -54,7 +54,22 @@ def _store_args(p) -> None:
 def _open(args):
     from ..store import ResultStore
 
+    out = getattr(args, "out", None)
+    if out is not None and _same_file(Path(out), Path(args.store)):
+        raise InputError(f"--out must differ from --store (writing {str(out)!r} would replace the "
+                         f"store)")
     return ResultStore(Path(args.store), create=False, read_only=True)
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    """Whether two paths name one file (the same inode when both exist: links, ``./`` and
+    relative spellings included)."""
+    try:
+        if a.exists() and b.exists():
+            return a.samefile(b)
+        return a.resolve() == b.resolve()
+    except OSError:
+        return False
 
 
 def handle_list(args) -> dict:

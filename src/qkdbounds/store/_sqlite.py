@@ -341,6 +341,24 @@ def _check_foreign(path: Path) -> None:
                      f"{', '.join(foreign[:5])}); give a new file to --store")
 
 
+def _damage_checked(method):
+    """Turn SQLite's "the file is damaged" errors of a store method into one
+    :class:`~qkdbounds.errors.InputError` naming the store (a corrupt page surfaces only when a
+    query reads it, not when the store opens); other SQLite errors (locks, I/O) pass through."""
+    import functools
+
+    @functools.wraps(method)
+    def checked(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except sqlite3.DatabaseError as exc:
+            if type(exc) is not sqlite3.DatabaseError and "malformed" not in str(exc):
+                raise
+            raise InputError(f"store {str(self.path)!r} is damaged ({exc}): restore it from a "
+                             f"copy, or give a new file to --store") from None
+    return checked
+
+
 class ResultStore:
     """SQLite store of sweep points.
 
@@ -474,6 +492,7 @@ class ResultStore:
                   row["result_id"]) for row in rows])
 
     # -- claims: concurrent sweeps never compute a point twice --------------------------------
+    @_damage_checked
     def claim(self, keys: Iterable[str], function: str, run_id: str) -> set[str]:
         """Atomically claim points for this run; returns the keys this run now owns.
 
@@ -526,6 +545,7 @@ class ResultStore:
             "r.param_key = claims.param_key AND r.function = claims.function AND "
             "r.version = claims.version AND r.status != ?)", (FAILED,))
 
+    @_damage_checked
     def release(self, run_id: str) -> None:
         """Drop this run's claims (finished or interrupted)."""
         with self._conn:
@@ -545,6 +565,7 @@ class ResultStore:
         self.close()
 
     # -- sweeps ------------------------------------------------------------------------------
+    @_damage_checked
     def ensure_sweep(self, name: str, spec: Mapping[str, Any] | None = None) -> int:
         """Return the id of sweep ``name``, creating it (with its grid ``spec``) if new."""
         with self._conn:
@@ -557,6 +578,7 @@ class ResultStore:
                                      (name,)).fetchone()
         return int(row["sweep_id"])
 
+    @_damage_checked
     def sweeps(self) -> list[dict[str, Any]]:
         """List sweeps: name, creation time, grid spec, number of points stored and failed."""
         rows = self._conn.execute(
@@ -577,6 +599,7 @@ class ResultStore:
         return int(row["sweep_id"])
 
     # -- points ------------------------------------------------------------------------------
+    @_damage_checked
     def stored_keys(self, function: str, *, include_failed: bool = False) -> set[str]:
         """Parameter keys stored for ``function`` at this store's version.
 
@@ -587,6 +610,7 @@ class ResultStore:
             sql += " AND status != 'failed'"
         return {row[0] for row in self._conn.execute(sql, (function, self.version))}
 
+    @_damage_checked
     def stored_result(self, key: str, function: str) -> dict[str, Any] | None:
         """The stored answer (the point function's dict) of the point ``key`` of ``function`` at
         this store's version, or None when it is not stored (or failed)."""
@@ -595,6 +619,7 @@ class ResultStore:
             "AND status != 'failed'", (key, function, self.version)).fetchone()
         return None if row is None else json.loads(row[0])
 
+    @_damage_checked
     def add_to_sweep(self, sweep_id: int, keys: Iterable[str], function: str) -> None:
         """Record already stored points (by key) as members of a sweep, in one transaction."""
         with self._conn:
@@ -605,6 +630,7 @@ class ResultStore:
                 "AND version = ?",
                 ((sweep_id, key, function, self.version) for key in keys))
 
+    @_damage_checked
     def write_point(self, params: Mapping[str, Any], function: str, result: Mapping[str, Any],
                     *, elapsed_s: float | None = None, error: str | None = None,
                     sweep_id: int | None = None) -> bool:
@@ -635,6 +661,7 @@ class ResultStore:
         return self.write_points([(params, result, elapsed_s, error)], function,
                                  sweep_id=sweep_id) == 1
 
+    @_damage_checked
     def write_points(self, items: Iterable[tuple[Mapping[str, Any], Mapping[str, Any],
                                                  float | None, str | None]],
                      function: str, *, sweep_id: int | None = None) -> int:
@@ -686,6 +713,7 @@ class ResultStore:
                     [(sweep_id, row["param_key"], function, self.version) for row in rows])
         return changed
 
+    @_damage_checked
     def count(self, name: str | None = None) -> int:
         """Number of stored points (of sweep ``name`` if given)."""
         if name is None:
@@ -693,6 +721,7 @@ class ResultStore:
         return int(self._conn.execute("SELECT COUNT(*) FROM sweep_points WHERE sweep_id = ?",
                                       (self._sweep_id(name),)).fetchone()[0])
 
+    @_damage_checked
     def records(self, name: str | None = None, *, all_versions: bool = False
                 ) -> list[dict[str, Any]]:
         """Stored points as dicts with the keys :data:`EXPORT_COLUMNS`.
