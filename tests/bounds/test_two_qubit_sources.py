@@ -187,3 +187,21 @@ def test_both_covariant_rotations_reproduce_the_z_value(rng):
     by_dec = r.certificate["attack"]["value_by_decomposition"]
     assert_allclose(by_dec["aligned with party 0"], z, atol=1e-9)
     assert_allclose(by_dec["aligned with party 1"], z, atol=1e-9)
+
+
+def test_huge_state_vector_refused_before_its_projector(monkeypatch):
+    # fuzzing: a 2^20-entry ket built its 16 TiB projector before the size check (MemoryError)
+    from qkdbounds.states import sources
+
+    def no_outer(*args, **kwargs):
+        raise AssertionError("the projector of an oversized ket was built")
+
+    monkeypatch.setattr(sources.np, "outer", no_outer)
+    ket = np.zeros(sources.MAX_SOURCE_DIM + 1)
+    ket[0] = 1.0
+    with pytest.raises(InputError, match="state vector of 4097 entries; allowed: at most 4096"):
+        make_source(ket, (sources.MAX_SOURCE_DIM + 1, 1))
+    big = np.zeros(2**20)
+    big[0] = 1.0
+    with pytest.raises(InputError, match="state vector"):
+        make_source(big, (2,) * 20)

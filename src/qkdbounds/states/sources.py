@@ -169,6 +169,9 @@ def make_source(matrix: ArrayLike, dims: Sequence[int], *, project: bool = False
     if m.ndim == 2 and 1 in m.shape and m.shape != (1, 1):
         m = m.ravel()  # a column or row ket
     if m.ndim == 1:
+        if m.shape[0] > MAX_SOURCE_DIM:   # before the D x D projector is built
+            raise InputError(f"{name} is a state vector of {m.shape[0]} entries; allowed: at most "
+                             f"{MAX_SOURCE_DIM}")
         norm = float(np.linalg.norm(m))
         if not np.all(np.isfinite(m)) or norm == 0:
             raise InputError(f"{name}: a state vector must be finite and non-zero")
