@@ -122,3 +122,35 @@ def test_numeric_ids_are_one_node_and_source_must_differ(tmp_path):
     assert best_path(graph, 1, 2, 0.1).path == ["1", "2"]
     with pytest.raises(InputError, match="differ"):
         best_path(graph, "1", "1", 0.1)
+
+
+@pytest.mark.parametrize("flag,value,name", [
+    ("--link-visibility", "2", "link_visibility"), ("--link-visibility", "nan", "link_visibility"),
+    ("--detector-efficiency", "nan", "detector_efficiency"),
+    ("--detector-efficiency", "0", "detector_efficiency"),
+    ("--detector-efficiency", "2", "detector_efficiency"),
+    ("--loss-db-per-km", "inf", "loss_db_per_km"), ("--loss-db-per-km", "0", "loss_db_per_km"),
+    ("--source-rate-hz", "nan", "source_rate_hz"), ("--source-rate-hz", "-5", "source_rate_hz"),
+    ("--source-rate-hz", "0", "source_rate_hz"), ("--memory-t2-s", "0", "memory_t2_s"),
+    ("--leakage", "nan", "leakage")])
+def test_cli_network_numbers_checked_before_any_work(network_file, capsys, flag, value, name):
+    # fuzzing: these crashed (ZeroDivisionError, "negative weights?") or ran with status optimal
+    # (a negative key rate for --source-rate-hz -5, 5x the rate for --detector-efficiency 2)
+    args = ["network", "--graph", str(network_file), "--leakage", "0.05", "--json"]
+    args[args.index("--leakage") + 1:args.index("--leakage") + 2] = (
+        [value] if flag == "--leakage" else ["0.05"])
+    if flag != "--leakage":
+        args += [flag, value]
+    assert main(args) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith(f"qkdbounds: error: {name} must")  # no estimate line
+
+
+@pytest.mark.parametrize("kw", [dict(link_visibility=2.0), dict(detector_efficiency=0.0),
+                                dict(source_rate_hz=-5.0), dict(loss_db_per_km=math.inf)])
+def test_api_network_link_parameters_checked(network_file, kw):
+    graph = load_network(network_file)
+    with pytest.raises(InputError, match=next(iter(kw))):
+        best_path(graph, "A", "E", 0.05, **kw)
+    with pytest.raises(InputError, match=next(iter(kw))):
+        all_pairs(graph, 0.05, **kw)

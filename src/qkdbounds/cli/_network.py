@@ -14,13 +14,18 @@ from ._progress import progress
 def handle(args) -> dict:
     from ..errors import InputError
     from ..plotting.network_figure import write_network_figures
-    from ..repeaters.network import all_pairs, best_path, load_network, unreachable_pairs
+    from ..repeaters.network import (all_pairs, best_path, check_network_question, load_network,
+                                     unreachable_pairs)
     from ..status import Status
 
-    graph = load_network(args.graph)
     kwargs = dict(loss_db_per_km=args.loss_db_per_km, detector_efficiency=args.detector_efficiency,
                   link_visibility=args.link_visibility, memory_t2_s=args.memory_t2_s,
                   source_rate_hz=args.source_rate_hz)
+    # every number checked before the graph is read and the work estimated
+    check_network_question(args.leakage, args.model, objective=args.objective,
+                           max_candidates=args.max_candidates, max_labels=args.max_labels,
+                           max_seconds=args.max_seconds, **kwargs)
+    graph = load_network(args.graph)
     if (args.source is None) != (args.target is None):
         raise InputError("give both --source and --target, or neither (all pairs)")
     search = dict(objective=args.objective, max_labels=args.max_labels,

@@ -83,6 +83,7 @@ from ..errors import InputError, check_choice, check_int, check_probability, che
 from ..status import Status, StatusField
 
 __all__ = ["load_network", "best_path", "all_pairs", "unreachable_pairs", "PathBound",
+           "check_link_parameters", "check_network_question",
            "OBJECTIVES", "MAX_NETWORK_NODES", "MAX_CANDIDATES"]
 
 #: Largest network accepted (all pairs: one Dijkstra per node).
@@ -715,6 +716,49 @@ def _refine_with_memories(weighted, source, target, path, leakage, model, link_k
     return best_path, planned
 
 
+def check_link_parameters(link_kwargs: dict) -> dict:
+    """Validate the link model's parameters of :func:`best_path` / :func:`all_pairs` (the ranges
+    of :func:`~qkdbounds.repeaters.planner.plan_link`); returns them as floats.
+
+    Raises
+    ------
+    InputError
+        ``loss_db_per_km`` outside [1e-9, 10] (lossless fibre has no PLOB bound),
+        ``detector_efficiency`` or ``bsm_success`` outside (0, 1], ``link_visibility`` outside
+        [-1/3, 1], ``source_rate_hz`` outside [1, 1e13], ``memory_t2_s`` outside [1e-12, 1e9].
+    """
+    out = dict(link_kwargs)
+    ranges = {"loss_db_per_km": (1e-9, 10.0), "link_visibility": (-1 / 3, 1.0),
+              "source_rate_hz": (1.0, 1e13)}
+    for key, (low, high) in ranges.items():
+        if out.get(key) is not None:
+            out[key] = check_real(key, out[key], low, high)
+    for key in ("detector_efficiency", "bsm_success"):
+        if out.get(key) is not None:
+            out[key] = check_probability(key, out[key])
+            if out[key] == 0:
+                raise InputError(f"{key} must be in (0, 1] (a link that never succeeds), got 0")
+    if out.get("memory_t2_s") is not None:
+        out["memory_t2_s"] = check_real("memory_t2_s", out["memory_t2_s"], 1e-12, 1e9)
+    return out
+
+
+def check_network_question(leakage, model: str = "uniform", *, objective: str = "key-rate",
+                           max_candidates: int = MAX_CANDIDATES, max_labels: int = MAX_LABELS,
+                           max_seconds: float = MAX_SECONDS, **link_kwargs) -> float:
+    """Every parameter of a network question (:func:`best_path`, :func:`all_pairs`) checked
+    before any work or estimate; returns the leakage.
+
+    Raises
+    ------
+    InputError
+        A parameter outside its range (:func:`check_link_parameters` for the link model).
+    """
+    leakage = _check(leakage, model, objective, max_candidates, max_labels, max_seconds)
+    check_link_parameters(link_kwargs)
+    return leakage
+
+
 def _check(leakage, model, objective, max_candidates, max_labels=MAX_LABELS,
            max_seconds=MAX_SECONDS):
     check_int("max_labels", max_labels, 1, 10**8)
@@ -836,6 +880,7 @@ def best_path(graph, source, target, leakage: float, model: str = "uniform", *,
     ['A', 'B', 'C']
     """
     leakage = _check(leakage, model, objective, max_candidates, max_labels)
+    link_kwargs = check_link_parameters(link_kwargs)
     source, target = _node_id(source), _node_id(target)
     for node in (source, target):
         if node not in graph:
@@ -863,6 +908,7 @@ def all_pairs(graph, leakage: float, model: str = "uniform", callback=None,
     """
     leakage = _check(leakage, model, objective, max_candidates, max_labels,
                      MAX_SECONDS if max_seconds is None else max_seconds)
+    link_kwargs = check_link_parameters(link_kwargs)
     nodes = sorted(graph.nodes, key=str)
     wanted = None if sources is None else set(sources)
     if max_seconds is not None:
