@@ -105,6 +105,12 @@ def test_distributed_all_pairs_equal_serial(network_file):
      ' "length_km": 3}]}', "not listed"),
     ('{"links": [{"source": "A", "target": "A", "length_km": 3}]}', "loop"),
     ('{"links": [{"source": null, "target": "A", "length_km": 3}]}', "ids"),
+    # fuzzing: an empty node list, and numbers given as strings, were accepted
+    ('{"nodes": [], "links": [{"source": "A", "target": "B", "length_km": 3}]}', "not listed"),
+    ('{"links": [{"source": "A", "target": "B", "length_km": "10"}]}', "length_km must be a JSON number"),
+    ('{"links": [{"source": "A", "target": "B", "length_km": true}]}', "length_km must be a JSON number"),
+    ('{"links": [{"source": "A", "target": "B", "length_km": 3, "visibility": "0.9"}]}',
+     "visibility must be a JSON number"),
 ])
 def test_bad_network_files(tmp_path, text, match):
     path = tmp_path / "bad.json"

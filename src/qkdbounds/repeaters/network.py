@@ -130,10 +130,16 @@ def load_network(path) -> "networkx.Graph":  # noqa: F821 - networkx imported la
                     raise InputError(f"network file {p}: node {name!r} is listed twice")
                 graph.add_node(name, **node)
             listed = set(graph.nodes)
+            given = "nodes" in data      # (an empty list lists no node: every link then fails)
             for link in data["links"]:
                 link = dict(link)
                 a, b = _node_id(link.pop("source")), _node_id(link.pop("target"))
-                if listed and not {a, b} <= listed:
+                for key in ("length_km", "visibility"):
+                    value = link.get(key)
+                    if key in link and (isinstance(value, bool) or not isinstance(value, (int, float))):
+                        raise InputError(f"network file {p}: link {a}-{b}: {key} must be a JSON "
+                                         f"number, got {value!r:.40}")
+                if given and not {a, b} <= listed:
                     raise InputError(f"network file {p}: link {a}-{b} names a node not listed "
                                      f"under 'nodes'")
                 if a == b:
