@@ -153,3 +153,21 @@ def test_messages_name_the_fix_once_for_api_and_cli():
         make_source(rho, (2, 2))
     assert "--project (project=True in the API)" in str(info.value)
     assert "use project=True (--project)" not in str(info.value)
+
+
+def test_projection_distance_counts_the_anti_hermitian_part():
+    # fuzzing: a non-Hermitian input was reported at trace distance 6e-17 beside a Frobenius
+    # distance of 0.07 (only the Hermitian part of rho - m was measured)
+    import warnings
+
+    bell = _bell()
+    skew = 0.02 * np.array([[0, 1, 0, 0], [-1, 0, 0, 0], [0, 0, 0, 1], [0, 0, -1, 0]])
+    rho, info = project_to_state(bell + skew)
+    assert_allclose(rho, bell, atol=1e-12)                      # the Hermitian part is the state
+    assert info["trace_distance"] == pytest.approx(0.02 * 2, abs=1e-12)   # (1/2)||skew||_1
+    assert info["trace_distance"] <= info["frobenius_distance"] * 2
+    # entries near 1e300: one InputError, no overflow warning on the way
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(InputError, match="trace distance"):
+            make_source(np.eye(4) * 1e300, (2, 2), project=True)

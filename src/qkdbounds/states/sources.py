@@ -100,10 +100,16 @@ def project_to_state(matrix: ArrayLike) -> tuple[NDArray[np.complex128], dict]:
         i -= 1
     lam[:i] += a / i
     rho = (vecs * lam) @ vecs.conj().T
-    diff = rho - m
+    with np.errstate(over="ignore", invalid="ignore"):   # entries near 1e300: an inf distance
+        diff = rho - m
+        # half the trace norm (the sum of singular values): the distance to the input itself,
+        # anti-Hermitian part included (the Hermitian part's eigenvalues missed it)
+        trace_distance = float(0.5 * np.linalg.svd(diff, compute_uv=False).sum()) \
+            if np.all(np.isfinite(diff)) else math.inf
+        frobenius = float(np.linalg.norm(diff)) if math.isfinite(trace_distance) else math.inf
     info = {
-        "trace_distance": float(0.5 * np.abs(np.linalg.eigvalsh((diff + diff.conj().T) / 2)).sum()),
-        "frobenius_distance": float(np.linalg.norm(diff)),
+        "trace_distance": trace_distance if math.isfinite(trace_distance) else math.inf,
+        "frobenius_distance": frobenius if math.isfinite(frobenius) else math.inf,
         "input_trace": float(np.trace(m).real),
         "min_input_eigenvalue": float(np.linalg.eigvalsh(herm).min()),
         "method": "maximum-likelihood projection, Smolin, Gambetta & Smith, PRL 108, 070502 (2012)",
