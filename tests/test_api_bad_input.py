@@ -49,7 +49,59 @@ CASES = {
     "computational huge": (lambda: computational(10**6), "local_dim"),
     "fourier huge": (lambda: fourier(10**30), "local_dim"),
     "ppt bound 64x64 (hung)": (lambda: ppt_state_key_bound(np.eye(4096) / 4096, (64, 64)), "dims"),
+    # a second fuzzing pass (session 28): NaN out, ZeroDivisionError, IndexError, OverflowError,
+    # AttributeError, MemoryError, or silently accepted
+    "isotropic distribution nan": (lambda: _dist(np.nan), "visibility"),
+    "minimize_gamma nan base": (lambda: _gamma(np.full((2, 2), np.nan)), "base"),
+    "minimize_gamma empty": (lambda: _gamma(np.zeros((0, 0))), "base"),
+    "minimize_gamma n_starts -1": (lambda: _gamma(np.ones((2, 2)), n_starts=-1), "n_starts"),
+    "minimize_gamma tol nan": (lambda: _gamma(np.ones((2, 2)), tol=np.nan), "tol"),
+    "joint gamma wrong shape": (lambda: _joint(2, gamma=np.ones(7)), "gamma"),
+    "joint gamma nan": (lambda: _joint(2, gamma=np.full((2, 2), np.nan)), "gamma"),
+    "joint 30 parties (8 GiB)": (lambda: _joint(30), "d^N"),
+    "cc_decomposition beyond floats": (lambda: _cc(q.isotropic_ghz(65536, 10000, 0.5)), "d^(N-1)"),
+    "cc_decomposition of a string": (lambda: _cc("x"), "state"),
+    "choose_route dim 0": (lambda: _route(0, 2), "local_dim"),
+    "choose_route measurements": (lambda: _route(2, 2, "bogus"), "measurements"),
+    "load_state None": (lambda: _load_state(None), "path"),
+    "ppt bound n_starts -1": (lambda: ppt_state_key_bound(np.eye(4) / 4, (2, 2), n_starts=-1), "n_starts"),
 }
+
+
+def _dist(v):
+    from qkdbounds.measurements.distributions import isotropic_distribution
+
+    return isotropic_distribution([computational(2)] * 2, v)
+
+
+def _gamma(base, **kw):
+    from qkdbounds.attacks.eve import minimize_gamma
+
+    return minimize_gamma(base, np.ones_like(base), **kw)
+
+
+def _joint(n, **kw):
+    from qkdbounds.attacks.cc import joint_distribution_with_eve
+
+    return joint_distribution_with_eve(q.isotropic_ghz(2, n, 0.9), [computational(2)] * n, 0.1, **kw)
+
+
+def _cc(state):
+    from qkdbounds.states.isotropic import cc_decomposition
+
+    return cc_decomposition(state)
+
+
+def _route(*args):
+    from qkdbounds.bounds.rate import choose_route
+
+    return choose_route(*args)
+
+
+def _load_state(path):
+    from qkdbounds.states.two_qubit import load_state
+
+    return load_state(path)
 
 
 @pytest.mark.parametrize("name", list(CASES))

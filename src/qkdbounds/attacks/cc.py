@@ -103,13 +103,29 @@ def joint_distribution_with_eve(
     labels : list
         ``("flag", i)``, ``("leak", a)`` and ``"?"`` for the first axis.
     """
+    from ..states.isotropic import MAX_DENSE_DIM
+
     check_choice("model", model, LEAKAGE_MODELS)
     leakage = check_probability("leakage", leakage)
+    if not isinstance(state, IsotropicGHZ):
+        raise InputError("state must be an IsotropicGHZ (qkdbounds.states.isotropic.isotropic_ghz)")
     d, n = state.local_dim, state.n_parties
+    if float(d) ** n > MAX_DENSE_DIM:
+        raise InputError(f"joint_distribution_with_eve is dense: d^N = {d}^{n} must be at most "
+                         f"{MAX_DENSE_DIM}")
     dec = cc_decomposition(state)
     q = dec.q
     shape = (d,) * n
-    gamma = np.zeros(shape) if gamma is None else np.asarray(gamma, dtype=float)
+    if gamma is None:
+        gamma = np.zeros(shape)
+    else:
+        try:
+            gamma = np.asarray(gamma, dtype=float)
+        except (TypeError, ValueError):
+            raise InputError(f"gamma must be an array of shape {shape} in [0, 1]") from None
+        if gamma.shape != shape or not np.isfinite(gamma).all() or gamma.min() < 0 or gamma.max() > 1:
+            raise InputError(f"gamma must be an array of shape {shape} with entries in [0, 1], got "
+                             f"shape {gamma.shape}")
     p_ent = ghz_distribution(measurements)
     # product distributions p^i of the flagged members, from the explicit vectors
     flag_rows, labels = [], []

@@ -45,7 +45,7 @@ from numpy.typing import NDArray
 
 from .._optim import minimize_box
 from .._tolerances import GAMMA_TOL
-from ..errors import InputError, check_rng
+from ..errors import InputError, check_int, check_real, check_rng
 from ..info.entropy import group_information_measure
 from ..status import Status
 
@@ -279,10 +279,18 @@ def minimize_gamma(
     -------
     GammaSolution
     """
-    c = np.asarray(base, dtype=float)
-    s = np.asarray(extra, dtype=float)
-    if c.shape != s.shape or np.any(c < 0) or np.any(s < 0):
-        raise InputError("base and extra must be non-negative arrays of equal shape")
+    try:
+        c = np.asarray(base, dtype=float)
+        s = np.asarray(extra, dtype=float)
+    except (TypeError, ValueError):
+        raise InputError("base and extra must be non-negative arrays of equal shape") from None
+    if c.shape != s.shape or c.size == 0 or c.ndim == 0:
+        raise InputError(f"base and extra must be non-empty arrays of equal shape, got shapes "
+                         f"{c.shape} and {s.shape}")
+    if not (np.isfinite(c).all() and np.isfinite(s).all()) or np.any(c < 0) or np.any(s < 0):
+        raise InputError("base and extra must be finite and non-negative")
+    n_starts = check_int("n_starts", n_starts, 0, 10**4)
+    tol = check_real("tol", tol, 0.0, 1.0)
     if groups is None:
         groups = [[i] for i in range(c.ndim)]
     rng = check_rng("rng", rng)

@@ -45,7 +45,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ..errors import InputError, check_choice, check_parameter, check_rng
+from ..errors import InputError, check_choice, check_int, check_parameter, check_rng
 from ..measurements.bases import Measurement
 from ..status import Status
 from ._results import RateBound, RateBounds
@@ -92,8 +92,12 @@ def choose_route(local_dim: int, n_parties: int, measurements: str | Sequence[Me
     >>> choose_route(3, 2, "auto", "intrinsic")
     'general'
     """
+    check_int("local_dim", local_dim, 2)
+    check_int("n_parties", n_parties, 2)
+    check_choice("attack", attack, ATTACKS)
     if not isinstance(measurements, str):
         return "general"
+    check_choice("measurements", measurements, ("auto", "Z", "search"))
     if measurements == "search":
         return "search"
     return "structured" if attack in SYMMETRIC_ATTACKS + ("best",) else "general"

@@ -59,8 +59,11 @@ def ghz_distribution(measurements: Sequence[Measurement]) -> NDArray[np.float64]
 
 
 def isotropic_distribution(measurements: Sequence[Measurement], visibility: float) -> NDArray[np.float64]:
-    """:math:`p^v = v\\,p^{ent} + (1-v)/d^N` (Eq. 6 by linearity)."""
+    """:math:`p^v = v\\,p^{ent} + (1-v)/d^N` (Eq. 6 by linearity); ``visibility`` in [0, 1]."""
+    from ..errors import check_probability
+
     d, n = _check_setting(measurements)
+    visibility = check_probability("visibility", visibility)
     return visibility * ghz_distribution(measurements) + (1 - visibility) / d**n
 
 

@@ -266,8 +266,16 @@ def cc_decomposition(state: IsotropicGHZ) -> CCDecomposition:
     >>> round(dec.q, 6), len(dec.separable)
     (0.6, 5)
     """
+    if not isinstance(state, IsotropicGHZ):
+        raise InputError("state must be an IsotropicGHZ (isotropic_ghz(local_dim, n_parties, "
+                         "visibility))")
     d, n, v = state.local_dim, state.n_parties, state.visibility
-    big_d = float(d) ** (n - 1)
+    try:
+        big_d = float(d) ** (n - 1)
+    except OverflowError:
+        raise InputError(f"cc_decomposition: d^(N-1) = {d}^{n - 1} exceeds the float range; its "
+                         f"explicit ensemble has no representation (the rate questions use the "
+                         f"closed forms at any size)") from None
     v_sep = separable_visibility(d, n)
     q = cc_weight(d, n, v)
     if v >= v_sep:

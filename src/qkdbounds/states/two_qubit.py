@@ -152,6 +152,8 @@ def load_state(path: str | PathLike, dims: ArrayLike = (2, 2)) -> NDArray[np.com
     """
     from .._io import load_npy_checked
 
+    if not isinstance(path, (str, PathLike)):
+        raise InputError(f"path must be a file path (str or os.PathLike), got {type(path).__name__}")
     p = Path(path)
     # file, size and .npy header (shape, dtype) checked before the array is read
     data = load_npy_checked("state file", p)

@@ -66,6 +66,7 @@ def ppt_state_key_bound(
     if len(dims) != 2:
         raise InputError(f"dims must be two integers DA DB >= 2, got {list(dims)}")
     dims = (check_int("dims[0] (DA)", dims[0], 2), check_int("dims[1] (DB)", dims[1], 2))
+    n_starts = check_int("n_starts", n_starts, 0, 1000)
     from ...separability._engine import MAX_ENGINE_DIM
 
     if dims[0] * dims[1] > MAX_ENGINE_DIM:   # the relative-entropy bound runs the engine on rho
