@@ -152,3 +152,14 @@ def test_more_bad_input_is_a_value_error(name, tmp_path):
     with pytest.raises(InputError) as err:
         call()
     assert parameter in str(err.value) and "\n" not in str(err.value)
+
+
+def test_general_route_grid_cap():
+    # fuzzing: a 10^6-point grid on the search route (seconds a point) was accepted
+    from qkdbounds.bounds.rate import MAX_GENERAL_POINTS
+
+    v = np.linspace(0.5, 1, MAX_GENERAL_POINTS + 1)
+    with pytest.raises(InputError, match="on the search route.*at most 10000.*sweep"):
+        q.rate_upper_bound(2, 2, v, 0.1, measurements="search")
+    # the structured route's closed forms keep their large grids
+    assert q.rate_upper_bound(2, 2, v, 0.1).value.shape == v.shape

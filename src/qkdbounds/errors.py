@@ -121,8 +121,14 @@ def check_sequence(name: str, value, what: str, length: int | None = None) -> li
     return list(value)
 
 
-def check_leakage_grid(leakage) -> tuple[list[float], bool]:
-    """Paper 1's leakage as a number or a 1-D grid in [0, 1]: ``(values, is_grid)``."""
+#: Largest leakage grid of one serial call of the point functions whose points cost up to
+#: seconds (sources, data); larger grids belong to ``qkdbounds sweep`` (parallel, resumable).
+MAX_LEAKAGE_POINTS = 10_000
+
+
+def check_leakage_grid(leakage, max_points: int = MAX_LEAKAGE_POINTS) -> tuple[list[float], bool]:
+    """Paper 1's leakage as a number or a 1-D grid in [0, 1] of at most ``max_points`` values:
+    ``(values, is_grid)``."""
     bad = f"leakage must be a number or a 1-D grid in [0, 1], got {leakage!r:.60}"
     if isinstance(leakage, (str, bytes)):
         raise InputError(bad)
@@ -136,6 +142,10 @@ def check_leakage_grid(leakage) -> tuple[list[float], bool]:
         return [check_probability("leakage", leakage)], False
     if arr.size == 0:
         raise InputError("leakage grid must not be empty")
+    if arr.size > max_points:
+        raise InputError(f"leakage grid has {arr.size} points; allowed: at most {max_points} in one "
+                         f"call (split it, or run it as a sweep: `qkdbounds sweep`, parallel and "
+                         f"resumable)")
     return [check_probability("leakage", float(x)) for x in arr], True
 
 

@@ -205,3 +205,30 @@ def test_huge_state_vector_refused_before_its_projector(monkeypatch):
     big[0] = 1.0
     with pytest.raises(InputError, match="state vector"):
         make_source(big, (2,) * 20)
+
+
+def test_leakage_grid_cap_and_point_callback():
+    # fuzzing: a 10^7-point leakage grid ran for minutes with no refusal (data-bound refused)
+    from qkdbounds.errors import MAX_LEAKAGE_POINTS
+
+    rho = bell_diagonal_state([0.8, 0.1, 0.06, 0.04])
+    with pytest.raises(InputError, match=f"{MAX_LEAKAGE_POINTS + 1} points; allowed: at most "
+                                         f"{MAX_LEAKAGE_POINTS}.*sweep"):
+        source_rate_upper_bound(rho, np.linspace(0, 1, MAX_LEAKAGE_POINTS + 1))
+    done = []
+    res = source_rate_upper_bound(rho, [0.0, 0.3, 0.6], measurements="Z", callback=done.append)
+    assert done == [1, 1, 1] and len(res) == 3
+    with pytest.raises(InputError, match="callback"):
+        source_rate_upper_bound(rho, 0.1, measurements="Z", callback=5)
+
+
+def test_state_bound_grid_shows_a_bar_over_points(tmp_path, monkeypatch, capsys):
+    import sys
+
+    from qkdbounds.cli import main
+
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    assert main(["state-bound", "--werner", "0.9", "--leakage", "0:0.5:0.1", "--measurements", "Z",
+                 "--json"]) == 0
+    err = capsys.readouterr().err
+    assert "state-bound:" in err and "0/6" in err     # a bar over the 6 points (tqdm, stderr)

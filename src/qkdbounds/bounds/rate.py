@@ -60,6 +60,9 @@ __all__ = ["ATTACKS", "DEFAULT_ATTACK", "MEASUREMENT_CHOICES", "ROUTES", "DEFAUL
            "choose_route", "general_route_memory", "rate_upper_bound", "RateBound", "RateBounds"]
 
 ATTACKS = ("best", "paper", "extended", "intrinsic")
+#: Largest grid of one call on the general and search routes (a point costs 0.01 s to seconds;
+#: the structured route's closed forms take millions of points).
+MAX_GENERAL_POINTS = 10_000
 #: The default attack of :func:`rate_upper_bound` (SPEC F13: the tightest valid bound).
 DEFAULT_ATTACK = "best"
 MEASUREMENT_CHOICES = ("auto", "Z", "search")
@@ -382,6 +385,11 @@ def rate_upper_bound(
     z_bases = isinstance(measurements, str) or all(
         np.allclose(m.unitary, np.eye(d)) for m in measurements)
     v_b, l_b = np.broadcast_to(v, shape), np.broadcast_to(leak, shape)
+    if v_b.size > MAX_GENERAL_POINTS:
+        raise InputError(f"grid of {v_b.size} points on the {route} route (each point a separate "
+                         f"optimisation, ~0.01 s to seconds); allowed: at most "
+                         f"{MAX_GENERAL_POINTS} in one call (split it, or run it as a sweep: "
+                         f"`qkdbounds sweep`, parallel and resumable)")
     results = []
     for vi, li in zip(v_b.ravel(), l_b.ravel()):
         r = general_rate_bound(d, n, float(vi), float(li), model, measurements, attack, cut_bound,

@@ -1117,7 +1117,7 @@ def source_rate_upper_bound(source, leakage, model: str = "uniform",
                             n_local: int = N_LOCAL_STARTS, trivial: bool | None = None,
                             lower_bound: bool = True,
                             rng: np.random.Generator | None = None, progress=None,
-                            time_budget: float | None = None):
+                            time_budget: float | None = None, callback=None):
     r"""Key-rate upper bound (bits per round) of any source: the one route for sources.
 
     :math:`R \le \max_x \min_\text{Eve} p(?|x)\,TC(A_1..A_N|?)/(N-1)` (paper 1, Eqs. 14, 29) with
@@ -1133,7 +1133,8 @@ def source_rate_upper_bound(source, leakage, model: str = "uniform",
         a ``.npy``/``.npz`` path.
     leakage : float or array_like
         :math:`L \in [0, 1]`, probability that a party's outcome leaks to Eve; a 1-D grid gives
-        a :class:`SourceRateBounds` (the decompositions are computed once).
+        a :class:`SourceRateBounds` (the decompositions are computed once) of at most
+        :data:`~qkdbounds.errors.MAX_LEAKAGE_POINTS` points.
     model : {"uniform", "junk"}
         Leakage in every round (Eq. 11) or only in product rounds (Eq. 20).
     measurements : {"Z", "auto", "search"} or sequence of length N
@@ -1177,6 +1178,8 @@ def source_rate_upper_bound(source, leakage, model: str = "uniform",
         :func:`qkdbounds.separability.engine_minimum`).  The engine stops at the budget with its
         best certified decomposition, so on a loaded machine a larger budget gives the same
         decomposition as a quiet machine with the default.
+    callback : callable, optional
+        ``callback(k)`` after every ``k`` finished leakage points (progress bars over a grid).
 
     Returns
     -------
@@ -1186,7 +1189,8 @@ def source_rate_upper_bound(source, leakage, model: str = "uniform",
     Raises
     ------
     InputError
-        Not a state (see ``as_source``), leakage outside [0, 1], unknown model / attack /
+        Not a state (see ``as_source``), leakage outside [0, 1] or a grid of more than
+        :data:`~qkdbounds.errors.MAX_LEAKAGE_POINTS` points, unknown model / attack /
         measurements, unitaries or POVMs of the wrong size, or a source beyond the engine's size.
 
     Examples
@@ -1222,8 +1226,14 @@ def source_rate_upper_bound(source, leakage, model: str = "uniform",
         time_budget = check_real("time_budget", time_budget, 1e-3, 1e6)
     eve = _Eve(src, attack, rng, adapt=True, use_trivial=use_trivial, progress=progress,
                time_budget=time_budget)
-    points = [_point(src, eve, leak, model, measurements, given, attack, cut_bound, n_search,
-                     n_local, lower_bound, rng) for leak in leaks]
+    if callback is not None and not callable(callback):
+        raise InputError(f"callback must be callable or None, got {callback!r:.60}")
+    points = []
+    for leak in leaks:
+        points.append(_point(src, eve, leak, model, measurements, given, attack, cut_bound,
+                             n_search, n_local, lower_bound, rng))
+        if callback is not None:
+            callback(1)
     if not is_grid:
         return points[0]
     return SourceRateBounds(

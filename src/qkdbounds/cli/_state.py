@@ -118,9 +118,14 @@ def handle(args) -> dict:
 
         measurements = load_povms(args.measurements, src.dims, name="--measurements")
     leak = args.leakage if len(args.leakage) > 1 else args.leakage[0]
-    with _engine_progress(src, args.quiet) as progress:
+    from ._progress import progress as grid_progress
+
+    # a grid gets a bar over its points (the engine's bars show the decompositions' runs)
+    with _engine_progress(src, args.quiet) as progress, \
+            grid_progress(len(args.leakage), "state-bound", args.quiet or len(args.leakage) == 1) \
+            as update:
         res = source_rate_upper_bound(src, leak, args.model, measurements=measurements,
-                                      attack=args.attack, progress=progress)
+                                      attack=args.attack, progress=progress, callback=update)
     points = list(res) if len(args.leakage) > 1 else [res]
     first = points[0]
     saved = first.save_ensemble(args.save_ensemble) if args.save_ensemble is not None else None
