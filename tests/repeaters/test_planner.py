@@ -111,3 +111,22 @@ def test_fewest_segments_agrees_with_the_forward_route():
     assert k is not None and k > 1
     rate = lambda n: plan_link(400, n, 0.05, memory_t2_s=1.0).end_to_end["key_rate_upper_bound_bps"]  # noqa: E731
     assert rate(k) >= 20.0 and all(rate(n) < 20.0 for n in range(1, k))
+
+
+def test_target_searches_report_progress(monkeypatch, capsys):
+    # fuzzing: `plan --target-key-rate-bps ... --max-segments 1024` ran 4 min with no output
+    import sys
+
+    from qkdbounds.repeaters.planner import max_distance_plans, min_segments
+
+    calls = []
+    max_distance(1e-3, 4, 0.1, callback=calls.append)
+    assert 10 < len(calls) <= max_distance_plans()
+    calls.clear()
+    min_segments(1e-3, 300, 0.1, max_segments=5, callback=calls.append)
+    assert calls == [1] * 5
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    assert main(["plan", "--distance-km", "300", "--segments", "4", "--leakage", "0.1",
+                 "--target-key-rate-bps", "1e-3", "--max-segments", "3", "--json"]) == 0
+    err = capsys.readouterr().err
+    assert "plan:" in err and f"/{max_distance_plans() + 3}" in err     # the bar and its total

@@ -58,11 +58,17 @@ def handle(args) -> dict:
         "status": plan.status, "message": plan.message,
     }
     if args.target_key_rate_bps is not None:
-        out["max_distance"] = max_distance(args.target_key_rate_bps, args.segments, args.leakage,
-                                           **kwargs)
-        out["fewest_segments"] = min_segments(args.target_key_rate_bps, args.distance_km,
-                                              args.leakage, max_segments=args.max_segments,
-                                              **kwargs)
+        from ..repeaters.planner import max_distance_plans
+        from ._progress import progress
+
+        # up to max_segments + ~32 plans, each costlier with more segments: a bar (minutes at
+        # --max-segments 1024)
+        with progress(max_distance_plans() + args.max_segments, "plan", args.quiet) as update:
+            out["max_distance"] = max_distance(args.target_key_rate_bps, args.segments,
+                                               args.leakage, callback=update, **kwargs)
+            out["fewest_segments"] = min_segments(args.target_key_rate_bps, args.distance_km,
+                                                  args.leakage, max_segments=args.max_segments,
+                                                  callback=update, **kwargs)
     return out
 
 

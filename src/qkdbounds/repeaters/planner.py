@@ -452,7 +452,7 @@ def _inverse_supported(kwargs) -> None:
 
 
 def max_distance(target_key_rate_bps: float, segments: int, leakage: float, *,
-                 xtol_km: float = 1e-3, **kwargs) -> dict:
+                 xtol_km: float = 1e-3, callback=None, **kwargs) -> dict:
     """Largest distance (km) at which the chain's key bound per second still reaches the target.
 
     The key bound per second decreases with distance in this model (longer segments: lower
@@ -464,11 +464,19 @@ def max_distance(target_key_rate_bps: float, segments: int, leakage: float, *,
     dict
         ``max_distance_km`` (``None`` if even 1 m misses the target), ``key_rate_at_max_bps``,
         ``checked`` (the forward check), ``segments``.
+
+    ``callback(1)`` (optional) after every :func:`plan_link` call: at most
+    :func:`max_distance_plans` of them.
     """
     target = check_real("target_key_rate_bps", target_key_rate_bps, 0.0, 1e13)
+    xtol_km = check_real("xtol_km", xtol_km, 1e-9, 1e4)
     _inverse_supported(kwargs)
+    if callback is not None and not callable(callback):
+        raise InputError(f"callback must be callable or None, got {callback!r:.60}")
 
     def rate(dist):
+        if callback is not None:
+            callback(1)
         plan = plan_link(dist, segments, leakage, **kwargs)
         value = plan.end_to_end["key_rate_upper_bound_bps"]
         if value is None:
@@ -490,21 +498,33 @@ def max_distance(target_key_rate_bps: float, segments: int, leakage: float, *,
             "segments": segments}
 
 
+def max_distance_plans(xtol_km: float = 1e-3) -> int:
+    """Most :func:`plan_link` calls of one :func:`max_distance` (two ends, the bisection from
+    1 m to 1e5 km down to ``xtol_km``, the forward check and the returned point)."""
+    return 2 + math.ceil(math.log2((1e5 - 1e-3) / xtol_km)) + 3
+
+
 def min_segments(target_key_rate_bps: float, distance_km: float, leakage: float, *,
-                 max_segments: int = 64, **kwargs) -> dict:
+                 max_segments: int = 64, callback=None, **kwargs) -> dict:
     """Fewest segments (1 = direct) whose chain reaches the target key bound per second.
 
     Every ``K = 1 .. max_segments`` is planned (the key bound is not monotone in K: more
     segments raise the success probability but lengthen waits and add swaps), and the smallest
-    K that reaches the target is returned with the best K and its rate.
+    K that reaches the target is returned with the best K and its rate.  ``callback(1)``
+    (optional) after every K: a plan's cost grows with K (~0.6 s at K = 1024), so a large
+    ``max_segments`` takes minutes.
     """
     target = check_real("target_key_rate_bps", target_key_rate_bps, 0.0, 1e13)
     kmax = check_int("max_segments", max_segments, 1, MAX_SEGMENTS)
     _inverse_supported(kwargs)
+    if callback is not None and not callable(callback):
+        raise InputError(f"callback must be callable or None, got {callback!r:.60}")
     rates = []
     for k in range(1, kmax + 1):
         value = plan_link(distance_km, k, leakage, **kwargs).end_to_end["key_rate_upper_bound_bps"]
         rates.append(-1.0 if value is None else value)
+        if callback is not None:
+            callback(1)
     reaching = [k for k, r in enumerate(rates, start=1) if r >= target]
     best = int(np.argmax(rates)) + 1
     return {"fewest_segments": reaching[0] if reaching else None,
