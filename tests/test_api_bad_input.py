@@ -117,8 +117,9 @@ def test_rng_accepts_a_seed_a_generator_or_none():
     g = np.random.default_rng(1)
     assert check_rng("rng", g) is g
     assert check_rng("rng", None).integers(1000) == np.random.default_rng(0).integers(1000)
-    a = q.source_rate_upper_bound(q.werner_state(0.9), 0.1, rng=3).value
-    b = q.source_rate_upper_bound(q.werner_state(0.9), 0.1, rng=np.random.default_rng(3)).value
+    a = q.source_rate_upper_bound(q.werner_state(0.9), 0.1, rng=3, measurements="Z").value
+    b = q.source_rate_upper_bound(q.werner_state(0.9), 0.1, rng=np.random.default_rng(3),
+                                  measurements="Z").value
     assert a == b
 
 

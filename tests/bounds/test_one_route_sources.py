@@ -57,3 +57,26 @@ def test_api_cli_and_sweep_agree(tmp_path, capsys, name, rho, dims):
     with ResultStore(store) as db:
         (row,) = db.records(summary.name)
     assert row["rate_upper_bound"] == api.value
+
+
+def test_defaults_agree_between_api_cli_and_sweep(tmp_path, capsys):
+    # a newcomer got 0.539 from the guide's Python line and 0.550 from the CLI for one matrix:
+    # the API defaulted to Z bases while state-bound and the sweep searched the bases
+    phi = np.array([1, 0, 0, 1]) / np.sqrt(2)
+    c, s_ = np.cos(0.4), np.sin(0.4)
+    u = np.kron(np.array([[c, -s_], [s_, c]]), np.eye(2))          # Alice's basis turned
+    rho = u @ (0.9 * np.outer(phi, phi) + 0.1 * np.eye(4) / 4) @ u.T
+    path = tmp_path / "state.npy"
+    np.save(path, rho)
+    api = source_rate_upper_bound(rho, 0.1)
+    z = source_rate_upper_bound(rho, 0.1, measurements="Z")
+    assert api.value > z.value + 1e-6          # the default searched (this state's Z is not best)
+    assert main(["state-bound", "--state", str(path), "--leakage", "0.1", "--json"]) == 0
+    cli = json.loads(capsys.readouterr().out)
+    store = tmp_path / "s.sqlite"
+    summary = run_sweep({"state": str(path), "leakage": "0.1"}, store, question="state",
+                        n_workers=1, processes=False, quiet=True)
+    with ResultStore(store) as db:
+        (row,) = db.records(summary.name)
+    assert cli["rate_upper_bound"] == api.value == row["rate_upper_bound"]
+    assert cli["measurements"] == api.measurements

@@ -46,7 +46,8 @@ def test_source_and_data_grids_to_dataframe():
     from qkdbounds.bounds.source_bound import source_rate_upper_bound
     from qkdbounds.states.two_qubit import werner_state
 
-    src = source_rate_upper_bound(werner_state(0.9), [0.0, 0.1], lower_bound=False)
+    src = source_rate_upper_bound(werner_state(0.9), [0.0, 0.1], lower_bound=False,
+                                  measurements="Z")
     frame = src.to_dataframe()
     assert list(frame["leakage"]) == [0.0, 0.1]
     assert np.allclose(frame["rate_upper_bound"], src.value)
@@ -68,7 +69,8 @@ def test_notebook_view_is_a_table_of_the_points():
     assert f"{res.value[0]:.6g}" in html and f"{res.value[-1]:.6g}" in html
     small = rate_upper_bound(2, 2, np.array([0.6, 0.9]), 0.1)._repr_html_()
     assert small.count("<tr>") == 1 + 2 and "&hellip;" not in small
-    src = source_rate_upper_bound(werner_state(0.9), [0.0, 0.1], lower_bound=False)._repr_html_()
+    src = source_rate_upper_bound(werner_state(0.9), [0.0, 0.1], lower_bound=False,
+                                  measurements="Z")._repr_html_()
     assert "<th>leakage</th>" in src and src.count("<tr>") == 3
 
 

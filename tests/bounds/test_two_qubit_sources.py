@@ -29,7 +29,7 @@ def _random_state(rng, dim=4, rank=None):
 @pytest.mark.parametrize("v", [0.2, 1 / 3, 0.5, 0.75, 0.9, 1.0], ids=lambda v: f"v{v:.3g}")
 def test_werner_weight_is_papers_q(v):
     # paper 1, Eq. 8 (d = N = 2): q = 3(1 - v)/2, optimal by U (x) U* twirling
-    r = source_rate_upper_bound(werner_state(v), 0.1)
+    r = source_rate_upper_bound(werner_state(v), 0.1, measurements="Z")
     assert_allclose(r.separable_weight, min(1.0, 1.5 * (1 - v)), atol=1e-7)
     assert r.ensemble_residual <= 1e-9
 
@@ -91,9 +91,9 @@ def test_default_is_never_above_paper_extended_or_no_attack(seed):
     rng = np.random.default_rng(100 + seed)
     rho = _random_state(rng, rank=1 + seed % 4)
     for leak, model in [(0.0, "uniform"), (0.1, "uniform"), (0.3, "junk")]:
-        best = source_rate_upper_bound(rho, leak, model)
-        paper = source_rate_upper_bound(rho, leak, model, attack="paper")
-        ext = source_rate_upper_bound(rho, leak, model, attack="extended")
+        best = source_rate_upper_bound(rho, leak, model, measurements="Z")
+        paper = source_rate_upper_bound(rho, leak, model, attack="paper", measurements="Z")
+        ext = source_rate_upper_bound(rho, leak, model, attack="extended", measurements="Z")
         assert best.value <= best.no_attack_value + 1e-12
         assert best.value <= paper.value + 1e-12 and best.value <= ext.value + 1e-12
         assert_allclose(best.paper_value, paper.value, atol=1e-9)  # paper_value keeps its meaning
@@ -102,11 +102,11 @@ def test_default_is_never_above_paper_extended_or_no_attack(seed):
 
 def test_errata_e18_paper_attack_above_no_attack_is_not_the_default():
     # Bell state v = 0.95, L = 0.1 (issue 19): paper 0.8104 > no attack 0.7482 > extended 0.7160
-    r = source_rate_upper_bound(werner_state(0.95), 0.1)
+    r = source_rate_upper_bound(werner_state(0.95), 0.1, measurements="Z")
     assert r.attack_used == "extended"
     assert_allclose([r.paper_value, r.no_attack_value, r.value], [0.810439, 0.748205, 0.716012],
                     atol=1e-6)
-    paper = source_rate_upper_bound(werner_state(0.95), 0.1, attack="paper")
+    paper = source_rate_upper_bound(werner_state(0.95), 0.1, attack="paper", measurements="Z")
     assert "above the no-attack bound" in paper.message
 
 
@@ -133,8 +133,8 @@ def test_pure_entangled_state_no_separable_part():
 
 def test_verdicts():
     # separable: no_key; Bell state with 5 % white noise at L = 0: key (issue 19, done-when)
-    assert source_rate_upper_bound(werner_state(0.3), 0.0).verdict == "no_key"
-    r = source_rate_upper_bound(werner_state(0.95), 0.0)
+    assert source_rate_upper_bound(werner_state(0.3), 0.0, measurements="Z").verdict == "no_key"
+    r = source_rate_upper_bound(werner_state(0.95), 0.0, measurements="Z")
     assert r.verdict == "key" and r.lower_bound > 0
     assert r.lower_bound <= r.value
 
@@ -181,7 +181,8 @@ def test_both_covariant_rotations_reproduce_the_z_value(rng):
     # rho_v is U (x) U* invariant: Eve's Eq. (9) ensemble rotated by U_A (x) conj(U_A), and the one
     # rotated by conj(U_B) (x) U_B, each give the Z value at a (U, U*) setting (issue 19, item 3)
     u = _haar(rng)
-    z = source_rate_upper_bound(werner_state(0.9), 0.2, attack="extended", trivial=False).value
+    z = source_rate_upper_bound(werner_state(0.9), 0.2, attack="extended", trivial=False,
+                                measurements="Z").value
     r = source_rate_upper_bound(werner_state(0.9), 0.2, measurements=[u, u.conj()],
                                 attack="extended", trivial=False)
     by_dec = r.certificate["attack"]["value_by_decomposition"]

@@ -1111,7 +1111,7 @@ class SourceRateBounds(PointSequence):
 
 
 def source_rate_upper_bound(source, leakage, model: str = "uniform",
-                            measurements: str | Sequence = "Z", *, attack: str = "best",
+                            measurements: str | Sequence = "search", *, attack: str = "best",
                             dims: Sequence[int] | None = None,
                             cut_bound: bool | None = None, n_search: int = N_SOURCE_SEARCH,
                             n_local: int = N_LOCAL_STARTS, trivial: bool | None = None,
@@ -1137,9 +1137,11 @@ def source_rate_upper_bound(source, leakage, model: str = "uniform",
         :data:`~qkdbounds.errors.MAX_LEAKAGE_POINTS` points.
     model : {"uniform", "junk"}
         Leakage in every round (Eq. 11) or only in product rounds (Eq. 20).
-    measurements : {"Z", "auto", "search"} or sequence of length N
-        Computational bases (``"auto"`` = ``"Z"``); the seeded search (two qubits: Bloch-axis
-        grid + polish; otherwise Z, Haar-random settings and local maximisations); or per party
+    measurements : {"search", "Z", "auto"} or sequence of length N
+        The seeded search over the parties' bases (default, as ``state-bound`` and the ``state``
+        sweep question: a bound for any choice of projective measurements; two qubits:
+        Bloch-axis grid + polish; otherwise Z, Haar-random settings and local maximisations);
+        computational bases (``"auto"`` = ``"Z"``: the bound of a protocol measuring Z); or per party
         a unitary ``(d_i, d_i)`` (columns = outcomes), a :class:`~qkdbounds.measurements.povm.POVM`
         or POVM elements ``(n_outcomes, d_i, d_i)``.
     attack : {"best", "paper", "extended"}
