@@ -65,6 +65,12 @@ CASES = {
     "choose_route measurements": (lambda: _route(2, 2, "bogus"), "measurements"),
     "load_state None": (lambda: _load_state(None), "path"),
     "ppt bound n_starts -1": (lambda: ppt_state_key_bound(np.eye(4) / 4, (2, 2), n_starts=-1), "n_starts"),
+    # shapes that are no state were asked for dims (a fix no user could apply)
+    "source 3-D array": (lambda: q.source_rate_upper_bound(np.zeros((2, 2, 2)), 0.1), "shape (2, 2, 2)"),
+    "source 0-d array": (lambda: q.source_rate_upper_bound(np.array(1.0), 0.1), "shape ()"),
+    "source empty array": (lambda: q.source_rate_upper_bound(np.array([]), 0.1), "shape (0,)"),
+    "source None": (lambda: q.source_rate_upper_bound(None, 0.1), "square matrix or a state vector"),
+    "source 4 x 3": (lambda: q.source_rate_upper_bound(np.zeros((4, 3)), 0.1), "shape (4, 3)"),
 }
 
 

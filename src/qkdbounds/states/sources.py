@@ -311,7 +311,14 @@ def as_source(state, dims: Sequence[int] | None = None, *, project: bool = False
 
 
 def _default_dims(shape, name: str) -> tuple[int, ...]:
-    if len(shape) >= 1 and shape[0] == 4:
+    """Two qubits for a 4 x 4 matrix or a 4-vector; a shape that is neither a square matrix nor
+    a vector is refused as such, any other size asks for dims."""
+    shape = tuple(shape)
+    vector = len(shape) == 1 or (len(shape) == 2 and 1 in shape and shape != (1, 1))
+    square = len(shape) == 2 and shape[0] == shape[1]
+    if not (vector or square) or 0 in shape:
+        raise InputError(f"{name} must be a square matrix or a state vector, got shape {shape}")
+    if max(shape) == 4:
         return (2, 2)
     raise InputError(f"{name}: give dims (--dims D1 D2 ...) for a source that is not a 4 x 4 "
                      f"two-qubit matrix")
