@@ -240,12 +240,8 @@ def ppt_outer_weight(source: Source, time_limit: float | None = None) -> float |
     r"""PPT relaxation of the largest separable weight (None if the solver fails).
 
     :math:`\max\{\mathrm{tr}X : 0\preceq X\preceq\rho,\ X^{\Gamma_S}\succeq0` for every cut
-    :math:`S\}`, passed to Clarabel directly (no cvxpy: its import alone costs ~1 s): :math:`X` is
-    expanded in a basis of the Hermitian matrices, real symmetric ones for a real :math:`\rho`
-    (which loses nothing: the real part of a feasible :math:`X` is feasible), and each
-    constraint is one PSD cone on the real embedding :math:`M\mapsto[[\Re M,-\Im M],
-    [\Im M,\Re M]]` (on :math:`M` itself when real).  Exact in 2x2 and 2x3.  A second route,
-    the same problem written in cvxpy, is in the tests.
+    :math:`S\}` (:func:`_ppt_relaxation`: Clarabel directly, no cvxpy).  Exact in 2x2 and 2x3.
+    A second route, the same problem written in cvxpy, is in the tests.
 
     Parameters
     ----------
@@ -258,12 +254,33 @@ def ppt_outer_weight(source: Source, time_limit: float | None = None) -> float |
     float or None
         In [0, 1].
     """
+    rho, dims = np.asarray(source.matrix, dtype=np.complex128), tuple(source.dims)
+    value, _, status = _ppt_relaxation(rho, dims, list(_cuts(len(dims))), time_limit=time_limit)
+    if status not in ("optimal", "optimal_inaccurate") or not math.isfinite(value):
+        return None
+    return value
+
+
+def _ppt_relaxation(rho, dims, cuts, *, margin: float = 0.0, time_limit: float | None = None,
+                    want_x: bool = False) -> tuple[float, NDArray | None, str]:
+    r""":math:`\max\{\mathrm{tr}X : 0\preceq X\preceq\rho,\ X^{\Gamma_S}\succeq
+    \mathrm{margin}\cdot\mathbb 1` for every cut :math:`S` in ``cuts``\}`, passed to Clarabel
+    directly (no cvxpy: its import alone costs ~1 s, and its canonicalisation ~0.1 s a solve).
+
+    :math:`X` is expanded in a basis of the Hermitian matrices, real symmetric ones for a real
+    :math:`\rho` (which loses nothing: the real part of a feasible :math:`X` is feasible), and
+    each constraint is one PSD cone on the real embedding :math:`M\mapsto[[\Re M,-\Im M],
+    [\Im M,\Re M]]` (on :math:`M` itself when real).  Returns ``(value clipped to [0, 1], X
+    (with ``want_x``, else None), status)``; the status is ``"optimal"`` (Clarabel's
+    ``Solved``), ``"optimal_inaccurate"`` (``AlmostSolved``) or Clarabel's own, and the value
+    NaN when it is neither.
+    """
     from scipy import sparse
 
     from .._solvers import run_guarded
     from ._colgen import _clarabel, _embed, _svec_index
 
-    rho, dims = np.asarray(source.matrix, dtype=np.complex128), tuple(source.dims)
+    rho = np.asarray(rho, dtype=np.complex128)
     rho = (rho + rho.conj().T) / 2
     dim = rho.shape[0]
     real = _is_real(rho)
@@ -310,9 +327,10 @@ def ppt_outer_weight(source: Source, time_limit: float | None = None) -> float |
     blocks = [-sv.T, sv.T]                               # Y >= 0, V^+ rho V - Y >= 0
     rhs = [np.zeros(sv.shape[1]), svec(rho_r, True)]
     sides = [side_r, side_r]
-    for cut in _cuts(len(dims)):                         # (V Y V^+)^Gamma_S >= 0
+    floor = -margin * svec(np.eye(dim, dtype=complex)) if margin else None
+    for cut in cuts:                                      # (V Y V^+)^Gamma_S >= margin I
         blocks.append(-svec(_partial_transpose(basis, dims, cut)).T)
-        rhs.append(np.zeros(blocks[-1].shape[0]))
+        rhs.append(np.zeros(blocks[-1].shape[0]) if floor is None else floor)
         sides.append(side)
     cones = [_clarabel().PSDTriangleConeT(k) for k in sides]
     a = sparse.csc_matrix(np.vstack(blocks))
@@ -327,12 +345,21 @@ def ppt_outer_weight(source: Source, time_limit: float | None = None) -> float |
     n = len(basis)
     sol, error = run_guarded(lambda: clarabel.DefaultSolver(
         sparse.csc_matrix((n, n)), c, a, b, cones, settings).solve())
-    if error is not None or "Solved" not in str(sol.status):
-        return None
+    if error is not None:
+        return math.nan, None, error
+    text = str(sol.status)
+    status = ("optimal_inaccurate" if "AlmostSolved" in text else "optimal" if "Solved" in text
+              else text)
     value = -float(sol.obj_val)
-    if not math.isfinite(value):
-        return None
-    return float(min(1.0, max(0.0, value)))
+    if status not in ("optimal", "optimal_inaccurate") or not math.isfinite(value):
+        return math.nan, None, status
+    x = None
+    if want_x:
+        x = np.tensordot(np.asarray(sol.x, dtype=float), basis, axes=1)
+        x = (x + x.conj().T) / 2
+        if real:
+            x = x.real
+    return float(min(1.0, max(0.0, value))), x, status
 
 
 def _partial_transpose(m, dims, cut):

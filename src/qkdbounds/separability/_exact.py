@@ -356,8 +356,31 @@ def best_separable_approximation(rho, dims, margin: float = 0.0
     x : ndarray, shape (D, D), or None
         The optimal :math:`X`.
     status : str
-        cvxpy's status.
+        ``"optimal"`` / ``"optimal_inaccurate"`` (Clarabel's ``Solved`` / ``AlmostSolved``), or
+        the solver's status or error.
+
+    Notes
+    -----
+    Solved by Clarabel directly (:func:`qkdbounds.separability._engine._ppt_relaxation`, the
+    program of :func:`~qkdbounds.separability.ppt_outer_weight`); the same problem in cvxpy is
+    the tests' second route.
     """
+    from ._engine import _ppt_relaxation
+
+    rho = np.asarray(rho, dtype=np.complex128)
+    dims = tuple(int(d) for d in dims)
+    margin = float(margin)
+    value, x, status = _ppt_relaxation(rho, dims, [(1,)], margin=margin, want_x=True)
+    if x is not None:
+        return value, x, status
+    # the direct program stalls on some rank-deficient inputs (no strictly feasible point in the
+    # range basis) where cvxpy's own canonicalisation solves: the same problem through cvxpy
+    return _bsa_cvxpy(rho, dims, margin)
+
+
+def _bsa_cvxpy(rho, dims, margin: float) -> tuple[float, NDArray | None, str]:
+    """:func:`best_separable_approximation` written in cvxpy (the fallback, and the tests'
+    second route)."""
     import cvxpy as cp
 
     from .._solvers import solve_problem
