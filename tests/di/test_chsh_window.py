@@ -355,7 +355,10 @@ def test_cli_state_bound_werner(cli_main, capsys):
     assert_allclose(out["rate_upper_bound"], rate_upper_bound(2, 2, 0.9, 0.1).value, atol=1e-6)
     assert_allclose(out["separable_weight"], 0.15, atol=1e-7)
     assert_allclose(out["chsh_value"], 2 * np.sqrt(2) * 0.9, atol=1e-12)
-    assert out["di_lower_bound"] > out["di_lower_bound_leakage"] > 0
+    # the DI lower bound at the question's leakage, the L = 0 value named as such (a newcomer read
+    # the leak-free value under "di_lower_bound" although it is no lower bound once outcomes leak)
+    assert out["di_lower_bound_no_leakage"] > out["di_lower_bound"] > 0
+    assert_allclose(out["di_lower_bound"], di_lower_bound(werner_state(0.9), 0.1).value, atol=1e-15)
     assert out["verdict"] == "key" and out["unit"] == "bits per round"
     for key in ("method", "status", "measurements", "eve_decomposition", "qber_z", "lower_bound"):
         assert key in out

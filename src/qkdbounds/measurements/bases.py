@@ -76,11 +76,14 @@ def xz_plane(theta: float) -> Measurement:
     r"""Qubit measurement in the X-Z plane at angle :math:`\theta` from Z.
 
     Outcome 0: :math:`\cos(\theta/2)|0\rangle + \sin(\theta/2)|1\rangle`; outcome 1 orthogonal.
-    :math:`\theta = 0` is Z, :math:`\theta = \pi/2` is X.
+    :math:`\theta = 0` is Z, :math:`\theta = \pi/2` is X (and labelled so; other angles
+    ``"XZ(theta)"``).
     """
     theta = check_real("theta", theta)
     c, s = np.cos(theta / 2), np.sin(theta / 2)
-    return Measurement(np.array([[c, -s], [s, c]], dtype=complex), f"XZ({theta:.6g})")
+    label = ("Z" if abs(theta) <= 1e-12 else "X" if abs(theta - np.pi / 2) <= 1e-12
+             else f"XZ({theta:.6g})")
+    return Measurement(np.array([[c, -s], [s, c]], dtype=complex), label)
 
 
 def from_unitary(unitary, label: str = "custom") -> Measurement:
