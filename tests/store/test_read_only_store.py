@@ -91,3 +91,27 @@ def test_output_over_the_store_is_refused(store, tmp_path, monkeypatch, capsys, 
         err = capsys.readouterr().err.strip().splitlines()
         assert len(err) == 1 and "--out must differ from --store" in err[0]
     assert store.read_bytes() == before
+
+
+def test_plot_refuses_a_store_of_several_questions(tmp_path, capsys):
+    # a newcomer's sweep went into the store `reproduce` filled with DI cells: the plot had 54
+    # curves and a legend over the figure
+    from qkdbounds.store import ResultStore
+
+    path = tmp_path / "mixed.sqlite"
+    with ResultStore(path) as db:
+        rate = db.ensure_sweep("rates")
+        db.write_points([(dict(dim=2, parties=2, visibility=v, leakage=0.1, model="uniform",
+                               attack="paper"), {"rate_upper_bound": v, "status": "optimal"}, 0.0, None)
+                         for v in (0.5, 0.9)], "m:rate", sweep_id=rate)
+        di = db.ensure_sweep("di-cells")
+        db.write_points([(dict(question="di", visibility=1.0, eta=e, leakage=0.0, theta=0.78,
+                               binning="both", model="uniform"),
+                          {"rate_upper_bound": e, "status": "certified"}, 0.0, None)
+                         for e in (0.9, 0.95)], "m:di", sweep_id=di)
+    out = tmp_path / "f.png"
+    assert main(["results", "plot", "--store", str(path), "--out", str(out)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "several questions" in err[0] and "rates" in err[0] and "di-cells" in err[0]
+    assert main(["results", "plot", "--store", str(path), "--name", "rates", "--out", str(out)]) == 0
+    assert out.stat().st_size > 0
