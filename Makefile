@@ -25,8 +25,7 @@ PYC := $(BIN)/python -m compileall -q src
 
 demo: $(STAMP)
 	@$(PYC)
-	$(BIN)/qkdbounds reproduce --out out/
-	@echo "Report: $(CURDIR)/out/report.html"
+	$(BIN)/qkdbounds reproduce --out out/   # (it prints the report's path)
 
 test: $(STAMP)
 	@$(PYC)

@@ -111,8 +111,17 @@ def _summary(result: dict, columns: list[str] | None = None) -> str:
     """Human output: ``key  value`` lines, and for grids an aligned table of the points."""
     columns = [c for c in (columns or []) if result.get(c) is not None]
     width = max((len(k) for k in result if k not in columns), default=0)
-    lines = [f"{key:<{width}}  {_fmt(value)}" for key, value in result.items()
-             if key not in columns]
+    lines = []
+    for key, value in result.items():
+        if key in columns:
+            continue
+        if (isinstance(value, (list, tuple)) and value and all(isinstance(x, str) for x in value)
+                and len(json.dumps(value)) > 100 >= max(len(x) for x in value)):
+            # a list of names or paths (e.g. the figures written): one per line, not cut at 100
+            lines.append(f"{key:<{width}}  {value[0]}")
+            lines.extend(f"{'':<{width}}  {x}" for x in value[1:])
+            continue
+        lines.append(f"{key:<{width}}  {_fmt(value)}")
     if columns:
         cols = [to_jsonable(result[c]) for c in columns]
         n_rows = len(cols[0])
