@@ -71,6 +71,8 @@ CASES = {
     "source empty array": (lambda: q.source_rate_upper_bound(np.array([]), 0.1), "shape (0,)"),
     "source None": (lambda: q.source_rate_upper_bound(None, 0.1), "square matrix or a state vector"),
     "source 4 x 3": (lambda: q.source_rate_upper_bound(np.zeros((4, 3)), 0.1), "shape (4, 3)"),
+    "rate visibility None (read as NaN)": (lambda: q.rate_upper_bound(2, 2, None, 0.1), "got None"),
+    "unbounded real NaN": (lambda: check_real("angle", np.nan), "angle must be a finite number, got nan"),
 }
 
 

@@ -68,13 +68,15 @@ def check_real(name: str, value, low: float | None = None, high: float | None = 
     if isinstance(value, bool) or not isinstance(value, (Real, np.floating, np.integer)):
         raise InputError(f"{name} must be a real number, got {value!r}")
     rng = f"[{low if low is not None else '-inf'}, {high if high is not None else 'inf'}]"
+    # ("a finite number in [-inf, inf]" says nothing: unbounded names no range)
+    where = "" if low is None and high is None else f" in {rng}"
     try:
         value = float(value)
     except OverflowError:       # an int beyond the float range (e.g. 10**400)
-        raise InputError(f"{name} must be a finite number in {rng}, got an integer of "
+        raise InputError(f"{name} must be a finite number{where}, got an integer of "
                          f"{len(str(abs(int(value))))} digits") from None
     if not math.isfinite(value):
-        raise InputError(f"{name} must be a finite number in {rng}, got {value!r}")
+        raise InputError(f"{name} must be a finite number{where}, got {value!r}")
     if (low is not None and value < low) or (high is not None and value > high):
         raise InputError(f"{name} must be in {rng}, got {value!r}")
     return value

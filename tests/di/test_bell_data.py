@@ -236,3 +236,17 @@ def test_local_weight_size_limit():
 
     with pytest.raises(InputError, match="deterministic strategies"):
         local_model_matrix((8, 8, 8, 8))
+
+
+@pytest.mark.parametrize("probabilities,hint", [
+    ([[[[0.6, 0], [0, 0.5]]] * 2] * 2, True),                       # not normalised: --project helps
+    ([[[[0.5, math.nan], [0, 0.5]]] * 2] * 2, False),               # NaN: it cannot
+    ([], False),                                                     # wrong shape: it cannot
+])
+def test_project_hint_only_where_it_helps(tmp_path, probabilities, hint):
+    # fuzzing: NaN, empty and ragged tables were told to "add --project", which cannot fix them
+    path = tmp_path / "box.json"
+    path.write_text(json.dumps({"probabilities": probabilities}))
+    with pytest.raises(InputError) as err:
+        load_bell_table(path)
+    assert ("add --project" in str(err.value)) == hint

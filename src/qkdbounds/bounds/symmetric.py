@@ -57,6 +57,8 @@ ZERO_KEY_SLACK = 1e-12
 def check_unit_array(name: str, values: ArrayLike) -> NDArray[np.float64]:
     """``values`` as a float array with every entry in [0, 1], or :class:`InputError`."""
     try:
+        if values is None:            # (numpy would read None as NaN)
+            raise TypeError
         arr = np.asarray(values, dtype=float)
     except (TypeError, ValueError, OverflowError):
         raise InputError(f"{name} must be a number or an array of numbers in [0, 1], "
@@ -66,7 +68,7 @@ def check_unit_array(name: str, values: ArrayLike) -> NDArray[np.float64]:
     bad = ~np.isfinite(arr) | (arr < 0.0) | (arr > 1.0)
     if bad.any():
         first = arr.ravel()[np.flatnonzero(bad.ravel())[0]]
-        raise InputError(f"{name} must be in [0.0, 1.0], got {first!r}")
+        raise InputError(f"{name} must be in [0.0, 1.0], got {float(first)!r}")
     return arr
 
 

@@ -30,12 +30,12 @@ def integer(name: str, low: int, high: int | None = None):
     """argparse ``type=`` for an int in [low, high]."""
 
     def parse(text: str) -> int:
+        rng = f"in [{low}, {high}]" if high is not None else f">= {low}"
         try:
             value = int(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"must be an integer >= {low}, got {text!r}") from None
+            raise argparse.ArgumentTypeError(f"must be an integer {rng}, got {text!r}") from None
         if value < low or (high is not None and value > high):
-            rng = f"[{low}, {high}]" if high is not None else f">= {low}"
             raise argparse.ArgumentTypeError(f"must be an integer {rng}, got {value}")
         return value
 

@@ -484,6 +484,10 @@ def load_bell_table(path, atol: float = 1e-6, *, project: bool = False) -> BellB
         try:
             arr = check_box(data["probabilities"], f"--settings {p.name}: probabilities", atol)
         except InputError as exc:
+            # --project repairs sampling noise (normalisation, signalling, tiny negatives), not a
+            # table of the wrong shape or with NaN: the hint only where it can help
+            if not any(s in str(exc) for s in ("sum to 1", "no-signalling", "non-negative")):
+                raise
             raise InputError(f"{exc}; measured frequencies: add --project (project=True) to map the "
                              f"table to the nearest no-signalling box") from None
     # renormalise round-off of measured tables, keeping them exactly NS to the tolerance given
