@@ -175,14 +175,21 @@ def minimize_extended(eqc: ExtendedQuestionClass, groups: Sequence[Sequence[int]
         return ExtendedSolution(0.0, paper.p_question, paper.gamma * eqc.paper_extra, np.zeros(len(flags)),
                                 True, 0.0, "paper attack already gives zero", Status.OPTIMAL, 0)
     n_g = len(flags)
+    flags_flat = flags.reshape(n_g, -1)
+
+    def flag_mass(eta):
+        """``flag_mass(eta)`` without its Python overhead: the same ``dot`` of
+        the (1, G) and (G, d^N) reshapes (the same numbers)."""
+        return np.dot(np.reshape(eta, (1, n_g)), flags_flat).reshape(base.shape)
+
     m_paper = base + paper.gamma * eqc.paper_extra
     starts = [(np.zeros(n_g), reference_product(m_paper, groups))]
     for eta in (np.ones(n_g), np.full(n_g, 0.5)):
-        m0 = base + box + np.tensordot(eta, flags, axes=1)
+        m0 = base + box + flag_mass(eta)
         starts.append((eta, reference_product(m0, groups)))
     for _ in range(n_starts):
         eta = rng.uniform(size=n_g)
-        m0 = base + rng.uniform(size=base.shape) * box + np.tensordot(eta, flags, axes=1)
+        m0 = base + rng.uniform(size=base.shape) * box + flag_mass(eta)
         starts.append((eta, reference_product(m0, groups)))
     # starts that coincide (same reference and flag mass: e.g. an empty ensemble, whose flag
     # group has mass 0, makes eta = 1 and eta = 1/2 the same start) run once
@@ -202,10 +209,10 @@ def minimize_extended(eqc: ExtendedQuestionClass, groups: Sequence[Sequence[int]
             if step == switch:
                 # not converged: the direct minimisation from here, then the alternation polishes
                 if step == 0:   # from the start's clip step in y (eta fixed): no L-BFGS solve
-                    lo = base + np.tensordot(eta, flags, axes=1)
+                    lo = base + flag_mass(eta)
                     mass = _solve_mass(pi.ravel(), lo.ravel(), (lo + box).ravel())
                     m = np.clip(mass * pi, lo, lo + box)
-                y = np.clip(m - base - np.tensordot(eta, flags, axes=1), 0.0, box)
+                y = np.clip(m - base - flag_mass(eta), 0.0, box)
                 eta, m = _direct(base, box, flags, groups, np.concatenate([eta, y.ravel()[movable]]))
                 value = group_information_measure(m, groups)
                 if value < best[0]:
@@ -226,8 +233,8 @@ def minimize_extended(eqc: ExtendedQuestionClass, groups: Sequence[Sequence[int]
         if best[3]:
             break
     value, eta, m, zero = best
-    y = np.clip(m - base - np.tensordot(eta, flags, axes=1), 0, box)
-    m = base + y + np.tensordot(eta, flags, axes=1)
+    y = np.clip(m - base - flag_mass(eta), 0, box)
+    m = base + y + flag_mass(eta)
     value = 0.0 if zero else min(group_information_measure(m, groups), paper.value)
     return ExtendedSolution(value, float(m.sum()), y, eta, zero, paper.value,
                             f"alternating minimisation (exact clip step + L-BFGS over {n_g} flag "
