@@ -110,7 +110,7 @@ def joint_distribution_with_eve(
     if not isinstance(state, IsotropicGHZ):
         raise InputError("state must be an IsotropicGHZ (qkdbounds.states.isotropic.isotropic_ghz)")
     d, n = state.local_dim, state.n_parties
-    if float(d) ** n > MAX_DENSE_DIM:
+    if n * np.log(d) > np.log(MAX_DENSE_DIM) + 1e-12:     # (d^N itself may exceed the floats)
         raise InputError(f"joint_distribution_with_eve is dense: d^N = {d}^{n} must be at most "
                          f"{MAX_DENSE_DIM}")
     dec = cc_decomposition(state)
@@ -123,9 +123,12 @@ def joint_distribution_with_eve(
             gamma = np.asarray(gamma, dtype=float)
         except (TypeError, ValueError):
             raise InputError(f"gamma must be an array of shape {shape} in [0, 1]") from None
-        if gamma.shape != shape or not np.isfinite(gamma).all() or gamma.min() < 0 or gamma.max() > 1:
+        if gamma.shape != shape:
             raise InputError(f"gamma must be an array of shape {shape} with entries in [0, 1], got "
                              f"shape {gamma.shape}")
+        if not np.isfinite(gamma).all() or gamma.min() < 0 or gamma.max() > 1:
+            raise InputError(f"gamma must have entries in [0, 1] (finite), got min {gamma.min()!r} "
+                             f"and max {gamma.max()!r}")
     p_ent = ghz_distribution(measurements)
     # product distributions p^i of the flagged members, from the explicit vectors
     flag_rows, labels = [], []

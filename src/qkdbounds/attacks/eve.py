@@ -37,6 +37,7 @@ alternation alone stopped short of at ~1e-12).
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -113,8 +114,10 @@ def reference_product(m: NDArray, groups: Sequence[Sequence[int]]) -> NDArray:
     return out
 
 
-#: ``_sum(x, axis)`` is ``x.sum(axis=axis)`` without the method's Python wrapper (the same
-#: reduction, the same numbers; these functions are the CC attacks' hot loop on tiny arrays).
+#: ``np.add.reduce`` / ``np.minimum.reduce`` / ``np.add.accumulate`` without the ndarray methods'
+#: Python wrappers (the same reductions, the same numbers; these functions are the CC attacks'
+#: hot loop on tiny arrays).  Note the ufuncs' default ``axis=0``: callers pass ``axis=None``
+#: for a whole array (``x.sum()``) or reduce 1-D arrays.
 _sum, _min, _accumulate = np.add.reduce, np.minimum.reduce, np.add.accumulate
 
 
@@ -198,8 +201,18 @@ def _direct(base, box, flags, groups, x0):
 
 def _marginal_matrix(shape, groups) -> NDArray:
     """0/1 matrix mapping a flat measure of ``shape`` to its group marginals, stacked (shape
-    ``(sum_g prod_{i in g} d_i, prod(shape))``; cached per shape and partition, read-only)."""
-    return _marginal_matrix_of(tuple(shape), tuple(tuple(g) for g in groups))
+    ``(sum_g prod_{i in g} d_i, prod(shape))``; cached per shape and partition, read-only, when
+    at most :data:`MARGINAL_CACHE_BYTES`)."""
+    shape, groups = tuple(shape), tuple(tuple(g) for g in groups)
+    size = math.prod(shape)
+    rows = sum(math.prod(shape[ax] for ax in g) for g in groups)
+    if 8 * rows * size > MARGINAL_CACHE_BYTES:        # (large cut matrices: not kept alive)
+        return _marginal_matrix_of.__wrapped__(shape, groups)
+    return _marginal_matrix_of(shape, groups)
+
+
+#: Largest marginal matrix :func:`_marginal_matrix` keeps cached (bytes; 64 of them at most).
+MARGINAL_CACHE_BYTES = 2**20
 
 
 @functools.lru_cache(maxsize=64)

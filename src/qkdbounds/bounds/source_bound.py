@@ -1226,10 +1226,10 @@ def source_rate_upper_bound(source, leakage, model: str = "uniform",
     use_trivial = attack != "paper" if trivial is None else bool(trivial)
     if time_budget is not None:
         time_budget = check_real("time_budget", time_budget, 1e-3, 1e6)
+    if callback is not None and not callable(callback):   # (before the engine runs)
+        raise InputError(f"callback must be callable or None, got {callback!r:.60}")
     eve = _Eve(src, attack, rng, adapt=True, use_trivial=use_trivial, progress=progress,
                time_budget=time_budget)
-    if callback is not None and not callable(callback):
-        raise InputError(f"callback must be callable or None, got {callback!r:.60}")
     points = []
     for leak in leaks:
         points.append(_point(src, eve, leak, model, measurements, given, attack, cut_bound,

@@ -160,7 +160,7 @@ def load_network(path) -> "networkx.Graph":  # noqa: F821 - networkx imported la
     for a, b, attrs in graph.edges(data=True):
         try:
             length = float(attrs["length_km"])
-        except (KeyError, TypeError, ValueError):
+        except (KeyError, TypeError, ValueError, OverflowError):
             raise InputError(f"link {a}-{b} needs a numeric length_km") from None
         attrs["length_km"] = check_real(f"length_km of link {a}-{b}", length, 1e-9, 1e5)
         if "visibility" in attrs:
@@ -724,7 +724,19 @@ def _refine_with_memories(weighted, source, target, path, leakage, model, link_k
 
 def check_link_parameters(link_kwargs: dict) -> dict:
     """Validate the link model's parameters of :func:`best_path` / :func:`all_pairs` (the ranges
-    of :func:`~qkdbounds.repeaters.planner.plan_link`); returns them as floats.
+    of :func:`~qkdbounds.repeaters.planner.plan_link`).
+
+    Parameters
+    ----------
+    link_kwargs : dict
+        ``loss_db_per_km`` (dB/km), ``detector_efficiency``, ``bsm_success``, ``link_visibility``
+        (qubit links), ``source_rate_hz`` (Hz), ``memory_t2_s`` (s); missing or None keys are
+        left out of the checks.
+
+    Returns
+    -------
+    dict
+        The same parameters, the numbers as floats.
 
     Raises
     ------
@@ -741,9 +753,11 @@ def check_link_parameters(link_kwargs: dict) -> dict:
             out[key] = check_real(key, out[key], low, high)
     for key in ("detector_efficiency", "bsm_success"):
         if out.get(key) is not None:
-            out[key] = check_probability(key, out[key])
-            if out[key] == 0:
-                raise InputError(f"{key} must be in (0, 1] (a link that never succeeds), got 0")
+            value = check_real(key, out[key])
+            if not 0 < value <= 1:
+                raise InputError(f"{key} must be in (0, 1] (0: a link that never succeeds), got "
+                                 f"{value!r}")
+            out[key] = value
     if out.get("memory_t2_s") is not None:
         out["memory_t2_s"] = check_real("memory_t2_s", out["memory_t2_s"], 1e-12, 1e9)
     return out
@@ -753,7 +767,19 @@ def check_network_question(leakage, model: str = "uniform", *, objective: str = 
                            max_candidates: int = MAX_CANDIDATES, max_labels: int = MAX_LABELS,
                            max_seconds: float = MAX_SECONDS, **link_kwargs) -> float:
     """Every parameter of a network question (:func:`best_path`, :func:`all_pairs`) checked
-    before any work or estimate; returns the leakage.
+    before any work or estimate.
+
+    Parameters
+    ----------
+    leakage, model, objective, max_candidates, max_labels, max_seconds
+        As :func:`all_pairs`.
+    **link_kwargs
+        The link model (:func:`check_link_parameters`).
+
+    Returns
+    -------
+    float
+        The leakage.
 
     Raises
     ------

@@ -500,7 +500,17 @@ def max_distance(target_key_rate_bps: float, segments: int, leakage: float, *,
 
 def max_distance_plans(xtol_km: float = 1e-3) -> int:
     """Most :func:`plan_link` calls of one :func:`max_distance` (two ends, the bisection from
-    1 m to 1e5 km down to ``xtol_km``, the forward check and the returned point)."""
+    1 m to 1e5 km down to ``xtol_km``, the forward check and the returned point).
+
+    Parameters
+    ----------
+    xtol_km : float
+        The bisection's tolerance (km), as :func:`max_distance`.
+
+    Returns
+    -------
+    int
+    """
     return 2 + math.ceil(math.log2((1e5 - 1e-3) / xtol_km)) + 3
 
 

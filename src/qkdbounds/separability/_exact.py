@@ -349,6 +349,12 @@ def best_separable_approximation(rho, dims, margin: float = 0.0
     margin : float
         Lower bound on the eigenvalues of :math:`X^\Gamma` (>= 0).
 
+    Raises
+    ------
+    InputError
+        ``dims`` not two integers >= 2 matching ``rho``'s size, NaN/inf entries, ``margin``
+        outside [0, 1].
+
     Returns
     -------
     value : float
@@ -365,16 +371,29 @@ def best_separable_approximation(rho, dims, margin: float = 0.0
     program of :func:`~qkdbounds.separability.ppt_outer_weight`); the same problem in cvxpy is
     the tests' second route.
     """
+    from ..errors import check_int, check_real
     from ._engine import _ppt_relaxation
 
-    rho = np.asarray(rho, dtype=np.complex128)
-    dims = tuple(int(d) for d in dims)
-    margin = float(margin)
+    try:
+        rho = np.asarray(rho, dtype=np.complex128)
+        dims = tuple(check_int("dims", d, 2) for d in dims)
+    except TypeError:
+        raise InputError(f"dims must be two integers >= 2, got {dims!r}") from None
+    if len(dims) != 2 or rho.shape != (dims[0] * dims[1],) * 2:
+        raise InputError(f"rho must be a square matrix of size prod(dims) for two parties, got "
+                         f"shape {rho.shape} and dims {list(dims)}")
+    if not np.all(np.isfinite(rho)):
+        raise InputError("rho must not contain NaN or inf")
+    margin = check_real("margin", margin, 0.0, 1.0)
     value, x, status = _ppt_relaxation(rho, dims, [(1,)], margin=margin, want_x=True)
-    if x is not None:
+    if status == "optimal":
         return value, x, status
-    # the direct program stalls on some rank-deficient inputs (no strictly feasible point in the
-    # range basis) where cvxpy's own canonicalisation solves: the same problem through cvxpy
+    if "PrimalInfeasible" in status and "Almost" not in status:
+        # (a margin beyond what rho allows: infeasible is the answer, as cvxpy would say)
+        return float("nan"), None, "infeasible"
+    # the direct program stalls, or ends inaccurate (up to ~2e-4 off), on some rank-deficient
+    # inputs (no strictly feasible point in the range basis) where cvxpy's own canonicalisation
+    # does better: the same problem through cvxpy
     return _bsa_cvxpy(rho, dims, margin)
 
 
