@@ -178,8 +178,8 @@ def minimize_extended(eqc: ExtendedQuestionClass, groups: Sequence[Sequence[int]
     flags_flat = flags.reshape(n_g, -1)
 
     def flag_mass(eta):
-        """``flag_mass(eta)`` without its Python overhead: the same ``dot`` of
-        the (1, G) and (G, d^N) reshapes (the same numbers)."""
+        """``np.tensordot(eta, flags, axes=1)`` without its Python overhead: the same ``dot``
+        of the (1, G) and (G, d^N) reshapes (the same numbers)."""
         return np.dot(np.reshape(eta, (1, n_g)), flags_flat).reshape(base.shape)
 
     m_paper = base + paper.gamma * eqc.paper_extra

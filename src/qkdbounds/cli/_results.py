@@ -101,13 +101,12 @@ def handle_plot(args) -> dict:
 
     with _open(args) as store:
         records = store.records(args.name)
+        names = [s.get("name") for s in store.sweeps()] if args.name is None else []
     if not records:
         where = f" in sweep {args.name!r}" if args.name else ""
         raise InputError(f"--store: no stored points{where}")
     questions = sorted({str(r.get("question")) for r in records})
     if args.name is None and len(questions) > 1:
-        with _open(args) as store:
-            names = [s.get("name") for s in store.sweeps()]
         raise InputError(f"--store holds sweeps of several questions ({', '.join(questions)}), "
                          f"which one figure cannot mix: give --name (one of: "
                          f"{', '.join(map(str, names[:8]))}{', ...' if len(names) > 8 else ''})")
