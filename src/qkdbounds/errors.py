@@ -151,6 +151,13 @@ def check_leakage_grid(leakage, max_points: int = MAX_LEAKAGE_POINTS) -> tuple[l
     return [check_probability("leakage", float(x)) for x in arr], True
 
 
+def check_callback(name: str, value):
+    """Return ``value`` if it is None or callable, else raise :class:`InputError`."""
+    if value is not None and not callable(value):
+        raise InputError(f"{name} must be callable or None, got {value!r:.60}")
+    return value
+
+
 def check_choice(name: str, value, choices) -> str:
     """Return ``value`` if it is one of ``choices`` or raise :class:`InputError`."""
     if value not in choices:

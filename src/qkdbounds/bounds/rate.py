@@ -45,7 +45,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ..errors import InputError, check_choice, check_int, check_parameter, check_rng
+from ..errors import InputError, check_callback, check_choice, check_int, check_parameter, check_rng
 from ..measurements.bases import Measurement
 from ..status import Status
 from ._results import RateBound, RateBounds
@@ -352,8 +352,7 @@ def rate_upper_bound(
                                              for m in measurements):
             raise InputError(f"measurements must be {n} Measurement bases of dimension {d}")
     n_starts = check_parameter("n_starts", n_starts)
-    if callback is not None and not callable(callback):
-        raise InputError(f"callback must be callable or None, got {callback!r:.60}")
+    check_callback("callback", callback)
     if isinstance(cut_bound, bool) is False and cut_bound is not None:
         raise InputError(f"cut_bound must be True or False, got {cut_bound!r}")
     cut_bound = bool(cut_bound)

@@ -54,8 +54,8 @@ from itertools import combinations
 import numpy as np
 from numpy.typing import NDArray
 
-from ..errors import (InputError, check_choice, check_int, check_leakage_grid, check_real,
-                      check_rng)
+from ..errors import (InputError, check_callback, check_choice, check_int, check_leakage_grid,
+                      check_real, check_rng)
 from ..measurements.povm import POVM, check_povm, member_distributions, povm_distribution, \
     povm_from_unitary
 from ..states.sources import Source
@@ -1226,8 +1226,7 @@ def source_rate_upper_bound(source, leakage, model: str = "uniform",
     use_trivial = attack != "paper" if trivial is None else bool(trivial)
     if time_budget is not None:
         time_budget = check_real("time_budget", time_budget, 1e-3, 1e6)
-    if callback is not None and not callable(callback):   # (before the engine runs)
-        raise InputError(f"callback must be callable or None, got {callback!r:.60}")
+    check_callback("callback", callback)   # (before the engine runs)
     eve = _Eve(src, attack, rng, adapt=True, use_trivial=use_trivial, progress=progress,
                time_budget=time_budget)
     points = []

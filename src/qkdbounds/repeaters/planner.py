@@ -36,7 +36,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..errors import InputError, check_choice, check_int, check_probability, check_real, check_sequence
+from ..errors import (InputError, check_callback, check_choice, check_int, check_probability,
+                      check_real, check_sequence)
 from ..status import Status, StatusField
 from .link_bounds import link_key_bound
 from .links import compose_chain, dephase_weights, depolarize_weights, isotropic_weights
@@ -471,8 +472,7 @@ def max_distance(target_key_rate_bps: float, segments: int, leakage: float, *,
     target = check_real("target_key_rate_bps", target_key_rate_bps, 0.0, 1e13)
     xtol_km = check_real("xtol_km", xtol_km, 1e-9, 1e4)
     _inverse_supported(kwargs)
-    if callback is not None and not callable(callback):
-        raise InputError(f"callback must be callable or None, got {callback!r:.60}")
+    check_callback("callback", callback)
 
     def rate(dist):
         if callback is not None:
@@ -527,8 +527,7 @@ def min_segments(target_key_rate_bps: float, distance_km: float, leakage: float,
     target = check_real("target_key_rate_bps", target_key_rate_bps, 0.0, 1e13)
     kmax = check_int("max_segments", max_segments, 1, MAX_SEGMENTS)
     _inverse_supported(kwargs)
-    if callback is not None and not callable(callback):
-        raise InputError(f"callback must be callable or None, got {callback!r:.60}")
+    check_callback("callback", callback)
     rates = []
     for k in range(1, kmax + 1):
         value = plan_link(distance_km, k, leakage, **kwargs).end_to_end["key_rate_upper_bound_bps"]

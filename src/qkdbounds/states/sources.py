@@ -108,8 +108,8 @@ def project_to_state(matrix: ArrayLike) -> tuple[NDArray[np.complex128], dict]:
             if np.all(np.isfinite(diff)) else math.inf
         frobenius = float(np.linalg.norm(diff)) if math.isfinite(trace_distance) else math.inf
     info = {
-        "trace_distance": trace_distance if math.isfinite(trace_distance) else math.inf,
-        "frobenius_distance": frobenius if math.isfinite(frobenius) else math.inf,
+        "trace_distance": trace_distance,
+        "frobenius_distance": frobenius,
         "input_trace": float(np.trace(m).real),
         "min_input_eigenvalue": float(np.linalg.eigvalsh(herm).min()),
         "method": "maximum-likelihood projection, Smolin, Gambetta & Smith, PRL 108, 070502 (2012)",

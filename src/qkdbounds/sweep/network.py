@@ -40,10 +40,7 @@ def all_pairs_distributed(graph, leakage: float, model: str = "uniform", *,
     from ..repeaters.network import check_network_question
 
     # every number before a cluster starts (the workers' all_pairs would only fail there)
-    search = {k: link_kwargs[k] for k in ("objective", "max_candidates", "max_labels")
-              if k in link_kwargs}
-    check_network_question(leakage, model, **search,
-                           **{k: v for k, v in link_kwargs.items() if k not in search})
+    check_network_question(leakage, model, **link_kwargs)
     if scheduler:
         scheduler = check_scheduler_address(scheduler)
     nodes = sorted(graph.nodes, key=str)
