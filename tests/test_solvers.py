@@ -45,3 +45,76 @@ def test_real_clarabel_panic_is_a_status(capfd):
     assert "panicked" not in capfd.readouterr().err
     value, _, status = best_separable_approximation(rho, (2, 2))
     assert status == "optimal" and value == pytest.approx(0.1, abs=1e-7)
+
+
+# --- Clarabel without SciPy's package imports (issue 19, start-up) --------------------------
+
+_FRESH = r"""
+import json, sys
+import numpy as np
+{before}
+from qkdbounds.separability._engine import _ppt_relaxation
+phi = np.array([1, 0, 0, 1]) / np.sqrt(2)
+rho = 0.8 * np.outer(phi, phi) + 0.2 * np.eye(4) / 4
+value, _, status = _ppt_relaxation(rho, (2, 2), [[1]])
+loaded = sorted(m for m in sys.modules if m.startswith("scipy.linalg") or m.startswith("scipy.sparse"))
+import scipy.linalg
+from scipy.linalg import cython_lapack
+same = cython_lapack is sys.modules["scipy.linalg.cython_lapack"]
+eig = scipy.linalg.eigh(rho, eigvals_only=True).tolist()
+print(json.dumps([value, status, loaded, same, eig]))
+"""
+
+
+def _fresh(before=""):
+    import json
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", _FRESH.format(before=before)], capture_output=True,
+                         text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def test_clarabel_runs_without_scipy_linalg_and_sparse():
+    value, status, loaded, same, eig = _fresh()
+    # solved, and only the two table modules of scipy.linalg were loaded; the separable weight of
+    # the two-qubit isotropic state is 3(1 - v)/2 for v >= 1/3 (Lewenstein & Sanpera, PRL 80,
+    # 2261 (1998)): 0.3 at v = 0.8
+    assert status == "optimal"
+    assert value == pytest.approx(0.3, abs=1e-7)
+    assert loaded == ["scipy.linalg.cython_blas", "scipy.linalg.cython_lapack"]
+    # scipy.linalg imported afterwards uses the same table module and works
+    assert same
+    assert eig == pytest.approx([0.05, 0.05, 0.05, 0.85], abs=1e-12)
+    # the fallback (the usual imports: scipy.linalg loaded first) gives the same number
+    value2, status2, loaded2, _, _ = _fresh("import scipy.linalg, scipy.sparse")
+    assert status2 == "optimal" and "scipy.linalg" in loaded2
+    assert value == pytest.approx(value2, abs=1e-12)
+
+
+def test_clarabel_falls_back_when_the_tables_are_not_found():
+    # no extension suffix matches: the tables are left to Clarabel's usual import
+    value, status, loaded, same, _ = _fresh("import importlib.machinery\n"
+                                            "importlib.machinery.EXTENSION_SUFFIXES[:] = ['.none']")
+    assert status == "optimal" and same
+    assert "scipy.linalg" in loaded
+    ref, *_ = _fresh()
+    assert value == pytest.approx(ref, abs=1e-12)
+
+
+def test_csc_matrix_matches_scipy():
+    from scipy import sparse
+
+    from qkdbounds._solvers import csc_matrix
+
+    rng = np.random.default_rng(3)
+    a = rng.standard_normal((7, 5)) * (rng.random((7, 5)) < 0.4)
+    ours, ref = csc_matrix(a), sparse.csc_matrix(a)
+    ref.eliminate_zeros()
+    assert ours.shape == ref.shape and ours.nnz == ref.nnz
+    np.testing.assert_array_equal(ours.indptr, ref.indptr)
+    np.testing.assert_array_equal(ours.indices, ref.indices)
+    np.testing.assert_array_equal(ours.data, ref.data)
+    empty = csc_matrix(None, (4, 4))
+    assert empty.shape == (4, 4) and empty.nnz == 0 and list(empty.indptr) == [0] * 5

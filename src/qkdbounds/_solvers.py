@@ -1,10 +1,21 @@
-"""Calling the conic solver (Clarabel) so that every failure is a status, never an exception.
+"""Calling the conic solver (Clarabel) so that every failure is a status, never an exception,
+and starting it without SciPy's package imports.
 
 Clarabel is written in Rust; an internal failure (e.g. ``Eigval error`` in the PSD cone's step
 length on rank-deficient data) surfaces in Python as ``pyo3_runtime.PanicException``, which
 derives from :class:`BaseException` and so escapes ``except Exception``.  Every solve in the
 library goes through :func:`solve_problem` or :func:`run_guarded`, which turn solver errors and
 panics into a status string (SPEC §6: a failed solve is a status).
+
+Start-up (issue 19: a two-qubit matrix from the CLI in <= 3x ``python -c "import numpy"``):
+Clarabel takes its LAPACK and BLAS routines from SciPy's Cython tables
+(``scipy.linalg.cython_lapack``, ``scipy.linalg.cython_blas``), and its matrices as SciPy CSC
+matrices.  Importing those the usual way runs ``scipy.linalg``'s and ``scipy.sparse``'s package
+imports, ~0.12-0.15 s with SciPy 1.17 (most of it the array-API layer, which imports
+``numpy.testing`` and ``numpy.f2py``), about what the whole 4x4 problem costs.  :func:`clarabel`
+loads the two table modules on their own (the same files and routines SciPy's package would load)
+and :func:`csc_matrix` gives Clarabel the CSC arrays it reads (``data``, ``indices``, ``indptr``,
+``shape``); both fall back to the usual imports when that is not possible.
 """
 
 from __future__ import annotations
@@ -16,9 +27,111 @@ import threading
 import warnings
 from collections.abc import Callable
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["SOLVER_PANIC", "run_guarded", "solve_problem"]
+import numpy as np
+from numpy.typing import NDArray
+
+__all__ = ["SOLVER_PANIC", "CscMatrix", "clarabel", "csc_arrays", "csc_matrix", "run_guarded",
+           "solve_problem"]
+
+#: SciPy's Cython tables of LAPACK / BLAS routines, which Clarabel looks up on its first solve.
+SCIPY_TABLES = ("scipy.linalg.cython_lapack", "scipy.linalg.cython_blas")
+
+_LOAD_LOCK = threading.Lock()
+
+
+def _load_scipy_tables() -> None:
+    """Put :data:`SCIPY_TABLES` into ``sys.modules`` without importing ``scipy.linalg``: each is an
+    extension module of its own (its initialisation imports only ``scipy``'s top package).  Does
+    nothing once ``scipy.linalg`` is imported (its import loads them), and leaves the rest to the
+    usual import when a file is missing or fails to load.  A module loaded here is the one
+    ``scipy.linalg`` uses if it is imported later (``from scipy.linalg import cython_lapack``
+    works; it is not set as an attribute of the package)."""
+    import importlib.machinery
+    import importlib.util
+
+    with _LOAD_LOCK:
+        if "scipy.linalg" in sys.modules or all(name in sys.modules for name in SCIPY_TABLES):
+            return
+        try:
+            spec = importlib.util.find_spec("scipy")
+        except (ImportError, ValueError):
+            return
+        if spec is None or not spec.submodule_search_locations:
+            return
+        folder = os.path.join(list(spec.submodule_search_locations)[0], "linalg")
+        for name in SCIPY_TABLES:
+            if name in sys.modules:
+                continue
+            leaf = name.rsplit(".", 1)[1]
+            paths = [os.path.join(folder, leaf + suffix)
+                     for suffix in importlib.machinery.EXTENSION_SUFFIXES]
+            path = next((p for p in paths if os.path.isfile(p)), None)
+            if path is None:
+                return
+            module_spec = importlib.util.spec_from_file_location(name, path)
+            if module_spec is None or module_spec.loader is None:
+                return
+            module = importlib.util.module_from_spec(module_spec)
+            sys.modules[name] = module
+            try:
+                module_spec.loader.exec_module(module)
+            except Exception:  # noqa: BLE001 - the usual import then runs (and reports)
+                sys.modules.pop(name, None)
+                return
+
+
+def clarabel():
+    """The ``clarabel`` module, with SciPy's LAPACK / BLAS tables loaded without the
+    ``scipy.linalg`` package (module docstring)."""
+    _load_scipy_tables()
+    import clarabel as module
+
+    return module
+
+
+def csc_arrays(a) -> tuple[NDArray, NDArray, NDArray, tuple[int, int]]:
+    """Column-wise (CSC) arrays ``(indptr, indices, data, shape)`` of a dense or SciPy sparse
+    matrix (indices sorted within each column, no duplicates, no stored zeros for dense input)."""
+    if hasattr(a, "tocsc"):
+        m = a.tocsc()
+        return (np.asarray(m.indptr, dtype=np.int32), np.asarray(m.indices, dtype=np.int32),
+                np.asarray(m.data, dtype=float), m.shape)
+    a = np.asarray(a, dtype=float)
+    cols, rows = np.nonzero(a.T)            # column-major order
+    indptr = np.concatenate([[0], np.cumsum(np.bincount(cols, minlength=a.shape[1]))])
+    return indptr.astype(np.int32), rows.astype(np.int32), a[rows, cols], a.shape
+
+
+@dataclass(frozen=True)
+class CscMatrix:
+    """A matrix in compressed sparse column form, as Clarabel reads it (the attributes of
+    :class:`scipy.sparse.csc_matrix` it uses: ``data``, ``indices``, ``indptr``, ``shape``)."""
+
+    data: NDArray
+    indices: NDArray
+    indptr: NDArray
+    shape: tuple[int, int]
+
+    @property
+    def nnz(self) -> int:
+        return int(self.indptr[-1])
+
+    #: Sorted indices, no duplicates (as :func:`csc_arrays` builds them).
+    has_canonical_format = True
+
+
+def csc_matrix(a, shape: tuple[int, int] | None = None) -> CscMatrix:
+    """:class:`CscMatrix` of a dense array ``a``, or an all-zero one of ``shape`` when ``a`` is
+    None (Clarabel's empty quadratic term)."""
+    if a is None:
+        rows, cols = shape
+        return CscMatrix(np.zeros(0), np.zeros(0, dtype=np.int32),
+                         np.zeros(cols + 1, dtype=np.int32), (int(rows), int(cols)))
+    indptr, indices, data, shape = csc_arrays(a)
+    return CscMatrix(data, indices, indptr, (int(shape[0]), int(shape[1])))
 
 #: Status prefix of a solve that ended in a solver panic or a solver error.
 SOLVER_PANIC = "solver_error"

@@ -69,7 +69,8 @@ class ConeLP:
     def __init__(self, d, costs: NDArray):
         from highspy import HighsModelStatus, kHighsInf
 
-        from ._highs import csc_arrays, quiet_highs
+        from .._solvers import csc_arrays
+        from ._highs import quiet_highs
 
         self.m, self.n = d.shape
         self.costs = np.asarray(costs, dtype=float)

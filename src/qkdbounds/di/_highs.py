@@ -21,7 +21,9 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["LPResult", "linprog", "csc_arrays", "quiet_highs"]
+from .._solvers import csc_arrays
+
+__all__ = ["LPResult", "linprog", "quiet_highs"]
 
 #: ``simplex_strategy`` of HiGHS for the dual simplex (what ``scipy.optimize.linprog`` selects).
 _DUAL_SIMPLEX = 1
@@ -53,18 +55,6 @@ def quiet_highs():
     for option, value in (("output_flag", False), ("log_to_console", False)):
         h.setOptionValue(option, value)
     return h
-
-
-def csc_arrays(a) -> tuple[NDArray, NDArray, NDArray, tuple[int, int]]:
-    """Column-wise (CSC) arrays ``(indptr, indices, data, shape)`` of a dense or SciPy sparse matrix."""
-    if hasattr(a, "tocsc"):
-        m = a.tocsc()
-        return (np.asarray(m.indptr, dtype=np.int32), np.asarray(m.indices, dtype=np.int32),
-                np.asarray(m.data, dtype=float), m.shape)
-    a = np.asarray(a, dtype=float)
-    cols, rows = np.nonzero(a.T)            # column-major order
-    indptr = np.concatenate([[0], np.cumsum(np.bincount(cols, minlength=a.shape[1]))])
-    return indptr.astype(np.int32), rows.astype(np.int32), a[rows, cols], a.shape
 
 
 def _stack(blocks: list) -> tuple[NDArray, NDArray, NDArray, tuple[int, int]]:

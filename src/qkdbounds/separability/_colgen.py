@@ -45,12 +45,6 @@ def iteration_estimate(rank: int) -> float:
     return ITERATION_SECONDS_RANK36 * (rank / 36) ** 6
 
 
-def _clarabel():
-    import clarabel
-
-    return clarabel
-
-
 def _svec_index(n):
     """Row/column indices of Clarabel's svec (upper triangle, column-major) and the scale."""
     rows, cols = [], []
@@ -91,20 +85,19 @@ class _Master:
     def solve(self, cols, time_limit):
         """(weights, Y (D x D, complex, in the full space), status, seconds per iteration) or
         None."""
-        from scipy import sparse
+        from .._solvers import clarabel as _clarabel
+        from .._solvers import csc_matrix, run_guarded
 
         clarabel = _clarabel()
         m, n = cols.shape
-        a = sparse.vstack([sparse.csc_matrix(-np.eye(n)), sparse.csc_matrix(cols)]).tocsc()
+        a = csc_matrix(np.vstack([-np.eye(n), cols]))
         b = np.concatenate([np.zeros(n), self.b_psd])
-        p = sparse.csc_matrix((n, n))
+        p = csc_matrix(None, (n, n))
         c = -np.ones(n)
         settings = clarabel.DefaultSettings()
         settings.verbose = False
         settings.time_limit = max(0.05, float(time_limit))
         cones = [clarabel.NonnegativeConeT(n), clarabel.PSDTriangleConeT(2 * self.r)]
-        from .._solvers import run_guarded
-
         # a failed solve (a raised error or a Rust panic) ends the column generation
         sol, error = run_guarded(lambda: clarabel.DefaultSolver(p, c, a, b, cones, settings).solve())
         if error is not None:

@@ -275,10 +275,9 @@ def _ppt_relaxation(rho, dims, cuts, *, margin: float = 0.0, time_limit: float |
     ``Solved``), ``"optimal_inaccurate"`` (``AlmostSolved``) or Clarabel's own, and the value
     NaN when it is neither.
     """
-    from scipy import sparse
-
-    from .._solvers import run_guarded
-    from ._colgen import _clarabel, _embed, _svec_index
+    from .._solvers import clarabel as _clarabel
+    from .._solvers import csc_matrix, run_guarded
+    from ._colgen import _embed, _svec_index
 
     rho = np.asarray(rho, dtype=np.complex128)
     rho = (rho + rho.conj().T) / 2
@@ -332,19 +331,18 @@ def _ppt_relaxation(rho, dims, cuts, *, margin: float = 0.0, time_limit: float |
         blocks.append(-svec(_partial_transpose(basis, dims, cut)).T)
         rhs.append(np.zeros(blocks[-1].shape[0]) if floor is None else floor)
         sides.append(side)
-    cones = [_clarabel().PSDTriangleConeT(k) for k in sides]
-    a = sparse.csc_matrix(np.vstack(blocks))
-    a.eliminate_zeros()
+    clarabel = _clarabel()
+    cones = [clarabel.PSDTriangleConeT(k) for k in sides]
+    a = csc_matrix(np.vstack(blocks))
     b = np.concatenate(rhs)
     c = -np.real(np.trace(basis, axis1=1, axis2=2))
-    clarabel = _clarabel()
     settings = clarabel.DefaultSettings()
     settings.verbose = False
     if time_limit is not None:
         settings.time_limit = max(0.05, float(time_limit))
     n = len(basis)
     sol, error = run_guarded(lambda: clarabel.DefaultSolver(
-        sparse.csc_matrix((n, n)), c, a, b, cones, settings).solve())
+        csc_matrix(None, (n, n)), c, a, b, cones, settings).solve())
     if error is not None:
         return math.nan, None, error
     text = str(sol.status)
