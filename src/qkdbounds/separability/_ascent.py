@@ -102,20 +102,27 @@ class _Objective:
         # G psi with G = rho^{-1/2} U diag(c) U^dagger rho^{-1/2}, applied to phi = rho^{-1/2} psi
         g_psi = (self.rho_mhalf @ (u @ (c[:, None] * (u.conj().T @ phi))) - psi / tr).T
         # d f / d conj(v_i): g_psi contracted with the other parties' conj(v_j), as two batched
-        # matrix products per party (the parties before i, kron'ed, and those after)
+        # matrix products per party (the parties before i, kron'ed, and those after); the first
+        # party has no parties before it and the last none after (no product with ones: the
+        # same floating-point result, two Kronecker and two matrix products fewer)
         conj = [v.conj() for v in vecs]
-        before = [np.ones((self.k, 1))]
-        for v in conj[:-1]:
+        n = len(conj)
+        before = [None, conj[0]]
+        for v in conj[1:-1]:
             before.append(kron_rows([before[-1], v]))
-        after = [np.ones((self.k, 1))]
-        for v in conj[:0:-1]:
-            after.append(kron_rows([v, after[-1]]))
-        after = after[::-1]
+        after = [conj[-1], None]
+        for v in conj[-2:0:-1]:
+            after.insert(0, kron_rows([v, after[0]]))
         grads = []
         for i, d in enumerate(self.dims):
-            left, right = before[i], after[i]
-            t = np.matmul(left[:, None, :], g_psi.reshape(self.k, left.shape[1], d * right.shape[1]))
-            grads.append(np.matmul(t.reshape(self.k, d, right.shape[1]), right[:, :, None]).ravel())
+            left, right = before[i], after[i] if i < n - 1 else None
+            width = 1 if right is None else right.shape[1]
+            if left is None:    # (contiguous: the layout, so the products, of a product with ones)
+                t = np.ascontiguousarray(g_psi.reshape(self.k, d, width))
+            else:
+                t = np.matmul(left[:, None, :], g_psi.reshape(self.k, left.shape[1], d * width))
+                t = t.reshape(self.k, d, width)
+            grads.append((t if right is None else np.matmul(t, right[:, :, None])).ravel())
         gz = np.concatenate(grads)
         return float(value), 2.0 * np.concatenate([gz.real, gz.imag])
 
