@@ -60,7 +60,11 @@ value, _, status = _ppt_relaxation(rho, (2, 2), [[1]])
 loaded = sorted(m for m in sys.modules if m.startswith("scipy.linalg") or m.startswith("scipy.sparse"))
 import scipy.linalg
 from scipy.linalg import cython_lapack
-same = cython_lapack is sys.modules["scipy.linalg.cython_lapack"]
+same = (cython_lapack is sys.modules["scipy.linalg.cython_lapack"]
+        # the package's attributes and __all__ as without qkdbounds
+        and scipy.linalg.cython_lapack is cython_lapack
+        and scipy.linalg.cython_blas is sys.modules["scipy.linalg.cython_blas"]
+        and set(["cython_lapack", "cython_blas"]) <= set(scipy.linalg.__all__))
 eig = scipy.linalg.eigh(rho, eigvals_only=True).tolist()
 print(json.dumps([value, status, loaded, same, eig]))
 """
@@ -118,3 +122,61 @@ def test_csc_matrix_matches_scipy():
     np.testing.assert_array_equal(ours.data, ref.data)
     empty = csc_matrix(None, (4, 4))
     assert empty.shape == (4, 4) and empty.nnz == 0 and list(empty.indptr) == [0] * 5
+
+
+_INTERRUPTED = r"""
+import importlib.machinery, json, sys, threading, time
+import numpy as np
+exec_module = importlib.machinery.ExtensionFileLoader.exec_module
+calls = []
+def patched(self, module):
+    if module.__name__ == "scipy.linalg.cython_blas" and {mode!r} == "interrupt" and not calls:
+        calls.append(1)
+        raise KeyboardInterrupt
+    if module.__name__.startswith("scipy.linalg.cython") and {mode!r} == "slow":
+        time.sleep(0.5)          # another thread imports scipy.linalg meanwhile
+    return exec_module(self, module)
+importlib.machinery.ExtensionFileLoader.exec_module = patched
+from qkdbounds._solvers import clarabel
+from qkdbounds.separability._engine import _ppt_relaxation
+errors = []
+def other():
+    time.sleep(0.1)
+    try:
+        import scipy.linalg
+        scipy.linalg.qr_update      # a user of cython_lapack
+    except BaseException as exc:
+        errors.append(repr(exc))
+thread = threading.Thread(target=other)
+if {mode!r} == "slow":
+    thread.start()
+try:
+    clarabel()
+except KeyboardInterrupt:
+    errors.append("interrupted")
+if {mode!r} == "slow":
+    thread.join()
+half = [m for m, mod in sys.modules.items()
+        if m.startswith("scipy.linalg.cython") and not hasattr(mod, "__pyx_capi__")]
+phi = np.array([1, 0, 0, 1]) / np.sqrt(2)
+rho = 0.8 * np.outer(phi, phi) + 0.2 * np.eye(4) / 4
+value, _, status = _ppt_relaxation(rho, (2, 2), [[1]])
+import scipy.linalg
+print(json.dumps([errors, half, value, status]))
+"""
+
+
+@pytest.mark.parametrize("mode", ["interrupt", "slow"])
+def test_table_loading_is_atomic(mode):
+    """An interrupted load leaves no half-initialised module (the solve and scipy.linalg work
+    afterwards); a thread importing scipy.linalg during the load waits for it (the import lock)."""
+    import json
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", _INTERRUPTED.format(mode=mode)],
+                         capture_output=True, text=True, check=True)
+    errors, half, value, status = json.loads(out.stdout.strip().splitlines()[-1])
+    assert errors == (["interrupted"] if mode == "interrupt" else [])
+    assert half == []
+    assert status == "optimal" and value == pytest.approx(0.3, abs=1e-7)

@@ -42,26 +42,75 @@ SCIPY_TABLES = ("scipy.linalg.cython_lapack", "scipy.linalg.cython_blas")
 _LOAD_LOCK = threading.Lock()
 
 
+class _TablesAsAttributes:
+    """Meta-path finder, installed when :func:`_load_scipy_tables` loaded a table: when
+    ``scipy.linalg`` is imported later, its package module gets the loaded tables as attributes
+    *before* its ``__init__`` runs, as the usual import of its submodules would have set them (so
+    ``scipy.linalg.cython_lapack`` and ``scipy.linalg.__all__`` are what they are without
+    qkdbounds).  Finds nothing itself: it asks the finders after it and wraps the loader."""
+
+    def find_spec(self, fullname, path, target=None):
+        if fullname != "scipy.linalg":
+            return None
+        finders = sys.meta_path[sys.meta_path.index(self) + 1:] if self in sys.meta_path else []
+        for finder in finders:
+            find = getattr(finder, "find_spec", None)
+            spec = find(fullname, path, target) if find is not None else None
+            if spec is not None:
+                if spec.loader is not None and hasattr(spec.loader, "exec_module"):
+                    spec.loader = _TablesFirst(spec.loader)
+                return spec
+        return None
+
+
+class _TablesFirst:
+    """``scipy.linalg``'s loader, setting the loaded tables as attributes before running the
+    package (:class:`_TablesAsAttributes`); then the original loader is put back."""
+
+    def __init__(self, loader):
+        self._loader = loader
+
+    def __getattr__(self, name):
+        return getattr(self._loader, name)
+
+    def create_module(self, spec):
+        return self._loader.create_module(spec)
+
+    def exec_module(self, module):
+        for name in SCIPY_TABLES:
+            if name in sys.modules:
+                setattr(module, name.rsplit(".", 1)[1], sys.modules[name])
+        module.__loader__ = self._loader
+        if getattr(module, "__spec__", None) is not None:
+            module.__spec__.loader = self._loader
+        self._loader.exec_module(module)
+
+
 def _load_scipy_tables() -> None:
-    """Put :data:`SCIPY_TABLES` into ``sys.modules`` without importing ``scipy.linalg``: each is an
-    extension module of its own (its initialisation imports only ``scipy``'s top package).  Does
-    nothing once ``scipy.linalg`` is imported (its import loads them), and leaves the rest to the
-    usual import when a file is missing or fails to load.  A module loaded here is the one
-    ``scipy.linalg`` uses if it is imported later (``from scipy.linalg import cython_lapack``
-    works; it is not set as an attribute of the package)."""
+    """Load :data:`SCIPY_TABLES` without importing ``scipy.linalg``: each is an extension module
+    of its own (its initialisation imports only ``scipy``'s top package), loaded by the import
+    system's own routine (``importlib._bootstrap._load``: under the module's import lock, so a
+    concurrent import waits for it; removed from ``sys.modules`` if its initialisation fails or
+    is interrupted).  Only in the main thread, before ``scipy.linalg`` is imported (its import
+    loads them); otherwise, and whenever a file is missing or fails to load, the usual import
+    runs when Clarabel asks.  When ``scipy.linalg`` is imported later, it finds the loaded
+    tables as its attributes (:class:`_TablesAsAttributes`)."""
     import importlib.machinery
     import importlib.util
+    from importlib import _bootstrap
 
+    load = getattr(_bootstrap, "_load", None)
+    if load is None or threading.current_thread() is not threading.main_thread():
+        return
     with _LOAD_LOCK:
         if "scipy.linalg" in sys.modules or all(name in sys.modules for name in SCIPY_TABLES):
             return
         try:
-            spec = importlib.util.find_spec("scipy")
-        except (ImportError, ValueError):
+            import scipy    # (the package sets up the shared libraries' search path, e.g. Windows)
+        except ImportError:
             return
-        if spec is None or not spec.submodule_search_locations:
-            return
-        folder = os.path.join(list(spec.submodule_search_locations)[0], "linalg")
+        folder = os.path.join(os.path.dirname(os.path.abspath(scipy.__file__)), "linalg")
+        specs = []
         for name in SCIPY_TABLES:
             if name in sys.modules:
                 continue
@@ -69,17 +118,16 @@ def _load_scipy_tables() -> None:
             paths = [os.path.join(folder, leaf + suffix)
                      for suffix in importlib.machinery.EXTENSION_SUFFIXES]
             path = next((p for p in paths if os.path.isfile(p)), None)
-            if path is None:
+            spec = None if path is None else importlib.util.spec_from_file_location(name, path)
+            if spec is None or spec.loader is None:
                 return
-            module_spec = importlib.util.spec_from_file_location(name, path)
-            if module_spec is None or module_spec.loader is None:
-                return
-            module = importlib.util.module_from_spec(module_spec)
-            sys.modules[name] = module
+            specs.append(spec)
+        if not any(isinstance(f, _TablesAsAttributes) for f in sys.meta_path):
+            sys.meta_path.insert(0, _TablesAsAttributes())
+        for spec in specs:
             try:
-                module_spec.loader.exec_module(module)
+                load(spec)
             except Exception:  # noqa: BLE001 - the usual import then runs (and reports)
-                sys.modules.pop(name, None)
                 return
 
 
