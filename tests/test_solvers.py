@@ -180,3 +180,16 @@ def test_table_loading_is_atomic(mode):
     assert errors == (["interrupted"] if mode == "interrupt" else [])
     assert half == []
     assert status == "optimal" and value == pytest.approx(0.3, abs=1e-7)
+
+
+def test_no_finder_left_after_scipy_linalg_import():
+    import subprocess
+    import sys
+
+    code = ("import sys, numpy as np\nfrom qkdbounds._solvers import clarabel, _TablesAsAttributes\n"
+            "clarabel()\nbefore = any(isinstance(f, _TablesAsAttributes) for f in sys.meta_path)\n"
+            "import scipy.linalg\n"
+            "after = any(isinstance(f, _TablesAsAttributes) for f in sys.meta_path)\n"
+            "print(before, after, type(scipy.linalg.__loader__).__name__)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["True", "False", "SourceFileLoader"]

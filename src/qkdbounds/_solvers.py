@@ -65,7 +65,8 @@ class _TablesAsAttributes:
 
 class _TablesFirst:
     """``scipy.linalg``'s loader, setting the loaded tables as attributes before running the
-    package (:class:`_TablesAsAttributes`); then the original loader is put back."""
+    package (:class:`_TablesAsAttributes`); the original loader is put back and the finder
+    removed."""
 
     def __init__(self, loader):
         self._loader = loader
@@ -83,6 +84,9 @@ class _TablesFirst:
         module.__loader__ = self._loader
         if getattr(module, "__spec__", None) is not None:
             module.__spec__.loader = self._loader
+        # its work is done (the finder search for scipy.linalg is over): leave the import system
+        # as it was
+        sys.meta_path[:] = [f for f in sys.meta_path if not isinstance(f, _TablesAsAttributes)]
         self._loader.exec_module(module)
 
 
