@@ -187,6 +187,46 @@ def test_counts_converge_and_fewer_rounds_never_give_more():
     assert exact.value == pytest.approx(asym, abs=1e-12)   # no confidence: the frequencies
 
 
+def test_region_corner_is_nearest_one_half():
+    """Rates above 1/2 (Bob's labels swapped) or intervals across 1/2: the bounds are symmetric
+    about 1/2 (Bob relabels his outcomes), so the worst point of the region is the rate nearest
+    1/2, not the upper end (fuzzing found verdict "key" for a region containing 1/2)."""
+    for ez, ex in ((0.9, 0.04), (0.96, 0.03)):
+        flipped = data_rate_upper_bound("bb84", qber_z=ez, qber_x=ex, leakage=0.1)
+        plain = data_rate_upper_bound("bb84", qber_z=1 - ez, qber_x=ex, leakage=0.1)
+        assert flipped.value == pytest.approx(plain.value, abs=1e-9)
+        assert flipped.lower_bound == pytest.approx(plain.lower_bound, abs=1e-12)
+    # 10 rounds per basis at 80 % errors: the region [0.40, 0.98] contains 1/2 (no key there)
+    few = {"settings": [{"alice": b, "bob": b, "counts": [[1, 4], [4, 1]]} for b in ("Z", "X")]}
+    r = data_rate_upper_bound("bb84", counts=few, confidence=0.95, leakage=0.1)
+    assert r.qber == {"Z": 0.5, "X": 0.5}
+    assert r.value <= 1e-12 and r.lower_bound <= 1e-12 and r.verdict == "no_key"
+    # Bob's X labels swapped (96 % errors): more rounds never give less, as below 1/2
+    values, lowers = [], []
+    for n in (200, 10**4, 10**7):
+        r = data_rate_upper_bound("bb84", counts=_counts(0.03, 0.96, n), confidence=0.99,
+                                  leakage=0.1)
+        assert r.qber["X"] == min(r.confidence_region["X"])     # the end nearest 1/2
+        values.append(r.value)
+        lowers.append(r.lower_bound)
+    assert np.all(np.diff(values) >= -1e-12) and np.all(np.diff(lowers) >= -1e-12)
+    assert values[-1] <= data_rate_upper_bound("bb84", qber_z=0.03, qber_x=0.96,
+                                               leakage=0.1).value + 1e-12
+
+
+def test_six_state_region_lower_bound_uses_z_and_x():
+    """Six-state counts with a region: the lower bound is the Z/X one at the corner (valid for
+    every state of the region); a corner without a two-qubit state moves the upper bound's point
+    towards the estimates, never to them when the corner has a state."""
+    six = {"protocol": "six-state", "settings": [
+        {"alice": b, "bob": b, "counts": [[4000, 100], [150, 4000]]} for b in ("Z", "X", "Y")]}
+    r = data_rate_upper_bound("six-state", counts=six, confidence=0.99, leakage=0.1)
+    zx = qber_lower_bound("bb84", {"Z": r.qber["Z"], "X": r.qber["X"]}, 0.1)[0]
+    assert r.lower_bound == pytest.approx(float(zx), abs=1e-12)
+    assert "Z and X rates alone" in r.message
+    assert r.lower_bound <= r.value + 1e-9
+
+
 def test_counts_result_carries_the_region_and_reproduces_it():
     r = data_rate_upper_bound("bb84", counts=_counts(0.05, 0.07, 10**4), confidence=0.95,
                               leakage=0.0)

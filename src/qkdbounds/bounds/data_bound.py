@@ -51,8 +51,9 @@ candidates of the maximum over the key settings, labelled as a seeded search.
 **Finite statistics** (``counts`` with ``confidence = 1 - eps``): Clopper-Pearson intervals per
 monitored rate, Bonferroni-corrected (:mod:`qkdbounds.data.confidence`).  Any rate in the region
 is one under which the recorded counts are not an eps-unlikely fluke, so Eve may reproduce it;
-both bounds are evaluated at the region's upper corner (the bound is non-increasing in each error
-rate, tested).  Fewer rounds widen the region and can only lower the bound; it tends to the
+both bounds are evaluated at the region's corner nearest 1/2 in each rate (each bound is
+non-increasing in an error rate up to 1/2, tested, and symmetric about it: Bob may relabel his
+outcomes).  Fewer rounds widen the region and can only lower the bound; it tends to the
 asymptotic value as the counts grow.
 
 **Lower bounds** (Devetak-Winter, collective attacks, one-way reconciliation, leakage-aware as in
@@ -254,7 +255,7 @@ class DataRateBound(StatusField):
     verdict : {"no_key", "key", "open"}
     protocol : str
     qber : dict
-        Error rates Eve reproduces (the region's upper corner with a confidence level), or the
+        Error rates Eve reproduces (the region's corner nearest 1/2 with a confidence level), or the
         custom protocol's per-setting frequencies are in ``certificate``.
     qber_observed : dict
         Point estimates (from counts) or the given rates.
@@ -412,7 +413,7 @@ def _standard_point_data(protocol, qber_z, qber_x, qber_y, counts, confidence):
         from ..data.confidence import qber_region
 
         region = qber_region(qc, confidence)
-        corner = {b: iv.upper for b, iv in region.items()}
+        corner = {b: _nearest_half(iv.lower, iv.upper) for b, iv in region.items()}
         return corner, observed, {b: [iv.lower, iv.upper] for b, iv in region.items()}, {
             "counts": data.source, "rounds": {b: n for b, (_, n) in qc.items()},
             "interval_level": {b: iv.level for b, iv in region.items()}}
@@ -426,15 +427,56 @@ def _standard_point_data(protocol, qber_z, qber_x, qber_y, counts, confidence):
     return dict(q), dict(q), None, {}
 
 
-def _clip_corner(q: dict, observed: dict) -> tuple[dict, str | None]:
-    """Keep the region's corner a set of rates some state has (else fall back to the estimate)."""
+def _nearest_half(lower: float, upper: float) -> float:
+    """The rate in ``[lower, upper]`` nearest 1/2: where both bounds are smallest over an
+    interval (each is non-increasing in an error rate up to 1/2 and, Bob relabelling his
+    outcomes, symmetric about it)."""
+    return float(min(max(0.5, lower), upper))
+
+
+def _clip_corner(q: dict, observed: dict) -> tuple[dict, dict | None, str | None]:
+    """The region's worst corner ``q`` as rates to evaluate: ``(rates for the upper bound, rates
+    for the lower bound or None (the same), note)``.
+
+    Two rates (BB84): the corner itself.  Six-state: the lower bound takes the corner's Z and X
+    rates alone (the worst Bell-diagonal state with those two rates, a bound valid for every
+    state of the region whatever its Y rate, and smallest at that corner: non-increasing in each
+    rate up to 1/2 and symmetric about it; Lo's three-rate form need not be smallest at a
+    corner).  The upper bound is evaluated at the corner when some two-qubit state has its
+    rates, else at the farthest point towards it, on the segment from the point estimates, that
+    has one (in the region: Eve may reproduce it)."""
+    if "Y" not in q:
+        return q, None, None
+    low = {"Z": q["Z"], "X": q["X"]}
+    note = ("six-state with a confidence region: the lower bound uses the corner's Z and X rates "
+            "alone (valid for every state of the region)")
     try:
-        if "Y" in q:
-            qber_bell_weights(q["Z"], q["X"], q["Y"])
-        return q, None
+        qber_bell_weights(q["Z"], q["X"], q["Y"])
+        return q, low, note
     except InputError:
-        return dict(observed), ("the confidence region's upper corner has no two-qubit state; "
-                                "evaluated at the point estimates")
+        pass
+    try:
+        qber_bell_weights(observed["Z"], observed["X"], observed["Y"])
+    except InputError:
+        raise InputError("counts: the observed error rates (" + ", ".join(
+            f"e_{b} = {observed[b]:.6g}" for b in ("Z", "X", "Y")) + ") and the confidence "
+            "region's worst corner have no two-qubit state") from None
+
+    def at(s):
+        return {b: observed[b] + s * (q[b] - observed[b]) for b in q}
+
+    feasible, infeasible = 0.0, 1.0
+    for _ in range(60):                     # bisection on the segment (the state set is convex)
+        mid = (feasible + infeasible) / 2
+        try:
+            qber_bell_weights(*(at(mid)[b] for b in ("Z", "X", "Y")))
+            feasible = mid
+        except InputError:
+            infeasible = mid
+    return at(feasible), low, (
+        note + "; the region's worst corner has no two-qubit state: the upper bound is evaluated "
+        f"at the farthest point towards it from the point estimates that has one (a fraction "
+        f"{feasible:.6g} of the way)")
 
 
 def _standard(protocol, qber_z, qber_x, qber_y, counts, confidence, leaks, model, attack,
@@ -442,8 +484,9 @@ def _standard(protocol, qber_z, qber_x, qber_y, counts, confidence, leaks, model
     q, observed, region, described = _standard_point_data(protocol, qber_z, qber_x, qber_y,
                                                          counts, confidence)
     notes = []
+    low_q = None
     if region is not None:
-        q, note = _clip_corner(q, observed)
+        q, low_q, note = _clip_corner(q, observed)
         notes += [note] if note else []
     bases = KEY_BASES[protocol]
     if "Y" in q:
@@ -461,7 +504,8 @@ def _standard(protocol, qber_z, qber_x, qber_y, counts, confidence, leaks, model
         rho = _bell_state(lam)
         evaluated.append((t, lam, rho, _state_bounds(rho, bases, leaks, model, attack)))
     if want_lower:
-        low_vals, _, low_method = qber_lower_bound(protocol, q, leaks, model)
+        low_vals, _, low_method = qber_lower_bound(protocol, q if low_q is None else low_q,
+                                                   leaks, model)
         low_vals = np.atleast_1d(low_vals)
     points = []
     for i, leak in enumerate(leaks):
@@ -497,11 +541,12 @@ def _standard(protocol, qber_z, qber_x, qber_y, counts, confidence, leaks, model
                   f"{list(bases)} (state rotated so that the basis is Z); at Eve's state: "
                   f"{r.method}")
         if region is not None:
-            method += ("; finite statistics: evaluated at the upper corner of the "
-                       f"Clopper-Pearson region at joint confidence {confidence:g} (Bonferroni)")
+            method += ("; finite statistics: evaluated at the corner of the Clopper-Pearson "
+                       f"region at joint confidence {confidence:g} (Bonferroni) nearest 1/2 in "
+                       "each rate")
         points.append(DataRateBound(
             value=float(value), lower_bound=lower,
-            lower_bound_method=(low_method + ("; at the confidence region's upper corner (an "
+            lower_bound_method=(low_method + ("; at the confidence region's corner nearest 1/2 (an "
                                               "asymptotic rate there, not a composable "
                                               "finite-key bound)" if region is not None else "")
                                 if want_lower else ""),
