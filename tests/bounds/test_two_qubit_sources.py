@@ -145,6 +145,11 @@ def test_inputs_a_physicist_has():
     ref = source_rate_upper_bound(rho, 0.1, measurements="Z").value
     single = source_rate_upper_bound(rho.astype(np.complex64), 0.1, measurements="Z").value
     assert_allclose(single, ref, atol=1e-5)
+    # half precision: its tolerance would pass an eigenvalue of -0.3 (fuzzing): refused
+    with pytest.raises(InputError, match="float16 entries .* too coarse"):
+        as_source(np.diag([0.65, 0.65, -0.3, 0.0]).astype(np.float16))
+    with pytest.raises(InputError, match="float16"):
+        as_source((np.eye(4) / 4).astype(np.float16))
 
     class Qobj:  # QuTiP's interface: .full() and dims
         dims = [[2, 2], [2, 2]]

@@ -172,6 +172,10 @@ def make_source(matrix: ArrayLike, dims: Sequence[int], *, project: bool = False
     if raw.dtype == object:
         raise InputError(f"{name} must be a numeric square matrix or a state vector (got an "
                          f"array of Python objects)")
+    if np.issubdtype(raw.dtype, np.inexact) and np.finfo(raw.dtype).eps > MAX_INPUT_EPS:
+        raise InputError(f"{name}: {raw.dtype} entries (about {np.finfo(raw.dtype).precision} "
+                         f"significant digits) are too coarse to check a state; allowed: "
+                         f"single (float32, complex64) or double precision")
     if m.ndim == 2 and 1 in m.shape and m.shape != (1, 1):
         m = m.ravel()  # a column or row ket
     if m.ndim == 1:
@@ -243,6 +247,11 @@ def _psd_within(herm: NDArray, atol: float) -> bool:
     except np.linalg.LinAlgError:
         return False
     return bool(np.isfinite(factor).all())
+
+
+#: Coarsest floating-point input accepted (machine epsilon): single precision (1.2e-7); half
+#: precision (float16, eps 1e-3) would allow eigenvalues of -0.4 at 4 x 4 within its tolerance.
+MAX_INPUT_EPS = 1e-6
 
 
 def _input_tolerance(dtype, size: int) -> float:
