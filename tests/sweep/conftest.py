@@ -88,6 +88,12 @@ def dask_scheduler_two_workers(tmp_path):
     yield from _dask_cluster(tmp_path, 2)
 
 
+@pytest.fixture
+def dask_scheduler_no_workers(tmp_path):
+    """A real ``dask scheduler`` on 127.0.0.1 without workers."""
+    yield from _dask_cluster(tmp_path, 0)
+
+
 def _dask_cluster(tmp_path, n_workers: int):
     port = free_port()
     address = f"tcp://127.0.0.1:{port}"
@@ -103,6 +109,8 @@ def _dask_cluster(tmp_path, n_workers: int):
                         "--no-dashboard", "--host", "127.0.0.1",
                         "--local-directory", str(tmp_path / "dask-worker")]),
         ):
+            if name == "worker" and n_workers == 0:
+                continue
             log = open(tmp_path / f"{name}.log", "wb")
             logs.append(log)
             procs.append(subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT,

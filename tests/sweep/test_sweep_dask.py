@@ -119,3 +119,12 @@ def test_unreachable_scheduler_is_an_input_error(tmp_path):
         run_sweep({"visibility": "0.5", "leakage": "0.1"}, tmp_path / "x.sqlite",
                   point_fn=TOY, scheduler=f"tcp://127.0.0.1:{free_port()}",
                   connect_timeout=1, quiet=True)
+
+
+def test_scheduler_without_workers_is_an_input_error(tmp_path, dask_scheduler_no_workers):
+    """A scheduler with no worker would hold the tasks forever (fuzzing: a silent hang): one
+    error after the connect timeout."""
+    store = tmp_path / "x.sqlite"
+    with pytest.raises(InputError, match="has no workers"):
+        run_sweep({"visibility": "0.5", "leakage": "0.1"}, store, point_fn=TOY,
+                  scheduler=dask_scheduler_no_workers, connect_timeout=1, quiet=True)

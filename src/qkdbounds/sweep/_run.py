@@ -49,7 +49,7 @@ MAX_IN_FLIGHT = 2000
 #: this run are stored (deterministic, no polling).
 KILL_AFTER_STORED_ENV = "QKDBOUNDS_TEST_KILL_AFTER_STORED"
 
-#: Seconds to wait for an external scheduler to answer.
+#: Seconds to wait for an external scheduler to answer, and then for its first worker.
 CONNECT_TIMEOUT_S = 15
 
 
@@ -305,6 +305,13 @@ def _dask_client(scheduler: str | None, n_workers: int | None, processes: bool,
             except (OSError, ValueError, TypeError) as exc:
                 raise InputError(f"cannot connect to scheduler {scheduler!r}: {exc}") from None
             with client:
+                # a scheduler without workers would hold the tasks forever: wait for one
+                try:
+                    client.wait_for_workers(1, timeout=connect_timeout)
+                except (TimeoutError, OSError) as exc:
+                    raise InputError(f"scheduler {scheduler!r} has no workers (waited "
+                                     f"{connect_timeout:g} s); start some with `dask worker "
+                                     f"{scheduler}`") from None
                 yield client, scheduler
             return
         n_workers = _default_workers() if n_workers is None else n_workers
@@ -386,7 +393,7 @@ def run_sweep(axes: Mapping[str, Any], store: str | os.PathLike | ResultStore, *
     max_in_flight : int
         Maximum number of tasks submitted but not yet collected.
     connect_timeout : float
-        Seconds to wait for ``scheduler`` to answer.
+        Seconds to wait for ``scheduler`` to answer, and then for it to have a worker.
 
     Returns
     -------
