@@ -130,3 +130,27 @@ def test_range_finer_than_the_key_decimals_has_no_duplicate_points():
     assert parse_axis("visibility", "0:0.000000000001:0.0000000000001") == [0.0, 1e-12]
     values = parse_axis("visibility", "0.3:1:0.000001")
     assert len(values) == 700_001 == len(set(values)) and values == sorted(values)
+
+
+def test_numpy_numbers_and_arrays_are_axes():
+    """The API takes NumPy values as the rest of the library does (fuzzing: 'np.float64(0.5)' is
+    not a number): arrays, lists of NumPy numbers and NumPy scalars give the same grid."""
+    import numpy as np
+
+    want = parse_axis("visibility", [0.5, 0.75, 1.0])
+    assert parse_axis("visibility", np.linspace(0.5, 1, 3)) == want
+    assert parse_axis("visibility", list(np.linspace(0.5, 1, 3))) == want
+    assert parse_axis("leakage", np.float64(0.1)) == [0.1]
+    assert parse_axis("dim", np.arange(2, 5)) == [2, 3, 4]
+    with pytest.raises(InputError, match="one-dimensional"):
+        parse_axis("visibility", np.ones((2, 2)))
+    with pytest.raises(InputError, match="not a number"):
+        parse_axis("visibility", np.array([True]))
+
+
+def test_state_question_dims_not_a_list_is_one_error():
+    from qkdbounds.sweep.questions import _canonical_dims
+
+    with pytest.raises(InputError, match="dims must list the local dimensions"):
+        _canonical_dims(4)
+    assert _canonical_dims(np.array([2, 3])) == "2,3"

@@ -11,6 +11,7 @@ import decimal
 import hashlib
 import itertools
 import json
+import numbers
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
@@ -139,15 +140,28 @@ def _check_value(name: str, value: Decimal | str) -> int | float | str:
     return canonical_float(float(value))
 
 
+def _plain(item: Any) -> Any:
+    """A NumPy number as the Python number of the same value (bools stay bools: refused)."""
+    if isinstance(item, bool) or not isinstance(item, numbers.Real):
+        return item
+    return int(item) if isinstance(item, numbers.Integral) else float(item)
+
+
 def split_spec(name: str, spec: str | int | float | Sequence[Any]) -> list[Any]:
     """The items of an axis spec: a comma list's stripped parts, a lone number, or a sequence's
-    elements (one-line :class:`InputError` otherwise)."""
+    (or 1-D array's) elements, NumPy numbers as Python ones (one-line :class:`InputError`
+    otherwise)."""
     if isinstance(spec, str):
         return [item.strip() for item in spec.split(",")]
-    if isinstance(spec, (int, float)) and not isinstance(spec, bool):
-        return [spec]
+    if hasattr(spec, "ndim") and hasattr(spec, "tolist"):     # a NumPy array or scalar
+        if spec.ndim > 1:
+            raise InputError(f"{name}: an axis is one-dimensional, got an array of shape "
+                             f"{tuple(spec.shape)}")
+        spec = spec.tolist()
+    if isinstance(spec, numbers.Real) and not isinstance(spec, bool):
+        return [_plain(spec)]
     if isinstance(spec, Sequence) and not isinstance(spec, (bytes, bytearray)):
-        return list(spec)
+        return [_plain(item) for item in spec]
     raise InputError(f"{name}: cannot parse {spec!r}")
 
 

@@ -218,7 +218,14 @@ def file_sha256(path: str | Path) -> str:
 
 def _canonical_dims(value: Any) -> str:
     """``"2,2"`` from ``"2,2"``, ``"2 2"``, ``[2, 2]``: local dimensions in [2, 64]."""
-    items = value.replace(",", " ").split() if isinstance(value, str) else list(value)
+    if isinstance(value, str):
+        items = value.replace(",", " ").split()
+    else:
+        try:
+            items = list(value)
+        except TypeError:
+            raise InputError(f"dims must list the local dimensions (at least two, in [2, 64]) "
+                             f"like 2,2; got {value!r}") from None
     dims = []
     for item in items:
         try:
