@@ -135,8 +135,6 @@ def test_range_finer_than_the_key_decimals_has_no_duplicate_points():
 def test_numpy_numbers_and_arrays_are_axes():
     """The API takes NumPy values as the rest of the library does (fuzzing: 'np.float64(0.5)' is
     not a number): arrays, lists of NumPy numbers and NumPy scalars give the same grid."""
-    import numpy as np
-
     want = parse_axis("visibility", [0.5, 0.75, 1.0])
     assert parse_axis("visibility", np.linspace(0.5, 1, 3)) == want
     assert parse_axis("visibility", list(np.linspace(0.5, 1, 3))) == want
