@@ -266,3 +266,16 @@ def test_a_point_stored_meanwhile_is_not_claimed_again(tmp_path):
         a.write_point(params, "m:f", {"rate_upper_bound": 0.1, "status": "ok"})
         a.release("run-a")
         assert b.claim([key], "m:f", "run-b") == set()
+
+
+def test_a_sweep_name_keeps_its_grid(tmp_path):
+    """Reusing a name for another grid or question merged the points under the first grid's
+    spec (fuzzing); the same spec resumes the sweep."""
+    with ResultStore(tmp_path / "s.sqlite") as db:
+        a = db.ensure_sweep("X", {"grid": {"visibility": [0.5, 0.6]}, "function": "f"})
+        assert db.ensure_sweep("X", {"grid": {"visibility": [0.5, 0.6]}, "function": "f"}) == a
+        with pytest.raises(InputError, match="sweep name 'X' .* holds another grid"):
+            db.ensure_sweep("X", {"grid": {"visibility": [0.7]}, "function": "f"})
+        with pytest.raises(InputError, match="holds another grid"):
+            db.ensure_sweep("X", {"grid": {"visibility": [0.5, 0.6]}, "function": "g"})
+        assert db.ensure_sweep("X") == a          # no spec given: the sweep by name

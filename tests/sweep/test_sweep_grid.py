@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 
 from qkdbounds.errors import InputError
+from qkdbounds.store import canonical_float
 from qkdbounds.sweep import build_grid, grid_points, parse_axis
 
 SETTINGS = settings(derandomize=True, max_examples=150, deadline=None)
@@ -59,11 +60,12 @@ def test_stop_between_grid_points_is_not_exceeded(start, step, n, frac):
 def test_comma_lists_keep_order_and_drop_duplicates(xs):
     text = ",".join(repr(x) for x in xs + xs[:1])
     values = parse_axis("leakage", text)
-    expected = []
+    # each value as typed (the single-point command's number), one per 12-decimal key
+    keys, expected = [], []
     for x in xs:
-        r = round(x, 12) + 0.0
-        if r not in expected:
-            expected.append(r)
+        if canonical_float(x) not in keys:
+            keys.append(canonical_float(x))
+            expected.append(x + 0.0)
     assert values == expected
 
 
@@ -152,3 +154,12 @@ def test_state_question_dims_not_a_list_is_one_error():
     with pytest.raises(InputError, match="dims must list the local dimensions"):
         _canonical_dims(4)
     assert _canonical_dims(np.array([2, 3])) == "2,3"
+
+
+def test_a_typed_value_is_computed_as_typed():
+    """A value given on its own keeps all its digits (the rate sweep computed at the 12-decimal
+    key, 4e-13 off the single-point answer; fuzzing); a range's values are its decimal grid."""
+    assert parse_axis("visibility", "0.7777777777777777") == [0.7777777777777777]
+    assert parse_axis("visibility", 0.7777777777777777) == [0.7777777777777777]
+    assert parse_axis("visibility", "0.7777777777777777,0.777777777778") == [0.7777777777777777]
+    assert parse_axis("visibility", "0.1:0.3:0.1") == [0.1, 0.2, 0.3]

@@ -567,15 +567,26 @@ class ResultStore:
     # -- sweeps ------------------------------------------------------------------------------
     @_damage_checked
     def ensure_sweep(self, name: str, spec: Mapping[str, Any] | None = None) -> int:
-        """Return the id of sweep ``name``, creating it (with its grid ``spec``) if new."""
+        """Return the id of sweep ``name``, creating it (with its grid ``spec``) if new.
+
+        Raises
+        ------
+        InputError
+            ``name`` already holds a sweep of another ``spec`` (another grid or question: its
+            points would be merged under the first spec); the same spec resumes it.
+        """
+        text = json.dumps(to_jsonable(spec or {}), sort_keys=True)
         with self._conn:
             self._conn.execute("BEGIN IMMEDIATE")
             self._conn.execute(
                 "INSERT INTO sweeps (name, created_at, spec) VALUES (?, ?, ?) "
-                "ON CONFLICT (name) DO NOTHING",
-                (name, _now(), json.dumps(to_jsonable(spec or {}), sort_keys=True)))
-            row = self._conn.execute("SELECT sweep_id FROM sweeps WHERE name = ?",
+                "ON CONFLICT (name) DO NOTHING", (name, _now(), text))
+            row = self._conn.execute("SELECT sweep_id, spec FROM sweeps WHERE name = ?",
                                      (name,)).fetchone()
+        if spec and row["spec"] not in ("{}", text):
+            raise InputError(f"sweep name {name!r} in {str(self.path)!r} holds another grid or "
+                             f"question; give another name (the same grid and question resume "
+                             f"it)")
         return int(row["sweep_id"])
 
     @_damage_checked

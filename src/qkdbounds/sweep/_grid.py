@@ -124,7 +124,10 @@ def _unit_range_fast(name: str, spec: str) -> list[float] | None:
     return (ints / float(scale) + 0.0).tolist()
 
 
-def _check_value(name: str, value: Decimal | str) -> int | float | str:
+def _check_value(name: str, value: Decimal | str, typed: bool = False) -> int | float | str:
+    """A validated axis value: the choice, the integer, or the float in [0, 1] -- rounded to
+    12 decimals (a range's value: a decimal multiple of its step) or, ``typed``, the float of
+    the text as given (what the single-point command computes for the same text)."""
     if name in _CHOICE_AXES:
         choices = _CHOICE_AXES[name]
         if value not in choices:
@@ -137,7 +140,15 @@ def _check_value(name: str, value: Decimal | str) -> int | float | str:
         return int(value)
     if not Decimal(0) <= value <= Decimal(1):
         raise InputError(f"{name} must be in [0, 1], got {value}")
-    return canonical_float(float(value))
+    return float(value) if typed else canonical_float(float(value))
+
+
+def unique_by_key(values: list[Any]) -> list[Any]:
+    """Values in order, one per key (floats equal to 12 decimals are one point: the first)."""
+    first: dict[Any, Any] = {}
+    for value in values:
+        first.setdefault(canonical_float(value) if isinstance(value, float) else value, value)
+    return list(first.values())
 
 
 def _plain(item: Any) -> Any:
@@ -181,8 +192,10 @@ def parse_axis(name: str, spec: str | int | float | Sequence[Any]) -> list[int |
     -------
     list
         Validated values in the order given, duplicates removed: ints for ``dim``/``parties``,
-        floats rounded to 12 decimals for ``visibility``/``leakage`` (in [0, 1]), strings for
-        ``model`` (uniform, junk) and ``attack`` (best, paper, extended).
+        floats in [0, 1] for ``visibility``/``leakage`` (a range's values rounded to 12
+        decimals, a value given on its own as typed: the single-point command's number;
+        values equal to 12 decimals are one point, the first), strings for ``model`` (uniform,
+        junk) and ``attack`` (best, paper, extended).
 
     Raises
     ------
@@ -218,9 +231,9 @@ def parse_axis(name: str, spec: str | int | float | Sequence[Any]) -> list[int |
         elif isinstance(item, bool):
             raise InputError(f"{name}: {item!r} is not a number")
         elif isinstance(item, (int, float)):
-            chunk = [_check_value(name, _decimal(name, repr(item)))]
+            chunk = [_check_value(name, _decimal(name, repr(item)), typed=True)]
         else:
-            chunk = [_check_value(name, _decimal(name, str(item)))]
+            chunk = [_check_value(name, _decimal(name, str(item)), typed=True)]
         count += len(chunk)
         if count > MAX_AXIS_POINTS:
             raise InputError(f"{name}: more than {MAX_AXIS_POINTS} values")
@@ -230,7 +243,7 @@ def parse_axis(name: str, spec: str | int | float | Sequence[Any]) -> list[int |
     if len(chunks) == 1 and exact_ranges == 1:
         values = chunks[0]
     else:
-        values = list(dict.fromkeys(v for chunk in chunks for v in chunk))
+        values = unique_by_key([v for chunk in chunks for v in chunk])
     if not values:
         raise InputError(f"{name}: no values in {spec!r}")
     return values

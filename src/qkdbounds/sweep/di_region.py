@@ -100,8 +100,9 @@ class StoredDIPoints:
         SQLite results store (created if missing).
     theta, visibility, leakage, model, binning, attack_side
         The question of ``qkdbounds di-attack`` (``eta`` varies).
-    name : str
-        Sweep name the points are recorded under.
+    name : str, optional
+        Sweep name the points are recorded under; default ``"di-window-"`` and a digest of the
+        question (another question in the same store is another sweep).
 
     Attributes
     ----------
@@ -111,11 +112,14 @@ class StoredDIPoints:
 
     def __init__(self, store: str | os.PathLike, *, theta: float = math.pi / 4,
                  visibility: float = 1.0, leakage: float = 0.0, model: str = "uniform",
-                 binning: str = "both", attack_side: str = "best", name: str = "di-window"):
-        self.store, self.name = store, name
+                 binning: str = "both", attack_side: str = "best", name: str | None = None):
+        import hashlib
+
         self.axes = {"visibility": float(visibility), "theta": float(theta),
                      "leakage": float(leakage), "model": model, "binning": binning,
                      "attack_side": attack_side}
+        digest = hashlib.sha256(json.dumps(self.axes, sort_keys=True).encode()).hexdigest()[:12]
+        self.store, self.name = store, name or f"di-window-{digest}"
         self.computed = self.read = 0
 
     def __call__(self, etas: Sequence[float]) -> list[dict]:

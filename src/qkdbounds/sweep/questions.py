@@ -303,7 +303,8 @@ def question_key(params: Mapping[str, Any]) -> str:
 
 def _values(question: Question, axis: Axis, spec: Any) -> list[Any]:
     """Parse one axis spec of a non-rate question into its list of values."""
-    from ._grid import MAX_AXIS_POINTS, _decimal, _range, _unit_range_fast, split_spec
+    from ._grid import (MAX_AXIS_POINTS, _decimal, _range, _unit_range_fast, split_spec,
+                        unique_by_key)
 
     if axis.kind == "text":
         return [_canonical_value(question, axis, spec)]
@@ -349,20 +350,10 @@ def _values(question: Question, axis: Axis, spec: Any) -> list[Any]:
         values.extend(chunk)
         if len(values) > MAX_AXIS_POINTS:
             raise InputError(f"{axis.name}: more than {MAX_AXIS_POINTS} values")
-    values = _unique_by_key(values)
+    values = unique_by_key(values)
     if not values:
         raise InputError(f"{axis.name}: no values in {spec!r}")
     return values
-
-
-def _unique_by_key(values: list[Any]) -> list[Any]:
-    """Values in order, one per key (floats equal to 12 decimals are one point: the first)."""
-    from ..store import canonical_float
-
-    first: dict[Any, Any] = {}
-    for value in values:
-        first.setdefault(canonical_float(value) if isinstance(value, float) else value, value)
-    return list(first.values())
 
 
 def build_question_grid(question: str, axes: Mapping[str, Any]) -> dict[str, list[Any]]:
