@@ -110,6 +110,34 @@ def test_state_sweep_keys_by_file_content(tmp_path):
     assert "state_sha256=" in row["param_key"] and str(state) not in row["param_key"]
 
 
+def test_state_sweep_projects_as_state_bound_does(tmp_path):
+    """``project``: a slightly unphysical matrix is refused without it (the hint names the
+    sweep's option) and projected with it, to the number of state-bound --project; points
+    without it keep their keys."""
+    from qkdbounds.bounds.source_bound import source_rate_upper_bound
+    from qkdbounds.states.sources import load_source
+    from qkdbounds.sweep.points import state_point
+
+    phi = np.array([1, 0, 0, 1]) / np.sqrt(2)
+    rho = 0.95 * np.outer(phi, phi) + 0.05 * np.eye(4) / 4
+    rho[0, 0] += 1e-4
+    rho[3, 3] -= 2e-4
+    path = tmp_path / "unphysical.npy"
+    np.save(path, rho)
+    axes = {"state": str(path), "leakage": "0.1", "measurements": "Z"}
+    with pytest.raises(InputError, match="--project"):
+        build_grid(axes, "state")
+    (point,) = grid_points(build_grid(axes | {"project": "yes"}, "state"))
+    direct = source_rate_upper_bound(load_source(path, None, project=True), 0.1,
+                                     measurements="Z")
+    assert state_point(point)["rate_upper_bound"] == direct.value
+    (plain,) = grid_points(build_grid({**axes, "state": str(_werner_file(tmp_path / "w.npy", 0.9))},
+                                      "state"))
+    from qkdbounds.store import parameter_key
+
+    assert "project" not in parameter_key(plain)
+
+
 def test_state_point_refuses_a_file_edited_after_keying(tmp_path):
     from qkdbounds.sweep.points import state_point
 
@@ -325,3 +353,18 @@ def test_plan_axes_have_the_planners_ranges(axis, value):
 
     with pytest.raises(InputError, match=axis):
         build_question_grid("plan", {"distance_km": "100", "segments": "2", "leakage": "0", axis: value})
+
+
+def test_results_list_text_shows_every_sweep(tmp_path, capsys):
+    """The text output listed the sweeps as one JSON text cut at 100 characters (only the first
+    name visible; fuzzing): one line per sweep."""
+    from qkdbounds.cli.main import main
+
+    store = tmp_path / "s.sqlite"
+    with ResultStore(store) as db:
+        for name in ("first-sweep-with-a-long-name", "second-sweep", "third-sweep"):
+            db.ensure_sweep(name, {"grid": {"visibility": [0.5]}, "function": name})
+    assert main(["results", "list", "--store", str(store)]) == 0
+    out = capsys.readouterr().out
+    for name in ("first-sweep-with-a-long-name", "second-sweep", "third-sweep"):
+        assert f"name={name}" in out

@@ -65,9 +65,20 @@ def handle_attack(args) -> dict:
     return out
 
 
+#: ``di-region``'s evaluations per start without ``--store`` (a coarser search per cell).
+REGION_MAXFEV = 150
+
+
 def handle_region(args) -> dict:
+    from ..di.attack import DEFAULT_DI_STARTS
     from ..errors import InputError
     from ._progress import progress
+
+    if args.store is not None and (args.starts is not None or args.maxfev is not None):
+        raise InputError("--starts and --maxfev do not apply with --store: each cell is "
+                         "qkdbounds di-attack with its defaults (omit them, or drop --store)")
+    args.starts = DEFAULT_DI_STARTS if args.starts is None else args.starts
+    args.maxfev = REGION_MAXFEV if args.maxfev is None else args.maxfev
 
     if args.store is None and (args.scheduler is not None or args.workers is not None):
         raise InputError("--scheduler and --workers run the map on the sweep engine: give --store FILE")
@@ -112,11 +123,13 @@ def _common(p, region: bool) -> None:
                    help="which parties assign no-click to outcome +1 (default both)")
     p.add_argument("--leakage", type=probability("--leakage"), default=0.0, help="L in [0, 1] (default 0)")
     p.add_argument("--model", choices=("uniform", "junk"), default="uniform", help="leakage model")
-    p.add_argument("--starts", type=integer("--starts", 0, 1000), default=DEFAULT_DI_STARTS,
+    # di-region: None when not given (refused with --store, whose cells use di-attack's own)
+    p.add_argument("--starts", type=integer("--starts", 0, 1000),
+                   default=None if region else DEFAULT_DI_STARTS,
                    help="random starts of Eve's box search besides the structured ones (default "
                         f"{DEFAULT_DI_STARTS}; more can only lower the bounds)")
-    p.add_argument("--maxfev", type=integer("--maxfev", 10, 100000), default=150 if region else 250,
-                   help="function evaluations per start")
+    p.add_argument("--maxfev", type=integer("--maxfev", 10, 100000), default=None if region else 250,
+                   help=f"function evaluations per start (default {REGION_MAXFEV if region else 250})")
     add_common(p)
 
 

@@ -56,6 +56,9 @@ def register(subparsers) -> None:
                    help="[state] local dimensions (default: two qubits for a 4x4 matrix)")
     p.add_argument("--measurements", default=None,
                    help="[state] Z, search (default search, as qkdbounds state-bound)")
+    p.add_argument("--project", action="store_const", const="yes", default=None,
+                   help="[state] project a slightly unphysical matrix to the nearest state "
+                        "(as qkdbounds state-bound --project)")
     p.add_argument("--eta", default=None,
                    help="[di; required] detection efficiency(ies) in [0, 1] (Alice's if "
                         "--eta-b is given)")

@@ -121,6 +121,15 @@ def _summary(result: dict, columns: list[str] | None = None) -> str:
             lines.append(f"{key:<{width}}  {value[0]}")
             lines.extend(f"{'':<{width}}  {x}" for x in value[1:])
             continue
+        if (isinstance(value, (list, tuple)) and value and all(isinstance(x, dict) for x in value)
+                and len(json.dumps(to_jsonable(value))) > 100):
+            # records (e.g. the sweeps of a store): one line each, their scalar fields (nested
+            # ones: --json), not one JSON text cut at 100 characters
+            lines.append(f"{key:<{width}}  {len(value)} (nested fields: --json)")
+            lines.extend(f"{'':<{width}}  " + "  ".join(
+                f"{k}={_fmt(v)}" for k, v in x.items() if not isinstance(v, (dict, list, tuple)))
+                for x in value)
+            continue
         lines.append(f"{key:<{width}}  {_fmt(value)}")
     if columns:
         cols = [to_jsonable(result[c]) for c in columns]

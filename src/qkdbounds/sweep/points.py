@@ -183,7 +183,8 @@ def state_point(params: Mapping[str, Any]) -> dict[str, Any]:
     """Any-source bound of a state file at one grid point (question ``state``).
 
     Loads ``params["state"]`` as ``qkdbounds state-bound --state`` does
-    (:func:`qkdbounds.states.sources.load_source` with ``dims``) and calls
+    (:func:`qkdbounds.states.sources.load_source` with ``dims``, projected to the nearest state
+    when ``params["project"]`` is ``"yes"``) and calls
     :func:`qkdbounds.bounds.source_bound.source_rate_upper_bound` with the point's ``leakage``,
     ``model``, ``measurements`` and ``attack``.  The file's SHA-256 must still be
     ``params["state_sha256"]`` (the point's key): a file edited after the grid was built fails
@@ -207,7 +208,8 @@ def state_point(params: Mapping[str, Any]) -> dict[str, Any]:
         raise InputError(f"state file {path} changed since the sweep was set up "
                          f"(sha256 no longer {params['state_sha256'][:12]}...); rerun the sweep")
     dims = params.get("dims")
-    source = load_source(path, None if dims is None else [int(d) for d in str(dims).split(",")])
+    source = load_source(path, None if dims is None else [int(d) for d in str(dims).split(",")],
+                         project=params.get("project") == "yes")
     result = source_rate_upper_bound(source, float(params["leakage"]), str(params["model"]),
                                      str(params["measurements"]), attack=str(params["attack"]))
     out = {"rate_upper_bound": float(result.value), "status": str(result.status),

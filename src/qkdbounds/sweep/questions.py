@@ -162,7 +162,10 @@ QUESTIONS: dict[str, Question] = {
          Axis("dims", "text", None), Axis("leakage", "unit"),
          Axis("model", "choice", "uniform", _MODELS),
          Axis("attack", "choice", "best", _ATTACKS),
-         Axis("measurements", "choice", "search", ("Z", "search"))),
+         Axis("measurements", "choice", "search", ("Z", "search")),
+         # "yes": project a slightly unphysical matrix to the nearest state (state-bound
+         # --project); absent (not in the key): the matrix must be a state
+         Axis("project", "choice", None, ("yes",))),
         "qkdbounds.sweep.points:state_point", one_per_task=True,
         description="any-source bound of a state file (qkdbounds state-bound)"),
     "di": Question(
@@ -437,7 +440,8 @@ def _state_grid(grid: dict[str, list[Any]]) -> dict[str, list[Any]]:
 
     path = check_input_file("state", grid["state"][0]).resolve()
     dims = grid["dims"][0]
-    load_source(path, None if dims is None else [int(d) for d in dims.split(",")])
+    load_source(path, None if dims is None else [int(d) for d in dims.split(",")],
+                project=(grid.get("project") or [None])[0] == "yes")
     out: dict[str, list[Any]] = {}
     for name, values in grid.items():
         out[name] = values if name != "state" else [str(path)]
