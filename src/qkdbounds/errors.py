@@ -158,6 +158,21 @@ def check_callback(name: str, value):
     return value
 
 
+#: Longest name text (:func:`check_name_text`), e.g. a sweep name.
+MAX_NAME_LENGTH = 200
+
+
+def check_name_text(name: str, value, max_length: int = MAX_NAME_LENGTH) -> str:
+    """Return ``value`` if it is printable, non-empty (not only spaces) text of at most
+    ``max_length`` characters, else raise :class:`InputError` (a sweep name: an empty one would
+    silently become the default, a newline would break the text output)."""
+    if (not isinstance(value, str) or not value.strip() or len(value) > max_length
+            or not value.isprintable()):
+        raise InputError(f"{name} must be printable, non-empty text of at most {max_length} "
+                         f"characters, got {value!r:.60}")
+    return value
+
+
 def check_choice(name: str, value, choices) -> str:
     """Return ``value`` if it is one of ``choices`` or raise :class:`InputError`."""
     if value not in choices:

@@ -394,3 +394,14 @@ def test_name_prefix_default():
 
 def test_required_bases_table():
     assert set(REQUIRED_BASES) | {"custom"} == set(PROTOCOLS)
+
+
+def test_numpy_tables_in_the_api():
+    """A NumPy integer table is a table (fuzzing: refused although the message showed a valid
+    2 x 2 table); NumPy floats are refused as JSON floats are."""
+    table = {"settings": [{"alice": "Z", "bob": "Z", "counts": np.array([[5, 1], [1, 5]])},
+                          {"alice": "X", "bob": "X", "counts": [[5, 1], [1, 5]]}]}
+    assert load_counts(table, "bb84").qber_counts() == {"Z": (2, 12), "X": (2, 12)}
+    table["settings"][0]["counts"] = np.array([[5.0, 1], [1, 5]])
+    with pytest.raises(InputError, match="must be a non-negative integer"):
+        load_counts(table, "bb84")

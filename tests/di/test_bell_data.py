@@ -108,6 +108,11 @@ def test_table_round_trip(tmp_path):
     ('{"probabilities": [[[[1]]]]}', "outcomes per party|settings per party"),
     ('{"probabilities": [[[[0.5, 0], [0, 0.5]], [[0.5, 0], [0, 0.5]]], [[[0.5, 0], [0, 0.5]], '
      '[[0.5, 0], [0, 0.5]]]], "key_settings": [5, 0]}', "key_settings"),
+    # (fuzzing: accepted silently, unlike counts files)
+    ('{"probabilities": [[[["0.5", 0], [0, 0.5]], [[0.5, 0], [0, 0.5]]], [[[0.5, 0], [0, 0.5]], '
+     '[[0.5, 0], [0, 0.5]]]]}', "JSON numbers"),
+    ('{"probabilities": [[[[0.5, 0], [0, 0.5]], [[0.5, 0], [0, 0.5]]], [[[0.5, 0], [0, 0.5]], '
+     '[[0.5, 0], [0, 0.5]]]], "key_setings": [1, 0]}', "unknown field.*'key_setings'"),
 ])
 def test_table_errors(tmp_path, content, needle):
     path = tmp_path / "t.json"
@@ -250,3 +255,12 @@ def test_project_hint_only_where_it_helps(tmp_path, probabilities, hint):
     with pytest.raises(InputError) as err:
         load_bell_table(path)
     assert ("add --project" in str(err.value)) == hint
+
+
+def test_settings_file_unknown_field_refused(tmp_path):
+    from qkdbounds.di.bell_data import load_settings
+
+    path = tmp_path / "s.json"
+    path.write_text('{"alice_angles": [0, 1.57], "bob_angles": [0.78, -0.78], "foo": 1}')
+    with pytest.raises(InputError, match="unknown field.*'foo'"):
+        load_settings(path)

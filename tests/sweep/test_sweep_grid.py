@@ -163,3 +163,13 @@ def test_a_typed_value_is_computed_as_typed():
     assert parse_axis("visibility", 0.7777777777777777) == [0.7777777777777777]
     assert parse_axis("visibility", "0.7777777777777777,0.777777777778") == [0.7777777777777777]
     assert parse_axis("visibility", "0.1:0.3:0.1") == [0.1, 0.2, 0.3]
+
+
+@pytest.mark.parametrize("name", ["a\nb", "", "   ", 5, "x" * 201])
+def test_run_sweep_name_checked_as_the_cli_does(tmp_path, name):
+    """The API accepted names the CLI refuses (fuzzing): one check for both."""
+    from qkdbounds.sweep import run_sweep
+
+    with pytest.raises(InputError, match="name must be printable, non-empty text"):
+        run_sweep({"visibility": 0.5, "leakage": 0.1}, tmp_path / "s.sqlite", name=name,
+                  quiet=True)

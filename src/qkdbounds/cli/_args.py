@@ -85,15 +85,15 @@ def add_state_args(parser, visibility: bool = True) -> None:
     parser.add_argument("--model", choices=("uniform", "junk"), default="uniform", help="leakage model")
 
 
-def name_text(name: str, max_length: int = 200):
-    """argparse ``type=`` for a sweep name: printable, non-empty text of at most ``max_length``
-    characters (an empty name would silently become the default)."""
+def name_text(name: str):
+    """argparse ``type=`` for a sweep name (:func:`qkdbounds.errors.check_name_text`)."""
+    from ..errors import InputError, check_name_text
 
     def parse(text: str) -> str:
-        if not text.strip() or len(text) > max_length or not text.isprintable():
-            raise argparse.ArgumentTypeError(f"must be printable, non-empty text of at most "
-                                             f"{max_length} characters, got {text!r:.60}")
-        return text
+        try:
+            return check_name_text(name, text)
+        except InputError as exc:
+            raise argparse.ArgumentTypeError(str(exc).removeprefix(f"{name} ")) from None
 
     return parse
 

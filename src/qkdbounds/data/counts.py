@@ -195,6 +195,8 @@ def _describe(value) -> str:
 def _parse_table(r: _Reader, raw, where: str, shape: tuple[int, int]) -> NDArray[np.int64]:
     n_a, n_b = shape
     want = f"a {n_a} x {n_b} table (a list of {n_a} rows of {n_b} non-negative integers)"
+    if isinstance(raw, np.ndarray) and raw.ndim == 2:    # (the API: a NumPy table as a list)
+        raw = [list(row) for row in raw]
     if not isinstance(raw, list) or len(raw) != n_a:
         r.fail(f"{where} must be {want}, got {_describe(raw)}")
     for i, row in enumerate(raw):

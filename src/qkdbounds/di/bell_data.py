@@ -359,6 +359,7 @@ def load_settings(path) -> dict:
     if not isinstance(data, dict) or "alice_angles" not in data or "bob_angles" not in data:
         raise InputError(f"--settings: {p} must be a JSON object with 'alice_angles' and 'bob_angles' "
                          f"(radians), or a box with 'probabilities'")
+    _check_fields(p, data, SETTINGS_FIELDS)
     out = {}
     for side in ("alice_angles", "bob_angles"):
         angles = data[side]
@@ -378,6 +379,26 @@ def load_settings(path) -> dict:
     out["chsh_settings"] = (tuple(check_int("chsh_settings (Alice)", t, 0, n_x - 1) for t in chsh[0]),
                             tuple(check_int("chsh_settings (Bob)", t, 0, n_y - 1) for t in chsh[1]))
     return out
+
+
+#: Fields of a settings file and of a box (table) file; anything else is refused (a misspelt
+#: field would otherwise be silently ignored).
+SETTINGS_FIELDS = ("alice_angles", "bob_angles", "key_settings", "chsh_settings")
+TABLE_FIELDS = ("probabilities", "key_settings", "chsh_settings", "outcomes_a", "outcomes_b")
+
+
+def _check_fields(p, data: dict, allowed: tuple[str, ...]) -> None:
+    unknown = [str(k) for k in data if k not in allowed]
+    if unknown:
+        raise InputError(f"--settings: {p}: unknown field(s) {', '.join(map(repr, unknown))}; "
+                         f"allowed: {', '.join(allowed)}")
+
+
+def _json_numbers(obj) -> bool:
+    """True when ``obj`` is a JSON number or nested lists of them (no strings, no booleans)."""
+    if isinstance(obj, list):
+        return all(_json_numbers(x) for x in obj)
+    return isinstance(obj, (int, float)) and not isinstance(obj, bool)
 
 
 def _is_numeric(obj) -> bool:
@@ -465,6 +486,10 @@ def load_bell_table(path, atol: float = 1e-6, *, project: bool = False) -> BellB
     data = load_json_checked("--settings", p, 16 * 2**20)
     if not isinstance(data, dict) or "probabilities" not in data:
         raise InputError(f"--settings: {p} must be a JSON object with a 'probabilities' field p[x][y][a][b]")
+    _check_fields(p, data, TABLE_FIELDS)
+    if not _json_numbers(data["probabilities"]):
+        raise InputError(f"--settings: {p}: probabilities must be nested lists of JSON numbers "
+                         f"p[x][y][a][b] (no strings or booleans)")
     projection = None
     if project:
         raw = np.asarray(data["probabilities"], dtype=float) if _is_numeric(data["probabilities"]) else None

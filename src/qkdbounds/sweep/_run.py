@@ -26,7 +26,7 @@ import uuid
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-from ..errors import InputError, check_parameter
+from ..errors import InputError, check_name_text, check_parameter
 from ..store import ResultStore, parameter_key
 from .._json import to_jsonable
 from ..store._sqlite import FAILED, _dumps
@@ -427,7 +427,7 @@ def run_sweep(axes: Mapping[str, Any], store: str | os.PathLike | ResultStore, *
         raise InputError(f"max_in_flight must be >= 1, got {max_in_flight!r}")
     if scheduler:
         scheduler = check_scheduler_address(scheduler)
-    name = name or grid_name(grid, reference)
+    name = grid_name(grid, reference) if name is None else check_name_text("name", name)
     points = list(grid_points(grid))
 
     own_store = not isinstance(store, ResultStore)
