@@ -54,6 +54,11 @@ def test_table_route_equals_generated_box(capsys, tmp_path):
     for d in (from_file, from_state):
         assert d["rate_upper_bound"] >= d["lower_bound"] - 1e-7
     assert load_bell_table(path).key_settings == (2, 0)
+    # di-attack's own JSON box is a valid --settings file (its "source" is not read)
+    saved = tmp_path / "saved_box.json"
+    saved.write_text(json.dumps(from_state["box"]))
+    again = _json(capsys, "di-attack", "--settings", saved, "--maxfev", 40)
+    assert again["lower_bound"] == pytest.approx(from_state["lower_bound"], abs=1e-12)
 
 
 def test_di_region_json_and_figure(capsys, tmp_path):

@@ -384,7 +384,8 @@ def load_settings(path) -> dict:
 #: Fields of a settings file and of a box (table) file; anything else is refused (a misspelt
 #: field would otherwise be silently ignored).
 SETTINGS_FIELDS = ("alice_angles", "bob_angles", "key_settings", "chsh_settings")
-TABLE_FIELDS = ("probabilities", "key_settings", "chsh_settings", "outcomes_a", "outcomes_b")
+TABLE_FIELDS = ("probabilities", "key_settings", "chsh_settings", "outcomes_a", "outcomes_b",
+                "source")     # ("source": where di-attack --json's box came from; not read)
 
 
 def _check_fields(p, data: dict, allowed: tuple[str, ...]) -> None:
