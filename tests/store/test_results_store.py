@@ -268,14 +268,16 @@ def test_a_point_stored_meanwhile_is_not_claimed_again(tmp_path):
         assert b.claim([key], "m:f", "run-b") == set()
 
 
-def test_a_sweep_name_keeps_its_grid(tmp_path):
-    """Reusing a name for another grid or question merged the points under the first grid's
-    spec (fuzzing); the same spec resumes the sweep."""
+def test_a_sweep_name_keeps_its_points(tmp_path):
+    """Reusing a name for another set of points merged them under the first grid's spec
+    (fuzzing); the same points (any spelling) resume the sweep; specs without a digest (older
+    stores, other callers) are not compared."""
     with ResultStore(tmp_path / "s.sqlite") as db:
-        a = db.ensure_sweep("X", {"grid": {"visibility": [0.5, 0.6]}, "function": "f"})
-        assert db.ensure_sweep("X", {"grid": {"visibility": [0.5, 0.6]}, "function": "f"}) == a
-        with pytest.raises(InputError, match="sweep name 'X' .* holds another grid"):
-            db.ensure_sweep("X", {"grid": {"visibility": [0.7]}, "function": "f"})
-        with pytest.raises(InputError, match="holds another grid"):
-            db.ensure_sweep("X", {"grid": {"visibility": [0.5, 0.6]}, "function": "g"})
+        a = db.ensure_sweep("X", {"grid": {"visibility": [0.5, 0.6]}, "points_sha256": "aa"})
+        assert db.ensure_sweep("X", {"grid": {"visibility": "0.5:0.6:0.1"},
+                                     "points_sha256": "aa"}) == a
+        with pytest.raises(InputError, match="sweep name 'X' .* holds another set of points"):
+            db.ensure_sweep("X", {"grid": {"visibility": [0.7]}, "points_sha256": "bb"})
         assert db.ensure_sweep("X") == a          # no spec given: the sweep by name
+        old = db.ensure_sweep("old", {"grid": {"visibility": [0.5]}})      # no digest
+        assert db.ensure_sweep("old", {"grid": {"visibility": [0.9]}, "points_sha256": "cc"}) == old

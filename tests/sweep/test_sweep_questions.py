@@ -368,3 +368,26 @@ def test_results_list_text_shows_every_sweep(tmp_path, capsys):
     out = capsys.readouterr().out
     for name in ("first-sweep-with-a-long-name", "second-sweep", "third-sweep"):
         assert f"name={name}" in out
+
+
+def test_a_named_sweep_is_its_points(tmp_path):
+    """The same points under the same name resume (a range or a list, the state file at another
+    path); other points under that name are refused (they were merged under the first spec)."""
+    store = tmp_path / "n.sqlite"
+    run = lambda axes, q="rate": run_sweep(axes, store, question=q, name="X", n_workers=1,  # noqa: E731
+                                           processes=False, quiet=True)
+    assert run({"visibility": "0.5:0.6:0.1", "leakage": "0.1"}).computed == 2
+    again = run({"visibility": [0.6, 0.5], "leakage": 0.1})
+    assert (again.computed, again.skipped) == (0, 2)
+    with pytest.raises(InputError, match="holds another set of points"):
+        run({"visibility": "0.7", "leakage": "0.1"})
+    with pytest.raises(InputError, match="holds another set of points"):
+        run({"protocol": "bb84", "qber_z": "0.01", "qber_x": "0.01", "leakage": "0.1"}, "data")
+    state = _werner_file(tmp_path / "w.npy", 0.9)
+    copy = tmp_path / "elsewhere.npy"
+    copy.write_bytes(state.read_bytes())
+    first = run_sweep({"state": str(state), "leakage": "0.1", "measurements": "Z"}, store,
+                      question="state", name="S", n_workers=1, processes=False, quiet=True)
+    moved = run_sweep({"state": str(copy), "leakage": "0.1", "measurements": "Z"}, store,
+                      question="state", name="S", n_workers=1, processes=False, quiet=True)
+    assert (first.computed, moved.computed, moved.skipped) == (1, 0, 1)

@@ -572,8 +572,10 @@ class ResultStore:
         Raises
         ------
         InputError
-            ``name`` already holds a sweep of another ``spec`` (another grid or question: its
-            points would be merged under the first spec); the same spec resumes it.
+            ``name`` already holds a sweep of another set of points: the specs' ``points_sha256``
+            (a digest of the function and the point keys, set by the sweep engine) differ.  The
+            same points resume it; specs without a digest (other callers, older stores) are not
+            compared.
         """
         text = json.dumps(to_jsonable(spec or {}), sort_keys=True)
         with self._conn:
@@ -583,10 +585,16 @@ class ResultStore:
                 "ON CONFLICT (name) DO NOTHING", (name, _now(), text))
             row = self._conn.execute("SELECT sweep_id, spec FROM sweeps WHERE name = ?",
                                      (name,)).fetchone()
-        if spec and row["spec"] not in ("{}", text):
-            raise InputError(f"sweep name {name!r} in {str(self.path)!r} holds another grid or "
-                             f"question; give another name (the same grid and question resume "
-                             f"it)")
+        try:
+            stored = json.loads(row["spec"])
+        except ValueError:
+            stored = {}
+        mine = (spec or {}).get("points_sha256")
+        theirs = stored.get("points_sha256") if isinstance(stored, dict) else None
+        if mine is not None and theirs is not None and mine != theirs:
+            raise InputError(f"sweep name {name!r} in {str(self.path)!r} holds another set of "
+                             f"points (another grid or question); give another name (the same "
+                             f"points resume it)")
         return int(row["sweep_id"])
 
     @_damage_checked

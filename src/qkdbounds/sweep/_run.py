@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import hashlib
 import importlib
 import logging
 import os
@@ -434,9 +435,15 @@ def run_sweep(axes: Mapping[str, Any], store: str | os.PathLike | ResultStore, *
     db = ResultStore(store) if own_store else store
     run_id = uuid.uuid4().hex
     try:
-        sweep_id = db.ensure_sweep(name, {"grid": grid, "function": reference})
-        done = db.stored_keys(reference)
         keyed = [(parameter_key(p), p) for p in points]
+        # the sweep is its set of points (keys) and function: another spelling of the same grid
+        # (a range or a list, another order, the same state file at another path) is the same
+        # sweep; another set under the same name is refused (ResultStore.ensure_sweep)
+        digest = hashlib.sha256("\n".join([reference, *sorted(k for k, _ in keyed)])
+                                .encode()).hexdigest()
+        sweep_id = db.ensure_sweep(name, {"grid": grid, "function": reference,
+                                          "points_sha256": digest})
+        done = db.stored_keys(reference)
         skipped_keys = [key for key, _ in keyed if key in done]
         pending_keyed = [(key, p) for key, p in keyed if key not in done]
         db.add_to_sweep(sweep_id, skipped_keys, reference)
