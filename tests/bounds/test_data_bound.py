@@ -227,6 +227,34 @@ def test_six_state_region_lower_bound_uses_z_and_x():
     assert r.lower_bound <= r.value + 1e-9
 
 
+def test_region_value_never_above_the_point_estimates():
+    """The structured candidates are not exactly monotone in the rates (e_Z = 0.10 -> 0.438,
+    0.11 -> 0.500 at e_X = 0.10, L = 0; review): the region's value is the minimum over its
+    corner and the point estimates, never above the estimates' value."""
+    counts = _counts(0.10, 0.10, 10**6)
+    asym = data_rate_upper_bound("bb84", counts=counts, leakage=0.0).value
+    region = data_rate_upper_bound("bb84", counts=counts, confidence=0.99, leakage=0.0)
+    assert region.value <= asym + 1e-12
+    assert region.residual <= 1e-12          # its certificate reproduces the rates it names
+
+
+def test_six_state_region_with_a_state_but_an_unphysical_estimate():
+    """1000 rounds per basis, errors (0, 5, 0): no state has the estimates (0, 0.005, 0) nor the
+    region's worst corner, but states in the region do (review: refused): the upper bound at the
+    region's point nearest the corner that has one, inside the region."""
+    def table(n, k):
+        return [[(n - k) // 2, k // 2], [k - k // 2, n - k - (n - k) // 2]]
+
+    six = {"protocol": "six-state", "settings": [
+        {"alice": b, "bob": b, "counts": table(1000, k)} for b, k in (("Z", 0), ("X", 5), ("Y", 0))]}
+    r = data_rate_upper_bound("six-state", counts=six, confidence=0.99, leakage=0.0)
+    for b in ("Z", "X", "Y"):
+        lo, hi = r.confidence_region[b]
+        assert lo - 1e-12 <= r.qber[b] <= hi + 1e-12
+    assert r.residual <= 1e-9 and 0 <= r.lower_bound <= r.value
+    assert "nearest it (L1)" in r.message
+
+
 def test_counts_result_carries_the_region_and_reproduces_it():
     r = data_rate_upper_bound("bb84", counts=_counts(0.05, 0.07, 10**4), confidence=0.95,
                               leakage=0.0)

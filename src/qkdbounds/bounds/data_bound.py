@@ -51,10 +51,11 @@ candidates of the maximum over the key settings, labelled as a seeded search.
 **Finite statistics** (``counts`` with ``confidence = 1 - eps``): Clopper-Pearson intervals per
 monitored rate, Bonferroni-corrected (:mod:`qkdbounds.data.confidence`).  Any rate in the region
 is one under which the recorded counts are not an eps-unlikely fluke, so Eve may reproduce it;
-both bounds are evaluated at the region's corner nearest 1/2 in each rate (each bound is
-non-increasing in an error rate up to 1/2, tested, and symmetric about it: Bob may relabel his
-outcomes).  Fewer rounds widen the region and can only lower the bound; it tends to the
-asymptotic value as the counts grow.
+the lower bound is evaluated at the region's corner nearest 1/2 in each rate (non-increasing in
+an error rate up to 1/2 and symmetric about it: Bob may relabel his outcomes; six-state: from the
+Z and X rates alone), the upper bound at that corner and at the point estimates, the minimum
+taken (both in the region; the structured candidates are not exactly monotone in the rates).
+The upper bound tends to the asymptotic value as the counts grow (docs/data_bounds.md).
 
 **Lower bounds** (Devetak-Winter, collective attacks, one-way reconciliation, leakage-aware as in
 :mod:`qkdbounds.bounds.lower`: a leaked round gives Eve the key bit):
@@ -434,7 +435,7 @@ def _nearest_half(lower: float, upper: float) -> float:
     return float(min(max(0.5, lower), upper))
 
 
-def _clip_corner(q: dict, observed: dict) -> tuple[dict, dict | None, str | None]:
+def _clip_corner(q: dict, region: dict) -> tuple[dict, dict | None, str | None]:
     """The region's worst corner ``q`` as rates to evaluate: ``(rates for the upper bound, rates
     for the lower bound or None (the same), note)``.
 
@@ -443,8 +444,8 @@ def _clip_corner(q: dict, observed: dict) -> tuple[dict, dict | None, str | None
     state of the region whatever its Y rate, and smallest at that corner: non-increasing in each
     rate up to 1/2 and symmetric about it; Lo's three-rate form need not be smallest at a
     corner).  The upper bound is evaluated at the corner when some two-qubit state has its
-    rates, else at the farthest point towards it, on the segment from the point estimates, that
-    has one (in the region: Eve may reproduce it)."""
+    rates, else at the point of the region nearest it (L1) that has one (an LP over the Bell
+    weights; in the region: Eve may reproduce it); a region without any such point is refused."""
     if "Y" not in q:
         return q, None, None
     low = {"Z": q["Z"], "X": q["X"]}
@@ -455,28 +456,43 @@ def _clip_corner(q: dict, observed: dict) -> tuple[dict, dict | None, str | None
         return q, low, note
     except InputError:
         pass
-    try:
-        qber_bell_weights(observed["Z"], observed["X"], observed["Y"])
-    except InputError:
-        raise InputError("counts: the observed error rates (" + ", ".join(
-            f"e_{b} = {observed[b]:.6g}" for b in ("Z", "X", "Y")) + ") and the confidence "
-            "region's worst corner have no two-qubit state") from None
-
-    def at(s):
-        return {b: observed[b] + s * (q[b] - observed[b]) for b in q}
-
-    feasible, infeasible = 0.0, 1.0
-    for _ in range(60):                     # bisection on the segment (the state set is convex)
-        mid = (feasible + infeasible) / 2
-        try:
-            qber_bell_weights(*(at(mid)[b] for b in ("Z", "X", "Y")))
-            feasible = mid
-        except InputError:
-            infeasible = mid
-    return at(feasible), low, (
+    point = _nearest_state_rates(q, region)
+    if point is None:
+        raise InputError("counts: no two-qubit state has error rates in the confidence region ("
+                         + ", ".join(f"e_{b} in [{region[b][0]:.6g}, {region[b][1]:.6g}]"
+                                     for b in ("Z", "X", "Y")) + ")")
+    return point, low, (
         note + "; the region's worst corner has no two-qubit state: the upper bound is evaluated "
-        f"at the farthest point towards it from the point estimates that has one (a fraction "
-        f"{feasible:.6g} of the way)")
+        "at the region's point nearest it (L1) that has one")
+
+
+def _nearest_state_rates(q: dict, region: dict) -> dict | None:
+    """Rates (Z, X, Y) of a Bell-diagonal state inside the box ``region`` nearest ``q`` in L1, or
+    None when no state has rates in the box: the LP over the Bell weights lambda >= 0,
+    sum lambda = 1, with slacks s >= |e(lambda) - q| (SciPy's HiGHS)."""
+    from scipy.optimize import linprog
+
+    bases = ("Z", "X", "Y")
+    # rates of the four Bell states (columns): e_b(lambda) = M lambda
+    m = np.array([[qber_of_state(_bell_state(np.eye(4)[k]), b) for k in range(4)] for b in bases])
+    target = np.array([q[b] for b in bases])
+    lo = np.array([region[b][0] for b in bases])
+    hi = np.array([region[b][1] for b in bases])
+    # variables (lambda_0..3, s_Z, s_X, s_Y): minimise sum s
+    c = np.concatenate([np.zeros(4), np.ones(3)])
+    eye = np.eye(3)
+    a_ub = np.vstack([np.hstack([m, -eye]), np.hstack([-m, -eye]),      # +-(M lam - q) <= s
+                      np.hstack([m, np.zeros((3, 3))]), np.hstack([-m, np.zeros((3, 3))])])
+    b_ub = np.concatenate([target, -target, hi, -lo])
+    a_eq = np.concatenate([np.ones(4), np.zeros(3)])[None, :]
+    res = linprog(c, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=[1.0], bounds=(0, None),
+                  method="highs")
+    if res.status != 0:
+        return None
+    lam = np.clip(res.x[:4], 0.0, None)
+    lam /= lam.sum()
+    rates = np.clip(m @ lam, lo, hi)
+    return {b: float(v) for b, v in zip(bases, rates)}
 
 
 def _standard(protocol, qber_z, qber_x, qber_y, counts, confidence, leaks, model, attack,
@@ -485,24 +501,44 @@ def _standard(protocol, qber_z, qber_x, qber_y, counts, confidence, leaks, model
                                                          counts, confidence)
     notes = []
     low_q = None
+    rate_points = [q]
     if region is not None:
-        q, low_q, note = _clip_corner(q, observed)
+        q, low_q, note = _clip_corner(q, region)
         notes += [note] if note else []
+        rate_points = [q]
+        # the point estimates are in the region too: Eve may reproduce them, and the structured
+        # candidates below are not exactly monotone in the rates, so the region's value is the
+        # minimum over both points (never above the estimates' value)
+        try:
+            if "Y" in observed:
+                qber_bell_weights(observed["Z"], observed["X"], observed["Y"])
+            if observed != q:
+                rate_points.append(dict(observed))
+        except InputError:
+            pass
     bases = KEY_BASES[protocol]
+    candidates = []      # (rates, t, Bell weights)
+    for rates in rate_points:
+        if "Y" in rates:
+            candidates.append((rates, None, qber_bell_weights(rates["Z"], rates["X"], rates["Y"])))
+        else:
+            candidates += [(rates, t, qber_bell_weights(rates["Z"], rates["X"], t=t))
+                           for t in _candidate_ts(rates["Z"], rates["X"])]
     if "Y" in q:
-        candidates = [(None, qber_bell_weights(q["Z"], q["X"], q["Y"]))]
         family = "the state fixed by the three error rates"
     else:
-        candidates = [(t, qber_bell_weights(q["Z"], q["X"], t=t)) for t in _candidate_ts(q["Z"], q["X"])]
         lo, hi = free_weight_range(q["Z"], q["X"])
         family = (f"the Bell-diagonal states with e_Z = {q['Z']:.6g}, e_X = {q['X']:.6g} and the "
-                  f"unmonitored weight t in [{lo:.6g}, {hi:.6g}]: minimum over {len(candidates)} "
-                  f"structured ones (t at both ends, e_Z/2, e_X/2 and (e_Z+e_X)/4; each a "
-                  f"compatible state, so each a valid bound)")
+                  f"unmonitored weight t in [{lo:.6g}, {hi:.6g}]: minimum over "
+                  f"{len(_candidate_ts(q['Z'], q['X']))} structured ones (t at both ends, e_Z/2, "
+                  f"e_X/2 and (e_Z+e_X)/4; each a compatible state, so each a valid bound)")
+    if len(rate_points) > 1:
+        family += ("; and the same at the point estimates (in the region), the minimum over "
+                   "both taken")
     evaluated = []
-    for t, lam in candidates:
+    for rates, t, lam in candidates:
         rho = _bell_state(lam)
-        evaluated.append((t, lam, rho, _state_bounds(rho, bases, leaks, model, attack)))
+        evaluated.append((t, lam, rho, _state_bounds(rho, bases, leaks, model, attack), rates))
     if want_lower:
         low_vals, _, low_method = qber_lower_bound(protocol, q if low_q is None else low_q,
                                                    leaks, model)
@@ -513,11 +549,11 @@ def _standard(protocol, qber_z, qber_x, qber_y, counts, confidence, leaks, model
         def state_value(entry):
             return max(entry[3][b][i].value for b in bases)
 
-        t, lam, rho, per_basis = min(evaluated, key=state_value)
+        t, lam, rho, per_basis, rates = min(evaluated, key=state_value)
         key_basis = max(bases, key=lambda b: per_basis[b][i].value)
         r = per_basis[key_basis][i]
         value = r.value
-        residual = max(abs(qber_of_state(rho, b) - q[b]) for b in q)
+        residual = max(abs(qber_of_state(rho, b) - rates[b]) for b in rates)
         lower = float(low_vals[i]) if want_lower else None
         from .verdict import decide
 
@@ -531,7 +567,7 @@ def _standard(protocol, qber_z, qber_x, qber_y, counts, confidence, leaks, model
                                       f"times U_b, of party B times conj(U_b) give the "
                                       f"lab frame",
                     "ensemble": r.certificate["ensemble"]},
-            "candidates": [{"unmonitored_weight": c[0], "bell_weights": c[1],
+            "candidates": [{"qber": c[4], "unmonitored_weight": c[0], "bell_weights": c[1],
                             "value_by_basis": {b: c[3][b][i].value for b in bases}}
                            for c in evaluated],
             **described,
@@ -550,7 +586,7 @@ def _standard(protocol, qber_z, qber_x, qber_y, counts, confidence, leaks, model
                                               "asymptotic rate there, not a composable "
                                               "finite-key bound)" if region is not None else "")
                                 if want_lower else ""),
-            verdict=decide(value, lower), protocol=protocol, qber=dict(q),
+            verdict=decide(value, lower), protocol=protocol, qber=dict(rates),
             qber_observed=dict(observed), confidence=confidence, confidence_region=region,
             key_basis=key_basis, value_by_basis={b: per_basis[b][i].value for b in bases},
             attack=attack, attack_used=r.attack_used, paper_value=r.paper_value,
