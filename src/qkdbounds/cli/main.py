@@ -128,7 +128,9 @@ def _summary(result: dict, columns: list[str] | None = None) -> str:
             lines.append(f"{key:<{width}}  {len(value)} (nested fields: --json)")
             lines.extend(f"{'':<{width}}  " + "  ".join(
                 f"{k}={_fmt(v)}" for k, v in x.items() if not isinstance(v, (dict, list, tuple)))
-                for x in value)
+                for x in value[:TEXT_MAX_ROWS])
+            if len(value) > TEXT_MAX_ROWS:
+                lines.append(f"{'':<{width}}  ... {len(value) - TEXT_MAX_ROWS} more (all: --json)")
             continue
         lines.append(f"{key:<{width}}  {_fmt(value)}")
     if columns:

@@ -188,7 +188,7 @@ def _is_count(value) -> bool:
 
 
 def _describe(value) -> str:
-    text = repr(value)
+    text = " ".join(repr(value).split())      # (one line, also for a NumPy array's repr)
     return text if len(text) <= 40 else text[:37] + "..."
 
 
