@@ -214,17 +214,44 @@ def test_region_corner_is_nearest_one_half():
                                                leakage=0.1).value + 1e-12
 
 
-def test_six_state_region_lower_bound_uses_z_and_x():
-    """Six-state counts with a region: the lower bound is the Z/X one at the corner (valid for
-    every state of the region); a corner without a two-qubit state moves the upper bound's point
-    towards the estimates, never to them when the corner has a state."""
-    six = {"protocol": "six-state", "settings": [
-        {"alice": b, "bob": b, "counts": [[4000, 100], [150, 4000]]} for b in ("Z", "X", "Y")]}
-    r = data_rate_upper_bound("six-state", counts=six, confidence=0.99, leakage=0.1)
-    zx = qber_lower_bound("bb84", {"Z": r.qber["Z"], "X": r.qber["X"]}, 0.1)[0]
-    assert r.lower_bound == pytest.approx(float(zx), abs=1e-12)
-    assert "Z and X rates alone" in r.message
-    assert r.lower_bound <= r.value + 1e-9
+def test_six_state_region_lower_bound_checked_on_a_dense_grid():
+    """Six-state counts with a region: the lower bound is the larger of the Z/X form at the worst
+    corner and Lo's form minimised over the region (convex program).  Checked against a dense
+    grid of the region's states (six-state rates fix the Bell weights): never above the minimum
+    over the grid of Lo's rate (valid), within the grid's resolution of it (tight), at least the
+    Z/X form; and it tends to Lo's asymptotic rate as the counts grow."""
+    from qkdbounds.bounds.data_bound import _entropy, _h, qber_bell_weights
+
+    def table(n, e):
+        k = round(e * n)
+        return [[(n - k) // 2, k // 2], [k - k // 2, n - k - (n - k) // 2]]
+
+    def counts(n):
+        return {"protocol": "six-state", "settings": [
+            {"alice": b, "bob": b, "counts": table(n, 0.05)} for b in ("Z", "X", "Y")]}
+
+    for leak in (0.0, 0.1):
+        r = data_rate_upper_bound("six-state", counts=counts(1000), confidence=0.99, leakage=leak)
+        grid = [np.linspace(*r.confidence_region[b], 25) for b in ("Z", "X", "Y")]
+        worst = np.inf
+        for ez in grid[0]:
+            for ex in grid[1]:
+                for ey in grid[2]:
+                    try:
+                        lam = qber_bell_weights(ez, ex, ey)
+                    except InputError:          # rates no two-qubit state has
+                        continue
+                    h_lam = _entropy(lam)
+                    rate = max((1 - leak) * (1 - h_lam) - leak * _h(e) for e in (ez, ex, ey))
+                    worst = min(worst, rate)
+        assert r.lower_bound <= worst + 1e-9
+        assert worst - r.lower_bound <= 5e-3
+        zx = qber_lower_bound("bb84", {"Z": r.qber["Z"], "X": r.qber["X"]}, leak)[0]
+        assert r.lower_bound >= float(zx) - 1e-12
+        assert r.lower_bound <= r.value + 1e-9
+    lo = data_rate_upper_bound("six-state", qber_z=0.05, qber_x=0.05, qber_y=0.05, leakage=0.1)
+    big = data_rate_upper_bound("six-state", counts=counts(10**8), confidence=0.99, leakage=0.1)
+    assert lo.lower_bound - 1e-3 <= big.lower_bound <= lo.lower_bound
 
 
 def test_region_value_never_above_the_point_estimates():

@@ -52,8 +52,9 @@ candidates of the maximum over the key settings, labelled as a seeded search.
 monitored rate, Bonferroni-corrected (:mod:`qkdbounds.data.confidence`).  Any rate in the region
 is one under which the recorded counts are not an eps-unlikely fluke, so Eve may reproduce it;
 the lower bound is evaluated at the region's corner nearest 1/2 in each rate (non-increasing in
-an error rate up to 1/2 and symmetric about it: Bob may relabel his outcomes; six-state: from the
-Z and X rates alone), the upper bound at that corner and at the point estimates, the minimum
+an error rate up to 1/2 and symmetric about it: Bob may relabel his outcomes; six-state: the
+larger of the Z/X form there and Lo's form minimised over the region's states, a convex
+program), the upper bound at that corner and at the point estimates, the minimum
 taken (both in the region; the structured candidates are not exactly monotone in the rates).
 The upper bound tends to the asymptotic value as the counts grow (docs/data_bounds.md).
 
@@ -466,6 +467,54 @@ def _clip_corner(q: dict, region: dict) -> tuple[dict, dict | None, str | None]:
         "at the region's point nearest it (L1) that has one")
 
 
+def _bell_rate_matrix() -> NDArray[np.float64]:
+    """Error rates (rows Z, X, Y) of the four Bell states (columns phi+, phi-, psi+, psi-): the
+    rates of a Bell-diagonal state are this matrix times its weights."""
+    return np.array([[qber_of_state(_bell_state(np.eye(4)[k]), b) for k in range(4)]
+                     for b in ("Z", "X", "Y")])
+
+
+#: Margin subtracted from the convex program's optimum in :func:`_six_state_region_lower_bound`
+#: (bits): the interior-point solution is accurate to ~1e-8, and a lower bound must not exceed
+#: the true minimum.
+REGION_LOWER_MARGIN = 1e-6
+
+
+def _six_state_region_lower_bound(region: dict, leaks) -> NDArray | None:
+    r"""Lo's leakage-aware six-state rate minimised over the states of the confidence region,
+    per leakage: :math:`\max_b \min_\lambda [(1-L)(1-H(\lambda)) - L\,h(e_b(\lambda))]` over
+    Bell weights :math:`\lambda` whose rates lie in the box (a convex program: :math:`H` and
+    :math:`h` are concave and the rates linear in :math:`\lambda`; cvxpy + Clarabel), less
+    :data:`REGION_LOWER_MARGIN`, clipped at 0.  Valid for every state of the region (the
+    Bell-diagonal twirl loses nothing for the parties); None when a solve fails."""
+    import cvxpy as cp
+
+    from .._solvers import solve_problem
+
+    m = _bell_rate_matrix()
+    lo = np.array([region[b][0] for b in ("Z", "X", "Y")])
+    hi = np.array([region[b][1] for b in ("Z", "X", "Y")])
+    lam = cp.Variable(4, nonneg=True)
+    rates = m @ lam
+    keep, leak = cp.Parameter(nonneg=True), cp.Parameter(nonneg=True)     # 1 - L and L
+    entropy = cp.sum(cp.entr(lam)) / math.log(2)
+    constraints = [cp.sum(lam) == 1, rates >= lo, rates <= hi]
+    problems = []
+    for k in range(3):
+        h_e = (cp.entr(rates[k]) + cp.entr(1 - rates[k])) / math.log(2)
+        problems.append(cp.Problem(cp.Minimize(keep - keep * entropy - leak * h_e), constraints))
+    out = np.zeros(len(leaks))
+    for i, value in enumerate(leaks):
+        keep.value, leak.value = 1.0 - float(value), float(value)
+        best = -np.inf
+        for prob in problems:
+            if solve_problem(prob) != "optimal" or prob.value is None:
+                return None
+            best = max(best, float(prob.value) - REGION_LOWER_MARGIN)
+        out[i] = max(0.0, best)
+    return out
+
+
 def _nearest_state_rates(q: dict, region: dict) -> dict | None:
     """Rates (Z, X, Y) of a Bell-diagonal state inside the box ``region`` nearest ``q`` in L1, or
     None when no state has rates in the box: the LP over the Bell weights lambda >= 0,
@@ -473,8 +522,7 @@ def _nearest_state_rates(q: dict, region: dict) -> dict | None:
     from scipy.optimize import linprog
 
     bases = ("Z", "X", "Y")
-    # rates of the four Bell states (columns): e_b(lambda) = M lambda
-    m = np.array([[qber_of_state(_bell_state(np.eye(4)[k]), b) for k in range(4)] for b in bases])
+    m = _bell_rate_matrix()             # e_b(lambda) = M lambda
     target = np.array([q[b] for b in bases])
     lo = np.array([region[b][0] for b in bases])
     hi = np.array([region[b][1] for b in bases])
@@ -543,6 +591,15 @@ def _standard(protocol, qber_z, qber_x, qber_y, counts, confidence, leaks, model
         low_vals, _, low_method = qber_lower_bound(protocol, q if low_q is None else low_q,
                                                    leaks, model)
         low_vals = np.atleast_1d(low_vals)
+        if region is not None and "Y" in region:
+            # the Z/X form ignores the Y rate; Lo's three-rate form minimised over the region
+            # uses it (and tends to Lo's rate as the counts grow): the larger of the two
+            lo_region = _six_state_region_lower_bound(region, leaks)
+            if lo_region is not None:
+                low_vals = np.maximum(low_vals, lo_region)
+                low_method += ("; and Lo's three-rate form minimised over the Bell-diagonal "
+                               "states of the region (convex program, cvxpy + Clarabel, less "
+                               f"{REGION_LOWER_MARGIN:g}), the larger of the two")
     points = []
     for i, leak in enumerate(leaks):
         # Eve's best compatible state at this leakage: min over t of max over key bases
