@@ -440,18 +440,19 @@ def _clip_corner(q: dict, region: dict) -> tuple[dict, dict | None, str | None]:
     """The region's worst corner ``q`` as rates to evaluate: ``(rates for the upper bound, rates
     for the lower bound or None (the same), note)``.
 
-    Two rates (BB84): the corner itself.  Six-state: the lower bound takes the corner's Z and X
-    rates alone (the worst Bell-diagonal state with those two rates, a bound valid for every
-    state of the region whatever its Y rate, and smallest at that corner: non-increasing in each
-    rate up to 1/2 and symmetric about it; Lo's three-rate form need not be smallest at a
-    corner).  The upper bound is evaluated at the corner when some two-qubit state has its
+    Two rates (BB84): the corner itself.  Six-state: the Z/X lower bound takes the corner's Z
+    and X rates alone (the worst Bell-diagonal state with those two rates, a bound valid for
+    every state of the region whatever its Y rate, and smallest at that corner: non-increasing in
+    each rate up to 1/2 and symmetric about it; Lo's three-rate form need not be smallest at a
+    corner: :func:`_six_state_region_lower_bound` minimises it over the region).  The upper bound is evaluated at the corner when some two-qubit state has its
     rates, else at the point of the region nearest it (L1) that has one (an LP over the Bell
     weights; in the region: Eve may reproduce it); a region without any such point is refused."""
     if "Y" not in q:
         return q, None, None
     low = {"Z": q["Z"], "X": q["X"]}
-    note = ("six-state with a confidence region: the lower bound uses the corner's Z and X rates "
-            "alone (valid for every state of the region)")
+    note = ("six-state with a confidence region: the lower bound is the larger of the Z/X form at "
+            "the worst corner and Lo's form minimised over the region's states (each valid for "
+            "every state of the region)")
     try:
         qber_bell_weights(q["Z"], q["X"], q["Y"])
         return q, low, note
