@@ -81,9 +81,10 @@ import numpy as np
 
 from ..errors import InputError, check_choice, check_int, check_probability, check_real
 from ..status import Status, StatusField
+from .planner import check_link_parameters
 
 __all__ = ["load_network", "best_path", "all_pairs", "unreachable_pairs", "PathBound",
-           "check_link_parameters", "check_network_question",
+           "check_network_question",
            "OBJECTIVES", "MAX_NETWORK_NODES", "MAX_CANDIDATES"]
 
 #: Largest network accepted (all pairs: one Dijkstra per node).
@@ -720,47 +721,6 @@ def _refine_with_memories(weighted, source, target, path, leakage, model, link_k
                 continue
             stack.append((nbr, visited + (nbr,), v2, l2))
     return best_path, planned
-
-
-def check_link_parameters(link_kwargs: dict) -> dict:
-    """Validate the link model's parameters of :func:`best_path` / :func:`all_pairs` (the ranges
-    of :func:`~qkdbounds.repeaters.planner.plan_link`).
-
-    Parameters
-    ----------
-    link_kwargs : dict
-        ``loss_db_per_km`` (dB/km), ``detector_efficiency``, ``bsm_success``, ``link_visibility``
-        (qubit links), ``source_rate_hz`` (Hz), ``memory_t2_s`` (s); missing or None keys are
-        left out of the checks.
-
-    Returns
-    -------
-    dict
-        The same parameters, the numbers as floats.
-
-    Raises
-    ------
-    InputError
-        ``loss_db_per_km`` outside [1e-9, 10] (lossless fibre has no PLOB bound),
-        ``detector_efficiency`` or ``bsm_success`` outside (0, 1], ``link_visibility`` outside
-        [-1/3, 1], ``source_rate_hz`` outside [1, 1e13], ``memory_t2_s`` outside [1e-12, 1e9].
-    """
-    out = dict(link_kwargs)
-    ranges = {"loss_db_per_km": (1e-9, 10.0), "link_visibility": (-1 / 3, 1.0),
-              "source_rate_hz": (1.0, 1e13)}
-    for key, (low, high) in ranges.items():
-        if out.get(key) is not None:
-            out[key] = check_real(key, out[key], low, high)
-    for key in ("detector_efficiency", "bsm_success"):
-        if out.get(key) is not None:
-            value = check_real(key, out[key])
-            if not 0 < value <= 1:
-                raise InputError(f"{key} must be in (0, 1] (0: a link that never succeeds), got "
-                                 f"{value!r}")
-            out[key] = value
-    if out.get("memory_t2_s") is not None:
-        out["memory_t2_s"] = check_real("memory_t2_s", out["memory_t2_s"], 1e-12, 1e9)
-    return out
 
 
 def check_network_question(leakage, model: str = "uniform", *, objective: str = "key-rate",

@@ -44,7 +44,7 @@ from .links import compose_chain, dephase_weights, depolarize_weights, isotropic
 
 __all__ = ["LinkPlan", "plan_link", "plan_path", "heralding", "expected_max_attempts_lower",
            "chain_rate_per_pair", "PLOB_CITATION", "plob_bound", "fibre_transmissivity", "max_distance",
-           "min_segments", "distance_curve", "FIBRE_SPEED_KM_S"]
+           "min_segments", "distance_curve", "FIBRE_SPEED_KM_S", "check_link_parameters"]
 
 #: Speed of light in fibre (km/s), refractive index ~1.5.
 FIBRE_SPEED_KM_S = 2.0e5
@@ -249,6 +249,52 @@ def plan_link(distance_km: float, segments: int, leakage: float, **kwargs) -> Li
     return plan_path([dist / k] * k, leakage, **kwargs)
 
 
+def check_link_parameters(link_kwargs: dict, local_dim: int = 2) -> dict:
+    """Validate the link model's parameters (the one check of :func:`plan_path`,
+    :func:`plan_link` and the network planner's :func:`~qkdbounds.repeaters.network.best_path` /
+    :func:`~qkdbounds.repeaters.network.all_pairs`).
+
+    Parameters
+    ----------
+    link_kwargs : dict
+        ``loss_db_per_km`` (dB/km), ``detector_efficiency``, ``bsm_success``, ``link_visibility``,
+        ``source_rate_hz`` (Hz), ``memory_t2_s`` (s); missing or None keys are left out of the
+        checks.
+    local_dim : int
+        Local dimension d of the links (sets the visibility's lower end, -1/(d^2 - 1)).
+
+    Returns
+    -------
+    dict
+        The same parameters, the numbers as floats.
+
+    Raises
+    ------
+    InputError
+        ``loss_db_per_km`` outside [1e-9, 10] (lossless fibre has no PLOB bound),
+        ``detector_efficiency`` or ``bsm_success`` outside (0, 1], ``link_visibility`` outside
+        [-1/(d^2 - 1), 1] ([-1/3, 1] for qubits), ``source_rate_hz`` outside [1, 1e13],
+        ``memory_t2_s`` outside [1e-12, 1e9].
+    """
+    out = dict(link_kwargs)
+    d = check_int("local_dim", local_dim, 2, 64)
+    ranges = {"loss_db_per_km": (1e-9, 10.0), "link_visibility": (-1.0 / (d * d - 1), 1.0),
+              "source_rate_hz": (1.0, 1e13)}
+    for key, (low, high) in ranges.items():
+        if out.get(key) is not None:
+            out[key] = check_real(key, out[key], low, high)
+    for key in ("detector_efficiency", "bsm_success"):
+        if out.get(key) is not None:
+            value = check_real(key, out[key])
+            if not 0 < value <= 1:
+                raise InputError(f"{key} must be in (0, 1] (0: a link that never succeeds), got "
+                                 f"{value!r}")
+            out[key] = value
+    if out.get("memory_t2_s") is not None:
+        out["memory_t2_s"] = check_real("memory_t2_s", out["memory_t2_s"], 1e-12, 1e9)
+    return out
+
+
 def plan_path(segment_lengths_km, leakage: float, *, model: str = "uniform",
               loss_db_per_km: float = 0.2, detector_efficiency: float = 0.9,
               link_visibility: float = 1.0, memory_t2_s: float | None = None,
@@ -308,18 +354,14 @@ def plan_path(segment_lengths_km, leakage: float, *, model: str = "uniform",
     lengths = [check_real(f"segment length {i}", x, 1e-9, 1e5) for i, x in enumerate(lengths)]
     leak = check_probability("leakage", leakage)
     check_choice("model", model, ("uniform", "junk"))
-    eta_det = check_probability("detector_efficiency", detector_efficiency)
     d = check_int("local_dim", local_dim, 2, 64)
-    v_link = check_real("link_visibility", link_visibility, -1.0 / (d * d - 1), 1.0)
-    f = check_real("source_rate_hz", source_rate_hz, 1.0, 1e13)
-    p_bsm = check_probability("bsm_success", bsm_success)
+    link = check_link_parameters(
+        {"loss_db_per_km": loss_db_per_km, "detector_efficiency": detector_efficiency,
+         "bsm_success": bsm_success, "link_visibility": link_visibility,
+         "source_rate_hz": source_rate_hz, "memory_t2_s": memory_t2_s}, d)
+    eta_det, p_bsm, v_link = link["detector_efficiency"], link["bsm_success"], link["link_visibility"]
+    f, memory_t2_s = link["source_rate_hz"], link["memory_t2_s"]
     check_choice("memory_noise", memory_noise, ("depolarizing", "dephasing"))
-    if memory_t2_s is not None:
-        memory_t2_s = check_real("memory_t2_s", memory_t2_s, 1e-12, 1e9)
-    if eta_det == 0 or p_bsm == 0:
-        raise InputError("the elementary link never succeeds: detector_efficiency and "
-                         "bsm_success must be > 0")
-    check_real("loss_db_per_km", loss_db_per_km, 1e-9, 10.0)  # > 0: lossless fibre has no PLOB
     dist = float(sum(lengths))
     eta = np.array([fibre_transmissivity(x, loss_db_per_km) for x in lengths])
     p = p_bsm * eta_det**2 * eta
