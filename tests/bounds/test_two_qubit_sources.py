@@ -238,3 +238,24 @@ def test_state_bound_grid_shows_a_bar_over_points(tmp_path, monkeypatch, capsys)
                  "--json"]) == 0
     err = capsys.readouterr().err
     assert "state-bound:" in err and "0/6" in err     # a bar over the 6 points (tqdm, stderr)
+
+
+def test_project_in_the_api_as_on_the_cli(tmp_path, capsys):
+    """The error names ``project=True in the API``: source_rate_upper_bound takes it (a newcomer
+    got a TypeError) and gives state-bound --project's number."""
+    import json
+
+    from qkdbounds.cli.main import main
+
+    phi = np.array([1, 0, 0, 1]) / np.sqrt(2)
+    rho = 0.95 * np.outer(phi, phi) + 0.05 * np.eye(4) / 4
+    rho[0, 0] += 1e-4
+    rho[3, 3] -= 2e-4
+    with pytest.raises(InputError, match="project=True in the API"):
+        source_rate_upper_bound(rho, 0.1, measurements="Z")
+    api = source_rate_upper_bound(rho, 0.1, measurements="Z", project=True).value
+    path = tmp_path / "rho.npy"
+    np.save(path, rho)
+    assert main(["state-bound", "--state", str(path), "--leakage", "0.1", "--measurements", "Z",
+                 "--project", "--json", "--quiet"]) == 0
+    assert json.loads(capsys.readouterr().out)["rate_upper_bound"] == api

@@ -262,7 +262,7 @@ def devetak_winter_lower_bound(source: Source, povms: str | Sequence[POVM | str 
     0.9
     """
     if not isinstance(source, Source):
-        raise InputError(f"source must be a qkdbounds Source (make_source(matrix, dims)), got "
+        raise InputError(f"source must be a qkdbounds Source (qkdbounds.make_source(matrix, dims)), got "
                          f"{type(source).__name__}")
     dims = tuple(int(d) for d in source.dims)
     n = len(dims)

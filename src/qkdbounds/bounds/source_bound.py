@@ -1112,7 +1112,7 @@ class SourceRateBounds(PointSequence):
 
 def source_rate_upper_bound(source, leakage, model: str = "uniform",
                             measurements: str | Sequence = "search", *, attack: str = "best",
-                            dims: Sequence[int] | None = None,
+                            dims: Sequence[int] | None = None, project: bool = False,
                             cut_bound: bool | None = None, n_search: int = N_SOURCE_SEARCH,
                             n_local: int = N_LOCAL_STARTS, trivial: bool | None = None,
                             lower_bound: bool = True,
@@ -1153,6 +1153,10 @@ def source_rate_upper_bound(source, leakage, model: str = "uniform",
     dims : sequence of int, optional
         Local dimensions when ``source`` is not a :class:`Source` (default: from a ``Qobj``, or
         two qubits for a 4 x 4 matrix).
+    project : bool
+        Project a slightly unphysical matrix (a measured one) to the nearest state first, as
+        ``state-bound --project`` (:func:`qkdbounds.states.sources.project_to_state`); ignored
+        for a :class:`Source`.
     cut_bound : bool, optional
         Compute the conference-key cut bound (default: for N >= 3).
     n_search, n_local : int
@@ -1209,7 +1213,7 @@ def source_rate_upper_bound(source, leakage, model: str = "uniform",
     """
     from ..states.sources import as_source
 
-    src = as_source(source, dims)
+    src = as_source(source, dims, project=bool(project))
     check_choice("model", model, ("uniform", "junk"))
     check_choice("attack", attack, ATTACK_CHOICES)
     n_search = check_int("n_search", n_search, 0, 1000)
