@@ -391,3 +391,15 @@ def test_a_named_sweep_is_its_points(tmp_path):
     moved = run_sweep({"state": str(copy), "leakage": "0.1", "measurements": "Z"}, store,
                       question="state", name="S", n_workers=1, processes=False, quiet=True)
     assert (first.computed, moved.computed, moved.skipped) == (1, 0, 1)
+
+
+@pytest.mark.parametrize("dims", [["3", "3"], ["3,3"], ["3", "3,"]])
+def test_cli_sweep_dims_as_state_bound_or_comma_list(dims):
+    """state-bound takes --dims 3 3; the sweep took only 3,3 (a newcomer hit both): both work."""
+    from qkdbounds.cli._sweep import question_axes
+    from qkdbounds.cli.main import build_parser
+    from qkdbounds.sweep.questions import _canonical_dims
+
+    args = build_parser("sweep").parse_args(["sweep", "--question", "state", "--state", "x.npy",
+                                             "--leakage", "0.1", "--dims", *dims])
+    assert _canonical_dims(question_axes(args)["dims"]) == "3,3"

@@ -52,8 +52,9 @@ def register(subparsers) -> None:
     p.add_argument("--state", default=None, metavar="FILE.npy",
                    help="[state; required] density matrix or ket (.npy/.npz); keyed by the "
                         "SHA-256 of its bytes")
-    p.add_argument("--dims", default=None, metavar="D1,D2[,...]",
-                   help="[state] local dimensions (default: two qubits for a 4x4 matrix)")
+    p.add_argument("--dims", default=None, nargs="+", metavar="D",
+                   help="[state] local dimensions, as state-bound: --dims 3 3 (or 3,3; default: "
+                        "two qubits for a 4x4 matrix)")
     p.add_argument("--measurements", default=None,
                    help="[state] Z, search (default search, as qkdbounds state-bound)")
     p.add_argument("--project", action="store_const", const="yes", default=None,
@@ -130,4 +131,7 @@ def question_axes(args) -> dict:
     if question.name in ("rate", "di") and args.visibility is None:
         raise InputError(f"--visibility is required for --question {question.name} "
                          "(e.g. 0.3:1:0.01 or 0.9,1)")
-    return {axis.name: getattr(args, axis.name) for axis in question.user_axes}
+    axes = {axis.name: getattr(args, axis.name) for axis in question.user_axes}
+    if isinstance(axes.get("dims"), list):       # --dims 3 3 (as state-bound) or --dims 3,3
+        axes["dims"] = ",".join(axes["dims"])
+    return axes
