@@ -1430,9 +1430,15 @@ def _lower_bound(src, setting, zs, leak, model):
     reported setting, or the larger of that and Z's (``zs``) after a search."""
     from .lower import devetak_winter_lower_bound
 
-    best = None
-    for st in ([setting] if zs is None or setting.is_computational else [setting, zs]):
+    best, at = None, None
+    settings = [setting] if zs is None or setting.is_computational else [setting, zs]
+    for st in settings:
         lb = devetak_winter_lower_bound(src, st.povms, leak, model)
         if best is None or lb.value > best.value:
-            best = lb
-    return float(best.value), best.method
+            best, at = lb, st
+    if len(settings) == 1:
+        return float(best.value), best.method
+    # (the verdict asks whether key is possible: a rate the parties reach with either setting)
+    where = ("at the computational (Z) bases" if at is zs else "at the searched setting")
+    return float(best.value), (f"{best.method}; {where}, the larger of its values at the searched "
+                               f"setting and at Z (key is possible with whichever is larger)")
