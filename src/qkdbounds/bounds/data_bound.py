@@ -430,9 +430,10 @@ def _standard_point_data(protocol, qber_z, qber_x, qber_y, counts, confidence):
 
 
 def _nearest_half(lower: float, upper: float) -> float:
-    """The rate in ``[lower, upper]`` nearest 1/2: where both bounds are smallest over an
-    interval (each is non-increasing in an error rate up to 1/2 and, Bob relabelling his
-    outcomes, symmetric about it)."""
+    """The rate in ``[lower, upper]`` nearest 1/2: where the bounds are smallest over an interval
+    (non-increasing in an error rate up to 1/2 and, Bob relabelling his outcomes, symmetric about
+    it: exactly for the lower bound's closed form, approximately for the upper bound's structured
+    candidates, which :func:`_standard` also evaluates at the point estimates)."""
     return float(min(max(0.5, lower), upper))
 
 
@@ -444,9 +445,10 @@ def _clip_corner(q: dict, region: dict) -> tuple[dict, dict | None, str | None]:
     and X rates alone (the worst Bell-diagonal state with those two rates, a bound valid for
     every state of the region whatever its Y rate, and smallest at that corner: non-increasing in
     each rate up to 1/2 and symmetric about it; Lo's three-rate form need not be smallest at a
-    corner: :func:`_six_state_region_lower_bound` minimises it over the region).  The upper bound is evaluated at the corner when some two-qubit state has its
-    rates, else at the point of the region nearest it (L1) that has one (an LP over the Bell
-    weights; in the region: Eve may reproduce it); a region without any such point is refused."""
+    corner: :func:`_six_state_region_lower_bound` minimises it over the region).  The upper
+    bound is evaluated at the corner when some two-qubit state has its rates, else at the point
+    of the region nearest it (L1) that has one (an LP over the Bell weights; in the region: Eve
+    may reproduce it); a region without any such point is refused."""
     if "Y" not in q:
         return q, None, None
     low = {"Z": q["Z"], "X": q["X"]}
@@ -519,8 +521,8 @@ def _six_state_region_lower_bound(region: dict, leaks) -> NDArray | None:
 def _nearest_state_rates(q: dict, region: dict) -> dict | None:
     """Rates (Z, X, Y) of a Bell-diagonal state inside the box ``region`` nearest ``q`` in L1, or
     None when no state has rates in the box: the LP over the Bell weights lambda >= 0,
-    sum lambda = 1, with slacks s >= |e(lambda) - q| (SciPy's HiGHS)."""
-    from scipy.optimize import linprog
+    sum lambda = 1, with slacks s >= |e(lambda) - q| (HiGHS, the project's linprog subset)."""
+    from ..di._highs import linprog
 
     bases = ("Z", "X", "Y")
     m = _bell_rate_matrix()             # e_b(lambda) = M lambda
@@ -534,9 +536,8 @@ def _nearest_state_rates(q: dict, region: dict) -> dict | None:
                       np.hstack([m, np.zeros((3, 3))]), np.hstack([-m, np.zeros((3, 3))])])
     b_ub = np.concatenate([target, -target, hi, -lo])
     a_eq = np.concatenate([np.ones(4), np.zeros(3)])[None, :]
-    res = linprog(c, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=[1.0], bounds=(0, None),
-                  method="highs")
-    if res.status != 0:
+    res = linprog(c, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=[1.0])     # (x >= 0)
+    if res.exit_code != 0:
         return None
     lam = np.clip(res.x[:4], 0.0, None)
     lam /= lam.sum()
@@ -550,11 +551,11 @@ def _standard(protocol, qber_z, qber_x, qber_y, counts, confidence, leaks, model
                                                          counts, confidence)
     notes = []
     low_q = None
-    rate_points = [q]
     if region is not None:
         q, low_q, note = _clip_corner(q, region)
         notes += [note] if note else []
-        rate_points = [q]
+    rate_points = [q]
+    if region is not None:
         # the point estimates are in the region too: Eve may reproduce them, and the structured
         # candidates below are not exactly monotone in the rates, so the region's value is the
         # minimum over both points (never above the estimates' value)
