@@ -449,7 +449,10 @@ def test_status_says_when_the_separable_weight_is_below_the_outer_bound(monkeypa
     monkeypatch.setattr(source_bound, "_decomposition", loose)
     r = _paper(make_source(werner_state(0.8), (2, 2)), 0.1)
     assert r.status == "certified"
-    assert r.message.startswith("separable weight not certified optimal (q=")
+    assert r.message.startswith("separable weight not certified optimal (largest q over Eve's")
+    # the q of the decomposition behind the number, which separable_weight holds (a newcomer
+    # read the message's largest q as contradicting separable_weight)
+    assert f"the decomposition used has q = {r.separable_weight:.6g}" in r.message
     monkeypatch.setattr(source_bound, "_decomposition", real)
     assert "not certified optimal" not in _paper(make_source(werner_state(0.8), (2, 2)), 0.1).message
 

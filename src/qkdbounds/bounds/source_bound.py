@@ -1378,8 +1378,9 @@ def _point(src, eve, leak, model, measurements, given, attack, cut_bound, n_sear
     best_q = max(d.q for d in decs)
     notes = []
     if outer is not None and outer - best_q > GAP_NOTE:
-        notes.append(f"separable weight not certified optimal (q={best_q:.6g}, outer={outer:.6g});"
-                     " the bound may be loose")
+        notes.append(f"separable weight not certified optimal (largest q over Eve's "
+                     f"decompositions {best_q:.6g}, outer {outer:.6g}; the decomposition used has "
+                     f"q = {dec.q:.6g}); the bound may be loose")
     if attack == "paper" and not eve.use_trivial and value > no_attack + ATOL_TIE:
         notes.append(f"paper 1's attack is above the no-attack bound {no_attack:.6g} at these "
                      f"measurements (the default attack='best' includes no attack)")
