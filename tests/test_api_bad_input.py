@@ -8,6 +8,8 @@ import numpy as np
 import pytest
 
 import qkdbounds as q
+import qkdbounds.repeaters as repeaters
+import qkdbounds.states as states
 from qkdbounds.bounds.data_bound import data_rate_upper_bound
 from qkdbounds.bounds.threshold import numeric_threshold, threshold_closed_form, threshold_paper_printed
 from qkdbounds.di.attack import di_cc_attack
@@ -73,6 +75,19 @@ CASES = {
     "source 4 x 3": (lambda: q.source_rate_upper_bound(np.zeros((4, 3)), 0.1), "shape (4, 3)"),
     "rate visibility None (read as NaN)": (lambda: q.rate_upper_bound(2, 2, None, 0.1), "got None"),
     "unbounded real NaN": (lambda: check_real("angle", np.nan), "angle must be a finite number, got nan"),
+    # (a third API fuzzing pass: NaN/inf returned, hangs, nonsense accepted)
+    "ghz_vector huge parties (hung)": (lambda: states.ghz_vector(2, HUGE), "d**N = 2**1000"),
+    "cc_weight inf visibility": (lambda: states.cc_weight(2, 2, float("inf")), "visibility"),
+    "cc_weight local_dim 0": (lambda: states.cc_weight(0, 2, 0.9), "local_dim"),
+    "separable_visibility nan": (lambda: states.separable_visibility(float("nan"), 2), "local_dim"),
+    "visibility_from_fidelity nan": (lambda: repeaters.visibility_from_fidelity(float("nan"), 2), "fidelity"),
+    "visibility_from_fidelity bool dim": (lambda: repeaters.visibility_from_fidelity(0.9, True), "local_dim"),
+    "check_isotropic nan tolerance": (lambda: repeaters.check_isotropic(np.eye(4) / 4, 2, tolerance=float("nan")),
+                                      "tolerance"),
+    "ppt bound nan atol (was certified)": (lambda: ppt_state_key_bound(np.eye(4) / 4, (2, 2),
+                                                                       atol=float("nan")), "atol"),
+    "is_ppt atol 1 (a Bell state PPT)": (lambda: q.is_ppt(np.eye(4) / 4, (2, 2), atol=1), "atol"),
+    "is_ppt huge atol": (lambda: q.is_ppt(np.eye(4) / 4, (2, 2), atol=HUGE), "atol"),
 }
 
 

@@ -18,6 +18,7 @@ most :math:`d^2` outcomes.
 from __future__ import annotations
 
 import os
+import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -261,7 +262,7 @@ def load_povms(path, dims: Sequence[int], name: str = "measurements") -> list[PO
             arrays = {k: np.asarray(data[k]) for k in data.files}
     except InputError:
         raise
-    except (OSError, ValueError, EOFError, KeyError) as exc:
+    except (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile) as exc:
         raise InputError(f"{where}: cannot be read as .npz ({type(exc).__name__})") from None
     n = len(dims)
     expected = [f"party{i}" for i in range(n)]

@@ -188,9 +188,14 @@ def visibility_from_fidelity(fidelity: float, local_dim: int) -> float:
 
     Inverts :math:`F = v + (1-v)/d^2`, the overlap of paper 1, Eq. 6 (:math:`N=2`) with
     :math:`|\phi^+\rangle`.
+
+    Raises
+    ------
+    InputError
+        ``fidelity`` outside [0, 1] or ``local_dim`` not an integer in [2, 64].
     """
-    d2 = local_dim**2
-    return (d2 * fidelity - 1.0) / (d2 - 1.0)
+    d2 = check_int("local_dim", local_dim, 2, 64) ** 2
+    return (d2 * check_probability("fidelity", fidelity) - 1.0) / (d2 - 1.0)
 
 
 def isotropic_twirl(state: NDArray, local_dim: int) -> NDArray[np.complex128]:
@@ -226,8 +231,12 @@ def check_isotropic(state: NDArray, local_dim: int,
     >>> check_isotropic(isotropic_link(0.7, 3), 3).visibility  # doctest: +ELLIPSIS
     0.7...
     """
-    d = check_int("local_dim", local_dim, 2)
-    state = np.asarray(state, dtype=complex)
+    d = check_int("local_dim", local_dim, 2, 64)
+    tolerance = check_real("tolerance", tolerance, 0.0, 2.0)      # (a trace distance x 2)
+    try:
+        state = np.asarray(state, dtype=complex)
+    except (TypeError, ValueError):
+        raise InputError(f"state must be a numeric ({d * d}, {d * d}) matrix") from None
     if state.shape != (d * d, d * d):
         raise InputError(f"state must have shape ({d * d}, {d * d}) for local_dim={d}, "
                          f"got {state.shape}")
@@ -235,7 +244,8 @@ def check_isotropic(state: NDArray, local_dim: int,
     fid = float(np.real(phi.conj() @ state @ phi))
     diff = state - isotropic_twirl(state, d)
     distance = float(np.abs(np.linalg.eigvalsh((diff + diff.conj().T) / 2)).sum())
-    return IsotropyCheck(fidelity=fid, visibility=visibility_from_fidelity(fid, d),
+    # (the fidelity of a state read off as is: round-off may put it a hair outside [0, 1])
+    return IsotropyCheck(fidelity=fid, visibility=(d * d * fid - 1.0) / (d * d - 1.0),
                          distance=distance, isotropic=distance <= tolerance,
                          tolerance=tolerance)
 

@@ -25,7 +25,11 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .._tolerances import ATOL_PSD
-from ..errors import InputError, check_int
+from ..errors import InputError, check_int, check_real
+
+#: Largest tolerance on the smallest eigenvalue of a partial transpose that still means "PPT up to
+#: round-off": with atol = 1 every two-qubit state, a Bell state included, would count as PPT.
+MAX_PPT_ATOL = 1e-3
 
 __all__ = ["partial_transpose", "is_ppt", "min_pt_eigenvalue"]
 
@@ -200,8 +204,5 @@ def is_ppt(
     >>> is_ppt(np.eye(4) / 4, (2, 2))
     True
     """
-    if isinstance(atol, bool) or not isinstance(atol, (int, float, np.floating)) or not (
-        np.isfinite(atol) and atol >= 0
-    ):
-        raise InputError(f"atol must be a finite number in [0, inf), got {atol!r}")
+    atol = check_real("atol", atol, 0.0, MAX_PPT_ATOL)
     return min_pt_eigenvalue(matrix, dims, systems) >= -atol

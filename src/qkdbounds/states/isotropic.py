@@ -14,6 +14,7 @@ above (Eq. 8 uses the separable state at that visibility).
 from __future__ import annotations
 
 import itertools
+import math
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -43,7 +44,7 @@ def separable_visibility(local_dim: int, n_parties: int) -> float:
     Below it :math:`\rho_v` is fully separable; above it, :math:`\rho_v` is NPT across every
     bipartition (its partial transposes have the eigenvalue :math:`(1 - v(1+d^{N-1}))/d^N`).
     """
-    inv = inverse_big_d(local_dim, n_parties)
+    inv = inverse_big_d(check_int("local_dim", local_dim, 2), check_int("n_parties", n_parties, 1))
     return inv / (1.0 + inv)
 
 
@@ -59,8 +60,11 @@ def ghz_vector(local_dim: int, n_parties: int) -> NDArray[np.complex128]:
     """Dense generalised GHZ vector :math:`|\\phi_{d,N}\\rangle` of Eq. (7) (small sizes only)."""
     d = check_int("local_dim", local_dim, 2)
     n = check_int("n_parties", n_parties, 1)
-    if d**n > MAX_DENSE_DIM**2:
-        raise InputError(f"d**N = {d}**{n} is too large for a dense vector (max {MAX_DENSE_DIM**2})")
+    # (n first: d**n itself would take forever for n ~ 10**400; d >= 2)
+    if n > math.log2(MAX_DENSE_DIM**2) or d**n > MAX_DENSE_DIM**2:
+        shown = str(n) if len(str(n)) <= 12 else str(n)[:9] + "..."
+        raise InputError(f"d**N = {d}**{shown} is too large for a dense vector (max "
+                         f"{MAX_DENSE_DIM**2})")
     psi = np.zeros(d**n, dtype=complex)
     stride = sum(d**j for j in range(n))  # index of |i...i> is i * (1 + d + ... + d^(N-1))
     psi[np.arange(d) * stride] = 1.0 / np.sqrt(d)
@@ -253,8 +257,17 @@ class CCDecomposition:
 
 
 def cc_weight(local_dim: int, n_parties: int, visibility: float) -> float:
-    r""":math:`q_v = (1+d^{N-1})(1-v)/d^{N-1}` (Eq. 8), capped at 1."""
-    return min(1.0, (1 - visibility) * (1 + inverse_big_d(local_dim, n_parties)))
+    r""":math:`q_v = (1+d^{N-1})(1-v)/d^{N-1}` (Eq. 8), capped at 1.
+
+    Raises
+    ------
+    InputError
+        ``local_dim`` not an integer >= 2, ``n_parties`` not an integer >= 1, ``visibility``
+        outside [0, 1].
+    """
+    d, n = check_int("local_dim", local_dim, 2), check_int("n_parties", n_parties, 1)
+    v = check_probability("visibility", visibility)
+    return min(1.0, (1 - v) * (1 + inverse_big_d(d, n)))
 
 
 def cc_decomposition(state: IsotropicGHZ) -> CCDecomposition:

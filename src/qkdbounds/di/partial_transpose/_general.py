@@ -11,7 +11,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from ..._tolerances import ATOL_PSD
-from ...errors import InputError, check_density_matrix, check_int, check_rng
+from ...errors import InputError, check_density_matrix, check_int, check_real, check_rng
 from ...states._partial_transpose import min_pt_eigenvalue, partial_transpose
 from ...status import Status
 from ._relative_entropy import SeparableCertificate, relative_entropy_bound, relative_entropy_upper_bound
@@ -67,6 +67,9 @@ def ppt_state_key_bound(
         raise InputError(f"dims must be two integers DA DB >= 2, got {list(dims)}")
     dims = (check_int("dims[0] (DA)", dims[0], 2), check_int("dims[1] (DB)", dims[1], 2))
     n_starts = check_int("n_starts", n_starts, 0, 1000)
+    from ...states._partial_transpose import MAX_PPT_ATOL
+
+    atol = check_real("atol", atol, 0.0, MAX_PPT_ATOL)
     from ...separability._engine import MAX_ENGINE_DIM
 
     if dims[0] * dims[1] > MAX_ENGINE_DIM:   # the relative-entropy bound runs the engine on rho
