@@ -88,6 +88,11 @@ CASES = {
                                                                        atol=float("nan")), "atol"),
     "is_ppt atol 1 (a Bell state PPT)": (lambda: q.is_ppt(np.eye(4) / 4, (2, 2), atol=1), "atol"),
     "is_ppt huge atol": (lambda: q.is_ppt(np.eye(4) / 4, (2, 2), atol=HUGE), "atol"),
+    "rate complex array (imaginary part dropped)": (
+        lambda: q.rate_upper_bound(2, 2, np.array([0.9 + 0.5j]), 0.1), "visibility"),
+    "threshold complex array": (lambda: q.visibility_threshold(2, 2, np.array([0.1 + 0.5j])),
+                                "leakage"),
+    "rate bool visibility (read as 1)": (lambda: q.rate_upper_bound(2, 2, True, 0.1), "visibility"),
 }
 
 

@@ -57,11 +57,14 @@ ZERO_KEY_SLACK = 1e-12
 def check_unit_array(name: str, values: ArrayLike) -> NDArray[np.float64]:
     """``values`` as a float array with every entry in [0, 1], or :class:`InputError`."""
     try:
-        if values is None:            # (numpy would read None as NaN)
+        if values is None or isinstance(values, bool):   # (numpy would read None as NaN)
             raise TypeError
-        arr = np.asarray(values, dtype=float)
+        raw = np.asarray(values)
+        if raw.dtype.kind in "bc":   # (bools as 0/1; complex: numpy would drop the imaginary part)
+            raise TypeError
+        arr = raw.astype(float, copy=False)
     except (TypeError, ValueError, OverflowError):
-        raise InputError(f"{name} must be a number or an array of numbers in [0, 1], "
+        raise InputError(f"{name} must be a number or an array of real numbers in [0, 1], "
                          f"got {values!r:.60}") from None
     if arr.size == 0:
         raise InputError(f"{name} must not be empty")
