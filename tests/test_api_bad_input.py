@@ -93,6 +93,18 @@ CASES = {
     "threshold complex array": (lambda: q.visibility_threshold(2, 2, np.array([0.1 + 0.5j])),
                                 "leakage"),
     "rate bool visibility (read as 1)": (lambda: q.rate_upper_bound(2, 2, True, 0.1), "visibility"),
+    "dw_lower_bound number (IndexError)": (lambda: q.dw_lower_bound(0.5), "box must be a BellBox"),
+    "question_class None state (AttributeError)": (
+        lambda: q.question_class(None, [computational(2)] * 2, 0.1), "state must be an IsotropicGHZ"),
+    "ghz_distribution text (AttributeError)": (lambda: q.ghz_distribution("abc"), "measurements"),
+    "isotropic_distribution array (AttributeError)": (
+        lambda: q.isotropic_distribution(np.zeros((2, 2, 2)), 0.9), "measurements"),
+    "rate max_memory huge int (OverflowError)": (
+        lambda: q.rate_upper_bound(2, 2, 0.9, 0.1, max_memory=HUGE), "max_memory"),
+    "di_region huge int (OverflowError)": (lambda: q.di_region([HUGE], [0.9]), "visibilities"),
+    "isotropic_link huge dim (OverflowError)": (lambda: repeaters.isotropic_link(0.9, HUGE),
+                                                "local_dim"),
+    "isotropic_twirl None (gufunc message)": (lambda: repeaters.isotropic_twirl(None, 2), "state"),
 }
 
 

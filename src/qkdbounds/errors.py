@@ -97,7 +97,9 @@ def check_int(name: str, value, low: int | None = None, high: int | None = None)
     value = int(value)
     if (low is not None and value < low) or (high is not None and value > high):
         rng = f"[{low if low is not None else '-inf'}, {high if high is not None else 'inf'}]"
-        raise InputError(f"{name} must be an integer in {rng}, got {value}")
+        digits = len(str(abs(value)))
+        got = value if digits <= 30 else f"an integer of {digits} digits"
+        raise InputError(f"{name} must be an integer in {rng}, got {got}")
     return value
 
 

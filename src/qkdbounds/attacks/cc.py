@@ -71,6 +71,8 @@ def question_class(
     p_ent: NDArray | None = None,
 ) -> QuestionClass:
     """Components :math:`c` and :math:`s` of the "?" class (Eqs. 12, 15 and 20)."""
+    if not isinstance(state, IsotropicGHZ):
+        raise InputError("state must be an IsotropicGHZ (qkdbounds.states.isotropic.isotropic_ghz)")
     leakage = check_probability("leakage", leakage)
     check_choice("model", model, LEAKAGE_MODELS)
     if len(measurements) != state.n_parties:

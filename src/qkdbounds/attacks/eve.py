@@ -295,7 +295,7 @@ def minimize_gamma(
     try:
         c = np.asarray(base, dtype=float)
         s = np.asarray(extra, dtype=float)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise InputError("base and extra must be non-negative arrays of equal shape") from None
     if c.shape != s.shape or c.size == 0 or c.ndim == 0:
         raise InputError(f"base and extra must be non-empty arrays of equal shape, got shapes "

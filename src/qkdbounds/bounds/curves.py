@@ -10,6 +10,7 @@ from numpy.typing import NDArray
 
 from ..errors import check_int
 from .rate import rate_upper_bound
+from .symmetric import check_unit_array
 from .threshold import threshold_closed_form, threshold_paper_printed
 
 __all__ = ["RateCurve", "rate_curve", "PAPER_FIGURES"]
@@ -64,7 +65,8 @@ def rate_curve(
     extended attacks).  ``callback(k)`` is called as points finish (progress bars live in the CLI).
     """
     n_points = check_int("n_points", n_points, 2, 1_000_000)
-    vis = np.linspace(0.0, 1.0, n_points) if visibilities is None else np.asarray(visibilities, float)
+    vis = (np.linspace(0.0, 1.0, n_points) if visibilities is None
+           else np.atleast_1d(check_unit_array("visibilities", visibilities)).ravel())
     r = rate_upper_bound(local_dim, n_parties, vis, leakage, model, cut_bound=cut_bound,
                          attack=attack, n_starts=2, callback=callback)
     cuts = np.full(vis.shape, np.nan) if r.cut_bound is None else r.cut_bound

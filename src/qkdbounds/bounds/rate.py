@@ -45,7 +45,8 @@ from collections.abc import Callable, Sequence
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ..errors import InputError, check_callback, check_choice, check_int, check_parameter, check_rng
+from ..errors import (InputError, check_callback, check_choice, check_int, check_parameter, check_real,
+                      check_rng)
 from ..measurements.bases import Measurement
 from ..status import Status
 from ._results import RateBound, RateBounds
@@ -356,8 +357,7 @@ def rate_upper_bound(
     if isinstance(cut_bound, bool) is False and cut_bound is not None:
         raise InputError(f"cut_bound must be True or False, got {cut_bound!r}")
     cut_bound = bool(cut_bound)
-    if not (isinstance(max_memory, (int, float)) and math.isfinite(max_memory) and max_memory > 0):
-        raise InputError(f"max_memory must be a positive number of bytes, got {max_memory!r}")
+    max_memory = check_real("max_memory", max_memory, 1.0, 2.0**60)   # (bytes; up to 1 EiB)
     v = check_unit_array("visibility", visibility)
     leak = check_unit_array("leakage", leakage)
     scalar = v.ndim == 0 and leak.ndim == 0

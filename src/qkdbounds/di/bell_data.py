@@ -328,9 +328,10 @@ def bin_no_click(p: ArrayLike, alice: bool = True, bob: bool = True) -> NDArray[
 def chsh_value_of_box(box: BellBox | ArrayLike, chsh_settings=((0, 1), (0, 1))) -> float:
     r"""CHSH value :math:`S = E_{00} + E_{01} + E_{10} - E_{11}` of the binned box
     (outcome 0 = +1; no-click binned into +1), settings ``chsh_settings``."""
-    p = box.probabilities if isinstance(box, BellBox) else np.asarray(box, dtype=float)
     if isinstance(box, BellBox):
-        chsh_settings = box.chsh_settings
+        p, chsh_settings = box.probabilities, box.chsh_settings
+    else:
+        p = check_box(box, "box")
     p = bin_no_click(p)
     sign = np.array([[1.0, -1.0], [-1.0, 1.0]])
     (x0, x1), (y0, y1) = chsh_settings

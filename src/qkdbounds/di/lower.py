@@ -24,8 +24,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..errors import LEAKAGE_MODELS
-from ..errors import check_choice, check_probability
+from ..errors import LEAKAGE_MODELS, InputError, check_choice, check_probability
 from ..info.entropy import shannon_entropy
 from ..status import Status, StatusField
 from .bell_data import BellBox, bin_no_click, chsh_value_of_box
@@ -98,6 +97,9 @@ def dw_lower_bound(box: BellBox, leakage: float = 0.0, model: str = "uniform") -
     """
     leakage = check_probability("leakage", leakage)
     check_choice("model", model, LEAKAGE_MODELS)
+    if not isinstance(box, BellBox):
+        raise InputError("box must be a BellBox (qkdbounds.di.bell_box, or load_bell_table for "
+                         "measured data)")
     s = chsh_value_of_box(box)
     if s > TSIRELSON + ATOL_TSIRELSON:
         # no quantum box violates Tsirelson's bound: the entropy bound (for quantum Eve and

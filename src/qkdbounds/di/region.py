@@ -310,7 +310,10 @@ def region_label(upper: float, lower: float) -> tuple[str, bool]:
 
 
 def _grid(name: str, values: ArrayLike) -> NDArray:
-    arr = np.atleast_1d(np.asarray(values, dtype=float))
+    try:
+        arr = np.atleast_1d(np.asarray(values, dtype=float))
+    except (TypeError, ValueError, OverflowError):
+        raise InputError(f"{name} must be a non-empty list of numbers in [0, 1]") from None
     if arr.ndim != 1 or arr.size == 0:
         raise InputError(f"{name} must be a non-empty list of numbers")
     for v in arr:

@@ -35,6 +35,10 @@ MAX_OUTCOMES = 2**22
 
 
 def _check_setting(measurements: Sequence[Measurement]) -> tuple[int, int]:
+    if isinstance(measurements, (str, bytes)) or not hasattr(measurements, "__len__") or any(
+            not isinstance(m, Measurement) for m in measurements):
+        raise InputError("measurements must be a sequence of Measurement objects, one per party "
+                         "(qkdbounds.measurements.bases: computational, fourier, ...)")
     if len(measurements) < 2:
         raise InputError(f"measurements must list one basis per party (>= 2), got {len(measurements)}")
     dims = {m.dim for m in measurements}

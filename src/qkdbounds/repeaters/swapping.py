@@ -176,7 +176,7 @@ def isotropic_link(visibility: float, local_dim: int) -> NDArray[np.complex128]:
     >>> round(float(np.trace(rho).real), 12)
     1.0
     """
-    d = check_int("local_dim", local_dim, 2)
+    d = check_int("local_dim", local_dim, 2, 64)      # (a dense d^2 x d^2 matrix)
     # every v in [-1/(d^2-1), 1] is a state (F = v + (1-v)/d^2 in [0, 1]): Werner links below 1/4
     v = check_real("visibility", visibility, -1.0 / (d * d - 1), 1.0)
     phi = max_entangled_state(d)
@@ -206,7 +206,13 @@ def isotropic_twirl(state: NDArray, local_dim: int) -> NDArray[np.complex128]:
     :math:`\rho` onto the commutant :math:`\mathrm{span}\{I, \phi^+\}`, so it is also the
     least-squares isotropic fit.
     """
-    d = local_dim
+    d = check_int("local_dim", local_dim, 2, 64)
+    try:
+        state = np.asarray(state, dtype=complex)
+    except (TypeError, ValueError, OverflowError):
+        state = None
+    if state is None or state.shape != (d * d, d * d):
+        raise InputError(f"state must be a numeric ({d * d}, {d * d}) matrix for local_dim={d}")
     phi = max_entangled_state(d)
     proj = np.outer(phi, phi.conj())
     fid = float(np.real(phi.conj() @ state @ phi))

@@ -227,7 +227,10 @@ def rho_d(
         if unitary == "hadamard" and d & (d - 1):
             raise InputError(f"shield_dim must be a power of 2 for unitary='hadamard', got {d}")
         return RhoD(d, p, unitary)
-    u = np.asarray(unitary, dtype=complex)
+    try:
+        u = np.asarray(unitary, dtype=complex)
+    except (TypeError, ValueError, OverflowError):
+        raise InputError(f"unitary must be 'fourier', 'hadamard' or a {d}x{d} unitary matrix") from None
     if u.shape != (d, d):
         raise InputError(f"unitary must be a {d}x{d} matrix for shield_dim={d}, got shape {u.shape}")
     if not np.all(np.isfinite(u)):
