@@ -110,3 +110,19 @@ def test_extreme_grid_steps_are_one_line_or_a_valid_grid(tmp_path, capsys, spec,
     out, err = capsys.readouterr()
     assert code in (0, 2)
     assert (code == 0 and out) or (err.count("\n") == 1 and out == "")
+
+
+def test_overlong_path_component_is_one_line(tmp_path):
+    """A 300-byte file name ended in "File name too long" with exit 1 after the work (fuzzing):
+    refused up front, naming the option."""
+    import pytest
+
+    from qkdbounds._io import MAX_NAME_BYTES, check_output_dir, check_output_file
+    from qkdbounds.errors import InputError
+
+    long = "y" * 300
+    with pytest.raises(InputError, match="--out: a path component is 300 bytes"):
+        check_output_dir("--out", tmp_path / "nest" / long)
+    with pytest.raises(InputError, match="--save-ensemble: a path component"):
+        check_output_file("--save-ensemble", tmp_path / (long + ".npz"))
+    assert check_output_dir("--out", tmp_path / ("z" * MAX_NAME_BYTES)).name == "z" * MAX_NAME_BYTES

@@ -24,11 +24,22 @@ __all__ = ["check_output_dir", "check_output_file", "check_input_file", "load_np
 MAX_INPUT_BYTES = 256 * 2**20
 
 
+#: Longest path component accepted (bytes): file systems allow 255, and the atomic writes' temporary
+#: names add up to ~30 to a file name.
+MAX_NAME_BYTES = 223
+
+
 def _nonempty(name: str, path) -> Path:
     text = os.fspath(path) if isinstance(path, (str, os.PathLike)) else None
     if text is None or not str(text).strip():
         raise InputError(f"{name} must be a non-empty path, got {path!r}")
-    return Path(text)
+    p = Path(text)
+    for part in p.parts:
+        size = len(os.fsencode(part))
+        if size > MAX_NAME_BYTES:
+            raise InputError(f"{name}: a path component is {size} bytes long ({part[:20]}...); "
+                             f"allowed: at most {MAX_NAME_BYTES}")
+    return p
 
 
 def _creatable(name: str, path: Path, what: str, start: Path | None = None) -> None:
