@@ -177,8 +177,13 @@ def check_name_text(name: str, value, max_length: int = MAX_NAME_LENGTH) -> str:
 
 def check_choice(name: str, value, choices) -> str:
     """Return ``value`` if it is one of ``choices`` or raise :class:`InputError`."""
-    if value not in choices:
-        raise InputError(f"{name} must be one of {', '.join(map(str, choices))}; got {value!r}")
+    try:
+        ok = isinstance(value, (str, int, float, type(None))) and value in choices
+    except (TypeError, ValueError):     # (e.g. an array: its truth value is ambiguous)
+        ok = False
+    if not ok:
+        raise InputError(f"{name} must be one of {', '.join(map(str, choices))}; got "
+                         f"{value!r:.60}")
     return value
 
 
