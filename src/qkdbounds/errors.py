@@ -73,13 +73,19 @@ def check_real(name: str, value, low: float | None = None, high: float | None = 
     try:
         value = float(value)
     except OverflowError:       # an int beyond the float range (e.g. 10**400)
-        raise InputError(f"{name} must be a finite number{where}, got an integer of "
-                         f"{len(str(abs(int(value))))} digits") from None
+        raise InputError(f"{name} must be a finite number{where}, got "
+                         f"{_shown_int(int(value))}") from None
     if not math.isfinite(value):
         raise InputError(f"{name} must be a finite number{where}, got {value!r}")
     if (low is not None and value < low) or (high is not None and value > high):
         raise InputError(f"{name} must be in {rng}, got {value!r}")
     return value
+
+
+def _shown_int(value: int):
+    """An integer for a message: itself, or "an integer of N digits" past 30 digits."""
+    digits = len(str(abs(value)))
+    return value if digits <= 30 else f"an integer of {digits} digits"
 
 
 def check_probability(name: str, value) -> float:
@@ -97,9 +103,7 @@ def check_int(name: str, value, low: int | None = None, high: int | None = None)
     value = int(value)
     if (low is not None and value < low) or (high is not None and value > high):
         rng = f"[{low if low is not None else '-inf'}, {high if high is not None else 'inf'}]"
-        digits = len(str(abs(value)))
-        got = value if digits <= 30 else f"an integer of {digits} digits"
-        raise InputError(f"{name} must be an integer in {rng}, got {got}")
+        raise InputError(f"{name} must be an integer in {rng}, got {_shown_int(value)}")
     return value
 
 

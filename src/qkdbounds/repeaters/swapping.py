@@ -207,15 +207,32 @@ def isotropic_twirl(state: NDArray, local_dim: int) -> NDArray[np.complex128]:
     least-squares isotropic fit.
     """
     d = check_int("local_dim", local_dim, 2, 64)
+    return _twirl_of(_fidelity(_two_qudit_state(state, d), d), d)
+
+
+def _two_qudit_state(state, d: int) -> NDArray[np.complex128]:
+    """``state`` as a complex (d^2, d^2) array, or :class:`InputError`."""
     try:
-        state = np.asarray(state, dtype=complex)
+        arr = np.asarray(state, dtype=complex)
     except (TypeError, ValueError, OverflowError):
-        state = None
-    if state is None or state.shape != (d * d, d * d):
-        raise InputError(f"state must be a numeric ({d * d}, {d * d}) matrix for local_dim={d}")
+        raise InputError(f"state must be a numeric ({d * d}, {d * d}) matrix for local_dim={d}") \
+            from None
+    if arr.shape != (d * d, d * d):
+        raise InputError(f"state must have shape ({d * d}, {d * d}) for local_dim={d}, "
+                         f"got {arr.shape}")
+    return arr
+
+
+def _fidelity(state: NDArray, d: int) -> float:
+    """:math:`\langle\phi^+|\rho|\phi^+\rangle` (a state's, read off as is)."""
+    phi = max_entangled_state(d)
+    return float(np.real(phi.conj() @ state @ phi))
+
+
+def _twirl_of(fid: float, d: int) -> NDArray[np.complex128]:
+    """The isotropic state of fidelity ``fid``: :math:`F\phi^+ + (1-F)(I-\phi^+)/(d^2-1)`."""
     phi = max_entangled_state(d)
     proj = np.outer(phi, phi.conj())
-    fid = float(np.real(phi.conj() @ state @ phi))
     return fid * proj + (1 - fid) * (np.eye(d * d) - proj) / (d * d - 1)
 
 
@@ -239,16 +256,9 @@ def check_isotropic(state: NDArray, local_dim: int,
     """
     d = check_int("local_dim", local_dim, 2, 64)
     tolerance = check_real("tolerance", tolerance, 0.0, 2.0)      # (a trace distance x 2)
-    try:
-        state = np.asarray(state, dtype=complex)
-    except (TypeError, ValueError):
-        raise InputError(f"state must be a numeric ({d * d}, {d * d}) matrix") from None
-    if state.shape != (d * d, d * d):
-        raise InputError(f"state must have shape ({d * d}, {d * d}) for local_dim={d}, "
-                         f"got {state.shape}")
-    phi = max_entangled_state(d)
-    fid = float(np.real(phi.conj() @ state @ phi))
-    diff = state - isotropic_twirl(state, d)
+    state = _two_qudit_state(state, d)
+    fid = _fidelity(state, d)
+    diff = state - _twirl_of(fid, d)
     distance = float(np.abs(np.linalg.eigvalsh((diff + diff.conj().T) / 2)).sum())
     # (the fidelity of a state read off as is: round-off may put it a hair outside [0, 1])
     return IsotropyCheck(fidelity=fid, visibility=(d * d * fid - 1.0) / (d * d - 1.0),
