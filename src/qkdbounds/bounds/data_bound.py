@@ -374,8 +374,9 @@ def _state_bounds(rho, bases, leaks, model, attack):
 
     per_basis = {}
     for b in bases:
+        # (no restarts: the bound of a family of states stays smoother in the rates)
         res = source_rate_upper_bound(_in_basis(rho, b), leaks, model, "Z", attack=attack,
-                                      dims=(2, 2), lower_bound=False)
+                                      dims=(2, 2), lower_bound=False, restarts=False)
         per_basis[b] = list(res)
     return per_basis
 

@@ -398,7 +398,12 @@ def _decomposition(source: Source, rng, progress=None, outer: bool = True,
             outer = _ppt_outer(source) if rotated is None else _ppt_outer(
                 make_source(isotropic_ghz(d, n, v).to_dense(), dims))
         return _Decomposition(dec.q, weights, vectors, tau, outer, 0.0, how)
-    cert = certified_separable_weight(source, rng=rng, callback=progress, outer=outer,
+    # the engine caches its answer per matrix and options: it gets a generator of its own,
+    # seeded by one draw from ``rng``, so that ``rng`` moves on alike whether the engine runs or
+    # answers from its cache (the same question asked twice in one process, or once per point
+    # of a grid, then takes the same random stream and gives the same number)
+    engine_rng = np.random.default_rng(int(rng.integers(2**63)))
+    cert = certified_separable_weight(source, rng=engine_rng, callback=progress, outer=outer,
                                       time_budget=time_budget, route=route)
     q = cert.weight
     sigma = cert.sigma()
@@ -796,8 +801,9 @@ class _Eve:
     """
 
     def __init__(self, source: Source, attack: str, rng, adapt: bool, use_trivial: bool,
-                 progress=None, time_budget: float | None = None):
+                 progress=None, time_budget: float | None = None, restarts: bool = True):
         self.source, self.attack, self.rng, self.adapt = source, attack, rng, adapt
+        self.restarts = restarts
         self.use_trivial, self.progress, self.time_budget = use_trivial, progress, time_budget
         # the engine's whole local ascent, without column generation: on ten random 3x3 and six
         # 2x2x2 states (the same random streams) the bounds moved by -0.5 % and ~0 on average
@@ -817,6 +823,22 @@ class _Eve:
         #: (setting, decomposition or "trivial", leakage, model, groups) -> attack entries
         #: (:meth:`memo`; cleared per leakage point)
         self.attack_cache: dict = {}
+        self._rng_state = rng.bit_generator.state
+
+    def new_point(self) -> None:
+        """Start a leakage point as a request of its own would: the random stream where it was
+        after the input frame's decomposition, no frame runs and no attacks yet.  The points of
+        a leakage grid then equal single-point requests (and sweeps) at the same leakage; the
+        engine caches its answers per matrix, so a frame run that comes up again costs little."""
+        self.rng.bit_generator.state = self._rng_state
+        self.frames, self.runs = {}, []
+        self.attack_cache.clear()
+        # the last point's frame runs are dropped with what they pinned (a long grid stays
+        # small); the input frame's and the trivial decomposition's entries are kept
+        kept = (self.base, self.trivial)
+        self.distributions = {k: v for k, v in self.distributions.items()
+                              if any(v[0] is d for d in kept)}
+        self.residuals = {k: v for k, v in self.residuals.items() if any(v[0] is d for d in kept)}
 
     def frame_decompositions(self, setting: _Setting) -> list[tuple[str, _Decomposition]] | None:
         """Decompositions adapted to ``setting`` ([] for Z; None when the engine budget of
@@ -852,23 +874,31 @@ class _Eve:
         return f"setting's frame (frame run {len(self.runs)})", dec
 
     def restart(self, setting: _Setting) -> bool:
-        """One more frame run in ``setting``'s frame (the engine's quick ascent from fresh random
-        product states: a restart) while the frame budget lasts; False when none ran (budget
+        """One more frame run for ``setting`` (the engine's quick ascent from fresh random product
+        states: a restart; alternately in the setting's frame, its bases rephased, and in a
+        Haar-random local frame) while the frame budget lasts; False when none ran (budget
         spent, a recognised family, or a POVM setting; Z is included: its restarts are fresh
-        runs of the engine in the input frame, pooled as ``frame run k``).  The search's branch
-        and bound spends the budget left this way on the setting on top: Eve's decompositions
+        runs of the engine in the input frame, pooled as ``frame run k``).  The branch and bound
+        spends the budget left this way on the setting on top (the only setting of a question
+        at Z or at given measurements) while its value is positive: Eve's decompositions
         of the same rho differ in value by a few per cent, and the bound is their minimum.  The
         budget is per request: a setting that only then comes on top is evaluated with the
         pool but without a run of its own (its result says so)."""
-        if (not self.adapt or self.frame_budget is None or len(self.runs) >= self.frame_budget
-                or any(u is None for u in setting.unitaries)):
+        if (not self.adapt or not self.restarts or self.frame_budget is None
+                or len(self.runs) >= self.frame_budget or any(u is None for u in setting.unitaries)):
             return False
         key = _frame_key(setting)
-        # the same bases with random phases on their vectors: the same measurement, but another
-        # matrix for the engine, whose results are cached per matrix (a fresh run, not a repeat)
-        phased = [np.asarray(u) * np.exp(2j * np.pi * self.rng.random(len(u)))
-                  for u in setting.unitaries]
-        self.frames[key] = (self.frames.get(key) or []) + [self._run(phased)]
+        if len(self.runs) % 2 == 0:
+            # the same bases with random phases on their vectors: the same measurement, but
+            # another matrix for the engine, whose results are cached per matrix (a fresh run)
+            frame = [np.asarray(u) * np.exp(2j * np.pi * self.rng.random(len(u)))
+                     for u in setting.unitaries]
+        else:
+            # every other restart in a Haar-random local frame: the engine's runs in its own
+            # frame can all end in decompositions that are poor at this setting, and a search
+            # gets its good ones from the frames of other settings (docs/routes.md)
+            frame = [_haar(len(u), self.rng) for u in setting.unitaries]
+        self.frames[key] = (self.frames.get(key) or []) + [self._run(frame)]
         return True
 
     def residual(self, dec: _Decomposition) -> float:
@@ -1115,7 +1145,7 @@ def source_rate_upper_bound(source, leakage, model: str = "uniform",
                             dims: Sequence[int] | None = None, project: bool = False,
                             cut_bound: bool | None = None, n_search: int = N_SOURCE_SEARCH,
                             n_local: int = N_LOCAL_STARTS, trivial: bool | None = None,
-                            lower_bound: bool = True,
+                            lower_bound: bool = True, restarts: bool = True,
                             rng: np.random.Generator | None = None, progress=None,
                             time_budget: float | None = None, callback=None):
     r"""Key-rate upper bound (bits per round) of any source: the one route for sources.
@@ -1169,6 +1199,13 @@ def source_rate_upper_bound(source, leakage, model: str = "uniform",
         ``"paper"`` takes the lower of paper 1's attack and no attack per setting.
     lower_bound : bool
         Compute the Devetak-Winter lower bound and the verdict (default True).
+    restarts : bool
+        Spend the frame budget (:data:`MAX_FRAME_RUNS` runs of the engine) on restarts for the
+        top setting while its value is positive -- a question at one setting (Z, given
+        measurements) included (default True; docs/routes.md).  False: no restarts, the input
+        frame's decomposition and the settings' own frame runs only; fewer random runs make
+        the value smoother in the state (the data bounds use it: their upper bound is
+        evaluated on a family of states, docs/data_bounds.md).
     rng : numpy.random.Generator, optional
         Seeded generator (default ``default_rng(0)``).
     progress : callable, optional
@@ -1232,9 +1269,10 @@ def source_rate_upper_bound(source, leakage, model: str = "uniform",
         time_budget = check_real("time_budget", time_budget, 1e-3, 1e6)
     check_callback("callback", callback)   # (before the engine runs)
     eve = _Eve(src, attack, rng, adapt=True, use_trivial=use_trivial, progress=progress,
-               time_budget=time_budget)
+               time_budget=time_budget, restarts=bool(restarts))
     points = []
     for leak in leaks:
+        eve.new_point()
         points.append(_point(src, eve, leak, model, measurements, given, attack, cut_bound,
                              n_search, n_local, lower_bound, rng))
         if callback is not None:
@@ -1285,7 +1323,7 @@ def _cut_bound(settings, cuts, evaluate, estimate) -> float:
     return float(best)
 
 
-def _branch_and_bound(eve, settings, keys, leak, model, groups, restarts: bool = False):
+def _branch_and_bound(eve, settings, keys, leak, model, groups):
     r"""Max over ``settings`` of Eve's min (:func:`_evaluate`), by branch and bound.
 
     Every setting carries an upper estimate of its value: its quick key, then the value of its
@@ -1294,9 +1332,11 @@ def _branch_and_bound(eve, settings, keys, leak, model, groups, restarts: bool =
     decomposition and a frame run of its own (while the budget lasts), again with every frame
     run's decomposition so far (cached attacks: only the new ones are valued).  The search stops
     when the top setting's value was computed with every decomposition Eve has: no other setting
-    can then be higher -- with ``restarts`` (a search), not before the frame budget is spent:
-    while it lasts, the top setting gets another frame run in its own frame (:meth:`_Eve.restart`)
-    and is re-evaluated.
+    can then be higher -- and not before the frame budget is spent: while it lasts and the top
+    setting's value is positive, it gets another frame run in its own frame
+    (:meth:`_Eve.restart`) and is re-evaluated.  A single setting (Z, or given measurements) is
+    the case of one candidate: it gets the same restarts as a search's top setting, so a search
+    and a question at that setting spend the same effort on Eve's decomposition there.
     Ties keep the earlier setting in the order of the keys.  Returns (result, evaluations).
     """
     order = np.argsort(-keys, kind="stable")
@@ -1311,7 +1351,8 @@ def _branch_and_bound(eve, settings, keys, leak, model, groups, restarts: bool =
         top = est.max()
         idx = min((i for i in range(len(settings)) if est[i] >= top - ATOL_TIE), key=lambda i: rank[i])
         if idx in results and pool_size[idx] == len(eve.pool()):
-            if restarts and eve.restart(settings[idx]):
+            # (a value of 0 cannot be lowered: no restart then)
+            if results[idx]["value"] > 0 and eve.restart(settings[idx]):
                 continue    # its pool grew: re-evaluated with the new decomposition
             return results[idx], evaluated
         # a first evaluation uses the input frame and the setting's own frame run (as cheap as
@@ -1354,8 +1395,7 @@ def _point(src, eve, leak, model, measurements, given, attack, cut_bound, n_sear
                 "of their value until none can win; multistart heuristic for the outer max, not "
                 "a certified maximum")
     keys = np.array([quick(st) for st in settings]) if len(settings) > 1 else np.zeros(1)
-    best, evaluated = _branch_and_bound(eve, settings, keys, leak, model, singletons,
-                                        restarts=len(settings) > 1)
+    best, evaluated = _branch_and_bound(eve, settings, keys, leak, model, singletons)
     if len(settings) > 1:
         how += f" ({len(settings)} candidates, {evaluated} evaluated with Eve's full attack)"
     setting = best["setting"]
