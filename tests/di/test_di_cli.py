@@ -64,7 +64,7 @@ def test_table_route_equals_generated_box(capsys, tmp_path):
 def test_di_region_json_and_figure(capsys, tmp_path):
     data = _json(capsys, "di-region", "--eta", "0.8,1", "--visibility", "1", "--maxfev", 20,
                  "--out", tmp_path)
-    assert data["classification"] == [["no_key", "key"]]
+    assert data["verdict"] == [["no_key", "key"]]
     assert data["counts"] == {"no_key": 1, "open": 0, "key": 1}
     assert all((tmp_path / f"figure_di_region.{ext}").stat().st_size > 0 for ext in ("png", "svg"))
 

@@ -54,7 +54,7 @@ def test_killed_map_resumes_without_recomputing_and_equals_di_attack(tmp_path):
             point = json.loads(out.stdout)
             assert first["rate_upper_bound"][i][j] == point["rate_upper_bound"]
             assert first["lower_bound"][i][j] == point["lower_bound"]
-            assert first["classification"][i][j] == region_label(point["rate_upper_bound"],
+            assert first["verdict"][i][j] == region_label(point["rate_upper_bound"],
                                                                  point["lower_bound"])[0]
 
 

@@ -295,7 +295,7 @@ class DIRegion(StatusField):
                 "lower_bound_method": self.lower_method.tolist(),
                 "rate_upper_bound": self.upper.tolist(), "one_way_upper_bound": self.one_way.tolist(),
                 "lower_bound": self.lower.tolist(), "local_weight": self.local_weight.tolist(),
-                "classification": self.classification.tolist(), "leakage": self.leakage,
+                "verdict": self.classification.tolist(), "leakage": self.leakage,
                 "model": self.model, "binning": self.binning, "theta": self.theta,
                 "counts": {lab: int((self.classification == lab).sum()) for lab in REGION_LABELS},
                 "method": self.method, "status": self.status, "message": self.message}
