@@ -13,6 +13,7 @@ import pytest
 from qkdbounds.errors import InputError
 from qkdbounds.store import (
     EXPORT_COLUMNS,
+    RECORD_COLUMNS,
     ResultStore,
     canonical_params,
     default_store_path,
@@ -35,6 +36,7 @@ def _filled_store(path, n=6):
         for i in range(n):
             v = round(0.5 + 0.1 * i, 1)
             result = {"rate_upper_bound": v / 3, "status": "optimal", "method": "toy",
+                      "verdict": "open", "lower_bound": v / 7,
                       "certificate": {"angles": [0.0, math.pi / 4], "weights": [v, 1 - v]}}
             db.write_point(_point(v), FN, result, elapsed_s=0.01 * i, sweep_id=sid)
         db.write_point(_point(0.2, 0.9), FN, {"rate_upper_bound": None, "status": "failed"},
@@ -202,7 +204,7 @@ def _normalise(records):
     out = []
     for rec in records:
         row = {}
-        for col in EXPORT_COLUMNS:
+        for col in RECORD_COLUMNS:
             value = rec[col]
             if value is None or (isinstance(value, float) and math.isnan(value)) or value == "":
                 value = None
@@ -232,6 +234,15 @@ def test_export_round_trip(tmp_path, fmt):
 
         back = pd.read_parquet(out).to_dict("records")
     assert _normalise(back) == _normalise(records)
+    # each result's verdict and lower bound as columns of their own (empty for the failed point)
+    assert list(back[0]) == list(EXPORT_COLUMNS)
+    for b, r in zip(back, records):
+        result = json.loads(r["result"])
+        if "verdict" in result:
+            assert b["verdict"] == "open" and float(b["lower_bound"]) == result["lower_bound"]
+        else:   # (csv: empty text; json: null; parquet: NaN)
+            for col in ("verdict", "lower_bound"):
+                assert b[col] in (None, "") or (isinstance(b[col], float) and math.isnan(b[col]))
     # repr round-trips floats exactly in every format
     values = [(float(b["rate_upper_bound"]), r["rate_upper_bound"])
               for b, r in zip(back, records) if r["status"] == "optimal"]

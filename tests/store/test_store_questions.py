@@ -115,7 +115,8 @@ def test_question_rows_fill_their_columns_and_leave_the_others_null(tmp_path):
 
 
 def test_export_keeps_the_old_columns_in_order_and_appends_question_and_params():
-    assert EXPORT_COLUMNS == (*OLD_EXPORT_COLUMNS, "question", "params")
+    # (then each result's verdict and lower bound, read from its JSON)
+    assert EXPORT_COLUMNS == (*OLD_EXPORT_COLUMNS, "question", "params", "verdict", "lower_bound")
 
 
 def _old_store(path, points):

@@ -12,6 +12,7 @@ from .._lazy import lazy_exports
 _HOMES = {
     "DEFAULT_STORE_NAME": "_sqlite",
     "EXPORT_COLUMNS": "_sqlite",
+    "RECORD_COLUMNS": "_sqlite",
     "PARAMETER_NAMES": "_sqlite",
     "ResultStore": "_sqlite",
     "canonical_float": "_sqlite",

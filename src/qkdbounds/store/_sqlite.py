@@ -30,6 +30,7 @@ __all__ = [
     "DEFAULT_STORE_NAME",
     "PARAMETER_NAMES",
     "EXPORT_COLUMNS",
+    "RECORD_COLUMNS",
     "ResultStore",
     "canonical_float",
     "canonical_params",
@@ -53,7 +54,8 @@ _STR_PARAMS = ("model", "attack")
 KEY_DECIMALS = 12
 
 #: Columns of an exported table, in order.
-EXPORT_COLUMNS: tuple[str, ...] = (
+#: Keys of :meth:`ResultStore.records` (the store's columns; ``result`` is the full JSON result).
+RECORD_COLUMNS: tuple[str, ...] = (
     *PARAMETER_NAMES,
     "rate_upper_bound",
     "status",
@@ -68,6 +70,10 @@ EXPORT_COLUMNS: tuple[str, ...] = (
     "question",
     "params",
 )
+
+#: Columns of :func:`export_records`: the records' and, read from each ``result``, the fields
+#: every bound carries beside its value (empty where a result has none, e.g. a failed point).
+EXPORT_COLUMNS: tuple[str, ...] = (*RECORD_COLUMNS, "verdict", "lower_bound")
 
 #: Question of rows (and of parameter dicts) that name none: the isotropic rate.
 RATE_QUESTION = "rate"
@@ -743,7 +749,7 @@ class ResultStore:
     @_damage_checked
     def records(self, name: str | None = None, *, all_versions: bool = False
                 ) -> list[dict[str, Any]]:
-        """Stored points as dicts with the keys :data:`EXPORT_COLUMNS`.
+        """Stored points as dicts with the keys :data:`RECORD_COLUMNS`.
 
         Parameters
         ----------
@@ -757,7 +763,7 @@ class ResultStore:
         list of dict
             Sorted by the parameters; ``"result"`` is the JSON text of the full result.
         """
-        cols = ", ".join(f"r.{c}" for c in EXPORT_COLUMNS)
+        cols = ", ".join(f"r.{c}" for c in RECORD_COLUMNS)
         sql = f"SELECT {cols} FROM results r"
         args: list[Any] = []
         where = []
@@ -776,6 +782,22 @@ class ResultStore:
         return [dict(row) for row in self._conn.execute(sql, args)]
 
 
+def _export_row(rec: Mapping[str, Any]) -> dict[str, Any]:
+    """One row of :func:`export_records`: the record's columns, then ``verdict`` and
+    ``lower_bound`` of its JSON ``result`` (None where absent or unreadable)."""
+    row = {c: rec.get(c) for c in RECORD_COLUMNS}
+    try:
+        result = json.loads(rec.get("result") or "null")
+    except (TypeError, ValueError):
+        result = None
+    result = result if isinstance(result, dict) else {}
+    verdict, lower = result.get("verdict"), result.get("lower_bound")
+    row["verdict"] = verdict if isinstance(verdict, str) else None
+    row["lower_bound"] = (float(lower) if isinstance(lower, (int, float))
+                          and not isinstance(lower, bool) else None)
+    return row
+
+
 def export_records(records: Sequence[Mapping[str, Any]], path: str | os.PathLike,
                    fmt: str) -> Path:
     """Write store records to ``path`` as ``csv``, ``json`` or ``parquet``.
@@ -788,7 +810,9 @@ def export_records(records: Sequence[Mapping[str, Any]], path: str | os.PathLike
         Output file (parent directories are created).
     fmt : {"csv", "json", "parquet"}
         ``json`` writes a list of objects (the ``result`` column stays a JSON string, so the
-        three formats hold the same table); ``parquet`` needs pandas and pyarrow.
+        three formats hold the same table); ``parquet`` needs pandas and pyarrow.  The columns
+        are :data:`EXPORT_COLUMNS`: the records' and each result's ``verdict`` and
+        ``lower_bound``.
 
     Returns
     -------
@@ -807,7 +831,7 @@ def export_records(records: Sequence[Mapping[str, Any]], path: str | os.PathLike
     records = list(records)
     if not all(isinstance(rec, Mapping) for rec in records):
         raise InputError("records must be a sequence of mappings (ResultStore.records)")
-    rows = [{c: rec.get(c) for c in EXPORT_COLUMNS} for rec in records]
+    rows = [_export_row(rec) for rec in records]
     if fmt == "parquet":
         try:
             import pandas as pd
@@ -831,7 +855,7 @@ def export_records(records: Sequence[Mapping[str, Any]], path: str | os.PathLike
             frame = pd.DataFrame.from_records(rows, columns=list(EXPORT_COLUMNS))
             frame = frame.astype({"dim": "Int64", "parties": "Int64", "visibility": "float64",
                                   "leakage": "float64", "rate_upper_bound": "float64",
-                                  "elapsed_s": "float64"})
+                                  "elapsed_s": "float64", "lower_bound": "float64"})
             frame.to_parquet(tmp, index=False, engine="pyarrow")
 
     return atomic_write(path, write)
