@@ -138,6 +138,19 @@ def test_state_sweep_projects_as_state_bound_does(tmp_path):
     assert "project" not in parameter_key(plain)
 
 
+def test_state_sweep_takes_state_bounds_measurements_auto_as_z(tmp_path):
+    # state-bound --measurements auto is the Z question: one point under the canonical value
+    from qkdbounds.errors import InputError
+    from qkdbounds.sweep import build_question_grid
+
+    state = str(_werner_file(tmp_path / "werner.npy", 0.9))
+    grid = build_question_grid("state", {"state": state, "leakage": "0.1",
+                                         "measurements": "auto,Z"})
+    assert grid["measurements"] == ["Z"]
+    with pytest.raises(InputError, match=r"one of Z, search \(auto = Z\)"):
+        build_question_grid("state", {"state": state, "leakage": "0.1", "measurements": "x"})
+
+
 def test_state_point_refuses_a_file_edited_after_keying(tmp_path):
     from qkdbounds.sweep.points import state_point
 

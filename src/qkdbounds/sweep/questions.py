@@ -304,6 +304,10 @@ def question_key(params: Mapping[str, Any]) -> str:
     return parameter_key(params)
 
 
+#: (axis, value) -> the value it stands for (the single-point commands accept both).
+CHOICE_ALIASES = {("measurements", "auto"): "Z"}
+
+
 def _values(question: Question, axis: Axis, spec: Any) -> list[Any]:
     """Parse one axis spec of a non-rate question into its list of values."""
     from ._grid import (MAX_AXIS_POINTS, _decimal, _range, _unit_range_fast, split_spec,
@@ -321,8 +325,13 @@ def _values(question: Question, axis: Axis, spec: Any) -> list[Any]:
         if isinstance(item, str) and item == "":
             raise InputError(f"{axis.name}: empty value in {spec!r}")
         if axis.kind == "choice":
+            # another spelling of the same question (state-bound's --measurements auto is Z):
+            # stored under the canonical value, so both spellings are one point
+            item = CHOICE_ALIASES.get((axis.name, str(item)), item)
             if str(item) not in axis.choices:
-                raise InputError(f"{axis.name} must be one of {', '.join(axis.choices)}; "
+                aliases = [f"{a} = {v}" for (n, a), v in CHOICE_ALIASES.items() if n == axis.name]
+                also = f" ({', '.join(aliases)})" if aliases else ""
+                raise InputError(f"{axis.name} must be one of {', '.join(axis.choices)}{also}; "
                                  f"got {item!r}")
             values.append(str(item))
             continue
