@@ -233,8 +233,16 @@ def test_cli_data_sweep_end_to_end(tmp_path, capsys):
                            "csv", "--out", str(export), "--json")
     assert (code, json.loads(out)["rows"]) == (0, 2)
     header = export.read_text().splitlines()[0].split(",")
-    assert header[-2:] == ["question", "params"] and header[:6] == [
+    assert header[-4:] == ["question", "params", "verdict", "lower_bound"] and header[:6] == [
         "dim", "parties", "visibility", "leakage", "model", "attack"]
+    import csv
+
+    with open(export, newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    for row in rows:      # each point's verdict and lower bound, as in its JSON result
+        result = json.loads(row["result"])
+        assert row["verdict"] == result["verdict"] in ("key", "open", "no_key")
+        assert float(row["lower_bound"]) == result["lower_bound"]
 
 
 @pytest.mark.parametrize("argv, needle", [

@@ -426,12 +426,14 @@ def _decomposition_residual(rho: NDArray, dec: _Decomposition) -> float:
 
 
 def _frame_decomposition(source: Source, unitaries, rng, progress=None,
-                         outer: float | None = None) -> _Decomposition:
+                         outer: float | None = None,
+                         where: str = "a searched setting's frame") -> _Decomposition:
     """The engine's quick decomposition (``route="local_ascent"``: its local ascent from fresh
     random product states; a rank-deficient input goes on to column generation, within the
     engine's minimum budget) of :math:`U^\\dagger\\rho U` (U the local unitaries of a
     measurement setting), rotated back to the input frame.  ``outer``: the input frame's outer
-    bound on the separable weight, which local unitaries leave unchanged (the frame run skips it)."""
+    bound on the separable weight, which local unitaries leave unchanged (the frame run skips it);
+    ``where``: the frame, as the decomposition's description names it."""
     from ..separability import engine_minimum
     from ..states.sources import apply_local_unitaries
 
@@ -442,7 +444,7 @@ def _frame_decomposition(source: Source, unitaries, rng, progress=None,
     big = _kron([np.asarray(u) for u in unitaries])
     vectors = [np.asarray(v) @ np.asarray(u).T for v, u in zip(d.vectors, unitaries)]
     return _Decomposition(d.q, d.weights, vectors, big @ d.tau @ big.conj().T, d.outer, d.tau_low,
-                          d.how + " (in a searched setting's frame, rotated back)")
+                          d.how + f" (in {where}, rotated back)")
 
 
 def _given_setting(measurements, dims) -> _Setting:
@@ -861,24 +863,28 @@ class _Eve:
         self.frames[key] = out
         return out
 
-    def _run(self, unitaries) -> tuple[str, _Decomposition]:
-        """A frame run in the frame of ``unitaries``, numbered and kept in :attr:`runs`: an
+    def _run(self, unitaries, random_frame: bool = False) -> tuple[str, _Decomposition]:
+        """A frame run in the frame of ``unitaries`` (the setting's, or ``random_frame``: a
+        Haar-random one, named so), numbered and kept in :attr:`runs`: an
         alternative to the input frame's decomposition (the min over both is taken, and every
         later setting may use it), the engine's quick local ascent from fresh random product
         states (~0.15 s at 3x3; a full engine run, ~1 s, gave no better bounds,
         docs/routes.md); where the ascent does not apply (rank-deficient inputs), column
         generation within the engine's minimum budget."""
+        where = "a random local frame" if random_frame else "a searched setting's frame"
         dec = _frame_decomposition(self.source, unitaries, self.rng, self.progress,
-                                   self.base.outer)
+                                   self.base.outer, where)
         self.runs.append(dec)
-        return f"setting's frame (frame run {len(self.runs)})", dec
+        name = "random frame" if random_frame else "setting's frame"
+        return f"{name} (frame run {len(self.runs)})", dec
 
     def restart(self, setting: _Setting) -> bool:
         """One more frame run for ``setting`` (the engine's quick ascent from fresh random product
         states: a restart; alternately in the setting's frame, its bases rephased, and in a
         Haar-random local frame) while the frame budget lasts; False when none ran (budget
         spent, a recognised family, or a POVM setting; Z is included: its restarts are fresh
-        runs of the engine in the input frame, pooled as ``frame run k``).  The branch and bound
+        runs of the engine in the input frame rephased or in a random frame, reached through
+        the pool as ``frame run k``).  The branch and bound
         spends the budget left this way on the setting on top (the only setting of a question
         at Z or at given measurements) while its value is positive: Eve's decompositions
         of the same rho differ in value by a few per cent, and the bound is their minimum.  The
@@ -898,7 +904,8 @@ class _Eve:
             # frame can all end in decompositions that are poor at this setting, and a search
             # gets its good ones from the frames of other settings (docs/routes.md)
             frame = [_haar(len(u), self.rng) for u in setting.unitaries]
-        self.frames[key] = (self.frames.get(key) or []) + [self._run(frame)]
+        run = self._run(frame, random_frame=len(self.runs) % 2 == 1)
+        self.frames[key] = (self.frames.get(key) or []) + [run]
         return True
 
     def residual(self, dec: _Decomposition) -> float:
@@ -1333,8 +1340,8 @@ def _branch_and_bound(eve, settings, keys, leak, model, groups):
     run's decomposition so far (cached attacks: only the new ones are valued).  The search stops
     when the top setting's value was computed with every decomposition Eve has: no other setting
     can then be higher -- and not before the frame budget is spent: while it lasts and the top
-    setting's value is positive, it gets another frame run in its own frame
-    (:meth:`_Eve.restart`) and is re-evaluated.  A single setting (Z, or given measurements) is
+    setting's value is positive, it gets another frame run, in its own frame rephased or in a
+    random one (:meth:`_Eve.restart`), and is re-evaluated.  A single setting (Z, or given measurements) is
     the case of one candidate: it gets the same restarts as a search's top setting, so a search
     and a question at that setting spend the same effort on Eve's decomposition there.
     Ties keep the earlier setting in the order of the keys.  Returns (result, evaluations).

@@ -867,8 +867,8 @@ def certified_separable_weight(source: Source, *, rounds: int = 400,
         ascent's whole schedule (its later stages within the time budget).
     rng : numpy.random.Generator, optional
         Seeds the random product states (default ``default_rng(0)``).  Results are cached per
-        (matrix, dims, options): a repeated question returns the first certificate, whatever
-        ``rng`` (any certificate is valid; this keeps the rate and a saved ensemble equal).
+        (matrix, dims, options, state of ``rng``): a repeated question with a generator in the
+        same state returns the same certificate (the generator is then not advanced).
     time_budget : float, optional
         Seconds for the whole call (default :func:`engine_estimate`).  Column generation stops
         when it is used up (keeping the best certified ensemble so far, ``budget_exhausted``),
@@ -926,13 +926,17 @@ def certified_separable_weight(source: Source, *, rounds: int = 400,
         raise InputError("callback must be callable (callback(fraction_done))")
     requested, minimum = time_budget, engine_minimum(dims)
     time_budget = max(time_budget, minimum)
-    key = (rho.tobytes(), dims, rounds, new_per_round, bool(outer), dps, route, time_budget)
-    hit = _CACHE.get(key)  # one question, one answer: the rate and --save-ensemble share it
+    rng = check_rng("rng", rng)
+    # the random stream is part of the question: the answer for another generator state is
+    # another run (a cached answer for any state would make a caller's result depend on what
+    # ran before it in the process)
+    key = (rho.tobytes(), dims, rounds, new_per_round, bool(outer), dps, route, time_budget,
+           repr(rng.bit_generator.state))
+    hit = _CACHE.get(key)  # one question, one answer
     if hit is not None:    # (one lookup: another thread may drop the key)
         return _raised_note(hit, requested, dim, route)
     if source.matrix.dtype != np.complex128 or not np.array_equal(source.matrix, rho):
         source = Source(rho, dims, source.projection)
-    rng = check_rng("rng", rng)
     res = _compute(source, rho, dims, rounds, new_per_round, outer, dps, route, rng,
                    start, start + time_budget, callback)
     res = replace(res, time_budget=time_budget)
