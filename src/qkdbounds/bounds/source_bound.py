@@ -825,13 +825,18 @@ class _Eve:
         #: (setting, decomposition or "trivial", leakage, model, groups) -> attack entries
         #: (:meth:`memo`; cleared per leakage point)
         self.attack_cache: dict = {}
+        #: the frame runs' own randomness (their frames and the engine's seeds), a function of
+        #: this seed, the setting and the run's index there (:meth:`_setting_rng`), apart from
+        #: the attacks' draws and the order of the evaluations: a setting gets the same frame
+        #: runs at every point of a grid, and the engine answers them from its cache
+        self._frame_seed = int(rng.integers(2**63))
         self._rng_state = rng.bit_generator.state
 
     def new_point(self) -> None:
         """Start a leakage point as a request of its own would: the random stream where it was
-        after the input frame's decomposition, no frame runs and no attacks yet.  The points of
-        a leakage grid then equal single-point requests (and sweeps) at the same leakage; the
-        engine caches its answers per matrix, so a frame run that comes up again costs little."""
+        after the input frame's decomposition, no frame runs and no attacks yet.  The
+        points of a leakage grid then equal single-point requests (and sweeps) at the same
+        leakage; a frame run that comes up again is answered from the engine's cache."""
         self.rng.bit_generator.state = self._rng_state
         self.frames, self.runs = {}, []
         self.attack_cache.clear()
@@ -859,11 +864,19 @@ class _Eve:
         else:
             if self.frame_budget is not None and len(self.runs) >= self.frame_budget:
                 return None
-            out = [self._run(us)]
+            out = [self._run(us, self._setting_rng(key, 0))]
         self.frames[key] = out
         return out
 
-    def _run(self, unitaries, random_frame: bool = False) -> tuple[str, _Decomposition]:
+    def _setting_rng(self, key: tuple, index: int) -> np.random.Generator:
+        """The generator of the ``index``-th frame run of the setting with :func:`_frame_key`
+        ``key``: seeded by the request's frame seed, the setting and the index only."""
+        import hashlib
+
+        digest = hashlib.blake2b(b"".join(key), digest_size=8).digest()
+        return np.random.default_rng([self._frame_seed, int.from_bytes(digest, "little"), index])
+
+    def _run(self, unitaries, rng, random_frame: bool = False) -> tuple[str, _Decomposition]:
         """A frame run in the frame of ``unitaries`` (the setting's, or ``random_frame``: a
         Haar-random one, named so), numbered and kept in :attr:`runs`: an
         alternative to the input frame's decomposition (the min over both is taken, and every
@@ -872,7 +885,7 @@ class _Eve:
         docs/routes.md); where the ascent does not apply (rank-deficient inputs), column
         generation within the engine's minimum budget."""
         where = "a random local frame" if random_frame else "a searched setting's frame"
-        dec = _frame_decomposition(self.source, unitaries, self.rng, self.progress,
+        dec = _frame_decomposition(self.source, unitaries, rng, self.progress,
                                    self.base.outer, where)
         self.runs.append(dec)
         name = "random frame" if random_frame else "setting's frame"
@@ -894,17 +907,18 @@ class _Eve:
                 or len(self.runs) >= self.frame_budget or any(u is None for u in setting.unitaries)):
             return False
         key = _frame_key(setting)
+        rng = self._setting_rng(key, 1 + len(self.frames.get(key) or []))
         if len(self.runs) % 2 == 0:
             # the same bases with random phases on their vectors: the same measurement, but
-            # another matrix for the engine, whose results are cached per matrix (a fresh run)
-            frame = [np.asarray(u) * np.exp(2j * np.pi * self.rng.random(len(u)))
+            # another matrix for the engine (a fresh run)
+            frame = [np.asarray(u) * np.exp(2j * np.pi * rng.random(len(u)))
                      for u in setting.unitaries]
         else:
             # every other restart in a Haar-random local frame: the engine's runs in its own
             # frame can all end in decompositions that are poor at this setting, and a search
             # gets its good ones from the frames of other settings (docs/routes.md)
-            frame = [_haar(len(u), self.rng) for u in setting.unitaries]
-        run = self._run(frame, random_frame=len(self.runs) % 2 == 1)
+            frame = [_haar(len(u), rng) for u in setting.unitaries]
+        run = self._run(frame, rng, random_frame=len(self.runs) % 2 == 1)
         self.frames[key] = (self.frames.get(key) or []) + [run]
         return True
 
