@@ -897,14 +897,15 @@ class _Eve:
         Haar-random local frame) while the frame budget lasts; False when none ran (budget
         spent, a recognised family, or a POVM setting; Z is included: its restarts are fresh
         runs of the engine in the input frame rephased or in a random frame, reached through
-        the pool as ``frame run k``).  The branch and bound
-        spends the budget left this way on the setting on top (the only setting of a question
-        at Z or at given measurements) while its value is positive: Eve's decompositions
+        the pool as ``frame run k``).  The branch and bound spends the budget left this way on
+        the setting on top (the only setting of a question at Z or at given measurements)
+        while its value is positive: Eve's decompositions
         of the same rho differ in value by a few per cent, and the bound is their minimum.  The
         budget is per request: a setting that only then comes on top is evaluated with the
         pool but without a run of its own (its result says so)."""
         if (not self.adapt or not self.restarts or self.frame_budget is None
-                or len(self.runs) >= self.frame_budget or any(u is None for u in setting.unitaries)):
+                or len(self.runs) >= self.frame_budget
+                or any(u is None for u in setting.unitaries)):
             return False
         key = _frame_key(setting)
         rng = self._setting_rng(key, 1 + len(self.frames.get(key) or []))
@@ -1355,9 +1356,10 @@ def _branch_and_bound(eve, settings, keys, leak, model, groups):
     when the top setting's value was computed with every decomposition Eve has: no other setting
     can then be higher -- and not before the frame budget is spent: while it lasts and the top
     setting's value is positive, it gets another frame run, in its own frame rephased or in a
-    random one (:meth:`_Eve.restart`), and is re-evaluated.  A single setting (Z, or given measurements) is
-    the case of one candidate: it gets the same restarts as a search's top setting, so a search
-    and a question at that setting spend the same effort on Eve's decomposition there.
+    random one (:meth:`_Eve.restart`), and is re-evaluated.  A single setting (Z, or given
+    measurements) is the case of one candidate: it gets the same restarts as a search's top
+    setting, so a search and a question at that setting spend the same effort on Eve's
+    decomposition there.
     Ties keep the earlier setting in the order of the keys.  Returns (result, evaluations).
     """
     order = np.argsort(-keys, kind="stable")
