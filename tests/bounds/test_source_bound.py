@@ -514,13 +514,17 @@ def test_cut_bound_branch_and_bound_is_exact():
             calls.append((i, g))
             if below is not None and values[i, g] <= below:
                 partial.append((i, g))
-                return (values[i, g] + below) / 2
-            return values[i, g]
+                return {"value": (values[i, g] + below) / 2, "partial": True}
+            return {"value": values[i, g], "partial": False, "at": (i, g)}
 
         partial = []
-        got = _cut_bound(list(range(n_set)), list(range(n_cut)), evaluate,
-                         lambda i, g: values[i, g] + slack[i, g])
+        got, where = _cut_bound(list(range(n_set)), list(range(n_cut)), evaluate,
+                                lambda i, g: values[i, g] + slack[i, g])
         assert got == values.min(axis=1).max()
+        # the certificate: the maximising setting's minimising cut, evaluated in full
+        i, g = where["setting"], where["cut"]
+        assert values[i, g] == got and values[i].min() == got
+        assert where["entry"] == {"value": got, "partial": False, "at": (i, g)}
         skipped += n_set * n_cut - len(calls)
         stopped += len(partial)
     assert skipped > 0 and stopped > 0
@@ -819,3 +823,79 @@ def test_a_request_does_not_depend_on_what_ran_before_it_in_the_process():
     fresh = source_rate_upper_bound(rho, 0.1, measurements=unitaries, dims=(3, 3),
                                     lower_bound=False)
     assert after.value == fresh.value
+
+
+# --- the headline is the tightest bound: min of the total-correlation and cut bounds (F13) -----
+
+def _dense_distribution(rho, unitaries):
+    """p(a_1..a_N) of rank-one projective measurements (columns of each party's unitary), by
+    brute force over the full tensor product (a second route to the engine's distributions)."""
+    dims = [u.shape[0] for u in unitaries]
+    p = np.zeros(dims)
+    for idx in np.ndindex(*dims):
+        vec = np.array([1.0 + 0j])
+        for u, a in zip(unitaries, idx):
+            vec = np.kron(vec, np.asarray(u)[:, a])
+        p[idx] = np.real(vec.conj() @ rho @ vec)
+    return p
+
+
+def _cut_information(p, part):
+    """I(A_S : A_S^c) of a distribution for the parties ``part`` (bits)."""
+    rest = tuple(i for i in range(p.ndim) if i not in part)
+    return (_entropy(p.sum(axis=rest)) + _entropy(p.sum(axis=tuple(part))) - _entropy(p))
+
+
+def test_the_cut_bound_is_the_headline_when_it_is_tighter(tmp_path, capsys):
+    # A uncorrelated with a noisy Bell pair BC: no conference key (I(A:BC) = 0 at every
+    # setting), while p(?)TC/2 = p(?)I(B:C)/2 > 0; before, the headline was the latter
+    phi = np.array([1, 0, 0, 1]) / np.sqrt(2)
+    rho = np.kron(np.diag([0.7, 0.3]), 0.9 * np.outer(phi, phi) + 0.1 * np.eye(4) / 4)
+    src = make_source(rho, (2, 2, 2))
+    r = source_rate_upper_bound(src, 0.1, measurements="Z")
+    assert r.value == 0.0 and r.bound_used == "cut" and r.cut_bound == 0.0
+    assert r.verdict == "no_key" and r.status == "optimal" and r.certificate["zero_key"]
+    assert r.certificate["bound_used"] == "cut" and r.certificate["cut"]["parties"] == [[0], [1, 2]]
+    assert "won: cut 1|23" in r.method
+    # second route: no attack gives (1 - L) TC/2 of the Z distribution, by brute force
+    p = _dense_distribution(rho, [np.eye(2)] * 3)
+    tc = sum(_entropy(p.sum(axis=tuple(j for j in range(3) if j != i))) for i in range(3)) - _entropy(p)
+    assert _cut_information(p, [0]) == pytest.approx(0.0, abs=1e-12)
+    assert 0.1 < r.total_correlation_bound <= 0.9 * tc / 2 + 1e-9
+    # without the cut bound the headline is the total-correlation bound itself
+    no_cut = source_rate_upper_bound(src, 0.1, measurements="Z", cut_bound=False)
+    assert no_cut.cut_bound is None and no_cut.bound_used == "total_correlation"
+    assert no_cut.value == r.total_correlation_bound and no_cut.verdict == "open"
+    # attack="paper" reproduces paper 1's form: the total correlation, the cut beside it
+    paper = source_rate_upper_bound(src, 0.1, measurements="Z", attack="paper")
+    assert paper.bound_used == "total_correlation" and paper.cut_bound == 0.0
+    assert paper.value == paper.total_correlation_bound > 0.1
+    # the CLI reports the same, with the cut's certificate
+    path = tmp_path / "a_and_bell.npy"
+    np.save(path, rho)
+    assert main(["state-bound", "--state", str(path), "--dims", "2", "2", "2", "--leakage", "0.1",
+                 "--measurements", "Z", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["rate_upper_bound"] == 0.0 and out["bound_used"] == "cut" and out["verdict"] == "no_key"
+    assert out["total_correlation_bound"] == r.total_correlation_bound
+    assert out["cut"]["parties"] == [[0], [1, 2]] and out["cut"]["measurements"] == ["Z", "Z", "Z"]
+
+
+def test_a_cut_won_by_an_attack_is_certified_at_its_setting():
+    # a random full-rank 2x2x2 state whose cut bound at Z is below its total-correlation bound
+    rng = np.random.default_rng(1)
+    g = rng.standard_normal((8, 8)) + 1j * rng.standard_normal((8, 8))
+    rho = g @ g.conj().T / np.trace(g @ g.conj().T).real
+    r = source_rate_upper_bound(make_source(rho, (2, 2, 2)), 0.1, measurements="Z")
+    cut = r.certificate["cut"]
+    assert r.bound_used == "cut" and r.value == r.cut_bound == cut["value"]
+    assert r.value < r.total_correlation_bound - 1e-4
+    assert cut["attack_used"] in ("paper", "extended") and cut["decomposition"] != "trivial"
+    # Eve's attack beats no attack across that cut: below (1 - L) I(A_S : A_S^c) of the honest
+    # distribution at the certificate's unitaries (brute force)
+    s, rest = cut["parties"]
+    assert sorted(s + rest) == [0, 1, 2]
+    p = _dense_distribution(rho, cut["measurement_unitaries"])
+    assert r.value < 0.9 * _cut_information(p, s) - 1e-4
+    # and the headline is the smaller of the two for every cut (ties: total correlation)
+    assert r.value == min(r.total_correlation_bound, r.cut_bound)

@@ -29,7 +29,10 @@ class is
 and forget the flags of non-leaked product rounds, member by member with their distributions
 :math:`F_k = q(1-L)w_k p_k` (members with equal distributions grouped); it starts from the paper
 optimum, so it is never above the paper attack on the same settings.  For N >= 3 the
-conference-key cut bound :math:`\max_x\min_S\min_\text{Eve} p(?)I(A_S:A_{S^c}|?)` is beside it.
+conference-key cut bound :math:`\max_x\min_S\min_\text{Eve} p(?)I(A_S:A_{S^c}|?)` is beside it
+(a conference key is a bipartite key across every cut :math:`S|S^c`: Das, Bäuml, Winczewski &
+Horodecki, PRX 11, 041016 (2021), arXiv:1912.03646); with ``attack="best"`` the reported bound
+is the smaller of the two.
 
 Measurements (the *outer* maximisation: the honest parties choose them, Eve minimises):
 computational bases (``"Z"``/``"auto"``); given unitaries or POVMs; or ``"search"``: Z plus
@@ -92,9 +95,18 @@ class SourceRateBound(StatusField):
     Attributes
     ----------
     value : float
-        :math:`\\max_x\\min_\\text{Eve} p(?)TC(A|?)/(N-1)` for the chosen attack (bits).
+        The bound to quote (bits): ``total_correlation_bound``, or for ``attack="best"`` the
+        smaller of it and ``cut_bound`` (``bound_used`` says which; both bound the conference
+        key at every setting, so their minimum does).
+    total_correlation_bound : float
+        :math:`\\max_x\\min_\\text{Eve} p(?)TC(A|?)/(N-1)` for the chosen attack (paper 1,
+        Eq. 14; the mutual information for N = 2).
     cut_bound : float or None
-        Conference-key cut bound (bits), N >= 3 (or when asked).
+        Conference-key cut bound :math:`\\max_x\\min_S\\min_\\text{Eve} p(?)I(A_S:A_{S^c}|?)`
+        (bits; a conference key is a bipartite key across every cut), N >= 3 (or when asked);
+        its setting, cut and Eve's attack are ``certificate["cut"]``.
+    bound_used : {"total_correlation", "cut"}
+        Which of the two is ``value`` (ties: the total correlation, paper 1's form).
     separable_weight, separable_weight_outer : float, float or None
         Certified :math:`q` of the reported decomposition (``certificate["ensemble"]``, the one
         the rate used, or when the trivial attack won, the best certified separable one) and an
@@ -117,11 +129,13 @@ class SourceRateBound(StatusField):
         best certified weight is below the outer bound by more than ``GAP_NOTE`` (the bound may
         be loose).
     attack : {"best", "paper", "extended"}
-        The attack asked for; ``attack_used`` names the one that achieved ``value``
-        (``"paper"``, ``"extended"`` or ``"no_attack"``).
+        The attack asked for; ``attack_used`` names the one that achieved
+        ``total_correlation_bound`` (``"paper"``, ``"extended"`` or ``"no_attack"``; the cut
+        bound's: ``certificate["cut"]["attack_used"]``).
     paper_value, extended_value, no_attack_value : float
         Paper 1's attack, the extended attack (None for ``attack="paper"``) and no attack at the
-        reported measurements (bits per round), each minimised over Eve's decompositions.
+        reported measurements (bits per round), each minimised over Eve's decompositions: the
+        total-correlation form (paper 1, Eq. 14).
     lower_bound, lower_bound_method : float or None, str or None
         Leakage-aware Devetak-Winter rate of the source itself (:mod:`qkdbounds.bounds.lower`).
     verdict : {"no_key", "key", "open"}
@@ -154,6 +168,8 @@ class SourceRateBound(StatusField):
     dims: tuple = ()
     unit: str = "bits per round"
     message: str = ""
+    total_correlation_bound: float | None = None
+    bound_used: str = "total_correlation"
 
     def __repr__(self) -> str:
         lb = "None" if self.lower_bound is None else f"{self.lower_bound:.6g}"
@@ -1144,6 +1160,9 @@ class SourceRateBounds(PointSequence):
     model: str = "uniform"
     dims: tuple = ()
     unit: str = UNIT
+    total_correlation_bound: NDArray[np.float64] | None = None
+    cut_bound: NDArray[np.float64] | None = None
+    bound_used: NDArray[np.str_] | None = None
 
     def table_columns(self) -> dict:
         """The question (scalars) and one column per quantity, one row per leakage."""
@@ -1153,7 +1172,9 @@ class SourceRateBounds(PointSequence):
                 "extended_value": self.extended_value,
                 "no_attack_value": self.no_attack_value,
                 "lower_bound": self.lower_bound, "verdict": self.verdict,
-                "attack_used": self.attack_used}
+                "attack_used": self.attack_used,
+                "total_correlation_bound": self.total_correlation_bound,
+                "cut_bound": self.cut_bound, "bound_used": self.bound_used}
 
     def __repr__(self) -> str:
         return (f"SourceRateBounds(dims={list(self.dims)}, model={self.model!r}, "
@@ -1308,41 +1329,53 @@ def source_rate_upper_bound(source, leakage, model: str = "uniform",
         np.array([p.no_attack_value for p in points]),
         np.array([np.nan if p.lower_bound is None else p.lower_bound for p in points]),
         np.array([p.verdict for p in points]), np.array([p.attack_used for p in points]),
-        points, attack, model, tuple(src.dims))
+        points, attack, model, tuple(src.dims),
+        total_correlation_bound=np.array([p.total_correlation_bound for p in points]),
+        cut_bound=np.array([np.nan if p.cut_bound is None else p.cut_bound for p in points]),
+        bound_used=np.array([p.bound_used for p in points]))
 
 
-def _cut_bound(settings, cuts, evaluate, estimate) -> float:
-    r""":math:`\max_x \min_\text{cuts}` ``evaluate(x, cut, below)`` over ``settings`` by branch
-    and bound: settings in decreasing order of their estimate (the min over cuts) until none can
-    win by more than ``ATOL_TIE``; a setting's cuts run in increasing order of their estimates
-    and stop as soon as one is at or below the best value so far (to ``ATOL_TIE``: its min cannot
-    win; the cut most likely to be the minimum comes first, and a setting equal to one already
-    evaluated costs one cut).
-    ``evaluate(x, cut, below)`` returns the value, or (``below`` not None) any value at or below
-    ``below`` when the value is (Eve stops at her first attack that low: the setting cannot win).
+def _cut_bound(settings, cuts, evaluate, estimate) -> tuple[float, dict]:
+    r""":math:`\max_x \min_\text{cuts}` ``evaluate(x, cut, below)["value"]`` over ``settings`` by
+    branch and bound: settings in decreasing order of their estimate (the min over cuts) until
+    none can win by more than ``ATOL_TIE``; a setting's cuts run in increasing order of their
+    estimates and stop as soon as one is at or below the best value so far (to ``ATOL_TIE``: its
+    min cannot win; the cut most likely to be the minimum comes first, and a setting equal to one
+    already evaluated costs one cut).
+    ``evaluate(x, cut, below)`` returns :func:`_evaluate`'s dict, or (``below`` not None) any
+    ``{"value": v, "partial": True}`` with ``v <= below`` when the value is that low (Eve stops at
+    her first attack that low: the setting cannot win).
     The same maximum as evaluating every setting and cut (to ``ATOL_TIE``) when
-    ``estimate(x, cut) >= evaluate(x, cut, None)`` and ``evaluate`` does not depend on the order
-    of the calls.  Eve's attack does, slightly: its random starts come from one generator and its
-    frame runs are limited per request, so the value can differ from the exhaustive loop's in the
-    last digits (1e-16 observed); each is a valid bound for its settings."""
+    ``estimate(x, cut) >= evaluate(x, cut, None)["value"]`` and ``evaluate`` does not depend on
+    the order of the calls.  Eve's attack does, slightly: its random starts come from one
+    generator and its frame runs are limited per request, so the value can differ from the
+    exhaustive loop's in the last digits (1e-16 observed); each is a valid bound for its settings.
+
+    Returns the maximum and its certificate: ``setting`` (index into ``settings``), ``cut``
+    (index into ``cuts``) and ``entry``, the full (never partial) evaluation of that setting
+    at that cut, whose ``value`` is the maximum.  A setting that wins evaluated every cut in
+    full: a partial result is at or below the best so far, which ends the setting's cuts."""
     if len(settings) == 1:
-        return float(min(evaluate(settings[0], g, None) for g in cuts))
+        entries = [evaluate(settings[0], g, None) for g in cuts]
+        c = min(range(len(cuts)), key=lambda i: entries[i]["value"])
+        return float(entries[c]["value"]), {"setting": 0, "cut": c, "entry": entries[c]}
     per_cut = np.array([[estimate(st, g) for g in cuts] for st in settings])
     keys = per_cut.min(axis=1)
-    best = None
+    best, where = None, None
     for idx in np.argsort(-keys, kind="stable"):
         if best is not None and keys[idx] <= best + ATOL_TIE:
             break
-        value = np.inf
+        value, at = np.inf, None
         for c in np.argsort(per_cut[idx], kind="stable"):
-            value = min(value, evaluate(settings[idx], cuts[c],
-                                        None if best is None else best + ATOL_TIE))
+            entry = evaluate(settings[idx], cuts[c], None if best is None else best + ATOL_TIE)
+            if entry["value"] < value:
+                value, at = entry["value"], (int(c), entry)
             if best is not None and value <= best + ATOL_TIE:
                 break       # (its min is at most best + ATOL_TIE: it cannot win)
         else:
             if best is None or value > best:
-                best = value
-    return float(best)
+                best, where = value, {"setting": int(idx), "cut": at[0], "entry": at[1]}
+    return float(best), where
 
 
 def _branch_and_bound(eve, settings, keys, leak, model, groups):
@@ -1422,13 +1455,26 @@ def _point(src, eve, leak, model, measurements, given, attack, cut_bound, n_sear
     if len(settings) > 1:
         how += f" ({len(settings)} candidates, {evaluated} evaluated with Eve's full attack)"
     setting = best["setting"]
-    best_cut = None
+    best_cut, cut_cert = None, None
     if cut_bound and n >= 3:
-        best_cut = _cut_bound([setting] if len(settings) == 1 else settings, _cuts(n),
-                              lambda st, g, below: _evaluate(eve, st, leak, model, g,
-                                                             stop_below=below)["value"], quick)
+        cut_settings, cuts = [setting] if len(settings) == 1 else settings, _cuts(n)
+        best_cut, where = _cut_bound(cut_settings, cuts,
+                                     lambda st, g, below: _evaluate(eve, st, leak, model, g,
+                                                                    stop_below=below), quick)
+        at, entry = cut_settings[where["setting"]], where["entry"]
+        cut_cert = {"value": float(best_cut), "parties": cuts[where["cut"]],
+                    "measurements": at.labels, "measurement_unitaries": at.unitaries,
+                    "attack_used": entry["attack_used"], "decomposition": entry["decomposition"],
+                    "attack": entry["eve"],
+                    "zero_key": bool(entry["eve"].get("zero_key", best_cut <= 0))}
     scale = 1.0 / (n - 1)
     value, paper = best["value"] * scale, best["paper"] * scale
+    total_correlation = value
+    # the headline of attack="best" is the tightest bound the tool has: the conference key is
+    # below both p(?)TC/(N-1) and every cut's p(?)I(A_S : A_S^c), at every setting (ties: TC)
+    bound_used = "total_correlation"
+    if attack == "best" and best_cut is not None and best_cut < value - ATOL_TIE:
+        value, bound_used = float(best_cut), "cut"
     ext = None if best["extended"] is None else best["extended"] * scale
     no_attack = best["no_attack"] * scale
     dec = best["dec"]
@@ -1459,7 +1505,8 @@ def _point(src, eve, leak, model, measurements, given, attack, cut_bound, n_sear
     from .verdict import decide
 
     verdict = decide(value, lower)
-    zero_key = bool(best["eve"].get("zero_key", value <= 0))
+    zero_key = (cut_cert["zero_key"] if bound_used == "cut"
+                else bool(best["eve"].get("zero_key", value <= 0)))
     status = Status.OPTIMAL if zero_key and value <= 0 else Status.CERTIFIED
     eve_cert = dict(best["eve"], decomposition=best["decomposition"],
                     value_by_decomposition=best["value_by_decomposition"])
@@ -1478,15 +1525,28 @@ def _point(src, eve, leak, model, measurements, given, attack, cut_bound, n_sear
                                               for i, d in enumerate(eve.pool())},
                                            **({"trivial": 0.0} if eve.use_trivial else {})},
                      "no_attack_bound": float(no_attack),
+                     "bound_used": bound_used, "cut": cut_cert,
                      "ensemble": {"weights": dec.weights, "vectors": dec.vectors, "dims": list(dims)}},
         method=(f"{attack} bound: the {best['attack_used']} attack on Eve's best decomposition "
                 f"per setting (won: {best['decomposition']}; {dec.how}); max over settings: {how}; "
-                f"min over Eve: {best['eve'].get('method', 'closed form')}"),
+                f"min over Eve: {best['eve'].get('method', 'closed form')}"
+                + ("" if best_cut is None or attack != "best" else
+                   f"; reported: the smaller of this total-correlation bound and the "
+                   f"conference-key cut bound (won: {_bound_name(bound_used, cut_cert)})")),
         status=status, message="; ".join(notes), attack=attack, paper_value=float(paper),
         ensemble_residual=residual,
         extended_value=ext, no_attack_value=float(no_attack), attack_used=best["attack_used"],
         lower_bound=lower, lower_bound_method=lower_method, verdict=verdict, leakage=leak,
-        model=model, dims=dims)
+        model=model, dims=dims, total_correlation_bound=float(total_correlation),
+        bound_used=bound_used)
+
+
+def _bound_name(bound_used: str, cut_cert: dict | None) -> str:
+    """``"total correlation"`` or ``"cut S|S^c"`` (parties numbered from 1)."""
+    if bound_used != "cut":
+        return "total correlation"
+    s, rest = cut_cert["parties"]
+    return f"cut {''.join(str(i + 1) for i in s)}|{''.join(str(i + 1) for i in rest)}"
 
 
 def _lower_bound(src, setting, zs, leak, model):

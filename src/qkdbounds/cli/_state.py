@@ -90,12 +90,23 @@ def _compact_unitaries(unitaries) -> list | None:
     return out
 
 
+def _cut_json(cut: dict | None) -> dict | None:
+    """The cut bound's certificate: the cut (parties numbered from 0), its setting and attack."""
+    if cut is None:
+        return None
+    return {"parties": cut["parties"], "measurements": cut["measurements"],
+            "measurement_unitaries": _compact_unitaries(cut["measurement_unitaries"]),
+            "attack_used": cut["attack_used"], "eve_decomposition": cut["decomposition"]}
+
+
 def _point_json(r) -> dict:
     return {
         "rate_upper_bound": r.value, "attack_used": r.attack_used, "paper_value": r.paper_value,
         "extended_value": r.extended_value, "no_attack_value": r.no_attack_value,
         "lower_bound": r.lower_bound, "lower_bound_method": r.lower_bound_method,
-        "verdict": r.verdict, "cut_bound": r.cut_bound,
+        "verdict": r.verdict, "bound_used": r.bound_used,
+        "total_correlation_bound": r.total_correlation_bound, "cut_bound": r.cut_bound,
+        "cut": _cut_json(r.certificate["cut"]),
         "measurements": r.measurements,
         "measurement_unitaries": _compact_unitaries(r.certificate["measurement_unitaries"]),
         "eve_decomposition": r.certificate["decomposition_used"],

@@ -195,7 +195,8 @@ def state_point(params: Mapping[str, Any]) -> dict[str, Any]:
     dict
         ``rate_upper_bound``, ``status``, ``method``, ``lower_bound``, ``verdict``,
         ``attack_used``, ``paper_value``, ``extended_value``, ``no_attack_value``,
-        ``cut_bound``, ``measurements``, ``separable_weight``, ``separable_weight_outer``,
+        ``cut_bound``, ``total_correlation_bound``, ``bound_used``, ``measurements``,
+        ``separable_weight``, ``separable_weight_outer``,
         ``ensemble_size``, ``ensemble_residual``, ``dims``.
     """
     from ..bounds.source_bound import source_rate_upper_bound
@@ -217,6 +218,7 @@ def state_point(params: Mapping[str, Any]) -> dict[str, Any]:
            "dims": list(source.dims)}
     out.update(_fields(result, ("lower_bound", "lower_bound_method", "verdict", "attack_used",
                                 "paper_value", "extended_value", "no_attack_value", "cut_bound",
+                                "total_correlation_bound", "bound_used",
                                 "measurements", "separable_weight", "separable_weight_outer",
                                 "ensemble_size", "ensemble_residual")))
     return out
