@@ -8,6 +8,7 @@ import math
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from qkdbounds._json import dumps_bytes, to_jsonable
 from qkdbounds.cli.main import _write_json
@@ -45,7 +46,10 @@ def _mixed():
     }
 
 
-def test_orjson_encoder_gives_the_stdlib_values_of_the_plain_conversion():
+@pytest.mark.parametrize("small_payload", [0, 20_000], ids=["orjson", "stdlib"])
+def test_orjson_encoder_gives_the_stdlib_values_of_the_plain_conversion(monkeypatch, small_payload):
+    # both encoders: orjson (every payload counted large) and json (the default for this one)
+    monkeypatch.setattr("qkdbounds._json.SMALL_PAYLOAD", small_payload)
     fast = json.loads(dumps_bytes(_mixed()))
     plain = json.loads(json.dumps(to_jsonable(_mixed()), allow_nan=False))
     assert fast == plain
@@ -92,7 +96,8 @@ def _deep(n):
     return obj
 
 
-def test_what_orjson_refuses_is_encoded_by_the_stdlib_route():
+@pytest.mark.parametrize("small_payload", [0, 20_000], ids=["orjson", "stdlib"])
+def test_what_orjson_refuses_is_encoded_by_the_stdlib_route(monkeypatch, small_payload):
     """Non-native byte order, integers beyond 64 bits, tuple and numpy-scalar keys, a lone
     surrogate, a long double, a byte-string array and a dataclass with extra attributes: the
     same values as json.dumps(to_jsonable(x))."""
@@ -102,6 +107,8 @@ def test_what_orjson_refuses_is_encoded_by_the_stdlib_route():
 
         def __post_init__(self):
             self.extra = "not a field"
+
+    monkeypatch.setattr("qkdbounds._json.SMALL_PAYLOAD", small_payload)
 
     cases = [
         {"big_endian": np.array([1.5, 2.5], dtype=">f8")},
@@ -118,3 +125,24 @@ def test_what_orjson_refuses_is_encoded_by_the_stdlib_route():
         plain = json.loads(json.dumps(to_jsonable(obj), allow_nan=False))
         assert fast == plain, obj
     assert json.loads(dumps_bytes({"cert": WithExtra(0.5)})) == {"cert": {"value": 0.5}}
+
+
+def test_small_results_skip_the_orjson_import_and_large_ones_use_it():
+    import subprocess
+    import sys
+
+    code = ("import sys, numpy as np; from qkdbounds._json import dumps_bytes; "
+            "dumps_bytes({{'v': np.zeros({n}), 'label': 'x'}}); print('orjson' in sys.modules)")
+    out = [subprocess.run([sys.executable, "-c", code.format(n=n)], capture_output=True, text=True,
+                          check=True).stdout.strip() for n in (10, 100_000)]
+    assert out == ["False", "True"]
+
+
+def test_the_leaf_count_stops_at_the_limit():
+    from qkdbounds._json import _is_small
+
+    # 2 entries + 10 items + 9 elements
+    assert _is_small({"a": [1.0] * 10, "b": np.zeros((3, 3))}, limit=21)
+    assert not _is_small({"a": [1.0] * 10, "b": np.zeros((3, 3))}, limit=20)
+    assert not _is_small([[0.0] * 5] * 10**6, limit=100)       # no walk over a million rows
+    assert _is_small(_mixed()) and not _is_small(list(range(20_001)))

@@ -5,7 +5,8 @@ Results hold numpy arrays and scalars, dataclasses, complex numbers and non-fini
 complex numbers ``{"re": .., "im": ..}``). :func:`dumps_bytes` encodes a result with
 `orjson <https://github.com/ijl/orjson>`_, which writes numpy arrays natively: a
 700,001-point grid's JSON takes ~0.3 s instead of ~7 s through :mod:`json` (float repr in
-Python). Both give the same JSON values; orjson's text is compact.
+Python); a small result goes through :mod:`json` (no orjson import).  Both give the same JSON
+values, in compact text.
 """
 
 from __future__ import annotations
@@ -76,16 +77,58 @@ def _fallback(obj: Any) -> Any:
     return to_jsonable(obj)
 
 
+#: Results with at most this many leaves (array elements, list items, mapping entries) are
+#: encoded by :mod:`json` from :func:`to_jsonable`: importing orjson costs ~5 ms of a
+#: command's start-up, more than it saves on a small result (one point: ~0.1 ms either way).
+SMALL_PAYLOAD = 20_000
+
+
+def _is_small(obj: Any, limit: int | None = None) -> bool:
+    """True when ``obj`` has at most ``limit`` (default :data:`SMALL_PAYLOAD`) leaves, counted
+    without walking past the limit."""
+    limit = SMALL_PAYLOAD if limit is None else limit
+    stack, count = [obj], 0
+    while stack:
+        x = stack.pop()
+        if isinstance(x, np.ndarray):
+            count += x.size
+            if x.dtype == object:
+                stack.extend(x.ravel().tolist())
+        elif isinstance(x, Mapping):
+            count += len(x)
+            if count <= limit:
+                stack.extend(x.values())
+        elif isinstance(x, (list, tuple, set, frozenset)):
+            count += len(x)
+            if count <= limit:
+                stack.extend(x)
+        elif dataclasses.is_dataclass(x) and not isinstance(x, type):
+            stack.extend(getattr(x, f.name) for f in dataclasses.fields(x))
+        # (a scalar is counted by its container)
+        if count > limit:
+            return False
+    return True
+
+
 def dumps_bytes(obj: Any) -> bytes:
     """Compact UTF-8 JSON of a result (no trailing newline).
 
     Numpy arrays of numbers and numpy scalars are encoded natively; non-finite floats are
     written as ``null``, as :func:`to_jsonable` does; dict keys that are not strings are
     written as strings; dataclasses go through :func:`to_jsonable` (their declared fields).
-    What orjson refuses (non-native byte order, integers beyond 64 bits, keys that are numpy
-    scalars or tuples, unpaired surrogates) is encoded by :mod:`json` from
-    :func:`to_jsonable` instead.
+    A small result (at most :data:`SMALL_PAYLOAD` leaves) and what orjson refuses
+    (non-native byte order, integers beyond 64 bits, keys that are numpy scalars or tuples,
+    unpaired surrogates) are encoded by :mod:`json` from :func:`to_jsonable`: the same values.
     """
+    import json
+
+    if _is_small(obj):
+        plain = to_jsonable(obj)
+        try:
+            return json.dumps(plain, allow_nan=False, ensure_ascii=False,
+                              separators=(",", ":")).encode()
+        except UnicodeEncodeError:      # an unpaired surrogate: escaped, as below
+            return json.dumps(plain, allow_nan=False).encode()
     import orjson
 
     try:
@@ -93,6 +136,4 @@ def dumps_bytes(obj: Any) -> bytes:
                             option=orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS
                             | orjson.OPT_PASSTHROUGH_DATACLASS)
     except orjson.JSONEncodeError:
-        import json
-
         return json.dumps(to_jsonable(obj), allow_nan=False).encode()

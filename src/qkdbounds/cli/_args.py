@@ -98,14 +98,17 @@ def name_text(name: str):
     return parse
 
 
-def _path_type(check, name: str, *extra):
-    """argparse ``type=`` running one of the :mod:`qkdbounds._io` checks (before any work)."""
+def _path_type(check: str, name: str, *extra):
+    """argparse ``type=`` running the :mod:`qkdbounds._io` check named ``check`` (before any
+    work; imported when an option is parsed, not when the parser is built)."""
 
     def parse(text: str):
+        from .. import _io
         from ..errors import InputError
 
+        args = [_io.MAX_INPUT_BYTES if x is _DEFAULT_MAX_BYTES else x for x in extra]
         try:
-            return check(name, text, *extra)
+            return getattr(_io, check)(name, text, *args)
         except InputError as exc:
             # the check's message already names the option
             raise argparse.ArgumentTypeError(str(exc).removeprefix(f"{name}: ").removeprefix(
@@ -114,25 +117,24 @@ def _path_type(check, name: str, *extra):
     return parse
 
 
+#: ``in_file``'s size limit when none is given: :data:`qkdbounds._io.MAX_INPUT_BYTES`.
+_DEFAULT_MAX_BYTES = object()
+
+
 def out_dir(name: str):
     """An output directory: existing and writable, or creatable (checked at parse time)."""
-    from .._io import check_output_dir
-
-    return _path_type(check_output_dir, name)
+    return _path_type("check_output_dir", name)
 
 
 def out_file(name: str, suffixes: tuple[str, ...] | None = None):
     """An output file: not a directory, writable or creatable (checked at parse time)."""
-    from .._io import check_output_file
-
-    return _path_type(check_output_file, name, suffixes)
+    return _path_type("check_output_file", name, suffixes)
 
 
 def in_file(name: str, max_bytes: int | None = None):
-    """An existing, readable, non-empty regular file (size-checked at parse time)."""
-    from .._io import MAX_INPUT_BYTES, check_input_file
-
-    return _path_type(check_input_file, name, MAX_INPUT_BYTES if max_bytes is None else max_bytes)
+    """An existing, readable, non-empty regular file (size-checked at parse time; default limit
+    :data:`qkdbounds._io.MAX_INPUT_BYTES`)."""
+    return _path_type("check_input_file", name, _DEFAULT_MAX_BYTES if max_bytes is None else max_bytes)
 
 
 def unit_values(name: str):

@@ -8,7 +8,6 @@ Argument parsing and output only; the science is in :mod:`qkdbounds.di` (one rou
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 from ._args import in_file, integer, out_dir, out_file, probability, ranged, unit_values
 
@@ -106,6 +105,8 @@ def handle_region(args) -> dict:
         out["sweep"] = {k: sweep[k] for k in ("name", "store", "total", "computed", "skipped",
                                               "failed", "claimed_elsewhere", "scheduler")}
     if args.out is not None:
+        from pathlib import Path
+
         from ..plotting.di_figure import write_di_region
 
         Path(args.out).mkdir(parents=True, exist_ok=True)
