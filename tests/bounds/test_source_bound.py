@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -899,3 +900,33 @@ def test_a_cut_won_by_an_attack_is_certified_at_its_setting():
     assert r.value < 0.9 * _cut_information(p, s) - 1e-4
     # and the headline is the smaller of the two for every cut (ties: total correlation)
     assert r.value == min(r.total_correlation_bound, r.cut_bound)
+
+
+def test_the_cut_certificate_holds_its_decomposition_and_save_ensemble_writes_it(tmp_path):
+    # when the cut is the reported bound, its decomposition is in the certificate (an explicit
+    # product ensemble with rho - q sigma >= 0) and --save-ensemble writes that one
+    from qkdbounds.separability import load_ensemble
+
+    rng = np.random.default_rng(1)
+    g = rng.standard_normal((8, 8)) + 1j * rng.standard_normal((8, 8))
+    rho = g @ g.conj().T / np.trace(g @ g.conj().T).real
+    r = source_rate_upper_bound(make_source(rho, (2, 2, 2)), 0.1, measurements="Z")
+    cut = r.certificate["cut"]
+    assert r.bound_used == "cut" and cut["decomposition"] != "trivial"
+    # second route: the ensemble reassembled by brute force, and rho - q sigma is a state
+    sigma = np.zeros((8, 8), dtype=complex)
+    for k, w in enumerate(cut["ensemble"]["weights"]):
+        vec = np.array([1.0 + 0j])
+        for v in cut["ensemble"]["vectors"]:
+            vec = np.kron(vec, np.asarray(v)[k])
+        sigma += w * np.outer(vec, vec.conj())
+    assert np.trace(sigma).real == pytest.approx(1.0, abs=1e-12)
+    q = cut["separable_weight"]
+    assert 0 < q <= 1 and np.linalg.eigvalsh(rho - q * sigma).min() >= -1e-9
+    summary = r.save_ensemble(tmp_path / "cut.npz")
+    saved = load_ensemble(tmp_path / "cut.npz")
+    assert summary["bound"] == "cut" and saved["q"] == pytest.approx(q, abs=1e-15)
+    np.testing.assert_allclose(saved["sigma"], sigma, atol=1e-12)
+    # the total-correlation bound's decomposition stays in certificate["ensemble"]
+    tc = replace(r, bound_used="total_correlation").save_ensemble(tmp_path / "tc.npz")
+    assert tc["bound"] == "total_correlation" and tc["separable_weight"] == r.separable_weight

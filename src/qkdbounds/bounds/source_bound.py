@@ -45,7 +45,15 @@ the first that repeats a maximum found before, on the paper attack's value (Eve'
 minimisation from its structured starts).
 Every setting found is then evaluated with the chosen attack and Eve's full multistart.  This
 is a heuristic for the outer maximum (a lower estimate of it), not a certified global maximum,
-and ``method`` says so; each reported number is the bound for the reported setting.
+and ``method`` says so; each reported number is the bound for the reported setting (the
+total-correlation bound's in ``measurements``, the cut bound's in ``certificate["cut"]``).
+
+Every bound here is for a protocol that draws its key from one measurement setting (the best
+one, in a search).  The total-correlation bound also holds for a protocol that mixes settings
+(it is linear in their frequencies, paper 1 Eq. 25); the cut bound need not: mixing settings
+at which different cuts are weak can beat :math:`\max_x\min_S`, whose valid form for a mixture
+is :math:`\max_{p}\min_S\sum_x p_x(\cdot)`.  For such a protocol, quote
+``total_correlation_bound`` (or ask with ``cut_bound=False``).
 """
 
 from __future__ import annotations
@@ -104,7 +112,9 @@ class SourceRateBound(StatusField):
     cut_bound : float or None
         Conference-key cut bound :math:`\\max_x\\min_S\\min_\\text{Eve} p(?)I(A_S:A_{S^c}|?)`
         (bits; a conference key is a bipartite key across every cut), N >= 3 (or when asked);
-        its setting, cut and Eve's attack are ``certificate["cut"]``.
+        its setting, cut (``parties``), Eve's attack and decomposition (``ensemble``,
+        ``separable_weight``) are ``certificate["cut"]``.  For a key from one setting (module
+        docstring).
     bound_used : {"total_correlation", "cut"}
         Which of the two is ``value`` (ties: the total correlation, paper 1's form).
     separable_weight, separable_weight_outer : float, float or None
@@ -180,24 +190,33 @@ class SourceRateBound(StatusField):
                 f"verdict={self.verdict!r}, status={str(self.status)!r})")
 
     def save_ensemble(self, path) -> dict:
-        """Write the decomposition this bound used (the same ``.npz`` layout as
+        """Write the decomposition behind ``value`` (the same ``.npz`` layout as
         :func:`qkdbounds.separability.save_ensemble`, readable by ``load_ensemble``) and return
-        a summary."""
-        ens = self.certificate["ensemble"]
+        a summary: the total-correlation bound's (``certificate["ensemble"]``) or, when the cut
+        bound is ``value``, the cut's (``certificate["cut"]["ensemble"]``); where no attack won,
+        the certified separable decomposition beside it."""
+        cert = self.certificate["cut"] if self.bound_used == "cut" else {
+            "ensemble": self.certificate["ensemble"], "separable_weight": self.separable_weight,
+            "ensemble_residual": self.ensemble_residual,
+            "tau_min_eigenvalue": self.tau_min_eigenvalue,
+            "decomposition_method": self.certificate["decomposition"]}
+        ens = cert["ensemble"]
         arrays = {f"vectors_{i}": np.asarray(v) for i, v in enumerate(ens["vectors"])}
         outer = self.separable_weight_outer
         from .._io import atomic_write
 
         atomic_write(path, lambda tmp: np.savez(
             tmp, weights=np.asarray(ens["weights"], dtype=float),
-            dims=np.asarray(ens["dims"], dtype=int), q=float(self.separable_weight),
+            dims=np.asarray(ens["dims"], dtype=int), q=float(cert["separable_weight"]),
             q_outer=float("nan") if outer is None else float(outer),
-            residual=float(self.ensemble_residual), tau_min_eigenvalue=float(self.tau_min_eigenvalue),
-            method=np.array(self.certificate["decomposition"]),
-            reason=np.array(self.certificate["decomposition"]), **arrays))
-        return {"path": str(path), "separable_weight": self.separable_weight,
-                "separable_weight_outer": outer, "ensemble_size": self.ensemble_size,
-                "ensemble_residual": self.ensemble_residual, "method": self.certificate["decomposition"]}
+            residual=float(cert["ensemble_residual"]),
+            tau_min_eigenvalue=float(cert["tau_min_eigenvalue"]),
+            method=np.array(cert["decomposition_method"]),
+            reason=np.array(cert["decomposition_method"]), **arrays))
+        return {"path": str(path), "bound": self.bound_used,
+                "separable_weight": cert["separable_weight"], "separable_weight_outer": outer,
+                "ensemble_size": len(ens["weights"]), "ensemble_residual": cert["ensemble_residual"],
+                "method": cert["decomposition_method"]}
 
 
 @dataclass(frozen=True)
@@ -1195,7 +1214,9 @@ def source_rate_upper_bound(source, leakage, model: str = "uniform",
 
     :math:`R \le \max_x \min_\text{Eve} p(?|x)\,TC(A_1..A_N|?)/(N-1)` (paper 1, Eqs. 14, 29) with
     Eve's decompositions :math:`\rho = q\sigma + (1-q)\tau` chosen per setting (module
-    docstring).  The API, ``qkdbounds state-bound`` (with or without ``--dims``) and sweeps all
+    docstring); for N >= 3 with ``attack="best"``, the smaller of that and the conference-key
+    cut bound :math:`\max_x\min_S\min_\text{Eve} p(?|x)I(A_S:A_{S^c}|?)` (one key setting:
+    module docstring).  The API, ``qkdbounds state-bound`` (with or without ``--dims``) and sweeps all
     call this function.
 
     Parameters
@@ -1219,7 +1240,8 @@ def source_rate_upper_bound(source, leakage, model: str = "uniform",
         or POVM elements ``(n_outcomes, d_i, d_i)``.
     attack : {"best", "paper", "extended"}
         ``"best"`` (default): per setting the minimum over paper 1's attack, the extended attack
-        and no attack, on every decomposition Eve has -- the bound to quote.  ``"paper"``:
+        and no attack, on every decomposition Eve has, and for N >= 3 the smaller of that
+        total-correlation bound and the cut bound -- the bound to quote.  ``"paper"``:
         paper 1's Eq. (12) attack on the certified decomposition(s) alone (reproduces the
         papers; it can lie above the no-attack bound, errata E1.8).  ``"extended"``: the
         extended attack (trivial decomposition included).
@@ -1462,11 +1484,21 @@ def _point(src, eve, leak, model, measurements, given, attack, cut_bound, n_sear
                                      lambda st, g, below: _evaluate(eve, st, leak, model, g,
                                                                     stop_below=below), quick)
         at, entry = cut_settings[where["setting"]], where["entry"]
+        # its decomposition (where no attack won: the certified separable one beside it, as for
+        # the total-correlation bound)
+        cut_dec = eve.base if entry["decomposition"] == "trivial" else entry["dec"]
         cut_cert = {"value": float(best_cut), "parties": cuts[where["cut"]],
                     "measurements": at.labels, "measurement_unitaries": at.unitaries,
+                    "measurement_povm_elements": [p.elements for p in at.povms],
                     "attack_used": entry["attack_used"], "decomposition": entry["decomposition"],
                     "attack": entry["eve"],
-                    "zero_key": bool(entry["eve"].get("zero_key", best_cut <= 0))}
+                    "zero_key": bool(entry["eve"].get("zero_key", best_cut <= 0)),
+                    "separable_weight": float(cut_dec.q),
+                    "ensemble_residual": eve.residual(cut_dec),
+                    "tau_min_eigenvalue": float(cut_dec.tau_low),
+                    "decomposition_method": cut_dec.how,
+                    "ensemble": {"weights": cut_dec.weights, "vectors": cut_dec.vectors,
+                                 "dims": list(dims)}}
     scale = 1.0 / (n - 1)
     value, paper = best["value"] * scale, best["paper"] * scale
     total_correlation = value

@@ -36,8 +36,9 @@ def register(sub) -> None:
                         "party0, party1, ... of shape (n_outcomes, d_i, d_i)")
     p.add_argument("--attack", choices=("best", "paper", "extended"), default="best",
                    help="best (default): the tightest bound (min of the paper attack, the "
-                        "extended attack and no attack, per setting); paper: paper 1's Eq. (12) "
-                        "attack alone; extended: the extended attack")
+                        "extended attack and no attack, per setting; for 3+ parties, the smaller "
+                        "of that total-correlation bound and the conference-key cut bound); "
+                        "paper: paper 1's Eq. (12) attack alone; extended: the extended attack")
     p.add_argument("--dims", type=integer("--dims", 2, 64), nargs="+", default=None,
                    metavar="D", help="local dimensions of the parties of --state (default: two "
                                      "qubits for a 4x4 matrix)")
@@ -94,9 +95,11 @@ def _cut_json(cut: dict | None) -> dict | None:
     """The cut bound's certificate: the cut (parties numbered from 0), its setting and attack."""
     if cut is None:
         return None
-    return {"parties": cut["parties"], "measurements": cut["measurements"],
+    return {"value": cut["value"], "parties": cut["parties"], "measurements": cut["measurements"],
             "measurement_unitaries": _compact_unitaries(cut["measurement_unitaries"]),
-            "attack_used": cut["attack_used"], "eve_decomposition": cut["decomposition"]}
+            "attack_used": cut["attack_used"], "eve_decomposition": cut["decomposition"],
+            "separable_weight": cut["separable_weight"],
+            "ensemble_size": len(cut["ensemble"]["weights"]), "zero_key": cut["zero_key"]}
 
 
 def _point_json(r) -> dict:
