@@ -856,6 +856,7 @@ def test_the_cut_bound_is_the_headline_when_it_is_tighter(tmp_path, capsys):
     r = source_rate_upper_bound(src, 0.1, measurements="Z")
     assert r.value == 0.0 and r.bound_used == "cut" and r.cut_bound == 0.0
     assert r.verdict == "no_key" and r.status == "optimal" and r.certificate["zero_key"]
+    assert "may be loose" not in r.message          # a zero bound is tight, whatever q's gap
     assert r.certificate["bound_used"] == "cut" and r.certificate["cut"]["parties"] == [[0], [1, 2]]
     assert "won: cut 1|23" in r.method
     # second route: no attack gives (1 - L) TC/2 of the Z distribution, by brute force
@@ -930,3 +931,15 @@ def test_the_cut_certificate_holds_its_decomposition_and_save_ensemble_writes_it
     # the total-correlation bound's decomposition stays in certificate["ensemble"]
     tc = replace(r, bound_used="total_correlation").save_ensemble(tmp_path / "tc.npz")
     assert tc["bound"] == "total_correlation" and tc["separable_weight"] == r.separable_weight
+
+
+def test_a_grid_leaves_what_was_not_computed_none_as_one_point_does():
+    rho = werner_state(0.9)
+    for attack in ("best", "paper"):
+        grid = source_rate_upper_bound(make_source(rho, (2, 2)), [0.1, 0.2], measurements="Z",
+                                       attack=attack)
+        one = source_rate_upper_bound(make_source(rho, (2, 2)), 0.1, measurements="Z", attack=attack)
+        assert grid.cut_bound is None and one.cut_bound is None       # two parties: no cut
+        assert (grid.extended_value is None) == (one.extended_value is None) == (attack == "paper")
+        assert list(grid.bound_used) == ["total_correlation"] * 2
+        np.testing.assert_array_equal(grid.total_correlation_bound, grid.value)

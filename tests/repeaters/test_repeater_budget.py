@@ -156,3 +156,17 @@ def test_default_attack_is_best_with_the_paper_value_beside_it():
     # a smaller upper bound needs a better link to reach the same target
     assert minimum_link_visibility(10, 0.05, 0.1).value > \
         minimum_link_visibility(10, 0.05, 0.1, attack="paper").value
+
+
+@pytest.mark.parametrize("leak,d", [(0.8, 2), (1.0, 2), (0.6, 3)])
+def test_a_printed_threshold_above_one_gives_no_repeaters_in_the_paper_convention(leak, d):
+    # the printed Theorem-1/2 threshold exceeds 1 at large leakage (1.476 at L = 0.8, d = 2,
+    # uniform); it was passed on as a visibility and refused ("threshold must be in [0, 1]")
+    from qkdbounds.bounds.threshold import visibility_threshold
+
+    b = repeater_budget(0.99, leak, "uniform", local_dim=d)
+    assert b.paper_threshold == visibility_threshold(d, 2, leak, "uniform").paper_value > 1
+    assert b.n_max_paper_convention == -1
+    assert b.variants["simulated"]["printed"] == b.variants["paper"]["printed"] == -1
+    # the derived threshold is a visibility and still gives the budget (L = 1: no key at all)
+    assert (b.n_max == -1) == (leak == 1.0) and b.consistent

@@ -424,3 +424,25 @@ def test_cli_sweep_dims_as_state_bound_or_comma_list(dims):
     args = build_parser("sweep").parse_args(["sweep", "--question", "state", "--state", "x.npy",
                                              "--leakage", "0.1", "--dims", *dims])
     assert _canonical_dims(question_axes(args)["dims"]) == "3,3"
+
+
+def test_state_sweep_stores_the_reported_bound_of_three_parties_with_its_cut(tmp_path, capsys):
+    """A x noisy Bell pair (no conference key: I(A:BC) = 0): the stored point is state-bound's,
+    the cut bound as the reported bound, its certificate included."""
+    from qkdbounds.cli import main
+    from qkdbounds.sweep.points import state_point
+
+    phi = np.array([1, 0, 0, 1]) / np.sqrt(2)
+    rho = np.kron(np.diag([0.7, 0.3]), 0.9 * np.outer(phi, phi) + 0.1 * np.eye(4) / 4)
+    path = tmp_path / "a_bell.npy"
+    np.save(path, rho)
+    (point,) = grid_points(build_grid({"state": str(path), "dims": "2,2,2", "leakage": "0.1",
+                                       "measurements": "Z"}, "state"))
+    stored = state_point(point)
+    assert main(["state-bound", "--state", str(path), "--dims", "2", "2", "2", "--leakage", "0.1",
+                 "--measurements", "Z", "--json"]) == 0
+    cli = json.loads(capsys.readouterr().out)
+    assert stored["rate_upper_bound"] == cli["rate_upper_bound"] == 0.0
+    assert stored["bound_used"] == cli["bound_used"] == "cut" and stored["verdict"] == "no_key"
+    assert stored["total_correlation_bound"] == cli["total_correlation_bound"] > 0.1
+    assert stored["cut"] == cli["cut"] and stored["cut"]["parties"] == [[0], [1, 2]]

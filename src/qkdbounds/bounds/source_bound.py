@@ -189,6 +189,21 @@ class SourceRateBound(StatusField):
                 f"paper_value={self.paper_value:.6g}, lower_bound={lb}, "
                 f"verdict={self.verdict!r}, status={str(self.status)!r})")
 
+    def cut_record(self) -> dict | None:
+        """The cut bound's certificate in plain values (``qkdbounds state-bound --json``'s
+        ``cut``, also stored by the ``state`` sweep question): ``value``, ``parties`` (the cut,
+        parties numbered from 0), ``measurements``, ``measurement_unitaries``
+        (:func:`compact_unitaries`), ``attack_used``, ``eve_decomposition``,
+        ``separable_weight``, ``ensemble_size``, ``zero_key``; None when not computed."""
+        cut = self.certificate.get("cut")
+        if cut is None:
+            return None
+        return {"value": cut["value"], "parties": cut["parties"], "measurements": cut["measurements"],
+                "measurement_unitaries": compact_unitaries(cut["measurement_unitaries"]),
+                "attack_used": cut["attack_used"], "eve_decomposition": cut["decomposition"],
+                "separable_weight": cut["separable_weight"],
+                "ensemble_size": len(cut["ensemble"]["weights"]), "zero_key": cut["zero_key"]}
+
     def save_ensemble(self, path) -> dict:
         """Write the decomposition behind ``value`` (the same ``.npz`` layout as
         :func:`qkdbounds.separability.save_ensemble`, readable by ``load_ensemble``) and return
@@ -217,6 +232,19 @@ class SourceRateBound(StatusField):
                 "separable_weight": cert["separable_weight"], "separable_weight_outer": outer,
                 "ensemble_size": len(ens["weights"]), "ensemble_residual": cert["ensemble_residual"],
                 "method": cert["decomposition_method"]}
+
+
+def compact_unitaries(unitaries) -> list:
+    """Measurement unitaries as nested ``[re, im]`` lists rounded to 12 digits (None for a
+    party measured by a POVM): the JSON form of a setting."""
+    out = []
+    for u in unitaries:
+        if u is None:
+            out.append(None)
+            continue
+        u = np.asarray(u)
+        out.append([[[round(float(x.real), 12), round(float(x.imag), 12)] for x in row] for row in u])
+    return out
 
 
 @dataclass(frozen=True)
@@ -1161,7 +1189,9 @@ def _search_settings(source: Source, problem: _Problem, rng, n_search: int, n_lo
 @dataclass(frozen=True)
 class SourceRateBounds(PointSequence):
     """Result of :func:`source_rate_upper_bound` on a leakage grid: equal-length arrays (bits per
-    round) and the per-point :class:`SourceRateBound` results (``points``).
+    round) and the per-point :class:`SourceRateBound` results (``points``).  ``extended_value``
+    (``attack="paper"``) and ``cut_bound`` (two parties, or ``cut_bound=False``) are None where
+    not computed, as in a single point.
 
     Iterable (over points), indexable, ``len()`` = number of leakage values.
     """
@@ -1169,7 +1199,7 @@ class SourceRateBounds(PointSequence):
     leakage: NDArray[np.float64]
     value: NDArray[np.float64]
     paper_value: NDArray[np.float64]
-    extended_value: NDArray[np.float64]
+    extended_value: NDArray[np.float64] | None
     no_attack_value: NDArray[np.float64]
     lower_bound: NDArray[np.float64]
     verdict: NDArray[np.str_]
@@ -1347,14 +1377,23 @@ def source_rate_upper_bound(source, leakage, model: str = "uniform",
     return SourceRateBounds(
         np.array(leaks), np.array([p.value for p in points]),
         np.array([p.paper_value for p in points]),
-        np.array([np.nan if p.extended_value is None else p.extended_value for p in points]),
+        _optional_column(points, "extended_value"),
         np.array([p.no_attack_value for p in points]),
         np.array([np.nan if p.lower_bound is None else p.lower_bound for p in points]),
         np.array([p.verdict for p in points]), np.array([p.attack_used for p in points]),
         points, attack, model, tuple(src.dims),
         total_correlation_bound=np.array([p.total_correlation_bound for p in points]),
-        cut_bound=np.array([np.nan if p.cut_bound is None else p.cut_bound for p in points]),
+        cut_bound=_optional_column(points, "cut_bound"),
         bound_used=np.array([p.bound_used for p in points]))
+
+
+def _optional_column(points, name: str) -> NDArray | None:
+    """The points' ``name`` as an array, or None when no point has it (``extended_value`` of
+    ``attack="paper"``, ``cut_bound`` of two parties): not computed is None, as for one point."""
+    values = [getattr(p, name) for p in points]
+    if all(v is None for v in values):
+        return None
+    return np.array([np.nan if v is None else v for v in values], dtype=float)
 
 
 def _cut_bound(settings, cuts, evaluate, estimate) -> tuple[float, dict]:
@@ -1518,7 +1557,7 @@ def _point(src, eve, leak, model, measurements, given, attack, cut_bound, n_sear
     outer = min(outers) if outers else None
     best_q = max(d.q for d in decs)
     notes = []
-    if outer is not None and outer - best_q > GAP_NOTE:
+    if outer is not None and outer - best_q > GAP_NOTE and value > 0:   # (a 0 bound is tight)
         notes.append(f"separable weight not certified optimal (largest q over Eve's "
                      f"decompositions {best_q:.6g}, outer {outer:.6g}; the decomposition used has "
                      f"q = {dec.q:.6g}); the bound may be loose")

@@ -77,41 +77,18 @@ def _source(args):
             {"bell_diagonal": list(args.bell_diagonal)})
 
 
-def _compact_unitaries(unitaries) -> list | None:
-    """Unitaries as nested [re, im] lists, rounded to 12 digits (None for POVM parties)."""
-    import numpy as np
-
-    out = []
-    for u in unitaries:
-        if u is None:
-            out.append(None)
-            continue
-        u = np.asarray(u)
-        out.append([[[round(float(x.real), 12), round(float(x.imag), 12)] for x in row] for row in u])
-    return out
-
-
-def _cut_json(cut: dict | None) -> dict | None:
-    """The cut bound's certificate: the cut (parties numbered from 0), its setting and attack."""
-    if cut is None:
-        return None
-    return {"value": cut["value"], "parties": cut["parties"], "measurements": cut["measurements"],
-            "measurement_unitaries": _compact_unitaries(cut["measurement_unitaries"]),
-            "attack_used": cut["attack_used"], "eve_decomposition": cut["decomposition"],
-            "separable_weight": cut["separable_weight"],
-            "ensemble_size": len(cut["ensemble"]["weights"]), "zero_key": cut["zero_key"]}
-
-
 def _point_json(r) -> dict:
+    from ..bounds.source_bound import compact_unitaries
+
     return {
         "rate_upper_bound": r.value, "attack_used": r.attack_used, "paper_value": r.paper_value,
         "extended_value": r.extended_value, "no_attack_value": r.no_attack_value,
         "lower_bound": r.lower_bound, "lower_bound_method": r.lower_bound_method,
         "verdict": r.verdict, "bound_used": r.bound_used,
         "total_correlation_bound": r.total_correlation_bound, "cut_bound": r.cut_bound,
-        "cut": _cut_json(r.certificate["cut"]),
+        "cut": r.cut_record(),
         "measurements": r.measurements,
-        "measurement_unitaries": _compact_unitaries(r.certificate["measurement_unitaries"]),
+        "measurement_unitaries": compact_unitaries(r.certificate["measurement_unitaries"]),
         "eve_decomposition": r.certificate["decomposition_used"],
         "method": r.method, "status": r.status, "message": r.message,
     }

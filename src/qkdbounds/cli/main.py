@@ -185,12 +185,24 @@ def main(argv: list[str] | None = None) -> int:
     fmt = getattr(args, "output_format", None)
     if getattr(args, "json", False):
         fmt = "json"  # --json always means one JSON object (it wins over --format)
-    if fmt == "csv":
-        _write_csv(result, sys.stdout, getattr(args, "csv_columns", None))
-    elif getattr(args, "json", False) or fmt == "json":
-        _write_json(result, sys.stdout)
-    else:
-        print(_summary(result, getattr(args, "csv_columns", None)))
+    if sys.stdout is None:      # started with fd 1 closed (`>&-`)
+        print("qkdbounds: error: standard output is closed: nothing to write the result to",
+              file=sys.stderr)
+        return 1
+    try:
+        if fmt == "csv":
+            _write_csv(result, sys.stdout, getattr(args, "csv_columns", None))
+        elif getattr(args, "json", False) or fmt == "json":
+            _write_json(result, sys.stdout)
+        else:
+            print(_summary(result, getattr(args, "csv_columns", None)))
+        sys.stdout.flush()
+    except BrokenPipeError:
+        raise                   # the reader went away: run() ends quietly
+    except OSError as exc:      # e.g. `> /dev/full`: one line, not a traceback
+        print(f"qkdbounds: error: cannot write the result to standard output: "
+              f"{exc.strerror or exc}", file=sys.stderr)
+        return 1
     status = result.get("status", "optimal")
     return 1 if isinstance(status, str) and status in ("failed", "error") else 0
 
@@ -234,7 +246,8 @@ def add_format(parser: argparse.ArgumentParser) -> None:
 def run() -> None:  # console-script entry point
     try:
         code = main()
-        sys.stdout.flush()
+        if sys.stdout is not None:
+            sys.stdout.flush()
     except BrokenPipeError:  # e.g. `qkdbounds ... | head`: the reader went away, not an error
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())

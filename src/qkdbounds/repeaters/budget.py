@@ -309,8 +309,10 @@ def repeater_budget(visibility: float, leakage: float, model: str = "uniform",
     rate_upper_bound, visibility_threshold = _bounds()
     thr = visibility_threshold(d, 2, leak, model)
     derived, printed = float(thr.value), float(thr.paper_value)
-    variants = {law: {"derived": _n_max_for(v, derived, law),
-                      "printed": _n_max_for(v, printed, law)} for law in LAWS}
+    # the printed threshold exceeds 1 at large leakage (e.g. 1.476 at L = 0.8, uniform): no
+    # visibility <= 1 is above it, as for a threshold of 1 (n_max = -1)
+    variants = {law: {"derived": _n_max_for(v, min(derived, 1.0), law),
+                      "printed": _n_max_for(v, min(printed, 1.0), law)} for law in LAWS}
     n_max = variants["simulated"]["derived"]
     n_paper = variants["paper"]["printed"]
     eq5 = None

@@ -195,7 +195,8 @@ def state_point(params: Mapping[str, Any]) -> dict[str, Any]:
     dict
         ``rate_upper_bound``, ``status``, ``method``, ``lower_bound``, ``verdict``,
         ``attack_used``, ``paper_value``, ``extended_value``, ``no_attack_value``,
-        ``cut_bound``, ``total_correlation_bound``, ``bound_used``, ``measurements``,
+        ``cut_bound``, ``total_correlation_bound``, ``bound_used``, ``cut``
+        (:meth:`~qkdbounds.bounds.source_bound.SourceRateBound.cut_record`), ``measurements``,
         ``separable_weight``, ``separable_weight_outer``,
         ``ensemble_size``, ``ensemble_residual``, ``dims``.
     """
@@ -216,6 +217,7 @@ def state_point(params: Mapping[str, Any]) -> dict[str, Any]:
     out = {"rate_upper_bound": float(result.value), "status": str(result.status),
            "message": str(result.message), "method": str(result.method),
            "dims": list(source.dims)}
+    out["cut"] = result.cut_record()
     out.update(_fields(result, ("lower_bound", "lower_bound_method", "verdict", "attack_used",
                                 "paper_value", "extended_value", "no_attack_value", "cut_bound",
                                 "total_correlation_bound", "bound_used",
