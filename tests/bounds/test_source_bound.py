@@ -943,3 +943,14 @@ def test_a_grid_leaves_what_was_not_computed_none_as_one_point_does():
         assert (grid.extended_value is None) == (one.extended_value is None) == (attack == "paper")
         assert list(grid.bound_used) == ["total_correlation"] * 2
         np.testing.assert_array_equal(grid.total_correlation_bound, grid.value)
+
+
+@pytest.mark.parametrize("d,n", [(2, 3), (3, 3), (2, 4)])
+def test_on_isotropic_ghz_the_cut_is_never_below_the_total_correlation_bound(d, n):
+    # why `rate` keeps the total-correlation bound as rate_upper_bound beside best_bound: on its
+    # family the cut (at Z, Eve minimising across each cut) is never the smaller one
+    for model in ("uniform", "junk"):
+        r = rate_upper_bound(d, n, np.array([0.3, 0.6, 0.8, 0.95, 1.0])[:, None],
+                             np.array([0.0, 0.1, 0.3])[None, :], model, cut_bound=True)
+        assert np.all(r.cut_bound >= r.value - 1e-12)
+        np.testing.assert_array_equal(r.best, r.value)

@@ -49,3 +49,27 @@ def test_dev_full_from_the_console_script():
     assert proc.returncode == 1
     assert proc.stderr.splitlines() == [
         f"qkdbounds: error: cannot write the result to standard output: {os.strerror(errno.ENOSPC)}"]
+
+
+@pytest.mark.parametrize("argv,start", [
+    (["plan", "--distance-km", "1e9", "--segments", "2", "--leakage", "0.1"], "--distance-km must be"),
+    (["plan", "--distance-km", "10", "--segments", "2", "--leakage", "0.1", "--memory-t2-s", "-1"],
+     "--memory-t2-s must be"),
+    (["diqkd", "rho-d", "--shield-dim", "0"], "--shield-dim must be"),
+    (["sweep", "--question", "state", "--leakage", "0.1", "--store", "x.sqlite"],
+     "--state is required"),
+])
+def test_library_errors_name_the_command_line_option(capsys, argv, start):
+    # the library's checks name Python parameters (distance_km); the CLI names its options
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"qkdbounds: error: {start}") and err.count("\n") == 1
+
+
+def test_a_leading_word_that_is_no_option_is_left_alone():
+    from qkdbounds.cli.main import _flag_names, build_parser
+
+    parser = build_parser("rate")
+    assert _flag_names("grid of 5 points", parser, ["rate"]) == "grid of 5 points"
+    assert _flag_names("leakage must be in [0, 1]", parser, ["rate"]) == "--leakage must be in [0, 1]"
+    assert _flag_names("leakage must be in [0, 1]", parser, []) == "leakage must be in [0, 1]"

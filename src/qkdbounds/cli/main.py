@@ -81,6 +81,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     parser.add_argument("--verbose", action="store_true", help="log diagnostics to stderr")
     parser.add_argument("--version", action=_VersionAction, help="print the version and exit")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
+    parser.commands = sub.choices       # name -> subparser (for _flag_names)
     modules = [m for m, names in COMMAND_MODULES.items() if command in names] or list(COMMAND_MODULES)
     for name in modules:
         try:
@@ -146,6 +147,25 @@ def _summary(result: dict, columns: list[str] | None = None) -> str:
     return "\n".join(lines)
 
 
+def _flag_names(message: str, parser, argv: list[str]) -> str:
+    """The error with its leading parameter named as on the command line: the library's checks
+    name Python parameters (``distance_km must be in [1e-09, 100000]``); when the command has
+    the matching option (``--distance-km``: in its usage, or typed, e.g. a nested command's),
+    the message names that instead."""
+    import re
+
+    word = re.match(r"[a-z][a-z0-9_]*", message)
+    command = _command_in(argv)
+    sub = getattr(parser, "commands", {}).get(command) if word and command else None
+    if sub is None:
+        return message
+    flag = "--" + word.group().replace("_", "-")
+    typed = any(a == flag or a.startswith(flag + "=") for a in argv)
+    if not typed and re.search(rf"(?<![\w-]){re.escape(flag)}(?![\w-])", sub.format_usage()) is None:
+        return message
+    return flag + message[word.end():]
+
+
 def _configure_logging(verbose: bool) -> None:
     """Log records to stderr as ``LEVEL name: message``: INFO and up with ``--verbose``, else
     WARNING and up.  Configured when logging is in use (``--verbose``, or a command whose module
@@ -162,6 +182,7 @@ def _configure_logging(verbose: bool) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; returns the process exit code (0 ok, 2 bad input, 1 failure)."""
     argv = sys.argv[1:] if argv is None else list(argv)
+    parser = None
     try:
         parser = build_parser(_command_in(argv))
         args = parser.parse_args(argv)
@@ -171,7 +192,7 @@ def main(argv: list[str] | None = None) -> int:
         _configure_logging(args.verbose)
         result = args.handler(args)
     except InputError as exc:
-        print(f"qkdbounds: error: {exc}", file=sys.stderr)
+        print(f"qkdbounds: error: {_flag_names(str(exc), parser, argv)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("qkdbounds: interrupted", file=sys.stderr)
