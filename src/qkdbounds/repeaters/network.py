@@ -91,6 +91,36 @@ __all__ = ["load_network", "best_path", "all_pairs", "unreachable_pairs", "PathB
 MAX_NETWORK_NODES = 2000
 
 
+def _check_network_json(path, data) -> None:
+    """The layout of a JSON network file (docs/network_format.md), each defect named."""
+    where = f"network file {path}"
+    if not isinstance(data, dict):
+        raise InputError(f"{where} must be a JSON object with a list 'links' (and optionally "
+                         f"'nodes'), got a JSON {_json_kind(data)}")
+    if "links" not in data:
+        raise InputError(f"{where} has no 'links': give a list of objects with source, target "
+                         f"and length_km (docs/network_format.md)")
+    for key, required in (("nodes", ("id",)), ("links", ("source", "target", "length_km"))):
+        if key not in data:
+            continue
+        items = data[key]
+        if not isinstance(items, list):
+            raise InputError(f"{where}: '{key}' must be a list of objects, got a JSON "
+                             f"{_json_kind(items)}")
+        for i, item in enumerate(items):
+            if not isinstance(item, dict):
+                raise InputError(f"{where}: {key}[{i}] must be an object, got a JSON "
+                                 f"{_json_kind(item)}")
+            missing = [k for k in required if k not in item]
+            if missing:
+                raise InputError(f"{where}: {key}[{i}] has no {', '.join(map(repr, missing))}")
+
+
+def _json_kind(value) -> str:
+    return {dict: "object", list: "array", str: "string", bool: "boolean",
+            type(None): "null"}.get(type(value), "number")
+
+
 def load_network(path) -> "networkx.Graph":  # noqa: F821 - networkx imported lazily
     """Read a network from ``.json`` or ``.graphml`` and validate it (lengths > 0, size).
 
@@ -122,6 +152,7 @@ def load_network(path) -> "networkx.Graph":  # noqa: F821 - networkx imported la
         from .._io import load_json_checked
 
         data = load_json_checked("network file", p, 64 * 2**20)
+        _check_network_json(p, data)
         try:
             graph = nx.Graph()
             for node in data.get("nodes", []):
@@ -152,7 +183,7 @@ def load_network(path) -> "networkx.Graph":  # noqa: F821 - networkx imported la
             if isinstance(exc, InputError):
                 raise
             raise InputError(f"network file {p} must be JSON with 'links' of source, target, "
-                             f"length_km ({type(exc).__name__}: {exc})") from None
+                             f"length_km (docs/network_format.md): {exc}") from None
     if graph.number_of_nodes() == 0 or graph.number_of_edges() == 0:
         raise InputError(f"network file {p} has no links")
     if graph.number_of_nodes() > MAX_NETWORK_NODES:
