@@ -44,3 +44,14 @@ def test_python_m_qkdbounds():
                          capture_output=True, text=True, check=True)
     # closed form of issue 11 (the API's value), here through the CLI
     assert json.loads(out.stdout)["rate_upper_bound"] == pytest.approx(0.807313305305, abs=1e-12)
+
+
+def test_the_top_level_namespace_is_the_public_api():
+    # fuzzing: TYPE_CHECKING and import_module were public names of qkdbounds
+    import subprocess
+    import sys
+
+    code = ("import qkdbounds as qb; "
+            "print(sorted(n for n in dir(qb) if not n.startswith('_')) == sorted(qb.__all__))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "True"

@@ -18,8 +18,8 @@ Examples
 0.7265
 """
 
-from importlib import import_module
-from typing import TYPE_CHECKING
+from importlib import import_module as _import_module
+from typing import TYPE_CHECKING as _TYPE_CHECKING
 
 # Lazy public API (PEP 562): ``import qkdbounds`` loads numpy-level code only; cvxpy, scipy.stats,
 # dask, matplotlib load on first use of the name that needs them (tests/test_imports.py).
@@ -49,7 +49,7 @@ _LAZY = {
     "partial_transpose": "states", "werner_state": "states",
 }
 
-if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
+if _TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from .attacks import GammaSolution, joint_distribution_with_eve, minimize_gamma, question_class
     from .bounds.lower import devetak_winter_lower_bound
     from .bounds.source_bound import SourceRateBound, SourceRateBounds, source_rate_upper_bound
@@ -71,13 +71,14 @@ def __getattr__(name: str):
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'qkdbounds' has no attribute {name!r}")
-    value = getattr(import_module(f".{module}", __name__), name)
+    value = getattr(_import_module(f".{module}", __name__), name)
     globals()[name] = value
     return value
 
 
 def __dir__():
-    return sorted(set(globals()) | set(_LAZY))
+    # the public names and the module's dunders (not its private helpers)
+    return sorted({n for n in globals() if not n.startswith("_") or n.startswith("__")} | set(_LAZY))
 
 
 __all__ = sorted(_LAZY)

@@ -363,3 +363,25 @@ def test_cached_entropies_answer_each_question_as_a_fresh_computation():
         fresh = devetak_winter_lower_bound(make_source(m, (2, 2)), povms, leakage=0.2)
         assert (got.h_a_given_e, got.h_a_given_b, got.value) == (
             fresh.h_a_given_e, fresh.h_a_given_b, fresh.value)
+
+
+def test_a_lower_bound_above_the_upper_bound_by_round_off_is_reported_at_it():
+    # a Bell state at L = 0: the Devetak-Winter rate 1.0000000000000004 beside the upper bound
+    # 0.9999999999999992 (and a BB84 link at QBER 0); two valid bounds cannot cross
+    import numpy as np
+
+    from qkdbounds.bounds.data_bound import data_rate_upper_bound
+    from qkdbounds.bounds.source_bound import source_rate_upper_bound
+    from qkdbounds.bounds.verdict import reported_lower
+    from qkdbounds.states import werner_state
+
+    assert reported_lower(0.9999999999999992, 1.0000000000000004) == 0.9999999999999992
+    assert reported_lower(0.5, 0.2) == 0.2 and reported_lower(0.5, None) is None
+    np.testing.assert_array_equal(reported_lower(np.array([0.5, 0.5, 0.5]), np.array([0.6 - 0.1 + 1e-15, np.nan, 0.1])),
+                                  [0.5, np.nan, 0.1])
+    with pytest.raises(ValueError, match="exceeds"):
+        reported_lower(0.5, 0.7)
+    r = source_rate_upper_bound(werner_state(1.0), 0.0, measurements="Z", dims=(2, 2))
+    d = data_rate_upper_bound("bb84", qber_z=0.0, qber_x=0.0, leakage=0.0)
+    for x in (r, d):
+        assert x.lower_bound <= x.value and x.verdict == "key"

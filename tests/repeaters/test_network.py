@@ -168,3 +168,11 @@ def test_api_network_link_parameters_checked(network_file, kw):
         best_path(graph, "A", "E", 0.05, **kw)
     with pytest.raises(InputError, match=next(iter(kw))):
         all_pairs(graph, 0.05, **kw)
+
+
+def test_cli_network_refuses_workers_with_a_scheduler_up_front(network_file, capsys):
+    # fuzzing: it waited 15 s for the scheduler's connection; sweep and di-region refuse the pair
+    assert main(["network", "--graph", str(network_file), "--leakage", "0.1", "--workers", "2",
+                 "--scheduler", "tcp://127.0.0.1:9"]) == 2
+    assert capsys.readouterr().err == ("qkdbounds: error: --workers applies to the local cluster; "
+                                       "omit it with --scheduler\n")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose
@@ -171,3 +173,10 @@ def test_projection_distance_counts_the_anti_hermitian_part():
         warnings.simplefilter("error")
         with pytest.raises(InputError, match="trace distance"):
             make_source(np.eye(4) * 1e300, (2, 2), project=True)
+
+
+@pytest.mark.parametrize("factor,shown", [(1 + 2e-9, "1 + 2e-09"), (1 - 3e-9, "1 - 3e-09"), (1.5, "1 + 0.5")])
+def test_a_trace_just_off_one_is_shown_as_its_offset(factor, shown):
+    # it read "has trace 1, not 1" at 9 significant digits
+    with pytest.raises(InputError, match=f"has trace {re.escape(shown)}, not 1"):
+        make_source(np.eye(4) / 4 * factor, (2, 2))

@@ -615,7 +615,7 @@ def _standard(protocol, qber_z, qber_x, qber_y, counts, confidence, leaks, model
         value = r.value
         residual = max(abs(qber_of_state(rho, b) - rates[b]) for b in rates)
         lower = float(low_vals[i]) if want_lower else None
-        from .verdict import decide
+        from .verdict import decide, reported_lower
 
         status_notes = list(notes) + ([r.message] if r.message else [])
         cert = {
@@ -640,6 +640,7 @@ def _standard(protocol, qber_z, qber_x, qber_y, counts, confidence, leaks, model
             method += ("; finite statistics: evaluated at the corner of the Clopper-Pearson "
                        f"region at joint confidence {confidence:g} (Bonferroni) nearest 1/2 in "
                        "each rate")
+        lower = reported_lower(value, lower)
         points.append(DataRateBound(
             value=float(value), lower_bound=lower,
             lower_bound_method=(low_method + ("; at the confidence region's corner nearest 1/2 (an "
@@ -662,7 +663,7 @@ def _custom(counts, confidence, leaks, model, attack, want_lower, rng):
                                    monitored_operators, random_compatible)
     from ..data.confidence import clopper_pearson
     from .source_bound import source_rate_upper_bound
-    from .verdict import decide
+    from .verdict import decide, reported_lower
 
     if counts is None:
         raise InputError("custom: give counts (a counts file with the POVMs, docs/counts_format.md)")
@@ -739,6 +740,7 @@ def _custom(counts, confidence, leaks, model, attack, want_lower, rng):
         if confidence is not None:
             method += (f"; finite statistics: every frequency in its Clopper-Pearson interval at "
                        f"joint confidence {confidence:g} (Bonferroni over {n_cells} cells)")
+        lower = reported_lower(r.value, lower)
         points.append(DataRateBound(
             value=float(r.value), lower_bound=lower, lower_bound_method=lower_method or "",
             verdict=decide(r.value, lower), protocol="custom", qber={}, qber_observed={},

@@ -52,7 +52,7 @@ from ..status import Status
 from ._results import RateBound, RateBounds
 from .isotropic_lower import LOWER_BOUND_METHOD, isotropic_lower_bound
 from .symmetric import SYMMETRIC_ATTACKS, check_unit_array, no_attack_bounds, z_basis_bounds
-from .verdict import decide, decide_array
+from .verdict import decide, decide_array, reported_lower
 
 #: Attacks of ``attack="best"``, in the order that names the winner on ties.
 BEST_ORDER = ("paper", "extended", "no_attack")
@@ -429,13 +429,15 @@ def _with_verdict(result, d, n, model, z_bases: bool, v, leak, attack):
     question = {"local_dim": d, "n_parties": n, "model": model, "attack": attack}
     if isinstance(result, RateBound):
         lower = float(isotropic_lower_bound(d, n, v, leak, model)) if z_bases else None
+        lower = reported_lower(result.best, lower)
         return dataclasses.replace(result, lower_bound=lower,
                                    lower_bound_method=LOWER_BOUND_METHOD if z_bases
                                    else NO_LOWER_BOUND,
                                    verdict=decide(result.best, lower), visibility=float(v),
                                    leakage=float(leak), **question)
-    lower = (isotropic_lower_bound(d, n, result.visibility, result.leakage, model) if z_bases
-             else np.full(result.value.shape, np.nan))
+    lower = (reported_lower(result.best, isotropic_lower_bound(d, n, result.visibility,
+                                                                result.leakage, model))
+             if z_bases else np.full(result.value.shape, np.nan))
     return dataclasses.replace(result, lower_bound=lower,
                                lower_bound_method=LOWER_BOUND_METHOD if z_bases
                                else NO_LOWER_BOUND,

@@ -1573,8 +1573,9 @@ def _point(src, eve, leak, model, measurements, given, attack, cut_bound, n_sear
         # lower bound is also below the searched upper bound (which is >= its Z value)
         lower, lower_method = _lower_bound(src, setting, zs if measurements == "search" else None,
                                            leak, model)
-    from .verdict import decide
+    from .verdict import decide, reported_lower
 
+    lower = reported_lower(value, lower)
     verdict = decide(value, lower)
     zero_key = (cut_cert["zero_key"] if bound_used == "cut"
                 else bool(best["eve"].get("zero_key", value <= 0)))

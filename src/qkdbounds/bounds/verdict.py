@@ -21,7 +21,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from .._tolerances import ATOL_RATE
 
-__all__ = ["VERDICTS", "NO_KEY", "KEY", "OPEN", "decide", "decide_array"]
+__all__ = ["VERDICTS", "NO_KEY", "KEY", "OPEN", "decide", "decide_array", "reported_lower"]
 
 NO_KEY = "no_key"
 KEY = "key"
@@ -66,6 +66,31 @@ def decide(upper: float, lower: float | None, atol: float = ATOL_RATE) -> str:
     if lower is not None and float(lower) > atol:
         return KEY
     return OPEN
+
+
+def reported_lower(upper, lower, atol: float = ATOL_RATE):
+    """The lower bound to report beside ``upper`` (bits per round): ``lower``, or ``upper`` where
+    ``lower`` exceeds it by round-off (e.g. 1.0000000000000004 beside 0.9999999999999992 for a
+    Bell state at L = 0: two valid bounds cannot cross).  None (or NaN in an array) stays.
+
+    Raises
+    ------
+    ValueError
+        If ``lower`` exceeds ``upper`` by more than :func:`decide` tolerates.
+
+    Examples
+    --------
+    >>> reported_lower(0.9999999999999992, 1.0000000000000004), reported_lower(0.5, 0.2)
+    (0.9999999999999992, 0.2)
+    """
+    if lower is None:
+        return None
+    if np.ndim(lower) == 0 and np.ndim(upper) == 0:
+        decide(upper, lower, atol)          # (raises on a real contradiction)
+        return float(min(float(lower), float(upper)))
+    decide_array(upper, lower, atol)
+    up, low = np.broadcast_arrays(np.asarray(upper, dtype=float), np.asarray(lower, dtype=float))
+    return np.where(np.isfinite(low) & (low > up), up, low)
 
 
 def decide_array(upper: ArrayLike, lower: ArrayLike, atol: float = ATOL_RATE) -> NDArray[np.str_]:

@@ -21,6 +21,8 @@ def handle(args) -> dict:
     kwargs = dict(loss_db_per_km=args.loss_db_per_km, detector_efficiency=args.detector_efficiency,
                   link_visibility=args.link_visibility, memory_t2_s=args.memory_t2_s,
                   source_rate_hz=args.source_rate_hz)
+    if args.scheduler is not None and args.workers is not None:
+        raise InputError("--workers applies to the local cluster; omit it with --scheduler")
     # every number checked before the graph is read and the work estimated
     check_network_question(args.leakage, args.model, objective=args.objective,
                            max_candidates=args.max_candidates, max_labels=args.max_labels,

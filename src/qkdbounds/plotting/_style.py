@@ -22,7 +22,7 @@ from cycler import cycler
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from .._io import atomic_write
+from .._io import atomic_write, check_output_file
 
 __all__ = ["OKABE_ITO", "CYCLE", "DPI", "LEGEND_FONT_SIZE", "SIZES", "OURS", "PAPER",
            "ALTERNATIVE", "BASELINE", "THRESHOLD", "PAPER_THRESHOLD", "END_MARKER", "RC",
@@ -124,6 +124,11 @@ def save_figure(fig, stem: str | Path, formats: Sequence[str] = ("png", "svg"),
     the paths.  The figure stays open (in a notebook: still shown); legends outside the axes are
     kept (``bbox_inches="tight"``).
 
+    Raises
+    ------
+    InputError
+        A target that cannot be written (e.g. ``stem`` under an existing file), before any work.
+
     Examples
     --------
     >>> import tempfile, pathlib
@@ -134,6 +139,9 @@ def save_figure(fig, stem: str | Path, formats: Sequence[str] = ("png", "svg"),
     ['line.png', 'line.svg']
     """
     stem = Path(stem)
+    # each target checked before any work (a stem under a file: one InputError, not
+    # FileExistsError from the parents' creation)
+    targets = [check_output_file("stem", stem.parent / f"{stem.name}.{fmt}") for fmt in formats]
     written = []
     # the tight bounding box (a layout pass over every text) once for all formats, as savefig's
     # bbox_inches="tight" computes it: at the saving dpi, padded by savefig.pad_inches.  Not
@@ -150,8 +158,7 @@ def save_figure(fig, stem: str | Path, formats: Sequence[str] = ("png", "svg"),
                 matplotlib.rcParams["savefig.pad_inches"])
         finally:
             fig.dpi = old_dpi
-    for fmt in formats:
-        target = stem.parent / f"{stem.name}.{fmt}"
+    for fmt, target in zip(formats, targets):
         atomic_write(target, lambda tmp, fmt=fmt: fig.savefig(tmp, format=fmt, dpi=dpi,
                                                               bbox_inches=bbox))
         written.append(target)

@@ -212,7 +212,8 @@ def make_source(matrix: ArrayLike, dims: Sequence[int], *, project: bool = False
                          f"{_PROJECT_HINT}")
     tr = float(np.trace(m).real)
     if abs(tr - 1) > atol:
-        raise InputError(f"{name} has trace {tr:.9g}, not 1 (tolerance {atol:g}); "
+        raise InputError(f"{name} has trace 1 {'+' if tr > 1 else '-'} {abs(tr - 1):.3g}, not 1 "
+                         f"(tolerance {atol:g}); "
                          f"{_PROJECT_HINT}")
     herm = m / 2 + m.conj().T / 2          # (m + m^H)/2 without overflow
     # |rho_ij| <= lambda_max <= 1 + (D - 1) atol for a unit-trace matrix with no eigenvalue
