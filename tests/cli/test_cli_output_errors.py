@@ -73,3 +73,9 @@ def test_a_leading_word_that_is_no_option_is_left_alone():
     assert _flag_names("grid of 5 points", parser, ["rate"]) == "grid of 5 points"
     assert _flag_names("leakage must be in [0, 1]", parser, ["rate"]) == "--leakage must be in [0, 1]"
     assert _flag_names("leakage must be in [0, 1]", parser, []) == "leakage must be in [0, 1]"
+
+
+def test_project_without_a_matrix_file_is_refused(capsys):
+    # fuzzing: --project was silently ignored with --werner
+    assert main(["state-bound", "--werner", "0.9", "--project", "--leakage", "0.1"]) == 2
+    assert "--project applies to a matrix in --state" in capsys.readouterr().err

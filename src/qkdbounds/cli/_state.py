@@ -69,6 +69,9 @@ def _source(args):
 
     if args.state is not None:
         return load_source(args.state, args.dims, project=args.project), {"state": str(args.state)}
+    if args.project:
+        raise InputError("--project applies to a matrix in --state (--werner and --bell-diagonal "
+                         "are states already)")
     if args.dims is not None and list(args.dims) != [2, 2]:
         raise InputError("--dims: --werner and --bell-diagonal are two-qubit states (--dims 2 2)")
     if args.werner is not None:
