@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -522,10 +521,21 @@ def test_cut_bound_branch_and_bound_is_exact():
         got, where = _cut_bound(list(range(n_set)), list(range(n_cut)), evaluate,
                                 lambda i, g: values[i, g] + slack[i, g])
         assert got == values.min(axis=1).max()
-        # the certificate: the maximising setting's minimising cut, evaluated in full
+        # the certificate: the maximising setting's minimising cut, evaluated in full, and
+        # every cut at that setting
         i, g = where["setting"], where["cut"]
         assert values[i, g] == got and values[i].min() == got
         assert where["entry"] == {"value": got, "partial": False, "at": (i, g)}
+        assert where["entries"] == {c: {"value": values[i, c], "partial": False, "at": (i, c)}
+                                    for c in range(n_cut)}
+        # a warm start at any setting's full values gives the same maximum, with less work
+        j = int(rng.integers(n_set))
+        start = {"setting": j, "cut": int(np.argmin(values[j])),
+                 "entry": {"value": values[j].min()}, "entries": {}}
+        calls_before = len(calls)
+        warm, _ = _cut_bound(list(range(n_set)), list(range(n_cut)), evaluate,
+                             lambda i, g: values[i, g] + slack[i, g], start=start)
+        assert warm == got and len(calls) - calls_before <= n_set * n_cut
         skipped += n_set * n_cut - len(calls)
         stopped += len(partial)
     assert skipped > 0 and stopped > 0
@@ -928,9 +938,8 @@ def test_the_cut_certificate_holds_its_decomposition_and_save_ensemble_writes_it
     saved = load_ensemble(tmp_path / "cut.npz")
     assert summary["bound"] == "cut" and saved["q"] == pytest.approx(q, abs=1e-15)
     np.testing.assert_allclose(saved["sigma"], sigma, atol=1e-12)
-    # the total-correlation bound's decomposition stays in certificate["ensemble"]
-    tc = replace(r, bound_used="total_correlation").save_ensemble(tmp_path / "tc.npz")
-    assert tc["bound"] == "total_correlation" and tc["separable_weight"] == r.separable_weight
+    # the reported bound's certificate is the cut's here (one setting: the same attack)
+    assert r.certificate["bound"]["form"] == "cut" and r.bound_record() == r.cut_record()
 
 
 def test_a_grid_leaves_what_was_not_computed_none_as_one_point_does():
@@ -954,3 +963,25 @@ def test_on_isotropic_ghz_the_cut_is_never_below_the_total_correlation_bound(d, 
                              np.array([0.0, 0.1, 0.3])[None, :], model, cut_bound=True)
         assert np.all(r.cut_bound >= r.value - 1e-12)
         np.testing.assert_array_equal(r.best, r.value)
+
+
+
+def test_the_reported_bound_is_the_max_over_settings_of_the_min_of_both_forms():
+    # a 2x2x2 state whose total-correlation maximum (0.115) and cut maximum (0.125) sit at
+    # settings where the other form is lower: max_x min(TC_x/2, min_S cut_x) = 0.0746, below both
+    rng = np.random.default_rng(29)
+    g = rng.standard_normal((8, 8)) + 1j * rng.standard_normal((8, 8))
+    g[:, 4:] *= 0.1
+    rho = g @ g.conj().T / np.trace(g @ g.conj().T).real
+    r = source_rate_upper_bound(make_source(rho, (2, 2, 2)), 0.1)
+    bound = r.certificate["bound"]
+    assert r.value == bound["value"] and r.bound_used == bound["form"] == "cut"
+    assert r.value < min(r.total_correlation_bound, r.cut_bound) - 0.02
+    # second route: below no attack across the certificate's cut, at its unitaries
+    s, rest = bound["parties"]
+    p = _dense_distribution(rho, bound["measurement_unitaries"])
+    assert r.value <= 0.9 * _cut_information(p, s) + 1e-9
+    assert r.bound_record()["parties"] == bound["parties"] and "won: cut" in r.method
+    # attack="paper" reports paper 1's form alone, both others beside it
+    paper = source_rate_upper_bound(make_source(rho, (2, 2, 2)), 0.1, attack="paper")
+    assert paper.value == paper.total_correlation_bound and paper.bound_used == "total_correlation"

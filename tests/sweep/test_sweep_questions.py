@@ -254,7 +254,7 @@ def test_cli_data_sweep_end_to_end(tmp_path, capsys):
     (["--question", "di", "--eta", "0.9"], "--visibility is required for --question di"),
     (["--question", "state", "--state", "nope.npy"], "state: file not found"),
     (["--question", "data", "--protocol", "six-state", "--qber-z", "0.1", "--qber-x", "0.1"],
-     "qber_y is required for protocol six-state"),
+     "--qber-y is required for protocol six-state"),
     (["--question", "nope"], "--question"),
 ], ids=["visibility-for-data", "qber-for-rate", "dims-for-di", "di-needs-visibility",
         "missing-state", "six-state-needs-y", "unknown-question"])

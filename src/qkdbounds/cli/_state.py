@@ -36,8 +36,8 @@ def register(sub) -> None:
                         "party0, party1, ... of shape (n_outcomes, d_i, d_i)")
     p.add_argument("--attack", choices=("best", "paper", "extended"), default="best",
                    help="best (default): the tightest bound (min of the paper attack, the "
-                        "extended attack and no attack, per setting; for 3+ parties, the smaller "
-                        "of that total-correlation bound and the conference-key cut bound); "
+                        "extended attack and no attack, per setting; for 3+ parties, per setting "
+                        "the min of that total-correlation form and every conference-key cut); "
                         "paper: paper 1's Eq. (12) attack alone; extended: the extended attack")
     p.add_argument("--dims", type=integer("--dims", 2, 64), nargs="+", default=None,
                    metavar="D", help="local dimensions of the parties of --state (default: two "
@@ -89,7 +89,7 @@ def _point_json(r) -> dict:
         "lower_bound": r.lower_bound, "lower_bound_method": r.lower_bound_method,
         "verdict": r.verdict, "bound_used": r.bound_used,
         "total_correlation_bound": r.total_correlation_bound, "cut_bound": r.cut_bound,
-        "cut": r.cut_record(),
+        "bound": r.bound_record(), "cut": r.cut_record(),
         "measurements": r.measurements,
         "measurement_unitaries": compact_unitaries(r.certificate["measurement_unitaries"]),
         "eve_decomposition": r.certificate["decomposition_used"],

@@ -195,8 +195,9 @@ def state_point(params: Mapping[str, Any]) -> dict[str, Any]:
     dict
         ``rate_upper_bound``, ``status``, ``method``, ``lower_bound``, ``verdict``,
         ``attack_used``, ``paper_value``, ``extended_value``, ``no_attack_value``,
-        ``cut_bound``, ``total_correlation_bound``, ``bound_used``, ``cut``
-        (:meth:`~qkdbounds.bounds.source_bound.SourceRateBound.cut_record`), ``measurements``,
+        ``cut_bound``, ``total_correlation_bound``, ``bound_used``, ``bound`` and ``cut``
+        (:meth:`~qkdbounds.bounds.source_bound.SourceRateBound.bound_record`,
+        :meth:`~qkdbounds.bounds.source_bound.SourceRateBound.cut_record`), ``measurements``,
         ``separable_weight``, ``separable_weight_outer``,
         ``ensemble_size``, ``ensemble_residual``, ``dims``.
     """
@@ -217,7 +218,7 @@ def state_point(params: Mapping[str, Any]) -> dict[str, Any]:
     out = {"rate_upper_bound": float(result.value), "status": str(result.status),
            "message": str(result.message), "method": str(result.method),
            "dims": list(source.dims)}
-    out["cut"] = result.cut_record()
+    out["bound"], out["cut"] = result.bound_record(), result.cut_record()
     out.update(_fields(result, ("lower_bound", "lower_bound_method", "verdict", "attack_used",
                                 "paper_value", "extended_value", "no_attack_value", "cut_bound",
                                 "total_correlation_bound", "bound_used",
