@@ -35,7 +35,7 @@ Horodecki, PRX 11, 041016 (2021), arXiv:1912.03646).  With ``attack="best"`` the
 is :math:`\max_x\min\{TC_x/(N-1), \min_S I_x(A_S:A_{S^c})\}` (each form with Eve's best
 attack at that setting): the key at setting :math:`x` is below every form there, so below
 their minimum.  It is at most the smaller of the two maxima, and can be well below it when
-they sit at different settings (a random 2x2x2 state: 0.075 against 0.115 and 0.125).
+they sit at different settings (a random 2x2x2 state: 0.0996 against 0.115 and 0.125).
 
 Measurements (the *outer* maximisation: the honest parties choose them, Eve minimises):
 computational bases (``"Z"``/``"auto"``); given unitaries or POVMs; or ``"search"``: Z plus
@@ -49,7 +49,8 @@ minimisation from its structured starts).
 Every setting found is then evaluated with the chosen attack and Eve's full multistart.  This
 is a heuristic for the outer maximum (a lower estimate of it), not a certified global maximum,
 and ``method`` says so; each reported number is the bound for the reported setting (the
-total-correlation bound's in ``measurements``, the cut bound's in ``certificate["cut"]``).
+total-correlation bound's in ``measurements``, the reported bound's in ``certificate["bound"]``,
+the cut bound's in ``certificate["cut"]``).
 
 Every bound here is for a protocol that draws its key from one measurement setting (the best
 one, in a search).  The total-correlation bound also holds for a protocol that mixes settings
@@ -1512,7 +1513,8 @@ def _point(src, eve, leak, model, measurements, given, attack, cut_bound, n_sear
     def quick(setting, groups=None):
         """An upper estimate of the setting's value (paper attack on the input frame with Eve's
         structured starts only; capped by no attack): every attack's min is at most this.  Per
-        party, or for the party groups ``groups`` (a cut; not divided by N - 1)."""
+        party (the total correlation divided by N - 1, as reported), or for the party groups
+        ``groups`` (a cut; not divided)."""
         key = base_problem.paper_value(setting, 0, None, groups)
         if attack == "paper" or not eve.use_trivial:  # no-attack is a candidate only with it
             return key
@@ -1530,7 +1532,9 @@ def _point(src, eve, leak, model, measurements, given, attack, cut_bound, n_sear
         how += ("; branch and bound: settings evaluated in decreasing order of an upper estimate "
                 "of their value until none can win; multistart heuristic for the outer max, not "
                 "a certified maximum")
-    keys = np.array([quick(st) for st in settings]) if len(settings) > 1 else np.zeros(1)
+    # (the estimates on the scale of _evaluate's values: the total correlation, not divided)
+    keys = (np.array([quick(st) * (n - 1) for st in settings]) if len(settings) > 1
+            else np.zeros(1))
     best, evaluated = _branch_and_bound(eve, settings, keys, leak, model, singletons)
     if len(settings) > 1:
         how += f" ({len(settings)} candidates, {evaluated} evaluated with Eve's full attack)"
@@ -1560,7 +1564,7 @@ def _point(src, eve, leak, model, measurements, given, attack, cut_bound, n_sear
                 return evaluate_cut(st, g, below)
 
             def estimate_any(st, g):
-                return quick(st) * scale if g is singletons else quick(st, g)
+                return quick(st) if g is singletons else quick(st, g)   # (both as evaluated)
 
             groups = [singletons] + cuts
             combined, w = _cut_bound(cut_settings, groups, evaluate_any, estimate_any)

@@ -37,7 +37,8 @@ def register(sub) -> None:
     p.add_argument("--attack", choices=("best", "paper", "extended"), default="best",
                    help="best (default): the tightest bound (min of the paper attack, the "
                         "extended attack and no attack, per setting; for 3+ parties, per setting "
-                        "the min of that total-correlation form and every conference-key cut); "
+                        "the min of that total-correlation form and every conference-key cut, "
+                        "maximised over the settings); "
                         "paper: paper 1's Eq. (12) attack alone; extended: the extended attack")
     p.add_argument("--dims", type=integer("--dims", 2, 64), nargs="+", default=None,
                    metavar="D", help="local dimensions of the parties of --state (default: two "
@@ -47,7 +48,8 @@ def register(sub) -> None:
                         "& Smith 2012) and report the distance moved")
     p.add_argument("--save-ensemble", type=out_file("--save-ensemble", (".npz",)), default=None,
                    metavar="FILE.npz",
-                   help="write Eve's decomposition rho = q sigma + (1 - q) tau to "
+                   help="write Eve's decomposition behind the reported bound, rho = q sigma + "
+                        "(1 - q) tau, to "
                         "FILE.npz: weights w_k (summing to 1), product vectors per party "
                         "(vectors_0, vectors_1, ...; member k is |v_k> = |v_0k> x |v_1k> x ...), "
                         "so sigma = sum_k w_k |v_k><v_k|, with dims, q, residual")

@@ -39,7 +39,8 @@ def register(subparsers) -> None:
                    help="leakage model(s): uniform, junk (default uniform)")
     p.add_argument("--attack", default=None,
                    help="[rate, data, state] attack(s): best, paper, extended (default best: per "
-                        "point the smallest of the paper, extended and no-attack bounds)")
+                        "point the smallest of the paper, extended and no-attack bounds; state "
+                        "with 3+ parties: as state-bound, with the conference-key cuts)")
     p.add_argument("--protocol", default=None,
                    help="[data; required] protocol(s): bb84, bbm92, six-state")
     p.add_argument("--qber-z", dest="qber_z", default=None,
