@@ -1542,7 +1542,8 @@ def _point(src, eve, leak, model, measurements, given, attack, cut_bound, n_sear
     scale = 1.0 / (n - 1)
     value, paper = best["value"] * scale, best["paper"] * scale
     total_correlation = value
-    reported = _entry_certificate(eve, setting, "total_correlation", None, best, value, dims)
+    # the total-correlation bound's certificate (its decomposition: the top-level fields)
+    reported = tc = _entry_certificate(eve, setting, "total_correlation", None, best, value, dims)
     best_cut, cut_cert = None, None
     if cut_bound and n >= 3:
         cut_settings, cuts = [setting] if len(settings) == 1 else settings, _cuts(n)
@@ -1587,10 +1588,6 @@ def _point(src, eve, leak, model, measurements, given, attack, cut_bound, n_sear
     bound_used = reported["form"]
     ext = None if best["extended"] is None else best["extended"] * scale
     no_attack = best["no_attack"] * scale
-    dec = best["dec"]
-    if best["decomposition"] == "trivial":
-        dec = eve.base  # report (and save) the certified separable decomposition beside it
-    residual = eve.residual(dec)
     decs = [eve.base] + [x for fr in eve.frames.values() for _, x in fr]
     outers = [d.outer for d in decs if d.outer is not None]
     outer = min(outers) if outers else None
@@ -1599,7 +1596,7 @@ def _point(src, eve, leak, model, measurements, given, attack, cut_bound, n_sear
     if outer is not None and outer - best_q > GAP_NOTE and value > 0:   # (a 0 bound is tight)
         notes.append(f"separable weight not certified optimal (largest q over Eve's "
                      f"decompositions {best_q:.6g}, outer {outer:.6g}; the decomposition used has "
-                     f"q = {dec.q:.6g}); the bound may be loose")
+                     f"q = {tc['separable_weight']:.6g}); the bound may be loose")
     if attack == "paper" and not eve.use_trivial and value > no_attack + ATOL_TIE:
         notes.append(f"paper 1's attack is above the no-attack bound {no_attack:.6g} at these "
                      f"measurements (the default attack='best' includes no attack)")
@@ -1622,12 +1619,12 @@ def _point(src, eve, leak, model, measurements, given, attack, cut_bound, n_sear
                     value_by_decomposition=best["value_by_decomposition"])
     return SourceRateBound(
         value=float(value), cut_bound=None if best_cut is None else float(best_cut),
-        separable_weight=float(dec.q), separable_weight_outer=outer,
-        ensemble_size=len(dec.weights), tau_min_eigenvalue=float(dec.tau_low),
+        separable_weight=tc["separable_weight"], separable_weight_outer=outer,
+        ensemble_size=len(tc["ensemble"]["weights"]), tau_min_eigenvalue=tc["tau_min_eigenvalue"],
         measurements=setting.labels,
         certificate={"measurement_unitaries": setting.unitaries,
                      "measurement_povm_elements": [p.elements for p in setting.povms],
-                     "decomposition": dec.how, "attack": eve_cert,
+                     "decomposition": tc["decomposition_method"], "attack": eve_cert,
                      "zero_key": zero_key,
                      "decomposition_used": best["decomposition"],
                      "certified_weights": {"input frame": float(eve.base.q),
@@ -1636,16 +1633,17 @@ def _point(src, eve, leak, model, measurements, given, attack, cut_bound, n_sear
                                            **({"trivial": 0.0} if eve.use_trivial else {})},
                      "no_attack_bound": float(no_attack),
                      "bound_used": bound_used, "bound": reported, "cut": cut_cert,
-                     "ensemble": {"weights": dec.weights, "vectors": dec.vectors, "dims": list(dims)}},
+                     "ensemble": tc["ensemble"]},
         method=(f"{attack} bound: the {best['attack_used']} attack on Eve's best decomposition "
-                f"per setting (won: {best['decomposition']}; {dec.how}); max over settings: {how}; "
+                f"per setting (won: {best['decomposition']}; {tc['decomposition_method']}); max "
+                f"over settings: {how}; "
                 f"min over Eve: {best['eve'].get('method', 'closed form')}"
                 + ("" if best_cut is None or attack != "best" else
                    f"; reported: the max over the settings of the min of this total-correlation "
                    f"bound and every conference-key cut bound (won: {_bound_name(reported)} at "
                    f"{reported['measurements']})")),
         status=status, message="; ".join(notes), attack=attack, paper_value=float(paper),
-        ensemble_residual=residual,
+        ensemble_residual=tc["ensemble_residual"],
         extended_value=ext, no_attack_value=float(no_attack), attack_used=best["attack_used"],
         lower_bound=lower, lower_bound_method=lower_method, verdict=verdict, leakage=leak,
         model=model, dims=dims, total_correlation_bound=float(total_correlation),
