@@ -1183,10 +1183,17 @@ def _qubit_settings(source: Source, quick, n_grid: int, n_polish: int):
     return settings, how
 
 
-def _search_settings(source: Source, problem: _Problem, rng, n_search: int, n_local: int):
+def _search_settings(source: Source, problem: _Problem, rng, n_search: int, n_local: int,
+                     paper_value=None):
+    """Candidate settings: Z, ``n_search`` Haar-random ones and the local maxima from the best
+    ``n_local`` of them by ``paper_value(setting)`` (default ``problem.paper_value`` with Eve's
+    structured starts; the caller's memoised one, to share the values with its estimates)."""
+    if paper_value is None:
+        def paper_value(st):
+            return problem.paper_value(st, 0, None)
     zs = _unitary_setting([np.eye(d, dtype=complex) for d in source.dims])
     sampled = [zs] + [_unitary_setting([_haar(d, rng) for d in source.dims]) for _ in range(n_search)]
-    ranked = sorted(sampled, key=lambda s: -problem.paper_value(s, 0, None))
+    ranked = sorted(sampled, key=lambda s: -paper_value(s))
     local = _local_search(problem, ranked[:n_local]) if n_local else []
     how = f"Z plus {n_search} seeded Haar-random local settings (all parties free)"
     if n_local:
@@ -1510,15 +1517,29 @@ def _point(src, eve, leak, model, measurements, given, attack, cut_bound, n_sear
     base_problem = _Problem(eve.base, dims, leak, model)
     trivial_problem = _Problem(eve.trivial, dims, leak, model)
 
+    estimates: dict = {}
+
+    def paper_value(setting, groups=None):
+        """``base_problem.paper_value`` at ``setting`` (Eve's structured starts), once per
+        setting and groups (the entry keeps ``setting`` alive, so its id is not reused)."""
+        key = (id(setting), repr(groups))
+        if key not in estimates:
+            estimates[key] = (setting, base_problem.paper_value(setting, 0, None, groups))
+        return estimates[key][1]
+
     def quick(setting, groups=None):
         """An upper estimate of the setting's value (paper attack on the input frame with Eve's
         structured starts only; capped by no attack): every attack's min is at most this.  Per
         party (the total correlation divided by N - 1, as reported), or for the party groups
-        ``groups`` (a cut; not divided)."""
-        key = base_problem.paper_value(setting, 0, None, groups)
-        if attack == "paper" or not eve.use_trivial:  # no-attack is a candidate only with it
-            return key
-        return min(key, trivial_problem.paper_value(setting, 0, None, groups))
+        ``groups`` (a cut; not divided).  Computed once per setting and groups: the searches
+        share them."""
+        key = ("quick", id(setting), repr(groups))
+        if key not in estimates:
+            value = paper_value(setting, groups)
+            if attack != "paper" and eve.use_trivial:   # no-attack is a candidate only with it
+                value = min(value, trivial_problem.paper_value(setting, 0, None, groups))
+            estimates[key] = (setting, value)
+        return estimates[key][1]
 
     if given is not None:
         settings, how = [given], "given measurements"
@@ -1527,7 +1548,7 @@ def _point(src, eve, leak, model, measurements, given, attack, cut_bound, n_sear
     elif dims == (2, 2):
         settings, how = _qubit_settings(src, quick, N_QUBIT_GRID, N_QUBIT_POLISH)
     else:
-        settings, how = _search_settings(src, base_problem, rng, n_search, n_local)
+        settings, how = _search_settings(src, base_problem, rng, n_search, n_local, paper_value)
     if len(settings) > 1:
         how += ("; branch and bound: settings evaluated in decreasing order of an upper estimate "
                 "of their value until none can win; multistart heuristic for the outer max, not "
