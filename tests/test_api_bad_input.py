@@ -93,6 +93,9 @@ CASES = {
     "threshold complex array": (lambda: q.visibility_threshold(2, 2, np.array([0.1 + 0.5j])),
                                 "leakage"),
     "rate bool visibility (read as 1)": (lambda: q.rate_upper_bound(2, 2, True, 0.1), "visibility"),
+    # fuzzing: numpy parsed the text as a number, where check_real refuses a string
+    "rate string visibility (parsed)": (lambda: q.rate_upper_bound(2, 2, "0.9", 0.1), "visibility"),
+    "threshold string leakage (parsed)": (lambda: q.visibility_threshold(2, 2, ["0.1"]), "leakage"),
     "dw_lower_bound number (IndexError)": (lambda: q.dw_lower_bound(0.5), "box must be a BellBox"),
     "question_class None state (AttributeError)": (
         lambda: q.question_class(None, [computational(2)] * 2, 0.1), "state must be an IsotropicGHZ"),

@@ -60,7 +60,9 @@ def check_unit_array(name: str, values: ArrayLike) -> NDArray[np.float64]:
         if values is None or isinstance(values, bool):   # (numpy would read None as NaN)
             raise TypeError
         raw = np.asarray(values)
-        if raw.dtype.kind in "bc":   # (bools as 0/1; complex: numpy would drop the imaginary part)
+        # (bools as 0/1; complex: numpy would drop the imaginary part; strings: numpy would
+        # parse "0.1", where a scalar argument of the API is refused)
+        if raw.dtype.kind in "bcUS":
             raise TypeError
         arr = raw.astype(float, copy=False)
     except (TypeError, ValueError, OverflowError):
