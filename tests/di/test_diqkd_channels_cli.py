@@ -120,9 +120,9 @@ def test_cli_bound(tmp_path, capsys):
 @pytest.mark.parametrize(
     "argv, match",
     [
-        (["diqkd", "rho-d", "--shield-dim", "1", "--json"], "shield_dim"),
+        (["diqkd", "rho-d", "--shield-dim", "1", "--json"], "--shield-dim must be"),
         (["diqkd", "rho-d", "--shield-dim", "6", "--unitary", "hadamard", "--json"], "power of 2"),
-        (["diqkd", "crossover", "--max-dim", "0", "--json"], "max_dim"),
+        (["diqkd", "crossover", "--max-dim", "0", "--json"], "--max-dim must be"),
         (["diqkd", "bound", "--state", "/nonexistent.npy", "--dims", "2", "2", "--json"], "--state"),
     ],
     ids=["d1", "hadamard-6", "max-dim", "missing-file"],

@@ -138,5 +138,5 @@ def test_console_error_is_one_line_without_traceback(tmp_path):
     assert proc.returncode == 2
     assert proc.stdout == ""
     assert proc.stderr.strip().splitlines() == [
-        "qkdbounds: error: visibility: range stop must be >= start, got '0.2:0.1:0.1'"]
+        "qkdbounds: error: --visibility: range stop must be >= start, got '0.2:0.1:0.1'"]
     assert not (tmp_path / "x.sqlite").exists()
