@@ -73,6 +73,7 @@ from ..errors import (InputError, check_callback, check_choice, check_int, check
                       check_real, check_rng)
 from ..measurements.povm import POVM, check_povm, member_distributions, povm_distribution, \
     povm_from_unitary
+from .._tolerances import ATOL_RATE
 from ..states.sources import Source
 from ..status import Status, StatusField
 from ._results import PointSequence
@@ -116,7 +117,8 @@ class SourceRateBound(StatusField):
         Eq. 14; the mutual information for N = 2).
     cut_bound : float or None
         Conference-key cut bound :math:`\\max_x\\min_S\\min_\\text{Eve} p(?)I(A_S:A_{S^c}|?)`
-        (bits; a conference key is a bipartite key across every cut), N >= 3 (or when asked);
+        (bits; a conference key is a bipartite key across every cut), N >= 3 (None for two
+        parties, whose one cut is the total correlation, and with ``cut_bound=False``);
         its setting, cut (``parties``), Eve's attack and decomposition (``ensemble``,
         ``separable_weight``) are ``certificate["cut"]``.  For a key from one setting (module
         docstring).
@@ -1301,7 +1303,8 @@ def source_rate_upper_bound(source, leakage, model: str = "uniform",
         ``state-bound --project`` (:func:`qkdbounds.states.sources.project_to_state`); ignored
         for a :class:`Source`.
     cut_bound : bool, optional
-        Compute the conference-key cut bound (default: for N >= 3).
+        Compute the conference-key cut bound for N >= 3 (default True; two parties have one
+        cut, whose bound is the total correlation's).
     n_search, n_local : int
         Haar-random settings ([0, 1000]) and local maximisations ([0, 100]) of the search
         beyond two qubits.
@@ -1634,8 +1637,11 @@ def _point(src, eve, leak, model, measurements, given, attack, cut_bound, n_sear
 
     lower = reported_lower(value, lower)
     verdict = decide(value, lower)
-    zero_key = reported["zero_key"]
-    status = Status.OPTIMAL if zero_key and value <= 0 else Status.CERTIFIED
+    # a zero as the verdict reads it: Eve's attack flagged it, or its value is round-off of 0
+    # (the extended attack clips its measure without the flag: 3.8e-17 or 0.0 by the last bit
+    # of the input)
+    zero_key = reported["zero_key"] = bool(reported["zero_key"] or value <= ATOL_RATE)
+    status = Status.OPTIMAL if zero_key else Status.CERTIFIED
     eve_cert = dict(best["eve"], decomposition=best["decomposition"],
                     value_by_decomposition=best["value_by_decomposition"])
     return SourceRateBound(
