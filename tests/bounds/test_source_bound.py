@@ -868,7 +868,7 @@ def test_the_cut_bound_is_the_headline_when_it_is_tighter(tmp_path, capsys):
     assert r.verdict == "no_key" and r.status == "optimal" and r.certificate["zero_key"]
     assert "may be loose" not in r.message          # a zero bound is tight, whatever q's gap
     assert r.certificate["bound_used"] == "cut" and r.certificate["cut"]["parties"] == [[0], [1, 2]]
-    assert "won: cut 1|23" in r.method
+    assert "won: cut 1|23" in r.method and "bound_used='cut'" in repr(r)
     # second route: no attack gives (1 - L) TC/2 of the Z distribution, by brute force
     p = _dense_distribution(rho, [np.eye(2)] * 3)
     tc = sum(_entropy(p.sum(axis=tuple(j for j in range(3) if j != i))) for i in range(3)) - _entropy(p)

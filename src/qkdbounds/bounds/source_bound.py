@@ -194,7 +194,8 @@ class SourceRateBound(StatusField):
         lb = "None" if self.lower_bound is None else f"{self.lower_bound:.6g}"
         return (f"SourceRateBound(dims={list(self.dims)}, leakage={self.leakage}, "
                 f"model={self.model!r}, attack={self.attack!r}, measurements={self.measurements}, "
-                f"value={self.value:.6g} {self.unit}, attack_used={self.attack_used!r}, "
+                f"value={self.value:.6g} {self.unit}, bound_used={self.bound_used!r}, "
+                f"attack_used={self.attack_used!r}, "
                 f"paper_value={self.paper_value:.6g}, lower_bound={lb}, "
                 f"verdict={self.verdict!r}, status={str(self.status)!r})")
 
