@@ -88,6 +88,10 @@ N_GRID_ALPHA = 41
 N_TANGENT_GRID = 41
 N_TANGENT_LEVELS = 10
 N_TANGENT_ZOOM = 11
+#: Tangent search (zoom levels, grid points) inside the (p, alpha) search, whose values only rank
+#: the candidates: the value reported is recomputed at the chosen (p, alpha) with
+#: :data:`N_TANGENT_LEVELS` and :data:`N_TANGENT_GRID`.
+TANGENT_SEARCH_RANKING = (4, 21)
 N_REFINE_LEVELS = 7
 N_REFINE_LEVELS_FLIP = 6
 N_REFINE_POINTS = 11
@@ -376,26 +380,31 @@ def _search_flip(rates) -> float:
     return zoom_search_flip(rates, N_GRID_FLIP, N_FLIP_LEVELS, N_REFINE_POINTS)[0]
 
 
-def _tangent_slopes(alpha: NDArray, flip: NDArray) -> tuple[NDArray, NDArray]:
+def _tangent_slopes(alpha: NDArray, flip: NDArray, levels: int = N_TANGENT_LEVELS,
+                    grid_points: int = N_TANGENT_GRID) -> tuple[NDArray, NDArray]:
     """:func:`_tangent` vectorised over arrays of :math:`|\\alpha| < 1` and :math:`p` (same shape):
-    a grid of :data:`N_TANGENT_GRID` points, then :data:`N_TANGENT_LEVELS` zooms of :data:`N_TANGENT_ZOOM` points into the
-    two cells around the best point (instead of Brent's search).  Returns (tangent point, slope)."""
+    a grid of ``grid_points`` points, then ``levels`` zooms of :data:`N_TANGENT_ZOOM` points into the
+    two cells around the best point (instead of Brent's search).  Returns (tangent point, slope).
+
+    Every slope is that of a chord to an evaluated point, so it is at least the smallest one: fewer
+    ``levels`` (the search of :func:`_search_flip_alpha_pair`, whose values only rank candidates)
+    can only overstate the slope, by about the curvature times the square of the last cell."""
     a, p = alpha.ravel()[:, None], flip.ravel()[:, None]
     rows = np.arange(a.shape[0])
     hp = _h(p)
     s_max = 2 * np.sqrt(1 + a**2)
-    grid = 2 + (s_max - 2) * np.linspace(0.0, 1.0, N_TANGENT_GRID)[1:]
+    grid = 2 + (s_max - 2) * np.linspace(0.0, 1.0, grid_points)[1:]
     # the zooms may go below the first grid point, down to (just above) 2: for |alpha| -> 1 the
     # tangent point lies inside the first cell (e.g. 2.0006 for alpha = 1 - 1e-5, p = 0.001)
     # (strictly above 2 even where 1e-12 (s_max - 2) rounds away: no 0/0 in the chord slope)
     s_min = np.maximum(2 + 1e-12 * (s_max - 2), np.nextafter(2.0, 3.0))
-    step = (s_max - 2) / (N_TANGENT_GRID - 1)
+    step = (s_max - 2) / (grid_points - 1)
     consts = _f_constants(a, p)
     slopes = (_f_terms(grid, *consts) - hp) / (grid - 2)
     k = np.argmin(slopes, axis=1)
     best_s, best = grid[rows, k][:, None], slopes[rows, k][:, None]
     zoom = np.linspace(-1.0, 1.0, N_TANGENT_ZOOM)
-    for _ in range(N_TANGENT_LEVELS):
+    for _ in range(levels):
         s = np.minimum(np.maximum(best_s + step * zoom, s_min), s_max)
         sl = (_f_terms(s, *consts) - hp) / (s - 2)
         k = np.argmin(sl, axis=1)
@@ -407,8 +416,10 @@ def _tangent_slopes(alpha: NDArray, flip: NDArray) -> tuple[NDArray, NDArray]:
     return best_s[:, 0].reshape(alpha.shape), best[:, 0].reshape(alpha.shape)
 
 
-def _asymmetric_entropy_vec(s_alpha: NDArray, alpha: NDArray, flip: NDArray) -> NDArray:
-    """:func:`asymmetric_chsh_entropy` vectorised (arrays broadcast together; no input checks)."""
+def _asymmetric_entropy_vec(s_alpha: NDArray, alpha: NDArray, flip: NDArray,
+                            tangent_search: tuple[int, int] = (N_TANGENT_LEVELS, N_TANGENT_GRID)) -> NDArray:
+    """:func:`asymmetric_chsh_entropy` vectorised (arrays broadcast together; no input checks);
+    ``tangent_search``: the zoom levels and grid points of the tangent search (:func:`_tangent_slopes`)."""
     s_alpha, alpha, flip = np.broadcast_arrays(*(np.asarray(x, dtype=float) for x in (s_alpha, alpha, flip)))
     a = np.abs(alpha)
     s_max = 2 * np.sqrt(1 + a * a)
@@ -417,7 +428,7 @@ def _asymmetric_entropy_vec(s_alpha: NDArray, alpha: NDArray, flip: NDArray) -> 
     out = np.where(s <= 2 * np.maximum(1.0, a), hp, _f(s, a, flip))
     small = (a < 1) & (s > 2)
     if small.any():
-        s_star, slope = _tangent_slopes(a[small], flip[small])
+        s_star, slope = _tangent_slopes(a[small], flip[small], *tangent_search)
         ss = s[small]
         out = np.array(out, copy=True)
         out[small] = np.where(ss >= s_star, out[small], hp[small] + slope * (ss - 2))
@@ -461,7 +472,7 @@ def _search_flip_alpha_pair(t_key: float, t_other: float, table: NDArray, leakag
     def rates(flips: NDArray, alphas: NDArray) -> NDArray:
         # alphas: one row of weights per flip probability
         p = flips[:, None]
-        ent = _asymmetric_entropy_vec(alphas * t_key + t_other, alphas, p)
+        ent = _asymmetric_entropy_vec(alphas * t_key + t_other, alphas, p, TANGENT_SEARCH_RANKING)
         return _leaky(ent, _flipped_cost_vec(table, flips)[:, None], leakage, model)
 
     zoom = np.linspace(-1.0, 1.0, N_REFINE_POINTS)
