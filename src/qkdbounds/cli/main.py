@@ -41,8 +41,31 @@ COMMAND_MODULES = {
 class _Parser(argparse.ArgumentParser):
     """argparse prints usage + error and exits 2; we want exactly one line on stderr."""
 
+    _formatting = False
+
     def error(self, message: str):  # noqa: D401 - argparse API
         raise InputError(message)
+
+    def _get_formatter(self):
+        # add_argument checks every option's metavar with a formatter, which needs no terminal
+        # width (argparse looks it up through shutil: ~3 ms of every command's start-up); help
+        # and usage text get the terminal's width
+        if self._formatting:
+            return super()._get_formatter()
+        return self.formatter_class(prog=self.prog, width=80)
+
+    def format_help(self) -> str:
+        return self._formatted(super().format_help)
+
+    def format_usage(self) -> str:
+        return self._formatted(super().format_usage)
+
+    def _formatted(self, method) -> str:
+        self._formatting = True
+        try:
+            return method()
+        finally:
+            self._formatting = False
 
 
 def _version() -> str:

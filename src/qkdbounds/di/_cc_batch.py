@@ -37,12 +37,6 @@ GAMMA_ITERATIONS = 2
 ZERO_RTOL = 1e-12
 
 
-def params_to_physical(z: NDArray, n_x: int, n_y: int):
-    """Map unconstrained parameters (K, 1 + n_x + n_y + 2) to (theta, alice, bob, eta_a, eta_b)."""
-    theta = np.pi / 2 * np.sin(z[:, 0]) ** 2
-    return (theta, z[:, 1:1 + n_x], z[:, 1 + n_x:1 + n_x + n_y], np.sin(z[:, -2]) ** 2, np.sin(z[:, -1]) ** 2)
-
-
 #: The outcome signs (+1, -1) and their products, for :func:`qubit_boxes`.
 _SIGN = np.array([1.0, -1.0])
 _SIGN2 = np.outer(_SIGN, _SIGN)
@@ -55,9 +49,17 @@ def qubit_boxes(z: NDArray, n_x: int, n_y: int, binning: str) -> NDArray:
     :math:`\langle B\rangle = \cos2\theta\cos\beta`, :math:`E = \cos\alpha\cos\beta +
     \sin2\theta\sin\alpha\sin\beta`, then detectors and the binning of the no-click event.
     """
-    theta, al, be, ea, eb = params_to_physical(np.atleast_2d(z), n_x, n_y)
-    c2, s2 = np.cos(2 * theta)[:, None, None], np.sin(2 * theta)[:, None, None]
-    ca, sa, cb, sb = np.cos(al)[:, :, None], np.sin(al)[:, :, None], np.cos(be)[:, None, :], np.sin(be)[:, None, :]
+    z = np.atleast_2d(z)
+    # (theta, angles, eta_a, eta_b) as in qkdbounds.di.attack._eve_from_params, each function
+    # once over the columns it applies to (the search's hot loop is numpy-call bound)
+    theta = np.pi / 2 * np.sin(z[:, 0]) ** 2
+    eff = np.sin(z[:, -2:]) ** 2
+    ea, eb = eff[:, 0], eff[:, 1]
+    two_theta = 2 * theta
+    c2, s2 = np.cos(two_theta)[:, None, None], np.sin(two_theta)[:, None, None]
+    angles = z[:, 1:1 + n_x + n_y]
+    cos, sin = np.cos(angles), np.sin(angles)
+    ca, sa, cb, sb = cos[:, :n_x, None], sin[:, :n_x, None], cos[:, None, n_x:], sin[:, None, n_x:]
     ma = c2 * ca          # (K, x, 1): <A> (broadcast over y below; the same numbers as x 1.0)
     mb = c2 * cb          # (K, 1, y)
     corr = ca * cb + s2 * sa * sb
@@ -68,8 +70,8 @@ def qubit_boxes(z: NDArray, n_x: int, n_y: int, binning: str) -> NDArray:
     ea5, eb5 = ea[:, None, None, None, None], eb[:, None, None, None, None]
     p = np.zeros((k, n_x, n_y, 3, 3))
     p[..., :2, :2] = ea5 * eb5 * ideal
-    p[..., :2, 2] = ea5[..., 0] * (1 - eb5[..., 0]) * ideal.sum(axis=4)
-    p[..., 2, :2] = (1 - ea5[..., 0]) * eb5[..., 0] * ideal.sum(axis=3)
+    p[..., :2, 2] = ea5[..., 0] * (1 - eb5[..., 0]) * _sum(ideal, 4)
+    p[..., 2, :2] = (1 - ea5[..., 0]) * eb5[..., 0] * _sum(ideal, 3)
     p[..., 2, 2] = ((1 - ea) * (1 - eb))[:, None, None]
     if binning in ("A", "both"):
         p[..., 0, :] += p[..., 2, :]
@@ -308,7 +310,8 @@ def _mass_entropy(m: NDArray, axis) -> NDArray:
     return _xlog(mass) - _sum(_xlog(m), axis)
 
 
-def one_way_batch(question: NDArray, p_key: NDArray, alice_known: NDArray | None = None) -> tuple[NDArray, NDArray]:
+def one_way_batch(question: NDArray, p_key: NDArray, alice_known: NDArray | None = None,
+                  conditional: dict | None = None) -> tuple[NDArray, NDArray]:
     r"""Largest :math:`H(A|E) - H(A|B)` and :math:`H(B|E) - H(B|A)` over the key binnings.
 
     Eve knows both outputs outside the "?" class ``question``, except in the one-sided rounds
@@ -323,28 +326,47 @@ def one_way_batch(question: NDArray, p_key: NDArray, alice_known: NDArray | None
         The key table of the attacked distribution (the observed one).
     alice_known : ndarray, shape (K, n_a, n_b), optional
         Mass of the one-sided class with Alice's output ``a`` (row ``a`` only).
+    conditional : dict, optional
+        :func:`key_conditional_entropies` of ``p_key``, if at hand.
 
     Returns
     -------
     (direct, reverse) : ndarrays, shape (K,)
         Not clipped at 0 (as :func:`qkdbounds.di.attack.one_way_forms`).
     """
-    n_a, n_b = p_key.shape
     direct = np.full(question.shape[0], -np.inf)
     reverse = direct.copy()
+    if conditional is None:
+        conditional = key_conditional_entropies(p_key)
+    for (bin_a, bin_b), (h_a_b, h_b_a) in conditional.items():
+        q = question
+        if bin_a:
+            q = _bin(q, 1)
+        if bin_b:
+            q = _bin(q, 2)
+        h_a_e = _mass_entropy(_sum(q, 2), 1)
+        h_b_e = _mass_entropy(_sum(q, 1), 1)
+        if alice_known is not None:
+            ak = _bin(alice_known, 2) if bin_b else alice_known   # Alice's own binning: rows merge
+            h_b_e = h_b_e + _sum(_mass_entropy(ak, 2), 1)
+        direct = np.maximum(direct, h_a_e - h_a_b)
+        reverse = np.maximum(reverse, h_b_e - h_b_a)
+    return direct, reverse
+
+
+def key_conditional_entropies(p_key: NDArray) -> dict:
+    """:math:`H(A|B)` and :math:`H(B|A)` of the key table per key binning ``(bin_a, bin_b)``
+    (shape (1,) each), for :func:`one_way_batch` (a search asks with one table thousands of
+    times: :class:`~qkdbounds.di._cc_search.AttackSearch` computes them once)."""
+    n_a, n_b = p_key.shape
+    out = {}
     for bin_a in ((False, True) if n_a > 2 else (False,)):
         for bin_b in ((False, True) if n_b > 2 else (False,)):
-            q, pk = question, p_key[None]
+            pk = p_key[None]
             if bin_a:
-                q, pk = _bin(q, 1), _bin(pk, 1)
+                pk = _bin(pk, 1)
             if bin_b:
-                q, pk = _bin(q, 2), _bin(pk, 2)
+                pk = _bin(pk, 2)
             h_ab = _mass_entropy(pk, (1, 2))
-            h_a_e = _mass_entropy(_sum(q, 2), 1)
-            h_b_e = _mass_entropy(_sum(q, 1), 1)
-            if alice_known is not None:
-                ak = _bin(alice_known, 2) if bin_b else alice_known   # Alice's own binning: rows merge
-                h_b_e = h_b_e + _sum(_mass_entropy(ak, 2), 1)
-            direct = np.maximum(direct, h_a_e - (h_ab - _mass_entropy(_sum(pk, 1), 1)))
-            reverse = np.maximum(reverse, h_b_e - (h_ab - _mass_entropy(_sum(pk, 2), 1)))
-    return direct, reverse
+            out[bin_a, bin_b] = (h_ab - _mass_entropy(_sum(pk, 1), 1), h_ab - _mass_entropy(_sum(pk, 2), 1))
+    return out

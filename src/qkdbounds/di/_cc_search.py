@@ -34,8 +34,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from ._cc_batch import (chsh_functionals, min_processing, min_weight_of, one_way_batch, positivity_functionals,
-                        qubit_boxes)
+from ._cc_batch import (chsh_functionals, key_conditional_entropies, min_processing, min_weight_of, one_way_batch,
+                        positivity_functionals, qubit_boxes)
 
 #: Value of a candidate that admits no decomposition (bits; above any rate).
 INFEASIBLE = 1e3
@@ -131,6 +131,7 @@ class AttackSearch:
         self.leakage = leakage
         self.leak_q = leakage if model == "uniform" else 0.0
         self.p_key = p[key]
+        self.key_entropies = key_conditional_entropies(self.p_key)
         self.p_flat = p.ravel()
         facets = chsh_functionals(p.shape)
         self.exact = facets is not None
@@ -181,7 +182,7 @@ class AttackSearch:
             two, plain, gamma = np.full(len(t), np.inf), np.full(len(t), np.nan), np.zeros_like(question)
             if proc.any():
                 two[proc], gamma[proc], plain[proc] = min_processing(question[proc], known[proc])
-        direct, reverse = one_way_batch(question, self.p_key, alice_known if w.any() else None)
+        direct, reverse = one_way_batch(question, self.p_key, alice_known if w.any() else None, self.key_entropies)
         return {"two": np.where(ok, two, INFEASIBLE), "one": np.where(ok, direct, INFEASIBLE),
                 "rev": np.where(ok, reverse, INFEASIBLE), "plain": plain, "gamma": gamma}
 
@@ -314,8 +315,11 @@ def nelder_mead_lockstep(search: AttackSearch, runs: list[tuple], budget: int) -
         simplex = np.vstack([z0, z0 + NM_STEP * np.eye(z0.size)])
         adaptive = mode.endswith("-adaptive")
         mode = mode.removesuffix("-adaptive")
+        alpha, gamma_e, rho, sigma = _nm_coefficients(z0.size, adaptive)
         state.append({"simplex": simplex, "f": None, "obj": objective, "mode": mode, "used": 0, "adaptive": adaptive,
-                      "pending": simplex, "phase": "init", "done": False})
+                      "pending": simplex, "phase": "init", "done": False, "sigma": sigma,
+                      # reflection, expansion, outside and inside contraction steps (fixed per run)
+                      "steps": np.array([alpha, gamma_e * alpha, rho * alpha, -rho])[:, None]})
 
     def lazy_value(s, z):
         if s["mode"] == "one-sided-lp":
@@ -338,13 +342,11 @@ def nelder_mead_lockstep(search: AttackSearch, runs: list[tuple], budget: int) -
             if s["phase"] == "iterate":
                 order = np.argsort(s["f"], kind="stable")
                 s["simplex"], s["f"] = s["simplex"][order], s["f"][order]
-                alpha, gamma_e, rho, sigma = _nm_coefficients(s["simplex"].shape[1], s["adaptive"])
                 centroid = np.add.reduce(s["simplex"][:-1]) / (len(s["simplex"]) - 1)   # the mean
                 worst = s["simplex"][-1]
                 # reflection, expansion, outside and inside contraction in one broadcast (the
                 # same floating-point operations as one row each)
-                steps = np.array([alpha, gamma_e * alpha, rho * alpha, -rho])
-                s["pending"] = centroid + steps[:, None] * (centroid - worst)
+                s["pending"] = centroid + s["steps"] * (centroid - worst)
             s["values"] = {}
             active.append(s)
         if not active:
@@ -420,6 +422,5 @@ def nelder_mead_lockstep(search: AttackSearch, runs: list[tuple], budget: int) -
             if new is not None:
                 s["simplex"][-1], s["f"][-1] = new
             else:  # shrink towards the best vertex
-                sigma = _nm_coefficients(s["simplex"].shape[1], s["adaptive"])[3]
-                s["pending"] = s["simplex"][0] + sigma * (s["simplex"][1:] - s["simplex"][0])
+                s["pending"] = s["simplex"][0] + s["sigma"] * (s["simplex"][1:] - s["simplex"][0])
                 s["phase"] = "shrink"
