@@ -34,7 +34,7 @@ _LAZY = {
     "choose_route": "bounds", "rate_upper_bound": "bounds", "visibility_threshold": "bounds",
     "chsh_threshold_werner": "di.chsh", "chsh_value": "di.chsh",
     "di_lower_bound": "di.chsh", "werner_window": "di.window",
-    "bell_box": "di", "load_bell_table": "di", "local_weight": "di", "di_cc_attack": "di",
+    "bell_box": "di", "load_bell_table": "di", "bell_table": "di", "local_weight": "di", "di_cc_attack": "di",
     "di_attack_bound": "di", "di_region": "di", "dw_lower_bound": "di",
     "crossover_search": "di.partial_transpose", "ppt_state_key_bound": "di.partial_transpose", "rho_d": "di.partial_transpose",
     "rho_d_summary": "di.partial_transpose",

@@ -19,7 +19,7 @@ from .._lazy import lazy_exports
 _HOMES = {
     "DIAttackBound": "attack", "EveBox": "attack", "di_cc_attack": "attack",
     "BellBox": "bell_data", "bell_box": "bell_data", "chsh_value_of_box": "bell_data",
-    "load_bell_table": "bell_data",
+    "bell_table": "bell_data", "load_bell_table": "bell_data",
     "LocalWeight": "locality", "local_weight": "locality",
     "BoxLowerBound": "lower", "dw_lower_bound": "lower",
     "DIRegion": "region", "DIWindowPoint": "region", "di_attack_bound": "region", "di_region": "region",

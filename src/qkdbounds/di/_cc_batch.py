@@ -42,12 +42,14 @@ _SIGN = np.array([1.0, -1.0])
 _SIGN2 = np.outer(_SIGN, _SIGN)
 
 
-def qubit_boxes(z: NDArray, n_x: int, n_y: int, binning: str) -> NDArray:
+def qubit_boxes(z: NDArray, n_x: int, n_y: int, binning: str, outcomes=None) -> NDArray:
     r"""Batched :func:`~qkdbounds.di.bell_data.qubit_box` (visibility 1), shape (K, n_x, n_y, n_a, n_b).
 
     Same correlator closed form: :math:`\langle A\rangle = \cos2\theta\cos\alpha`,
     :math:`\langle B\rangle = \cos2\theta\cos\beta`, :math:`E = \cos\alpha\cos\beta +
-    \sin2\theta\sin\alpha\sin\beta`, then detectors and the binning of the no-click event.
+    \sin2\theta\sin\alpha\sin\beta`, then detectors and the binning of the no-click event;
+    ``outcomes`` (optional ``(n_a, n_b)``): zeros appended for the outcomes beyond the family's
+    (:attr:`qkdbounds.di.attack.EveBox.outcomes`).
     """
     z = np.atleast_2d(z)
     # (theta, angles, eta_a, eta_b) as in qkdbounds.di.attack._eve_from_params, each function
@@ -79,7 +81,12 @@ def qubit_boxes(z: NDArray, n_x: int, n_y: int, binning: str) -> NDArray:
     if binning in ("B", "both"):
         p[..., 0] += p[..., 2]
         p = p[..., :2]
-    return np.clip(p, 0.0, None)
+    p = np.clip(p, 0.0, None)
+    if outcomes is not None and p.shape[-2:] != tuple(outcomes):
+        out = np.zeros(p.shape[:-2] + tuple(outcomes))
+        out[..., :p.shape[-2], :p.shape[-1]] = p
+        return out
+    return p
 
 
 def chsh_functionals(shape) -> NDArray | None:

@@ -131,6 +131,8 @@ class AttackSearch:
         self.leakage = leakage
         self.leak_q = leakage if model == "uniform" else 0.0
         self.p_key = p[key]
+        # outcomes beyond the family's (a party with more than 3): zero under Eve's box
+        self.outcomes = (self.n_a, self.n_b) if max(self.n_a, self.n_b) > 3 else None
         self.key_entropies = key_conditional_entropies(self.p_key)
         self.p_flat = p.ravel()
         facets = chsh_functionals(p.shape)
@@ -198,7 +200,7 @@ class AttackSearch:
         z = np.atleast_2d(np.asarray(z, dtype=float))
         k = len(z)
         self.n_eval += k
-        q = qubit_boxes(z[:, :self.dim], self.n_x, self.n_y, self.binning)
+        q = qubit_boxes(z[:, :self.dim], self.n_x, self.n_y, self.binning, self.outcomes)
         w = z[:, self.dim:] ** 2 if z.shape[1] > self.dim else np.zeros((k, self.n_a))
         x, y = self.key
         q_flat = q.reshape(k, -1)
@@ -259,7 +261,7 @@ class AttackSearch:
         z = np.asarray(z, dtype=float)
         self.n_eval += 1
         self.n_lp += 1
-        q = qubit_boxes(z[None, :self.dim], self.n_x, self.n_y, self.binning)
+        q = qubit_boxes(z[None, :self.dim], self.n_x, self.n_y, self.binning, self.outcomes)
         cols = [q[0]] + _one_sided_columns(q[0], self.key[0])
         if self._cone_one_sided is None:
             from .locality import local_model_matrix

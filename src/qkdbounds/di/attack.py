@@ -9,8 +9,9 @@ the DI origin of paper 1's attack, its refs. [32, 33]).  For the observed box
 where :math:`D_\lambda` are local deterministic strategies (she knows every output),
 :math:`Q'` is a *quantum* box she can prepare (:class:`EveBox`: a state
 :math:`\cos\theta'|00\rangle+\sin\theta'|11\rangle`, qubit measurements at angles of her choice and
-detectors of efficiencies :math:`\eta'_A,\eta'_B`, with the honest binning of the no-click event),
-and :math:`Q'_{\hat x\to a}` is :math:`Q'` with Alice's key device hard-wired to output :math:`a`
+detectors of efficiencies :math:`\eta'_A,\eta'_B`, with the honest binning of the no-click event;
+outcomes beyond a party's third, e.g. double clicks, have probability 0 under :math:`Q'` and come
+from the :math:`D_\lambda`), and :math:`Q'_{\hat x\to a}` is :math:`Q'` with Alice's key device hard-wired to output :math:`a`
 (a quantum box in which Eve knows Alice's key bit but not Bob's: the *one-sided* part).  She keeps
 the label.  ``attack_side="two-sided"`` uses only :math:`D_\lambda` and :math:`Q'`;
 ``"one-sided"`` adds the :math:`Q'_{\hat x\to a}`; ``"best"`` runs both and keeps the lower
@@ -101,7 +102,13 @@ _ONE_SIDED_COST = 1e-3
 class EveBox:
     r"""Eve's quantum box :math:`Q'`: state :math:`\cos\theta'|00\rangle + \sin\theta'|11\rangle`,
     qubit measurements at ``alice_angles`` / ``bob_angles`` (x-z plane) read by detectors of
-    efficiency ``eta_a`` / ``eta_b`` with the given ``binning``."""
+    efficiency ``eta_a`` / ``eta_b`` with the given ``binning``.
+
+    ``outcomes`` (optional): the observed box's outcome counts ``(n_a, n_b)`` when a party has
+    more outcomes than the family's (2 binned, 3 with the no-click kept): the family's outcomes
+    are the observed outcomes 0, 1 (and 2, the no-click), and every further outcome (e.g. a
+    double click) has probability 0 under :math:`Q'` -- its POVM element is 0, and Eve's
+    deterministic strategies produce those rounds."""
 
     theta: float
     alice_angles: tuple[float, ...]
@@ -109,23 +116,55 @@ class EveBox:
     eta_a: float
     eta_b: float
     binning: str
+    outcomes: tuple[int, int] | None = None
 
     def box(self) -> NDArray[np.float64]:
         """The box :math:`Q'(ab|xy)`, shape (n_x, n_y, n_a, n_b) (via :func:`~qkdbounds.di.bell_data.qubit_box`)."""
-        return qubit_box(self.theta, 1.0, self.alice_angles, self.bob_angles, self.eta_a, self.eta_b,
-                         self.binning)
+        q = qubit_box(self.theta, 1.0, self.alice_angles, self.bob_angles, self.eta_a, self.eta_b,
+                      self.binning)
+        return q if self.outcomes is None else pad_outcomes(q, self.outcomes)
 
     def realisation(self) -> dict:
-        """The explicit realisation: state vector (basis 00, 01, 10, 11) and POVMs per setting."""
+        """The explicit realisation: state vector (basis 00, 01, 10, 11) and POVMs per setting
+        (with ``outcomes``: zero elements for the outcomes beyond the family's)."""
         bin_a, bin_b = self.binning in ("A", "both"), self.binning in ("B", "both")
+        n_a, n_b = self.outcomes if self.outcomes is not None else (None, None)
+
+        def povms(angles, eta, binned, n):
+            out = []
+            for t in angles:
+                m = qubit_povm(t, eta, binned)
+                if n is not None and n > len(m):
+                    m = np.concatenate([m, np.zeros((n - len(m), 2, 2))])
+                out.append(m.tolist())
+            return out
+
         return {
             "state": [float(np.cos(self.theta)), 0.0, 0.0, float(np.sin(self.theta))],
-            "alice_povms": [qubit_povm(t, self.eta_a, bin_a).tolist() for t in self.alice_angles],
-            "bob_povms": [qubit_povm(t, self.eta_b, bin_b).tolist() for t in self.bob_angles],
+            "alice_povms": povms(self.alice_angles, self.eta_a, bin_a, n_a),
+            "bob_povms": povms(self.bob_angles, self.eta_b, bin_b, n_b),
             "theta": float(self.theta), "alice_angles": list(map(float, self.alice_angles)),
             "bob_angles": list(map(float, self.bob_angles)), "eta_a": float(self.eta_a),
             "eta_b": float(self.eta_b), "binning": self.binning,
+            "outcomes": None if self.outcomes is None else list(self.outcomes),
         }
+
+
+def pad_outcomes(q: NDArray, outcomes) -> NDArray:
+    """``q`` (..., n_a', n_b') with zeros appended on the outcome axes up to ``outcomes`` = (n_a, n_b)."""
+    n_a, n_b = outcomes
+    if q.shape[-2:] == (n_a, n_b):
+        return q
+    out = np.zeros(q.shape[:-2] + (n_a, n_b))
+    out[..., :q.shape[-2], :q.shape[-1]] = q
+    return out
+
+
+def family_outcomes(shape) -> tuple[int, int] | None:
+    """The observed outcome counts a box of ``shape`` (n_x, n_y, n_a, n_b) needs beyond Eve's
+    family (:attr:`EveBox.outcomes`): None when each party has at most 3 outcomes."""
+    n_a, n_b = shape[2:]
+    return (int(n_a), int(n_b)) if max(n_a, n_b) > 3 else None
 
 
 @dataclass(frozen=True)
@@ -186,13 +225,13 @@ def fit_source_model(p: NDArray, binning: str, *, n_fits: int = 8,
     :func:`scipy.optimize.least_squares`).
 
     Returns the fitted parameters (keys as ``BellBox.source`` plus ``fit_residual``, the largest
-    absolute deviation), or None if ``p`` has more than 3 outcomes per party.
+    absolute deviation).  Outcomes beyond the model's (more than 3 for a party) are fitted as
+    probability 0 (:attr:`EveBox.outcomes`).
     """
     from scipy.optimize import least_squares
 
     n_x, n_y = p.shape[:2]
-    if max(p.shape[2:]) > 3:
-        return None
+    outcomes = family_outcomes(p.shape)
     rng = check_rng("rng", rng)
 
     def unpack(z):
@@ -201,7 +240,8 @@ def fit_source_model(p: NDArray, binning: str, *, n_fits: int = 8,
 
     def residual(z):
         theta, v, a, b, ea, eb = unpack(z)
-        return (qubit_box(theta, v, a, b, ea, eb, binning) - p).ravel()
+        q = qubit_box(theta, v, a, b, ea, eb, binning)
+        return ((q if outcomes is None else pad_outcomes(q, outcomes)) - p).ravel()
 
     best = None
     for _ in range(n_fits):
@@ -218,17 +258,18 @@ def fit_source_model(p: NDArray, binning: str, *, n_fits: int = 8,
 
 
 def _box_kind(box: BellBox) -> tuple[str, bool]:
-    """Binning that reproduces the box's outcome counts; False if the family cannot."""
+    """Binning of Eve's family for the box's outcome counts (the no-click kept for a party with
+    3 or more outcomes; outcomes beyond 3: :attr:`EveBox.outcomes`), and whether the family
+    applies (every box of 2 to :data:`~qkdbounds.di.bell_data.MAX_OUTCOMES` outcomes a party)."""
     n_a, n_b = box.probabilities.shape[2:]
-    if n_a > 3 or n_b > 3:
-        return "both", False
-    return {(2, 2): "both", (2, 3): "A", (3, 2): "B", (3, 3): "none"}[(n_a, n_b)], True
+    return {(2, 2): "both", (2, 3): "A", (3, 2): "B", (3, 3): "none"}[(min(n_a, 3), min(n_b, 3))], True
 
 
-def _eve_from_params(z: NDArray, n_x: int, n_y: int, binning: str) -> EveBox:
+def _eve_from_params(z: NDArray, n_x: int, n_y: int, binning: str,
+                     outcomes: tuple[int, int] | None = None) -> EveBox:
     theta = np.pi / 2 * np.sin(z[0]) ** 2
     return EveBox(float(theta), tuple(map(float, z[1:1 + n_x])), tuple(map(float, z[1 + n_x:1 + n_x + n_y])),
-                  float(np.sin(z[-2]) ** 2), float(np.sin(z[-1]) ** 2), binning)
+                  float(np.sin(z[-2]) ** 2), float(np.sin(z[-1]) ** 2), binning, outcomes)
 
 
 def _params_from_eve(eve: EveBox) -> NDArray:
@@ -498,8 +539,11 @@ def di_cc_attack(
     Parameters
     ----------
     box : BellBox
-        Observed Bell data (:func:`~qkdbounds.di.bell_data.bell_box` or a user table); 2 or 3
-        outcomes per party (3 = no-click kept) for Eve's quantum family.
+        Observed Bell data (:func:`~qkdbounds.di.bell_data.bell_box` or a user table), 2 to
+        :data:`~qkdbounds.di.bell_data.MAX_OUTCOMES` outcomes per party: outcomes 0 and 1 are the
+        bits, outcome 2 the no-click event, and Eve's quantum box gives any further outcome
+        (e.g. a double click) probability 0 -- her deterministic strategies produce those rounds
+        (:attr:`EveBox.outcomes`).
     leakage : float
         Paper 1's leakage :math:`L\in[0,1]`.
     model : {"uniform", "junk"}
@@ -560,6 +604,7 @@ def di_cc_attack(
     lw = local_weight(p)
     chsh = chsh_value_of_box(box)
     binning, supported = _box_kind(box)
+    outcomes = family_outcomes(p.shape)
     sides = ("two-sided", "one-sided") if attack_side == "best" else (attack_side,)
     if lw.value >= 1 - 1e-12:
         # a local box: Eve sends the LP's deterministic strategies and knows every output
@@ -598,7 +643,7 @@ def di_cc_attack(
         if "one-sided" in sides and search.exact:
             ext = []
             for i in np.argsort(np.where(vals["verified"], vals["two"], np.inf))[:ONE_SIDED_LP_STARTS]:
-                eve_p = _eve_from_params(z0[i], n_x, n_y, binning).box()
+                eve_p = _eve_from_params(z0[i], n_x, n_y, binning, outcomes).box()
                 cols = [eve_p] + _one_sided_columns(eve_p, key[0])
                 dec = decompose_with_boxes(p, cols, np.array([1.0] + [_ONE_SIDED_COST] * (len(cols) - 1)))
                 if dec is not None:
@@ -640,7 +685,7 @@ def di_cc_attack(
     def rebuilt(rec):
         """(value, decomposition, value_without_processing, info) of a recorded attack."""
         if id(rec) not in finals:
-            q_box = _eve_from_params(rec.z, n_x, n_y, binning).box()
+            q_box = _eve_from_params(rec.z, n_x, n_y, binning, outcomes).box()
             finals[id(rec)] = _attack_final(p, key, q_box, rec.w, rec.gamma, leakage, model)
         return finals[id(rec)]
 
@@ -665,7 +710,7 @@ def di_cc_attack(
                                      "holds only the leaked outcomes")
     value, dec, plain, info = final
     side = "one-sided" if dec.weights.size > 1 else "two-sided"
-    eve = _eve_from_params(best.z, n_x, n_y, binning)
+    eve = _eve_from_params(best.z, n_x, n_y, binning, outcomes)
     t = float(dec.weights[0])
     value = 0.0 if info["zero_key"] or value <= ATOL_RATE else float(value)
     gamma = np.asarray(info["gamma"], dtype=float)
@@ -680,7 +725,7 @@ def di_cc_attack(
             return None, forms
         r_dec, r_info = fin[1], fin[3]
         r_forms = one_way_forms(r_info["joint"])
-        return {"eve_box": _eve_from_params(rec.z, n_x, n_y, binning).realisation(),
+        return {"eve_box": _eve_from_params(rec.z, n_x, n_y, binning, outcomes).realisation(),
                 "attack_side": "one-sided" if r_dec.weights.size > 1 else "two-sided",
                 "quantum_weight": float(r_dec.weights[0]),
                 "one_sided_weights": [float(w) for w in r_dec.weights[1:]],

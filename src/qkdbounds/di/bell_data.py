@@ -43,7 +43,7 @@ from ..errors import InputError, check_choice, check_int, check_probability, che
 
 __all__ = [
     "BINNINGS", "BellBox", "bell_box", "box_from_povms", "check_box", "chsh_value_of_box",
-    "default_settings", "load_bell_table", "load_settings", "is_bell_table", "no_signalling_deviation", "partially_entangled_state",
+    "bell_table", "default_settings", "load_bell_table", "load_settings", "is_bell_table", "no_signalling_deviation", "partially_entangled_state",
     "qubit_povm", "qubit_box", "bin_no_click", "project_to_no_signalling", "ATOL_BOX", "MAX_OUTCOMES", "MAX_SETTINGS",
 ]
 
@@ -492,11 +492,77 @@ def load_bell_table(path, atol: float = 1e-6, *, project: bool = False) -> BellB
     if not _json_numbers(data["probabilities"]):
         raise InputError(f"--settings: {p}: probabilities must be nested lists of JSON numbers "
                          f"p[x][y][a][b] (no strings or booleans)")
+    return _table_box(data["probabilities"], data.get("key_settings", [0, 0]),
+                      data.get("chsh_settings", [[0, 1], [0, 1]]), data.get("outcomes_a"),
+                      data.get("outcomes_b"), atol, project, f"--settings {p.name}: ", f"--settings: {p}: ",
+                      {"kind": "table", "file": str(p)})
+
+
+def bell_table(probabilities: ArrayLike, key_settings: Sequence[int] = (0, 0),
+               chsh_settings: Sequence[Sequence[int]] = ((0, 1), (0, 1)),
+               outcomes_a: Sequence[str] | None = None, outcomes_b: Sequence[str] | None = None, *,
+               atol: float = 1e-6, project: bool = False) -> BellBox:
+    """A user box from an array :math:`p(ab|xy)` (the Python side of :func:`load_bell_table`).
+
+    Parameters
+    ----------
+    probabilities : array_like, shape (n_x, n_y, n_a, n_b)
+        ``probabilities[x, y, a, b]`` = :math:`p(ab|xy)`; 2 to :data:`MAX_SETTINGS` settings and
+        2 to :data:`MAX_OUTCOMES` outcomes a party.  Outcomes 0 and 1 are the bits; outcome 2,
+        if present, is the no-click event (binned into 0 where a binary box is needed: CHSH,
+        the lower bounds); further outcomes (e.g. double clicks) are kept as they are.
+    key_settings : (int, int)
+        Alice's and Bob's key settings :math:`(\hat x, \hat y)`.
+    chsh_settings : ((int, int), (int, int))
+        The two settings of each party in the CHSH test.
+    outcomes_a, outcomes_b : sequence of str, optional
+        Outcome labels (default ``"0"``, ``"1"``, ...).
+    atol : float
+        Tolerance of the normalisation and no-signalling checks, in [0, 0.1] (measured tables:
+        default 1e-6).
+    project : bool
+        Replace the table (clipped at 0, renormalised) by the nearest no-signalling box
+        (:func:`project_to_no_signalling`, for sampling noise); the distance moved is in
+        ``source["projection"]``.
+
+    Returns
+    -------
+    BellBox
+        ``source`` ``{"kind": "table", "projection": ...}``.
+
+    Raises
+    ------
+    InputError
+        A malformed array, a box not normalised / no-signalling within ``atol`` (or, with
+        ``project``, more than :data:`MAX_PROJECTION_DISTANCE` from no-signalling), settings
+        out of range or labels of the wrong count.
+
+    Examples
+    --------
+    >>> b = bell_box(binning="both")
+    >>> t = bell_table(b.probabilities, key_settings=(2, 0))
+    >>> t.shape, t.key_settings, t.source["kind"]
+    ((3, 2, 2, 2), (2, 0), 'table')
+    """
+    atol = check_real("atol", atol, 0.0, 0.1)
+    return _table_box(probabilities, key_settings, chsh_settings, outcomes_a, outcomes_b, atol,
+                      bool(project), "", "", {"kind": "table"})
+
+
+def _table_box(values, key_settings, chsh_settings, outcomes_a, outcomes_b, atol: float,
+               project: bool, box_prefix: str, field_prefix: str, source: dict) -> BellBox:
+    """:func:`bell_table` / :func:`load_bell_table` after their own checks; the messages start
+    with ``box_prefix`` (the box's checks) or ``field_prefix`` (the other fields)."""
     projection = None
     if project:
-        raw = np.asarray(data["probabilities"], dtype=float) if _is_numeric(data["probabilities"]) else None
+        raw = None
+        if _is_numeric(values):
+            try:
+                raw = np.asarray(values, dtype=float)
+            except (TypeError, ValueError, OverflowError):
+                raw = None
         if raw is None or raw.ndim != 4 or not np.all(np.isfinite(raw)) or raw.min() < -atol:
-            check_box(data["probabilities"], f"--settings {p.name}: probabilities", atol)  # raises
+            check_box(values, f"{box_prefix}probabilities", atol)  # raises
         raw = np.clip(raw, 0.0, None)
         raw = raw / np.where(raw.sum(axis=(2, 3), keepdims=True) > 0, raw.sum(axis=(2, 3), keepdims=True), 1)
         projected, moved = project_to_no_signalling(raw)
@@ -504,12 +570,12 @@ def load_bell_table(path, atol: float = 1e-6, *, project: bool = False) -> BellB
             raise InputError(f"--project: the table is {moved:.3g} (total variation) from the nearest "
                              f"no-signalling box; allowed: at most {MAX_PROJECTION_DISTANCE} (--project is "
                              f"for sampling noise, not for signalling data)")
-        arr = check_box(projected, f"--settings {p.name}: projected probabilities", 1e-7)
+        arr = check_box(projected, f"{box_prefix}projected probabilities", 1e-7)
         projection = {"total_variation_moved": moved, "method": "Euclidean projection onto the "
                       "no-signalling polytope (QP, CVXPY + Clarabel)"}
     else:
         try:
-            arr = check_box(data["probabilities"], f"--settings {p.name}: probabilities", atol)
+            arr = check_box(values, f"{box_prefix}probabilities", atol)
         except InputError as exc:
             # --project repairs sampling noise (normalisation, signalling, tiny negatives), not a
             # table of the wrong shape or with NaN: the hint only where it can help
@@ -521,21 +587,24 @@ def load_bell_table(path, atol: float = 1e-6, *, project: bool = False) -> BellB
     arr = arr / arr.sum(axis=(2, 3), keepdims=True)
     n_x, n_y, n_a, n_b = arr.shape
     try:
-        key = tuple(int(k) for k in data.get("key_settings", [0, 0]))
-        chsh = tuple(tuple(int(s) for s in side) for side in data.get("chsh_settings", [[0, 1], [0, 1]]))
+        key = tuple(int(k) for k in key_settings)
+        chsh = tuple(tuple(int(s) for s in side) for side in chsh_settings)
     except (TypeError, ValueError, OverflowError):
-        raise InputError(f"--settings: {p}: key_settings must be [x, y] and chsh_settings "
+        raise InputError(f"{field_prefix}key_settings must be [x, y] and chsh_settings "
                          f"[[x0, x1], [y0, y1]] (integers)") from None
     if len(key) != 2 or len(chsh) != 2 or any(len(side) != 2 for side in chsh):
-        raise InputError(f"--settings: {p}: key_settings must be [x, y], chsh_settings [[x0, x1], [y0, y1]]")
+        raise InputError(f"{field_prefix}key_settings must be [x, y], chsh_settings [[x0, x1], [y0, y1]]")
     check_int("key_settings[0]", key[0], 0, n_x - 1)
     check_int("key_settings[1]", key[1], 0, n_y - 1)
     for s in chsh[0]:
         check_int("chsh_settings (Alice)", s, 0, n_x - 1)
     for s in chsh[1]:
         check_int("chsh_settings (Bob)", s, 0, n_y - 1)
-    labels_a = tuple(str(s) for s in data.get("outcomes_a", [str(i) for i in range(n_a)]))
-    labels_b = tuple(str(s) for s in data.get("outcomes_b", [str(i) for i in range(n_b)]))
+    try:
+        labels_a = tuple(str(s) for s in (outcomes_a if outcomes_a is not None else range(n_a)))
+        labels_b = tuple(str(s) for s in (outcomes_b if outcomes_b is not None else range(n_b)))
+    except TypeError:
+        raise InputError(f"{field_prefix}outcomes_a/outcomes_b must be lists of labels") from None
     if len(labels_a) != n_a or len(labels_b) != n_b:
-        raise InputError(f"--settings: {p}: outcomes_a/outcomes_b must have {n_a}/{n_b} labels")
-    return BellBox(arr, labels_a, labels_b, key, chsh, {"kind": "table", "file": str(p), "projection": projection})
+        raise InputError(f"{field_prefix}outcomes_a/outcomes_b must have {n_a}/{n_b} labels")
+    return BellBox(arr, labels_a, labels_b, key, chsh, dict(source, projection=projection))

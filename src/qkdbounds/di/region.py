@@ -325,15 +325,17 @@ def _transport(eve: EveBox | None, eta_old: float, eta_new: float) -> EveBox | N
     if eve is None or eta_old <= 0:
         return None
     scale = min(1.0, eta_new / eta_old)
-    return EveBox(eve.theta, eve.alice_angles, eve.bob_angles, eve.eta_a * scale, eve.eta_b * scale, eve.binning)
+    return EveBox(eve.theta, eve.alice_angles, eve.bob_angles, eve.eta_a * scale, eve.eta_b * scale, eve.binning,
+                  eve.outcomes)
 
 
 def _eve(point: DIWindowPoint) -> EveBox | None:
     box = point.attack.certificate.get("eve_box")
     if not box:
         return None
+    outcomes = box.get("outcomes")
     return EveBox(box["theta"], tuple(box["alice_angles"]), tuple(box["bob_angles"]), box["eta_a"],
-                  box["eta_b"], box["binning"])
+                  box["eta_b"], box["binning"], None if outcomes is None else tuple(outcomes))
 
 
 def di_region(
