@@ -61,11 +61,11 @@ class _Parser(argparse.ArgumentParser):
         return self._formatted(super().format_usage)
 
     def _formatted(self, method) -> str:
-        self._formatting = True
+        before, self._formatting = self._formatting, True
         try:
             return method()
         finally:
-            self._formatting = False
+            self._formatting = before
 
 
 def _version() -> str:

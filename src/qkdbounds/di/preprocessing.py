@@ -157,8 +157,10 @@ def _f_terms(s_alpha: NDArray, alpha2, c0, c1) -> NDArray:
 
 def _tangent(alpha: float, flip: float) -> tuple[float, float]:
     """Tangent point :math:`S^*_\\alpha` and slope of the line from :math:`(2, h(p))` to
-    :math:`f_p` (:math:`|\\alpha| < 1`): the smallest chord slope (:func:`_tangent_slopes`, the
-    same search as the vectorised bound, so the scalar and the vectorised values agree)."""
+    :math:`f_p` (:math:`|\\alpha| < 1`): the smallest chord slope (:func:`_tangent_slopes` with
+    its full search, as :func:`_asymmetric_entropy_vec` by default, so the scalar and the
+    vectorised values agree; the (p, alpha) search ranks with a coarser one,
+    :data:`TANGENT_SEARCH_RANKING`)."""
     s_star, slope = _tangent_slopes(np.array([float(alpha)]), np.array([float(flip)]))
     return float(s_star[0]), float(slope[0])
 
@@ -471,7 +473,10 @@ def _search_flip_alpha_pair(t_key: float, t_other: float, table: NDArray, leakag
     :data:`N_REFINE_LEVELS` zooms of :data:`N_REFINE_POINTS` x :data:`N_REFINE_POINTS` points into
     the cells around the best point (vectorised; the best grid point is kept if no zoom improves on
     it).  The search without preprocessing is the row p = 0 of the same arrays (each row's alpha
-    zooms are independent of the others), so both cost one pass."""
+    zooms are independent of the others), so both cost one pass.  Its values only rank the
+    candidates (the tangent by the coarser :data:`TANGENT_SEARCH_RANKING` search: a chord slope
+    at most slightly too large); only (p, alpha) is returned, and :func:`_optimise` recomputes
+    the bound there with the full search."""
     def rates(flips: NDArray, alphas: NDArray) -> NDArray:
         # alphas: one row of weights per flip probability
         p = flips[:, None]
