@@ -3,7 +3,8 @@
 Run with ``make bench`` (``.venv/bin/python benchmarks/run.py``); ``--quick`` for fewer repeats.
 Rules: every ratio is measured in this run against a baseline that really runs (on a subsample of
 the points when the baseline is slow, reported per point) - never extrapolated; times are
-medians of >= 5 repeats with [min-max] (``--quick``: 3); no row asserts anything, the "met?"
+medians of >= 5 repeats with [min-max] (``--quick``: 3), a ratio's two sides interleaved run by
+run (:func:`measure_against`) where both are whole commands; no row asserts anything, the "met?"
 column compares with the target of the issue / SPEC.
 """
 
@@ -38,6 +39,26 @@ def measure(fn, repeats):
         out = fn()
         times.append(time.perf_counter() - t0)
     return (statistics.median(times), min(times), max(times)), out
+
+
+def measure_against(fn, baseline, repeats):
+    """``measure`` of ``fn`` and of ``baseline`` with their runs interleaved (baseline, fn,
+    baseline, fn, ...): both see the same machine load, so their ratio does not drift with it
+    (a shared host's load changes within a minute).  Returns (fn's stats, baseline's stats)."""
+    times, base = [], []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        baseline()
+        base.append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return ((statistics.median(times), min(times), max(times)),
+            (statistics.median(base), min(base), max(base)))
+
+
+def import_numpy():
+    return run_cmd(PY, "-c", "import numpy")
 
 
 def fmt(t):
@@ -163,11 +184,10 @@ def cli(*argv):
 
 # ---------------------------------------------------------------- rows
 def bench_cli_latency(reps):
-    t_np, _ = measure(lambda: run_cmd(PY, "-c", "import numpy"), reps)
     for name, fn in (("rate", cli("rate", "--visibility", 0.9, "--leakage", 0.1, "--json")),
                      ("threshold", cli("threshold", "--leakage", 0.1, "--json")),
                      ("--help", cli("--help"))):
-        t, _ = measure(fn, reps)
+        t, t_np = measure_against(fn, import_numpy, reps)
         ratio = t[0] / t_np[0]
         row(f"1 CLI `{name}` latency (s)", fmt(t), f"{fmt(t_np)} python -c 'import numpy'",
             f"{ratio:.2f}x numpy", "<= 3x numpy", ratio <= 3)
@@ -378,8 +398,8 @@ def bench_di(reps, quick):
         f"bound {base.value / max(searched.value, 1e-12):.3g}x tighter", "-", None)
     # issue 21: one di-attack point from the CLI (attack + best lower bound + JSON) against
     # python -c "import numpy", both measured in this run
-    t_np, _ = measure(lambda: run_cmd(PY, "-c", "import numpy"), reps)
-    t_cli, _ = measure(cli("di-attack", "--eta", 0.92, "--visibility", 1, "--json", "--quiet"), 1 if quick else reps)
+    t_cli, t_np = measure_against(cli("di-attack", "--eta", 0.92, "--visibility", 1, "--json", "--quiet"),
+                                  import_numpy, reps)
     ratio = t_cli[0] / t_np[0]
     row("21 di-attack point from the CLI, eta = 0.92, v = 1 (s)", fmt(t_cli), f"{fmt(t_np)} python -c 'import numpy'",
         f"{ratio:.2f}x numpy", "<= 3x numpy", ratio <= 3)
@@ -405,20 +425,21 @@ def bench_sources(reps, quick):
     rng = np.random.default_rng(5)
     g = rng.standard_normal((8, 8)) + 1j * rng.standard_normal((8, 8))
     np.save(tmp / "qubits3.npy", g @ g.conj().T / np.trace(g @ g.conj().T).real)
-    t_np, _ = measure(lambda: run_cmd(PY, "-c", "import numpy"), reps)
     cases = [("two-qubit random full-rank matrix, Z", ["--state", tmp / "qubits2.npy", "--measurements", "Z"], 3),
              ("two-qubit random full-rank matrix, search", ["--state", tmp / "qubits2.npy"], 10),
              ("3x3 matrix, search", ["--state", tmp / "qutrits.npy", "--dims", 3, 3], 20),
              ("2x2x2 matrix, search (+ cut bound)", ["--state", tmp / "qubits3.npy", "--dims", 2, 2, 2], 20)]
     for name, args, target in cases:
-        t, _ = measure(cli("state-bound", *args, "--leakage", 0.1, "--json", "--quiet"), reps)
+        t, t_np = measure_against(cli("state-bound", *args, "--leakage", 0.1, "--json", "--quiet"),
+                                  import_numpy, reps)
         ratio = t[0] / t_np[0]
         row(f"19 state-bound {name} (s)", fmt(t), f"{fmt(t_np)} python -c 'import numpy'",
             f"{ratio:.2f}x numpy", f"<= {target}x numpy", ratio <= target)
-    one, _ = measure(cli("state-bound", "--state", tmp / "bell95.npy", "--measurements", "Z",
-                         "--leakage", 0.1, "--json", "--quiet"), reps)
-    grid, _ = measure(cli("state-bound", "--state", tmp / "bell95.npy", "--measurements", "Z",
-                          "--leakage", "0:0.95:0.05", "--json", "--quiet"), reps)
+    grid, one = measure_against(
+        cli("state-bound", "--state", tmp / "bell95.npy", "--measurements", "Z",
+            "--leakage", "0:0.95:0.05", "--json", "--quiet"),
+        cli("state-bound", "--state", tmp / "bell95.npy", "--measurements", "Z",
+            "--leakage", 0.1, "--json", "--quiet"), reps)
     ratio = grid[0] / one[0]
     row("19 state-bound 20-point leakage grid (s)", fmt(grid), f"{fmt(one)} one point",
         f"{ratio:.2f}x one point", "<= 2x one point", ratio <= 2)
@@ -430,9 +451,9 @@ def bench_data(reps, quick):
     fast as the papers' families, <= 10x numpy); a 10-point leakage grid against one point
     (sublinear: the compatible states and Eve's decompositions are shared, only her attack is
     re-optimised per leakage)."""
-    t_np, _ = measure(lambda: run_cmd(PY, "-c", "import numpy"), reps)
     args = ["--protocol", "bb84", "--qber-z", 0.03, "--qber-x", 0.04]
-    one, _ = measure(cli("data-bound", *args, "--leakage", 0.001, "--json", "--quiet"), reps)
+    one, t_np = measure_against(cli("data-bound", *args, "--leakage", 0.001, "--json", "--quiet"),
+                                import_numpy, reps)
     ratio = one[0] / t_np[0]
     row("20 data-bound BB84 QBERs, one point (s)", fmt(one), f"{fmt(t_np)} python -c 'import numpy'",
         f"{ratio:.2f}x numpy", "<= 10x numpy", ratio <= 10)
