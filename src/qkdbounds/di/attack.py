@@ -776,6 +776,9 @@ def di_cc_attack(
               f"bound), quantum weight by {'the complete CHSH facet list' if search.exact else 'HiGHS LP'}; "
               f"two-way bound min_gamma p(?)I(A:B|?) (extended processing), one-way H(A|E)-H(A|B) "
               f"minimised on its own")
+    if outcomes is not None:
+        method += ("; outcomes beyond a party's third have probability 0 in Eve's quantum box "
+                   "(her deterministic strategies produce them)")
     certificate["one_way_forms"] = forms
     certificate["noisy_preprocessing_flip"] = noisy_flip
     return DIAttackBound(value, float(plain), max(0.0, one_way), max(0.0, one_way_reverse),
