@@ -84,10 +84,10 @@ def qubit_boxes(z: NDArray, n_x: int, n_y: int, binning: str, outcomes=None) -> 
         p[..., 0] += p[..., 2]
         p = p[..., :2]
     p = np.clip(p, 0.0, None)
-    if outcomes is not None and p.shape[-2:] != tuple(outcomes):
-        out = np.zeros(p.shape[:-2] + tuple(outcomes))
-        out[..., :p.shape[-2], :p.shape[-1]] = p
-        return out
+    if outcomes is not None:
+        from .bell_data import pad_outcomes
+
+        return pad_outcomes(p, outcomes)
     return p
 
 

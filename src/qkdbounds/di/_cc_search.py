@@ -122,17 +122,20 @@ class AttackSearch:
         Eve's binning (reproduces the box's outcome counts).
     leakage, model
         Paper 1's leakage.
+    outcomes : (int, int), optional
+        The box's outcome counts when they exceed the family's
+        (:func:`qkdbounds.di.attack.family_outcomes`): Eve's boxes are padded with zeros.
     """
 
-    def __init__(self, p: NDArray, key, binning: str, leakage: float, model: str):
+    def __init__(self, p: NDArray, key, binning: str, leakage: float, model: str,
+                 outcomes: tuple[int, int] | None = None):
         self.p, self.key, self.binning = p, tuple(key), binning
         self.n_x, self.n_y, self.n_a, self.n_b = p.shape
         self.dim = 1 + self.n_x + self.n_y + 2
         self.leakage = leakage
         self.leak_q = leakage if model == "uniform" else 0.0
         self.p_key = p[key]
-        # outcomes beyond the family's (a party with more than 3): zero under Eve's box
-        self.outcomes = (self.n_a, self.n_b) if max(self.n_a, self.n_b) > 3 else None
+        self.outcomes = outcomes
         self.key_entropies = key_conditional_entropies(self.p_key)
         self.p_flat = p.ravel()
         facets = chsh_functionals(p.shape)

@@ -67,7 +67,7 @@ from .._tolerances import ATOL_RATE
 from ..errors import LEAKAGE_MODELS, InputError, check_choice, check_int, check_probability
 from ..info.entropy import group_information_measure, shannon_entropy
 from ..status import Status, StatusField
-from .bell_data import BellBox, chsh_value_of_box, qubit_box, qubit_povm
+from .bell_data import BellBox, chsh_value_of_box, pad_outcomes, qubit_box, qubit_povm
 from .locality import decompose_with_boxes, local_weight
 from .preprocessing import zoom_search_flip
 
@@ -148,16 +148,6 @@ class EveBox:
             "eta_b": float(self.eta_b), "binning": self.binning,
             "outcomes": None if self.outcomes is None else list(self.outcomes),
         }
-
-
-def pad_outcomes(q: NDArray, outcomes) -> NDArray:
-    """``q`` (..., n_a', n_b') with zeros appended on the outcome axes up to ``outcomes`` = (n_a, n_b)."""
-    n_a, n_b = outcomes
-    if q.shape[-2:] == (n_a, n_b):
-        return q
-    out = np.zeros(q.shape[:-2] + (n_a, n_b))
-    out[..., :q.shape[-2], :q.shape[-1]] = q
-    return out
 
 
 def family_outcomes(shape) -> tuple[int, int] | None:
@@ -257,12 +247,11 @@ def fit_source_model(p: NDArray, binning: str, *, n_fits: int = 8,
             "fit_residual": float(np.abs(best.fun).max())}
 
 
-def _box_kind(box: BellBox) -> tuple[str, bool]:
-    """Binning of Eve's family for the box's outcome counts (the no-click kept for a party with
-    3 or more outcomes; outcomes beyond 3: :attr:`EveBox.outcomes`), and whether the family
-    applies (every box of 2 to :data:`~qkdbounds.di.bell_data.MAX_OUTCOMES` outcomes a party)."""
+def _family_binning(box: BellBox) -> str:
+    """Binning of Eve's family for the box's outcome counts: the no-click kept for a party with
+    3 or more outcomes (outcomes beyond 3: :attr:`EveBox.outcomes`), binned for a binary one."""
     n_a, n_b = box.probabilities.shape[2:]
-    return {(2, 2): "both", (2, 3): "A", (3, 2): "B", (3, 3): "none"}[(min(n_a, 3), min(n_b, 3))], True
+    return {(2, 2): "both", (2, 3): "A", (3, 2): "B", (3, 3): "none"}[(min(n_a, 3), min(n_b, 3))]
 
 
 def _eve_from_params(z: NDArray, n_x: int, n_y: int, binning: str,
@@ -603,7 +592,7 @@ def di_cc_attack(
     key = box.key_settings
     lw = local_weight(p)
     chsh = chsh_value_of_box(box)
-    binning, supported = _box_kind(box)
+    binning = _family_binning(box)
     outcomes = family_outcomes(p.shape)
     sides = ("two-sided", "one-sided") if attack_side == "best" else (attack_side,)
     if lw.value >= 1 - 1e-12:
@@ -616,21 +605,21 @@ def di_cc_attack(
                              "strategies reproduce it and leave no key", Status.OPTIMAL,
                              message="zero key: the box is local")
 
-    search = AttackSearch(p, key, binning, leakage, model)
+    search = AttackSearch(p, key, binning, leakage, model, outcomes)
     src = box.source
-    if supported and src.get("kind") != "two-qubit source":
+    if src.get("kind") != "two-qubit source":
         # a table: the source parameters are unknown, so fit the honest model to the box first
         rng = check_rng("rng", rng)    # (numpy.random only when used)
         src = fit_source_model(p, binning, rng=rng)
     structured: list[NDArray] = []
-    if supported and src is not None and "theta" in src:
+    if src is not None and "theta" in src:
         structured = _structured_starts(src, binning, key[0])
     for s in seeds:
         if len(s.alice_angles) == n_x and len(s.bob_angles) == n_y:
             structured.append(_params_from_eve(EveBox(s.theta, s.alice_angles, s.bob_angles, s.eta_a, s.eta_b,
                                                       binning)))
     n_a = p.shape[2]
-    if supported and structured:
+    if structured:
         z0 = np.array(structured)
         vals = search.evaluate(z0, None)  # every structured candidate verified and recorded
         # Nelder-Mead runs: two-sided (Q' only) and one-sided, each on the two-way and on the
@@ -672,7 +661,7 @@ def di_cc_attack(
                         runs.append((zs[int(np.argmin(obj))], objective, "batch-adaptive"))
     else:
         runs = []
-    if supported and n_starts:
+    if n_starts:
         rng = check_rng("rng", rng)
         for _ in range(n_starts):
             z_r = np.concatenate([[rng.uniform(0, np.pi / 2)], rng.uniform(-np.pi, np.pi, n_x + n_y),

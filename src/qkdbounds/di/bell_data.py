@@ -44,7 +44,7 @@ from ..errors import InputError, check_choice, check_int, check_probability, che
 __all__ = [
     "BINNINGS", "BellBox", "bell_box", "box_from_povms", "check_box", "chsh_value_of_box",
     "bell_table", "default_settings", "load_bell_table", "load_settings", "is_bell_table", "no_signalling_deviation", "partially_entangled_state",
-    "qubit_povm", "qubit_box", "bin_no_click", "project_to_no_signalling", "ATOL_BOX", "MAX_OUTCOMES", "MAX_SETTINGS",
+    "qubit_povm", "qubit_box", "bin_no_click", "pad_outcomes", "project_to_no_signalling", "ATOL_BOX", "MAX_OUTCOMES", "MAX_SETTINGS",
 ]
 
 BINNINGS = ("none", "A", "B", "both")
@@ -323,6 +323,18 @@ def bin_no_click(p: ArrayLike, alice: bool = True, bob: bool = True) -> NDArray[
         p[:, :, :, 0] += p[:, :, :, 2:].sum(axis=3)
         p = p[:, :, :, :2]
     return p
+
+
+def pad_outcomes(q: ArrayLike, outcomes) -> NDArray[np.float64]:
+    """``q`` (..., n_a', n_b') with zeros appended on its last two (outcome) axes up to
+    ``outcomes`` = (n_a, n_b) (itself when it has them already)."""
+    q = np.asarray(q, dtype=float)
+    n_a, n_b = outcomes
+    if q.shape[-2:] == (n_a, n_b):
+        return q
+    out = np.zeros(q.shape[:-2] + (n_a, n_b))
+    out[..., :q.shape[-2], :q.shape[-1]] = q
+    return out
 
 
 def chsh_value_of_box(box: BellBox | ArrayLike, chsh_settings=((0, 1), (0, 1))) -> float:
