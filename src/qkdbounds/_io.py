@@ -202,7 +202,10 @@ def load_json_checked(name: str, path, max_bytes: int = 16 * 2**20,
         raise InputError(f"{name}: {p} is nested too deeply (allowed: at most {max_depth} "
                          f"levels)") from None
     except ValueError as exc:
-        raise InputError(f"{name}: {p} is not a supported JSON file ({_first_line(exc)})") from None
+        reason = _first_line(exc)
+        if "integer string conversion" in reason:       # Python's guard against huge integers
+            reason = "an integer of more than 4300 digits"
+        raise InputError(f"{name}: {p} is not a supported JSON file ({reason})") from None
     if not _depth_ok(data, max_depth):
         raise InputError(f"{name}: {p} is nested too deeply (allowed: at most {max_depth} levels)")
     return data

@@ -84,8 +84,10 @@ def check_real(name: str, value, low: float | None = None, high: float | None = 
 
 def _shown_int(value: int):
     """An integer for a message: itself, or "an integer of N digits" past 30 digits."""
-    digits = len(str(abs(value)))
-    return value if digits <= 30 else f"an integer of {digits} digits"
+    if abs(value) < 10**30:
+        return value
+    digits = int(abs(value).bit_length() * 0.30102999566398120) + 1     # (str() fails past 4300 digits)
+    return f"an integer of about {digits} digits"
 
 
 def check_probability(name: str, value) -> float:

@@ -139,15 +139,16 @@ def test_bell_table_equals_the_file_route(tmp_path):
     np.testing.assert_array_equal(from_file.probabilities, from_array.probabilities)
     assert (from_file.key_settings, from_file.chsh_settings, from_file.outcomes_a, from_file.outcomes_b) == \
         (from_array.key_settings, from_array.chsh_settings, from_array.outcomes_a, from_array.outcomes_b)
-    assert from_array.source == {"kind": "table", "projection": None}
-    assert from_file.source == {"kind": "table", "file": str(path), "projection": None}
+    assert from_array.source == {"kind": "table", "projection": None, "no_signalling_repair": None}
+    assert from_file.source == {"kind": "table", "file": str(path), "projection": None,
+                                "no_signalling_repair": None}
 
 
 @pytest.mark.parametrize("kwargs,needle", [
-    ({"key_settings": (3, 0)}, "key_settings\\[0\\] must be"),
-    ({"chsh_settings": ((0, 1), (0, 2))}, "chsh_settings \\(Bob\\)"),
-    ({"key_settings": (0,)}, "key_settings must be \\[x, y\\]"),
-    ({"outcomes_a": ["a"]}, "outcomes_a/outcomes_b must have 2/2 labels"),
+    ({"key_settings": (3, 0)}, "key_settings\\[0\\] \\(Alice's\\) must be an integer in \\[0, 2\\]"),
+    ({"chsh_settings": ((0, 1), (0, 2))}, "chsh_settings\\[1\\]\\[1\\] \\(Bob's\\)"),
+    ({"key_settings": (0,)}, "key_settings must be a pair"),
+    ({"outcomes_a": ["a"]}, "outcomes_a must be 2 distinct labels"),
     ({"atol": 0.5}, "atol must be"),
 ])
 def test_bell_table_input_errors(kwargs, needle):

@@ -8,6 +8,7 @@ Argument parsing and output only; the science is in :mod:`qkdbounds.di` (one rou
 from __future__ import annotations
 
 import math
+import sys
 
 from ._args import in_file, integer, out_dir, out_file, probability, ranged, unit_values
 
@@ -34,7 +35,7 @@ def _box(args):
             given = [o for o, v in (("--eta", args.eta), ("--eta-b", args.eta_b), ("--visibility", args.visibility),
                                     ("--theta", args.theta), ("--binning", args.binning)) if v is not None]
             if given:
-                raise InputError(f"{', '.join(given)} describe a source, but --settings {args.settings} holds a "
+                raise InputError(f"{', '.join(given)} {'describes' if len(given) == 1 else 'describe'} a source, but --settings {args.settings} holds a "
                                  f"measured box; give one or the other")
             return load_bell_table(args.settings, project=args.project)
         settings = load_settings(args.settings)
@@ -50,10 +51,22 @@ def _box(args):
 
 def handle_attack(args) -> dict:
     from ..di.region import di_attack_bound
+    from ._progress import progress
 
     box = _box(args)
-    point = di_attack_bound(box, args.leakage, args.model, attack_side=args.attack_side,
-                            n_starts=args.starts, maxfev=args.maxfev)
+    with progress(100, "di-attack", args.quiet) as update:
+        shown = [0]
+
+        def advance(fraction):
+            percent = int(100 * fraction)
+            if percent > shown[0]:
+                update(percent - shown[0])
+                shown[0] = percent
+
+        bar = not args.quiet and sys.stderr.isatty()       # (else no per-round callback)
+        point = di_attack_bound(box, args.leakage, args.model, attack_side=args.attack_side,
+                                n_starts=args.starts, maxfev=args.maxfev,
+                                progress=advance if bar else None)
     out = point.to_dict()
     out["projection"] = box.source.get("projection")
     out["box"] = {"probabilities": box.probabilities.tolist(), "outcomes_a": list(box.outcomes_a),

@@ -298,7 +298,7 @@ def _nm_coefficients(n: int, adaptive: bool) -> tuple[float, float, float, float
     return NM_COEFFS
 
 
-def nelder_mead_lockstep(search: AttackSearch, runs: list[tuple], budget: int) -> None:
+def nelder_mead_lockstep(search: AttackSearch, runs: list[tuple], budget: int, progress=None) -> None:
     r"""Nelder-Mead runs from ``runs`` = [(start, objective, mode), ...] in lockstep.
 
     ``mode`` is ``"batch"`` or ``"batch-adaptive"`` (candidates valued by
@@ -312,7 +312,8 @@ def nelder_mead_lockstep(search: AttackSearch, runs: list[tuple], budget: int) -
     spend.  Every candidate is recorded, so the best one seen is kept per bound (for the two-way
     bound: the candidates of the runs on that objective, see the module docstring).  A run's candidates
     depend only on its own values, and a run with budget :math:`m` evaluates a prefix of the
-    candidates it evaluates with :math:`M > m`.
+    candidates it evaluates with :math:`M > m`.  ``progress`` (optional): called after every
+    round with the fraction of the runs' budget spent (a finished run counts in full).
     """
     state = []
     for z0, objective, mode in runs:
@@ -336,6 +337,9 @@ def nelder_mead_lockstep(search: AttackSearch, runs: list[tuple], budget: int) -
         return float(v[s["obj"]]) if v is not None else np.inf
 
     while True:
+        if progress is not None:
+            progress(sum(budget if s["done"] else min(s["used"], budget) for s in state)
+                     / max(1, budget * len(state)))
         active = []
         for s in state:
             if s["done"]:

@@ -522,6 +522,7 @@ def di_cc_attack(
     maxfev: int = DEFAULT_MAXFEV,
     seeds: Sequence[EveBox] = (),
     rng: np.random.Generator | None = None,
+    progress=None,
 ) -> DIAttackBound:
     r"""Upper bounds on the DI key of a box from the CC attack with leakage (module docstring).
 
@@ -545,6 +546,10 @@ def di_cc_attack(
         Extra structured candidates (for curves: the optimum at the neighbouring point).
     rng : numpy.random.Generator, optional
         Source of the random starts (default ``default_rng(0)``).
+    progress : callable, optional
+        ``progress(fraction)`` after every round of the search (the fraction of its evaluation
+        budget spent, in [0, 1]): for progress bars (a table with many outcomes costs an LP per
+        candidate, seconds to minutes).
 
     Returns
     -------
@@ -577,7 +582,7 @@ def di_cc_attack(
 
 
     if not isinstance(box, BellBox):
-        raise InputError("box must be a BellBox (qkdbounds.di.bell_data.bell_box or load_bell_table)")
+        raise InputError("box must be a BellBox (qkdbounds.di.bell_data.bell_box, bell_table or load_bell_table)")
     leakage = check_probability("leakage", leakage)
     check_choice("model", model, LEAKAGE_MODELS)
     check_choice("attack_side", attack_side, ATTACK_SIDES)
@@ -667,7 +672,9 @@ def di_cc_attack(
             z_r = np.concatenate([[rng.uniform(0, np.pi / 2)], rng.uniform(-np.pi, np.pi, n_x + n_y),
                                   rng.uniform(np.pi / 4, np.pi / 2, 2)])
             runs.append((z_r, "two", "batch" if search.exact else "lp"))
-    nelder_mead_lockstep(search, runs, maxfev)
+    if progress is not None and not callable(progress):
+        raise InputError("progress must be a callable progress(fraction) or None")
+    nelder_mead_lockstep(search, runs, maxfev, progress)
     chains = len(runs)
     finals: dict[int, tuple | None] = {}
 
@@ -700,7 +707,7 @@ def di_cc_attack(
     value, dec, plain, info = final
     side = "one-sided" if dec.weights.size > 1 else "two-sided"
     eve = _eve_from_params(best.z, n_x, n_y, binning, outcomes)
-    t = float(dec.weights[0])
+    t = min(float(dec.weights[0]), 1.0)      # (the LP's round-off above 1)
     value = 0.0 if info["zero_key"] or value <= ATOL_RATE else float(value)
     gamma = np.asarray(info["gamma"], dtype=float)
     forms = one_way_forms(info["joint"])

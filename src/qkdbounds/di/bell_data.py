@@ -33,6 +33,7 @@ tests' second route and the form of Eve's realisation certificates.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -44,7 +45,7 @@ from ..errors import InputError, check_choice, check_int, check_probability, che
 __all__ = [
     "BINNINGS", "BellBox", "bell_box", "box_from_povms", "check_box", "chsh_value_of_box",
     "bell_table", "default_settings", "load_bell_table", "load_settings", "is_bell_table", "no_signalling_deviation", "partially_entangled_state",
-    "qubit_povm", "qubit_box", "bin_no_click", "pad_outcomes", "project_to_no_signalling", "ATOL_BOX", "MAX_OUTCOMES", "MAX_SETTINGS",
+    "qubit_povm", "qubit_box", "bin_no_click", "pad_outcomes", "no_signalling_repair", "project_to_no_signalling", "ATOL_BOX", "MAX_OUTCOMES", "MAX_SETTINGS",
 ]
 
 BINNINGS = ("none", "A", "B", "both")
@@ -112,6 +113,11 @@ def check_box(p: ArrayLike, name: str = "probabilities", atol: float = ATOL_BOX)
         ``-atol``; a setting pair whose probabilities do not sum to 1 within ``atol``; a
         signalling box (deviation above ``atol``).
     """
+    if np.iscomplexobj(p) or (isinstance(p, (list, tuple)) and np.iscomplexobj(_complex_probe(p))):
+        z = np.asarray(p)
+        if np.iscomplexobj(z) and np.any(z.imag != 0):
+            raise InputError(f"{name} must be real (probabilities); got complex entries")
+        p = z.real
     try:
         arr = np.asarray(p, dtype=float)
     except (TypeError, ValueError, OverflowError) as exc:
@@ -137,6 +143,14 @@ def check_box(p: ArrayLike, name: str = "probabilities", atol: float = ATOL_BOX)
         raise InputError(f"{name} must be no-signalling (within {atol:g}); largest marginal "
                          f"deviation {ns:.3g}")
     return np.clip(arr, 0.0, None)
+
+
+def _complex_probe(p):
+    """``numpy.asarray(p)`` if it is a regular array, else an empty real array."""
+    try:
+        return np.asarray(p)
+    except (TypeError, ValueError, OverflowError):
+        return np.zeros(0)
 
 
 def partially_entangled_state(theta: float, visibility: float = 1.0) -> NDArray[np.float64]:
@@ -297,20 +311,31 @@ def bell_box(
             check_real(name, t)
     if key_settings is None:
         key_settings = (2, 0) if alice_angles is None and len(a_angles) > 2 else (0, 0)
-    key_settings = check_sequence("key_settings", key_settings, "a pair (Alice's, Bob's)", 2)
-    key_settings = (check_int("key setting of Alice", key_settings[0], 0, len(a_angles) - 1),
-                    check_int("key setting of Bob", key_settings[1], 0, len(b_angles) - 1))
+    key_settings, chsh_settings = _check_settings(key_settings, chsh_settings, len(a_angles), len(b_angles))
     bin_a, bin_b = _binned(binning)
     p = qubit_box(theta, visibility, a_angles, b_angles, eta_a, eta_b, binning)
     source = {"kind": "two-qubit source", "theta": float(theta), "visibility": float(visibility),
               "eta_a": eta_a, "eta_b": eta_b, "binning": binning,
               "alice_angles": [float(t) for t in a_angles], "bob_angles": [float(t) for t in b_angles]}
-    pair = "a pair (Alice's, Bob's)"
-    chsh_settings = [check_sequence(f"chsh_settings[{i}]", c, pair, 2)
-                     for i, c in enumerate(check_sequence("chsh_settings", chsh_settings, pair, 2))]
-    chsh_settings = (tuple(check_int("chsh setting of Alice", t, 0, len(a_angles) - 1) for t in chsh_settings[0]),
-                     tuple(check_int("chsh setting of Bob", t, 0, len(b_angles) - 1) for t in chsh_settings[1]))
     return BellBox(check_box(p), _labels(bin_a), _labels(bin_b), key_settings, chsh_settings, source)
+
+
+def _check_settings(key_settings, chsh_settings, n_x: int, n_y: int) -> tuple[tuple, tuple]:
+    """``(key_settings, chsh_settings)`` checked against ``n_x`` and ``n_y`` settings: integers
+    (a whole float such as 2.0 is taken; 1.9999, booleans and strings are refused), the CHSH
+    settings two different ones per party."""
+    pair = "a pair (Alice's, Bob's)"
+    key = check_sequence("key_settings", key_settings, pair, 2)
+    key = (check_int("key_settings[0] (Alice's)", key[0], 0, n_x - 1),
+           check_int("key_settings[1] (Bob's)", key[1], 0, n_y - 1))
+    chsh = [check_sequence(f"chsh_settings[{i}]", c, "a pair of settings", 2)
+            for i, c in enumerate(check_sequence("chsh_settings", chsh_settings, pair, 2))]
+    chsh = (tuple(check_int(f"chsh_settings[0][{j}] (Alice's)", t, 0, n_x - 1) for j, t in enumerate(chsh[0])),
+            tuple(check_int(f"chsh_settings[1][{j}] (Bob's)", t, 0, n_y - 1) for j, t in enumerate(chsh[1])))
+    for who, (s0, s1) in zip(("Alice", "Bob"), chsh):
+        if s0 == s1:
+            raise InputError(f"chsh_settings must name two different settings of {who}, got {s0} twice")
+    return key, chsh
 
 
 def bin_no_click(p: ArrayLike, alice: bool = True, bob: bool = True) -> NDArray[np.float64]:
@@ -352,6 +377,51 @@ def chsh_value_of_box(box: BellBox | ArrayLike, chsh_settings=((0, 1), (0, 1))) 
     return e[0, 0] + e[0, 1] + e[1, 0] - e[1, 1]
 
 
+def chsh_relabelled(box: BellBox) -> tuple[BellBox, dict | None]:
+    """The box with outcomes 0 and 1 exchanged on the CHSH settings (per party) that give the
+    largest CHSH value of the binned box, and which ones (None: already the largest).
+
+    Exchanging a party's outputs on one setting is local, reversible processing: it changes no
+    key rate, but the CHSH-based lower bounds read the box in the labelling of their CHSH
+    expression (a singlet-convention box, or Bob's detectors swapped, has :math:`S < 0` as
+    labelled).  The 16 exchanges of the four CHSH settings are tried (outcome 2, the no-click,
+    stays where it is and is binned into outcome 0 afterwards); ties keep the given labels.
+
+    Returns
+    -------
+    (BellBox, dict or None)
+        The relabelled box (its ``source`` notes the exchange) and ``{"alice": [x, ...], "bob":
+        [y, ...]}``, the settings whose outcomes 0 and 1 were exchanged.
+    """
+    (ax0, ax1), (by0, by1) = box.chsh_settings
+    p = box.probabilities
+    best, best_s = None, chsh_value_of_box(box) + 1e-12
+    for fa0, fa1, fb0, fb1 in itertools.product((False, True), repeat=4):
+        if not (fa0 or fa1 or fb0 or fb1):
+            continue
+        q = _exchanged(p, [x for x, f in ((ax0, fa0), (ax1, fa1)) if f], [y for y, f in ((by0, fb0), (by1, fb1)) if f])
+        value = chsh_value_of_box(q, box.chsh_settings)
+        if value > best_s:
+            best, best_s = (q, [x for x, f in ((ax0, fa0), (ax1, fa1)) if f],
+                            [y for y, f in ((by0, fb0), (by1, fb1)) if f]), value
+    if best is None:
+        return box, None
+    q, xs, ys = best
+    flips = {"alice": xs, "bob": ys}
+    return BellBox(q, box.outcomes_a, box.outcomes_b, box.key_settings, box.chsh_settings,
+                   dict(box.source, chsh_relabelling=flips)), flips
+
+
+def _exchanged(p: NDArray, alice: list, bob: list) -> NDArray:
+    """``p`` with outcomes 0 and 1 exchanged on Alice's settings ``alice`` and Bob's ``bob``."""
+    q = np.array(p, dtype=float)
+    for x in alice:
+        q[x] = q[x][:, [1, 0] + list(range(2, q.shape[2]))]
+    for y in bob:
+        q[:, y] = q[:, y][:, :, [1, 0] + list(range(2, q.shape[3]))]
+    return q
+
+
 def load_settings(path) -> dict:
     """Read measurement settings from JSON: ``{"alice_angles": [...], "bob_angles": [...],
     "key_settings": [x, y], "chsh_settings": [[x0, x1], [y0, y1]]}`` (angles in radians, x-z
@@ -380,17 +450,8 @@ def load_settings(path) -> dict:
             raise InputError(f"--settings: {side} must list 2..{MAX_SETTINGS} angles (radians)")
         out[side] = [check_real(f"--settings {side}", t) for t in angles]
     n_x, n_y = len(out["alice_angles"]), len(out["bob_angles"])
-    try:
-        key = [int(k) for k in data.get("key_settings", [0, 0])]
-        chsh = [[int(t) for t in side] for side in data.get("chsh_settings", [[0, 1], [0, 1]])]
-    except (TypeError, ValueError, OverflowError):
-        raise InputError(f"--settings: {p}: key_settings must be [x, y], chsh_settings [[x0, x1], [y0, y1]]") from None
-    if len(key) != 2 or len(chsh) != 2 or any(len(side) != 2 for side in chsh):
-        raise InputError(f"--settings: {p}: key_settings must be [x, y], chsh_settings [[x0, x1], [y0, y1]]")
-    out["key_settings"] = (check_int("key_settings[0]", key[0], 0, n_x - 1),
-                           check_int("key_settings[1]", key[1], 0, n_y - 1))
-    out["chsh_settings"] = (tuple(check_int("chsh_settings (Alice)", t, 0, n_x - 1) for t in chsh[0]),
-                            tuple(check_int("chsh_settings (Bob)", t, 0, n_y - 1) for t in chsh[1]))
+    out["key_settings"], out["chsh_settings"] = _check_settings(
+        data.get("key_settings", [0, 0]), data.get("chsh_settings", [[0, 1], [0, 1]]), n_x, n_y)
     return out
 
 
@@ -474,6 +535,56 @@ def project_to_no_signalling(p: ArrayLike) -> tuple[NDArray[np.float64], float]:
     return q, distance
 
 
+#: Tables whose no-signalling deviation exceeds this are repaired (:func:`no_signalling_repair`)
+#: when loaded; the decomposition LPs of the attack hold to 1e-9.
+NS_REPAIR_ABOVE = 1e-12
+#: Smallest ``atol`` of a table (a normalisation in floating point is off by ~1e-16).
+MIN_TABLE_ATOL = 1e-12
+
+
+def no_signalling_repair(p: ArrayLike) -> NDArray[np.float64]:
+    r"""An exactly no-signalling box near a nearly no-signalling one (closed form).
+
+    Each party's marginal is set to its average over the other party's settings,
+    :math:`r_x(a) = \operatorname{mean}_y \sum_b p(ab|xy)` and :math:`c_y(b) = \operatorname{mean}_x
+    \sum_a p(ab|xy)`; each table :math:`M = p(\cdot\cdot|xy)` moves to the nearest matrix (Frobenius)
+    with row sums :math:`r_x` and column sums :math:`c_y`, :math:`M + u1^\top + 1v^\top` on the
+    outcomes of non-zero marginal (the others are set to 0); where an entry would turn negative
+    the table is mixed with the product :math:`r_xc_y^\top` (same marginals, positive there) just
+    enough.  The result sums to 1, is non-negative and has setting-independent marginals to
+    round-off; it moves the box by about its signalling (the identity on a no-signalling box).
+
+    Parameters
+    ----------
+    p : array_like, shape (n_x, n_y, n_a, n_b)
+        Normalised, non-negative, nearly no-signalling.
+
+    Returns
+    -------
+    ndarray, shape (n_x, n_y, n_a, n_b)
+    """
+    p = np.asarray(p, dtype=float)
+    n_x, n_y, n_a, n_b = p.shape
+    alice = p.sum(axis=3).mean(axis=1)       # (x, a)
+    bob = p.sum(axis=2).mean(axis=0)         # (y, b)
+    out = np.zeros_like(p)
+    for x in range(n_x):
+        for y in range(n_y):
+            r, c = alice[x], bob[y]
+            rows, cols = np.flatnonzero(r > 0), np.flatnonzero(c > 0)
+            m = p[x, y][np.ix_(rows, cols)]
+            u = (r[rows] - m.sum(axis=1)) / len(cols)
+            v = (c[cols] - m.sum(axis=0) - u.sum()) / len(rows)
+            m = m + u[:, None] + v[None, :]
+            if m.min() < 0:
+                prod = np.outer(r[rows], c[cols])
+                neg = m < 0
+                lam = float(np.max(-m[neg] / (prod[neg] - m[neg])))
+                m = np.maximum((1 - lam) * m + lam * prod, 0.0)
+            out[x, y][np.ix_(rows, cols)] = m
+    return out
+
+
 def load_bell_table(path, atol: float = 1e-6, *, project: bool = False) -> BellBox:
     """Read a user box from JSON: ``{"probabilities": p[x][y][a][b], "key_settings": [x, y],
     "chsh_settings": [[x0, x1], [y0, y1]], "outcomes_a": [...], "outcomes_b": [...]}``.
@@ -495,7 +606,7 @@ def load_bell_table(path, atol: float = 1e-6, *, project: bool = False) -> BellB
     """
     from .._io import check_input_file, load_json_checked
 
-    atol = check_real("atol", atol, 0.0, 0.1)
+    atol = check_real("atol", atol, MIN_TABLE_ATOL, 0.1)
     p = check_input_file("--settings", path, max_bytes=16 * 2**20)
     data = load_json_checked("--settings", p, 16 * 2**20)
     if not isinstance(data, dict) or "probabilities" not in data:
@@ -514,7 +625,7 @@ def bell_table(probabilities: ArrayLike, key_settings: Sequence[int] = (0, 0),
                chsh_settings: Sequence[Sequence[int]] = ((0, 1), (0, 1)),
                outcomes_a: Sequence[str] | None = None, outcomes_b: Sequence[str] | None = None, *,
                atol: float = 1e-6, project: bool = False) -> BellBox:
-    """A user box from an array :math:`p(ab|xy)` (the Python side of :func:`load_bell_table`).
+    r"""A user box from an array :math:`p(ab|xy)` (the Python side of :func:`load_bell_table`).
 
     Parameters
     ----------
@@ -556,9 +667,9 @@ def bell_table(probabilities: ArrayLike, key_settings: Sequence[int] = (0, 0),
     >>> t.shape, t.key_settings, t.source["kind"]
     ((3, 2, 2, 2), (2, 0), 'table')
     """
-    atol = check_real("atol", atol, 0.0, 0.1)
+    atol = check_real("atol", atol, MIN_TABLE_ATOL, 0.1)
     return _table_box(probabilities, key_settings, chsh_settings, outcomes_a, outcomes_b, atol,
-                      bool(project), "", "", {"kind": "table"})
+                      project, "", "", {"kind": "table"})
 
 
 def _table_box(values, key_settings, chsh_settings, outcomes_a, outcomes_b, atol: float,
@@ -566,6 +677,16 @@ def _table_box(values, key_settings, chsh_settings, outcomes_a, outcomes_b, atol
     """:func:`bell_table` / :func:`load_bell_table` after their own checks; the messages start
     with ``box_prefix`` (the box's checks) or ``field_prefix`` (the other fields)."""
     projection = None
+    if not isinstance(project, (bool, np.bool_)):
+        raise InputError(f"project must be True or False, got {project!r:.40}")
+    if project:
+        try:        # a table within atol of a no-signalling box needs only the closed-form repair
+            check_box(values, f"{box_prefix}probabilities", atol)
+            project = False
+            projection = {"total_variation_moved": 0.0, "method": "none needed: the table is "
+                          "within atol of no-signalling (see no_signalling_repair)"}
+        except InputError:
+            pass
     if project:
         raw = None
         if _is_numeric(values):
@@ -584,7 +705,8 @@ def _table_box(values, key_settings, chsh_settings, outcomes_a, outcomes_b, atol
                              f"for sampling noise, not for signalling data)")
         arr = check_box(projected, f"{box_prefix}projected probabilities", 1e-7)
         projection = {"total_variation_moved": moved, "method": "Euclidean projection onto the "
-                      "no-signalling polytope (QP, CVXPY + Clarabel)"}
+                      "no-signalling polytope (QP, CVXPY + Clarabel), then the closed-form repair "
+                      "of the solver's round-off"}
     else:
         try:
             arr = check_box(values, f"{box_prefix}probabilities", atol)
@@ -595,28 +717,30 @@ def _table_box(values, key_settings, chsh_settings, outcomes_a, outcomes_b, atol
                 raise
             raise InputError(f"{exc}; measured frequencies: add --project (project=True) to map the "
                              f"table to the nearest no-signalling box") from None
-    # renormalise round-off of measured tables, keeping them exactly NS to the tolerance given
     arr = arr / arr.sum(axis=(2, 3), keepdims=True)
     n_x, n_y, n_a, n_b = arr.shape
     try:
-        key = tuple(int(k) for k in key_settings)
-        chsh = tuple(tuple(int(s) for s in side) for side in chsh_settings)
-    except (TypeError, ValueError, OverflowError):
-        raise InputError(f"{field_prefix}key_settings must be [x, y] and chsh_settings "
-                         f"[[x0, x1], [y0, y1]] (integers)") from None
-    if len(key) != 2 or len(chsh) != 2 or any(len(side) != 2 for side in chsh):
-        raise InputError(f"{field_prefix}key_settings must be [x, y], chsh_settings [[x0, x1], [y0, y1]]")
-    check_int("key_settings[0]", key[0], 0, n_x - 1)
-    check_int("key_settings[1]", key[1], 0, n_y - 1)
-    for s in chsh[0]:
-        check_int("chsh_settings (Alice)", s, 0, n_x - 1)
-    for s in chsh[1]:
-        check_int("chsh_settings (Bob)", s, 0, n_y - 1)
-    try:
-        labels_a = tuple(str(s) for s in (outcomes_a if outcomes_a is not None else range(n_a)))
-        labels_b = tuple(str(s) for s in (outcomes_b if outcomes_b is not None else range(n_b)))
-    except TypeError:
-        raise InputError(f"{field_prefix}outcomes_a/outcomes_b must be lists of labels") from None
-    if len(labels_a) != n_a or len(labels_b) != n_b:
-        raise InputError(f"{field_prefix}outcomes_a/outcomes_b must have {n_a}/{n_b} labels")
-    return BellBox(arr, labels_a, labels_b, key, chsh, dict(source, projection=projection))
+        key, chsh = _check_settings(key_settings, chsh_settings, n_x, n_y)
+    except InputError as exc:
+        raise InputError(f"{field_prefix}{exc}") from None
+    labels = []
+    for name, given, n in (("outcomes_a", outcomes_a, n_a), ("outcomes_b", outcomes_b, n_b)):
+        if given is None:
+            labels.append(tuple(str(i) for i in range(n)))
+            continue
+        items = check_sequence(f"{field_prefix}{name}", given, f"a list of {n} labels")
+        if len(items) != n or len(set(map(str, items))) != n:
+            raise InputError(f"{field_prefix}{name} must be {n} distinct labels, got {given!r:.80}")
+        labels.append(tuple(str(x) for x in items))
+    # a table within atol of no-signalling is made exactly no-signalling (Eve's decompositions
+    # into local and quantum boxes reproduce only such boxes; to 1e-9, the LP's tolerance)
+    repair = None
+    if no_signalling_deviation(arr) > NS_REPAIR_ABOVE:
+        repaired = no_signalling_repair(arr)
+        repair = {"total_variation_moved": float(0.5 * np.abs(repaired - arr).sum(axis=(2, 3)).max()),
+                  "marginal_deviation_before": no_signalling_deviation(arr),
+                  "method": "closed-form nearest box with the settings' averaged marginals "
+                            "(qkdbounds.di.bell_data.no_signalling_repair)"}
+        arr = repaired
+    return BellBox(arr, labels[0], labels[1], key, chsh,
+                   dict(source, projection=projection, no_signalling_repair=repair))

@@ -27,7 +27,7 @@ import numpy as np
 from ..errors import LEAKAGE_MODELS, InputError, check_choice, check_probability
 from ..info.entropy import shannon_entropy
 from ..status import Status, StatusField
-from .bell_data import BellBox, bin_no_click, chsh_value_of_box
+from .bell_data import BellBox, bin_no_click, chsh_relabelled, chsh_value_of_box
 from .chsh import chsh_dw_entropy_expression
 
 #: Tsirelson's bound 2 sqrt 2 and the tolerance above it before a box counts as non-quantum.
@@ -98,8 +98,9 @@ def dw_lower_bound(box: BellBox, leakage: float = 0.0, model: str = "uniform") -
     leakage = check_probability("leakage", leakage)
     check_choice("model", model, LEAKAGE_MODELS)
     if not isinstance(box, BellBox):
-        raise InputError("box must be a BellBox (qkdbounds.di.bell_box, or load_bell_table for "
-                         "measured data)")
+        raise InputError("box must be a BellBox (qkdbounds.di.bell_box, or bell_table / "
+                         "load_bell_table for measured data)")
+    box, relabelling = chsh_relabelled(box)
     s = chsh_value_of_box(box)
     if s > TSIRELSON + ATOL_TSIRELSON:
         # no quantum box violates Tsirelson's bound: the entropy bound (for quantum Eve and
@@ -134,7 +135,7 @@ def dw_lower_bound(box: BellBox, leakage: float = 0.0, model: str = "uniform") -
     return BoxLowerBound(float(value), float(raw), float(s), float(cost),
                          {"direction": direction, "qber_binned": qber, "key_settings": [x, y],
                           "chsh_settings": [list(box.chsh_settings[0]), list(box.chsh_settings[1])],
-                          "leakage": leakage, "model": model},
+                          "leakage": leakage, "model": model, "output_relabelling": relabelling},
                          f"CHSH Devetak-Winter rate on the binned box, {direction} ({cite})",
                          Status.CLOSED_FORM,
                          "" if s > 2 else "no CHSH violation: the lower bound is 0")

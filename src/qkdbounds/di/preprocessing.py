@@ -61,7 +61,7 @@ from .._cache import BoundedCache
 from ..errors import LEAKAGE_MODELS
 from ..errors import InputError, check_choice, check_probability, check_real
 from ..status import Status, StatusField
-from .bell_data import BellBox, bin_no_click, chsh_value_of_box
+from .bell_data import BellBox, bin_no_click, chsh_relabelled, chsh_value_of_box
 
 __all__ = [
     "BestLowerBound",
@@ -669,6 +669,8 @@ def _best_lower_bound(box: BellBox, leakage: float, model: str) -> BestLowerBoun
     """:func:`best_lower_bound` after its input checks (uncached)."""
     from .lower import dw_lower_bound
 
+    # the labelling of the CHSH expression (local relabelling changes no key rate)
+    box, relabelling = chsh_relabelled(box)
     plain = dw_lower_bound(box, leakage, model)
     s = chsh_value_of_box(box)
     candidates = {"chsh": {"value": plain.value, "expression": plain.expression, "flip": 0.0, "alpha": 1.0,
@@ -690,9 +692,12 @@ def _best_lower_bound(box: BellBox, leakage: float, model: str) -> BestLowerBoun
     # the noisy bounds tend to exactly 0 as p -> 1/2: round-off there is not key
     value = best["expression"] if best["expression"] > ATOL_TIE else 0.0
     cert = {"direction": direction, "key_correlators": t_key, "other_correlators": t_other,
-            "key_settings": list(box.key_settings), "leakage": leakage, "model": model}
+            "key_settings": list(box.key_settings), "leakage": leakage, "model": model,
+            "output_relabelling": relabelling}
     leak = f"; leakage ({model}) as in qkdbounds.di.preprocessing" if leakage > 0 else ""
-    method = (f"best of {len(LOWER_BOUND_METHODS)} DI lower bounds on the binned box, {direction}: "
+    relabelled = ("" if relabelling is None else f" (outcomes 0 and 1 exchanged on Alice's settings "
+                  f"{relabelling['alice']} and Bob's {relabelling['bob']} for the CHSH expression)")
+    method = (f"best of {len(LOWER_BOUND_METHODS)} DI lower bounds on the binned box{relabelled}, {direction}: "
               f"{_CITES[winner]}, p = {best['flip']:.6g}, alpha = {best['alpha']:.6g}; collective attacks{leak}")
     return BestLowerBound(float(value), float(best["expression"]), winner, float(best["flip"]), float(best["alpha"]),
                           float(s), float(plain.value), candidates, cert, method,

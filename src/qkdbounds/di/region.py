@@ -69,8 +69,10 @@ class DIWindowPoint(StatusField):
     chsh : float
         CHSH value of the binned box.
     lower_bound : float
-        The best of the DI lower bounds (clipped at 0); ``lower.winner`` names it and
-        ``lower.chsh_lower_bound`` is the plain CHSH Devetak-Winter bound.
+        The best of the DI lower bounds (clipped at 0, and at the upper bound where it lies above
+        it by round-off, within 1e-7); ``lower.winner`` names it and ``lower.chsh_lower_bound``
+        is the plain CHSH Devetak-Winter bound.  NaN for a box above Tsirelson's bound (no lower
+        bound applies; None in :meth:`to_dict`, as its method, ``p`` and ``alpha``).
     attack : DIAttackBound
     lower : BestLowerBound
     method : str
@@ -122,6 +124,11 @@ class DIWindowPoint(StatusField):
         a = self.attack
         cert = dict(a.certificate)
         cert.pop("gamma", None)
+        failed = self.lower.status == Status.FAILED     # a box above Tsirelson's bound
+
+        def number(v):
+            return None if v is None or v != v else v
+
         return {
             "rate_upper_bound": self.rate_upper_bound,
             "rate_upper_bound_without_processing": a.value_without_processing,
@@ -131,14 +138,15 @@ class DIWindowPoint(StatusField):
             "local_weight": self.local_weight,
             "attack_local_weight": a.attack_local_weight,
             "chsh": self.chsh,
-            "lower_bound": self.lower_bound,
-            "lower_bound_expression": self.lower.expression,
-            "lower_bound_method": self.lower.winner,
+            "lower_bound": number(self.lower_bound),
+            "lower_bound_expression": number(self.lower.expression),
+            "lower_bound_method": None if failed else self.lower.winner,
             "lower_bound_description": self.lower.method,
-            "lower_bound_flip": self.lower.flip,
-            "lower_bound_alpha": self.lower.alpha,
-            "chsh_lower_bound": self.lower.chsh_lower_bound,
-            "lower_bounds": {k: c["value"] for k, c in self.lower.candidates.items()},
+            "lower_bound_status": self.lower.status,
+            "lower_bound_flip": None if failed else self.lower.flip,
+            "lower_bound_alpha": None if failed else self.lower.alpha,
+            "chsh_lower_bound": number(self.lower.chsh_lower_bound),
+            "lower_bounds": {k: number(c["value"]) for k, c in self.lower.candidates.items()},
             "certificate": cert,
             "method": self.method,
             "status": self.status,
@@ -150,7 +158,7 @@ class DIWindowPoint(StatusField):
 def di_attack_bound(box: BellBox, leakage: float = 0.0, model: str = "uniform", *,
                     attack_side: str = "best", n_starts: int = DEFAULT_DI_STARTS,
                     maxfev: int = DEFAULT_MAXFEV, seeds: Sequence[EveBox] = (),
-                    rng: np.random.Generator | None = None) -> DIWindowPoint:
+                    rng: np.random.Generator | None = None, progress=None) -> DIWindowPoint:
     r"""CC-attack upper bounds and the best DI lower bound of one box, with leakage :math:`L`.
 
     Parameters
@@ -159,7 +167,7 @@ def di_attack_bound(box: BellBox, leakage: float = 0.0, model: str = "uniform", 
     leakage : float
         :math:`L \in [0, 1]`.
     model : {"uniform", "junk"}
-    attack_side, n_starts, maxfev, seeds, rng
+    attack_side, n_starts, maxfev, seeds, rng, progress
         Passed to :func:`~qkdbounds.di.attack.di_cc_attack`.
 
     Returns
@@ -179,7 +187,7 @@ def di_attack_bound(box: BellBox, leakage: float = 0.0, model: str = "uniform", 
     (0.9, 0.9)
     """
     attack = di_cc_attack(box, leakage, model, attack_side=attack_side, n_starts=n_starts,
-                          maxfev=maxfev, seeds=seeds, rng=rng)
+                          maxfev=maxfev, seeds=seeds, rng=rng, progress=progress)
     lower = best_lower_bound(box, leakage, model)
     status, message = attack.status, attack.message
     if lower.status == Status.FAILED:
@@ -190,8 +198,10 @@ def di_attack_bound(box: BellBox, leakage: float = 0.0, model: str = "uniform", 
     from ..bounds.verdict import decide
 
     low = lower.value if lower.value == lower.value else None      # NaN: no lower bound
+    if low is not None and attack.value < low <= attack.value + ATOL_DI:
+        low = attack.value          # two valid bounds cannot cross: round-off of the two routes
     return DIWindowPoint(attack.value, attack.one_way, attack.one_way_reverse, attack.local_weight,
-                         attack.chsh, lower.value, attack, lower,
+                         attack.chsh, float("nan") if low is None else low, attack, lower,
                          f"upper: {attack.method}; lower: {lower.method}", status,
                          source=dict(box.source), message=message, leakage=leakage, model=model,
                          verdict=decide(attack.value, low))
