@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from qkdbounds.cli.main import main
-from qkdbounds.di.attack import di_cc_attack
+from qkdbounds.di.attack import attack_estimate, di_cc_attack
 from qkdbounds.di.bell_data import (bell_box, bell_table, chsh_relabelled, chsh_value_of_box, load_bell_table,
                                     load_settings, no_signalling_deviation, no_signalling_repair)
 from qkdbounds.di.preprocessing import best_lower_bound
@@ -155,3 +155,17 @@ def test_huge_integers_get_a_short_message(tmp_path, capsys):
     assert main(["di-attack", "--settings", str(path), "--json"]) == 2
     err = capsys.readouterr().err
     assert "more than 4300 digits" in err and "set_int_max_str_digits" not in err
+
+
+def test_attack_estimate_grows_with_the_strategies():
+    binned = attack_estimate(bell_box(eta_a=0.9))
+    no_click = attack_estimate(bell_box(eta_a=0.9, binning="none"))
+    p4 = np.zeros((3, 2, 4, 4))
+    p4[..., :2, :2] = bell_box(binning="both").probabilities
+    four, eight = attack_estimate(bell_table(p4)), attack_estimate(bell_table(np.pad(p4, ((0, 0),) * 2 + ((0, 4),) * 2)))
+    assert binned < 1 < no_click < four < eight and 30 < eight < 1000     # ~110 s measured at 8 outcomes
+    assert attack_estimate(bell_box(), maxfev=20) < binned
+    with pytest.raises(InputError, match="maxfev"):
+        attack_estimate(bell_box(), maxfev=5)
+    with pytest.raises(InputError, match="BellBox"):
+        attack_estimate(np.zeros((2, 2, 2, 2)))

@@ -50,11 +50,15 @@ def _box(args):
 
 
 def handle_attack(args) -> dict:
+    from ..di.attack import attack_estimate
     from ..di.region import di_attack_bound
     from ._progress import progress
 
     box = _box(args)
-    with progress(100, "di-attack", args.quiet) as update:
+    estimate = attack_estimate(box, args.maxfev, args.starts)
+    bar = not args.quiet and sys.stderr.isatty() and estimate > 2     # (else no per-round callback)
+    with progress(100, f"di-attack (~{estimate:.2g} s, --maxfev trades it for tightness)",
+                  not bar) as update:
         shown = [0]
 
         def advance(fraction):
@@ -63,7 +67,6 @@ def handle_attack(args) -> dict:
                 update(percent - shown[0])
                 shown[0] = percent
 
-        bar = not args.quiet and sys.stderr.isatty()       # (else no per-round callback)
         point = di_attack_bound(box, args.leakage, args.model, attack_side=args.attack_side,
                                 n_starts=args.starts, maxfev=args.maxfev,
                                 progress=advance if bar else None)
