@@ -385,7 +385,9 @@ def chsh_relabelled(box: BellBox) -> tuple[BellBox, dict | None]:
     key rate, but the CHSH-based lower bounds read the box in the labelling of their CHSH
     expression (a singlet-convention box, or Bob's detectors swapped, has :math:`S < 0` as
     labelled).  The 16 exchanges of the four CHSH settings are tried (outcome 2, the no-click,
-    stays where it is and is binned into outcome 0 afterwards); ties keep the given labels.
+    stays where it is and is binned into outcome 0 afterwards; a binary box violating CHSH as
+    labelled is kept as it is: a no-signalling box violates at most one of the eight CHSH
+    inequalities); ties keep the given labels.
 
     Returns
     -------
@@ -396,6 +398,10 @@ def chsh_relabelled(box: BellBox) -> tuple[BellBox, dict | None]:
     (ax0, ax1), (by0, by1) = box.chsh_settings
     p = box.probabilities
     best, best_s = None, chsh_value_of_box(box) + 1e-12
+    if best_s > 2 and max(p.shape[2:]) == 2:
+        # a binary box violating the CHSH inequality as labelled: relabelling maps it to the other
+        # seven CHSH expressions, of which a no-signalling box violates at most one
+        return box, None
     for fa0, fa1, fb0, fb1 in itertools.product((False, True), repeat=4):
         if not (fa0 or fa1 or fb0 or fb1):
             continue
