@@ -10,9 +10,11 @@ import pytest
 
 from qkdbounds.cli.main import main
 from qkdbounds.di.attack import _eve_from_params, _params_from_eve, EveBox, attacked_joint, di_cc_attack, one_way_forms
-from qkdbounds.di.bell_data import bell_box, box_from_povms
+from qkdbounds.di.bell_data import bell_box
 from qkdbounds.di.locality import decompose_with_boxes
 from qkdbounds.di.preprocessing import best_lower_bound
+
+from di_helpers import rebuild_attack
 
 REFERENCE = json.loads((Path(__file__).parent / "data" / "di_attack_reference.json").read_text())
 
@@ -100,21 +102,8 @@ def test_two_way_bound_recomputed_from_the_json_certificate(capsys):
     x, y = cert["key_settings"]
     # Eve's attack from the certificate alone: her quantum box (dense POVM route), deterministic
     # strategies and one-sided rounds reassemble the observed box
-    eve = cert["eve_box"]
-    q = box_from_povms(np.outer(eve["state"], eve["state"]), [np.array(m) for m in eve["alice_povms"]],
-                       [np.array(m) for m in eve["bob_povms"]])
-    local = np.zeros_like(p)
-    for s in cert["deterministic_strategies"]:
-        for xx, a in enumerate(s["alice_outputs"]):
-            for yy, b in enumerate(s["bob_outputs"]):
-                local[xx, yy, a, b] += s["weight"]
-    t, w = cert["quantum_weight"], cert["one_sided_weights"]
-    one_sided = []
-    for a, wa in enumerate(w):
-        c = q.copy()
-        c[x] = 0
-        c[x, :, a, :] = q[x].sum(axis=1)
-        one_sided.append(wa * c)
+    q, local, one_sided = rebuild_attack(p, cert)
+    t = cert["quantum_weight"]
     np.testing.assert_allclose(local + t * q + sum(one_sided, np.zeros_like(p)), p, atol=1e-8)
     # the classes on the key settings (uniform leakage: every round leaks with probability L)
     question = (1 - leakage) * t * q[x, y]

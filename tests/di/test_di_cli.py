@@ -8,6 +8,8 @@ import pytest
 from qkdbounds.cli.main import main
 from qkdbounds.di import bell_box, di_attack_bound, load_bell_table
 
+from di_helpers import pr_box
+
 KEYS = ("rate_upper_bound", "one_way_upper_bound", "local_weight", "chsh", "lower_bound",
         "certificate", "method", "status")
 
@@ -170,12 +172,7 @@ def test_signalling_data_is_not_projected(capsys, tmp_path):
 def test_super_quantum_box_has_no_lower_bound(capsys, tmp_path):
     # newcomer finding: a noisy PR box (S = 3.2 > 2 sqrt 2) got a "DI lower bound"; the CHSH
     # entropy bound holds for quantum boxes only
-    pr = np.zeros((2, 2, 2, 2))
-    for x in range(2):
-        for y in range(2):
-            for a in range(2):
-                pr[x, y, a, a ^ (x & y)] = 0.5
-    box = 0.8 * pr + 0.2 * np.full((2, 2, 2, 2), 0.25)
+    box = 0.8 * pr_box() + 0.2 * np.full((2, 2, 2, 2), 0.25)
     path = tmp_path / "npr.json"
     path.write_text(json.dumps({"probabilities": box.tolist()}))
     data = _json(capsys, "di-attack", "--settings", path, "--maxfev", 10)

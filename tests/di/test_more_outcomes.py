@@ -14,6 +14,8 @@ from qkdbounds.di.bell_data import bell_box, bell_table, box_from_povms, default
 from qkdbounds.di.preprocessing import best_lower_bound
 from qkdbounds.errors import InputError
 
+from di_helpers import rebuild_attack
+
 
 def _h(p):
     p = np.asarray(p, dtype=float).ravel()
@@ -50,26 +52,6 @@ def _double_click_box(eta=0.95, dark=0.01):
                           [_two_detector_povm(t, eta, dark) for t in b])
 
 
-def _rebuild(p, cert):
-    """Eve's decomposition from the certificate alone (dense POVM route for her box)."""
-    eve = cert["eve_box"]
-    q = box_from_povms(np.outer(eve["state"], eve["state"]), [np.array(m) for m in eve["alice_povms"]],
-                       [np.array(m) for m in eve["bob_povms"]])
-    local = np.zeros_like(p)
-    for s in cert["deterministic_strategies"]:
-        for x, a in enumerate(s["alice_outputs"]):
-            for y, b in enumerate(s["bob_outputs"]):
-                local[x, y, a, b] += s["weight"]
-    x = cert["key_settings"][0]
-    one_sided = []
-    for a, wa in enumerate(cert["one_sided_weights"]):
-        c = q.copy()
-        c[x] = 0
-        c[x, :, a, :] = q[x].sum(axis=1)
-        one_sided.append(wa * c)
-    return q, local, one_sided
-
-
 def test_double_click_box_gets_a_non_trivial_attack():
     p = _double_click_box()
     assert p.shape == (3, 2, 4, 4) and p[..., 3, :].sum() > 0.05     # double clicks are there
@@ -83,7 +65,7 @@ def test_double_click_box_gets_a_non_trivial_attack():
     assert r.one_way < r.value + 1e-12
     cert = r.certificate
     assert cert["eve_box"]["outcomes"] == [4, 4]
-    q, local, one_sided = _rebuild(p, cert)
+    q, local, one_sided = rebuild_attack(p, cert)
     # Eve's quantum box never gives a double click: those rounds are her deterministic ones
     assert np.abs(q[..., 3, :]).max() == 0 and np.abs(q[..., :, 3]).max() == 0
     for povms in (cert["eve_box"]["alice_povms"], cert["eve_box"]["bob_povms"]):

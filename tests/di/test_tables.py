@@ -16,6 +16,8 @@ from qkdbounds.di.preprocessing import best_lower_bound
 from qkdbounds.di.region import di_attack_bound
 from qkdbounds.errors import InputError
 
+from di_helpers import pr_box
+
 
 def _noisy(p, scale, seed=0):
     """``p`` plus a small signalling perturbation that keeps it normalised."""
@@ -120,11 +122,7 @@ def test_lower_bound_reads_the_box_in_its_chsh_labelling():
 
 
 def test_box_above_tsirelson_reports_no_lower_bound_as_null(capsys, tmp_path):
-    pr = np.zeros((2, 2, 4, 4))
-    for x in range(2):
-        for y in range(2):
-            for a in range(2):
-                pr[x, y, a, a ^ (x & y)] = 0.5
+    pr = pr_box(4)
     path = tmp_path / "pr.json"
     path.write_text(json.dumps({"probabilities": pr.tolist()}))
     assert main(["di-attack", "--settings", str(path), "--maxfev", "10", "--json", "--quiet"]) == 0
