@@ -647,17 +647,19 @@ def bell_table(probabilities: ArrayLike, key_settings: Sequence[int] = (0, 0),
     outcomes_a, outcomes_b : sequence of str, optional
         Outcome labels (default ``"0"``, ``"1"``, ...).
     atol : float
-        Tolerance of the normalisation and no-signalling checks, in [0, 0.1] (measured tables:
-        default 1e-6).
+        Tolerance of the normalisation and no-signalling checks, in [1e-12, 0.1] (measured
+        tables: default 1e-6).  A table within it of no-signalling is made exactly no-signalling
+        (:func:`no_signalling_repair`).
     project : bool
-        Replace the table (clipped at 0, renormalised) by the nearest no-signalling box
-        (:func:`project_to_no_signalling`, for sampling noise); the distance moved is in
-        ``source["projection"]``.
+        Replace a table further than ``atol`` from no-signalling (clipped at 0, renormalised) by
+        the nearest no-signalling box (:func:`project_to_no_signalling`, for sampling noise); the
+        distance moved is in ``source["projection"]``.
 
     Returns
     -------
     BellBox
-        ``source`` ``{"kind": "table", "projection": ...}``.
+        ``source`` ``{"kind": "table", "projection": ..., "no_signalling_repair": ...}`` (the
+        repair's distance moved, or None when the table was no-signalling to 1e-12).
 
     Raises
     ------
