@@ -125,10 +125,16 @@ def check_rng(name: str, rng, default_seed: int = 0) -> np.random.Generator:
 def check_sequence(name: str, value, what: str, length: int | None = None) -> list:
     """``value`` as a list: a sequence (not a string) of ``length`` entries if given; else
     :class:`InputError` saying it must be ``what``."""
-    if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__") or (
-            length is not None and (not hasattr(value, "__len__") or len(value) != length)):
-        raise InputError(f"{name} must be {what}, got {value!r:.60}")
-    return list(value)
+    bad = InputError(f"{name} must be {what}, got {value!r:.60}")
+    # (strings, and unordered collections: a dict's keys or a set in hash order, are not sequences)
+    if isinstance(value, (str, bytes, dict, set, frozenset)) or not hasattr(value, "__iter__"):
+        raise bad
+    try:
+        if length is not None and (not hasattr(value, "__len__") or len(value) != length):
+            raise bad
+        return list(value)
+    except TypeError:       # e.g. a 0-d numpy array: iterable by type, not by value
+        raise bad from None
 
 
 #: Largest leakage grid of one serial call of the point functions whose points cost up to

@@ -530,12 +530,12 @@ def _structured_starts(src: dict, binning: str, key_x: int) -> list[NDArray]:
 def attack_estimate(box: BellBox, maxfev: int = DEFAULT_MAXFEV, n_starts: int = DEFAULT_DI_STARTS) -> float:
     """Rough up-front cost (seconds, one core) of :func:`di_cc_attack` on ``box``.
 
-    Binary boxes with two settings on one side are valued exactly from the CHSH facets (~0.1 to
-    0.4 s).  Otherwise every candidate costs an LP over the :math:`n_a^{n_x}n_b^{n_y}`
-    deterministic strategies: about (5 ms + 10 us per strategy) a solve, ~2.2 solves per
-    evaluation of each Nelder-Mead run (measured: 3-4 s for the no-click kept, 4 s with 4
-    outcomes, 18 s with 6, ~110 s with 8 outcomes on 3 x 2 settings at the default effort; the
-    estimate is within ~2x of these).
+    Binary boxes with two settings on one side are valued exactly from the CHSH facets (~0.1 s).
+    Otherwise every candidate costs an LP over the :math:`S = n_a^{n_x}n_b^{n_y}` deterministic
+    strategies: about (0.8 ms + 4.4 us S) a solve, ~2.2 solves per evaluation of each
+    Nelder-Mead run (fitted to one machine's runs on 3 x 2 settings at the default effort: 0.65 s
+    with the no-click kept by Alice, 1.1 s by both, 4.5 s with 4 outcomes, 20 s with 6; the
+    estimate is within 1.5x of these).
 
     Raises
     ------
@@ -549,10 +549,10 @@ def attack_estimate(box: BellBox, maxfev: int = DEFAULT_MAXFEV, n_starts: int = 
     n_starts = check_int("n_starts", n_starts, 0, 1000)
     shape = box.probabilities.shape
     if shape[2:] == (2, 2) and min(shape[:2]) == 2:     # the complete CHSH facet list applies
-        return 0.4 * (1 + n_starts) * maxfev / DEFAULT_MAXFEV
+        return 0.15 * (1 + n_starts) * maxfev / DEFAULT_MAXFEV
     n_x, n_y, n_a, n_b = shape
     strategies = n_a ** n_x * n_b ** n_y
-    return (5e-3 + 1e-5 * strategies) * (2.2 * maxfev * (1 + n_starts) + 30)
+    return (0.8e-3 + 4.4e-6 * strategies) * (2.2 * maxfev * (1 + n_starts) + 30)
 
 
 def di_cc_attack(

@@ -113,9 +113,9 @@ def check_box(p: ArrayLike, name: str = "probabilities", atol: float = ATOL_BOX)
         ``-atol``; a setting pair whose probabilities do not sum to 1 within ``atol``; a
         signalling box (deviation above ``atol``).
     """
-    if np.iscomplexobj(p) or (isinstance(p, (list, tuple)) and np.iscomplexobj(_complex_probe(p))):
-        z = np.asarray(p)
-        if np.iscomplexobj(z) and np.any(z.imag != 0):
+    z = p if isinstance(p, np.ndarray) else _complex_probe(p)
+    if np.iscomplexobj(z):
+        if np.any(z.imag != 0):
             raise InputError(f"{name} must be real (probabilities); got complex entries")
         p = z.real
     try:
@@ -146,7 +146,8 @@ def check_box(p: ArrayLike, name: str = "probabilities", atol: float = ATOL_BOX)
 
 
 def _complex_probe(p):
-    """``numpy.asarray(p)`` if it is a regular array, else an empty real array."""
+    """``numpy.asarray(p)`` if it is a regular array, else an empty real array (a ragged or
+    otherwise malformed input then gets the numeric check's message)."""
     try:
         return np.asarray(p)
     except (TypeError, ValueError, OverflowError):
@@ -456,8 +457,11 @@ def load_settings(path) -> dict:
             raise InputError(f"--settings: {side} must list 2..{MAX_SETTINGS} angles (radians)")
         out[side] = [check_real(f"--settings {side}", t) for t in angles]
     n_x, n_y = len(out["alice_angles"]), len(out["bob_angles"])
-    out["key_settings"], out["chsh_settings"] = _check_settings(
-        data.get("key_settings", [0, 0]), data.get("chsh_settings", [[0, 1], [0, 1]]), n_x, n_y)
+    try:
+        out["key_settings"], out["chsh_settings"] = _check_settings(
+            data.get("key_settings", [0, 0]), data.get("chsh_settings", [[0, 1], [0, 1]]), n_x, n_y)
+    except InputError as exc:
+        raise InputError(f"--settings: {p}: {exc}") from None
     return out
 
 
@@ -535,8 +539,8 @@ def project_to_no_signalling(p: ArrayLike) -> tuple[NDArray[np.float64], float]:
         raise InputError(f"the projection onto no-signalling boxes failed ({status})")
     q = np.clip(np.asarray(x.value).reshape(p.shape), 0.0, None)
     q = q / q.sum(axis=(2, 3), keepdims=True)
-    # exact no-signalling after round-off: average the marginals' defects away is not needed at
-    # the solver's 1e-8 accuracy; the returned box is re-checked by check_box(atol=1e-7)
+    # no-signalling to the solver's accuracy (~1e-8): the tables' route re-checks it at 1e-7 and
+    # makes it exact with no_signalling_repair
     distance = float(0.5 * np.abs(q - p).sum(axis=(2, 3)).max())
     return q, distance
 
@@ -546,49 +550,52 @@ def project_to_no_signalling(p: ArrayLike) -> tuple[NDArray[np.float64], float]:
 NS_REPAIR_ABOVE = 1e-12
 #: Smallest ``atol`` of a table (a normalisation in floating point is off by ~1e-16).
 MIN_TABLE_ATOL = 1e-12
+#: A repair that would move a table by more than this times its signalling is refused (with the
+#: hint to project it instead).
+REPAIR_MOVE_FACTOR = 10.0
 
 
-def no_signalling_repair(p: ArrayLike) -> NDArray[np.float64]:
-    r"""An exactly no-signalling box near a nearly no-signalling one (closed form).
+def no_signalling_repair(p: ArrayLike, max_iterations: int = 1000) -> tuple[NDArray[np.float64], float]:
+    r"""An exactly no-signalling box near a nearly no-signalling one: iterative proportional
+    fitting (Sinkhorn) of each setting pair's table to averaged marginals.
 
     Each party's marginal is set to its average over the other party's settings,
     :math:`r_x(a) = \operatorname{mean}_y \sum_b p(ab|xy)` and :math:`c_y(b) = \operatorname{mean}_x
-    \sum_a p(ab|xy)`; each table :math:`M = p(\cdot\cdot|xy)` moves to the nearest matrix (Frobenius)
-    with row sums :math:`r_x` and column sums :math:`c_y`, :math:`M + u1^\top + 1v^\top` on the
-    outcomes of non-zero marginal (the others are set to 0); where an entry would turn negative
-    the table is mixed with the product :math:`r_xc_y^\top` (same marginals, positive there) just
-    enough.  The result sums to 1, is non-negative and has setting-independent marginals to
-    round-off; it moves the box by about its signalling (the identity on a no-signalling box).
+    \sum_a p(ab|xy)`; each table :math:`p(\cdot\cdot|xy)` is scaled row by row and column by
+    column until its marginals are :math:`r_x` and :math:`c_y` (the table with those marginals
+    nearest in relative entropy; Sinkhorn, Ann. Math. Stat. 35, 876 (1964)).  Scaling keeps
+    every entry non-negative and every zero a zero, and moves an entry by about its relative
+    share of the signalling, so a table is moved by about its signalling; a zero pattern that
+    the averaged marginals cannot fill (a row that is zero at one setting but not on average)
+    does not converge.
 
     Parameters
     ----------
     p : array_like, shape (n_x, n_y, n_a, n_b)
         Normalised, non-negative, nearly no-signalling.
+    max_iterations : int
+        Scaling rounds at most (a few dozen suffice at a signalling of 1e-6).
 
     Returns
     -------
-    ndarray, shape (n_x, n_y, n_a, n_b)
+    (ndarray of shape (n_x, n_y, n_a, n_b), float)
+        The box and its largest marginal error left (round-off, ~1e-16, when converged).
     """
     p = np.asarray(p, dtype=float)
-    n_x, n_y, n_a, n_b = p.shape
-    alice = p.sum(axis=3).mean(axis=1)       # (x, a)
-    bob = p.sum(axis=2).mean(axis=0)         # (y, b)
-    out = np.zeros_like(p)
-    for x in range(n_x):
-        for y in range(n_y):
-            r, c = alice[x], bob[y]
-            rows, cols = np.flatnonzero(r > 0), np.flatnonzero(c > 0)
-            m = p[x, y][np.ix_(rows, cols)]
-            u = (r[rows] - m.sum(axis=1)) / len(cols)
-            v = (c[cols] - m.sum(axis=0) - u.sum()) / len(rows)
-            m = m + u[:, None] + v[None, :]
-            if m.min() < 0:
-                prod = np.outer(r[rows], c[cols])
-                neg = m < 0
-                lam = float(np.max(-m[neg] / (prod[neg] - m[neg])))
-                m = np.maximum((1 - lam) * m + lam * prod, 0.0)
-            out[x, y][np.ix_(rows, cols)] = m
-    return out
+    rows = p.sum(axis=3).mean(axis=1)[:, None, :, None]      # r_x(a), shape (x, 1, a, 1)
+    cols = p.sum(axis=2).mean(axis=0)[None, :, None, :]      # c_y(b), shape (1, y, 1, b)
+    m = p.copy()
+    error = np.inf
+    for _ in range(max_iterations):
+        s = m.sum(axis=3, keepdims=True)
+        m = m * np.divide(rows, s, out=np.zeros_like(s), where=s > 0)
+        s = m.sum(axis=2, keepdims=True)
+        m = m * np.divide(cols, s, out=np.zeros_like(s), where=s > 0)
+        error = float(max(np.abs(m.sum(axis=3, keepdims=True) - rows).max(),
+                          np.abs(m.sum(axis=2, keepdims=True) - cols).max()))
+        if error <= 1e-15:
+            break
+    return m, error
 
 
 def load_bell_table(path, atol: float = 1e-6, *, project: bool = False) -> BellBox:
@@ -597,11 +604,13 @@ def load_bell_table(path, atol: float = 1e-6, *, project: bool = False) -> BellB
 
     Only ``probabilities`` is required (key settings default to ``[0, 0]``, CHSH to
     ``[[0, 1], [0, 1]]``).  A third outcome, if present, is treated as the no-click event when a
-    binary box is needed (CHSH, the Devetak-Winter lower bound).
+    binary box is needed (CHSH, the Devetak-Winter lower bound).  The checks and the box are
+    those of :func:`bell_table`: a table within ``atol`` of no-signalling is made exactly
+    no-signalling (:func:`no_signalling_repair`, recorded in ``source["no_signalling_repair"]``).
 
-    With ``project=True`` the table (clipped at 0, renormalised) is replaced by the nearest
-    no-signalling box (:func:`project_to_no_signalling`; for sampling noise) and the distance
-    moved is recorded in ``source["projection"]``.
+    With ``project=True`` a table further than ``atol`` from no-signalling (clipped at 0,
+    renormalised) is replaced by the nearest no-signalling box (:func:`project_to_no_signalling`;
+    for sampling noise) and the distance moved is recorded in ``source["projection"]``.
 
     Raises
     ------
@@ -664,9 +673,12 @@ def bell_table(probabilities: ArrayLike, key_settings: Sequence[int] = (0, 0),
     Raises
     ------
     InputError
-        A malformed array, a box not normalised / no-signalling within ``atol`` (or, with
-        ``project``, more than :data:`MAX_PROJECTION_DISTANCE` from no-signalling), settings
-        out of range or labels of the wrong count.
+        A malformed, complex or ragged array; a box not normalised / no-signalling within
+        ``atol``, or one whose repair would move it by more than :data:`REPAIR_MOVE_FACTOR` times
+        its signalling (``project`` is then the way; with ``project``, more than
+        :data:`MAX_PROJECTION_DISTANCE` from no-signalling); settings that are not integers in
+        range, or the same CHSH setting twice; labels not distinct or of the wrong count;
+        ``project`` not a bool.
 
     Examples
     --------
@@ -680,22 +692,43 @@ def bell_table(probabilities: ArrayLike, key_settings: Sequence[int] = (0, 0),
                       project, "", "", {"kind": "table"})
 
 
+def _repaired(arr: NDArray, box_prefix: str) -> tuple[NDArray, dict | None]:
+    """``arr`` renormalised and, if it signals by more than :data:`NS_REPAIR_ABOVE`, made exactly
+    no-signalling (:func:`no_signalling_repair`) with the record of the repair; InputError when
+    the repair would not converge or would move the table by more than
+    :data:`REPAIR_MOVE_FACTOR` times its signalling (then ``project`` is the way)."""
+    arr = arr / arr.sum(axis=(2, 3), keepdims=True)
+    deviation = no_signalling_deviation(arr)
+    if deviation <= NS_REPAIR_ABOVE:
+        return arr, None
+    repaired, error = no_signalling_repair(arr)
+    moved = float(0.5 * np.abs(repaired - arr).sum(axis=(2, 3)).max())
+    if error > 1e-12 or moved > REPAIR_MOVE_FACTOR * deviation + 1e-12:
+        raise InputError(
+            f"{box_prefix}probabilities are {deviation:.3g} from no-signalling, and no box with "
+            f"setting-independent marginals and the same zero entries is that close "
+            f"({'it would move ' + format(moved, '.3g') if error <= 1e-12 else 'no scaling converges'}); "
+            f"measured frequencies: add --project (project=True) for the nearest no-signalling box")
+    return repaired, {"total_variation_moved": moved, "marginal_deviation_before": deviation,
+                      "method": "iterative proportional fitting to the settings' averaged marginals "
+                                "(qkdbounds.di.bell_data.no_signalling_repair)"}
+
+
 def _table_box(values, key_settings, chsh_settings, outcomes_a, outcomes_b, atol: float,
                project: bool, box_prefix: str, field_prefix: str, source: dict) -> BellBox:
     """:func:`bell_table` / :func:`load_bell_table` after their own checks; the messages start
     with ``box_prefix`` (the box's checks) or ``field_prefix`` (the other fields)."""
-    projection = None
     if not isinstance(project, (bool, np.bool_)):
         raise InputError(f"project must be True or False, got {project!r:.40}")
+    arr = projection = repair = None
     if project:
-        try:        # a table within atol of a no-signalling box needs only the closed-form repair
-            check_box(values, f"{box_prefix}probabilities", atol)
-            project = False
-            projection = {"total_variation_moved": 0.0, "method": "none needed: the table is "
-                          "within atol of no-signalling (see no_signalling_repair)"}
+        try:        # a table within atol of no-signalling needs only the repair, no QP
+            arr, repair = _repaired(check_box(values, f"{box_prefix}probabilities", atol), box_prefix)
+            projection = {"total_variation_moved": 0.0, "method": "none needed: the table is within "
+                          "atol of no-signalling (no_signalling_repair made it exact)"}
         except InputError:
-            pass
-    if project:
+            arr = None
+    if project and arr is None:
         raw = None
         if _is_numeric(values):
             try:
@@ -711,11 +744,11 @@ def _table_box(values, key_settings, chsh_settings, outcomes_a, outcomes_b, atol
             raise InputError(f"--project: the table is {moved:.3g} (total variation) from the nearest "
                              f"no-signalling box; allowed: at most {MAX_PROJECTION_DISTANCE} (--project is "
                              f"for sampling noise, not for signalling data)")
-        arr = check_box(projected, f"{box_prefix}projected probabilities", 1e-7)
+        arr, repair = _repaired(check_box(projected, f"{box_prefix}projected probabilities", 1e-7), box_prefix)
         projection = {"total_variation_moved": moved, "method": "Euclidean projection onto the "
-                      "no-signalling polytope (QP, CVXPY + Clarabel), then the closed-form repair "
-                      "of the solver's round-off"}
-    else:
+                      "no-signalling polytope (QP, CVXPY + Clarabel), then no_signalling_repair of "
+                      "the solver's round-off"}
+    elif not project:
         try:
             arr = check_box(values, f"{box_prefix}probabilities", atol)
         except InputError as exc:
@@ -725,7 +758,7 @@ def _table_box(values, key_settings, chsh_settings, outcomes_a, outcomes_b, atol
                 raise
             raise InputError(f"{exc}; measured frequencies: add --project (project=True) to map the "
                              f"table to the nearest no-signalling box") from None
-    arr = arr / arr.sum(axis=(2, 3), keepdims=True)
+        arr, repair = _repaired(arr, box_prefix)
     n_x, n_y, n_a, n_b = arr.shape
     try:
         key, chsh = _check_settings(key_settings, chsh_settings, n_x, n_y)
@@ -740,15 +773,5 @@ def _table_box(values, key_settings, chsh_settings, outcomes_a, outcomes_b, atol
         if len(items) != n or len(set(map(str, items))) != n:
             raise InputError(f"{field_prefix}{name} must be {n} distinct labels, got {given!r:.80}")
         labels.append(tuple(str(x) for x in items))
-    # a table within atol of no-signalling is made exactly no-signalling (Eve's decompositions
-    # into local and quantum boxes reproduce only such boxes; to 1e-9, the LP's tolerance)
-    repair = None
-    if no_signalling_deviation(arr) > NS_REPAIR_ABOVE:
-        repaired = no_signalling_repair(arr)
-        repair = {"total_variation_moved": float(0.5 * np.abs(repaired - arr).sum(axis=(2, 3)).max()),
-                  "marginal_deviation_before": no_signalling_deviation(arr),
-                  "method": "closed-form nearest box with the settings' averaged marginals "
-                            "(qkdbounds.di.bell_data.no_signalling_repair)"}
-        arr = repaired
     return BellBox(arr, labels[0], labels[1], key, chsh,
                    dict(source, projection=projection, no_signalling_repair=repair))

@@ -105,7 +105,8 @@ def dw_lower_bound(box: BellBox, leakage: float = 0.0, model: str = "uniform") -
     if s > TSIRELSON + ATOL_TSIRELSON:
         # no quantum box violates Tsirelson's bound: the entropy bound (for quantum Eve and
         # quantum devices) says nothing about this box
-        return BoxLowerBound(float("nan"), float("nan"), s, float("nan"), {"key_settings": list(box.key_settings)},
+        return BoxLowerBound(float("nan"), float("nan"), s, float("nan"),
+                             {"key_settings": list(box.key_settings), "output_relabelling": relabelling},
                              f"CHSH S = {s:.6g} > 2 sqrt 2 (Tsirelson): not a quantum box, the CHSH "
                              "Devetak-Winter bound does not apply", Status.FAILED,
                              f"not a quantum box: CHSH {s:.6g} > 2 sqrt 2")

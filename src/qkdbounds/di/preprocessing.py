@@ -678,7 +678,8 @@ def _best_lower_bound(box: BellBox, leakage: float, model: str) -> BestLowerBoun
     terms = _key_terms(box)
     if plain.status == Status.FAILED or terms is None:
         return BestLowerBound(plain.value, plain.expression, "chsh", 0.0, 1.0, s, plain.value, candidates,
-                              dict(plain.certificate), plain.method, plain.status, plain.message)
+                              dict(plain.certificate, output_relabelling=relabelling), plain.method,
+                              plain.status, plain.message)
     direction, t_key, t_other, table = terms
     searched = _search_flip_alpha_pair(t_key, t_other, table, leakage, model)   # both asymmetric bounds
     for method in LOWER_BOUND_METHODS[1:]:

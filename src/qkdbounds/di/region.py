@@ -191,10 +191,16 @@ def di_attack_bound(box: BellBox, leakage: float = 0.0, model: str = "uniform", 
     lower = best_lower_bound(box, leakage, model)
     status, message = attack.status, attack.message
     if lower.status == Status.FAILED:
-        message = "; ".join(x for x in (message, f"not a quantum box (CHSH {lower.chsh:.6g} > "
+        relabelled = " with outcomes relabelled" if lower.certificate.get("output_relabelling") else ""
+        message = "; ".join(x for x in (message, f"not a quantum box (CHSH {lower.chsh:.6g}{relabelled} > "
                                                   "2 sqrt 2): no lower bound") if x)
     elif lower.value > attack.value + ATOL_DI:
         status, message = Status.HEURISTIC, "inconsistent: lower bound above upper bound"
+    repair = box.source.get("no_signalling_repair")
+    if repair:
+        message = "; ".join(x for x in (message, f"table made exactly no-signalling (moved "
+                                                  f"{repair['total_variation_moved']:.2g} in total "
+                                                  "variation)") if x)
     from ..bounds.verdict import decide
 
     low = lower.value if lower.value == lower.value else None      # NaN: no lower bound
