@@ -93,6 +93,13 @@ def qubit_boxes(z: NDArray, n_x: int, n_y: int, binning: str, outcomes=None) -> 
     return p
 
 
+def has_complete_facets(shape) -> bool:
+    """Whether :func:`chsh_functionals` lists every facet of the local polytope for boxes of
+    ``shape`` (n_x, n_y, n_a, n_b): binary outcomes, two settings on (at least) one side."""
+    n_x, n_y, n_a, n_b = shape
+    return n_a == 2 and n_b == 2 and min(n_x, n_y) == 2
+
+
 def chsh_functionals(shape) -> NDArray | None:
     r"""All facets of the local polytope as homogeneous functionals :math:`y` (:math:`y\cdot r\le 0`
     on the local cone), or None when the list would not be complete.
@@ -102,9 +109,9 @@ def chsh_functionals(shape) -> NDArray | None:
     inequalities :math:`\sum_{xy} s_{xy}E_{xy} \le 2\cdot\text{mass}` with
     :math:`\prod s_{xy} = -1`.
     """
-    n_x, n_y, n_a, n_b = shape
-    if n_a != 2 or n_b != 2 or min(n_x, n_y) != 2:
+    if not has_complete_facets(shape):
         return None
+    n_x, n_y = shape[:2]
     size = n_x * n_y * 4
     rows = [-np.eye(size)]
     parity = np.array([[1.0, -1.0], [-1.0, 1.0]])

@@ -543,12 +543,14 @@ def attack_estimate(box: BellBox, maxfev: int = DEFAULT_MAXFEV, n_starts: int = 
         ``box`` not a :class:`~qkdbounds.di.bell_data.BellBox`, ``maxfev`` or ``n_starts`` out of
         range.
     """
+    from ._cc_batch import has_complete_facets
+
     if not isinstance(box, BellBox):
         raise InputError("box must be a BellBox (qkdbounds.di.bell_data.bell_box, bell_table or load_bell_table)")
     maxfev = check_int("maxfev", maxfev, 10, 100_000)
     n_starts = check_int("n_starts", n_starts, 0, 1000)
     shape = box.probabilities.shape
-    if shape[2:] == (2, 2) and min(shape[:2]) == 2:     # the complete CHSH facet list applies
+    if has_complete_facets(shape):
         return 0.15 * (1 + n_starts) * maxfev / DEFAULT_MAXFEV
     n_x, n_y, n_a, n_b = shape
     strategies = n_a ** n_x * n_b ** n_y
