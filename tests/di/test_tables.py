@@ -192,3 +192,13 @@ def test_attack_estimate_grows_with_the_strategies():
         attack_estimate(bell_box(), maxfev=5)
     with pytest.raises(InputError, match="BellBox"):
         attack_estimate(np.zeros((2, 2, 2, 2)))
+
+
+def test_lower_bounds_refuse_what_is_not_a_box():
+    # a review finding: best_lower_bound on an array raised AttributeError after the relabelling
+    # step was added
+    from qkdbounds.di.lower import dw_lower_bound
+
+    for bound in (best_lower_bound, dw_lower_bound):
+        with pytest.raises(InputError, match="BellBox"):
+            bound(np.zeros((2, 2, 2, 2)))

@@ -100,7 +100,12 @@ def dw_lower_bound(box: BellBox, leakage: float = 0.0, model: str = "uniform") -
     if not isinstance(box, BellBox):
         raise InputError("box must be a BellBox (qkdbounds.di.bell_box, or bell_table / "
                          "load_bell_table for measured data)")
-    box, relabelling = chsh_relabelled(box)
+    return _dw_lower_bound(*chsh_relabelled(box), leakage, model)
+
+
+def _dw_lower_bound(box: BellBox, relabelling: dict | None, leakage: float, model: str) -> BoxLowerBound:
+    """:func:`dw_lower_bound` of a box already in its CHSH labelling (:func:`chsh_relabelled`
+    gave it and ``relabelling``), after the input checks."""
     s = chsh_value_of_box(box)
     if s > TSIRELSON + ATOL_TSIRELSON:
         # no quantum box violates Tsirelson's bound: the entropy bound (for quantum Eve and
@@ -122,7 +127,8 @@ def dw_lower_bound(box: BellBox, leakage: float = 0.0, model: str = "uniform") -
         key = bin_no_click(p, alice=True, bob=False)[x, y]
         cost = shannon_entropy(key) - shannon_entropy(key.sum(axis=0))  # H(AB) - H(B)
     else:
-        return BoxLowerBound(0.0, float("nan"), s, float("nan"), {"key_settings": [x, y]},
+        return BoxLowerBound(0.0, float("nan"), s, float("nan"),
+                             {"key_settings": [x, y], "output_relabelling": relabelling},
                              "CHSH DW bound needs a key setting that enters the CHSH test",
                              Status.CLOSED_FORM, "not applicable: no key setting enters the CHSH "
                              "test (the trivial lower bound 0)")

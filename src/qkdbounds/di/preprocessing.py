@@ -649,7 +649,8 @@ def best_lower_bound(box: BellBox, leakage: float = 0.0, model: str = "uniform")
     leakage = check_probability("leakage", leakage)
     check_choice("model", model, LEAKAGE_MODELS)
     if not isinstance(box, BellBox):
-        return _best_lower_bound(box, leakage, model)
+        raise InputError("box must be a BellBox (qkdbounds.di.bell_box, or bell_table / "
+                         "load_bell_table for measured data)")
     # the bound depends on the numbers of the box only (not on its source record): the same box
     # asked twice (a window's lower bounds, then the attack's verdict at the same efficiencies) is
     # computed once; callers get their own copies of the result's dicts
@@ -667,19 +668,18 @@ _LOWER_BOUND_CACHE = BoundedCache(256)
 
 def _best_lower_bound(box: BellBox, leakage: float, model: str) -> BestLowerBound:
     """:func:`best_lower_bound` after its input checks (uncached)."""
-    from .lower import dw_lower_bound
+    from .lower import _dw_lower_bound
 
     # the labelling of the CHSH expression (local relabelling changes no key rate)
     box, relabelling = chsh_relabelled(box)
-    plain = dw_lower_bound(box, leakage, model)
+    plain = _dw_lower_bound(box, relabelling, leakage, model)
     s = chsh_value_of_box(box)
     candidates = {"chsh": {"value": plain.value, "expression": plain.expression, "flip": 0.0, "alpha": 1.0,
                            "error_cost": plain.error_cost}}
     terms = _key_terms(box)
     if plain.status == Status.FAILED or terms is None:
         return BestLowerBound(plain.value, plain.expression, "chsh", 0.0, 1.0, s, plain.value, candidates,
-                              dict(plain.certificate, output_relabelling=relabelling), plain.method,
-                              plain.status, plain.message)
+                              dict(plain.certificate), plain.method, plain.status, plain.message)
     direction, t_key, t_other, table = terms
     searched = _search_flip_alpha_pair(t_key, t_other, table, leakage, model)   # both asymmetric bounds
     for method in LOWER_BOUND_METHODS[1:]:
