@@ -100,22 +100,27 @@ def minimize_box(fun: Callable[[NDArray[np.float64]], tuple[float, NDArray[np.fl
     if np.all((grad0 == 0) | ((x0 <= lo) & (grad0 > 0)) | ((x0 >= hi) & (grad0 < 0))):
         return BoxMinimum(x0, best.f, best.n, "first-order optimal start")
     cached = [x0, value0, grad0]  # NLopt's first evaluation is the start: reuse it
+    # no bounds at all (NLopt's default): no clipping, a cheaper callback (long unconstrained runs
+    # are dominated by it)
+    unbounded = bool(np.all(lo == -np.inf) and np.all(hi == np.inf))
 
     def objective(x, grad):
         if cached and np.array_equal(x, cached[0]):
             value, g = cached[1], cached[2]
             cached.clear()
         else:
-            cached.clear()
-            value, g = fun(np.minimum(np.maximum(x, lo), hi))   # (np.clip: 2x the overhead)
+            if cached:
+                cached.clear()
+            value, g = fun(x if unbounded else np.minimum(np.maximum(x, lo), hi))  # (np.clip: 2x)
             best.see(x, value)
         if grad.size:
             grad[:] = g
         return float(value)
 
     opt = nlopt.opt(nlopt.LD_LBFGS, n)
-    opt.set_lower_bounds(lo)
-    opt.set_upper_bounds(hi)
+    if not unbounded:
+        opt.set_lower_bounds(lo)
+        opt.set_upper_bounds(hi)
     opt.set_min_objective(objective)
     opt.set_ftol_rel(ftol_rel)
     opt.set_xtol_rel(xtol_rel)

@@ -63,6 +63,9 @@ class _Objective:
         self.dims, self.k = tuple(dims), int(members)
         self.sizes = [self.k * d for d in self.dims]
         self.n_complex = sum(self.sizes)
+        #: (start, stop, d) of each party's block of the complex vector
+        self.slices = [(a - s, a, d) for s, a, d in
+                       zip(self.sizes, np.cumsum(self.sizes).tolist(), self.dims)]
 
     def unpack(self, x):
         z = x[:self.n_complex] + 1j * x[self.n_complex:]
@@ -86,45 +89,54 @@ class _Objective:
         return tr / lam if lam > 0 else 0.0
 
     def __call__(self, x, p):
-        vecs = self.unpack(x)
-        psi = kron_rows(vecs).T                                    # (D, K)
-        tr = float(np.vdot(psi, psi).real)
-        phi = self.rho_mhalf @ psi
+        nc, k = self.n_complex, self.k
+        z = x[:nc] + 1j * x[nc:]
+        vecs = [z[a:b].reshape(k, d) for a, b, d in self.slices]
+        rows = vecs[0]                                             # (K, D): psi_k = rows[k]
+        for v in vecs[1:]:
+            rows = (rows[:, :, None] * v[:, None, :]).reshape(k, -1)
+        tr = np.vdot(rows, rows).real
+        phi = self.rho_mhalf @ rows.T
         lam, u = np.linalg.eigh(phi @ phi.conj().T)
         top = lam[-1]
         if not (tr > 0 and top > 0):
             return np.inf, np.zeros_like(x)
-        r = np.maximum(lam / top, 0.0)
+        r = lam / top
+        np.maximum(r, 0.0, out=r)
         r_p1 = r ** (p - 1)
-        s = float(r_p1 @ r)
+        s = r_p1 @ r
         value = np.log(top) + np.log(s) / p - np.log(tr)
-        c = r_p1 / (top * s)
-        # G psi with G = rho^{-1/2} U diag(c) U^dagger rho^{-1/2}, applied to phi = rho^{-1/2} psi
-        g_psi = (self.rho_mhalf @ (u @ (c[:, None] * (u.conj().T @ phi))) - psi / tr).T
+        # G psi with G = rho^{-1/2} U diag(c) U^dagger rho^{-1/2}, c = r^(p-1) / (top s), applied
+        # to phi = rho^{-1/2} psi, as rows (K, D)
+        g_rows = (self.rho_mhalf @ (u @ ((r_p1 / (top * s))[:, None] * (u.conj().T @ phi)))).T
+        g_rows -= rows / tr
         # d f / d conj(v_i): g_psi contracted with the other parties' conj(v_j), as two batched
         # matrix products per party (the parties before i, kron'ed, and those after); the first
-        # party has no parties before it and the last none after (no product with ones: the
-        # same floating-point result, two Kronecker and two matrix products fewer)
+        # party has no parties before it and the last none after
         conj = [v.conj() for v in vecs]
         n = len(conj)
         before = [None, conj[0]]
         for v in conj[1:-1]:
-            before.append(kron_rows([before[-1], v]))
+            before.append((before[-1][:, :, None] * v[:, None, :]).reshape(k, -1))
         after = [conj[-1], None]
         for v in conj[-2:0:-1]:
-            after.insert(0, kron_rows([v, after[0]]))
-        grads = []
-        for i, d in enumerate(self.dims):
+            after.insert(0, (v[:, :, None] * after[0][:, None, :]).reshape(k, -1))
+        grad = np.empty(2 * nc)
+        for i, (a, b, d) in enumerate(self.slices):
             left, right = before[i], after[i] if i < n - 1 else None
             width = 1 if right is None else right.shape[1]
-            if left is None:    # (contiguous: the layout, so the products, of a product with ones)
-                t = np.ascontiguousarray(g_psi.reshape(self.k, d, width))
+            if left is None:
+                t = g_rows.reshape(k, d, width)
             else:
-                t = np.matmul(left[:, None, :], g_psi.reshape(self.k, left.shape[1], d * width))
-                t = t.reshape(self.k, d, width)
-            grads.append((t if right is None else np.matmul(t, right[:, :, None])).ravel())
-        gz = np.concatenate(grads)
-        return float(value), 2.0 * np.concatenate([gz.real, gz.imag])
+                t = (left[:, None, :] @ g_rows.reshape(k, left.shape[1], d * width)).reshape(
+                    k, d, width)
+            if right is not None:
+                t = t @ right[:, :, None]
+            t = t.reshape(-1)
+            grad[a:b] = t.real
+            grad[nc + a:nc + b] = t.imag
+        grad *= 2.0
+        return float(value), grad
 
 
 def product_ascent(rho, dims, *, rng, deadline, init=None, members=None, progress=None,
