@@ -267,7 +267,8 @@ def test_solver_status_strings():
 
 def test_question_grid_point_limit_and_dims_range():
     """build_question_grid refuses a grid beyond MAX_GRID_POINTS before computing it (2501 x
-    2501 data points = 6,255,001 > 2,000,000), and a state's local dimensions are in [2, 64].
+    2501 data points = 6,255,001 > 2,000,000), and a state's local dimensions are in [2, 4096]
+    (the table of ranges' source_dim, as state-bound and the API).
     Bugs caught: the grid-size guard removed; the dims upper limit removed."""
     from qkdbounds.sweep.questions import _canonical_dims, build_question_grid
 
@@ -277,9 +278,9 @@ def test_question_grid_point_limit_and_dims_range():
     grid = build_question_grid("data", {"protocol": "bb84", "qber_z": "0:0.5:0.25",
                                         "qber_x": "0.1", "leakage": "0"})
     assert grid["qber_z"] == [0.0, 0.25, 0.5]
-    assert _canonical_dims("2, 64") == "2,64"
-    with pytest.raises(InputError, match=r"\[2, 64\]"):
-        _canonical_dims("2,65")
+    assert _canonical_dims("2, 4096") == "2,4096"
+    with pytest.raises(InputError, match=r"\[2, 4096\]"):
+        _canonical_dims("2,4097")
 
 
 # --- data ----------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ import dataclasses
 import importlib
 import pkgutil
 
+import numpy as np
 import pytest
 
 import qkdbounds
@@ -49,6 +50,13 @@ def test_every_result_status_is_the_enum(name):
     if name == "qkdbounds.bounds._results.RateBounds":   # per point: checked on construction
         res = qkdbounds.rate_upper_bound(2, 2, [0.3, 0.9], 0.1)
         assert set(res.status) == {"optimal", "closed_form"}
+        with pytest.raises(ValueError, match="status must be one of"):
+            dataclasses.replace(res, status=res.status.astype(object) + "!")
+        return
+    if name == "qkdbounds.bounds.source_bound.SourceRateBounds":   # the same, on a source grid
+        phi = np.array([1, 0, 0, 1]) / np.sqrt(2)
+        res = qkdbounds.source_rate_upper_bound(np.outer(phi, phi), [0.0, 0.1], measurements="Z")
+        assert list(res.status) == [str(p.status) for p in res.points]
         with pytest.raises(ValueError, match="status must be one of"):
             dataclasses.replace(res, status=res.status.astype(object) + "!")
         return

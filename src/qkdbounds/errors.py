@@ -36,6 +36,8 @@ PARAMETER_RANGES: dict[str, tuple] = {
     "leakage": (0.0, 1.0),
     "n_starts": (0, 1000),
     "workers": (1, 256),
+    #: a source matrix's local and total dimension (a 4096 x 4096 complex matrix is 256 MiB)
+    "source_dim": (2, 4096),
 }
 
 

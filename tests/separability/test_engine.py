@@ -103,6 +103,35 @@ def test_low_rank_separable_mixtures_are_certified_whole(dims, k):
     assert ppt_state_key_bound(rho, dims, n_starts=0).value == 0.0
 
 
+@pytest.mark.parametrize("seed", [100, 101, 102, 7])
+@pytest.mark.parametrize("k", [2, 4])
+def test_three_qubit_mixtures_of_few_products_are_certified_whole(seed, k):
+    # the audit's counterexample: 8 of 18 such mixtures stopped at q = 0.99998 (column
+    # generation, the polishing fit was for two parties only and started from the master's
+    # members alone), some with the verdict "open" and a PPT solve below the certified q; the
+    # N-party fit from seeded starts reassembles them, and q = 1 is its own outer bound
+    from qkdbounds.bounds.source_bound import source_rate_upper_bound
+    from qkdbounds.separability._ensemble import mix
+
+    rho = _product_mixture((2, 2, 2), k, seed)
+    res = certified_separable_weight(make_source(rho, (2, 2, 2)))
+    assert res.weight == 1.0 and res.weight_outer == 1.0 and res.status == "optimal"
+    assert np.linalg.norm(mix(res.ensemble_weights, res.ensemble_vectors) - rho) <= 1e-9
+    r = source_rate_upper_bound(rho, 0.0, dims=(2, 2, 2), measurements="Z")
+    assert r.value == 0.0 and r.verdict == "no_key" and r.separable_weight == 1.0
+
+
+def test_the_product_fit_reassembles_a_three_party_product_mixture():
+    from qkdbounds.separability import fit_product_ensemble
+    from qkdbounds.separability._ensemble import mix
+
+    rho = _product_mixture((2, 3, 2), 3, 5)
+    w, v, res = fit_product_ensemble(rho, (2, 3, 2), n_members=3, starts=4,
+                                     rng=np.random.default_rng(0))
+    assert res <= 1e-9 and [x.shape[1] for x in v] == [2, 3, 2]
+    assert np.linalg.norm(mix(w, v) - rho) <= 1e-9
+
+
 def test_shortfall_against_the_outer_bound_is_in_the_status():
     rho = _random_state(9, 1)
     res = certified_separable_weight(make_source(rho, (3, 3)), route="column_generation",

@@ -118,7 +118,7 @@ def test_load_state_rejects_missing_file_and_archives(tmp_path):
 
 @pytest.mark.parametrize(
     "weights, message",
-    [([0.5, 0.5, 0.1, -0.1], "non-negative"), ([0.5, 0.5, 0.1, 0.1], "sum to 1"),
+    [([0.5, 0.5, 0.1, -0.1], r"probabilities in \[0, 1\]"), ([0.5, 0.5, 0.1, 0.1], "sum to 1"),
      ([0.5, 0.5], "4 numbers"), ([np.nan, 0.5, 0.25, 0.25], "NaN"), ("abcd", "real numbers")],
     ids=["negative", "sum", "length", "nan", "text"],
 )

@@ -92,6 +92,7 @@ def test_arbitrary_text_parses_or_raises_input_error(text):
     ("visibility", "0:1:0", "step must be > 0"),
     ("visibility", "0:1:-0.1", "step must be > 0"),
     ("visibility", "0:1:0.1:2", "START:STOP"),
+    ("leakage", "0:0.5", "needs integer ends"),    # (step 1: the single point 0, silently)
     ("visibility", "0:1:1e-9", "more than"),
     ("dim", "2.5", "integer"),
     ("dim", "1", r"integer in \[2, 65536\]"),

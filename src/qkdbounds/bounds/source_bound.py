@@ -535,12 +535,19 @@ def _given_setting(measurements, dims) -> _Setting:
         raise InputError(f"measurements must list {n} entries (one unitary or POVM per party), "
                          f"got {len(items)}")
     povms, unitaries = [], []
+
+    def add_povm(povm):
+        # a basis given as its d rank-1 projectors is that basis's unitary (Eve then adapts to
+        # it as to the unitary, and both forms give one number); other POVMs stay POVMs
+        u = _basis_of(povm.elements)
+        povms.append(povm if u is None else povm_from_unitary(u))
+        unitaries.append(u)
+
     for i, (m, d) in enumerate(zip(items, dims)):
         if isinstance(m, POVM):
             if m.dim != d:
                 raise InputError(f"measurements[{i}] must act on dimension {d}, got {m.dim}")
-            povms.append(m)
-            unitaries.append(None)
+            add_povm(m)
             continue
         try:
             arr = np.asarray(m, dtype=complex)
@@ -550,8 +557,7 @@ def _given_setting(measurements, dims) -> _Setting:
             if arr.shape[1:] != (d, d):
                 raise InputError(f"measurements[{i}] POVM elements must have shape "
                                  f"(n_outcomes, {d}, {d}), got {arr.shape}")
-            povms.append(check_povm(arr, f"measurements[{i}]", f"POVM({arr.shape[0]})"))
-            unitaries.append(None)
+            add_povm(check_povm(arr, f"measurements[{i}]", f"POVM({arr.shape[0]})"))
         elif arr.shape == (d, d):
             if not np.all(np.isfinite(arr)) or not np.allclose(arr.conj().T @ arr, np.eye(d),
                                                                atol=ATOL_UNITARY):
@@ -564,6 +570,29 @@ def _given_setting(measurements, dims) -> _Setting:
                              f"element arrays (n_outcomes, d_i, d_i); entry {i} has shape "
                              f"{arr.shape}")
     return _Setting(povms, unitaries)
+
+
+def _basis_of(elements, atol: float = 1e-9) -> NDArray | None:
+    """The unitary whose columns are the vectors of a projective rank-1 POVM (d elements
+    :math:`|u_k\rangle\langle u_k|` summing to the identity, each to ``atol``), None for any
+    other POVM."""
+    elements = np.asarray(elements, dtype=complex)
+    n, d = elements.shape[0], elements.shape[1]
+    if n != d:
+        return None
+    cols = []
+    for e in elements:
+        mu, vec = np.linalg.eigh((e + e.conj().T) / 2)
+        if abs(mu[-1] - 1) > atol or np.abs(mu[:-1]).max(initial=0.0) > atol:
+            return None
+        v = vec[:, -1]
+        if np.abs(np.outer(v, v.conj()) - e).max() > atol:
+            return None
+        cols.append(v)
+    u = np.array(cols).T
+    if not np.allclose(u.conj().T @ u, np.eye(d), atol=10 * atol):
+        return None
+    return u
 
 
 def _unitary_setting(unitaries) -> _Setting:
@@ -848,6 +877,10 @@ ATTACK_CHOICES = ("best", "paper", "extended")
 #: to the setting) per request, for sources that are not recognised closed-form families; each
 #: is the engine's ``route="local_ascent"`` (its quick local ascent on full-rank inputs).
 MAX_FRAME_RUNS = 4
+#: Most frame runs of one request: the first evaluations' own runs (at most
+#: :data:`MAX_FRAME_RUNS`) and the reported setting's restarts (each setting at most
+#: :data:`MAX_FRAME_RUNS` of its own).
+MAX_TOTAL_FRAME_RUNS = 3 * MAX_FRAME_RUNS
 #: Two-qubit search: Fibonacci axes per party and BOBYQA polishes of the best grid pairs.
 N_QUBIT_GRID = 6
 N_QUBIT_POLISH = 2
@@ -932,7 +965,7 @@ class _Eve:
         key = _frame_key(setting)
         if key in self.frames:
             return self.frames[key]
-        us = [np.asarray(u) for u in setting.unitaries]
+        us = _canonical_frame(setting.unitaries)
         if self.iso_pair:
             out = [("aligned with party 0", _rotated(self.base, [us[0], us[0].conj()],
                                                      "rotated by U_A x conj(U_A)")),
@@ -970,35 +1003,76 @@ class _Eve:
 
     def restart(self, setting: _Setting) -> bool:
         """One more frame run for ``setting`` (the engine's quick ascent from fresh random product
-        states: a restart; alternately in the setting's frame, its bases rephased, and in a
-        Haar-random local frame) while the frame budget lasts; False when none ran (budget
-        spent, a recognised family, or a POVM setting; Z is included: its restarts are fresh
-        runs of the engine in the input frame rephased or in a random frame, reached through
-        the pool as ``frame run k``).  The branch and bound spends the budget left this way on
-        the setting on top (the only setting of a question at Z or at given measurements)
-        while its value is positive: Eve's decompositions
-        of the same rho differ in value by a few per cent, and the bound is their minimum.  The
-        budget is per request: a setting that only then comes on top is evaluated with the
-        pool but without a run of its own (its result says so)."""
+        states: a restart) while the setting has fewer than :data:`MAX_FRAME_RUNS` runs of its
+        own and the request fewer than :data:`MAX_TOTAL_FRAME_RUNS`; False when none ran (budget
+        spent, a recognised family, or a POVM setting).
+
+        A setting's runs are a function of the request's frame seed and the setting alone, in
+        the same order whichever question asks (:meth:`_setting_rng`): its own frame first (a
+        setting other than Z, as its first evaluation runs it), then alternately its bases
+        rephased (the same measurement, another matrix for the engine; Z starts here) and a
+        Haar-random local frame (the engine's runs in its own frame can all end in
+        decompositions that are poor at this setting, docs/routes.md).  The branch and bound
+        gives the setting it reports all its runs while its value is positive, so a search's
+        value is at most the value of a question at the reported setting alone (whose
+        decompositions are those runs; the search adds the other settings' runs), and
+        Eve's attacks on a decomposition do not depend on the order of the evaluations
+        (:meth:`attack_rng`)."""
         if (not self.adapt or not self.restarts or self.frame_budget is None
-                or len(self.runs) >= self.frame_budget
+                or len(self.runs) >= MAX_TOTAL_FRAME_RUNS
                 or any(u is None for u in setting.unitaries)):
             return False
         key = _frame_key(setting)
-        rng = self._setting_rng(key, 1 + len(self.frames.get(key) or []))
-        if len(self.runs) % 2 == 0:
-            # the same bases with random phases on their vectors: the same measurement, but
-            # another matrix for the engine (a fresh run)
-            frame = [np.asarray(u) * np.exp(2j * np.pi * rng.random(len(u)))
-                     for u in setting.unitaries]
+        own = self.frames.get(key) or []
+        k = len(own)
+        if k >= self.frame_budget:
+            return False
+        us = _canonical_frame(setting.unitaries)
+        if k == 0 and not setting.is_computational:
+            # (its first evaluation found the request's first-run budget spent: the run it
+            # would have had)
+            run = self._run(us, self._setting_rng(key, 0))
         else:
-            # every other restart in a Haar-random local frame: the engine's runs in its own
-            # frame can all end in decompositions that are poor at this setting, and a search
-            # gets its good ones from the frames of other settings (docs/routes.md)
-            frame = [_haar(len(u), rng) for u in setting.unitaries]
-        run = self._run(frame, rng, random_frame=len(self.runs) % 2 == 1)
-        self.frames[key] = (self.frames.get(key) or []) + [run]
+            rng = self._setting_rng(key, 1 + k)
+            if k % 2 == 0:
+                frame = [u * np.exp(2j * np.pi * rng.random(len(u))) for u in us]
+            else:
+                frame = [_haar(len(u), rng) for u in us]
+            run = self._run(frame, rng, random_frame=k % 2 == 1)
+        self.frames[key] = own + [run]
         return True
+
+    def own_runs(self, setting: _Setting) -> int:
+        """Frame runs of ``setting`` itself so far (its restarts included)."""
+        if any(u is None for u in setting.unitaries):
+            return 0
+        return len(self.frames.get(_frame_key(setting)) or [])
+
+    def attack_rng(self, setting: _Setting, what, leak: float, model: str,
+                   groups) -> np.random.Generator:
+        """The random starts of Eve's attack on decomposition ``what`` (or ``"trivial"``) at
+        ``setting``: seeded by the request's frame seed and the question (setting,
+        decomposition, leakage, model, party groups) alone, so that the same attack gets the
+        same starts whichever order the evaluations run in (a search and a question at one
+        setting, the branch and bound and an exhaustive loop)."""
+        import hashlib
+
+        h = hashlib.blake2b(digest_size=8)
+        if all(u is not None for u in setting.unitaries):
+            for part in _frame_key(setting):
+                h.update(part)
+        else:
+            for povm in setting.povms:
+                h.update(np.round(np.asarray(povm.elements), 12).tobytes())
+        if isinstance(what, str):
+            h.update(what.encode())
+        else:
+            h.update(np.float64(what.q).tobytes())
+            h.update(np.round(np.asarray(what.weights, dtype=float), 12).tobytes())
+            for v in what.vectors:
+                h.update(np.round(np.asarray(v), 12).tobytes())
+        h.update(repr((float(leak), model, groups)).encode())
+        return np.random.default_rng([self._frame_seed, int.from_bytes(h.digest(), "little")])
 
     def residual(self, dec: _Decomposition) -> float:
         """:func:`_decomposition_residual` of one of Eve's decompositions (once per grid)."""
@@ -1040,8 +1114,35 @@ class _Eve:
 
 
 def _frame_key(setting: _Setting) -> tuple:
-    """:attr:`_Eve.frames`' key of a setting of unitaries (rounded to 1e-12)."""
-    return tuple(np.round(np.asarray(u), 12).tobytes() for u in setting.unitaries)
+    """:attr:`_Eve.frames`' key of a setting of unitaries: its :func:`_canonical_basis` (a basis
+    with rephased vectors is the same measurement, and the same key)."""
+    return tuple(_canonical_basis(u).tobytes() for u in setting.unitaries)
+
+
+def _canonical_basis(u) -> NDArray:
+    """One representative of the basis measured by the unitary ``u`` (its columns): each
+    column's phase fixed (its first entry within 1e-9 of its largest modulus made real and
+    positive), rounded to 12 digits.  ``U`` and ``U D`` (D diagonal phases), the vectors of a
+    projective POVM and a unitary read back from the JSON (12 digits) give the same bits."""
+    u = np.asarray(u, dtype=complex)
+    mod = np.abs(u)
+    lead = np.argmax(mod >= mod.max(axis=0) - 1e-9, axis=0)
+    top = u[lead, np.arange(u.shape[1])]
+    return np.round(u * (np.abs(top) / top)[None, :], 12) + 0.0   # (+ 0.0: no negative zeros)
+
+
+def _canonical_frame(unitaries) -> list:
+    """The frames of Eve's frame runs: each :func:`_canonical_basis`, made exactly unitary again
+    (the Q of its QR decomposition with R's diagonal positive, ~1e-12 from it), a function of
+    the representative alone, so that every form of one measurement gives the engine the same
+    matrix (its runs, and the bound, do not depend on the phases or round-off a setting came
+    with)."""
+    out = []
+    for u in unitaries:
+        q, r = np.linalg.qr(_canonical_basis(u))
+        d = np.diag(r)
+        out.append(q * (d / np.abs(d))[None, :])
+    return out
 
 
 def _evaluate(eve: _Eve, setting: _Setting, leak: float, model: str, groups, pooled: bool = True,
@@ -1097,7 +1198,7 @@ def _attack_entries(eve, setting, leak, model, groups, dec):
     from ..attacks.eve import minimize_gamma
     from ..attacks.extended import minimize_extended
 
-    rng, dims = eve.rng, tuple(eve.source.dims)
+    rng, dims = eve.attack_rng(setting, dec, leak, model, groups), tuple(eve.source.dims)
     pr = _Problem(dec, dims, leak, model, eve.distributions)
     if eve.attack == "paper":
         c, s, _, _ = pr.arrays(setting)
@@ -1125,7 +1226,8 @@ def _trivial_entries(eve, setting, leak, model, groups):
     no_sol = minimize_gamma(c, s, groups, n_starts=0)
     if eve.attack == "paper" or not eve.use_trivial:
         return no_sol, None
-    sol = minimize_extended(trivial.extended_class(setting), groups, rng=eve.rng)
+    sol = minimize_extended(trivial.extended_class(setting), groups,
+                            rng=eve.attack_rng(setting, "trivial", leak, model, groups))
     return no_sol, (sol.value, "trivial", eve.trivial, {
         "name": "extended CC attack on the trivial decomposition (leaked rounds merged into '?')",
         "moved_leaked_mass": sol.y, "p_question": sol.p_question, "method": sol.method,
@@ -1150,7 +1252,11 @@ def _evaluate_rest(eve, adapted, paper, extended, trivial):
         candidates = [("extended", best_ext)]
     else:
         candidates = [("paper", best_paper)] + ([no_entry] if eve.use_trivial else [])
-    kind, win = min(candidates, key=lambda kv: kv[1][0])  # the first wins ties
+    # the first wins ties, to ATOL_TIE: round-off (the extended attack's 0.8999999999999942
+    # against the paper attack's 0.9 on a Bell state) does not name another attack than the
+    # isotropic route does
+    lowest = min(kv[1][0] for kv in candidates)
+    kind, win = next(kv for kv in candidates if kv[1][0] <= lowest + ATOL_TIE)
     return {"value": float(win[0]), "paper": float(best_paper[0]),
             "extended": None if best_ext is None else float(best_ext[0]),
             "no_attack": float(no_attack), "attack_used": kind, "decomposition": win[1],
@@ -1233,6 +1339,17 @@ class SourceRateBounds(PointSequence):
     total_correlation_bound: NDArray[np.float64] | None = None
     cut_bound: NDArray[np.float64] | None = None
     bound_used: NDArray[np.str_] | None = None
+    #: per point: the lower bound's method and assumptions, the status and the measurement
+    #: labels (as the points' own fields)
+    lower_bound_method: NDArray[np.str_] | None = None
+    status: NDArray[np.str_] | None = None
+    measurements: list | None = None
+
+    def __post_init__(self):
+        if self.status is not None:     # (the enum's values, checked: as RateBounds.status)
+            from ._results import coerce_status_array
+
+            object.__setattr__(self, "status", coerce_status_array(self.status))
 
     def table_columns(self) -> dict:
         """The question (scalars) and one column per quantity, one row per leakage."""
@@ -1406,7 +1523,10 @@ def source_rate_upper_bound(source, leakage, model: str = "uniform",
         points, attack, model, tuple(src.dims),
         total_correlation_bound=np.array([p.total_correlation_bound for p in points]),
         cut_bound=_optional_column(points, "cut_bound"),
-        bound_used=np.array([p.bound_used for p in points]))
+        bound_used=np.array([p.bound_used for p in points]),
+        lower_bound_method=np.array([p.lower_bound_method or "" for p in points]),
+        status=np.array([str(p.status) for p in points]),
+        measurements=[p.measurements for p in points])
 
 
 def _optional_column(points, name: str) -> NDArray | None:
@@ -1500,11 +1620,10 @@ def _branch_and_bound(eve, settings, keys, leak, model, groups):
     measurements) is the case of one candidate: it gets the same restarts as a search's top
     setting, so a search and a question at that setting spend the same effort on Eve's
     decomposition there.
-    Ties keep the earlier setting in the order of the keys.  Returns (result, evaluations).
+    Ties (to ``ATOL_TIE``) keep the earlier setting in the list (Z first: an isotropic state,
+    whose settings U x conj(U) all give its value, reports Z as the isotropic route does).
+    Returns (result, evaluations).
     """
-    order = np.argsort(-keys, kind="stable")
-    rank = np.empty(len(settings), dtype=int)
-    rank[order] = np.arange(len(settings))
     estimate = np.array(keys, dtype=float)
     results: dict = {}
     pool_size: dict = {}
@@ -1512,10 +1631,13 @@ def _branch_and_bound(eve, settings, keys, leak, model, groups):
     while True:
         est = np.where(np.isnan(estimate), np.inf, estimate)   # (a NaN estimate: evaluate it)
         top = est.max()
-        idx = min((i for i in range(len(settings)) if est[i] >= top - ATOL_TIE), key=lambda i: rank[i])
+        idx = next(i for i in range(len(settings)) if est[i] >= top - ATOL_TIE)
         if idx in results and pool_size[idx] == len(eve.pool()):
-            # (a value of 0 cannot be lowered: no restart then)
-            if results[idx]["value"] > 0 and eve.restart(settings[idx]):
+            # (values of 0 cannot be lowered: no restart then; the paper and extended attacks'
+            # values, reported beside the bound, count too, so that they are those of the same
+            # question asked with attack="paper" or "extended")
+            r = results[idx]
+            if max(r["value"], r["paper"], r["extended"] or 0.0) > 0 and eve.restart(settings[idx]):
                 continue    # its pool grew: re-evaluated with the new decomposition
             return results[idx], evaluated
         # a first evaluation uses the input frame and the setting's own frame run (as cheap as
@@ -1584,6 +1706,7 @@ def _point(src, eve, leak, model, measurements, given, attack, cut_bound, n_sear
     total_correlation = value
     # the total-correlation bound's certificate (its decomposition: the top-level fields)
     reported = tc = _entry_certificate(eve, setting, "total_correlation", None, best, value, dims)
+    reported_setting = setting
     best_cut, cut_cert = None, None
     if cut_bound and n >= 3:
         cut_settings, cuts = [setting] if len(settings) == 1 else settings, _cuts(n)
@@ -1610,9 +1733,17 @@ def _point(src, eve, leak, model, measurements, given, attack, cut_bound, n_sear
             groups = [singletons] + cuts
             # (the total correlation's estimate is one of the min's terms: an upper estimate of
             # the min; a setting's cuts are estimated only when it could still win)
-            combined, w = _cut_bound(cut_settings, groups, evaluate_any, estimate_any,
-                                     upper=[quick(st) for st in cut_settings])
+            upper = [quick(st) for st in cut_settings]
+            while True:
+                combined, w = _cut_bound(cut_settings, groups, evaluate_any, estimate_any,
+                                         upper=upper)
+                # the reported setting gets all its frame runs (as a question at that setting
+                # alone), then the search is run again: evaluations are cached, only the new
+                # decompositions cost, and values can only go down
+                if not (combined > 0 and eve.restart(cut_settings[w["setting"]])):
+                    break
             at, entries = cut_settings[w["setting"]], w["entries"]
+            reported_setting = at
             if entries[0]["value"] <= combined + ATOL_TIE:      # ties: the total correlation
                 reported = _entry_certificate(eve, at, "total_correlation", None, entries[0],
                                               entries[0]["value"], dims)
@@ -1650,6 +1781,12 @@ def _point(src, eve, leak, model, measurements, given, attack, cut_bound, n_sear
     if not best["adapted"]:
         notes.append("Eve's decomposition was not re-computed in this setting's frame (frame "
                      "budget spent)")
+    elif (value > ATOL_RATE and eve.adapt and eve.restarts and eve.frame_budget is not None
+          and all(u is not None for u in reported_setting.unitaries)
+          and eve.own_runs(reported_setting) < MAX_FRAME_RUNS):
+        notes.append(f"the request's frame runs ({MAX_TOTAL_FRAME_RUNS}) ran out before the "
+                     f"reported setting had its {MAX_FRAME_RUNS}: a question at that setting "
+                     f"alone may give a lower value")
     lower, lower_method = None, None
     if want_lower:
         # at the same measurements; in a search Z is a candidate setting, so the Z protocol's

@@ -26,6 +26,21 @@ def probability(name: str):
     return parse
 
 
+def single_probability(name: str, grids: str = ""):
+    """argparse ``type=`` for one float in [0, 1] where the command takes no grid: a grid
+    (``a:b:step``, comma list) gets a line saying so, and where grids are swept (``grids``)."""
+    plain = probability(name)
+
+    def parse(text: str) -> float:
+        if ":" in text or "," in text:
+            raise argparse.ArgumentTypeError(
+                f"takes one value in [0, 1], got the grid {text!r}" + (f" ({grids})" if grids else
+                                                                      " (one call per value)"))
+        return plain(text)
+
+    return parse
+
+
 def integer(name: str, low: int, high: int | None = None):
     """argparse ``type=`` for an int in [low, high]."""
 
@@ -40,6 +55,32 @@ def integer(name: str, low: int, high: int | None = None):
         return value
 
     return parse
+
+
+def local_dims(option: str, high: int):
+    """argparse ``type=`` for ``nargs="+"`` local dimensions: each token one integer in
+    [2, high] or a comma list of them (``--dims 3 3`` or ``--dims 3,3``); the handler flattens
+    the lists (:func:`flat_dims`)."""
+
+    def parse(text: str) -> list[int]:
+        out = []
+        for part in text.split(","):
+            try:
+                value = int(part)
+            except ValueError:
+                raise argparse.ArgumentTypeError(
+                    f"must be integers in [2, {high}] (--dims 3 3 or 3,3), got {text!r}") from None
+            if not 2 <= value <= high:
+                raise argparse.ArgumentTypeError(f"must be integers in [2, {high}], got {value}")
+            out.append(value)
+        return out
+
+    return parse
+
+
+def flat_dims(values) -> list[int] | None:
+    """The local dimensions parsed by :func:`local_dims` as one list (None if not given)."""
+    return None if values is None else [d for token in values for d in token]
 
 
 def ranged(option: str, parameter: str):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from ._args import in_file, integer, out_dir, ranged
+from ._args import in_file, integer, out_dir, ranged, single_probability
 from ._progress import progress
 
 
@@ -110,7 +110,8 @@ def register(subparsers) -> None:
     p = subparsers.add_parser("network", help="best key-rate bounds over the paths of a network")
     p.add_argument("--graph", type=in_file("--graph"), required=True,
                    help="network as .json (nodes, links with length_km) or .graphml")
-    p.add_argument("--leakage", type=float, required=True, help="leakage L in [0, 1]")
+    p.add_argument("--leakage", type=single_probability("--leakage"), required=True,
+                   help="leakage L in [0, 1]")
     p.add_argument("--model", choices=("uniform", "junk"), default="uniform")
     p.add_argument("--objective", choices=("key-rate", "visibility"), default="key-rate",
                    help="best path per pair: most key per second (the planner's bound, default) "

@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 
 from ..errors import InputError
-from ._args import integer
+from ._args import integer, single_probability
 
 
 def _finite(name: str, value):
@@ -36,6 +36,9 @@ def handle(args) -> dict:
         "rate_upper_bound": e["rate_upper_bound"],
         "rate_upper_bound_mean": e["rate_upper_bound_mean"],
         "rate_upper_bound_stderr": e["rate_upper_bound_stderr"],
+        "lower_bound": e["lower_bound"],
+        "lower_bound_method": e["lower_bound_method"],
+        "verdict": e["verdict"],
         "pair_rate_hz": e["pair_rate_hz"],
         "pair_rate_hz_stderr": e["pair_rate_hz_stderr"],
         "pair_rate_upper_bound_hz": e["pair_rate_upper_bound_hz"],
@@ -83,7 +86,8 @@ def register(subparsers) -> None:
                     "beside the repeaterless PLOB bound for the same distance.")
     p.add_argument("--distance-km", type=float, required=True, help="total distance (km)")
     p.add_argument("--segments", type=int, required=True, help="elementary links (1 = direct)")
-    p.add_argument("--leakage", type=float, required=True, help="leakage L in [0, 1]")
+    p.add_argument("--leakage", type=single_probability("--leakage", "grids of plan points: qkdbounds sweep --question plan"), required=True,
+                   help="leakage L in [0, 1]")
     p.add_argument("--model", choices=("uniform", "junk"), default="uniform")
     p.add_argument("--attack", choices=("best", "paper", "extended"), default="best",
                    help="Eve's attack on isotropic links (default best: the smallest of the paper, "

@@ -19,6 +19,7 @@ from ..errors import InputError, check_int, check_probability, check_real
 from ..repeaters import MAX_SWAP_DIM, minimum_link_visibility, repeater_budget
 from ..errors import LEAKAGE_MODELS
 from ..repeaters.budget import DEFAULT_MAX_REPEATERS_CAP
+from ._args import single_probability
 
 
 def _plan(args, d: int, leakage: float) -> dict:
@@ -99,7 +100,8 @@ def register(subparsers) -> None:
                     "N-repeater chain reaches R.")
     p.add_argument("--visibility", type=float, default=None,
                    help="visibility of every elementary link, in [0, 1]")
-    p.add_argument("--leakage", type=float, required=True, help="leakage L in [0, 1]")
+    p.add_argument("--leakage", type=single_probability("--leakage"), required=True,
+                   help="leakage L in [0, 1]")
     p.add_argument("--attack", choices=("best", "paper", "extended"), default="best",
                    help="Eve's attack for the rate bounds (default best: the smallest of the paper, "
                         "extended and no-attack bounds; each chain point also reports paper_value)")

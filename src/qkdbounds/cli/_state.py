@@ -7,7 +7,8 @@ sources also get the CHSH DI lower bound of :mod:`qkdbounds.di.chsh` beside it.
 
 from __future__ import annotations
 
-from ._args import in_file, integer, out_file, probability, unit_values
+from ..errors import PARAMETER_RANGES
+from ._args import flat_dims, in_file, local_dims, out_file, probability, unit_values
 from .main import add_common
 
 
@@ -40,9 +41,10 @@ def register(sub) -> None:
                         "the min of that total-correlation form and every conference-key cut, "
                         "maximised over the settings); "
                         "paper: paper 1's Eq. (12) attack alone; extended: the extended attack")
-    p.add_argument("--dims", type=integer("--dims", 2, 64), nargs="+", default=None,
-                   metavar="D", help="local dimensions of the parties of --state (default: two "
-                                     "qubits for a 4x4 matrix)")
+    p.add_argument("--dims", type=local_dims("--dims", PARAMETER_RANGES["source_dim"][1]),
+                   nargs="+", default=None,
+                   metavar="D", help="local dimensions of the parties of --state: --dims 3 3 or "
+                                     "3,3 (default: two qubits for a 4x4 matrix)")
     p.add_argument("--project", action="store_true",
                    help="map a slightly unphysical matrix to the nearest state (Smolin, Gambetta "
                         "& Smith 2012) and report the distance moved")
@@ -78,7 +80,7 @@ def _source(args):
         raise InputError("--dims: --werner and --bell-diagonal are two-qubit states (--dims 2 2)")
     if args.werner is not None:
         return make_source(werner_state(args.werner), (2, 2)), {"werner": args.werner}
-    return (as_source(bell_diagonal_state(args.bell_diagonal), (2, 2)),
+    return (as_source(bell_diagonal_state(args.bell_diagonal, name="--bell-diagonal"), (2, 2)),
             {"bell_diagonal": list(args.bell_diagonal)})
 
 
@@ -103,6 +105,7 @@ def handle(args) -> dict:
     from ..bounds.source_bound import source_rate_upper_bound
     from ..errors import InputError
 
+    args.dims = flat_dims(args.dims)
     src, described = _source(args)
     if src.matrix.shape[0] > 36:
         raise InputError(f"--state is {src.matrix.shape[0]} x {src.matrix.shape[0]}; the "
@@ -146,6 +149,9 @@ def handle(args) -> dict:
         # bound once outcomes leak); the literature's L = 0 value is named as such beside it
         out.update({"chsh_value": di0.chsh, "qber_z": _qber_z(src.matrix),
                     "chsh_qber": di0.qber,
+                    "chsh_qber_bases": ("Alice's key axis T b_key/|T b_key| against Bob's "
+                                        "CHSH axis b_key with the larger |T b| (T the "
+                                        "correlation matrix; qkdbounds.di.chsh), not Z"),
                     "di_lower_bound": [di_lower_bound(src.matrix, x, args.model).value
                                        for x in args.leakage]
                     if len(args.leakage) > 1 else di_lower_bound(src.matrix, leak, args.model).value,

@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 
 from ..errors import InputError, check_int, check_real
+from ._args import single_probability
 
 
 def _visibility_chain(args) -> dict:
@@ -48,18 +49,26 @@ def _visibility_chain(args) -> dict:
 
         bound = link_key_bound(isotropic_weights(max(low, min(res.value, 1.0)), d), args.leakage,
                                args.model)
-        out.update(rate_upper_bound=bound.value, rate_method=bound.method)
+        out.update(rate_upper_bound=bound.value, rate_method=bound.method,
+                   **_decided(bound))
     return out
 
 
+def _decided(bound) -> dict:
+    """The link bound's verdict fields (SPEC: beside every ``rate_upper_bound``)."""
+    return {"lower_bound": bound.lower_bound, "lower_bound_method": bound.lower_bound_method,
+            "verdict": bound.verdict, "unit": bound.unit}
+
+
 def _bell_diagonal_chain(args) -> dict:
-    from ..repeaters.links import compose_chain
+    from ..repeaters.links import compose_chain, weyl_diagonal_link
 
     links = []
     for i, weights in enumerate(args.bell_diagonal):
         if any(not math.isfinite(w) for w in weights):
             raise InputError(f"--bell-diagonal[{i}] must be finite weights (phi+, phi-, psi+, psi-)")
         links.append([[weights[0], weights[1]], [weights[2], weights[3]]])
+        weyl_diagonal_link(links[-1], f"--bell-diagonal[{i}] (phi+, phi-, psi+, psi-)")
     if len(links) < 2:
         raise InputError("--bell-diagonal must be given at least twice (one per link), each with "
                          "4 non-negative weights summing to 1")
@@ -82,7 +91,7 @@ def _bell_diagonal_chain(args) -> dict:
 
         bound = link_key_bound(w, args.leakage, args.model)
         out.update(rate_upper_bound=bound.value, twirled_rate_upper_bound=bound.twirled_value,
-                   rate_route=bound.route, rate_method=bound.method)
+                   rate_route=bound.route, rate_method=bound.method, **_decided(bound))
     return out
 
 
@@ -118,7 +127,7 @@ def register(subparsers) -> None:
                                                       "(default 2)")
     p.add_argument("--order", choices=("sequential", "balanced"), default="sequential",
                    help="swap left to right (default) or merge neighbours pairwise")
-    p.add_argument("--leakage", type=float, default=None,
+    p.add_argument("--leakage", type=single_probability("--leakage"), default=None,
                    help="also bound the key of the end-to-end link (L in [0, 1])")
     p.add_argument("--model", choices=("uniform", "junk"), default="uniform")
     add_common(p)

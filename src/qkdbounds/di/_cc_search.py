@@ -142,6 +142,9 @@ class AttackSearch:
         self.exact = facets is not None
         self.functionals = facets if self.exact else positivity_functionals(p.size)
         self.best: dict[str, Record | None] = dict.fromkeys(OBJECTIVES)
+        #: per bound, the records that were the best before the current one, oldest first (the
+        #: final rebuild falls back to them when HiGHS calls the best one infeasible)
+        self.superseded: dict[str, list[Record]] = {o: [] for o in OBJECTIVES}
         self.n_eval = self.n_lp = 0
         self._cone = self._cone_one_sided = None
         self._g_box = None   # (functionals, functionals . box): cached while the list is unchanged
@@ -253,6 +256,8 @@ class AttackSearch:
             cand = np.where(verified, vals[o], np.inf)
             i = int(np.argmin(cand))
             if cand[i] < INFEASIBLE and (self.best[o] is None or cand[i] < self.best[o].values[o]):
+                if self.best[o] is not None:
+                    self.superseded[o].append(self.best[o])
                 self.best[o] = Record({key_: float(vals[key_][i]) for key_ in OBJECTIVES}, z[i].copy(),
                                       float(t[i]), w[i].copy(), vals["gamma"][i].copy())
 

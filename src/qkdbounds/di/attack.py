@@ -170,7 +170,10 @@ class DIAttackBound(StatusField):
     value : float
         Two-way bound ``rate_upper_bound`` (intrinsic-information form, extended processing).
     value_without_processing : float
-        :math:`p(?)\\,I(A:B|?)` of the attack before Eve's processing (the paper-attack form).
+        :math:`p(?)\\,I(A:B|?)` of the two-way bound's attack before Eve's processing (the
+        paper-attack form; JSON ``rate_upper_bound_without_processing``): a value of that
+        attack, recomputable from its certificate (``eve_processing["question_mass"]``), not
+        minimised on its own -- more effort can move it either way.
     one_way : float
         ``one_way_upper_bound``: :math:`\\max(0, H(A|E) - H(A|B))`, largest over the key binnings.
     one_way_reverse : float
@@ -730,8 +733,17 @@ def di_cc_attack(
             finals[id(rec)] = _attack_final(p, key, q_box, rec.w, rec.gamma, leakage, model)
         return finals[id(rec)]
 
-    best = search.best["two"]
-    final = rebuilt(best) if best is not None else None
+    # the best two-way candidate, rebuilt; when the final LP (HiGHS from scratch) calls it
+    # infeasible -- a candidate on the boundary of the cone, which the search's warm-started
+    # model accepted -- the one that was best before it, and so on: more effort evaluates a
+    # superset of the candidates, so it never ends on a worse rebuilt attack than less effort
+    best, final = None, None
+    for rec in [search.best["two"], *reversed(search.superseded["two"])]:
+        if rec is not None:
+            final = rebuilt(rec)
+            if final is not None:
+                best = rec
+                break
     # fallback (no quantum part found, e.g. a user table outside Eve's family): trivial E
     if final is None:
         p_key = p[key]

@@ -140,8 +140,13 @@ class DIWindowPoint(StatusField):
             "chsh": self.chsh,
             "lower_bound": number(self.lower_bound),
             "lower_bound_expression": number(self.lower.expression),
-            "lower_bound_method": None if failed else self.lower.winner,
-            "lower_bound_description": self.lower.method,
+            # ("none" where every lower bound is 0, as the region map names it: naming the least
+            # negative expression would read as a bound that proves something)
+            "lower_bound_method": None if failed else (self.lower.winner if self.lower_bound > 0
+                                                       else "none"),
+            "lower_bound_description": (self.lower.method if failed or self.lower_bound > 0 else
+                                        "none: every DI lower bound here is 0 (the largest "
+                                        "expression: " + self.lower.method + ")"),
             "lower_bound_status": self.lower.status,
             "lower_bound_flip": None if failed else self.lower.flip,
             "lower_bound_alpha": None if failed else self.lower.alpha,

@@ -103,7 +103,7 @@ def draw_di_region(region, ax=None):
         ax.plot(e, region.upper[0], color=OKABE_ITO["blue"], lw=1.9, drawstyle="steps-pre", marker="o", ms=4,
                 label="upper: DI CC attack, two-way (intrinsic information)")
         ax.plot(e, region.one_way[0], color=OKABE_ITO["sky_blue"], lw=1.3, ls="-.", drawstyle="steps-pre",
-                marker="s", ms=3, label="upper: DI CC attack, one-way without preprocessing, H(A|E) - H(A|B)")
+                marker="s", ms=3, label=_ONE_WAY_LABEL)
         ax.plot(e, region.lower[0], color=OKABE_ITO["vermillion"], lw=1.6, ls="--", drawstyle="steps-post",
                 marker="D", ms=3, label="lower: best DI lower bound")
         ax.set_xlim(*_limits(e))
@@ -114,6 +114,14 @@ def draw_di_region(region, ax=None):
     ax.set_xlabel("detection efficiency \u03b7 (both parties)")
     ax.set_title(f"DI window: \u03b8 = {region.theta:.4g}, L = {region.leakage:g} ({region.model})")
     return ax
+
+
+#: The one-way curve's legend: it bounds one-way keys A -> B without preprocessing only, so the
+#: lower bound (reverse reconciliation with noisy preprocessing) can lie above it; the two-way
+#: curve bounds every protocol.
+_ONE_WAY_LABEL = ("upper, one-way A→B without preprocessing only: H(A|E) - H(A|B) "
+                  "(the lower bound's protocol, B→A with noisy preprocessing, is not "
+                  "bounded by it)")
 
 
 def _upper_staircase(attack_etas: np.ndarray, upper: np.ndarray, x: np.ndarray) -> np.ndarray:
@@ -146,7 +154,7 @@ def draw_di_eta_window(window, ax=None):
     ax.plot(a_e, a_up, color=OKABE_ITO["blue"], lw=1.9, drawstyle="steps-pre", marker="o", ms=4.5,
             label=f"upper: DI CC attack, two-way ({a_e.size} efficiencies; staircase: valid in between)")
     ax.plot(a_e, a_ow, color=OKABE_ITO["sky_blue"], lw=1.3, ls="-.", drawstyle="steps-pre", marker="s", ms=3.5,
-            label="upper: DI CC attack, one-way without preprocessing, H(A|E) - H(A|B)")
+            label=_ONE_WAY_LABEL)
     ax.plot(e, window.lower, color=OKABE_ITO["vermillion"], lw=1.9,
             label=f"lower: best DI lower bound ({len(e)} efficiencies)")
     ax.plot(e, window.chsh_lower, color=OKABE_ITO["orange"], lw=1.4, ls="--",

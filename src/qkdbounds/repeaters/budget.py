@@ -195,6 +195,12 @@ class ChainPoint:
     paper_value: float | None = None
     #: The attack behind ``rate_upper_bound`` (see :func:`qkdbounds.rate_upper_bound`).
     attack: str = "paper"
+    #: The isotropic route's lower bound at ``visibility`` (bits), its assumptions, and the
+    #: verdict (``"no_key"``, ``"key"`` or ``"open"``; :mod:`qkdbounds.bounds.verdict`).
+    lower_bound: float | None = None
+    lower_bound_method: str | None = None
+    verdict: str = "open"
+    unit: str = "bits per round"
 
 
 @dataclass(frozen=True)
@@ -333,7 +339,9 @@ def repeater_budget(visibility: float, leakage: float, model: str = "uniform",
                                  visibility_paper_convention=w_paper,
                                  rate_upper_bound_paper_convention=float(r_paper.value),
                                  status=r.status, isotropy_distance=sim.isotropy_distances[n],
-                                 paper_value=r.paper_value, attack=attack))
+                                 paper_value=r.paper_value, attack=attack,
+                                 lower_bound=r.lower_bound,
+                                 lower_bound_method=r.lower_bound_method, verdict=r.verdict))
     positive = [p.rate_upper_bound > 0 for p in points]
     n_from_rate = None
     if not all(positive):

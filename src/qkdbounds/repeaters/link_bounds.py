@@ -56,6 +56,8 @@ class LinkKeyBound(StatusField):
         isotropic route's Devetak-Winter rate), else ``None``.
     verdict : str
         ``"no_key"``, ``"key"`` or ``"open"`` (:mod:`qkdbounds.bounds.verdict`).
+    lower_bound_method : str or None
+        The lower bound's method and assumptions (None without a lower bound).
     unit : str
     """
 
@@ -74,6 +76,7 @@ class LinkKeyBound(StatusField):
     lower_bound: float | None = None
     verdict: str = "open"
     unit: str = "bits per delivered pair"
+    lower_bound_method: str | None = None
 
     def __repr__(self) -> str:
         value = "None" if self.value is None else f"{self.value:.6g}"
@@ -132,19 +135,23 @@ def link_key_bound(weights: ArrayLike, leakage: float, model: str = "uniform",
                             f"isotropic link: {twirl_method}",
                             Status.OPTIMAL if twirl_rate is None else twirl_rate.status,
                             "" if twirl_rate is None else twirl_rate.message, **question,
-                            lower_bound=lower, verdict=decide(twirled, lower))
+                            lower_bound=lower, verdict=decide(twirled, lower),
+                            lower_bound_method=("none needed: the link is separable (upper "
+                                                "bound 0)" if twirl_rate is None
+                                                else twirl_rate.lower_bound_method))
     if d == 2:
         from ..bounds.source_bound import source_rate_upper_bound
 
         r = source_rate_upper_bound(weights_to_state(link.weights), leakage, model,
-                                    measurements=measurements, dims=(2, 2), lower_bound=False)
+                                    measurements=measurements, dims=(2, 2))
         cert.update(separable_weight=r.separable_weight, attack=r.certificate["attack"],
                     attack_used=r.attack_used, paper_value=r.paper_value,
                     measurements=r.measurements)
         return LinkKeyBound(float(r.value), twirled, link.fidelity, vis, "two-qubit", cert,
                             f"two-qubit source route (qkdbounds.bounds.source_bound): {r.method}",
                             r.status, r.message, **question, lower_bound=r.lower_bound,
-                            verdict=decide(float(r.value), r.lower_bound))
+                            verdict=decide(float(r.value), r.lower_bound),
+                            lower_bound_method=r.lower_bound_method)
     return LinkKeyBound(None, twirled, link.fidelity, vis, "unavailable", cert,
                         f"no general-source bound for non-isotropic d = {d} links yet; "
                         f"twirled_value: {twirl_method}", Status.FAILED,

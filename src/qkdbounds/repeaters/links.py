@@ -114,7 +114,8 @@ def weyl_diagonal_link(weights: ArrayLike, name: str = "weights") -> WeylDiagona
     if not np.all(np.isfinite(p)):
         raise InputError(f"{name} must be finite")
     if p.min() < -ATOL_WEIGHTS:
-        raise InputError(f"{name} must be non-negative, got {p.min():.3g}")
+        raise InputError(f"{name} must be probabilities in [0, 1] summing to 1, got an entry "
+                         f"{p.min():.3g}")
     if abs(p.sum() - 1) > ATOL_WEIGHTS:
         raise InputError(f"{name} must sum to 1 (within {ATOL_WEIGHTS:g}), got {p.sum():.12g}")
     p = np.clip(p, 0.0, None)

@@ -324,6 +324,13 @@ class PathBound(StatusField):
     method: str = _METHODS["key-rate"]
     status: Status = Status.OPTIMAL
     message: str = ""
+    #: A lower bound on the key per delivered pair (bits; the Devetak-Winter rate of the
+    #: delivered pair, time-averaged with memories), its assumptions, and the verdict
+    #: (``"no_key"``, ``"key"`` or ``"open"``; :mod:`qkdbounds.bounds.verdict`).
+    lower_bound: float | None = None
+    lower_bound_method: str | None = None
+    verdict: str = "open"
+    unit: str = "bits per delivered pair"
 
 
 def _weighted(graph, link_kwargs):
@@ -367,6 +374,16 @@ def _path_bound(weighted, source, target, path, leakage, model, link_kwargs,
              "key_rate_upper_bound_bps": rate * pair_rate, "plob_key_rate_bps": f * plob,
              "pair_rate_upper_bound_hz": pair_rate, "plob_repeater_chain_bound": chain,
              "plob_repeater_chain_key_rate_bps": f * chain}
+        # the delivered pair is the isotropic link of visibility ``fresh``: its lower bound
+        from ..bounds.verdict import decide
+        from .link_bounds import link_key_bound
+        from .links import isotropic_weights
+
+        low = link_key_bound(isotropic_weights(min(max(fresh, 0.0), 1.0),
+                                               link_kwargs.get("local_dim", 2)), leakage, model)
+        lower = None if low.lower_bound is None else min(low.lower_bound, rate)
+        e.update(lower_bound=lower, lower_bound_method=low.lower_bound_method,
+                 verdict=decide(rate, lower))
         distance = float(sum(lengths))
     else:
         plan = _plan(links, leakage, model, link_kwargs)
@@ -379,6 +396,9 @@ def _path_bound(weighted, source, target, path, leakage, model, link_kwargs,
                      key_rate_search=tag,
                      key_rate_best_possible_bps=search.get("key_rate_best_possible_bps"),
                      labels=search.get("labels", 0), citation=PLOB_CITATION,
+                     lower_bound=e.get("lower_bound"),
+                     lower_bound_method=e.get("lower_bound_method"),
+                     verdict=e.get("verdict", "open"),
                      method=_METHODS[objective],
                      status=Status.CERTIFIED if tag == "gap" else Status.OPTIMAL,
                      message=("the path search stopped with a gap: the best path found; no path "

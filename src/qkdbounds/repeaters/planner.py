@@ -408,6 +408,18 @@ def plan_path(segment_lengths_km, leakage: float, *, model: str = "uniform",
     noiseless = None if rates is None else _noiseless_rate(chain, lam_total, channel, d, leak,
                                                            model, memory_noise, attack)
     bound = None if rates is None else min(mean_rate + 3 * stderr, noiseless, math.log2(d))
+    # the lower bound: the Devetak-Winter rate of the time-averaged delivered pair (valid: Alice
+    # and Bob may forget the heralding times, and then hold that state), below the upper bound
+    # per pair, which lets them know the times
+    from ..bounds.verdict import decide
+
+    averaged = link_key_bound(average_state, leak, model) if delivered else None
+    lower = None if averaged is None else averaged.lower_bound
+    if lower is not None and bound is not None:
+        lower = min(lower, bound)
+    lower_method = None if averaged is None or averaged.lower_bound_method is None else (
+        f"{averaged.lower_bound_method}; of the time-averaged delivered pair (Alice and Bob "
+        f"forgetting the heralding times)")
     eta_total = fibre_transmissivity(dist, loss_db_per_km)
     plob = plob_bound(eta_total)
     key_bps = None if bound is None else pair_rate_bound * bound
@@ -425,6 +437,9 @@ def plan_path(segment_lengths_km, leakage: float, *, model: str = "uniform",
         "plob_repeater_chain_bound": plob_chain, "plob_repeater_chain_key_rate_bps": f * plob_chain,
         "plob_citation": PLOB_CITATION,
         "memory_factor_mean": mean_lambda,
+        "lower_bound": lower, "lower_bound_method": lower_method,
+        "verdict": "open" if bound is None else decide(bound, lower),
+        "unit": "bits per delivered pair",
     }
     fresh_bound = link_key_bound(fresh, leak, model)
     segment = {

@@ -103,9 +103,11 @@ ASCENT_SHARE = 0.6
 #: interior-point iterations each (estimated, :func:`._colgen.iteration_estimate`) fit in
 #: the time left: at 4x4 ~7 s, at 5x5 ~100 s (skipped at the default budget), at 6x6 ~15 min.
 MASTER_ITERATIONS = 25
-#: Column generation whose master weight exceeds 1 - POLISH_GAP (two parties) is polished by a
-#: product fit of rho from its members (q = 1 when it reassembles rho).
+#: Column generation whose master weight exceeds 1 - POLISH_GAP is polished by a product fit
+#: of rho (any number of parties; q = 1 when it reassembles rho): from its members, then from
+#: POLISH_STARTS seeded random product ensembles.
 POLISH_GAP = 1e-3
+POLISH_STARTS = 2
 #: Stages of the local ascent's schedule run by ``route="local_ascent"`` (P = 16, 64).
 QUICK_ASCENT_STAGES = 2
 #: Time kept for the automatic DPS bound (real size <= 32: ~0.2 s).
@@ -765,7 +767,10 @@ def _from_master(rho, dims, w, members, deadline, rng, info):
     kernel = eig[:, mu <= 1e-12 * mu.max()]
     keep = w > 0
     w, members = w[keep], [m[keep] for m in members]
-    if len(dims) == 2 and w.sum() > 1 - POLISH_GAP and time.monotonic() < deadline:
+    # (a rank-deficient input whose pricing found no column: the see-saw within the range of
+    # rho can miss every product state there, 0.65 on a mixture of four three-qubit products)
+    stalled = kernel.shape[1] > 0 and info.get("stopped") == "no_column"
+    if (w.sum() > 1 - POLISH_GAP or stalled) and time.monotonic() < deadline:
         # the master problem says rho is (nearly) a mixture of its members: fit rho exactly
         # from them (Gauss-Newton), which certifies q = 1 by reassembly
         from ._exact import fit_product_ensemble
@@ -777,8 +782,11 @@ def _from_master(rho, dims, w, members, deadline, rng, info):
         for k in dict.fromkeys([rank, rank + 1, rank + 2, min(len(order), 2 * rank)]):
             if time.monotonic() >= deadline:
                 break
-            fw, fv, res = fit_product_ensemble(rho, dims, n_members=k, starts=1,
-                                               iterations=FIT_ITERATIONS, rng=rng, init=init)
+            # (from the heaviest members, then from seeded random products: the master's
+            # weight is often spread over many members near the true ones, a poor start)
+            fw, fv, res = fit_product_ensemble(rho, dims, n_members=k, starts=1 + POLISH_STARTS,
+                                               iterations=FIT_ITERATIONS, rng=rng, init=init,
+                                               deadline=deadline)
             if res <= TOL_RESIDUAL:
                 done = _finalise(rho, dims, rho, fw, fv, whole=True)
                 if done is not None and done[1] >= -max(ATOL_TAU, 10 * done[2]):
@@ -983,6 +991,13 @@ def _compute(source, rho, dims, rounds, new_per_round, outer, dps, route, rng, s
             q, (weights, vectors) = 0.0, _empty(dims)
             low = float(np.linalg.eigvalsh(rho).min())
             notes.append("no separable part found")
+        if q >= 1.0 and outer:
+            # the ensemble reassembles rho: no weight can exceed 1, whatever a relaxation's
+            # solve says (it can fail, or come out below 1 by its accuracy)
+            if outer_value is None or outer_value != 1.0:
+                outer_how = ("q = 1: the certified ensemble reassembles rho (the largest weight "
+                             "possible)" + (f"; {outer_how}" if outer_how else ""))
+            outer_value = 1.0
         inaccurate_outer = outer_value is not None and outer_value < q - GAP_NOTE
         if inaccurate_outer:
             # q is certified on an explicit ensemble, so an outer value below it is the outer

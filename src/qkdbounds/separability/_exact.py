@@ -196,18 +196,20 @@ def fit_product_ensemble(target, dims, *, n_members: int | None = None, starts: 
                          iterations: int = 200, rng: np.random.Generator | None = None,
                          init=None, deadline: float | None = None
                          ) -> tuple[NDArray[np.float64], list[NDArray], float]:
-    r"""Product ensemble reassembling a separable bipartite ``target`` (Gauss-Newton fit).
+    r"""Product ensemble reassembling a fully separable ``target`` (Gauss-Newton fit).
 
-    Minimises :math:`\|\sum_k (a_k a_k^\dagger)\otimes(b_k b_k^\dagger) - T\|_F` over
-    unnormalised :math:`a_k\in\mathbb C^{d_1}`, :math:`b_k\in\mathbb C^{d_2}` by Gauss-Newton
-    steps of minimum norm (the system is underdetermined), with an analytic Jacobian and step
-    halving; stops at a residual of 1e-13 or after ``iterations``.
+    Minimises :math:`\|\sum_k \psi_k\psi_k^\dagger - T\|_F`, :math:`\psi_k = v_k^{(1)}
+    \otimes\dots\otimes v_k^{(N)}`, over unnormalised :math:`v_k^{(i)}\in\mathbb C^{d_i}` by
+    Gauss-Newton steps of minimum norm (the system is underdetermined), with an analytic
+    Jacobian and step halving; stops at a residual of 1e-13 or after ``iterations``.
 
     Parameters
     ----------
     target : array_like, shape (D, D)
-        PSD matrix, :math:`D = d_1 d_2` (known to be separable, e.g. PPT in 2x3).
-    dims : (int, int)
+        PSD matrix, :math:`D = d_1\cdots d_N` (known or expected to be separable, e.g. PPT in
+        2x3, or the near-complete master solution of column generation).
+    dims : sequence of int
+        The local dimensions (two or more parties).
     n_members : int, optional
         Members.  Default: try :math:`r, r+1, r+2, 2r` and :math:`D^2` (Caratheodory's bound)
         in turn, :math:`r` the rank of the target (rank-deficient targets fit faster with few
@@ -225,7 +227,7 @@ def fit_product_ensemble(target, dims, *, n_members: int | None = None, starts: 
     Returns
     -------
     weights : ndarray, shape (n,)
-    vectors : list of two ndarrays, shapes (n, d_1), (n, d_2)
+    vectors : list of ndarrays, shapes (n, d_i), one per party
     residual : float
         Frobenius distance of the fit (best over the starts).
     """
@@ -254,34 +256,43 @@ def fit_product_ensemble(target, dims, *, n_members: int | None = None, starts: 
 
 
 def _fit_once(t, dims, k_members, starts, iterations, rng, init, deadline=None):
-    d1, d2 = dims
-    dim = d1 * d2
+    dims = tuple(int(d) for d in dims)
+    dim = int(np.prod(dims))
+    width = sum(dims)
+    offsets = np.cumsum((0,) + dims)
     iu = np.triu_indices(dim)
 
     def unpack(p):
         c = p[: p.size // 2] + 1j * p[p.size // 2:]
-        c = c.reshape(k_members, d1 + d2)
-        return c[:, :d1], c[:, d1:]
+        c = c.reshape(k_members, width)
+        return [c[:, offsets[i]:offsets[i + 1]] for i in range(len(dims))]
+
+    def kron_rows(vectors):
+        out = np.ones((k_members, 1), dtype=complex)
+        for v in vectors:
+            out = (out[:, :, None] * v[:, None, :]).reshape(k_members, -1)
+        return out
 
     def residual(p):
-        a, b = unpack(p)
-        psi = np.einsum("ki,kj->kij", a, b).reshape(k_members, dim)
+        vecs = unpack(p)
+        psi = kron_rows(vecs)
         m = psi.T @ psi.conj() - t
-        return np.concatenate([m[iu].real, m[iu].imag]), psi, a, b
+        return np.concatenate([m[iu].real, m[iu].imag]), psi, vecs
 
-    eye1, eye2 = np.eye(d1), np.eye(d2)
-
-    def jacobian(psi, a, b):
-        # d psi_k / d(Re a_k[i]) = e_i (x) b_k, / d(Re b_k[j]) = a_k (x) e_j; Im: times 1j
-        da = np.einsum("il,kj->kilj", eye1, b).reshape(k_members, d1, dim)
-        db = np.einsum("ki,jl->kjil", a, eye2).reshape(k_members, d2, dim)
-        g = np.concatenate([da, db], axis=1)                       # (K, d1+d2, D)
+    def jacobian(psi, vecs):
+        # d psi_k / d(Re v_k^(i)[j]) = v_k^(1) (x) .. e_j .. (x) v_k^(N); Im: times 1j
+        blocks = []
+        for i, d in enumerate(dims):
+            left, right = kron_rows(vecs[:i]), kron_rows(vecs[i + 1:])
+            g = np.einsum("kl,jm,kr->kjlmr", left, np.eye(d), right)
+            blocks.append(g.reshape(k_members, d, dim))
+        g = np.concatenate(blocks, axis=1)                         # (K, sum d_i, D)
         dm = np.einsum("kpi,kj->kpij", g, psi.conj())
         dm_re = dm + np.conj(np.swapaxes(dm, 2, 3))                 # real parts of the params
         dm_im = 1j * dm - 1j * np.conj(np.swapaxes(dm, 2, 3))       # imaginary parts
         cols = []
         for block in (dm_re, dm_im):
-            sel = block[:, :, iu[0], iu[1]].reshape(k_members * (d1 + d2), -1)
+            sel = block[:, :, iu[0], iu[1]].reshape(k_members * width, -1)
             cols.append(np.concatenate([sel.real, sel.imag], axis=1))
         return np.concatenate(cols, axis=0).T
 
@@ -291,39 +302,38 @@ def _fit_once(t, dims, k_members, starts, iterations, rng, init, deadline=None):
         if start and deadline is not None and time.monotonic() >= deadline:
             break
         if start == 0 and init is not None:
-            w0, (a0, b0) = init
+            w0, v0 = init
             reps = int(np.ceil(k_members / len(w0)))
-            a0 = np.tile(a0 * np.sqrt(np.asarray(w0))[:, None], (reps, 1))[:k_members]
-            b0 = np.tile(b0, (reps, 1))[:k_members]
-            a0 = a0 / np.sqrt(reps)
-            c = np.concatenate([a0, b0], axis=1)
+            first = np.tile(v0[0] * np.sqrt(np.asarray(w0))[:, None], (reps, 1))[:k_members]
+            rest = [np.tile(v, (reps, 1))[:k_members] for v in v0[1:]]
+            c = np.concatenate([first / np.sqrt(reps)] + rest, axis=1)
             c = c + 1e-3 * np.sqrt(scale) * (rng.normal(size=c.shape) + 1j * rng.normal(size=c.shape))
         else:
-            c = np.sqrt(np.sqrt(scale)) * (rng.normal(size=(k_members, d1 + d2))
-                                           + 1j * rng.normal(size=(k_members, d1 + d2))) / 2
+            c = np.sqrt(np.sqrt(scale)) * (rng.normal(size=(k_members, width))
+                                           + 1j * rng.normal(size=(k_members, width))) / 2
         p = np.concatenate([c.ravel().real, c.ravel().imag])
-        r, psi, a, b = residual(p)
+        r, psi, vecs = residual(p)
         norm = float(np.linalg.norm(r))
         for _ in range(iterations):
             if norm < 1e-13 or (deadline is not None and time.monotonic() >= deadline):
                 break
-            jac = jacobian(psi, a, b)
+            jac = jacobian(psi, vecs)
             step = np.linalg.lstsq(jac, -r, rcond=None)[0]
             factor = 1.0
             while factor > 1e-6:
-                r_new, psi_new, a_new, b_new = residual(p + factor * step)
+                r_new, psi_new, vecs_new = residual(p + factor * step)
                 n_new = float(np.linalg.norm(r_new))
                 if n_new < norm:
                     break
                 factor /= 2
             else:
                 break
-            p, r, psi, a, b, norm = p + factor * step, r_new, psi_new, a_new, b_new, n_new
-        a, b = unpack(p)
-        na, nb = np.linalg.norm(a, axis=1), np.linalg.norm(b, axis=1)
-        weights = (na * nb) ** 2
+            p, r, psi, vecs, norm = p + factor * step, r_new, psi_new, vecs_new, n_new
+        vecs = unpack(p)
+        norms = [np.linalg.norm(v, axis=1) for v in vecs]
+        weights = np.prod(norms, axis=0) ** 2
         keep = weights > 1e-300
-        vectors = [a[keep] / na[keep, None], b[keep] / nb[keep, None]]
+        vectors = [v[keep] / nv[keep, None] for v, nv in zip(vecs, norms)]
         res = float(np.linalg.norm(mix(weights[keep], vectors) - t))
         if res < best[0]:
             best = (res, (weights[keep], vectors))

@@ -21,15 +21,16 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ..errors import InputError, check_int
+from ..errors import PARAMETER_RANGES, InputError, check_int
 
 __all__ = ["Source", "as_source", "make_source", "load_source", "project_to_state", "permute_parties",
            "apply_local_unitaries", "ATOL_SOURCE", "MAX_SOURCE_DIM", "MAX_PROJECTION_DISTANCE"]
 
 #: Tolerance of the state checks (Hermitian, trace 1, eigenvalues >= -tol).
 ATOL_SOURCE = 1e-9
-#: Largest total dimension of a source matrix (a 4096 x 4096 complex matrix is 256 MiB).
-MAX_SOURCE_DIM = 4096
+#: Largest total dimension of a source matrix (a 4096 x 4096 complex matrix is 256 MiB; the
+#: table of ranges' ``source_dim``, which the CLI's --dims uses too).
+MAX_SOURCE_DIM = PARAMETER_RANGES["source_dim"][1]
 #: Largest trace distance ``project=True`` may move a matrix: the projection is for slightly
 #: unphysical (e.g. tomographic) matrices, not for turning arbitrary arrays into states.
 MAX_PROJECTION_DISTANCE = 0.1
@@ -334,8 +335,35 @@ def _default_dims(shape, name: str) -> tuple[int, ...]:
                      f"two-qubit matrix")
 
 
+#: Suffixes read as a text matrix (:func:`numpy.loadtxt`, complex entries as ``numpy.savetxt``
+#: writes them, ``(re+imj)``; ``.csv`` comma-separated).
+TEXT_SUFFIXES = (".txt", ".csv", ".dat")
+
+
+def _load_text_matrix(p) -> np.ndarray:
+    """A matrix or state vector from a text file (:data:`TEXT_SUFFIXES`)."""
+    import warnings
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")      # (an empty or ragged file: one clear line)
+            matrix = np.loadtxt(p, dtype=complex, ndmin=1,
+                                delimiter="," if p.suffix.lower() == ".csv" else None)
+    except (ValueError, OSError, UserWarning) as exc:
+        raise InputError(f"state file {p}: not a readable text matrix ({str(exc).splitlines()[0]}"
+                         f"; rows of numbers, complex as (re+imj), one row per line)") from None
+    if matrix.size > MAX_SOURCE_DIM**2:
+        raise InputError(f"state file {p} holds {matrix.size} entries; allowed: at most "
+                         f"{MAX_SOURCE_DIM**2} (total dimension <= {MAX_SOURCE_DIM})")
+    if not np.any(matrix.imag):
+        matrix = matrix.real
+    return matrix
+
+
 def load_source(path, dims: Sequence[int] | None, *, project: bool = False) -> Source:
-    """Read a source from ``.npy`` (one array) or ``.npz`` (one array, or the key ``rho``);
+    """Read a source from ``.npy`` (one array), ``.npz`` (one array, or the key ``rho``) or a
+    text matrix (:data:`TEXT_SUFFIXES`: :func:`numpy.loadtxt`, complex entries as
+    :func:`numpy.savetxt` writes them);
     ``dims=None`` means two qubits for a 4 x 4 matrix or a 4-vector (else an error asking for
     dims).
 
@@ -366,8 +394,14 @@ def load_source(path, dims: Sequence[int] | None, *, project: bool = False) -> S
                 matrix = data[key]
         except (ValueError, OSError, EOFError) as exc:
             raise InputError(f"state file {p}: array {key!r} is not readable ({exc})") from None
+    elif p.suffix.lower() in TEXT_SUFFIXES:
+        matrix = _load_text_matrix(p)
     else:
-        matrix = load_npy_checked("state file", p, max_elements=MAX_SOURCE_DIM**2)
+        try:
+            matrix = load_npy_checked("state file", p, max_elements=MAX_SOURCE_DIM**2)
+        except InputError as exc:
+            raise InputError(f"{exc}; accepted: .npy, .npz, or a text matrix "
+                             f"({', '.join(TEXT_SUFFIXES)}, as numpy.savetxt writes it)") from None
     name = f"state in {p.name}"
     if dims is None:
         dims = _default_dims(np.shape(matrix), name)

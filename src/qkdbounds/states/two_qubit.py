@@ -89,23 +89,23 @@ def werner_state(v: float) -> NDArray[np.complex128]:
     return v * np.outer(phi, phi.conj()) + (1 - v) * np.eye(4, dtype=complex) / 4
 
 
-def _check_weights(weights: ArrayLike) -> NDArray[np.float64]:
+def _check_weights(weights: ArrayLike, name: str = "weights") -> NDArray[np.float64]:
     try:
         w = np.asarray(weights, dtype=float)
     except (TypeError, ValueError, OverflowError):
-        raise InputError("weights must be 4 real numbers (Bell-state probabilities)") from None
+        raise InputError(f"{name} must be 4 real numbers (Bell-state probabilities)") from None
     if w.shape != (4,):
-        raise InputError(f"weights must be 4 numbers (one per Bell state), got shape {w.shape}")
+        raise InputError(f"{name} must be 4 numbers (one per Bell state), got shape {w.shape}")
     if not np.all(np.isfinite(w)):
-        raise InputError("weights must not contain NaN or inf")
+        raise InputError(f"{name} must not contain NaN or inf")
     if np.any(w < -ATOL_PROB):
-        raise InputError(f"weights must be non-negative, got {w.tolist()}")
+        raise InputError(f"{name} must be probabilities in [0, 1] summing to 1, got {w.tolist()}")
     if abs(w.sum() - 1.0) > ATOL_STATE:
-        raise InputError(f"weights must sum to 1 (tolerance {ATOL_STATE}), got sum {w.sum():.12g}")
+        raise InputError(f"{name} must sum to 1 (tolerance {ATOL_STATE}), got sum {w.sum():.12g}")
     return np.clip(w, 0.0, None)
 
 
-def bell_diagonal_state(weights: ArrayLike) -> NDArray[np.complex128]:
+def bell_diagonal_state(weights: ArrayLike, *, name: str = "weights") -> NDArray[np.complex128]:
     r"""Bell-diagonal state :math:`\sum_k p_k |B_k\rangle\langle B_k|`.
 
     Parameters
@@ -113,10 +113,17 @@ def bell_diagonal_state(weights: ArrayLike) -> NDArray[np.complex128]:
     weights : array_like, shape (4,)
         Probabilities :math:`p_k` of :math:`(\phi^+, \phi^-, \psi^+, \psi^-)`, non-negative,
         summing to 1 (within :data:`ATOL_STATE`).
+    name : str
+        The parameter's name in error messages (``"--bell-diagonal"`` from the CLI).
 
     Returns
     -------
     ndarray, shape (4, 4)
+
+    Raises
+    ------
+    InputError
+        Weights that are not 4 finite probabilities summing to 1.
 
     Examples
     --------
@@ -124,7 +131,7 @@ def bell_diagonal_state(weights: ArrayLike) -> NDArray[np.complex128]:
     >>> bool(np.allclose(bell_diagonal_state([0.25] * 4), np.eye(4) / 4))
     True
     """
-    w = _check_weights(weights)
+    w = _check_weights(weights, name)
     b = bell_basis()
     return (b * w) @ b.conj().T
 

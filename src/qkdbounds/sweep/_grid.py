@@ -71,6 +71,10 @@ def _range(name: str, spec: str) -> list[Decimal]:
     if len(parts) not in (2, 3):
         raise InputError(f"{name}: range must be START:STOP or START:STOP:STEP, got {spec!r}")
     start, stop = _decimal(name, parts[0]), _decimal(name, parts[1])
+    if len(parts) == 2 and any(x != x.to_integral_value() for x in (start, stop)):
+        # (step 1 from 0 to 0.5 is the single point 0: almost surely not what was meant)
+        raise InputError(f"{name}: range START:STOP (step 1) needs integer ends; give "
+                         f"START:STOP:STEP, got {spec!r}")
     step = _decimal(name, parts[2]) if len(parts) == 3 else Decimal(1)
     if step <= 0:
         raise InputError(f"{name}: range step must be > 0, got {parts[2].strip()!r}")
@@ -184,7 +188,7 @@ def parse_axis(name: str, spec: str | int | float | Sequence[Any]) -> list[int |
     name : {"dim", "parties", "visibility", "leakage", "model", "attack"}
         The axis.
     spec : str or number or sequence
-        ``"START:STOP:STEP"`` (inclusive range, step > 0; ``START:STOP`` means step 1),
+        ``"START:STOP:STEP"`` (inclusive range, step > 0; ``START:STOP`` means step 1, integer ends only),
         a comma list ``"0.1,0.2"`` whose items may themselves be ranges, or a single value.
         A number or a sequence of values is accepted too.
 

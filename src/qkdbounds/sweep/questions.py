@@ -220,23 +220,28 @@ def file_sha256(path: str | Path) -> str:
 
 
 def _canonical_dims(value: Any) -> str:
-    """``"2,2"`` from ``"2,2"``, ``"2 2"``, ``[2, 2]``: local dimensions in [2, 64]."""
+    """``"2,2"`` from ``"2,2"``, ``"2 2"``, ``[2, 2]``: local dimensions in the table of
+    ranges' ``source_dim`` ([2, 4096], as state-bound and the API)."""
+    from ..errors import PARAMETER_RANGES
+
+    low, high = PARAMETER_RANGES["source_dim"]
+    allowed = f"integers in [{low}, {high}] like 2,2"
     if isinstance(value, str):
         items = value.replace(",", " ").split()
     else:
         try:
             items = list(value)
         except TypeError:
-            raise InputError(f"dims must list the local dimensions (at least two, in [2, 64]) "
-                             f"like 2,2; got {value!r}") from None
+            raise InputError(f"dims must list the local dimensions (at least two, {allowed}); "
+                             f"got {value!r}") from None
     dims = []
     for item in items:
         try:
             dim = int(str(item).strip())
         except ValueError:
-            raise InputError(f"dims must be integers in [2, 64] like 2,2; got {value!r}") from None
-        if not 2 <= dim <= 64:
-            raise InputError(f"dims must be integers in [2, 64] like 2,2; got {value!r}")
+            raise InputError(f"dims must be {allowed}; got {value!r}") from None
+        if not low <= dim <= high:
+            raise InputError(f"dims must be {allowed}; got {value!r}")
         dims.append(dim)
     if len(dims) < 2:
         raise InputError(f"dims needs at least two parties (like 2,2); got {value!r}")

@@ -1,0 +1,101 @@
+"""Every link command decides (SPEC §3: ``verdict``, ``lower_bound``, ``lower_bound_method`` beside
+every ``rate_upper_bound``; the audit found none on swap, repeaters, plan and network)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from qkdbounds import rate_upper_bound
+from qkdbounds.cli import main
+from qkdbounds.repeaters.link_bounds import link_key_bound
+from qkdbounds.repeaters.links import isotropic_weights
+from qkdbounds.repeaters.planner import plan_link
+
+VERDICTS = ("no_key", "key", "open")
+
+
+def _json(capsys, argv):
+    assert main(argv + ["--json"]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def _decided(d):
+    assert d["verdict"] in VERDICTS and d["lower_bound_method"]
+    assert d["lower_bound"] is not None and 0.0 <= d["lower_bound"] <= d["rate_upper_bound"] + 1e-12
+    if d["verdict"] == "key":
+        assert d["lower_bound"] > 0
+    if d["verdict"] == "no_key":
+        assert d["rate_upper_bound"] == 0.0
+
+
+def test_swap_decides_and_equals_the_isotropic_route(capsys):
+    out = _json(capsys, ["swap", "--visibilities", "0.9", "0.9", "--leakage", "0.1"])
+    _decided(out)
+    # second route: the isotropic rate route at the end-to-end visibility
+    r = rate_upper_bound(2, 2, out["final_visibility"], 0.1)
+    assert out["lower_bound"] == pytest.approx(r.lower_bound, abs=1e-12)
+    assert out["verdict"] == r.verdict == "key" and out["unit"] == "bits per delivered pair"
+    bell = _json(capsys, ["swap", "--bell-diagonal", "0.9", "0.05", "0.03", "0.02",
+                          "--bell-diagonal", "0.9", "0.02", "0.05", "0.03", "--leakage", "0.1"])
+    _decided(bell)
+
+
+def test_a_separable_link_is_no_key_with_a_reason():
+    bound = link_key_bound(isotropic_weights(0.3, 2), 0.1)
+    assert bound.value == 0.0 and bound.verdict == "no_key" and "separable" in bound.lower_bound_method
+
+
+def test_repeater_chain_points_decide(capsys):
+    out = _json(capsys, ["repeaters", "--visibility", "0.95", "--leakage", "0.1"])
+    for point in out["chain"]:
+        _decided(point)
+        r = rate_upper_bound(2, 2, point["visibility"], 0.1)
+        assert point["verdict"] == r.verdict and point["lower_bound"] == pytest.approx(r.lower_bound)
+
+
+@pytest.mark.parametrize("extra", [[], ["--memory-t2-s", "0.05", "--memory-noise", "dephasing"]])
+def test_plan_decides_with_the_time_averaged_pair(capsys, extra):
+    out = _json(capsys, ["plan", "--distance-km", "100", "--segments", "2", "--leakage", "0.1"]
+                + extra)
+    _decided(out)
+    assert "time-averaged" in out["lower_bound_method"]
+    # second route: the lower bound of the averaged delivered pair, by the link bound itself
+    api = plan_link(100, 2, 0.1, **({} if not extra else {"memory_t2_s": 0.05,
+                                                            "memory_noise": "dephasing"}))
+    again = link_key_bound(api.end_to_end["weights"], 0.1)
+    assert out["lower_bound"] == pytest.approx(min(again.lower_bound, out["rate_upper_bound"]),
+                                               abs=1e-9)
+
+
+def test_network_pairs_decide(capsys, tmp_path):
+    graph = tmp_path / "net.json"
+    graph.write_text(json.dumps({"links": [
+        {"source": "A", "target": "B", "length_km": 20, "visibility": 0.9},
+        {"source": "B", "target": "C", "length_km": 20, "visibility": 0.95}]}))
+    out = _json(capsys, ["network", "--graph", str(graph), "--leakage", "0.1"])
+    for pair in out["pairs"]:
+        _decided(pair)
+        r = rate_upper_bound(2, 2, pair["visibility"], 0.1)
+        assert pair["lower_bound"] == pytest.approx(min(r.lower_bound, pair["rate_upper_bound"]),
+                                                    abs=1e-9)
+
+
+@pytest.mark.parametrize("argv", [
+    ["plan", "--distance-km", "50", "--segments", "2", "--leakage", "0:0.2:0.1"],
+    ["repeaters", "--visibility", "0.9", "--leakage", "0,0.1"],
+    ["swap", "--visibilities", "0.9", "0.9", "--leakage", "0,0.1"],
+])
+def test_a_grid_on_a_single_value_command_is_one_clear_line(capsys, argv):
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "--leakage" in err[0] and "[0, 1]" in err[0] and "grid" in err[0]
+
+
+def test_bell_diagonal_errors_name_the_option(capsys):
+    assert main(["state-bound", "--bell-diagonal", "0.5", "0.5", "0.5", "-0.5", "--leakage", "0.1"]) == 2
+    assert "--bell-diagonal must be probabilities in [0, 1]" in capsys.readouterr().err
+    assert main(["swap", "--bell-diagonal", "0.5", "0.5", "0.5", "-0.5",
+                 "--bell-diagonal", "1", "0", "0", "0"]) == 2
+    assert "--bell-diagonal[0]" in capsys.readouterr().err
