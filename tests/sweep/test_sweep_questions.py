@@ -147,8 +147,48 @@ def test_state_sweep_takes_state_bounds_measurements_auto_as_z(tmp_path):
     grid = build_question_grid("state", {"state": state, "leakage": "0.1",
                                          "measurements": "auto,Z"})
     assert grid["measurements"] == ["Z"]
-    with pytest.raises(InputError, match=r"one of Z, search \(auto = Z\)"):
+    with pytest.raises(InputError, match=r"one of Z, search, file \(auto = Z\)"):
         build_question_grid("state", {"state": state, "leakage": "0.1", "measurements": "x"})
+
+
+def test_state_sweep_takes_state_bounds_measurement_file(tmp_path, capsys):
+    # state-bound --measurements F.npz (POVMs per party) is a sweep question too (the audit:
+    # "must be one of Z, search"), keyed by the file's bytes, and stores state-bound's number
+    from qkdbounds.cli.main import main
+    from qkdbounds.sweep.points import state_point
+
+    state = str(_werner_file(tmp_path / "werner.npy", 0.9))
+    u = np.array([[1, 1], [1, -1]]) / np.sqrt(2)
+    povms = tmp_path / "xz.npz"
+    np.savez(povms, party0=np.array([np.outer(u[:, k], u[:, k]) for k in range(2)]),
+             party1=np.array([np.diag([1.0, 0.0]), np.diag([0.0, 1.0])]))
+    store = tmp_path / "m.sqlite"
+    argv = ["sweep", "--question", "state", "--state", state, "--measurements", str(povms),
+            "--leakage", "0,0.1", "--store", str(store), "--json", "--workers", "1"]
+    assert main(argv) == 0
+    first = json.loads(capsys.readouterr().out)
+    assert main(argv) == 0
+    again = json.loads(capsys.readouterr().out)
+    assert (first["computed"], again["computed"], again["skipped"]) == (2, 0, 2)
+    with ResultStore(store) as db:
+        rows = {r["leakage"]: r for r in db.records(first["name"])}
+    for leak in (0.0, 0.1):
+        assert main(["state-bound", "--state", state, "--measurements", str(povms), "--leakage",
+                     str(leak), "--json", "--quiet"]) == 0
+        single = json.loads(capsys.readouterr().out)
+        assert rows[leak]["rate_upper_bound"] == single["rate_upper_bound"]
+        assert "measurements=file" in rows[leak]["param_key"]
+        assert "measurements_sha256=" in rows[leak]["param_key"]
+    # the file is part of the question: edited, the point fails instead of storing under it
+    (point,) = grid_points(build_grid({"state": state, "leakage": "0.1", "measurements": "file",
+                                       "measurements_file": str(povms)}, "state"))
+    np.savez(povms, party0=np.array([np.diag([1.0, 0.0]), np.diag([0.0, 1.0])]),
+             party1=np.array([np.diag([1.0, 0.0]), np.diag([0.0, 1.0])]))
+    with pytest.raises(InputError, match="changed since the sweep was set up"):
+        state_point(point)
+    with pytest.raises(InputError, match="goes with measurements 'file' alone"):
+        build_grid({"state": state, "leakage": "0.1", "measurements": "Z",
+                    "measurements_file": str(povms)}, "state")
 
 
 def test_state_point_refuses_a_file_edited_after_keying(tmp_path):

@@ -57,7 +57,8 @@ def register(subparsers) -> None:
                    help="[state] local dimensions, as state-bound: --dims 3 3 (or 3,3; default: "
                         "two qubits for a 4x4 matrix)")
     p.add_argument("--measurements", default=None,
-                   help="[state] Z, search (default search, as qkdbounds state-bound)")
+                   help="[state] Z, search or F.npz (POVMs per party, as qkdbounds state-bound; "
+                        "default search); a file is keyed by the SHA-256 of its bytes")
     p.add_argument("--project", action="store_const", const="yes", default=None,
                    help="[state] project a slightly unphysical matrix to the nearest state "
                         "(as qkdbounds state-bound --project)")
@@ -132,7 +133,10 @@ def question_axes(args) -> dict:
     if question.name in ("rate", "di") and args.visibility is None:
         raise InputError(f"--visibility is required for --question {question.name} "
                          "(e.g. 0.3:1:0.01 or 0.9,1)")
-    axes = {axis.name: getattr(args, axis.name) for axis in question.user_axes}
+    axes = {axis.name: getattr(args, axis.name, None) for axis in question.user_axes}
+    if question.name == "state" and axes.get("measurements") not in (None, "Z", "search", "auto"):
+        # --measurements F.npz, as state-bound: the file, keyed by its bytes
+        axes["measurements_file"], axes["measurements"] = axes["measurements"], "file"
     if isinstance(axes.get("dims"), list):       # --dims 3 3 (as state-bound) or --dims 3,3
         axes["dims"] = ",".join(axes["dims"])
     return axes

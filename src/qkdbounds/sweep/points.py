@@ -213,8 +213,18 @@ def state_point(params: Mapping[str, Any]) -> dict[str, Any]:
     dims = params.get("dims")
     source = load_source(path, None if dims is None else [int(d) for d in str(dims).split(",")],
                          project=params.get("project") == "yes")
+    measurements = str(params["measurements"])
+    if measurements == "file":
+        from ..measurements.povm import load_povms
+
+        given = str(params["measurements_file"])
+        if file_sha256(given) != params["measurements_sha256"]:
+            raise InputError(f"measurements file {given} changed since the sweep was set up "
+                             f"(sha256 no longer {params['measurements_sha256'][:12]}...); "
+                             f"rerun the sweep")
+        measurements = load_povms(given, source.dims, name="measurements")
     result = source_rate_upper_bound(source, float(params["leakage"]), str(params["model"]),
-                                     str(params["measurements"]), attack=str(params["attack"]))
+                                     measurements, attack=str(params["attack"]))
     out = {"rate_upper_bound": float(result.value), "status": str(result.status),
            "message": str(result.message), "method": str(result.method),
            "dims": list(source.dims)}

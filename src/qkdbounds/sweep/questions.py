@@ -162,7 +162,11 @@ QUESTIONS: dict[str, Question] = {
          Axis("dims", "text", None), Axis("leakage", "unit"),
          Axis("model", "choice", "uniform", _MODELS),
          Axis("attack", "choice", "best", _ATTACKS),
-         Axis("measurements", "choice", "search", ("Z", "search")),
+         Axis("measurements", "choice", "search", ("Z", "search", "file")),
+         # given measurements (state-bound --measurements F.npz): measurements "file", the
+         # file's path (read by the workers) and, in the key, the SHA-256 of its bytes
+         Axis("measurements_file", "file", None, in_key=False),
+         Axis("measurements_sha256", "derived"),
          # "yes": project a slightly unphysical matrix to the nearest state (state-bound
          # --project); absent (not in the key): the matrix must be a state
          Axis("project", "choice", None, ("yes",))),
@@ -454,11 +458,25 @@ def _state_grid(grid: dict[str, list[Any]]) -> dict[str, list[Any]]:
 
     path = check_input_file("state", grid["state"][0]).resolve()
     dims = grid["dims"][0]
-    load_source(path, None if dims is None else [int(d) for d in dims.split(",")],
-                project=(grid.get("project") or [None])[0] == "yes")
+    source = load_source(path, None if dims is None else [int(d) for d in dims.split(",")],
+                         project=(grid.get("project") or [None])[0] == "yes")
+    given = (grid.get("measurements_file") or [None])[0]
+    chosen = grid.get("measurements") or []
+    if (given is None) != ("file" not in chosen) or (given is not None and chosen != ["file"]):
+        raise InputError("measurements: a measurements file (measurements_file, the CLI's "
+                         "--measurements F.npz) goes with measurements 'file' alone; Z and "
+                         "search need no file")
+    if given is not None:
+        from ..measurements.povm import load_povms
+
+        given = check_input_file("measurements", given).resolve()
+        load_povms(given, source.dims, name="measurements")
     out: dict[str, list[Any]] = {}
     for name, values in grid.items():
-        out[name] = values if name != "state" else [str(path)]
+        out[name] = values if name not in ("state", "measurements_file") else \
+            [str(path) if name == "state" else None if given is None else str(given)]
         if name == "state":
             out["state_sha256"] = [file_sha256(path)]
+        if name == "measurements_file":
+            out["measurements_sha256"] = [None if given is None else file_sha256(given)]
     return out
