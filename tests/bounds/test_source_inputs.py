@@ -101,3 +101,55 @@ def test_two_qubit_json_says_which_bases_its_chsh_qber_uses(capsys, tmp_path):
                  "--measurements", "Z", "--json", "--quiet"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert "not Z" in out["chsh_qber_bases"] and out["qber_z"] == pytest.approx(0.025)
+
+
+def test_a_matrix_written_on_one_line_is_named_as_such(tmp_path):
+    path = tmp_path / "oneline.txt"
+    path.write_text(" ".join(str(x) for x in _isotropic(0.9).ravel()) + "\n")
+    with pytest.raises(InputError, match=r"16 = 4\^2 numbers: a 4 x 4 matrix on one line"):
+        load_source(path, (2, 2))
+
+
+def test_a_huge_text_file_is_refused_before_it_is_parsed(tmp_path, monkeypatch):
+    # 64 MiB of "0" lines took 7 s and 560 MB to refuse; the count comes first now
+    import qkdbounds.states.sources as sources
+
+    monkeypatch.setattr(sources, "MAX_SOURCE_DIM", 4)
+    path = tmp_path / "big.txt"
+    path.write_text("0\n" * 17)
+
+    def never(*args, **kwargs):
+        raise AssertionError("parsed before the size check")
+
+    monkeypatch.setattr(np, "loadtxt", never)
+    with pytest.raises(InputError, match="holds about 17 entries"):
+        load_source(path, (2, 2))
+
+
+def test_text_errors_do_not_pass_on_numpy_advice(tmp_path):
+    path = tmp_path / "ragged.txt"
+    path.write_text("1 0 0\n0 1\n")
+    with pytest.raises(InputError) as info:
+        load_source(path, None)
+    assert "usecols" not in str(info.value)
+
+
+def test_a_one_point_grid_keeps_lists_in_the_json(capsys):
+    # --leakage 1:1 is a grid of one point: lists, as rate gives (the audit found scalars)
+    assert main(["state-bound", "--werner", "0.9", "--leakage", "1:1", "--json", "--quiet"]) == 0
+    grid = json.loads(capsys.readouterr().out)
+    assert grid["leakage"] == [1.0] and isinstance(grid["rate_upper_bound"], list)
+    assert isinstance(grid["verdict"], list) and isinstance(grid["di_lower_bound"], list)
+    assert main(["state-bound", "--werner", "0.9", "--leakage", "0.1", "--json", "--quiet"]) == 0
+    assert isinstance(json.loads(capsys.readouterr().out)["rate_upper_bound"], float)
+
+
+def test_values_within_the_rate_tolerance_are_reported_as_zero():
+    # an upper bound of 1.8e-10 was printed beside "no_key", a lower bound of 2.6e-10 beside
+    # "open": rates at or below ATOL_RATE are reported as 0, so the verdict follows the numbers
+    from qkdbounds.states.two_qubit import bell_diagonal_state
+
+    r = source_rate_upper_bound(bell_diagonal_state([0.5000000001, 0.4999999999, 0, 0]), 0.1)
+    assert r.value == 0.0 and r.verdict == "no_key"
+    r = source_rate_upper_bound(bell_diagonal_state([0.50001, 0.49999, 0, 0]), 0.1)
+    assert r.lower_bound == 0.0 and r.verdict == "open" and r.value > 0

@@ -99,3 +99,27 @@ def test_bell_diagonal_errors_name_the_option(capsys):
     assert main(["swap", "--bell-diagonal", "0.5", "0.5", "0.5", "-0.5",
                  "--bell-diagonal", "1", "0", "0", "0"]) == 2
     assert "--bell-diagonal[0]" in capsys.readouterr().err
+
+
+def test_a_link_beyond_double_precision_is_answered_not_a_traceback(capsys, tmp_path):
+    # 16,200 km: the heralding probability underflows to 0; network divided by it (a
+    # ZeroDivisionError traceback) and plan called the link "no_key" with no lower bound
+    graph = tmp_path / "far.json"
+    graph.write_text(json.dumps({"links": [{"source": "A", "target": "B", "length_km": 16200}]}))
+    out = _json(capsys, ["network", "--graph", str(graph), "--leakage", "0.05", "--quiet"])
+    (pair,) = out["pairs"]
+    assert pair["key_rate_upper_bound_bps"] == 0.0
+    _decided(pair)
+    near = _json(capsys, ["plan", "--distance-km", "16000", "--segments", "1", "--leakage", "0.05"])
+    far = _json(capsys, ["plan", "--distance-km", "16200", "--segments", "1", "--leakage", "0.05"])
+    _decided(far)
+    assert far["verdict"] == near["verdict"] == "key"
+    assert far["rate_upper_bound"] == pytest.approx(near["rate_upper_bound"], abs=1e-12)
+    assert far["key_rate_upper_bound_bps"] == 0.0
+
+
+def test_memories_name_the_time_averaged_pair_honestly(capsys):
+    out = _json(capsys, ["plan", "--distance-km", "100", "--segments", "4", "--leakage", "0.05",
+                         "--memory-t2-s", "1e-3"])
+    _decided(out)
+    assert out["rate_upper_bound"] > 0 and "upper bound 0" not in out["lower_bound_method"]

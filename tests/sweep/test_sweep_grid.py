@@ -174,3 +174,17 @@ def test_run_sweep_name_checked_as_the_cli_does(tmp_path, name):
     with pytest.raises(InputError, match="name must be printable, non-empty text"):
         run_sweep({"visibility": 0.5, "leakage": 0.1}, tmp_path / "s.sqlite", name=name,
                   quiet=True)
+
+
+@pytest.mark.parametrize("spec", [":1", "0:", "0::0.1", "0:0.5:"])
+def test_a_range_with_an_empty_end_names_the_form(spec):
+    with pytest.raises(InputError, match="empty START, STOP or STEP; give START:STOP:STEP"):
+        parse_axis("leakage", spec)
+
+
+@pytest.mark.parametrize("dims", ["3,,3", ",3,3", "3,3,", ","])
+def test_sweep_dims_refuse_empty_items_as_state_bound_does(dims):
+    from qkdbounds.sweep.questions import _canonical_dims
+
+    with pytest.raises(InputError, match=r"integers in \[2, 4096\]"):
+        _canonical_dims(dims)

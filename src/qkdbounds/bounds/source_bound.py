@@ -249,15 +249,17 @@ def _record(cert: dict) -> dict:
 
 
 def compact_unitaries(unitaries) -> list:
-    """Measurement unitaries as nested ``[re, im]`` lists rounded to 12 digits (None for a
-    party measured by a POVM): the JSON form of a setting."""
+    """Measurement unitaries as nested ``[re, im]`` lists (None for a party measured by a POVM):
+    the JSON form of a setting, each basis as its :func:`_canonical_basis` (12 digits, the
+    columns' phases fixed), so that the unitaries read back from the JSON are the same frame,
+    bit for bit, and a question asked at them gets the same frame runs."""
     out = []
     for u in unitaries:
         if u is None:
             out.append(None)
             continue
-        u = np.asarray(u)
-        out.append([[[round(float(x.real), 12), round(float(x.imag), 12)] for x in row] for row in u])
+        u = _canonical_basis(u)
+        out.append([[[float(x.real), float(x.imag)] for x in row] for row in u])
     return out
 
 
@@ -1341,7 +1343,7 @@ class SourceRateBounds(PointSequence):
     bound_used: NDArray[np.str_] | None = None
     #: per point: the lower bound's method and assumptions, the status and the measurement
     #: labels (as the points' own fields)
-    lower_bound_method: NDArray[np.str_] | None = None
+    lower_bound_method: NDArray[np.object_] | None = None
     status: NDArray[np.str_] | None = None
     measurements: list | None = None
 
@@ -1524,7 +1526,7 @@ def source_rate_upper_bound(source, leakage, model: str = "uniform",
         total_correlation_bound=np.array([p.total_correlation_bound for p in points]),
         cut_bound=_optional_column(points, "cut_bound"),
         bound_used=np.array([p.bound_used for p in points]),
-        lower_bound_method=np.array([p.lower_bound_method or "" for p in points]),
+        lower_bound_method=np.array([p.lower_bound_method for p in points], dtype=object),
         status=np.array([str(p.status) for p in points]),
         measurements=[p.measurements for p in points])
 
@@ -1552,9 +1554,10 @@ def _cut_bound(settings, cuts, evaluate, estimate, start: dict | None = None,
     (the total-correlation form among them: the reported bound's search).
     The same maximum as evaluating every setting and cut (to ``ATOL_TIE``) when
     ``estimate(x, cut) >= evaluate(x, cut, None)["value"]`` and ``evaluate`` does not depend on
-    the order of the calls.  Eve's attack does, slightly: its random starts come from one
-    generator and its frame runs are limited per request, so the value can differ from the
-    exhaustive loop's in the last digits (1e-16 observed); each is a valid bound for its settings.
+    the order of the calls.  Eve's attacks do not (their random starts are seeded by the
+    question, :meth:`_Eve.attack_rng`); her frame runs are limited per request, so a setting
+    evaluated in another order can have another pool, and the value can differ from the
+    exhaustive loop's in its last digits; each is a valid bound for its settings.
 
     ``start`` (optional): a setting's value known in full, ``{"setting", "cut", "entry"}`` as
     returned, the best so far before the search (a warm start: settings that cannot beat it
@@ -1787,6 +1790,14 @@ def _point(src, eve, leak, model, measurements, given, attack, cut_bound, n_sear
         notes.append(f"the request's frame runs ({MAX_TOTAL_FRAME_RUNS}) ran out before the "
                      f"reported setting had its {MAX_FRAME_RUNS}: a question at that setting "
                      f"alone may give a lower value")
+    # a zero as the verdict reads it: Eve's attack flagged it, or its value is round-off of 0
+    # (the extended attack clips its measure without the flag: 3.8e-17 or 0.0 by the last bit
+    # of the input)
+    zero_key = reported["zero_key"] = bool(reported["zero_key"] or value <= ATOL_RATE)
+    if zero_key:
+        # (reported as 0: a rate at or below ATOL_RATE is 0 to the attacks' accuracy, and the
+        # verdict follows the number shown -- 1.8e-10 beside "no_key" read as a contradiction)
+        value = 0.0
     lower, lower_method = None, None
     if want_lower:
         # at the same measurements; in a search Z is a candidate setting, so the Z protocol's
@@ -1797,10 +1808,6 @@ def _point(src, eve, leak, model, measurements, given, attack, cut_bound, n_sear
 
     lower = reported_lower(value, lower)
     verdict = decide(value, lower)
-    # a zero as the verdict reads it: Eve's attack flagged it, or its value is round-off of 0
-    # (the extended attack clips its measure without the flag: 3.8e-17 or 0.0 by the last bit
-    # of the input)
-    zero_key = reported["zero_key"] = bool(reported["zero_key"] or value <= ATOL_RATE)
     status = Status.OPTIMAL if zero_key else Status.CERTIFIED
     eve_cert = dict(best["eve"], decomposition=best["decomposition"],
                     value_by_decomposition=best["value_by_decomposition"])

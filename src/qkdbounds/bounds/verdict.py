@@ -36,11 +36,14 @@ def decide(upper: float, lower: float | None, atol: float = ATOL_RATE) -> str:
     Parameters
     ----------
     upper : float
-        Valid upper bound on the key rate (bits); at or below ``atol`` counts as zero.
+        Valid upper bound on the key rate (bits) as reported; ``no_key`` when it is 0 (the routes
+        report a heuristic attack's value at or below ``ATOL_RATE`` as 0: the verdict then
+        follows the number shown).
     lower : float or None
         Valid lower bound (bits), or None when no lower bound applies.
     atol : float
-        Rates at or below this count as zero (default ``ATOL_RATE``).
+        Lower bounds at or below this prove nothing (default ``ATOL_RATE``; :func:`reported_lower`
+        reports them as 0).
 
     Returns
     -------
@@ -61,7 +64,7 @@ def decide(upper: float, lower: float | None, atol: float = ATOL_RATE) -> str:
     upper = float(upper)
     if lower is not None and float(lower) > upper + max(atol, 1e-7):
         raise ValueError(f"lower bound {float(lower):.9g} exceeds upper bound {upper:.9g}")
-    if upper <= atol:
+    if upper <= 0.0:
         return NO_KEY
     if lower is not None and float(lower) > atol:
         return KEY
@@ -78,19 +81,28 @@ def reported_lower(upper, lower, atol: float = ATOL_RATE):
     ValueError
         If ``lower`` exceeds ``upper`` by more than :func:`decide` tolerates.
 
+    A lower bound at or below ``atol`` is reported as 0 (the verdict reads it so; lowering a lower
+    bound keeps it valid).
+
     Examples
     --------
     >>> reported_lower(0.9999999999999992, 1.0000000000000004), reported_lower(0.5, 0.2)
     (0.9999999999999992, 0.2)
+    >>> reported_lower(0.5, 2.6e-10)
+    0.0
     """
     if lower is None:
         return None
     if np.ndim(lower) == 0 and np.ndim(upper) == 0:
         decide(upper, lower, atol)          # (raises on a real contradiction)
-        return float(min(float(lower), float(upper)))
+        low = float(min(float(lower), float(upper)))
+        # (at or below atol a lower bound proves nothing the verdict reads: reported as 0, so
+        # that "key" is exactly "the lower bound shown is positive"; lowering it stays valid)
+        return 0.0 if low <= atol else low
     decide_array(upper, lower, atol)
     up, low = np.broadcast_arrays(np.asarray(upper, dtype=float), np.asarray(lower, dtype=float))
-    return np.where(np.isfinite(low) & (low > up), up, low)
+    low = np.where(np.isfinite(low) & (low > up), up, low)
+    return np.where(np.isfinite(low) & (low <= atol), 0.0, low)
 
 
 def decide_array(upper: ArrayLike, lower: ArrayLike, atol: float = ATOL_RATE) -> NDArray[np.str_]:
@@ -109,5 +121,5 @@ def decide_array(upper: ArrayLike, lower: ArrayLike, atol: float = ATOL_RATE) ->
                          f"{up.ravel()[i]:.9g}")
     out = np.full(up.shape, OPEN, dtype="<U6")
     out[np.isfinite(low) & (low > atol)] = KEY
-    out[up <= atol] = NO_KEY
+    out[up <= 0.0] = NO_KEY
     return out

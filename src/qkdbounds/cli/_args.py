@@ -178,9 +178,14 @@ def in_file(name: str, max_bytes: int | None = None):
     return _path_type("check_input_file", name, _DEFAULT_MAX_BYTES if max_bytes is None else max_bytes)
 
 
+class GridValues(list):
+    """The values of a grid spec (``a:b:step``, commas) as :func:`unit_values` parses them: a
+    list that says it came from a grid, even with one value (``1:1``: the JSON keeps lists)."""
+
+
 def unit_values(name: str):
     """argparse ``type=`` for one value in [0, 1] or a list/range of them (``a:b:step``, commas),
-    always returned as a list; errors name ``name``."""
+    always returned as a list (a :class:`GridValues` for a grid spec); errors name ``name``."""
     single = probability(name)
 
     def parse(text: str) -> list[float]:
@@ -190,7 +195,8 @@ def unit_values(name: str):
         from ..sweep._grid import parse_axis
 
         try:
-            return parse_axis("leakage", text)  # the same [0, 1] grammar as the sweep axes
+            # the same [0, 1] grammar as the sweep axes
+            return GridValues(parse_axis("leakage", text))
         except InputError as exc:
             raise argparse.ArgumentTypeError(str(exc).replace("leakage", name.lstrip("-"))) from None
 

@@ -8,7 +8,7 @@ sources also get the CHSH DI lower bound of :mod:`qkdbounds.di.chsh` beside it.
 from __future__ import annotations
 
 from ..errors import PARAMETER_RANGES
-from ._args import flat_dims, in_file, local_dims, out_file, probability, unit_values
+from ._args import GridValues, flat_dims, in_file, local_dims, out_file, probability, unit_values
 from .main import add_common
 
 
@@ -116,20 +116,22 @@ def handle(args) -> dict:
         from ..measurements.povm import load_povms
 
         measurements = load_povms(args.measurements, src.dims, name="--measurements")
-    leak = args.leakage if len(args.leakage) > 1 else args.leakage[0]
+    # a grid spec gives lists in the JSON, even of one point (1:1), as rate does
+    is_grid = isinstance(args.leakage, GridValues) or len(args.leakage) > 1
+    leak = list(args.leakage) if is_grid else args.leakage[0]
     from ._progress import progress as grid_progress
 
     # a grid gets a bar over its points (the engine's bars show the decompositions' runs)
     with _engine_progress(src, args.quiet) as progress, \
-            grid_progress(len(args.leakage), "state-bound", args.quiet or len(args.leakage) == 1) \
+            grid_progress(len(args.leakage), "state-bound", args.quiet or not is_grid) \
             as update:
         res = source_rate_upper_bound(src, leak, args.model, measurements=measurements,
                                       attack=args.attack, progress=progress, callback=update)
-    points = list(res) if len(args.leakage) > 1 else [res]
+    points = list(res) if is_grid else [res]
     first = points[0]
     saved = first.save_ensemble(args.save_ensemble) if args.save_ensemble is not None else None
     out = {**described, "dims": list(src.dims), "projection": src.projection,
-           "leakage": args.leakage if len(args.leakage) > 1 else args.leakage[0],
+           "leakage": args.leakage if is_grid else args.leakage[0],
            "model": args.model, "attack": args.attack, "unit": "bits per round",
            "separable_weight": first.separable_weight,
            "separable_weight_outer": first.separable_weight_outer,
@@ -140,7 +142,7 @@ def handle(args) -> dict:
            **({"saved_ensemble": saved} if saved is not None else {})}
     per = [_point_json(r) for r in points]
     for key in per[0]:
-        out[key] = per[0][key] if len(points) == 1 else [p[key] for p in per]
+        out[key] = [p[key] for p in per] if is_grid else per[0][key]
     if src.dims == (2, 2):
         from ..di.chsh import di_lower_bound
 
@@ -154,7 +156,7 @@ def handle(args) -> dict:
                                         "correlation matrix; qkdbounds.di.chsh), not Z"),
                     "di_lower_bound": [di_lower_bound(src.matrix, x, args.model).value
                                        for x in args.leakage]
-                    if len(args.leakage) > 1 else di_lower_bound(src.matrix, leak, args.model).value,
+                    if is_grid else di_lower_bound(src.matrix, leak, args.model).value,
                     "di_lower_bound_no_leakage": di0.value,
                     "di_method": di0.method})
     return out

@@ -333,6 +333,12 @@ class PathBound(StatusField):
     unit: str = "bits per delivered pair"
 
 
+def _mean_attempts(p: float) -> float:
+    """1/p attempts until a segment heralds: inf where p underflowed to 0 (a segment of more
+    than ~16,000 km: no pair is delivered, no key per second)."""
+    return math.inf if p <= 0.0 else 1.0 / p
+
+
 def _weighted(graph, link_kwargs):
     import networkx as nx
 
@@ -588,7 +594,7 @@ class _Fibre:
         e_lo = float(np.dot(self.dt, h))
         e_hi = (float(self.tgrid[0] + np.dot(self.dt[1:], h[:-1]))
                 + len(lengths) * math.exp(-60.0) / self.lam_min)
-        first = 1.0 / km.p_of(lengths[0])
+        first = _mean_attempts(km.p_of(lengths[0]))
         tau = km.tau(lengths[0])
         hi = km.rate_upper(v) / (tau * max(e_lo, first)) * (1 + 1e-9)
         lo = km.rate_lower(v) / (tau * max(e_hi, first)) * (1 - 1e-9)
@@ -602,7 +608,7 @@ class _Fibre:
             return 0.0
         longest = max(lmax, lstar[u])
         e_low = float(np.dot(self.dt, -np.expm1(logcdf + frem[u])))
-        e_low = max(e_low, 1.0 / self.km.p_of(longest))
+        e_low = max(e_low, _mean_attempts(self.km.p_of(longest)))
         return self.km.rate_upper(v_all) / (self.km.tau(longest) * e_low) * (1 + 1e-9)
 
     def search(self, s, t, bounds, max_labels, incumbents=()):

@@ -351,7 +351,8 @@ def plan_path(segment_lengths_km, leakage: float, *, model: str = "uniform",
     except (TypeError, ValueError, OverflowError):
         raise InputError("segment_lengths_km must be a list of lengths in km") from None
     k = check_int("segments", len(lengths), 1, MAX_SEGMENTS)
-    lengths = [check_real(f"segment length {i}", x, 1e-9, 1e5) for i, x in enumerate(lengths)]
+    lengths = [check_real(f"segment length {i} (distance_km / segments, --distance-km / "
+                          f"--segments on the CLI)", x, 1e-9, 1e5) for i, x in enumerate(lengths)]
     leak = check_probability("leakage", leakage)
     check_choice("model", model, ("uniform", "junk"))
     d = check_int("local_dim", local_dim, 2, 64)
@@ -394,9 +395,13 @@ def plan_path(segment_lengths_km, leakage: float, *, model: str = "uniform",
                                                               N_WAIT_SAMPLES)
     else:  # a segment never heralds (underflow at extreme lengths): no pair is delivered
         waits = np.full((1, k), math.inf)
-        lam_total = np.zeros(1)
+        # (per delivered pair: without memories the pair does not decay, whatever the wait --
+        # the bound per pair, and its verdict, do not depend on the distance; with memories an
+        # unbounded wait depolarises it completely)
+        lam_total = np.ones(1) if memory_t2_s is None else np.zeros(1)
         pair_rate_bound = pair_rate = pair_rate_se = 0.0
-        pair_rate_note = None
+        pair_rate_note = ("no pair is delivered: a segment's heralding probability underflows "
+                          "(0 in double precision); key per second 0")
     mean_lambda = float(lam_total.mean())
     average_state = channel(chain, mean_lambda)               # the average delivered state
     rates, how = _averaged_bound(chain, lam_total, channel, d, leak, model,
@@ -413,13 +418,18 @@ def plan_path(segment_lengths_km, leakage: float, *, model: str = "uniform",
     # per pair, which lets them know the times
     from ..bounds.verdict import decide
 
-    averaged = link_key_bound(average_state, leak, model) if delivered else None
-    lower = None if averaged is None else averaged.lower_bound
+    averaged = link_key_bound(average_state, leak, model)
+    lower = averaged.lower_bound
     if lower is not None and bound is not None:
         lower = min(lower, bound)
-    lower_method = None if averaged is None or averaged.lower_bound_method is None else (
-        f"{averaged.lower_bound_method}; of the time-averaged delivered pair (Alice and Bob "
-        f"forgetting the heralding times)")
+    if averaged.value == 0.0:
+        lower_method = ("0: the time-averaged delivered pair (Alice and Bob forgetting the "
+                        "heralding times) is separable; the upper bound per pair uses the times")
+    elif averaged.lower_bound_method is None:
+        lower_method = None
+    else:
+        lower_method = (f"{averaged.lower_bound_method}; of the time-averaged delivered pair "
+                        f"(Alice and Bob forgetting the heralding times)")
     eta_total = fibre_transmissivity(dist, loss_db_per_km)
     plob = plob_bound(eta_total)
     key_bps = None if bound is None else pair_rate_bound * bound

@@ -779,7 +779,12 @@ def _from_master(rho, dims, w, members, deadline, rng, info):
         order = order[w[order] > 1e-6 * w.max()]
         init = (w[order], [m[order] for m in members])     # heaviest first (the fit takes the
         rank = int((mu > 1e-12 * mu.max()).sum())          # first k members of its init)
-        for k in dict.fromkeys([rank, rank + 1, rank + 2, min(len(order), 2 * rank)]):
+        # (a stalled pricing with the master far from 1: one member count, the rank -- a
+        # mixture of r generic product states has rank r -- not the whole list, whose fits
+        # cost seconds at D = 16-18 on entangled inputs, for nothing)
+        counts = ([rank] if w.sum() <= 1 - POLISH_GAP else
+                  [rank, rank + 1, rank + 2, min(len(order), 2 * rank)])
+        for k in dict.fromkeys(counts):
             if time.monotonic() >= deadline:
                 break
             # (from the heaviest members, then from seeded random products: the master's

@@ -183,6 +183,16 @@ def make_source(matrix: ArrayLike, dims: Sequence[int], *, project: bool = False
         if m.shape[0] > MAX_SOURCE_DIM:   # before the D x D projector is built
             raise InputError(f"{name} is a state vector of {m.shape[0]} entries; allowed: at most "
                              f"{MAX_SOURCE_DIM}")
+        try:
+            total = math.prod(int(d) for d in dims)
+        except (TypeError, ValueError):
+            total = None
+        if total is not None and total != m.shape[0]:
+            # (before the norm: a D x D matrix written on one line is D^2 numbers, not a ket)
+            hint = (f"; {m.shape[0]} = {total}^2 numbers: a {total} x {total} matrix on one "
+                    f"line? write one row per line" if m.shape[0] == total * total else "")
+            raise InputError(f"{name} is a state vector of {m.shape[0]} entries, but dims "
+                             f"{list(dims)} multiply to {total}{hint}")
         norm = float(np.linalg.norm(m))
         if not np.all(np.isfinite(m)) or norm == 0:
             raise InputError(f"{name}: a state vector must be finite and non-zero")
@@ -344,14 +354,30 @@ def _load_text_matrix(p) -> np.ndarray:
     """A matrix or state vector from a text file (:data:`TEXT_SUFFIXES`)."""
     import warnings
 
+    # the size before parsing (numpy.loadtxt holds every token: ~30 s and 2 GB for 256 MiB):
+    # rows x the first row's entries
+    with open(p, "rb") as fh:
+        rows, first = 0, None
+        for line in fh:
+            text = line.split(b"#", 1)[0].strip()
+            if text:
+                rows += 1
+                if first is None:
+                    first = len(text.replace(b",", b" ").split())
+    if first is not None and rows * first > MAX_SOURCE_DIM**2:
+        raise InputError(f"state file {p} holds about {rows * first} entries ({rows} rows of "
+                         f"{first}); allowed: at most {MAX_SOURCE_DIM**2} (total dimension <= "
+                         f"{MAX_SOURCE_DIM})")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error")      # (an empty or ragged file: one clear line)
             matrix = np.loadtxt(p, dtype=complex, ndmin=1,
                                 delimiter="," if p.suffix.lower() == ".csv" else None)
     except (ValueError, OSError, UserWarning) as exc:
-        raise InputError(f"state file {p}: not a readable text matrix ({str(exc).splitlines()[0]}"
-                         f"; rows of numbers, complex as (re+imj), one row per line)") from None
+        # (numpy's advice, "use `usecols`", names an argument the user does not have)
+        reason = str(exc).splitlines()[0].split("; use `usecols`")[0]
+        raise InputError(f"state file {p}: not a readable text matrix ({reason}; rows of "
+                         f"numbers, complex as (re+imj), one row per line)") from None
     if matrix.size > MAX_SOURCE_DIM**2:
         raise InputError(f"state file {p} holds {matrix.size} entries; allowed: at most "
                          f"{MAX_SOURCE_DIM**2} (total dimension <= {MAX_SOURCE_DIM})")

@@ -66,10 +66,18 @@ def _decimal(name: str, text: str) -> Decimal:
     return value
 
 
+def _check_ends(name: str, spec: str, parts: list[str]) -> None:
+    if any(not part.strip() for part in parts):
+        raise InputError(f"{name}: range {spec!r} has an empty START, STOP or STEP; give "
+                         f"START:STOP:STEP (e.g. 0:0.5:0.1; values in their range, [0, 1] for "
+                         f"probabilities)")
+
+
 def _range(name: str, spec: str) -> list[Decimal]:
     parts = spec.split(":")
     if len(parts) not in (2, 3):
         raise InputError(f"{name}: range must be START:STOP or START:STOP:STEP, got {spec!r}")
+    _check_ends(name, spec, parts)
     start, stop = _decimal(name, parts[0]), _decimal(name, parts[1])
     if len(parts) == 2 and any(x != x.to_integral_value() for x in (start, stop)):
         # (step 1 from 0 to 0.5 is the single point 0: almost surely not what was meant)
@@ -112,6 +120,7 @@ def _unit_range_fast(name: str, spec: str) -> list[float] | None:
     parts = spec.split(":")
     if len(parts) != 3:
         return None
+    _check_ends(name, spec, parts)
     start, stop, step = (_decimal(name, part) for part in parts)
     scale = Decimal(10) ** KEY_DECIMALS
     if step <= 0 or step > 1 or stop < start or any((x * scale) != (x * scale).to_integral_value()

@@ -166,7 +166,7 @@ QUESTIONS: dict[str, Question] = {
          # given measurements (state-bound --measurements F.npz): measurements "file", the
          # file's path (read by the workers) and, in the key, the SHA-256 of its bytes
          Axis("measurements_file", "file", None, in_key=False),
-         Axis("measurements_sha256", "derived"),
+         Axis("measurements_sha256", "derived", None),
          # "yes": project a slightly unphysical matrix to the nearest state (state-bound
          # --project); absent (not in the key): the matrix must be a state
          Axis("project", "choice", None, ("yes",))),
@@ -231,7 +231,10 @@ def _canonical_dims(value: Any) -> str:
     low, high = PARAMETER_RANGES["source_dim"]
     allowed = f"integers in [{low}, {high}] like 2,2"
     if isinstance(value, str):
-        items = value.replace(",", " ").split()
+        # (as state-bound's --dims: "3 3" or "3,3"; an empty item, "3,,3" or ",3", is refused)
+        items = [item for token in value.split() for item in token.split(",")]
+        if not items or any(not item for item in items):
+            raise InputError(f"dims must be {allowed}; got {value!r}")
     else:
         try:
             items = list(value)
