@@ -454,7 +454,7 @@ def test_a_named_sweep_is_its_points(tmp_path):
     assert (first.computed, moved.computed, moved.skipped) == (1, 0, 1)
 
 
-@pytest.mark.parametrize("dims", [["3", "3"], ["3,3"], ["3", "3,"]])
+@pytest.mark.parametrize("dims", [["3", "3"], ["3,3"], ["3, 3"], ["3", " 3"]])
 def test_cli_sweep_dims_as_state_bound_or_comma_list(dims):
     """state-bound takes --dims 3 3; the sweep took only 3,3 (a newcomer hit both): both work."""
     from qkdbounds.cli._sweep import question_axes

@@ -108,6 +108,9 @@ MASTER_ITERATIONS = 25
 #: POLISH_STARTS seeded random product ensembles.
 POLISH_GAP = 1e-3
 POLISH_STARTS = 2
+#: Seconds for the product fit of a rank-deficient input whose pricing found no column while the
+#: master's weight is below 1 - POLISH_GAP (twice the random starts, the rank and one more).
+STALL_FIT_SECONDS = 0.5
 #: Stages of the local ascent's schedule run by ``route="local_ascent"`` (P = 16, 64).
 QUICK_ASCENT_STAGES = 2
 #: Time kept for the automatic DPS bound (real size <= 32: ~0.2 s).
@@ -779,19 +782,22 @@ def _from_master(rho, dims, w, members, deadline, rng, info):
         order = order[w[order] > 1e-6 * w.max()]
         init = (w[order], [m[order] for m in members])     # heaviest first (the fit takes the
         rank = int((mu > 1e-12 * mu.max()).sum())          # first k members of its init)
-        # (a stalled pricing with the master far from 1: one member count, the rank -- a
-        # mixture of r generic product states has rank r -- not the whole list, whose fits
-        # cost seconds at D = 16-18 on entangled inputs, for nothing)
-        counts = ([rank] if w.sum() <= 1 - POLISH_GAP else
-                  [rank, rank + 1, rank + 2, min(len(order), 2 * rank)])
+        # (a stalled pricing with the master far from 1: the rank and one more -- a mixture of
+        # r generic product states has rank r; a random start reaches it about 1 time in 3 on
+        # three qubits, so more starts -- within STALL_FIT_SECONDS: on entangled inputs of
+        # D = 16-18 the whole list of fits cost seconds, for nothing)
+        long = w.sum() <= 1 - POLISH_GAP
+        counts = [rank, rank + 1] if long else [rank, rank + 1, rank + 2, min(len(order), 2 * rank)]
+        stop = min(deadline, time.monotonic() + STALL_FIT_SECONDS) if long else deadline
         for k in dict.fromkeys(counts):
-            if time.monotonic() >= deadline:
+            if time.monotonic() >= stop:
                 break
             # (from the heaviest members, then from seeded random products: the master's
             # weight is often spread over many members near the true ones, a poor start)
-            fw, fv, res = fit_product_ensemble(rho, dims, n_members=k, starts=1 + POLISH_STARTS,
+            fw, fv, res = fit_product_ensemble(rho, dims, n_members=k,
+                                               starts=1 + (2 if long else 1) * POLISH_STARTS,
                                                iterations=FIT_ITERATIONS, rng=rng, init=init,
-                                               deadline=deadline)
+                                               deadline=stop)
             if res <= TOL_RESIDUAL:
                 done = _finalise(rho, dims, rho, fw, fv, whole=True)
                 if done is not None and done[1] >= -max(ATOL_TAU, 10 * done[2]):

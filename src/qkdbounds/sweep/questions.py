@@ -232,7 +232,9 @@ def _canonical_dims(value: Any) -> str:
     allowed = f"integers in [{low}, {high}] like 2,2"
     if isinstance(value, str):
         # (as state-bound's --dims: "3 3" or "3,3"; an empty item, "3,,3" or ",3", is refused)
-        items = [item for token in value.split() for item in token.split(",")]
+        import re
+
+        items = re.split(r"\s*,\s*|\s+", value.strip())
         if not items or any(not item for item in items):
             raise InputError(f"dims must be {allowed}; got {value!r}")
     else:
