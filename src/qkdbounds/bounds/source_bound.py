@@ -62,6 +62,7 @@ is :math:`\max_{p}\min_S\sum_x p_x(\cdot)`.  For such a protocol, quote
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from itertools import combinations
@@ -294,6 +295,11 @@ class _Setting:
     @property
     def is_computational(self) -> bool:
         return all(u is not None and _is_identity(u) for u in self.unitaries)
+
+    @functools.cached_property
+    def frame_key(self) -> tuple:
+        """:func:`_frame_key`, computed once per setting (Eve asks for it at every attack)."""
+        return tuple(_canonical_basis(u).tobytes() for u in self.unitaries)
 
 
 def _is_identity(u) -> bool:
@@ -1120,7 +1126,7 @@ class _Eve:
 def _frame_key(setting: _Setting) -> tuple:
     """:attr:`_Eve.frames`' key of a setting of unitaries: its :func:`_canonical_basis` (a basis
     with rephased vectors is the same measurement, and the same key)."""
-    return tuple(_canonical_basis(u).tobytes() for u in setting.unitaries)
+    return setting.frame_key
 
 
 def _canonical_basis(u) -> NDArray:

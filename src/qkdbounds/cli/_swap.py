@@ -99,8 +99,6 @@ def _handler(args) -> dict:
     if (args.visibilities is None) == (args.bell_diagonal is None):
         raise InputError("give exactly one of --visibilities V1 V2 ... or --bell-diagonal "
                          "P1 P2 P3 P4 (repeated)")
-    if args.leakage is not None:
-        check_real("--leakage", args.leakage, 0.0, 1.0)
     if args.bell_diagonal is not None:
         if args.dim != 2:
             raise InputError(f"--bell-diagonal links are qubit links: --dim must be 2, got {args.dim}")
