@@ -786,16 +786,16 @@ def _from_master(rho, dims, w, members, deadline, rng, info):
         # r generic product states has rank r; a random start reaches it about 1 time in 3 on
         # three qubits, so more starts -- within STALL_FIT_SECONDS: on entangled inputs of
         # D = 16-18 the whole list of fits cost seconds, for nothing)
-        long = w.sum() <= 1 - POLISH_GAP
-        counts = [rank, rank + 1] if long else [rank, rank + 1, rank + 2, min(len(order), 2 * rank)]
-        stop = min(deadline, time.monotonic() + STALL_FIT_SECONDS) if long else deadline
+        far = w.sum() <= 1 - POLISH_GAP          # (here only because the pricing stalled)
+        counts = [rank, rank + 1] if far else [rank, rank + 1, rank + 2, min(len(order), 2 * rank)]
+        stop = min(deadline, time.monotonic() + STALL_FIT_SECONDS) if far else deadline
         for k in dict.fromkeys(counts):
             if time.monotonic() >= stop:
                 break
             # (from the heaviest members, then from seeded random products: the master's
             # weight is often spread over many members near the true ones, a poor start)
             fw, fv, res = fit_product_ensemble(rho, dims, n_members=k,
-                                               starts=1 + (2 if long else 1) * POLISH_STARTS,
+                                               starts=1 + (2 if far else 1) * POLISH_STARTS,
                                                iterations=FIT_ITERATIONS, rng=rng, init=init,
                                                deadline=stop)
             if res <= TOL_RESIDUAL:
