@@ -119,9 +119,8 @@ def draw_di_region(region, ax=None):
 #: The one-way curve's legend: it bounds one-way keys A -> B without preprocessing only, so the
 #: lower bound (reverse reconciliation with noisy preprocessing) can lie above it; the two-way
 #: curve bounds every protocol.
-_ONE_WAY_LABEL = ("upper, one-way A→B without preprocessing only: H(A|E) - H(A|B) "
-                  "(the lower bound's protocol, B→A with noisy preprocessing, is not "
-                  "bounded by it)")
+_ONE_WAY_LABEL = ("upper, one-way A→B without preprocessing only, H(A|E) - H(A|B)\n"
+                  "(not a bound on the lower bound's B→A protocol with noisy preprocessing)")
 
 
 def _upper_staircase(attack_etas: np.ndarray, upper: np.ndarray, x: np.ndarray) -> np.ndarray:
