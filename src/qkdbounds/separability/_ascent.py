@@ -92,9 +92,7 @@ class _Objective:
         nc, k = self.n_complex, self.k
         z = x[:nc] + 1j * x[nc:]
         vecs = [z[a:b].reshape(k, d) for a, b, d in self.slices]
-        rows = vecs[0]                                             # (K, D): psi_k = rows[k]
-        for v in vecs[1:]:
-            rows = (rows[:, :, None] * v[:, None, :]).reshape(k, -1)
+        rows = kron_rows(vecs)                                     # (K, D): psi_k = rows[k]
         tr = np.vdot(rows, rows).real
         phi = self.rho_mhalf @ rows.T
         lam, u = np.linalg.eigh(phi @ phi.conj().T)
@@ -117,10 +115,10 @@ class _Objective:
         n = len(conj)
         before = [None, conj[0]]
         for v in conj[1:-1]:
-            before.append((before[-1][:, :, None] * v[:, None, :]).reshape(k, -1))
+            before.append(kron_rows([before[-1], v]))
         after = [conj[-1], None]
         for v in conj[-2:0:-1]:
-            after.insert(0, (v[:, :, None] * after[0][:, None, :]).reshape(k, -1))
+            after.insert(0, kron_rows([v, after[0]]))
         grad = np.empty(2 * nc)
         for i, (a, b, d) in enumerate(self.slices):
             left, right = before[i], after[i] if i < n - 1 else None

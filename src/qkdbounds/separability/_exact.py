@@ -36,6 +36,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..errors import InputError, check_rng
+from ._colgen import kron_rows
 from ._ensemble import TOL_RESIDUAL, mix, split_product
 
 __all__ = ["takagi", "wootters_ensemble", "fit_product_ensemble", "best_separable_approximation",
@@ -267,15 +268,15 @@ def _fit_once(t, dims, k_members, starts, iterations, rng, init, deadline=None):
         c = c.reshape(k_members, width)
         return [c[:, offsets[i]:offsets[i + 1]] for i in range(len(dims))]
 
-    def kron_rows(vectors):
-        out = np.ones((k_members, 1), dtype=complex)
-        for v in vectors:
-            out = (out[:, :, None] * v[:, None, :]).reshape(k_members, -1)
-        return out
+    ones = np.ones((k_members, 1), dtype=complex)
+
+    def rows(vectors):
+        """The members' Kronecker products (:func:`._colgen.kron_rows`; ones for no party)."""
+        return kron_rows([ones, *vectors])
 
     def residual(p):
         vecs = unpack(p)
-        psi = kron_rows(vecs)
+        psi = rows(vecs)
         m = psi.T @ psi.conj() - t
         return np.concatenate([m[iu].real, m[iu].imag]), psi, vecs
 
@@ -283,7 +284,7 @@ def _fit_once(t, dims, k_members, starts, iterations, rng, init, deadline=None):
         # d psi_k / d(Re v_k^(i)[j]) = v_k^(1) (x) .. e_j .. (x) v_k^(N); Im: times 1j
         blocks = []
         for i, d in enumerate(dims):
-            left, right = kron_rows(vecs[:i]), kron_rows(vecs[i + 1:])
+            left, right = rows(vecs[:i]), rows(vecs[i + 1:])
             g = np.einsum("kl,jm,kr->kjlmr", left, np.eye(d), right)
             blocks.append(g.reshape(k_members, d, dim))
         g = np.concatenate(blocks, axis=1)                         # (K, sum d_i, D)
