@@ -179,3 +179,23 @@ def test_ragged_input_is_an_input_error():
         rate_upper_bound(2, 2, [[0.1, 0.2], [0.3]], 0.1)
     with pytest.raises(InputError, match="leakage"):
         visibility_threshold(2, 2, [[0.1, 0.2], [0.3]])
+
+
+def test_covariant_given_bases_give_the_z_value():
+    # audit of issue 19 (session 34): for the isotropic pair, bases (U, conj(U)) up to relabelled
+    # outcomes are covariant with Z (U x U* invariance); the general route's fixed Eq. (9)
+    # ensemble gave 0.723 (X, X) and 0.727 (U, conj U) against Z's 0.716012 at v = 0.95, L = 0.1
+    import qkdbounds as q
+    from scipy.stats import unitary_group
+
+    h = np.array([[1, 1], [1, -1]]) / np.sqrt(2)
+    u = unitary_group.rvs(2, random_state=1)
+    z = q.rate_upper_bound(2, 2, 0.95, 0.1)
+    for us in ([h, h], [u, u.conj()], [u, u.conj()[:, ::-1]]):
+        r = q.rate_upper_bound(2, 2, 0.95, 0.1, measurements=[q.from_unitary(x) for x in us])
+        assert r.value == pytest.approx(z.value, abs=1e-12)
+        assert r.verdict == z.verdict and r.lower_bound == pytest.approx(z.lower_bound)
+        assert "covariant" in r.method
+    # a non-covariant pair stays on the general route
+    other = q.rate_upper_bound(2, 2, 0.95, 0.1, measurements=[q.from_unitary(h), q.from_unitary(np.eye(2))])
+    assert other.route == "general" and "covariant" not in other.method

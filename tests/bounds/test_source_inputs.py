@@ -153,3 +153,20 @@ def test_values_within_the_rate_tolerance_are_reported_as_zero():
     assert r.value == 0.0 and r.verdict == "no_key"
     r = source_rate_upper_bound(bell_diagonal_state([0.50001, 0.49999, 0, 0]), 0.1)
     assert r.lower_bound == 0.0 and r.verdict == "open" and r.value > 0
+
+
+def test_a_povm_has_one_label_on_every_route(tmp_path, capsys):
+    # audit of issue 19 (session 34): the API named a trine "POVM(3)", the CLI (from its
+    # .npz array) "party0"
+    trine = np.array([2 / 3 * np.outer(v, v) for v in
+                      [np.array([np.cos(t), np.sin(t)]) for t in (0, 2 * np.pi / 3, 4 * np.pi / 3)]])
+    rho = _random_state(4, 2)
+    np.save(tmp_path / "rho.npy", rho)
+    np.savez(tmp_path / "trine.npz", party0=trine, party1=trine)
+    api = source_rate_upper_bound(rho, 0.1, measurements=[trine, trine], dims=(2, 2))
+    assert main(["state-bound", "--state", str(tmp_path / "rho.npy"), "--dims", "2", "2",
+                 "--measurements", str(tmp_path / "trine.npz"), "--leakage", "0.1", "--json",
+                 "--quiet"]) == 0
+    cli = json.loads(capsys.readouterr().out)
+    assert api.measurements == cli["measurements"] == ["POVM(3)", "POVM(3)"]
+    assert cli["rate_upper_bound"] == pytest.approx(api.value, abs=1e-12)

@@ -188,3 +188,23 @@ def test_single_value_grids_draw_inside_the_unit_square(vis, etas):
     if len(vis) > 1:
         assert ax.get_ylim() == (min(vis), max(vis))
     plt.close(ax.figure)
+
+
+def test_window_lower_bound_is_not_above_the_upper_by_round_off():
+    # audit of issue 21 (session 34): in the report's DI window at eta = v = 1 the lower bound
+    # 0.999999999999994 sat 8e-13 above the upper bound 0.9999999999991974 (two valid bounds
+    # cannot cross; the round-off is reported at the upper bound)
+    from qkdbounds.di import bell_box, di_attack_bound
+    from qkdbounds.di.region import di_eta_window
+
+    def rows(etas):
+        out = []
+        for e in etas:
+            d = di_attack_bound(bell_box(np.pi / 4, 1.0, e, binning="both"), 0.0, "uniform").to_dict()
+            d["rate_upper_bound"] -= 8e-13
+            out.append(d)
+        return out
+
+    w = di_eta_window([0.98, 1.0], [1.0], attack_points=rows)
+    assert w.lower[-1] <= w.attack.upper[0][-1]
+    assert w.lower[-1] == pytest.approx(1.0, abs=1e-9)

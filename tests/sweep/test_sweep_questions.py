@@ -4,6 +4,7 @@ one API route gives, resume by the full question, and refuse axes of other quest
 from __future__ import annotations
 
 import json
+import math
 
 import numpy as np
 import pytest
@@ -191,6 +192,23 @@ def test_state_sweep_takes_state_bounds_measurement_file(tmp_path, capsys):
                     "measurements_file": str(povms)}, "state")
 
 
+def test_state_sweep_takes_a_list_of_measurement_choices_from_the_cli(tmp_path, capsys):
+    # docs/sweep_questions.md's example (--measurements Z,search) was refused as
+    # "file not found: Z,search" (audits of issues 19 and 21, session 34)
+    from qkdbounds.cli.main import main
+
+    state = str(_werner_file(tmp_path / "werner.npy", 0.9))
+    store = tmp_path / "c.sqlite"
+    assert main(["sweep", "--question", "state", "--state", state, "--dims", "2", "2",
+                 "--measurements", "Z,search", "--leakage", "0.1", "--store", str(store),
+                 "--json", "--workers", "1"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["computed"] == 2
+    with ResultStore(store) as db:
+        keys = sorted(r["param_key"] for r in db.records(summary["name"]))
+    assert any("measurements=Z" in k for k in keys) and any("measurements=search" in k for k in keys)
+
+
 def test_state_point_refuses_a_file_edited_after_keying(tmp_path):
     from qkdbounds.sweep.points import state_point
 
@@ -218,6 +236,13 @@ def test_di_sweep_stores_what_di_attack_prints(tmp_path, capsys):
     assert row["rate_upper_bound"] == cli["rate_upper_bound"]
     assert json.loads(row["result"])["lower_bound"] == cli["lower_bound"]
     assert row["question"] == "di" and row["visibility"] == 0.95 and row["attack"] is None
+    # the params column holds the angle the number was computed at (pi/4, not its 12-decimal
+    # key 0.785398163397: asked again with that, di-attack gave another number; audit of
+    # issue 21, session 34)
+    with ResultStore(tmp_path / "di.sqlite") as db:
+        (params,) = [json.loads(p) for (p,) in db._conn.execute("SELECT params FROM results")]
+    assert params["theta"] == math.pi / 4
+    assert "theta=0.785398163397" in row["param_key"]
 
 
 @pytest.mark.parametrize("question, axes, match", [

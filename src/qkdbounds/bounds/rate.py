@@ -369,6 +369,17 @@ def rate_upper_bound(
     rng = check_rng("rng", rng)
 
     route = choose_route(d, n, measurements, attack)
+    covariant = (route == "general" and n == 2 and attack != "intrinsic"
+                 and not isinstance(measurements, str) and _covariant_with_z(measurements))
+    if covariant:
+        # (U_A, U_B) with |U_A^dagger conj(U_B)|^2 a permutation: the isotropic state measured
+        # there is the state measured in Z with Bob's outcomes relabelled (rho = (U x U*) rho
+        # (U x U*)^dagger for every U), and Eve's Eq. (9) ensemble rotated by U_A x U_A* is a
+        # decomposition of the same state giving the same value: Z's number, on Z's route
+        result = _structured(d, n, v, leak, model, attack, cut_bound, n_starts, rng, max_memory,
+                             callback, scalar)
+        return _with_verdict(_covariant_result(result, measurements), d, n, model, True, v,
+                             leak, attack)
     if route == "structured":
         result = _structured(d, n, v, leak, model, attack, cut_bound, n_starts, rng, max_memory,
                              callback, scalar)
@@ -421,6 +432,37 @@ def rate_upper_bound(
 
 NO_LOWER_BOUND = ("none: the Devetak-Winter lower bound is computed at Z bases; it does not "
                   "apply to other given bases")
+
+
+def _covariant_with_z(measurements, atol: float = 1e-9) -> bool:
+    r"""Whether two bases :math:`(U_A, U_B)` are covariant with Z for the isotropic state:
+    :math:`|U_A^\dagger \overline{U_B}|^2` is a permutation matrix (to ``atol``)."""
+    u_a, u_b = (np.asarray(m.unitary) for m in measurements)
+    overlap = np.abs(u_a.conj().T @ u_b.conj()) ** 2
+    return bool(np.all(overlap.max(axis=1) > 1 - atol))
+
+
+def _covariant_result(result, measurements):
+    """A Z result re-labelled for the covariant bases that were asked (certificate and method)."""
+    why = ("given bases (U_A, U_B) with |U_A^dagger conj(U_B)|^2 a permutation: covariant with "
+           "Z for the isotropic state (U x U* invariance: the state measured there is the state "
+           "measured in Z with Bob's outcomes relabelled), so Z's closed form, Eve's Eq. (9) "
+           "ensemble rotated by U_A x conj(U_A)")
+
+    def relabel(cert):
+        if isinstance(cert, dict) and "measurements" in cert:
+            cert = dict(cert, measurements=[m.label for m in measurements],
+                        measurement_search=why,
+                        eve_rotation=[np.asarray(measurements[0].unitary).tolist(),
+                                      np.asarray(measurements[0].unitary).conj().tolist()])
+        return cert
+
+    cert = result.certificate
+    if isinstance(cert, dict) and isinstance(cert.get("points"), list):
+        cert = dict(cert, points=[relabel(c) for c in cert["points"]])
+    else:
+        cert = relabel(cert)
+    return dataclasses.replace(result, certificate=cert, method=f"{result.method}; {why}")
 
 
 def _with_verdict(result, d, n, model, z_bases: bool, v, leak, attack):

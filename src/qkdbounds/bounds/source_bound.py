@@ -43,9 +43,10 @@ computational bases (``"Z"``/``"auto"``); given unitaries or POVMs; or ``"search
 :math:`U\otimes U^*` symmetry), then a seeded multistart local maximisation (NLopt L-BFGS
 with the envelope-theorem gradient, exact derivatives of the distributions) over local
 unitaries :math:`U_i\exp(iH_i)`, :math:`H_i` Hermitian with zero diagonal (diagonal generators
-only rephase the measurement vectors), from the ``n_local`` best settings in turn, stopping at
-the first that repeats a maximum found before, on the paper attack's value (Eve's inner
-minimisation from its structured starts).
+only rephase the measurement vectors), from the ``n_local`` best settings where it is positive,
+of the quoted attack's value on the input frame's decomposition (two parties: the least of the
+extended attack on it and on the trivial decomposition, or the paper attack with
+``attack="paper"``; N >= 3: the paper attack's total correlation).
 Every setting found is then evaluated with the chosen attack and Eve's full multistart.  This
 is a heuristic for the outer maximum (a lower estimate of it), not a certified global maximum,
 and ``method`` says so; each reported number is the bound for the reported setting (the
@@ -84,8 +85,8 @@ __all__ = ["SourceRateBound", "SourceRateBounds", "source_rate_upper_bound", "AT
 
 #: Haar-random local settings of the seeded measurement search (besides Z).
 N_SOURCE_SEARCH = 24
-#: Local maximisations of the search at most (started from the best Z/random settings in turn;
-#: they stop at the first that repeats a maximum).
+#: Local maximisations of the search (started from the best Z/random settings in turn, skipping
+#: those where the objective is 0).
 N_LOCAL_STARTS = 4
 #: Objective evaluations (each with its gradient) per local maximisation (NLopt L-BFGS) and
 #: its relative stopping tolerance on the value.
@@ -94,6 +95,10 @@ LOCAL_FTOL = 1e-10
 #: Two searched settings measure the same bases when each basis vector of one overlaps one of
 #: the other's to 1 - this (|<u_a|v_b>|^2); the local maximisations stop at the first repeat.
 SAME_BASIS_ATOL = 1e-6
+#: Two local maxima of the search are one (the higher kept) when their bases agree to this
+#: (:func:`_same_measurement`): the runs stop within ~1e-4 of a maximum, and each distinct one
+#: costs the branch and bound an evaluation with a frame run of its own.
+SAME_MAXIMUM_ATOL = 1e-3
 #: Reassembly tolerance (max entry) of a recognised locally rotated isotropic GHZ state.
 ATOL_ROTATED_GHZ = 1e-9
 #: Unitarity tolerance of given measurement unitaries.
@@ -142,7 +147,9 @@ class SourceRateBound(StatusField):
         ``decomposition``, ``attack`` (Eve's parameters at the maximising setting).
     method : str
     status : Status
-        ``optimal`` when the bound is a certified zero, else ``certified`` (Eve's ensemble and
+        ``optimal`` when the bound is a certified zero (after a measurement search: with a
+        separable decomposition, q = 1, which leaves no key at any setting), else ``certified``
+        (Eve's ensemble and
         attack are explicit and checked; the weight or her minimisation may not be optimal).
     message : str
         Notes, e.g. ``"separable weight not certified optimal (q=..., outer=...)"`` when the
@@ -287,7 +294,9 @@ class _Setting:
         out = []
         for p, u in zip(self.povms, self.unitaries):
             if u is None:
-                out.append(p.label)
+                # (one label on every route: a file's POVM is named "party0" by its array, the
+                # API's by its caller; the elements are in the certificate)
+                out.append(f"POVM({p.n_outcomes})")
             else:
                 out.append(_unitary_label(u))
         return out
@@ -656,25 +665,43 @@ class _Problem:
         :math:`|(U_i^\dagger v_{ik})_{a_i}|^2`): the local search's hot path, without POVM
         objects, caches or the flag grouping."""
         dec = self.dec
+        p_tau, members = self.unitary_parts(unitaries)
+        p_sigma = (np.tensordot(dec.weights, members, axes=1) if len(dec.weights)
+                   else np.zeros(self.dims))
+        return ((1 - dec.q) * (1 - self.leak_u) * p_tau, dec.q * self.leak * p_sigma)
+
+    def unitary_parts(self, unitaries):
+        r""":math:`p_\tau` and the members' distributions :math:`p_k` (shape ``(K,) + dims``) at a
+        setting of unitaries (:meth:`unitary_arrays`' ingredients; the extended attack's flags)."""
+        dec = self.dec
         big = _kron([np.asarray(u) for u in unitaries])
         p_tau = np.einsum("ia,ij,ja->a", big.conj(), dec.tau, big).real
         p_tau = np.clip(p_tau, 0.0, None).reshape(self.dims)
-        if len(dec.weights):
-            per = [np.abs(np.asarray(v) @ np.conj(u)) ** 2 for v, u in zip(dec.vectors, unitaries)]
-            members = per[0]
-            for f in per[1:]:
-                members = members[..., None] * f.reshape([f.shape[0]] + [1] * (members.ndim - 1)
-                                                         + [f.shape[1]])
-            p_sigma = np.tensordot(dec.weights, members, axes=1)
-        else:
-            p_sigma = np.zeros(self.dims)
-        return ((1 - dec.q) * (1 - self.leak_u) * p_tau, dec.q * self.leak * p_sigma)
+        if not len(dec.weights):
+            return p_tau, np.zeros((0,) + self.dims)
+        per = [np.abs(np.asarray(v) @ np.conj(u)) ** 2 for v, u in zip(dec.vectors, unitaries)]
+        members = per[0]
+        for f in per[1:]:
+            members = members[..., None] * f.reshape([f.shape[0]] + [1] * (members.ndim - 1)
+                                                     + [f.shape[1]])
+        return p_tau, members
 
     def party_derivative_arrays(self, unitaries, party: int, directions):
         r"""Directional derivatives of :meth:`unitary_arrays`' (c, s) when party ``party``'s
         unitary :math:`U` moves along each of ``directions`` (:math:`\dot U`, shape
         ``(P, d, d)``) and the others stay: arrays of shape ``(P,) + dims`` (the local search's
-        gradient).
+        gradient; :meth:`party_derivative_parts`)."""
+        dec = self.dec
+        d_tau, (d_sigma,) = self.party_derivative_parts(unitaries, party, directions,
+                                                        [dec.weights])
+        return (1 - dec.q) * (1 - self.leak_u) * d_tau, dec.q * self.leak * d_sigma
+
+    def party_derivative_parts(self, unitaries, party: int, directions, member_weights):
+        r"""Directional derivatives of :math:`p_\tau` and of :math:`\sum_k a_k p_k` for each
+        weight vector :math:`a` in ``member_weights`` (shape ``(K,)`` each) when party
+        ``party``'s unitary :math:`U` moves along each of ``directions`` (:math:`\dot U`,
+        shape ``(P, d, d)``) and the others stay: ``(d_tau, [d_sigma_a, ...])``, arrays of
+        shape ``(P,) + dims``.
 
         :math:`p_\tau(\vec a) = \sum_{r,c} \overline{U}_{r a_i} T_{r c}(\vec a_{-i}) U_{c a_i}`
         with :math:`T` the source contracted with the other parties' columns (Hermitian in
@@ -703,19 +730,16 @@ class _Problem:
         d_tau = 2.0 * np.einsum("z" + rows[party] + a_i + "," + rows[party] + cols[party] + rest
                                 + "," + cols[party] + a_i + "->z" + outs,
                                 dot_u.conj(), t, u_i).real
-        dc = (1 - dec.q) * (1 - self.leak_u) * d_tau
-        if len(dec.weights):
-            v_i = np.asarray(dec.vectors[party])
-            alpha = v_i @ u_i.conj()                                     # (K, d)
-            moved = 2.0 * (alpha.conj()[None] * np.einsum("kr,zra->zka", v_i, dot_u.conj())).real
-            others = [np.abs(np.asarray(v) @ np.conj(u)) ** 2          # the other parties' factors
-                      for j, (v, u) in enumerate(zip(dec.vectors, unitaries)) if j != party]
-            operands = [dec.weights, moved] + others
-            subs = ["k", "zk" + a_i] + ["k" + outs[j] for j in range(n) if j != party]
-            d_sigma = np.einsum(",".join(subs) + "->z" + outs, *operands)
-        else:
-            d_sigma = np.zeros((len(dot_u),) + dims)
-        return dc, dec.q * self.leak * d_sigma
+        if not len(dec.weights):
+            return d_tau, [np.zeros((len(dot_u),) + dims) for _ in member_weights]
+        v_i = np.asarray(dec.vectors[party])
+        alpha = v_i @ u_i.conj()                                         # (K, d)
+        moved = 2.0 * (alpha.conj()[None] * np.einsum("kr,zra->zka", v_i, dot_u.conj())).real
+        others = [np.abs(np.asarray(v) @ np.conj(u)) ** 2              # the other parties' factors
+                  for j, (v, u) in enumerate(zip(dec.vectors, unitaries)) if j != party]
+        subs = ",".join(["k", "zk" + a_i] + ["k" + outs[j] for j in range(n) if j != party])
+        return d_tau, [np.einsum(subs + "->z" + outs, a, moved, *others)
+                       for a in member_weights]
 
     def _arrays(self, distributions):
         dec = self.dec
@@ -793,23 +817,35 @@ def _exp_i_hermitian(h: NDArray, directions: NDArray | None = None):
     return exp, np.einsum("rk,zkl,sl->zrs", vec, f * inner, vec.conj())
 
 
-def _local_search(problem: _Problem, starts: list[_Setting]) -> list[_Setting]:
-    r"""L-BFGS maximisation (NLopt, :func:`qkdbounds._optim.minimize_box` without bounds: no
-    ``scipy.optimize`` import, ~0.3 s of the CLI's start-up) of the paper value over
-    :math:`U_i\exp(iH_i)` from each start in turn (gradient: :func:`_local_objective`); the
-    best point seen is kept, and the starts stop at the first whose maximum repeats an earlier
-    one (:func:`_same_measurement`: the later starts would most likely repeat it too)."""
+def _local_search(terms, starts: list[_Setting], n_runs: int) -> list[tuple[_Setting, float]]:
+    r"""L-BFGS maximisations (NLopt, :func:`qkdbounds._optim.minimize_box` without bounds: no
+    ``scipy.optimize`` import, ~0.3 s of the CLI's start-up) of the search objective
+    (:func:`_local_objective` on ``terms``) over :math:`U_i\exp(iH_i)` from ``starts`` in turn,
+    ``n_runs`` of them at most: a start where the objective is 0 is skipped (Eve's attack gives
+    no key there and on a neighbourhood: the gradient is 0, nothing to climb).  Returns the
+    distinct maxima (:func:`_same_measurement`) with the objective's value there.  The
+    objective is multimodal (random 3x3 states: a third of the starts reach the highest
+    maximum), so the runs do not stop at a repeated maximum."""
     from .._optim import minimize_box
 
-    found = []
+    found: list = []
+    runs = 0
     for start in starts:
-        unitaries, negative, n_params = _local_objective(problem, start.unitaries)
+        if runs >= n_runs:
+            break
+        unitaries, negative, n_params = _local_objective(terms, start.unitaries)
+        if negative(np.zeros(n_params))[0] >= 0:
+            continue
+        runs += 1
         res = minimize_box(negative, np.zeros(n_params), -np.inf, np.inf, ftol_rel=LOCAL_FTOL,
                            xtol_rel=1e-10, maxeval=LOCAL_MAXEVAL, vector_storage=10)
-        setting = _unitary_setting(unitaries(res.x))
-        if any(_same_measurement(setting, other) for other in found):
-            break       # the maximisations have started to repeat a maximum
-        found.append(setting)
+        setting, value = _unitary_setting(unitaries(res.x)), -float(res.fun)
+        same = next((k for k, (other, _) in enumerate(found)
+                     if _same_measurement(setting, other, SAME_MAXIMUM_ATOL)), None)
+        if same is None:
+            found.append((setting, value))
+        elif value > found[same][1]:
+            found[same] = (setting, value)
     return found
 
 
@@ -824,29 +860,59 @@ def _same_measurement(a: _Setting, b: _Setting, atol: float = SAME_BASIS_ATOL) -
     return True
 
 
-def _local_objective(problem: _Problem, base):
+def _search_terms(base_problem: _Problem, trivial_problem: _Problem, attack: str,
+                  use_trivial: bool, forms) -> list:
+    """The attacks the search objective takes the minimum of, as ``(problem, kind, groups,
+    scale)`` with kind ``"paper"`` or ``"extended"``: those the quoted bound minimises over, on
+    the input frame's decomposition and (``use_trivial``) on the trivial one, for each form
+    (``forms``: the party groups of the total correlation, divided by N - 1, and of every cut
+    the reported bound takes the minimum with).  The extended attack is never above the paper
+    attack on the same decomposition, so ``"best"`` needs only the extended ones."""
+    kind = "paper" if attack == "paper" else "extended"
+    problems = [base_problem] + ([trivial_problem] if use_trivial else [])
+    n = base_problem.n
+    return [(problem, kind, groups, 1.0 / (n - 1) if len(groups) == n else 1.0)
+            for groups in forms for problem in problems]
+
+
+def _local_objective(terms, base):
     r"""``(unitaries, negative, n)`` for the local search from the unitaries ``base``:
     ``unitaries(theta)`` = :math:`U_i\exp(iH_i(\theta))`, and ``negative(theta)`` = minus the
-    paper value (Eve's structured starts) and its gradient in ``theta`` (shape ``(n,)``).
+    search objective and its gradient in ``theta`` (shape ``(n,)``).
 
-    The gradient is the envelope theorem's: the paper value is
-    :math:`V(\theta) = \min_\gamma G(c(\theta) + \gamma s(\theta))` (paper 1, Eq. 15), so at
-    Eve's optimal :math:`\gamma^*`, :math:`\partial_j V = \sum_{\vec a} \partial G/\partial m
-    (\vec a)\,(\partial_j c + \gamma^*\partial_j s)(\vec a)`, with :math:`\partial_j c,
-    \partial_j s` exact (:meth:`_Problem.party_derivative_arrays` along the Daleckii-Krein
-    derivatives of :math:`\exp(iH_i)`, :func:`_exp_i_hermitian`): one attack per gradient
-    instead of one per coordinate.
+    The objective is the smallest value over ``terms`` (:func:`_search_terms`: the attacks and
+    forms the quoted bound takes the minimum of, each on its decomposition, on the scale of the
+    reported bound); its gradient is the smallest term's.  Each term's gradient is the envelope
+    theorem's at Eve's optimum:
+
+    * the paper attack :math:`V(\theta) = \min_\gamma G(c(\theta) + \gamma s(\theta))` (paper 1,
+      Eq. 15): :math:`\partial_j V = \sum_{\vec a} \partial G/\partial m(\vec a)\,(\partial_j c
+      + \gamma^*\partial_j s)(\vec a)`;
+    * the extended attack :math:`m = c + y + \sum_k \eta_k F_k`, :math:`0 \le y \le u`
+      (:mod:`qkdbounds.attacks.extended`; members ungrouped, one flag each): with
+      :math:`y = t\odot u` and :math:`t, \eta` held at the optimum (a fixed attack, feasible at
+      every setting), :math:`\partial_j m = \partial_j c + t\odot\partial_j u + q(1-L)\sum_k
+      \eta_k w_k\,\partial_j p_k`.
+
+    The distributions' derivatives are exact (:meth:`_Problem.party_derivative_parts` along the
+    Daleckii-Krein derivatives of :math:`\exp(iH_i)`, :func:`_exp_i_hermitian`): one attack per
+    term and gradient instead of one per coordinate.  The extended attack's first evaluation
+    is :func:`~qkdbounds.attacks.extended.minimize_extended` (its structured starts); later
+    ones start from the previous optimum (one L-BFGS solve,
+    :func:`qkdbounds.attacks.eve._direct`: the search's steps are small).  Every value is that
+    of an explicit attack (an upper estimate of Eve's minimum there): the search only proposes
+    settings, which the branch and bound then values with her full attack.
     """
-    from ..attacks.eve import minimize_gamma
-    from ..info.entropy import group_information_gradient
+    from ..attacks.eve import _direct, minimize_gamma
+    from ..attacks.extended import ExtendedQuestionClass, minimize_extended
+    from ..info.entropy import group_information_gradient, group_information_measure
 
-    dims = problem.dims
+    n = terms[0][0].n
+    dims = terms[0][0].dims
     sizes = [d * (d - 1) for d in dims]
     offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(int)
-    singletons = [[i] for i in range(problem.n)]
-    scale = 1.0 / (problem.n - 1)
-
     bases = [_hermitian_basis(d) for d in dims]
+    warm: dict = {}     # term index -> (eta, y) of the previous evaluation (extended terms)
 
     def split(theta):
         return [theta[o:o + k] for o, k in zip(offsets, sizes)]
@@ -855,22 +921,74 @@ def _local_objective(problem: _Problem, base):
         return [base[i] @ _exp_i_hermitian(_hermitian_offdiag(dims[i], t))
                 for i, t in enumerate(split(theta))]
 
+    def paper_term(problem, groups, us, moves):
+        c, s = problem.unitary_arrays(us)
+        sol = minimize_gamma(c, s, groups, n_starts=0)
+        if sol.zero_key:
+            return 0.0, None
+        g = group_information_gradient(c + sol.gamma * s, groups)
+
+        def gradient():
+            out = []
+            for i, dot_u in enumerate(moves):  # one party's unitary moves per coordinate
+                dc, ds = problem.party_derivative_arrays(us, i, dot_u)
+                out.append(np.tensordot(dc + sol.gamma * ds, g, axes=g.ndim))
+            return np.concatenate(out)
+        return sol.value, gradient
+
+    def extended_term(index, problem, groups, us, moves):
+        dec, leak = problem.dec, problem.leak
+        q, w = dec.q, np.asarray(dec.weights, dtype=float)
+        p_tau, members = problem.unitary_parts(us)
+        c = (1 - q) * (1 - problem.leak_u) * p_tau
+        s = q * leak * (np.tensordot(w, members, axes=1) if len(w) else np.zeros(dims))
+        box = s + (1 - q) * problem.leak_u * p_tau
+        flags = q * (1 - leak) * w.reshape((-1,) + (1,) * n) * members    # (K,) + dims
+        flag_mass = (lambda eta: np.tensordot(eta, flags, axes=1)) if len(w) else \
+            (lambda eta: 0.0)
+        if index not in warm:
+            sol = minimize_extended(ExtendedQuestionClass(
+                c, box, flags if len(w) else np.zeros((1,) + dims), q, s), groups, n_starts=0)
+            eta, y = np.asarray(sol.eta)[:len(w)], np.asarray(sol.y)
+            value = 0.0 if sol.zero_key else sol.value
+        else:
+            eta0, y0 = warm[index]
+            movable = box.ravel() > 0
+            x0 = np.concatenate([eta0, np.clip(y0, 0.0, box).ravel()[movable]])
+            eta, m = _direct(c, box, flags, groups, x0)
+            y = np.clip(m - c - flag_mass(eta), 0.0, box)
+            value = group_information_measure(c + y + flag_mass(eta), groups)
+        warm[index] = (eta, y)
+        if value <= 0:
+            return 0.0, None
+        t = np.divide(y, box, out=np.zeros(dims), where=box > 0)
+        g = group_information_gradient(c + y + flag_mass(eta), groups)
+
+        def gradient():
+            out = []
+            for i, dot_u in enumerate(moves):
+                d_tau, (d_sep, d_flags) = problem.party_derivative_parts(us, i, dot_u,
+                                                                         [w, w * eta])
+                dc = (1 - q) * (1 - problem.leak_u) * d_tau
+                d_box = q * leak * d_sep + (1 - q) * problem.leak_u * d_tau
+                dm = dc + t * d_box + q * (1 - leak) * d_flags
+                out.append(np.tensordot(dm, g, axes=g.ndim))
+            return np.concatenate(out)
+        return value, gradient
+
     def negative(theta):
         us, moves = [], []
         for i, t in enumerate(split(theta)):
             exp, d_exp = _exp_i_hermitian(_hermitian_offdiag(dims[i], t), bases[i])
             us.append(base[i] @ exp)
             moves.append(np.matmul(base[i], d_exp))     # d U_i / d theta_ij, shape (P, d, d)
-        c, s = problem.unitary_arrays(us)
-        sol = minimize_gamma(c, s, singletons, n_starts=0)
-        if sol.zero_key:
+        values = [(paper_term(problem, groups, us, moves) if kind == "paper"
+                   else extended_term(index, problem, groups, us, moves), scale)
+                  for index, (problem, kind, groups, scale) in enumerate(terms)]
+        (value, gradient), scale = min(values, key=lambda v: v[0][0] * v[1])
+        if gradient is None:
             return 0.0, np.zeros(theta.size)
-        g = group_information_gradient(c + sol.gamma * s, singletons)
-        grads = []
-        for i, dot_u in enumerate(moves):  # one party's unitary moves per coordinate
-            dc, ds = problem.party_derivative_arrays(us, i, dot_u)
-            grads.append(np.tensordot(dc + sol.gamma * ds, g, axes=g.ndim))
-        return -sol.value * scale, -np.concatenate(grads) * scale
+        return -value * scale, -gradient() * scale
 
     return unitaries, negative, int(sum(sizes))
 
@@ -891,11 +1009,9 @@ MAX_FRAME_RUNS = 4
 #: :data:`MAX_FRAME_RUNS`) and the reported setting's restarts (each setting at most
 #: :data:`MAX_FRAME_RUNS` of its own).
 MAX_TOTAL_FRAME_RUNS = 3 * MAX_FRAME_RUNS
-#: Two-qubit search: Fibonacci axes per party and BOBYQA polishes of the best grid pairs.
+#: Two-qubit search: Fibonacci axes per party and local maximisations from the best grid pairs.
 N_QUBIT_GRID = 6
 N_QUBIT_POLISH = 2
-#: Evaluations of the quick key per polish (NLopt BOBYQA over the two Bloch axes' angles).
-QUBIT_POLISH_MAXEVAL = 160
 #: Ties within this (bits) keep the earlier setting / the earlier attack in the search.
 ATOL_TIE = 1e-12
 UNIT = "bits per round"
@@ -1274,53 +1390,54 @@ def _evaluate_rest(eve, adapted, paper, extended, trivial):
             "value_by_decomposition": {r[1]: float(r[0]) for r in (extended or paper)}}
 
 
-def _qubit_settings(source: Source, quick, n_grid: int, n_polish: int):
+def _qubit_settings(source: Source, quick, terms, n_grid: int, n_polish: int):
     """Two-qubit candidates: Bloch-axis pairs (:func:`~qkdbounds.measurements.qubit.candidate_axis_pairs`),
-    the best ``n_polish`` polished by a derivative-free local search (NLopt) on the quick key."""
-    from .._optim import minimize_free
+    then local maximisations of the search objective (:func:`_local_search` on ``terms``) from
+    the best ``n_polish`` of them by the quick key."""
     from ..measurements.qubit import bloch_unitary, candidate_axis_pairs
 
     def setting(a, b):
         return _unitary_setting([bloch_unitary(a), bloch_unitary(b)])
 
-    def axis(t, p):
-        return np.array([np.sin(t) * np.cos(p), np.sin(t) * np.sin(p), np.cos(t)])
-
     pairs = candidate_axis_pairs(source.matrix, n_grid)
     settings = [setting(a, b) for a, b in pairs]
     keys = np.array([quick(st) for st in settings])
-    for idx in np.argsort(-keys, kind="stable")[:n_polish]:
-        a, b = pairs[idx]
-        x0 = np.array([np.arccos(np.clip(a[2], -1, 1)), np.arctan2(a[1], a[0]),
-                       np.arccos(np.clip(b[2], -1, 1)), np.arctan2(b[1], b[0])])
-        res = minimize_free(lambda x: -quick(setting(axis(*x[:2]), axis(*x[2:]))), x0,
-                            xtol_abs=1e-5, ftol_abs=1e-9, maxeval=QUBIT_POLISH_MAXEVAL)
-        settings.append(setting(axis(*res.x[:2]), axis(*res.x[2:])))
+    starts = [settings[i] for i in np.argsort(-keys, kind="stable")]
+    local = _local_search(terms, starts, n_polish)
     how = (f"two-qubit search over Bloch axes: (Z,Z) + {n_grid}x{n_grid} Fibonacci-hemisphere "
-           f"pairs + {n_grid} max-correlation partners + 3 singular-vector pairs of T, best "
-           f"{n_polish} polished by BOBYQA (NLopt, <= {QUBIT_POLISH_MAXEVAL} evaluations)")
-    return settings, how
+           f"pairs + {n_grid} max-correlation partners + 3 singular-vector pairs of T, then "
+           f"local maximisations (NLopt L-BFGS with the envelope-theorem gradient, <= "
+           f"{LOCAL_MAXEVAL} evaluations) of {_objective_name(terms)} from the best {n_polish} "
+           f"where it is positive: {len(local)} distinct maxim{'um' if len(local) == 1 else 'a'}")
+    return settings, local, how
 
 
-def _search_settings(source: Source, problem: _Problem, rng, n_search: int, n_local: int,
-                     paper_value=None):
-    """Candidate settings: Z, ``n_search`` Haar-random ones and the local maxima from the best
-    ``n_local`` of them by ``paper_value(setting)`` (default ``problem.paper_value`` with Eve's
-    structured starts; the caller's memoised one, to share the values with its estimates)."""
-    if paper_value is None:
-        def paper_value(st):
-            return problem.paper_value(st, 0, None)
+def _objective_name(terms) -> str:
+    kinds = sorted({term[1] for term in terms})
+    problems = {id(term[0]) for term in terms}
+    forms = len({repr(term[2]) for term in terms})
+    return (f"the {' and '.join(kinds)} attack's value on the input frame's decomposition"
+            + (" and the trivial one" if len(problems) > 1 else "")
+            + (f", the least over the {forms} forms of the reported bound" if forms > 1 else "")
+            + (" (the least)" if len(problems) > 1 and forms == 1 else ""))
+
+
+def _search_settings(source: Source, terms, rng, n_search: int, n_local: int, quick):
+    """Candidate settings: Z, ``n_search`` Haar-random ones, and the local maxima of the search
+    objective (:func:`_local_search` on ``terms``) from the best ``n_local`` of them by
+    ``quick(setting)`` (the branch and bound's upper estimate, memoised by the caller) with
+    their objective values.  Returns ``(sampled, [(setting, value), ...], how)``."""
     zs = _unitary_setting([np.eye(d, dtype=complex) for d in source.dims])
     sampled = [zs] + [_unitary_setting([_haar(d, rng) for d in source.dims]) for _ in range(n_search)]
-    ranked = sorted(sampled, key=lambda s: -paper_value(s))
-    local = _local_search(problem, ranked[:n_local]) if n_local else []
+    ranked = sorted(sampled, key=lambda s: -quick(s))
+    local = _local_search(terms, ranked, n_local)
     how = f"Z plus {n_search} seeded Haar-random local settings (all parties free)"
     if n_local:
         how += (f", then local maximisations (NLopt L-BFGS with the envelope-theorem gradient, <= "
-                f"{LOCAL_MAXEVAL} evaluations, over U_i exp(iH_i)) from the best {n_local} of them "
-                f"in turn, stopped at the first that repeats a maximum: {len(local)} distinct "
+                f"{LOCAL_MAXEVAL} evaluations, over U_i exp(iH_i)) of {_objective_name(terms)} "
+                f"from the best {n_local} of them where it is positive: {len(local)} distinct "
                 f"maxim{'um' if len(local) == 1 else 'a'}")
-    return sampled + local, how
+    return sampled, local, how
 
 
 @dataclass(frozen=True)
@@ -1668,6 +1785,14 @@ def _point(src, eve, leak, model, measurements, given, attack, cut_bound, n_sear
     zs = _unitary_setting([np.eye(d, dtype=complex) for d in dims])
     base_problem = _Problem(eve.base, dims, leak, model)
     trivial_problem = _Problem(eve.trivial, dims, leak, model)
+    # the search objective: for two parties the attacks the reported bound takes the min of
+    # (the extended ones, on the input frame's and the trivial decomposition); for N >= 3 the
+    # paper attack's total correlation on the input frame's decomposition (the extended attack
+    # on every form of the reported bound -- the total correlation and each cut, twice --
+    # made the 2x2x2 search 2-3x slower)
+    forms = [singletons]
+    terms = (_search_terms(base_problem, trivial_problem, attack, eve.use_trivial, forms)
+             if n == 2 else [(base_problem, "paper", singletons, 1.0 / (n - 1))])
 
     estimates: dict = {}
 
@@ -1693,21 +1818,32 @@ def _point(src, eve, leak, model, measurements, given, attack, cut_bound, n_sear
             estimates[key] = (setting, value)
         return estimates[key][1]
 
+    local = []
     if given is not None:
         settings, how = [given], "given measurements"
     elif measurements != "search":
         settings, how = [zs], "computational bases"
     elif dims == (2, 2):
-        settings, how = _qubit_settings(src, quick, N_QUBIT_GRID, N_QUBIT_POLISH)
+        settings, local, how = _qubit_settings(src, quick, terms, N_QUBIT_GRID, N_QUBIT_POLISH)
     else:
-        settings, how = _search_settings(src, base_problem, rng, n_search, n_local, paper_value)
+        settings, local, how = _search_settings(src, terms, rng, n_search, n_local, quick)
+    # (a local maximum's key: its quick estimate or the search objective's value there, the
+    # smaller -- both are values of explicit attacks on the input frame's decomposition or the
+    # trivial one, so above Eve's minimum with every decomposition)
+    local_keys = [min(quick(st), value) for st, value in local]
+    n_sampled = len(settings)
+    settings = settings + [st for st, _ in local]
     if len(settings) > 1:
         how += ("; branch and bound: settings evaluated in decreasing order of an upper estimate "
                 "of their value until none can win; multistart heuristic for the outer max, not "
                 "a certified maximum")
     # (the estimates on the scale of _evaluate's values: the total correlation, not divided)
-    keys = (np.array([quick(st) * (n - 1) for st in settings]) if len(settings) > 1
-            else np.zeros(1))
+    # (with the cut forms in the search objective, its value bounds the min over the forms, not
+    # the total correlation alone: the total correlation's search keeps the quick keys)
+    keys = (np.array([quick(st) * (n - 1) for st in settings[:n_sampled]]
+                     + [(k if len(forms) == 1 else quick(st)) * (n - 1)
+                        for (st, _), k in zip(local, local_keys)])
+            if len(settings) > 1 else np.zeros(1))
     best, evaluated = _branch_and_bound(eve, settings, keys, leak, model, singletons)
     if len(settings) > 1:
         how += f" ({len(settings)} candidates, {evaluated} evaluated with Eve's full attack)"
@@ -1744,7 +1880,8 @@ def _point(src, eve, leak, model, measurements, given, attack, cut_bound, n_sear
             groups = [singletons] + cuts
             # (the total correlation's estimate is one of the min's terms: an upper estimate of
             # the min; a setting's cuts are estimated only when it could still win)
-            upper = [quick(st) for st in cut_settings]
+            upper = ([quick(st) for st in cut_settings] if len(cut_settings) == 1 else
+                     [quick(st) for st in settings[:n_sampled]] + local_keys)
             while True:
                 combined, w = _cut_bound(cut_settings, groups, evaluate_any, estimate_any,
                                          upper=upper)
@@ -1786,6 +1923,11 @@ def _point(src, eve, leak, model, measurements, given, attack, cut_bound, n_sear
         notes.append(f"separable weight not certified optimal (largest q over Eve's "
                      f"decompositions {best_q:.6g}, outer {outer:.6g}; the decomposition used has "
                      f"q = {tc['separable_weight']:.6g}); the bound may be loose")
+    if outer is None and value > 0 and best_q < 1:
+        notes.append(f"no outer bound on the separable weight (the engine skipped or could not finish its PPT SDP "
+                     f"to stay within its time budget; largest q over Eve's decompositions "
+                     f"{best_q:.6g}): the gap to the optimal weight is not known, and the bound "
+                     f"may be loose")
     if attack == "paper" and not eve.use_trivial and value > no_attack + ATOL_TIE:
         notes.append(f"paper 1's attack is above the no-attack bound {no_attack:.6g} at these "
                      f"measurements (the default attack='best' includes no attack)")
@@ -1816,7 +1958,15 @@ def _point(src, eve, leak, model, measurements, given, attack, cut_bound, n_sear
 
     lower = reported_lower(value, lower)
     verdict = decide(value, lower)
-    status = Status.OPTIMAL if zero_key else Status.CERTIFIED
+    # a zero is optimal at its setting; after a search it is optimal for the question (no key at
+    # any setting) only when Eve's decomposition is separable (q = 1): otherwise the search, a
+    # heuristic, may have missed a setting with key
+    searched = len(settings) > 1
+    status = Status.OPTIMAL if zero_key and (not searched or best_q >= 1) else Status.CERTIFIED
+    if zero_key and searched and best_q < 1:
+        notes.append(f"Eve's attack leaves no key at each of the {len(settings)} settings the "
+                     f"search tried; the search is a heuristic (not a certified maximum), so a "
+                     f"setting it did not try may leave key")
     eve_cert = dict(best["eve"], decomposition=best["decomposition"],
                     value_by_decomposition=best["value_by_decomposition"])
     return SourceRateBound(

@@ -1,5 +1,6 @@
 """``qkdbounds di-attack`` and ``qkdbounds di-region``: the DI convex-combination attack on Bell
-data with detection efficiency and leakage, beside the CHSH lower bound.
+data with detection efficiency and leakage, beside the best DI lower bound (CHSH, asymmetric
+CHSH, noisy preprocessing).
 
 Argument parsing and output only; the science is in :mod:`qkdbounds.di` (one route:
 :func:`qkdbounds.di.region.di_attack_bound`).
@@ -179,7 +180,8 @@ def register(sub) -> None:
 
     r = sub.add_parser(
         "di-region", help="map (visibility, detection efficiency) into no key / open window / key",
-        description="For each (v, eta): the DI CC-attack upper bound and the CHSH lower bound; "
+        description="For each (v, eta): the DI CC-attack upper bound and the best DI lower bound "
+                    "(CHSH, asymmetric CHSH, noisy preprocessing; the method is named per point); "
                     "'no_key' where the upper bound is 0, 'key' where the lower bound is positive.")
     r.add_argument("--visibility", type=unit_values("--visibility"), default=[1.0],
                    help="v or a grid (a:b:step, comma lists; default 1)")

@@ -163,41 +163,58 @@ def handle(args) -> dict:
 
 
 def _engine_progress(src, quiet: bool):
-    """A progress bar over the separability engine's runs (one bar per run; the estimate of
-    :func:`~qkdbounds.separability.engine_estimate` in its title), or None for quick sources."""
+    """One status line on stderr for a request that takes more than 2 s: the elapsed time, the
+    separability engine's runs so far and the current run's progress (with the estimate of
+    :func:`~qkdbounds.separability.engine_estimate` per run on large sources); None without a
+    terminal or with ``--quiet``.  A timer thread refreshes it every 0.5 s (between the engine's
+    runs the time goes to Eve's attacks, which report nothing)."""
     import contextlib
     import sys
+    import threading
+    import time
 
     from ..separability import engine_estimate
 
     estimate = engine_estimate(src.dims)
-    if quiet or estimate <= 2 or not sys.stderr.isatty():
+    if quiet or not sys.stderr.isatty():
         return contextlib.nullcontext(None)
     from tqdm import tqdm
 
+    per_run = f" (<= ~{estimate:g} s each)" if estimate > 2 else ""
+
     @contextlib.contextmanager
-    def bars():
-        state = {"bar": None, "done": 0.0}
+    def status_line():
+        state = {"runs": 0, "done": 0.0}
+        stop = threading.Event()
+
+        started = time.monotonic()
+
+        def tick():
+            if stop.wait(2.0):
+                return
+            bar = tqdm(file=sys.stderr, leave=False, bar_format="{desc}")
+            while True:
+                bar.set_description_str(f"state-bound: {time.monotonic() - started:.0f} s; "
+                                        f"separability engine runs{per_run}: {state['runs']}, "
+                                        f"current {100 * state['done']:.0f} %")
+                if stop.wait(0.5):
+                    break
+            bar.close()
 
         def update(fraction):
-            if state["bar"] is None or fraction < state["done"]:   # a new engine run
-                if state["bar"] is not None:
-                    state["bar"].close()
-                state["bar"] = tqdm(total=100, file=sys.stderr, leave=False, unit="%",
-                                    desc=f"separability engine (<= ~{estimate:g} s per run)")
-                state["done"] = 0.0
-            step = int(round(100 * fraction)) - int(round(100 * state["done"]))
-            if step > 0:
-                state["bar"].update(step)
+            if fraction < state["done"] or state["runs"] == 0:   # a new engine run
+                state["runs"] += 1
             state["done"] = fraction
 
+        ticker = threading.Thread(target=tick, daemon=True)
+        ticker.start()
         try:
             yield update
         finally:
-            if state["bar"] is not None:
-                state["bar"].close()
+            stop.set()
+            ticker.join()
 
-    return bars()
+    return status_line()
 
 
 def _qber_z(rho) -> float:

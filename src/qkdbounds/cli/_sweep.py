@@ -134,7 +134,10 @@ def question_axes(args) -> dict:
         raise InputError(f"--visibility is required for --question {question.name} "
                          "(e.g. 0.3:1:0.01 or 0.9,1)")
     axes = {axis.name: getattr(args, axis.name, None) for axis in question.user_axes}
-    if question.name == "state" and axes.get("measurements") not in (None, "Z", "search", "auto"):
+    choices = ("Z", "search", "auto")
+    chosen = axes.get("measurements")
+    if (question.name == "state" and chosen is not None
+            and not all(item.strip() in choices for item in str(chosen).split(","))):
         # --measurements F.npz, as state-bound: the file, keyed by its bytes
         axes["measurements_file"], axes["measurements"] = axes["measurements"], "file"
     if isinstance(axes.get("dims"), list):       # --dims 3 3 (as state-bound) or --dims 3,3

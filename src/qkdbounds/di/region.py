@@ -120,7 +120,14 @@ class DIWindowPoint(StatusField):
                 f"({self.lower.winner}), verdict={self.verdict!r}, status={str(self.status)!r})")
 
     def to_dict(self) -> dict:
-        """JSON-ready summary (the keys of ``qkdbounds di-attack --json``)."""
+        """JSON-ready summary (the keys of ``qkdbounds di-attack --json``).
+
+        The one-way upper bounds name their direction: ``one_way_upper_bound`` and
+        ``one_way_upper_bound_noisy_preprocessing`` are Alice -> Bob (Alice's key, the latter
+        with her bit flipped at the attack's best rate), ``one_way_upper_bound_reverse`` is
+        Bob -> Alice.  The DI lower bounds are reverse reconciliation (Bob's key), so
+        ``lower_bound`` can lie above an Alice -> Bob upper bound without contradiction; it
+        never lies above ``rate_upper_bound`` or ``one_way_upper_bound_reverse``."""
         a = self.attack
         cert = dict(a.certificate)
         cert.pop("gamma", None)
@@ -706,7 +713,12 @@ def di_eta_window(
     message = attack.message if inconsistent == 0 else f"inconsistent at {inconsistent} points"
     # where every bound is 0, naming the least negative one would mislead
     names = tuple(r.winner if r.value > 0 else ("no_violation" if r.chsh <= 2 else "none") for r in res)
-    return DIEtaWindow(etas_all, np.array([r.value for r in res]), names,
+    # where both bounds were computed at one efficiency, a lower bound above the upper one by
+    # round-off is reported at it (at eta = v = 1: 0.999999999999994 beside 0.9999999999991974)
+    upper_at = {float(e): float(u) for e, u in zip(attack.etas, attack.upper[0])}
+    lowers = np.array([r.value if float(e) not in upper_at or r.value > upper_at[float(e)] + ATOL_DI
+                       else min(r.value, upper_at[float(e)]) for e, r in zip(etas_all, res)])
+    return DIEtaWindow(etas_all, lowers, names,
                        np.array([r.chsh_lower_bound for r in res]), np.array([r.chsh for r in res]), attack,
                        thresholds, float(visibility), float(theta), float(leakage), model, binning,
                        "lower: the best DI lower bound (qkdbounds.di.preprocessing.best_lower_bound: CHSH "

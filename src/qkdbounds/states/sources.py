@@ -223,7 +223,10 @@ def make_source(matrix: ArrayLike, dims: Sequence[int], *, project: bool = False
                          f"{_PROJECT_HINT}")
     tr = float(np.trace(m).real)
     if abs(tr - 1) > atol:
-        raise InputError(f"{name} has trace 1 {'+' if tr > 1 else '-'} {abs(tr - 1):.3g}, not 1 "
+        # (a near miss as 1 +- its deviation, which 6 significant digits would hide)
+        shown = (f"1 {'+' if tr > 1 else '-'} {abs(tr - 1):.3g}" if abs(tr - 1) < 1e-3
+                 else f"{tr:.6g}")
+        raise InputError(f"{name} has trace {shown}, not 1 "
                          f"(tolerance {atol:g}); "
                          f"{_PROJECT_HINT}")
     herm = m / 2 + m.conj().T / 2          # (m + m^H)/2 without overflow

@@ -264,6 +264,19 @@ def _key_of_canonical(canon: Mapping[str, Any]) -> str:
                     for name in PARAMETER_NAMES)
 
 
+def _as_computed(canon: Mapping[str, Any], params: Mapping[str, Any]) -> dict[str, Any]:
+    """The canonical parameters with each float as the point function received it (the key
+    rounds to 12 decimals; the ``params`` column keeps the value the stored number was computed
+    at, e.g. theta = pi/4 and not 0.785398163397, so asking it again gives the same number)."""
+    out = dict(canon)
+    for name, value in canon.items():
+        given = params.get(name)
+        if isinstance(value, float) and isinstance(given, (float, np.floating)) \
+                and not isinstance(given, bool) and math.isfinite(float(given)):
+            out[name] = float(given)
+    return out
+
+
 def _params_json(canon: Mapping[str, Any], question: str) -> str:
     """Canonical JSON of a point's full parameters (the ``params`` column)."""
     return json.dumps({**canon, "question": question}, sort_keys=True, separators=(",", ":"),
@@ -718,7 +731,7 @@ class ResultStore:
             question = canon.get("question", RATE_QUESTION)
             row.update(
                 param_key=_key_of_canonical(canon), function=function, version=self.version,
-                question=question, params=_params_json(canon, question),
+                question=question, params=_params_json(_as_computed(canon, params), question),
                 rate_upper_bound=_finite_or_none(result.get("rate_upper_bound")),
                 status=str(result.get("status", FAILED if error else "unknown")),
                 method=None if result.get("method") is None else str(result.get("method")),
