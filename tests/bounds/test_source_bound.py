@@ -272,7 +272,7 @@ def test_cli_povm_file_equals_api(tmp_path, capsys, rng):
                                   measurements=[a, b])
     assert data["rate_upper_bound"] == pytest.approx(ref.value, abs=1e-12)
     assert data["measurements_file"] == str(povm_file) and data["attack"] == "best"
-    assert data["measurements"] == ["party0", "party1"]  # the POVM labels of the file
+    assert data["measurements"] == ["POVM(3)", "POVM(4)"]  # one label on every route
 
 
 BAD_POVM_FILES = {
@@ -1135,8 +1135,8 @@ def test_the_total_correlation_search_estimates_are_on_the_scale_of_its_values(m
     seen = {}
     original = sb._branch_and_bound
 
-    def spy(eve, settings, keys, leak, model, groups):
-        out = original(eve, settings, keys, leak, model, groups)
+    def spy(eve, settings, keys, leak, model, groups, refine=None):
+        out = original(eve, settings, keys, leak, model, groups, refine)
         seen.update(eve=eve, settings=settings, keys=keys, leak=leak, model=model, groups=groups,
                     best=out[0]["value"])
         return out
@@ -1213,3 +1213,36 @@ def test_a_projective_povm_is_its_basis():
     assert np.allclose(_canonical_basis(got), _canonical_basis(u), atol=1e-12)
     assert _basis_of(random_rank_one_povm(3, 4, np.random.default_rng(1)).elements) is None
     assert _basis_of(np.array([np.eye(2) / 2, np.eye(2) / 2])) is None
+
+
+def test_the_two_party_search_refines_its_keys_with_the_search_objective(monkeypatch):
+    # a candidate reaching the top of the branch and bound is first valued by the search
+    # objective (the quoted attack on the input frame's decomposition, an attack Eve can make):
+    # at or above her full evaluation there, and the search evaluates fewer candidates in full
+    import qkdbounds.bounds.source_bound as sb
+
+    seen = {}
+    original = sb._branch_and_bound
+
+    def spy(eve, settings, keys, leak, model, groups, refine=None):
+        out = original(eve, settings, keys, leak, model, groups, refine)
+        seen.update(eve=eve, settings=settings, refine=refine, leak=leak, model=model,
+                    groups=groups, evaluated=out[1])
+        return out
+
+    monkeypatch.setattr(sb, "_branch_and_bound", spy)
+    rng = np.random.default_rng(7)
+    g = rng.standard_normal((4, 4)) + 1j * rng.standard_normal((4, 4))
+    rho = g @ g.conj().T / np.trace(g @ g.conj().T).real
+    r = source_rate_upper_bound(rho, 0.1, dims=(2, 2))
+    assert seen["refine"] is not None
+    for st in seen["settings"][:8]:
+        full = sb._evaluate(seen["eve"], st, seen["leak"], seen["model"], seen["groups"])["value"]
+        assert full <= seen["refine"](st) + 1e-7
+    assert seen["evaluated"] < len(seen["settings"]) / 3
+    # the same maximum as the branch and bound without the refinement
+    monkeypatch.setattr(sb, "_branch_and_bound",
+                        lambda eve, settings, keys, leak, model, groups, refine=None:
+                        original(eve, settings, keys, leak, model, groups, None))
+    plain = source_rate_upper_bound(rho, 0.1, dims=(2, 2))
+    assert plain.value == pytest.approx(r.value, abs=1e-9)

@@ -369,8 +369,12 @@ def rate_upper_bound(
     rng = check_rng("rng", rng)
 
     route = choose_route(d, n, measurements, attack)
+    # (Z bases given explicitly stay on the general route: its certificate holds Eve's full
+    # gamma tensor on the d^N outcome strings)
     covariant = (route == "general" and n == 2 and attack != "intrinsic"
-                 and not isinstance(measurements, str) and _covariant_with_z(measurements))
+                 and not isinstance(measurements, str)
+                 and not all(m.is_computational for m in measurements)
+                 and _covariant_with_z(measurements))
     if covariant:
         # (U_A, U_B) with |U_A^dagger conj(U_B)|^2 a permutation: the isotropic state measured
         # there is the state measured in Z with Bob's outcomes relabelled (rho = (U x U*) rho
