@@ -175,8 +175,10 @@ def test_projection_distance_counts_the_anti_hermitian_part():
             make_source(np.eye(4) * 1e300, (2, 2), project=True)
 
 
-@pytest.mark.parametrize("factor,shown", [(1 + 2e-9, "1 + 2e-09"), (1 - 3e-9, "1 - 3e-09"), (1.5, "1 + 0.5")])
+@pytest.mark.parametrize("factor,shown", [(1 + 2e-9, "1 + 2e-09"), (1 - 3e-9, "1 - 3e-09"), (1.5, "1.5"),
+                                          (2.0, "2"), (0.0, "0")])
 def test_a_trace_just_off_one_is_shown_as_its_offset(factor, shown):
-    # it read "has trace 1, not 1" at 9 significant digits
+    # it read "has trace 1, not 1" at 9 significant digits; a trace far from 1 is its value
+    # (it read "1 + 1" for 2 and "1 - 1" for a zero matrix: audit of issue 19, session 34)
     with pytest.raises(InputError, match=f"has trace {re.escape(shown)}, not 1"):
         make_source(np.eye(4) / 4 * factor, (2, 2))
