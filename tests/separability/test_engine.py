@@ -168,3 +168,50 @@ def test_product_fit_stops_once_dps_proves_entanglement(monkeypatch):
     assert res.weight_outer_dps < 0.999
     assert calls["fit"] == engine.FIT_STARTS
     assert calls["outer"] == 1
+
+
+def test_product_fit_for_three_parties_stops_after_its_first_starts():
+    # review of session 34: for N >= 3 no outer bound tells a PPT entangled input from a
+    # separable one, so the fit ran to its deadline on every such input (a noisy W state's
+    # quick runs: 2.7 s instead of 0.13 s); it now stops after FIT_STARTS starts, and frame runs
+    # (route="local_ascent") skip it
+    import qkdbounds.separability._engine as eng
+    from qkdbounds.states.sources import make_source
+
+    calls = []
+    original = eng._product_fit_route
+
+    def spy(*args, **kwargs):
+        out = original(*args, **kwargs)
+        calls.append(out)
+        return out
+
+    w = np.zeros(8)
+    w[[1, 2, 4]] = 1 / np.sqrt(3)
+    from qkdbounds.separability._exact import fit_product_ensemble as fit
+
+    counted = []
+
+    def counting_fit(*args, **kwargs):
+        counted.append(1)
+        return fit(*args, **kwargs)
+
+    import qkdbounds.separability._exact as ex
+    old = ex.fit_product_ensemble
+    ex.fit_product_ensemble = counting_fit
+    eng._product_fit_route = spy
+    try:
+        w_state = 0.2 * np.outer(w, w) + 0.8 * np.eye(8) / 8   # PPT across every party
+        for i in range(3):
+            from qkdbounds.states import min_pt_eigenvalue
+            assert min_pt_eigenvalue(w_state, (2, 2, 2), [i]) > 0
+        eng._product_fit_route(w_state, (2, 2, 2), np.random.default_rng(0),
+                               deadline=float("inf"))
+        assert 0 < len(counted) <= eng.FIT_STARTS
+        calls.clear()
+        eng.certified_separable_weight(make_source(w_state, (2, 2, 2)),
+                                       rng=np.random.default_rng(0), route="local_ascent")
+        assert calls == []
+    finally:
+        ex.fit_product_ensemble = old
+        eng._product_fit_route = original

@@ -818,12 +818,15 @@ def _exp_i_hermitian(h: NDArray, directions: NDArray | None = None):
 
 
 def _local_search(terms, starts: list[_Setting], n_runs: int,
-                  stop_at_repeat: bool = False) -> list[tuple[_Setting, float]]:
+                  stop_at_repeat: bool = False, fallback=None) -> list[tuple[_Setting, float]]:
     r"""L-BFGS maximisations (NLopt, :func:`qkdbounds._optim.minimize_box` without bounds: no
     ``scipy.optimize`` import, ~0.3 s of the CLI's start-up) of the search objective
     (:func:`_local_objective` on ``terms``) over :math:`U_i\exp(iH_i)` from ``starts`` in turn,
-    ``n_runs`` of them at most: a start where the objective is 0 is skipped (Eve's attack gives
-    no key there and on a neighbourhood: the gradient is 0, nothing to climb).  Returns the
+    ``n_runs`` of them at most: where the objective is 0 (Eve's attack gives no key there and on
+    a neighbourhood: the gradient is 0, nothing to climb) the run climbs ``fallback`` instead
+    (terms of a larger objective, e.g. the paper attack's, which is still positive near the
+    threshold: its maximum is a candidate where the quoted attack may leave key), and a start
+    where that is 0 too is skipped.  Returns the
     distinct maxima (:func:`_same_measurement`) with the objective's value there.  The
     objective is multimodal (random 3x3 states: a third of the starts reach the highest
     maximum), so the runs do not stop at a repeated maximum, unless ``stop_at_repeat`` (N >= 3,
@@ -838,7 +841,11 @@ def _local_search(terms, starts: list[_Setting], n_runs: int,
             break
         unitaries, negative, n_params = _local_objective(terms, start.unitaries)
         if negative(np.zeros(n_params))[0] >= 0:
-            continue
+            if fallback is None:
+                continue
+            unitaries, negative, n_params = _local_objective(fallback, start.unitaries)
+            if negative(np.zeros(n_params))[0] >= 0:
+                continue
         runs += 1
         res = minimize_box(negative, np.zeros(n_params), -np.inf, np.inf, ftol_rel=LOCAL_FTOL,
                            xtol_rel=1e-10, maxeval=LOCAL_MAXEVAL, vector_storage=10)
@@ -1396,7 +1403,7 @@ def _evaluate_rest(eve, adapted, paper, extended, trivial):
             "value_by_decomposition": {r[1]: float(r[0]) for r in (extended or paper)}}
 
 
-def _qubit_settings(source: Source, quick, terms, n_grid: int, n_polish: int):
+def _qubit_settings(source: Source, quick, terms, n_grid: int, n_polish: int, fallback=None):
     """Two-qubit candidates: Bloch-axis pairs (:func:`~qkdbounds.measurements.qubit.candidate_axis_pairs`),
     then local maximisations of the search objective (:func:`_local_search` on ``terms``) from
     the best ``n_polish`` of them by the quick key."""
@@ -1409,7 +1416,7 @@ def _qubit_settings(source: Source, quick, terms, n_grid: int, n_polish: int):
     settings = [setting(a, b) for a, b in pairs]
     keys = np.array([quick(st) for st in settings])
     starts = [settings[i] for i in np.argsort(-keys, kind="stable")]
-    local = _local_search(terms, starts, n_polish)
+    local = _local_search(terms, starts, n_polish, fallback=fallback)
     how = (f"two-qubit search over Bloch axes: (Z,Z) + {n_grid}x{n_grid} Fibonacci-hemisphere "
            f"pairs + {n_grid} max-correlation partners + 3 singular-vector pairs of T, then "
            f"local maximisations (NLopt L-BFGS with the envelope-theorem gradient, <= "
@@ -1428,7 +1435,8 @@ def _objective_name(terms) -> str:
             + (" (the least)" if len(problems) > 1 and forms == 1 else ""))
 
 
-def _search_settings(source: Source, terms, rng, n_search: int, n_local: int, quick):
+def _search_settings(source: Source, terms, rng, n_search: int, n_local: int, quick,
+                     fallback=None):
     """Candidate settings: Z, ``n_search`` Haar-random ones, and the local maxima of the search
     objective (:func:`_local_search` on ``terms``) from the best ``n_local`` of them by
     ``quick(setting)`` (the branch and bound's upper estimate, memoised by the caller) with
@@ -1436,7 +1444,8 @@ def _search_settings(source: Source, terms, rng, n_search: int, n_local: int, qu
     zs = _unitary_setting([np.eye(d, dtype=complex) for d in source.dims])
     sampled = [zs] + [_unitary_setting([_haar(d, rng) for d in source.dims]) for _ in range(n_search)]
     ranked = sorted(sampled, key=lambda s: -quick(s))
-    local = _local_search(terms, ranked, n_local, stop_at_repeat=len(source.dims) >= 3)
+    local = _local_search(terms, ranked, n_local, stop_at_repeat=len(source.dims) >= 3,
+                          fallback=fallback)
     how = f"Z plus {n_search} seeded Haar-random local settings (all parties free)"
     if n_local:
         how += (f", then local maximisations (NLopt L-BFGS with the envelope-theorem gradient, <= "
@@ -1809,6 +1818,10 @@ def _point(src, eve, leak, model, measurements, given, attack, cut_bound, n_sear
     forms = [singletons]
     terms = (_search_terms(base_problem, trivial_problem, attack, eve.use_trivial, forms)
              if n == 2 else [(base_problem, "paper", singletons, 1.0 / (n - 1))])
+    # where the extended attack leaves no key at a start (near the threshold: often at every
+    # start), the run climbs the paper attack's value instead (the quick key's attacks)
+    fallback = (_search_terms(base_problem, trivial_problem, "paper", eve.use_trivial, forms)
+                if n == 2 and attack != "paper" else None)
 
     estimates: dict = {}
 
@@ -1840,9 +1853,11 @@ def _point(src, eve, leak, model, measurements, given, attack, cut_bound, n_sear
     elif measurements != "search":
         settings, how = [zs], "computational bases"
     elif dims == (2, 2):
-        settings, local, how = _qubit_settings(src, quick, terms, N_QUBIT_GRID, N_QUBIT_POLISH)
+        settings, local, how = _qubit_settings(src, quick, terms, N_QUBIT_GRID, N_QUBIT_POLISH,
+                                               fallback)
     else:
-        settings, local, how = _search_settings(src, terms, rng, n_search, n_local, quick)
+        settings, local, how = _search_settings(src, terms, rng, n_search, n_local, quick,
+                                                fallback)
     # (a local maximum's key: its quick estimate or the search objective's value there, the
     # smaller -- both are values of explicit attacks on the input frame's decomposition or the
     # trivial one, so above Eve's minimum with every decomposition)
@@ -1984,9 +1999,12 @@ def _point(src, eve, leak, model, measurements, given, attack, cut_bound, n_sear
     # a zero is optimal at its setting; after a search it is optimal for the question (no key at
     # any setting) only when Eve's decomposition is separable (q = 1): otherwise the search, a
     # heuristic, may have missed a setting with key
-    searched = len(settings) > 1
-    status = Status.OPTIMAL if zero_key and (not searched or best_q >= 1) else Status.CERTIFIED
-    if zero_key and searched and best_q < 1:
+    searched = measurements == "search" and given is None
+    # (no key at any setting: a separable decomposition, or every round leaking in the uniform
+    # model -- Eve then holds every outcome)
+    everywhere = best_q >= 1 or (leak >= 1 and model == "uniform")
+    status = Status.OPTIMAL if zero_key and (not searched or everywhere) else Status.CERTIFIED
+    if zero_key and searched and not everywhere:
         notes.append(f"Eve's attack leaves no key at each of the {len(settings)} settings the "
                      f"search tried; the search is a heuristic (not a certified maximum), so a "
                      f"setting it did not try may leave key")
