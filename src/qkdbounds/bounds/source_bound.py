@@ -592,7 +592,7 @@ def _given_setting(measurements, dims) -> _Setting:
 
 
 def _basis_of(elements, atol: float = 1e-9) -> NDArray | None:
-    """The unitary whose columns are the vectors of a projective rank-1 POVM (d elements
+    r"""The unitary whose columns are the vectors of a projective rank-1 POVM (d elements
     :math:`|u_k\rangle\langle u_k|` summing to the identity, each to ``atol``), None for any
     other POVM."""
     elements = np.asarray(elements, dtype=complex)

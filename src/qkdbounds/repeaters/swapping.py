@@ -224,13 +224,13 @@ def _two_qudit_state(state, d: int) -> NDArray[np.complex128]:
 
 
 def _fidelity(state: NDArray, d: int) -> float:
-    """:math:`\langle\phi^+|\rho|\phi^+\rangle` (a state's, read off as is)."""
+    r""":math:`\langle\phi^+|\rho|\phi^+\rangle` (a state's, read off as is)."""
     phi = max_entangled_state(d)
     return float(np.real(phi.conj() @ state @ phi))
 
 
 def _twirl_of(fid: float, d: int) -> NDArray[np.complex128]:
-    """The isotropic state of fidelity ``fid``: :math:`F\phi^+ + (1-F)(I-\phi^+)/(d^2-1)`."""
+    r"""The isotropic state of fidelity ``fid``: :math:`F\phi^+ + (1-F)(I-\phi^+)/(d^2-1)`."""
     phi = max_entangled_state(d)
     proj = np.outer(phi, phi.conj())
     return fid * proj + (1 - fid) * (np.eye(d * d) - proj) / (d * d - 1)

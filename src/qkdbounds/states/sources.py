@@ -193,8 +193,11 @@ def make_source(matrix: ArrayLike, dims: Sequence[int], *, project: bool = False
                     f"line? write one row per line" if m.shape[0] == total * total else "")
             raise InputError(f"{name} is a state vector of {m.shape[0]} entries, but dims "
                              f"{list(dims)} multiply to {total}{hint}")
-        norm = float(np.linalg.norm(m))
-        if not np.all(np.isfinite(m)) or norm == 0:
+        if not np.all(np.isfinite(m)):
+            raise InputError(f"{name}: a state vector must be finite and non-zero")
+        with np.errstate(over="ignore"):      # (entries near 1e300: the norm is inf, said below)
+            norm = float(np.linalg.norm(m))
+        if norm == 0:
             raise InputError(f"{name}: a state vector must be finite and non-zero")
         if abs(norm - 1) > _input_tolerance(raw.dtype, m.shape[0]):
             raise InputError(f"{name}: the state vector has norm {norm:.9g}, not 1 (tolerance "
