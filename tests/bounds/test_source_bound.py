@@ -626,7 +626,10 @@ def test_local_search_gradient_is_the_value_s_derivative(dims, kind, trivial, le
     singles = [[i] for i in range(n)]
     terms = [(problem, kind, singles, 1.0 / (n - 1))]
     if trivial:
-        rho = problem.dec.q * _sigma_of(problem.dec) + (1 - problem.dec.q) * problem.dec.tau
+        from qkdbounds.separability._ensemble import mix
+
+        dec = problem.dec
+        rho = dec.q * mix(dec.weights, dec.vectors) + (1 - dec.q) * dec.tau
         terms.append((_Problem(_trivial_decomposition(make_source(rho, dims)), dims, leak,
                                "uniform"), kind, singles, 1.0 / (n - 1)))
     base = [_haar(d, rng) for d in dims]
@@ -645,17 +648,6 @@ def test_local_search_gradient_is_the_value_s_derivative(dims, kind, trivial, le
             assert fd == pytest.approx(grad[j], rel=2e-3, abs=2e-6)
         checked += 1
     assert checked >= 2
-
-
-def _sigma_of(dec):
-    dims = [v.shape[1] for v in dec.vectors]
-    sigma = np.zeros((int(np.prod(dims)),) * 2, dtype=complex)
-    for k, w in enumerate(dec.weights):
-        vec = np.ones(1, dtype=complex)
-        for v in dec.vectors:
-            vec = np.kron(vec, v[k])
-        sigma += w * np.outer(vec, vec.conj())
-    return sigma
 
 
 def test_search_pools_every_frame_runs_decomposition():

@@ -47,7 +47,7 @@ from numpy.typing import ArrayLike
 
 from ..errors import (InputError, check_callback, check_choice, check_int, check_parameter, check_real,
                       check_rng)
-from ..measurements.bases import Measurement
+from ..measurements.bases import Measurement, same_basis
 from ..status import Status
 from ._results import RateBound, RateBounds
 from .isotropic_lower import LOWER_BOUND_METHOD, isotropic_lower_bound
@@ -446,10 +446,7 @@ def _covariant_with_z(measurements, atol: float = 1e-9) -> bool:
     outside the tolerance go to the general route, whose fixed Eq. (9) ensemble is looser
     there (a 1e-4 rotation: 0.7230 against 0.7160 at v = 0.95, L = 0.1; docs/routes.md)."""
     u_a, u_b = (np.asarray(m.unitary) for m in measurements)
-    if u_a.shape != u_b.shape:
-        return False
-    overlap = np.abs(u_a.conj().T @ u_b.conj()) ** 2
-    return bool(np.all(overlap.max(axis=1) > 1 - atol))
+    return same_basis(u_a, u_b.conj(), atol)
 
 
 def _covariant_result(result, measurements):

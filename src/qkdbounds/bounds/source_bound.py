@@ -73,6 +73,7 @@ from numpy.typing import NDArray
 
 from ..errors import (InputError, check_callback, check_choice, check_int, check_leakage_grid,
                       check_real, check_rng)
+from ..measurements.bases import same_basis
 from ..measurements.povm import POVM, check_povm, member_distributions, povm_distribution, \
     povm_from_unitary
 from .._tolerances import ATOL_RATE
@@ -748,19 +749,26 @@ class _Problem:
         s = dec.q * self.leak * p_sigma
         return c, s, p_tau, members
 
+    def extended_arrays(self, p_tau, p_sigma, member_masses):
+        r"""The extended attack's :math:`c`, :math:`u` (the movable mass: leaked separable
+        rounds, and leaked entangled ones in the uniform model), flags :math:`F` and the paper's
+        movable :math:`s` (:mod:`qkdbounds.attacks.extended`) from :math:`p_\tau`,
+        :math:`p_\sigma` and the members' masses :math:`w_kp_k` (grouped or not, shape
+        ``(G,) + dims``)."""
+        q = self.dec.q
+        c = (1 - q) * (1 - self.leak_u) * p_tau
+        s = q * self.leak * p_sigma
+        return c, s + (1 - q) * self.leak_u * p_tau, q * (1 - self.leak) * member_masses, s
+
     def extended_class(self, setting: _Setting):
         from ..attacks.extended import ExtendedQuestionClass
 
-        dec = self.dec
-        distributions = self._distributions(setting)
-        c, s, p_tau, _ = self._arrays(distributions)
-        grouped = distributions[3]
-        box = s + (1 - dec.q) * self.leak_u * p_tau  # leaked entangled rounds (uniform model)
+        p_tau, _, p_sigma, grouped = self._distributions(setting)
         # an empty ensemble (the trivial decomposition) gets one flag group of mass 0: the
         # extended attack's arrays need at least one group
-        flags = dec.q * (1 - self.leak) * grouped if grouped is not None else \
-            np.zeros((1,) + c.shape)
-        return ExtendedQuestionClass(c, box, flags, dec.q, s)
+        c, box, flags, s = self.extended_arrays(
+            p_tau, p_sigma, grouped if grouped is not None else np.zeros((1,) + p_tau.shape))
+        return ExtendedQuestionClass(c, box, flags, self.dec.q, s)
 
     def paper_value(self, setting: _Setting, n_starts: int, rng, groups=None) -> float:
         """The paper attack's value with Eve's structured starts (and ``n_starts`` random ones):
@@ -866,11 +874,7 @@ def _same_measurement(a: _Setting, b: _Setting, atol: float = SAME_BASIS_ATOL) -
     r"""Whether two settings of unitaries measure the same bases up to relabelled outcomes and
     phases (per party, :math:`|U_a^\dagger U_b|^2` is a permutation matrix to ``atol``): every
     value of the search is then the same."""
-    for u, v in zip(a.unitaries, b.unitaries):
-        overlap = np.abs(np.asarray(u).conj().T @ np.asarray(v)) ** 2
-        if not np.all(overlap.max(axis=1) > 1 - atol):
-            return False
-    return True
+    return all(same_basis(u, v, atol) for u, v in zip(a.unitaries, b.unitaries))
 
 
 def _search_terms(base_problem: _Problem, trivial_problem: _Problem, attack: str,
@@ -953,10 +957,9 @@ def _local_objective(terms, base):
         dec, leak = problem.dec, problem.leak
         q, w = dec.q, np.asarray(dec.weights, dtype=float)
         p_tau, members = problem.unitary_parts(us)
-        c = (1 - q) * (1 - problem.leak_u) * p_tau
-        s = q * leak * (np.tensordot(w, members, axes=1) if len(w) else np.zeros(dims))
-        box = s + (1 - q) * problem.leak_u * p_tau
-        flags = q * (1 - leak) * w.reshape((-1,) + (1,) * n) * members    # (K,) + dims
+        masses = w.reshape((-1,) + (1,) * n) * members                       # (K,) + dims
+        c, box, flags, s = problem.extended_arrays(p_tau, masses.sum(axis=0) if len(w) else
+                                                   np.zeros(dims), masses)
         flag_mass = (lambda eta: np.tensordot(eta, flags, axes=1)) if len(w) else \
             (lambda eta: 0.0)
         if index not in warm:

@@ -1,6 +1,7 @@
 """Projective measurements and outcome distributions of isotropic GHZ states."""
 
-from .bases import Measurement, computational, fourier, from_unitary, random_measurement, xz_plane
+from .bases import (Measurement, computational, fourier, from_unitary, random_measurement,
+                    same_basis, xz_plane)
 from .distributions import (
     dense_distribution,
     ghz_distribution,
@@ -14,6 +15,7 @@ __all__ = [
     "fourier",
     "from_unitary",
     "random_measurement",
+    "same_basis",
     "xz_plane",
     "dense_distribution",
     "ghz_distribution",

@@ -21,6 +21,7 @@ __all__ = [
     "xz_plane",
     "from_unitary",
     "random_measurement",
+    "same_basis",
 ]
 
 #: Tolerance of the unitarity check of user-supplied measurement matrices.
@@ -108,3 +109,21 @@ def random_measurement(local_dim: int, rng: np.random.Generator) -> Measurement:
     q, r = np.linalg.qr(z)
     q = q * (np.diag(r) / np.abs(np.diag(r)))
     return Measurement(q, "haar")
+
+
+def same_basis(u, v, atol: float = 1e-9) -> bool:
+    r"""Whether two bases measure the same thing up to relabelled outcomes and phases:
+    :math:`|U^\dagger V|^2` (``u``, ``v`` unitaries whose columns are the basis vectors, shape
+    ``(d, d)``) is a permutation matrix to ``atol``.  False for unitaries of different sizes.
+
+    Examples
+    --------
+    >>> h = np.array([[1, 1], [1, -1]]) / np.sqrt(2)
+    >>> same_basis(h, h[:, ::-1] * 1j), same_basis(h, np.eye(2))
+    (True, False)
+    """
+    u, v = np.asarray(u), np.asarray(v)
+    if u.shape != v.shape:
+        return False
+    overlap = np.abs(u.conj().T @ v) ** 2
+    return bool(np.all(overlap.max(axis=1) > 1 - atol))
