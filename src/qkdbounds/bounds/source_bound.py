@@ -1879,8 +1879,9 @@ def _point(src, eve, leak, model, measurements, given, attack, cut_bound, n_sear
                         for (st, _), k in zip(local, local_keys)])
             if len(settings) > 1 else np.zeros(1))
     refine = None
-    if len(settings) > 1 and n == 2 and all(u is not None for st in settings
-                                            for u in st.unitaries):
+    # (with attack="paper" the objective is the quick key itself: nothing to refine)
+    if len(settings) > 1 and n == 2 and attack != "paper" and all(
+            u is not None for st in settings for u in st.unitaries):
         def refine(st):
             """The search objective at ``st`` (per party; the scale of the keys)."""
             _, negative, n_params = _local_objective(terms, st.unitaries)
