@@ -1218,8 +1218,9 @@ def test_the_two_party_search_refines_its_keys_with_the_search_objective(monkeyp
 
     def spy(eve, settings, keys, leak, model, groups, refine=None):
         out = original(eve, settings, keys, leak, model, groups, refine)
-        seen.update(eve=eve, settings=settings, refine=refine, leak=leak, model=model,
-                    groups=groups, evaluated=out[1])
+        if "eve" not in seen:       # (the search's; a second one values the polished setting)
+            seen.update(eve=eve, settings=settings, refine=refine, leak=leak, model=model,
+                        groups=groups, evaluated=out[1])
         return out
 
     monkeypatch.setattr(sb, "_branch_and_bound", spy)
@@ -1267,3 +1268,26 @@ def test_a_searched_zero_is_optimal_only_where_no_setting_can_have_key():
     asked = source_rate_upper_bound(np.outer(psi, psi.conj()), 0.0, dims=(3, 3),
                                     measurements=[np.eye(3), f])
     assert asked.value > 1.5
+
+
+def test_two_qubit_search_polishes_on_all_of_eves_decompositions():
+    # audit of issue 19 (session 34): a random two-qubit state (seed 12) at L = 0 was reported at
+    # 0.1661 (0.1719 after the search climbed the quoted attack) while the setting the search
+    # reports at L = 0.1 gives 0.1833 at L = 0: the maxima on the input frame's decomposition
+    # are where Eve's frame runs help her most; one more run from the reported setting on the
+    # least over all her decompositions reaches 0.1851
+    r = np.random.default_rng(12)
+    g = r.normal(size=(4, 4)) + 1j * r.normal(size=(4, 4))
+    rho = g @ g.conj().T / np.trace(g @ g.conj().T).real
+    searched = source_rate_upper_bound(rho, 0.0, dims=(2, 2))
+    other = source_rate_upper_bound(rho, 0.1, dims=(2, 2))
+    asked = source_rate_upper_bound(rho, 0.0, dims=(2, 2),
+                                    measurements=list(other.certificate["measurement_unitaries"]))
+    assert searched.value > 0.184           # above 0.1833, the L = 0.1 setting's value before
+    assert searched.value >= asked.value - 1e-3     # (that search now polishes too: 0.18515)
+    assert "all of Eve's decompositions" in searched.method
+    # the reported number is the question at the reported setting (the polish is a candidate
+    # like the others)
+    again = source_rate_upper_bound(rho, 0.0, dims=(2, 2),
+                                    measurements=list(searched.certificate["measurement_unitaries"]))
+    assert again.value == pytest.approx(searched.value, abs=1e-9)
