@@ -825,8 +825,8 @@ def _exp_i_hermitian(h: NDArray, directions: NDArray | None = None):
     return exp, np.einsum("rk,zkl,sl->zrs", vec, f * inner, vec.conj())
 
 
-def _local_search(terms, starts: list[_Setting], n_runs: int,
-                  stop_at_repeat: bool = False, fallback=None) -> list[tuple[_Setting, float]]:
+def _local_search(terms, starts: list[_Setting], n_runs: int, stop_at_repeat: bool = False,
+                  fallback=None, maxeval: int = None) -> list[tuple[_Setting, float]]:
     r"""L-BFGS maximisations (NLopt, :func:`qkdbounds._optim.minimize_box` without bounds: no
     ``scipy.optimize`` import, ~0.3 s of the CLI's start-up) of the search objective
     (:func:`_local_objective` on ``terms``) over :math:`U_i\exp(iH_i)` from ``starts`` in turn,
@@ -856,7 +856,7 @@ def _local_search(terms, starts: list[_Setting], n_runs: int,
                 continue
         runs += 1
         res = minimize_box(negative, np.zeros(n_params), -np.inf, np.inf, ftol_rel=LOCAL_FTOL,
-                           xtol_rel=1e-10, maxeval=LOCAL_MAXEVAL, vector_storage=10)
+                           xtol_rel=1e-10, maxeval=maxeval or LOCAL_MAXEVAL, vector_storage=10)
         setting, value = _unitary_setting(unitaries(res.x)), -float(res.fun)
         same = next((k for k, (other, _) in enumerate(found)
                      if _same_measurement(setting, other, SAME_MAXIMUM_ATOL)), None)
@@ -1025,6 +1025,9 @@ MAX_FRAME_RUNS = 4
 #: :data:`MAX_FRAME_RUNS`) and the reported setting's restarts (each setting at most
 #: :data:`MAX_FRAME_RUNS` of its own).
 MAX_TOTAL_FRAME_RUNS = 3 * MAX_FRAME_RUNS
+#: Evaluations of the two-qubit search's last local run (from the reported setting, on every
+#: decomposition Eve has: ~7 extended attacks per evaluation).
+POLISH_MAXEVAL = 15
 #: Two-qubit search: Fibonacci axes per party and local maximisations from the best grid pairs.
 N_QUBIT_GRID = 6
 N_QUBIT_POLISH = 4
@@ -1896,7 +1899,8 @@ def _point(src, eve, leak, model, measurements, given, attack, cut_bound, n_sear
         # 0.1875; ~0.1 s)
         decs = [eve.base] + ([eve.trivial] if eve.use_trivial else []) + eve.pool()
         pooled = [(_Problem(d, dims, leak, model), terms[0][1], singletons, 1.0) for d in decs]
-        polished = [(st, v) for st, v in _local_search(pooled, [best["setting"]], 1)
+        polished = [(st, v) for st, v in _local_search(pooled, [best["setting"]], 1,
+                                                       maxeval=POLISH_MAXEVAL)
                     if not _same_measurement(st, best["setting"])]
         if polished:
             st, v = polished[0]
