@@ -354,6 +354,28 @@ def bench_di_sweep(quick):
         "-", "-", "0", again.computed == 0 and again.skipped == again.total)
 
 
+def bench_di_concurrent():
+    """Issue 21: two identical DI sweeps started together on one store (two CLI processes, one
+    local worker each) compute each point once between them."""
+    import json
+
+    axes = ["--visibility", "0.96:1:0.01", "--eta", "0.93,0.95,0.97,1", "--leakage", "0"]  # 20
+    with tempfile.TemporaryDirectory() as tmp:
+        store = Path(tmp) / "shared.sqlite"
+        cmd = [sys.executable, "-m", "qkdbounds", "sweep", "--question", "di", *axes, "--store",
+               str(store), "--workers", "1", "--name", "shared", "--json", "--quiet"]
+        procs = [subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                 for _ in range(2)]
+        outs = [p.communicate(timeout=900) for p in procs]
+    ok = all(p.returncode == 0 for p in procs)
+    summaries = [json.loads(out) for out, _ in outs] if ok else []
+    computed = [s["computed"] for s in summaries]
+    total = summaries[0]["total"] if summaries else 0
+    row("21 two concurrent DI sweeps on one store (points computed)",
+        f"{' + '.join(map(str, computed)) or 'failed'} of {total}", "-", "-", "each point once",
+        ok and sum(computed) == total and all(s["failed"] == 0 for s in summaries))
+
+
 def bench_reproduce(reps):
     with tempfile.TemporaryDirectory() as tmp:
         t, _ = measure(cli("reproduce", "--out", Path(tmp) / "out", "--quiet"), reps)
@@ -493,6 +515,7 @@ def main(argv=None):
     bench_crossover(reps, args.quick)
     bench_di(reps, args.quick)
     bench_di_sweep(args.quick)
+    bench_di_concurrent()
     bench_sources(reps, args.quick)
     bench_data(reps, args.quick)
     print()
