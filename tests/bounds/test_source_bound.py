@@ -804,18 +804,27 @@ def test_local_search_skips_starts_where_the_objective_is_zero():
     assert len(found) == 1 and found[0][1] > 0
 
 
+def _search_against_the_other_leakages_setting(dims, seed):
+    """A random full-rank state (Ginibre, ``seed``), its search at L = 0, and the setting its
+    search reports at L = 0.1 asked at L = 0: ``(rho, searched, asked)`` (the audit's check that
+    a search is a maximum over the settings)."""
+    dim = int(np.prod(dims))
+    r = np.random.default_rng(seed)
+    g = r.normal(size=(dim, dim)) + 1j * r.normal(size=(dim, dim))
+    rho = g @ g.conj().T / np.trace(g @ g.conj().T).real
+    searched = source_rate_upper_bound(rho, 0.0, dims=dims)
+    other = source_rate_upper_bound(rho, 0.1, dims=dims)
+    asked = source_rate_upper_bound(rho, 0.0, dims=dims,
+                                    measurements=list(other.certificate["measurement_unitaries"]))
+    return rho, searched, asked
+
+
 def test_search_finds_the_setting_the_paper_attack_proxy_missed():
     # audit of issue 19 (session 34): a random 3x3 state (seed 31) at L = 0, where the search
     # on the paper attack's value reported 0.0883 while the setting the same search reported at
     # L = 0.1, asked alone at L = 0, gives 0.1478 (the extended attack is the binding one, and
     # its maximum sits elsewhere): the search on the quoted attack's value finds at least that
-    r = np.random.default_rng(31)
-    g = r.normal(size=(9, 9)) + 1j * r.normal(size=(9, 9))
-    rho = g @ g.conj().T / np.trace(g @ g.conj().T).real
-    searched = source_rate_upper_bound(rho, 0.0, dims=(3, 3))
-    other = source_rate_upper_bound(rho, 0.1, dims=(3, 3))
-    asked = source_rate_upper_bound(rho, 0.0, dims=(3, 3),
-                                    measurements=list(other.certificate["measurement_unitaries"]))
+    _, searched, asked = _search_against_the_other_leakages_setting((3, 3), 31)
     assert asked.value > 0.14
     assert searched.value >= asked.value - 1e-3
 
@@ -1276,13 +1285,7 @@ def test_two_qubit_search_polishes_on_all_of_eves_decompositions():
     # reports at L = 0.1 gives 0.1833 at L = 0: the maxima on the input frame's decomposition
     # are where Eve's frame runs help her most; one more run from the reported setting on the
     # least over all her decompositions reaches 0.1851
-    r = np.random.default_rng(12)
-    g = r.normal(size=(4, 4)) + 1j * r.normal(size=(4, 4))
-    rho = g @ g.conj().T / np.trace(g @ g.conj().T).real
-    searched = source_rate_upper_bound(rho, 0.0, dims=(2, 2))
-    other = source_rate_upper_bound(rho, 0.1, dims=(2, 2))
-    asked = source_rate_upper_bound(rho, 0.0, dims=(2, 2),
-                                    measurements=list(other.certificate["measurement_unitaries"]))
+    rho, searched, asked = _search_against_the_other_leakages_setting((2, 2), 12)
     assert searched.value > 0.184           # above 0.1833, the L = 0.1 setting's value before
     assert searched.value >= asked.value - 1e-3     # (that search now polishes too: 0.18515)
     assert "all of Eve's decompositions" in searched.method

@@ -826,7 +826,7 @@ def _exp_i_hermitian(h: NDArray, directions: NDArray | None = None):
 
 
 def _local_search(terms, starts: list[_Setting], n_runs: int, stop_at_repeat: bool = False,
-                  fallback=None, maxeval: int = None) -> list[tuple[_Setting, float]]:
+                  fallback=None, maxeval: int | None = None) -> list[tuple[_Setting, float]]:
     r"""L-BFGS maximisations (NLopt, :func:`qkdbounds._optim.minimize_box` without bounds: no
     ``scipy.optimize`` import, ~0.3 s of the CLI's start-up) of the search objective
     (:func:`_local_objective` on ``terms``) over :math:`U_i\exp(iH_i)` from ``starts`` in turn,
