@@ -358,6 +358,17 @@ def test_plan_sweep_stores_the_planner_answer_and_plots_against_distance(tmp_pat
     assert row["rate_upper_bound"] == direct.end_to_end["rate_upper_bound"]
     assert result["key_rate_upper_bound_bps"] == direct.end_to_end["key_rate_upper_bound_bps"]
     assert row["param_key"].startswith("question=plan;distance_km=150.0;segments=4;leakage=0.05")
+    # the stored point is the CLI's JSON object (one to_dict): the decision keys at top level
+    code, out, _ = _main(capsys, "plan", "--distance-km", "150", "--segments", "4", "--leakage", "0.05",
+                         "--memory-t2-s", "0.01", "--json")
+    cli = json.loads(out)
+    assert code == 0 and set(result) == set(cli)
+    for key in ("verdict", "lower_bound", "lower_bound_method", "plob_bound", "repeaters_can_beat_plob"):
+        assert result[key] == cli[key], key
+    code, out, _ = _main(capsys, "results", "export", "--store", str(store), "--format", "json", "--out",
+                         str(tmp_path / "plan.json"))
+    exported = json.loads((tmp_path / "plan.json").read_text())
+    assert code == 0 and len(exported) == 4 and all(r["verdict"] in ("key", "open", "no_key") for r in exported)
 
     code, out, _ = _main(capsys, "results", "plot", "--store", str(store), "--out",
                          str(tmp_path / "plan.png"), "--y", "key_rate_upper_bound_bps", "--json")

@@ -28,38 +28,7 @@ def handle(args) -> dict:
                   memory_t2_s=args.memory_t2_s, memory_noise=args.memory_noise,
                   source_rate_hz=args.source_rate_hz, local_dim=args.dim, attack=args.attack)
     plan = plan_link(args.distance_km, args.segments, args.leakage, **kwargs)
-    e = plan.end_to_end
-    out = {
-        "distance_km": plan.distance_km,
-        "segments": plan.segments,
-        "transmissivity": e["transmissivity"],
-        "rate_upper_bound": e["rate_upper_bound"],
-        "rate_upper_bound_mean": e["rate_upper_bound_mean"],
-        "rate_upper_bound_stderr": e["rate_upper_bound_stderr"],
-        "lower_bound": e["lower_bound"],
-        "lower_bound_method": e["lower_bound_method"],
-        "verdict": e["verdict"],
-        "pair_rate_hz": e["pair_rate_hz"],
-        "pair_rate_hz_stderr": e["pair_rate_hz_stderr"],
-        "pair_rate_upper_bound_hz": e["pair_rate_upper_bound_hz"],
-        "key_rate_upper_bound_bps": e["key_rate_upper_bound_bps"],
-        "plob_bound": e["plob_bound"],
-        "plob_key_rate_bps": e["plob_key_rate_bps"],
-        "plob_repeater_chain_bound": e["plob_repeater_chain_bound"],
-        "plob_repeater_chain_key_rate_bps": e["plob_repeater_chain_key_rate_bps"],
-        "citation": e["plob_citation"],
-        "notes": [n for n in (e["pair_rate_note"],) if n],
-        "repeaters_can_beat_plob": plan.repeaters_can_beat_plob,
-        "segment": plan.segment,
-        "end_to_end": e,
-        "parameters": plan.parameters,
-        "units": {"rate_upper_bound": "bits per delivered pair (averaged over the heralding "
-                                      "times, mean + 3 standard errors)",
-                  "plob_bound": "bits per channel use", "*_bps": "bits per second",
-                  "*_hz": "per second"},
-        "method": plan.method,
-        "status": plan.status, "message": plan.message,
-    }
+    out = plan.to_dict()
     if args.target_key_rate_bps is not None:
         from ..repeaters.planner import max_distance_plans
         from ._progress import progress

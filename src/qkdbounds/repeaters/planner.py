@@ -43,6 +43,7 @@ from .link_bounds import link_key_bound
 from .links import compose_chain, dephase_weights, depolarize_weights, isotropic_weights
 
 __all__ = ["LinkPlan", "plan_link", "plan_path", "heralding", "expected_max_attempts_lower",
+           "expected_max_attempts_upper",
            "chain_rate_per_pair", "PLOB_CITATION", "plob_bound", "fibre_transmissivity", "max_distance",
            "min_segments", "distance_curve", "FIBRE_SPEED_KM_S", "check_link_parameters"]
 
@@ -87,7 +88,10 @@ class LinkPlan(StatusField):
         ``weights``, ``rate_upper_bound`` (bits per delivered pair), ``pair_rate_hz``,
         ``key_rate_upper_bound_bps``, ``plob_bound`` (bits per use), ``plob_key_rate_bps``.
     repeaters_can_beat_plob : bool or None
-        The chain's key bound per second exceeds the repeaterless bound (``None`` if unknown).
+        Decided from both sides of the chain's key per second against the repeaterless PLOB
+        bound: ``True`` when the chain's achievable key (``key_rate_lower_bound_bps``, the lower
+        bound per pair times ``pair_rate_lower_bound_hz``) exceeds it, ``False`` when its key
+        bound (``key_rate_upper_bound_bps``) does not, ``None`` when neither (undecided).
     method : str
     status : Status
         ``closed_form`` with perfect memories (the bound per pair is the chain's closed form);
@@ -106,6 +110,29 @@ class LinkPlan(StatusField):
     method: str = "heralded midpoint links, memories, ideal swapping; composition law; CC bound"
     status: Status = Status.CLOSED_FORM
     message: str = ""
+
+    def to_dict(self) -> dict:
+        """The JSON object of ``qkdbounds plan`` (and of a ``plan`` sweep point): the end-to-end
+        figures at top level (SPEC: ``transmissivity``, ``rate_upper_bound``, ``plob_bound``,
+        ``verdict``, ``lower_bound``, ...), then the ``segment`` and ``end_to_end`` records."""
+        e = self.end_to_end
+        keys = ("transmissivity", "rate_upper_bound", "rate_upper_bound_mean", "rate_upper_bound_stderr",
+                "lower_bound", "lower_bound_method", "verdict", "pair_rate_hz", "pair_rate_hz_stderr",
+                "pair_rate_upper_bound_hz", "pair_rate_lower_bound_hz", "key_rate_upper_bound_bps",
+                "key_rate_lower_bound_bps", "plob_bound", "plob_key_rate_bps", "plob_repeater_chain_bound",
+                "plob_repeater_chain_key_rate_bps")
+        return {"distance_km": self.distance_km, "segments": self.segments,
+                **{k: e[k] for k in keys},
+                "citation": e["plob_citation"],
+                "notes": [n for n in (e["pair_rate_note"],) if n],
+                "repeaters_can_beat_plob": self.repeaters_can_beat_plob,
+                "segment": self.segment, "end_to_end": e, "parameters": self.parameters,
+                "units": {"rate_upper_bound": "bits per delivered pair (averaged over the heralding "
+                                              "times, mean + 3 standard errors)",
+                          "lower_bound": "bits per delivered pair (of the time-averaged pair)",
+                          "plob_bound": "bits per channel use", "*_bps": "bits per second",
+                          "*_hz": "per second"},
+                "method": self.method, "status": self.status, "message": self.message}
 
 
 def _harmonic(k: int) -> float:
@@ -142,10 +169,33 @@ def expected_max_attempts_lower(success_probabilities) -> float:
     p = np.asarray(success_probabilities, dtype=float).ravel()
     if p.size == 0 or np.any(p <= 0):
         return math.inf
+    return max(1.0 / float(p.min()), _expected_max_exponential(p))
+
+
+def expected_max_attempts_upper(success_probabilities) -> float:
+    r"""Upper bound on :math:`E[\max_i T_i]`, :math:`T_i` independent geometric (attempts).
+
+    :math:`T_i = \lceil X_i\rceil \le X_i + 1` (see :func:`expected_max_attempts_lower`), so
+    :math:`E[\max_i T_i] \le E[\max_i X_i] + 1`; also :math:`E[\max_i T_i] \le \sum_i 1/p_i`.
+    The smaller of the two is returned (the quadrature's relative error, < 1e-12, is added).
+
+    Examples
+    --------
+    >>> round(expected_max_attempts_upper([0.5]), 12)        # one segment: min(2, 1/ln 2 + 1)
+    2.0
+    """
+    p = np.asarray(success_probabilities, dtype=float).ravel()
+    if p.size == 0 or np.any(p <= 0):
+        return math.inf
+    with np.errstate(over="ignore"):          # p near the smallest double: inf attempts
+        return min(float(np.sum(1.0 / p)), _expected_max_exponential(p) * (1 + 1e-11) + 1.0)
+
+
+def _expected_max_exponential(p: np.ndarray) -> float:
+    r""":math:`E[\max_i X_i]` for independent exponentials of rates :math:`-\ln(1-p_i)`."""
     lam = -np.log1p(-np.minimum(p, 1 - 1e-16))
-    first = 1.0 / float(p.min())
     if np.all(p == p[0]):
-        return max(first, _harmonic(p.size) / float(lam[0]))
+        return _harmonic(p.size) / float(lam[0])
     lo, hi = math.log(_T_LOW / lam.max()), math.log(_T_HIGH / lam.min())
     n_panels = max(1, math.ceil((hi - lo) / _GL_PANEL))
     edges = np.linspace(lo, hi, n_panels + 1)
@@ -156,8 +206,7 @@ def expected_max_attempts_lower(success_probabilities) -> float:
     t = np.exp(u)
     log_all_up = np.sum(np.log(-np.expm1(-np.outer(t, lam))), axis=1)
     integrand = -np.expm1(log_all_up) * t                      # dt = t du
-    integral = float(np.dot(weights, integrand)) + math.exp(lo)  # [0, t_low]: integrand ~ 1
-    return max(first, integral)
+    return float(np.dot(weights, integrand)) + math.exp(lo)  # [0, t_low]: integrand ~ 1
 
 
 def heralding(segment_lengths_km, *, loss_db_per_km: float = 0.2,
@@ -202,22 +251,24 @@ MIN_SAMPLED_PROBABILITY = 1e-12
 MC_SIGMAS = 4.0
 
 
-def _estimate_below_bound(estimate: float, stderr: float, bound: float, name: str,
-                          n_samples: int = 4096):
-    """Never report an estimate above the bound it claims: within ``MC_SIGMAS`` standard errors
-    it is sampling noise (the bound is reported, with a note); beyond, a bug.
+def _estimate_within_bounds(estimate: float, stderr: float, lower: float, upper: float, name: str,
+                            n_samples: int = 4096):
+    """Never report an estimate outside the bounds it is claimed between: within ``MC_SIGMAS``
+    standard errors it is sampling noise (the nearer bound is reported, with a note); beyond, a
+    bug.
 
     The allowance also holds ``bound / n_samples``: events rarer than about one in
     ``n_samples`` are missed by the sample even when its standard error is zero (e.g. a segment
     that fails once in 20,000 attempts)."""
-    if estimate <= bound:
+    if lower <= estimate <= upper:
         return estimate, None
-    if estimate - bound <= MC_SIGMAS * stderr + bound / n_samples:
-        return bound, (f"{name}: the Monte Carlo estimate {estimate:.6g} +- {stderr:.2g} lies above "
-                       f"the upper bound within {MC_SIGMAS:g} standard errors (sampling noise); "
+    bound, side = (upper, "above the upper") if estimate > upper else (lower, "below the lower")
+    if abs(estimate - bound) <= MC_SIGMAS * stderr + bound / n_samples:
+        return bound, (f"{name}: the Monte Carlo estimate {estimate:.6g} +- {stderr:.2g} lies {side} "
+                       f"bound within {MC_SIGMAS:g} standard errors (sampling noise); "
                        f"the bound is reported")
-    raise RuntimeError(f"{name}: Monte Carlo estimate {estimate:.6g} +- {stderr:.2g} exceeds its "
-                       f"upper bound {bound:.6g} beyond the error bar")
+    raise RuntimeError(f"{name}: Monte Carlo estimate {estimate:.6g} +- {stderr:.2g} lies {side} "
+                       f"bound {bound:.6g} beyond the error bar")
 
 
 def _noiseless_rate(chain, lam_total, channel, d, leak, model, memory_noise, attack):
@@ -323,7 +374,10 @@ def plan_path(segment_lengths_km, leakage: float, *, model: str = "uniform",
     :math:`\max(1/p_{min}, \int_0^\infty(1-\prod_i(1-e^{-\lambda_i t}))dt)`,
     :math:`\lambda = -\ln(1-p)`; :math:`H_K/\lambda` for K equal segments; exact for one),
     so ``pair_rate_upper_bound_hz`` :math:`= 1/(\tau E_{low})` bounds the rate of delivered
-    pairs, and ``key_rate_upper_bound_bps`` is that times the bound per pair.
+    pairs, and ``key_rate_upper_bound_bps`` is that times the bound per pair.  On the other side,
+    :math:`E[\max_i T_i] \le E_{up}` (:func:`expected_max_attempts_upper`), so
+    ``pair_rate_lower_bound_hz`` :math:`= 1/(\tau E_{up})` and ``key_rate_lower_bound_bps`` is
+    that times ``lower_bound`` (key Alice and Bob can distil at that rate of pairs).
     ``pair_rate_hz`` is the Monte Carlo estimate :math:`1/(\tau\,\overline{\max_i T_i})` with
     its standard error ``pair_rate_hz_stderr`` (delta method).  :math:`E_{low}` is within one
     attempt of the true mean, so the estimate often lies a little above the bound by sampling
@@ -380,6 +434,7 @@ def plan_path(segment_lengths_km, leakage: float, *, model: str = "uniform",
                      else np.exp(-2.0 * waits.sum(axis=1) / memory_t2_s))
         e_max_lower = expected_max_attempts_lower(p)
         pair_rate_bound = 1.0 / (tau * e_max_lower)
+        pair_rate_lower = 1.0 / (tau * expected_max_attempts_upper(p))
         mean_t = float(t_max.mean())
         pair_rate = 1.0 / (tau * mean_t)
         # delta method: sd(1/x) ~ sd(x)/x^2
@@ -390,16 +445,16 @@ def plan_path(segment_lengths_km, leakage: float, *, model: str = "uniform",
                               f"probability {float(p.min()):.3g} < {MIN_SAMPLED_PROBABILITY:g} "
                               f"per attempt (beyond the sampler's range)")
         else:
-            pair_rate, pair_rate_note = _estimate_below_bound(pair_rate, pair_rate_se,
-                                                              pair_rate_bound, "pair_rate_hz",
-                                                              N_WAIT_SAMPLES)
+            pair_rate, pair_rate_note = _estimate_within_bounds(pair_rate, pair_rate_se, pair_rate_lower,
+                                                                pair_rate_bound, "pair_rate_hz",
+                                                                N_WAIT_SAMPLES)
     else:  # a segment never heralds (underflow at extreme lengths): no pair is delivered
         waits = np.full((1, k), math.inf)
         # (per delivered pair: without memories the pair does not decay, whatever the wait --
         # the bound per pair, and its verdict, do not depend on the distance; with memories an
         # unbounded wait depolarises it completely)
         lam_total = np.ones(1) if memory_t2_s is None else np.zeros(1)
-        pair_rate_bound = pair_rate = pair_rate_se = 0.0
+        pair_rate_bound = pair_rate = pair_rate_se = pair_rate_lower = 0.0
         pair_rate_note = ("no pair is delivered: a segment's heralding probability underflows "
                           "(0 in double precision); key per second 0")
     mean_lambda = float(lam_total.mean())
@@ -433,7 +488,12 @@ def plan_path(segment_lengths_km, leakage: float, *, model: str = "uniform",
     eta_total = fibre_transmissivity(dist, loss_db_per_km)
     plob = plob_bound(eta_total)
     key_bps = None if bound is None else pair_rate_bound * bound
+    key_lower_bps = None if lower is None else pair_rate_lower * lower
     plob_bps = f * plob
+    # decided from both sides: the chain's achievable key (lower bound) above the repeaterless
+    # bound proves the repeaters beat it; its key bound at or below rules it out
+    can_beat = (True if key_lower_bps is not None and key_lower_bps > plob_bps else
+                False if key_bps is not None and key_bps <= plob_bps else None)
     plob_chain = min(plob_bound(float(x)) for x in eta)      # Pirandola 2019: worst segment
     d2 = d * d
     end_to_end = {
@@ -443,7 +503,8 @@ def plan_path(segment_lengths_km, leakage: float, *, model: str = "uniform",
         "rate_upper_bound_mean": mean_rate, "rate_upper_bound_stderr": stderr,
         "pair_rate_hz": pair_rate, "pair_rate_hz_stderr": pair_rate_se,
         "pair_rate_note": pair_rate_note, "pair_rate_upper_bound_hz": pair_rate_bound,
-        "key_rate_upper_bound_bps": key_bps, "plob_bound": plob, "plob_key_rate_bps": plob_bps,
+        "pair_rate_lower_bound_hz": pair_rate_lower,
+        "key_rate_upper_bound_bps": key_bps, "key_rate_lower_bound_bps": key_lower_bps, "plob_bound": plob, "plob_key_rate_bps": plob_bps,
         "plob_repeater_chain_bound": plob_chain, "plob_repeater_chain_key_rate_bps": f * plob_chain,
         "plob_citation": PLOB_CITATION,
         "memory_factor_mean": mean_lambda,
@@ -465,8 +526,7 @@ def plan_path(segment_lengths_km, leakage: float, *, model: str = "uniform",
                   link_visibility=v_link, memory_t2_s=memory_t2_s, memory_noise=memory_noise,
                   source_rate_hz=f, bsm_success=p_bsm, local_dim=d, leakage=leak, model=model,
                   wait_samples=N_WAIT_SAMPLES if delivered else 0, seed=seed)
-    return LinkPlan(dist, k, segment, end_to_end,
-                    None if key_bps is None else bool(key_bps > plob_bps), params,
+    return LinkPlan(dist, k, segment, end_to_end, can_beat, params,
                     method=("heralded midpoint links in lock step, memories decaying while the "
                             "others herald, ideal swapping (composition law); bound per pair "
                             f"averaged over the heralding times ({how}), mean + 3 standard errors"),

@@ -271,8 +271,10 @@ def plan_point(params: Mapping[str, Any]) -> dict[str, Any]:
     Returns
     -------
     dict
-        ``rate_upper_bound`` (bits per delivered pair, end to end), ``key_rate_upper_bound_bps``,
-        ``status``, ``method`` and the plan's ``segment`` and ``end_to_end`` records.
+        The keys of ``qkdbounds plan --json`` (:meth:`~qkdbounds.repeaters.planner.LinkPlan.to_dict`):
+        ``rate_upper_bound`` (bits per delivered pair, end to end), ``verdict``, ``lower_bound``,
+        ``key_rate_upper_bound_bps``, ``plob_bound``, ``status``, ``method``, the ``segment`` and
+        ``end_to_end`` records, ...
     """
     from ..repeaters.planner import plan_link
 
@@ -286,11 +288,4 @@ def plan_point(params: Mapping[str, Any]) -> dict[str, Any]:
                      memory_noise=str(params["memory_noise"]),
                      source_rate_hz=float(params["source_rate_hz"]),
                      local_dim=int(params["dim"]))
-    end = plan.end_to_end
-    out = {"rate_upper_bound": float(end["rate_upper_bound"]),
-           "key_rate_upper_bound_bps": to_jsonable(end["key_rate_upper_bound_bps"]),
-           "status": str(plan.status), "method": str(plan.method)}
-    for field in dataclasses.fields(plan):
-        if field.name not in ("method", "status", "parameters"):
-            out.setdefault(field.name, to_jsonable(getattr(plan, field.name)))
-    return out
+    return to_jsonable(plan.to_dict())
