@@ -53,6 +53,11 @@ def _bound(args) -> dict:
 
     return {
         "di_key_upper_bound": res.value,
+        "rate_upper_bound": res.value,
+        "lower_bound": res.lower_bound,
+        "lower_bound_method": res.lower_bound_method,
+        "verdict": res.verdict,
+        "unit": "bits per copy of the state",
         "key_upper_bound": res.upper_bound_state.value,
         "pt_key_upper_bound": res.upper_bound_pt.value,
         "min_eigenvalue_pt": res.min_eigenvalue_pt,

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from ...bounds.verdict import decide
 from ...errors import InputError, check_int
 from ...status import Status
 from ._crossover import crossover_search
 from ._key_lower import key_lower_bound_formula, rho_d_key_lower_bound
 from ._ppt import rho_d_ppt
 from ._pt_upper import pt_upper_bound_formula, rho_d_key_upper_bound, rho_d_pt_upper_bound
+from ._results import DI_LOWER_BOUND_NOTE
 from ._rho_d import MAX_DENSE_SHIELD_DIM, rho_d
 
 __all__ = ["rho_d_summary", "rho_d_report"]
@@ -63,6 +65,13 @@ def rho_d_summary(shield_dim: int, unitary: str = "auto") -> dict[str, Any]:
         "gap": max(lower.value, 0.0) - upper.value,
         "gap_formula": max(key_lower_bound_formula(d), 0.0) - pt_upper_bound_formula(d),
         "di_key_upper_bound": min(upper.value, k_upper.value),
+        # the decision keys of every bound command, for the DI key of rho_d (the question of
+        # paper 2): its upper bound, and no DI lower bound (key_lower_bound is device-dependent)
+        "rate_upper_bound": min(upper.value, k_upper.value),
+        "lower_bound": None,
+        "lower_bound_method": DI_LOWER_BOUND_NOTE,
+        "verdict": decide(min(upper.value, k_upper.value), None),
+        "unit": "bits per copy of rho_d",
         "method": f"{ppt.method}; {lower.method}; {upper.method}",
         "status": (Status.FAILED if any(r.status == Status.FAILED for r in (ppt, lower, upper, k_upper))
                    else Status.CERTIFIED),

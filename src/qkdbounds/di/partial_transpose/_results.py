@@ -83,6 +83,12 @@ class RelativeEntropyBound(StatusField):
     message: str = ""
 
 
+#: ``lower_bound_method`` of paper 2's DI upper bounds (``diqkd bound``, ``diqkd rho-d``).
+DI_LOWER_BOUND_NOTE = ("none: no device-independent lower bound is computed for this state (paper 2 "
+                       "bounds its DI key from above; a device-dependent key lower bound of the state, "
+                       "where reported, is key_lower_bound)")
+
+
 @dataclass(frozen=True)
 class GeneralStateBound(StatusField):
     r"""Paper 2, Eq. (3): :math:`K_{DI}(\rho) \le \min\{K(\rho), K(\rho^\Gamma)\}` for PPT :math:`\rho`."""
@@ -96,6 +102,17 @@ class GeneralStateBound(StatusField):
     status: Status
     tolerance: float
     message: str = ""
+
+    #: No device-independent lower bound is computed for a PPT state (the DI key is the question).
+    lower_bound = None
+    lower_bound_method = DI_LOWER_BOUND_NOTE
+
+    @property
+    def verdict(self) -> str:
+        """``no_key`` when ``value`` is 0, else ``open`` (no DI lower bound: :data:`DI_LOWER_BOUND_NOTE`)."""
+        from ...bounds.verdict import decide
+
+        return decide(self.value, None)
 
 
 @dataclass(frozen=True)
