@@ -65,6 +65,25 @@ def test_results_list_export_and_plot(tmp_path, capsys, filled_store):
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+def test_results_export_to_standard_output(tmp_path, capsys, filled_store, monkeypatch):
+    """``--out -``: the export itself is standard output (csv, json), the same table as the file;
+    parquet (binary) is refused in one line; no file named '-' is written."""
+    monkeypatch.chdir(tmp_path)
+    code, out, err = _run(capsys, "results", "export", "--store", str(filled_store), "--format", "json",
+                          "--out", "-", "--name", "mine", "--json")
+    assert (code, err) == (0, "")
+    _run(capsys, "results", "export", "--store", str(filled_store), "--format", "json",
+         "--out", str(tmp_path / "mine.json"), "--name", "mine")
+    assert json.loads(out) == json.loads((tmp_path / "mine.json").read_text())
+    code, out, err = _run(capsys, "results", "export", "--store", str(filled_store), "--format", "csv",
+                          "--out", "-")
+    assert code == 0 and out.splitlines()[0].startswith("dim,parties,visibility") and len(out.splitlines()) == 14
+    code, out, err = _run(capsys, "results", "export", "--store", str(filled_store), "--format", "parquet",
+                          "--out", "-")
+    assert code == 2 and out == "" and "--format csv or json" in err and len(err.splitlines()) == 1
+    assert not (tmp_path / "-").exists()
+
+
 def test_sweep_command_json_keys(tmp_path, capsys, toy_log):
     """In-process CLI on the default LocalCluster (worker processes, not this process)."""
     store = tmp_path / "s.sqlite"

@@ -24,7 +24,8 @@ def register(subparsers) -> None:
     ex = actions.add_parser("export", help="write stored points as CSV, JSON or Parquet")
     _store_args(ex)
     ex.add_argument("--format", required=True, choices=("csv", "json", "parquet"))
-    ex.add_argument("--out", type=out_file("--out"), required=True, help="output file")
+    ex.add_argument("--out", type=_out_or_stdout, required=True,
+                    help="output file, or - for standard output (csv, json)")
     ex.add_argument("--all-versions", action="store_true",
                     help="include points computed by other qkdbounds versions")
     add_common(ex)
@@ -85,12 +86,24 @@ def handle_list(args) -> dict:
         return {"store": str(store.path), "points": points, "sweeps": sweeps}
 
 
-def handle_export(args) -> dict:
-    """JSON: ``out``, ``format``, ``rows``."""
+def _out_or_stdout(text: str):
+    """``--out`` of ``results export``: ``-`` (standard output) or an output file."""
+    return text if text == "-" else out_file("--out")(text)
+
+
+def handle_export(args) -> dict | None:
+    """JSON: ``out``, ``format``, ``rows``; with ``--out -`` the export itself is the output."""
+    import sys
+
     from ..store import export_records
 
+    if args.out == "-" and args.format == "parquet":
+        raise InputError("--out - (standard output) takes --format csv or json; parquet needs a file")
     with _open(args) as store:
         records = store.records(args.name, all_versions=args.all_versions)
+    if args.out == "-":
+        export_records(records, sys.stdout, args.format)
+        return None
     out = export_records(records, args.out, args.format)
     return {"out": str(out), "format": args.format, "rows": len(records), "store": args.store}
 

@@ -19,7 +19,7 @@ import sqlite3
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import numpy as np
 
@@ -811,16 +811,17 @@ def _export_row(rec: Mapping[str, Any]) -> dict[str, Any]:
     return row
 
 
-def export_records(records: Sequence[Mapping[str, Any]], path: str | os.PathLike,
-                   fmt: str) -> Path:
+def export_records(records: Sequence[Mapping[str, Any]], path: str | os.PathLike | TextIO,
+                   fmt: str) -> Path | None:
     """Write store records to ``path`` as ``csv``, ``json`` or ``parquet``.
 
     Parameters
     ----------
     records : sequence of Mapping
         As returned by :meth:`ResultStore.records`.
-    path : str or PathLike
-        Output file (parent directories are created).
+    path : str, PathLike or text stream
+        Output file (parent directories are created; written atomically), or an open text
+        stream (e.g. ``sys.stdout``) for ``csv`` and ``json``.
     fmt : {"csv", "json", "parquet"}
         ``json`` writes a list of objects (the ``result`` column stays a JSON string, so the
         three formats hold the same table); ``parquet`` needs pandas and pyarrow.  The columns
@@ -829,13 +830,16 @@ def export_records(records: Sequence[Mapping[str, Any]], path: str | os.PathLike
 
     Returns
     -------
-    Path
-        The written file.
+    Path or None
+        The written file (None for a stream).
     """
-    if not isinstance(path, (str, os.PathLike)) or not str(path):
+    stream = path if hasattr(path, "write") and not isinstance(path, (str, os.PathLike)) else None
+    if stream is not None:
+        if fmt == "parquet":
+            raise InputError("format parquet needs a file path, not a stream")
+    elif not isinstance(path, (str, os.PathLike)) or not str(path):
         raise InputError(f"path must be a file path, got {path!r:.60}")
-    path = Path(path)
-    if path.is_dir():
+    elif Path(path).is_dir():
         raise InputError(f"path must be a file, but {str(path)!r} is a directory")
     if fmt not in ("csv", "json", "parquet"):
         raise InputError(f"format must be one of csv, json, parquet; got {fmt!r}")
@@ -854,16 +858,23 @@ def export_records(records: Sequence[Mapping[str, Any]], path: str | os.PathLike
                              "pip install 'qkdbounds[parquet]'") from None
     from .._io import atomic_write
 
-    def write(tmp):  # a full disk leaves no truncated export (atomic_write)
+    def write_text(fh):
         if fmt == "csv":
-            with open(tmp, "w", newline="", encoding="utf-8") as fh:
-                writer = csv.DictWriter(fh, fieldnames=EXPORT_COLUMNS)
-                writer.writeheader()
-                writer.writerows(rows)
-        elif fmt == "json":
-            with open(tmp, "w", encoding="utf-8") as fh:
-                json.dump(rows, fh, indent=1, allow_nan=False)
-                fh.write("\n")
+            writer = csv.DictWriter(fh, fieldnames=EXPORT_COLUMNS)
+            writer.writeheader()
+            writer.writerows(rows)
+        else:
+            json.dump(rows, fh, indent=1, allow_nan=False)
+            fh.write("\n")
+
+    if stream is not None:
+        write_text(stream)
+        return None
+
+    def write(tmp):  # a full disk leaves no truncated export (atomic_write)
+        if fmt in ("csv", "json"):
+            with open(tmp, "w", newline="" if fmt == "csv" else None, encoding="utf-8") as fh:
+                write_text(fh)
         else:
             frame = pd.DataFrame.from_records(rows, columns=list(EXPORT_COLUMNS))
             frame = frame.astype({"dim": "Int64", "parties": "Int64", "visibility": "float64",
@@ -871,4 +882,4 @@ def export_records(records: Sequence[Mapping[str, Any]], path: str | os.PathLike
                                   "elapsed_s": "float64", "lower_bound": "float64"})
             frame.to_parquet(tmp, index=False, engine="pyarrow")
 
-    return atomic_write(path, write)
+    return atomic_write(Path(path), write)
