@@ -54,6 +54,8 @@ def test_killed_map_resumes_without_recomputing_and_equals_di_attack(tmp_path):
             point = json.loads(out.stdout)
             assert first["rate_upper_bound"][i][j] == point["rate_upper_bound"]
             assert first["lower_bound"][i][j] == point["lower_bound"]
+            assert first["one_way_upper_bound_reverse"][i][j] == point["one_way_upper_bound_reverse"]
+            assert (point["visibility"], point["eta"], point["binning"]) == (v, eta, "both")
             assert first["verdict"][i][j] == region_label(point["rate_upper_bound"],
                                                                  point["lower_bound"])[0]
 
@@ -83,6 +85,20 @@ def test_from_points_marks_missing_points_failed():
     assert region.classification.tolist() == [["key"], ["open"]]
     assert np.isnan(region.upper[1, 0]) and region.upper[0, 0] == 0.4
     assert region.lower_method.tolist() == [["chsh"], ["none"]]
+    # (a stored point without the reverse bound, and a missing point: None in the JSON)
+    assert region.to_dict()["one_way_upper_bound_reverse"] == [[None], [None]]
+
+
+def test_map_json_names_the_direction_of_its_one_way_bounds():
+    """The DI lower bounds are Bob -> Alice: the map carries that direction's one-way upper bound
+    beside Alice -> Bob's, and the lower bound never exceeds it (v = eta = 0.95, L = 0.1: the
+    direct one-way bound is 0 while key is proven in reverse)."""
+    from qkdbounds.di.region import di_region
+
+    out = di_region([0.95], [0.95], leakage=0.1, maxfev=60).to_dict()
+    assert out["one_way_upper_bound"][0][0] == 0.0 and out["verdict"][0][0] == "key"
+    assert out["lower_bound"][0][0] <= out["one_way_upper_bound_reverse"][0][0] + 1e-9
+    assert out["unit"] == "bits per key round" and "Bob -> Alice" in out["directions"]
 
 
 def test_workers_range_in_the_api(tmp_path):

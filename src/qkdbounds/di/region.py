@@ -234,7 +234,8 @@ class DIRegion(StatusField):
     visibilities : ndarray, shape (n_v,)
     etas : ndarray, shape (n_eta,)
     upper, one_way, lower, local_weight : ndarray, shape (n_v, n_eta)
-        Two-way and one-way (direct) upper bounds, best DI lower bound, local weight (bits / weight).
+        Two-way and one-way (direct: Alice -> Bob) upper bounds, best DI lower bound (reverse
+        reconciliation: Bob's key), local weight (bits / weight).
     classification : ndarray of str, shape (n_v, n_eta)
         ``"no_key"``, ``"open"`` or ``"key"``.
     lower_method : ndarray of str, shape (n_v, n_eta)
@@ -250,6 +251,9 @@ class DIRegion(StatusField):
         ``certified`` (every point's bounds are explicit), ``heuristic`` when a point has a lower
         bound above its upper bound (``message`` counts them).
     message : str
+    one_way_reverse : ndarray, shape (n_v, n_eta)
+        One-way upper bound Bob -> Alice (the direction of the DI lower bounds: ``lower`` never
+        exceeds it), bits.
     """
 
     visibilities: NDArray
@@ -268,6 +272,7 @@ class DIRegion(StatusField):
     status: Status
     lower_method: NDArray = field(default_factory=lambda: np.empty((0, 0), dtype=str), repr=False)
     message: str = ""
+    one_way_reverse: NDArray = field(default_factory=lambda: np.empty((0, 0)), repr=False)
 
     @classmethod
     def from_points(cls, visibilities: ArrayLike, etas: ArrayLike,
@@ -292,7 +297,7 @@ class DIRegion(StatusField):
         """
         vs, es = np.asarray(visibilities, dtype=float), np.asarray(etas, dtype=float)
         shape = (vs.size, es.size)
-        upper, one_way, lower, lw = (np.full(shape, np.nan) for _ in range(4))
+        upper, one_way, lower, lw, reverse = (np.full(shape, np.nan) for _ in range(5))
         labels = np.full(shape, "open", dtype=object)
         names = np.full(shape, "none", dtype=object)
         boxes: list[list] = [[None] * es.size for _ in range(vs.size)]
@@ -305,6 +310,7 @@ class DIRegion(StatusField):
                     continue
                 upper[i, j], one_way[i, j] = pt["rate_upper_bound"], pt["one_way_upper_bound"]
                 lower[i, j], lw[i, j] = pt["lower_bound"], pt["local_weight"]
+                reverse[i, j] = pt.get("one_way_upper_bound_reverse", np.nan)
                 if pt["lower_bound"] > 0:
                     names[i, j] = pt.get("lower_bound_method", "none")
                 labels[i, j], clash = region_label(pt["rate_upper_bound"], pt["lower_bound"])
@@ -316,17 +322,26 @@ class DIRegion(StatusField):
                   Status.HEURISTIC if inconsistent else Status.CERTIFIED)
         return cls(vs, es, upper, one_way, lower, lw, labels.astype(str), boxes, float(leakage),
                    model, binning, float(theta), method, status, names.astype(str),
-                   "; ".join(notes))
+                   "; ".join(notes), reverse)
 
     def to_dict(self) -> dict:
         return {"visibilities": self.visibilities.tolist(), "etas": self.etas.tolist(),
                 "lower_bound_method": self.lower_method.tolist(),
                 "rate_upper_bound": self.upper.tolist(), "one_way_upper_bound": self.one_way.tolist(),
+                "one_way_upper_bound_reverse": _nan_to_none(self.one_way_reverse),
                 "lower_bound": self.lower.tolist(), "local_weight": self.local_weight.tolist(),
                 "verdict": self.classification.tolist(), "leakage": self.leakage,
                 "model": self.model, "binning": self.binning, "theta": self.theta,
                 "counts": {lab: int((self.classification == lab).sum()) for lab in REGION_LABELS},
-                "method": self.method, "status": self.status, "message": self.message}
+                "method": self.method, "status": self.status, "message": self.message,
+                "unit": "bits per key round",
+                "directions": "one_way_upper_bound: Alice -> Bob; one_way_upper_bound_reverse and the "
+                              "DI lower bounds: Bob -> Alice (reverse reconciliation)"}
+
+
+def _nan_to_none(arr: NDArray) -> list:
+    """Nested lists with None where a value is missing (NaN; JSON has no NaN)."""
+    return [[None if x != x else float(x) for x in row] for row in np.asarray(arr, dtype=float)]
 
 
 def region_label(upper: float, lower: float) -> tuple[str, bool]:
@@ -411,7 +426,7 @@ def di_region(
     if total > MAX_REGION_POINTS:
         raise InputError(f"the grid has {total} points; allowed: at most {MAX_REGION_POINTS}")
     shape = (vs.size, es.size)
-    upper, one_way, lower, lw = (np.zeros(shape) for _ in range(4))
+    upper, one_way, lower, lw, reverse = (np.zeros(shape) for _ in range(5))
     labels = np.full(shape, "open", dtype=object)
     names = np.full(shape, "none", dtype=object)
     boxes: list[list] = [[None] * es.size for _ in range(vs.size)]
@@ -427,6 +442,7 @@ def di_region(
                                     n_starts=n_starts, maxfev=maxfev, seeds=seeds)
             upper[i, j], one_way[i, j] = point.rate_upper_bound, point.one_way_upper_bound
             lower[i, j], lw[i, j] = point.lower_bound, point.local_weight
+            reverse[i, j] = point.one_way_upper_bound_reverse
             if point.lower_bound > 0:
                 names[i, j] = point.lower.winner
             labels[i, j], clash = region_label(point.rate_upper_bound, point.lower_bound)
@@ -449,7 +465,8 @@ def di_region(
                     "asymmetric CHSH)",
                     Status.CERTIFIED if inconsistent == 0 else Status.HEURISTIC,
                     names[:, order].astype(str),
-                    "" if inconsistent == 0 else f"inconsistent at {inconsistent} points")
+                    "" if inconsistent == 0 else f"inconsistent at {inconsistent} points",
+                    reverse[:, order])
 
 
 @dataclass(frozen=True)
@@ -562,6 +579,8 @@ def _with_points(region: DIRegion, extra: dict) -> DIRegion:
     return replace(region, etas=etas[order],
                    upper=col(region.upper, [p["rate_upper_bound"] for p in pts]),
                    one_way=col(region.one_way, [p["one_way_upper_bound"] for p in pts]),
+                   one_way_reverse=col(region.one_way_reverse,
+                                       [p.get("one_way_upper_bound_reverse", np.nan) for p in pts]),
                    lower=col(region.lower, [p["lower_bound"] for p in pts]),
                    local_weight=col(region.local_weight, [p["local_weight"] for p in pts]),
                    classification=col(region.classification.astype(object), labels, object).astype(str),
