@@ -199,3 +199,40 @@ def test_covariant_given_bases_give_the_z_value():
     # a non-covariant pair stays on the general route
     other = q.rate_upper_bound(2, 2, 0.95, 0.1, measurements=[q.from_unitary(h), q.from_unitary(np.eye(2))])
     assert other.route == "general" and "covariant" not in other.method
+
+
+@pytest.mark.parametrize("d,n,attack", [(2, 4, "best"), (2, 5, "extended"), (3, 3, "paper")])
+def test_cut_bound_on_one_cut_per_size_equals_every_cut(d, n, attack, monkeypatch):
+    """The isotropic GHZ state at Z bases is invariant under permuting the parties, so the cut
+    bound evaluates one cut per size; the same bound over all 2^(N-1) - 1 cuts (the full
+    enumeration, patched in) agrees."""
+    import qkdbounds.bounds._general as general
+    from qkdbounds.info.entropy import bipartitions
+
+    fast = rate_upper_bound(d, n, 0.9, 0.1, "uniform", attack=attack, cut_bound=True)
+    monkeypatch.setattr(general, "_cut_representatives", lambda state, setting: bipartitions(state.n_parties))
+    full = rate_upper_bound(d, n, 0.9, 0.1, "uniform", attack=attack, cut_bound=True)
+    assert fast.cut_bound == pytest.approx(full.cut_bound, abs=1e-9)
+
+
+def test_cut_representatives_only_for_a_permutation_invariant_distribution():
+    from qkdbounds.bounds._general import _cut_representatives
+    from qkdbounds.info.entropy import bipartitions
+    from qkdbounds.measurements import random_measurement
+    from qkdbounds.states import isotropic_ghz
+
+    state = isotropic_ghz(2, 4, 0.9)
+    assert _cut_representatives(state, [computational(2)] * 4) == [(0,), (0, 1), (0, 1, 2)]
+    other = [computational(2)] * 3 + [random_measurement(2, np.random.default_rng(1))]
+    assert _cut_representatives(state, other) == bipartitions(4)
+
+
+def test_general_route_progress_adds_up_to_the_points():
+    """The callback gets fractions of a point on the general route (per setting and per cut)
+    and they add up to the number of points."""
+    calls = []
+    rate_upper_bound(2, 4, [0.8, 0.9], 0.1, cut_bound=True, callback=calls.append)
+    assert len(calls) == 2 * 4 and sum(calls) == pytest.approx(2.0)   # 1 + 3 cut sizes per point
+    calls = []
+    rate_upper_bound(2, 3, 0.9, 0.1, measurements="search", callback=calls.append)
+    assert len(calls) == 25 and sum(calls) == pytest.approx(1.0)      # Z + 24 random settings

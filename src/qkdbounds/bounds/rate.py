@@ -261,11 +261,10 @@ def _cut_bounds(d, n, v, leak, values, model, attack, n_starts, rng, max_memory,
     _check_general(d, n, attack, max_memory, "the cut bound")
     cuts, certs = np.empty(values.shape), []
     for i, (vi, li) in enumerate(zip(v.ravel(), leak.ravel())):
-        r = general_rate_bound(d, n, float(vi), float(li), model, "Z", attack, True, n_starts, rng)
+        r = general_rate_bound(d, n, float(vi), float(li), model, "Z", attack, True, n_starts, rng,
+                               progress=callback)
         cuts.flat[i] = r.cut_bound
         certs.append(r.certificate["cut"])
-        if callback is not None:
-            callback(1)
     return cuts, certs
 
 
@@ -282,7 +281,7 @@ def rate_upper_bound(
     n_starts: int = DEFAULT_STARTS,
     rng: np.random.Generator | None = None,
     max_memory: float = DEFAULT_MAX_MEMORY,
-    callback: Callable[[int], None] | None = None,
+    callback: Callable[[float], None] | None = None,
 ) -> RateBound | RateBounds:
     r"""Upper bound on the secret-key rate of an isotropic GHZ source with leakage (Eq. 29).
 
@@ -318,7 +317,10 @@ def rate_upper_bound(
     max_memory : float
         Memory budget in bytes (default 4 GiB); larger requests raise with the estimate.
     callback : callable, optional
-        ``callback(k)`` after every ``k`` finished points (progress bars live in the CLI).
+        ``callback(k)`` with the points finished since the last call (progress bars live in
+        the CLI): ``k`` is an integer on the structured route, a fraction of a point on the
+        general route (after each of Eve's minimisations: per setting of a search, per cut);
+        the calls add up to the number of points.
 
     Returns
     -------
@@ -409,12 +411,10 @@ def rate_upper_bound(
     results = []
     for vi, li in zip(v_b.ravel(), l_b.ravel()):
         r = general_rate_bound(d, n, float(vi), float(li), model, measurements, attack, cut_bound,
-                               n_starts, rng)
+                               n_starts, rng, progress=callback)
         results.append(RateBound(r.value, r.cut_bound, r.certificate, r.method, r.status,
                                  r.tolerance, route, r.attack_used, r.paper_value,
                                  r.extended_value, r.no_attack_value, message=r.message))
-        if callback is not None:
-            callback(1)
     if scalar:
         return _with_verdict(results[0], d, n, model, z_bases, v, leak, attack)
 
