@@ -1279,6 +1279,26 @@ def test_a_searched_zero_is_optimal_only_where_no_setting_can_have_key():
     assert asked.value > 1.5
 
 
+def test_a_party_in_a_product_with_the_rest_makes_a_searched_zero_optimal():
+    # newcomer audit (session 35): I/2 (x) a noisy Bell pair is entangled (q < 1), but party 1's
+    # outcomes are independent of the others' at every setting (I = 0 across its cut): the zero
+    # holds for every setting, so it is optimal, with the reason
+    from qkdbounds.bounds.source_bound import _product_party
+
+    phi = np.array([1, 0, 0, 1]) / np.sqrt(2)
+    bell = 0.9 * np.outer(phi, phi) + 0.1 * np.eye(4) / 4
+    r = source_rate_upper_bound(np.kron(np.eye(2) / 2, bell), 0.1, dims=(2, 2, 2))
+    assert r.value == 0 and str(r.status) == "optimal" and r.verdict == "no_key"
+    assert "party 1 is in a product state" in r.message
+    # the check finds the lone party anywhere, and only a product
+    middle = np.kron(bell, np.diag([0.3, 0.7])).reshape([2] * 6).transpose(0, 2, 1, 3, 5, 4).reshape(8, 8)
+    assert _product_party(middle, (2, 2, 2)) == 1
+    ghz = np.zeros(8)
+    ghz[[0, 7]] = 1 / np.sqrt(2)
+    assert _product_party(np.outer(ghz, ghz), (2, 2, 2)) is None
+    assert _product_party(bell, (2, 2)) is None
+
+
 def test_two_qubit_search_polishes_on_all_of_eves_decompositions():
     # audit of issue 19 (session 34): a random two-qubit state (seed 12) at L = 0 was reported at
     # 0.1661 (0.1719 after the search climbed the quoted attack) while the setting the search

@@ -877,6 +877,24 @@ def _same_measurement(a: _Setting, b: _Setting, atol: float = SAME_BASIS_ATOL) -
     return all(same_basis(u, v, atol) for u, v in zip(a.unitaries, b.unitaries))
 
 
+def _product_party(rho: NDArray, dims, atol: float = 1e-12) -> int | None:
+    """The first party ``k`` whose state is a product with the rest's, ``rho = rho_k (x)
+    rho_rest`` to ``atol`` (largest entry), or None (N >= 3; two parties: None)."""
+    n = len(dims)
+    if n < 3:
+        return None
+    t = np.asarray(rho).reshape(tuple(dims) * 2)
+    for k in range(n):
+        order = [k] + [i for i in range(n) if i != k]
+        moved = t.transpose(order + [n + i for i in order]).reshape(
+            dims[k], int(np.prod(dims)) // dims[k], dims[k], -1)
+        rho_k = np.einsum("arbr->ab", moved)
+        rest = np.einsum("arac->rc", moved)
+        if np.max(np.abs(moved - np.einsum("ab,rc->arbc", rho_k, rest))) <= atol:
+            return k
+    return None
+
+
 def _search_terms(base_problem: _Problem, trivial_problem: _Problem, attack: str,
                   use_trivial: bool, forms) -> list:
     """The attacks the search objective takes the minimum of, as ``(problem, kind, groups,
@@ -2031,6 +2049,14 @@ def _point(src, eve, leak, model, measurements, given, attack, cut_bound, n_sear
     # (no key at any setting: a separable decomposition, or every round leaking in the uniform
     # model -- Eve then holds every outcome)
     everywhere = best_q >= 1 or (leak >= 1 and model == "uniform")
+    lone = _product_party(src.matrix, src.dims) if zero_key and searched and not everywhere else None
+    if lone is not None:
+        # a party in a product state with the rest: its outcomes are independent of the others'
+        # at every setting, so the cut {k} | rest carries I = 0 and no setting has key
+        everywhere = True
+        notes.append(f"party {lone + 1} is in a product state with the others (to 1e-12): its "
+                     f"outcomes are independent of theirs at every setting, so the cut "
+                     f"{{{lone + 1}}} | rest leaves no key at any setting")
     status = Status.OPTIMAL if zero_key and (not searched or everywhere) else Status.CERTIFIED
     if zero_key and searched and not everywhere:
         notes.append(f"Eve's attack leaves no key at each of the {len(settings)} settings the "
