@@ -367,16 +367,17 @@ class DataRateBounds(PointSequence):
                 f"verdict={self.verdict.tolist()})")
 
 
-def _state_bounds(rho, bases, leaks, model, attack):
+def _state_bounds(rho, bases, leaks, model, attack, restarts: bool = False):
     """The source route's bound of one state per key basis (list over leakages of per-basis
-    results) -- Eq. 14's max over x is taken by the caller."""
+    results) -- Eq. 14's max over x is taken by the caller.  ``restarts``: the source route's
+    restarts of the separability engine (random local frames) beside the input frame's
+    decomposition."""
     from .source_bound import source_rate_upper_bound
 
     per_basis = {}
     for b in bases:
-        # (no restarts: the bound of a family of states stays smoother in the rates)
         res = source_rate_upper_bound(_in_basis(rho, b), leaks, model, "Z", attack=attack,
-                                      dims=(2, 2), lower_bound=False, restarts=False)
+                                      dims=(2, 2), lower_bound=False, restarts=restarts)
         per_basis[b] = list(res)
     return per_basis
 
@@ -589,7 +590,22 @@ def _standard(protocol, qber_z, qber_x, qber_y, counts, confidence, leaks, model
     evaluated = []
     for rates, t, lam in candidates:
         rho = _bell_state(lam)
+        # (the candidates without restarts: their bounds stay smoother in the rates)
         evaluated.append((t, lam, rho, _state_bounds(rho, bases, leaks, model, attack), rates))
+
+    def state_value(entry, i):
+        return max(entry[3][b][i].value for b in bases)
+
+    # Eve's best candidate at each leakage gets the engine's restarts too (Eve may use every
+    # decomposition the tool finds): per key basis and leakage the smaller of the two bounds,
+    # so it stays Eve's best candidate and its bound can only go down
+    for k in sorted({min(range(len(evaluated)), key=lambda k: state_value(evaluated[k], i))
+                     for i in range(len(leaks))}):
+        t, lam, rho, per_basis, rates = evaluated[k]
+        again = _state_bounds(rho, bases, leaks, model, attack, restarts=True)
+        per_basis = {b: [min(x, y, key=lambda r: r.value) for x, y in zip(per_basis[b], again[b])]
+                     for b in bases}
+        evaluated[k] = (t, lam, rho, per_basis, rates)
     if want_lower:
         low_vals, _, low_method = qber_lower_bound(protocol, q if low_q is None else low_q,
                                                    leaks, model)
@@ -606,10 +622,7 @@ def _standard(protocol, qber_z, qber_x, qber_y, counts, confidence, leaks, model
     points = []
     for i, leak in enumerate(leaks):
         # Eve's best compatible state at this leakage: min over t of max over key bases
-        def state_value(entry):
-            return max(entry[3][b][i].value for b in bases)
-
-        t, lam, rho, per_basis, rates = min(evaluated, key=state_value)
+        t, lam, rho, per_basis, rates = min(evaluated, key=lambda entry: state_value(entry, i))
         key_basis = max(bases, key=lambda b: per_basis[b][i].value)
         r = per_basis[key_basis][i]
         value = r.value
