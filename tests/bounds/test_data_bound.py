@@ -367,3 +367,20 @@ def test_confidence_range_and_counts_plus_rates():
         data_rate_upper_bound("bb84", counts=_counts(0.05, 0.05, 100), confidence=1.0)
     with pytest.raises(InputError, match="not both"):
         data_rate_upper_bound("bb84", counts=_counts(0.05, 0.05, 100), qber_z=0.1)
+
+
+def test_eves_winning_state_gets_the_engines_restarts(monkeypatch):
+    """Session 35: the candidate Eve picks is valued again with the engine's restarts, and the
+    smaller bound is kept per basis -- never above the bound without them, and at e_Z = e_X =
+    0.1, L = 0.1 well below it (0.3122 against 0.3711); the certificate is the restarted one."""
+    import qkdbounds.bounds.data_bound as db
+
+    new = data_rate_upper_bound("bb84", qber_z=0.1, qber_x=0.1, leakage=0.1)
+    plain = db._state_bounds
+    monkeypatch.setattr(db, "_state_bounds", lambda rho, bases, leaks, model, attack, restarts=False:
+                        plain(rho, bases, leaks, model, attack, restarts=False))
+    old = data_rate_upper_bound("bb84", qber_z=0.1, qber_x=0.1, leakage=0.1)
+    assert new.value <= old.value
+    assert old.value - new.value > 0.03
+    assert new.value == max(new.value_by_basis.values())
+    assert new.value == pytest.approx(0.3121800536, abs=1e-6)
