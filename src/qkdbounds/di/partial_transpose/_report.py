@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...bounds.verdict import decide
 from ...errors import InputError, check_int
 from ...status import Status
 from ._crossover import crossover_search
@@ -31,6 +30,8 @@ def rho_d_summary(shield_dim: int, unitary: str = "auto") -> dict[str, Any]:
     ``unitary="auto"`` uses the Hadamard tensor power when ``d`` is a power of two, else Fourier.
     Dense cross-checks are added when ``d <= DENSE_CHECK_MAX_DIM``.
     """
+    from ...bounds.verdict import decide
+
     d = check_int("shield_dim", shield_dim, 2, 2**40)
     if unitary == "auto":
         unitary = "hadamard" if not d & (d - 1) else "fourier"
