@@ -121,6 +121,52 @@ def test_unreachable_scheduler_is_an_input_error(tmp_path):
                   connect_timeout=1, quiet=True)
 
 
+@pytest.mark.parametrize("reply", [b"HTTP/1.1 400 Bad Request\r\n\r\n", None], ids=["http-reply", "silent"])
+def test_a_tcp_server_that_is_not_dask_is_one_input_error(tmp_path, reply):
+    """Fuzzing (session 35): an HTTP server on the port made Dask read its reply as a frame
+    length (a 3 EiB allocation, a traceback and another from the client's finaliser); a silent
+    server hung.  Now the address is asked for its identity first: one line, no client built."""
+    import socket
+    import threading
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+    port = server.getsockname()[1]
+    stop = threading.Event()
+
+    def serve():
+        server.settimeout(0.2)
+        held = []
+        while not stop.is_set():
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                continue
+            held.append(conn)
+            if reply is not None:
+                conn.sendall(reply)
+        for conn in held:
+            conn.close()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        with pytest.raises(InputError, match="does not answer as a Dask scheduler"):
+            run_sweep({"visibility": "0.5", "leakage": "0.1"}, tmp_path / "x.sqlite", point_fn=TOY,
+                      scheduler=f"tcp://127.0.0.1:{port}", connect_timeout=1, quiet=True)
+    finally:
+        stop.set()
+        thread.join()
+        server.close()
+
+
+def test_an_empty_scheduler_address_is_refused(tmp_path):
+    with pytest.raises(InputError, match="empty string"):
+        run_sweep({"visibility": "0.5", "leakage": "0.1"}, tmp_path / "x.sqlite", point_fn=TOY,
+                  scheduler="", quiet=True)
+
+
 def test_scheduler_without_workers_is_an_input_error(tmp_path, dask_scheduler_no_workers):
     """A scheduler with no worker would hold the tasks forever (fuzzing: a silent hang): one
     error after the connect timeout."""

@@ -281,6 +281,9 @@ def check_scheduler_address(address: str) -> str:
     client half-built, whose finaliser would print a traceback at exit).
     """
     text = str(address).strip()
+    if not text:
+        raise InputError("scheduler must be an address like tcp://HOST:PORT, got an empty string "
+                         "(omit --scheduler for the local cluster)")
     scheme, sep, rest = text.partition("://")
     if not sep:
         scheme, rest = "tcp", text
@@ -293,17 +296,56 @@ def check_scheduler_address(address: str) -> str:
     return f"{scheme}://{host}:{port}"
 
 
+#: Longest wait (s) for a TCP address to answer as a Dask scheduler before any client is built.
+PROBE_TIMEOUT_S = 10.0
+
+
+def _probe_scheduler(address: str, timeout: float) -> None:
+    """Refuse, in one line, a ``tcp://`` address that is not a Dask scheduler: nothing listening
+    (refused at once, not after Dask's connection retries), something else listening (an HTTP
+    server: Dask would read its reply as a frame length and try to allocate exabytes), or no
+    answer within ``timeout``.  Asks the scheduler's ``identity`` over Dask's own RPC, so no
+    half-built client is left for its finaliser to print a traceback at exit."""
+    import asyncio
+    import socket
+
+    host, _, port = address.removeprefix("tcp://").rpartition(":")
+    try:
+        with socket.create_connection((host.strip("[]"), int(port)), timeout=min(timeout, 5.0)):
+            pass
+    except OSError as exc:
+        raise InputError(f"cannot connect to scheduler {address!r}: {exc.strerror or exc}") from None
+    from distributed.core import rpc
+
+    async def identity():
+        async with rpc(address, timeout=timeout) as remote:
+            return await remote.identity()
+
+    try:
+        info = asyncio.run(asyncio.wait_for(identity(), timeout))
+    except (Exception, MemoryError) as exc:   # (garbage read as a frame length: MemoryError)
+        what = (f"no answer within {timeout:g} s" if isinstance(exc, (TimeoutError, asyncio.TimeoutError))
+                else f"its reply is not Dask's protocol: {type(exc).__name__}")
+        raise InputError(f"scheduler {address!r} does not answer as a Dask scheduler ({what}); "
+                         f"start one with `dask scheduler`") from None
+    if not isinstance(info, dict) or info.get("type") != "Scheduler":
+        raise InputError(f"{address!r} answers, but not as a Dask scheduler "
+                         f"(type {info.get('type') if isinstance(info, dict) else info!r})")
+
+
 @contextlib.contextmanager
 def _dask_client(scheduler: str | None, n_workers: int | None, processes: bool,
                  connect_timeout: float) -> Iterator[tuple[Any, str]]:
     from distributed import Client, LocalCluster
 
     with _quiet_dask_logs():
-        if scheduler:
+        if scheduler is not None:
             scheduler = check_scheduler_address(scheduler)
+            if scheduler.startswith("tcp://"):
+                _probe_scheduler(scheduler, min(connect_timeout, PROBE_TIMEOUT_S))
             try:
                 client = Client(scheduler, timeout=connect_timeout, set_as_default=False)
-            except (OSError, ValueError, TypeError) as exc:
+            except (OSError, ValueError, TypeError, MemoryError) as exc:
                 raise InputError(f"cannot connect to scheduler {scheduler!r}: {exc}") from None
             with client:
                 # a scheduler without workers would hold the tasks forever: wait for one
@@ -426,7 +468,7 @@ def run_sweep(axes: Mapping[str, Any], store: str | os.PathLike | ResultStore, *
         n_workers = check_parameter("workers", n_workers)
     if max_in_flight < 1:
         raise InputError(f"max_in_flight must be >= 1, got {max_in_flight!r}")
-    if scheduler:
+    if scheduler is not None:
         scheduler = check_scheduler_address(scheduler)
     name = grid_name(grid, reference) if name is None else check_name_text("name", name)
     points = list(grid_points(grid))

@@ -41,7 +41,7 @@ def all_pairs_distributed(graph, leakage: float, model: str = "uniform", *,
 
     # every number before a cluster starts (the workers' all_pairs would only fail there)
     check_network_question(leakage, model, **link_kwargs)
-    if scheduler:
+    if scheduler is not None:
         scheduler = check_scheduler_address(scheduler)
     nodes = sorted(graph.nodes, key=str)
     batches = [nodes[i:i + SOURCES_PER_TASK] for i in range(0, len(nodes), SOURCES_PER_TASK)]
