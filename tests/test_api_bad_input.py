@@ -108,6 +108,22 @@ CASES = {
     "isotropic_link huge dim (OverflowError)": (lambda: repeaters.isotropic_link(0.9, HUGE),
                                                 "local_dim"),
     "isotropic_twirl None (gufunc message)": (lambda: repeaters.isotropic_twirl(None, 2), "state"),
+    # fuzzing, session 35
+    "rho_d 2**64 (TypeError)": (lambda: q.rho_d(2**64), "shield_dim"),
+    "werner_window upper_bound text (TypeError)": (
+        lambda: __import__("qkdbounds.di.window", fromlist=["w"]).werner_window([0.5], 0.1, upper_bound="x"),
+        "upper_bound"),
+    "werner_window callback int (TypeError)": (
+        lambda: __import__("qkdbounds.di.window", fromlist=["w"]).werner_window([0.5], 0.1, callback=5),
+        "callback"),
+    "minimize_gamma axis 9 (IndexError)": (
+        lambda: __import__("qkdbounds.attacks.eve", fromlist=["e"]).minimize_gamma(
+            np.ones(4), np.ones(4), groups=[[0, 9]]), "groups"),
+    "minimize_gamma text groups (TypeError)": (
+        lambda: __import__("qkdbounds.attacks.eve", fromlist=["e"]).minimize_gamma(
+            np.ones((2, 2)), np.ones((2, 2)), groups="x"), "groups"),
+    "project a 1e-320 trace (LinAlgError)": (
+        lambda: states.sources.make_source(np.eye(4) * 1e-321, (2, 2), project=True), "trace distance"),
 }
 
 

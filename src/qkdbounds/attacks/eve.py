@@ -266,6 +266,22 @@ def _starts(lo, hi, groups, n_starts, rng) -> list:
     return starts
 
 
+def _check_groups(groups, n_axes: int) -> list[list[int]]:
+    """``groups`` as lists of axes: at least two non-empty, disjoint groups of axes in
+    ``[0, n_axes)``, or InputError."""
+    try:
+        out = [[int(a) for a in g] for g in groups]
+        ok = (not isinstance(groups, (str, bytes)) and len(out) >= 2
+              and all(g and not isinstance(g, (str, bytes)) for g in groups))
+    except (TypeError, ValueError, OverflowError):
+        ok = False
+    flat = [a for g in out for a in g] if ok else []
+    if not ok or len(set(flat)) != len(flat) or not all(0 <= a < n_axes for a in flat):
+        raise InputError(f"groups must be at least two disjoint, non-empty lists of axes in "
+                         f"[0, {n_axes - 1}], got {groups!r:.60}")
+    return out
+
+
 def minimize_gamma(
     base: NDArray,
     extra: NDArray,
@@ -306,6 +322,7 @@ def minimize_gamma(
     tol = check_real("tol", tol, 0.0, 1.0)
     if groups is None:
         groups = [[i] for i in range(c.ndim)]
+    groups = _check_groups(groups, c.ndim)
     rng = check_rng("rng", rng)
     lo, hi = c, c + s
     starts = _starts(lo, hi, groups, n_starts, rng)

@@ -59,7 +59,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..errors import LEAKAGE_MODELS
-from ..errors import InputError, check_choice, check_probability
+from ..errors import InputError, check_callback, check_choice, check_probability
 from ..states.two_qubit import werner_state
 from .bell_data import bell_box
 from .chsh import chsh_dw_rate, chsh_threshold_werner, di_lower_bound, werner_dw_expression
@@ -221,7 +221,7 @@ def werner_window_thresholds(leakage: float, model: str = "uniform", *,
     """
     leakage = check_probability("leakage", leakage)
     check_choice("model", model, LEAKAGE_MODELS)
-    route = default_upper_bound if upper_bound is None else upper_bound
+    route = default_upper_bound if check_callback("upper_bound", upper_bound) is None else upper_bound
     dw = chsh_threshold_werner()
     lo, hi = 1 / np.sqrt(2) + 1e-12, 1.0
     if _leaky_raw(hi, leakage, model) <= 0:
@@ -291,7 +291,8 @@ def werner_window(
     """
     leakage = check_probability("leakage", leakage)
     check_choice("model", model, LEAKAGE_MODELS)
-    route = default_upper_bound if upper_bound is None else upper_bound
+    route = default_upper_bound if check_callback("upper_bound", upper_bound) is None else upper_bound
+    check_callback("callback", callback)
     try:
         vis = np.asarray(visibilities, dtype=float).ravel()
     except (TypeError, ValueError, OverflowError):

@@ -90,7 +90,15 @@ def project_to_state(matrix: ArrayLike) -> tuple[NDArray[np.complex128], dict]:
     trace = float(np.trace(herm).real)
     if trace <= 0:
         raise InputError(f"matrix must have a positive trace to be projected, got {trace:.6g}")
-    mu, vecs = np.linalg.eigh(herm / trace)
+    # scaled by a power of two near its largest entry first (exactly, by ldexp): a trace like
+    # 1e-320 is subnormal, and dividing by it overflows to inf
+    exponent = int(np.frexp(float(np.max(np.abs(herm))))[1])
+    unit = np.ldexp(herm.real, -exponent) + 1j * np.ldexp(herm.imag, -exponent)
+    unit_trace = float(np.trace(unit).real)
+    if not unit_trace > 0 or not np.all(np.isfinite(unit / unit_trace)):
+        raise InputError(f"matrix must have a positive trace to be projected, got {trace:.6g} "
+                         f"(too small against its entries to normalise)")
+    mu, vecs = np.linalg.eigh(unit / unit_trace)
     order = np.argsort(mu)[::-1]
     mu, vecs = mu[order], vecs[:, order]
     lam = mu.copy()

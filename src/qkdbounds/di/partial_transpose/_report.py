@@ -11,7 +11,7 @@ from ._key_lower import key_lower_bound_formula, rho_d_key_lower_bound
 from ._ppt import rho_d_ppt
 from ._pt_upper import pt_upper_bound_formula, rho_d_key_upper_bound, rho_d_pt_upper_bound
 from ._results import DI_LOWER_BOUND_NOTE
-from ._rho_d import MAX_DENSE_SHIELD_DIM, rho_d
+from ._rho_d import MAX_DENSE_SHIELD_DIM, MAX_SHIELD_DIM, rho_d
 
 __all__ = ["rho_d_summary", "rho_d_report"]
 
@@ -32,7 +32,7 @@ def rho_d_summary(shield_dim: int, unitary: str = "auto") -> dict[str, Any]:
     """
     from ...bounds.verdict import decide
 
-    d = check_int("shield_dim", shield_dim, 2, 2**40)
+    d = check_int("shield_dim", shield_dim, 2, MAX_SHIELD_DIM)
     if unitary == "auto":
         unitary = "hadamard" if not d & (d - 1) else "fourier"
     if unitary not in ("fourier", "hadamard"):

@@ -57,6 +57,9 @@ RHO_D_BOB = (1, 3)
 """Bob's subsystems (key qubit B, shield B'); :math:`\\rho^\\Gamma` transposes these."""
 
 MAX_DENSE_SHIELD_DIM = 16
+#: Largest shield dimension of the structured form (exact integer arithmetic on d; 2^40 as
+#: ``rho_d_summary``).
+MAX_SHIELD_DIM = 2**40
 """Largest shield dimension for which a dense :math:`4d^2\\times4d^2` matrix is built (1024 x 1024)."""
 
 MAX_DENSE_UNITARY_DIM = 512
@@ -220,7 +223,7 @@ def rho_d(
     >>> state.dim, round(state.mixing, 6)
     (64, 0.333333)
     """
-    d = check_int("shield_dim", shield_dim, 2)
+    d = check_int("shield_dim", shield_dim, 2, MAX_SHIELD_DIM)
     p = ppt_edge_mixing(d) if mixing is None else check_probability("mixing", mixing)
     if isinstance(unitary, str):
         check_choice("unitary", unitary, UNITARY_KINDS[:2])
