@@ -80,3 +80,24 @@ def test_defaults_agree_between_api_cli_and_sweep(tmp_path, capsys):
         (row,) = db.records(summary.name)
     assert cli["rate_upper_bound"] == api.value == row["rate_upper_bound"]
     assert cli["measurements"] == api.measurements
+
+
+@pytest.mark.parametrize("d,n", [(2, 2), (3, 2), (2, 3)])
+def test_the_search_on_an_isotropic_source_is_its_optimal_setting(d, n, monkeypatch):
+    """Fuzzing (session 35): `state-bound --werner` ran the heuristic measurement search per
+    leakage (0.3 s a point) although the source is recognised: Z is its optimal setting (the
+    isotropic route's).  The search is now that setting, says so, and equals rate at Z; a
+    non-isotropic state still searches."""
+    from qkdbounds import rate_upper_bound
+    from qkdbounds.bounds import source_bound
+
+    rho = _isotropic(d, n, 0.9)
+    r = source_rate_upper_bound(rho, [0.0, 0.1], dims=(d,) * n)
+    assert all(m == ["Z"] * n for m in r.measurements)
+    assert "optimal setting is Z" in r.points[0].method
+    expected = rate_upper_bound(d, n, 0.9, [0.0, 0.1]).value
+    np.testing.assert_allclose(r.value, expected, atol=1e-9)
+    # a planted bug (the recognition off) falls back to the search, not to Z with the note
+    monkeypatch.setattr(source_bound, "_ghz_visibility", lambda rho, dims: None)
+    searched = source_rate_upper_bound(rho, 0.1, dims=(d,) * n, n_search=2)
+    assert "optimal setting is Z" not in searched.method

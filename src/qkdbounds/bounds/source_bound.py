@@ -100,6 +100,12 @@ SAME_BASIS_ATOL = 1e-6
 #: (:func:`_same_measurement`): the runs stop within ~1e-4 of a maximum, and each distinct one
 #: costs the branch and bound an evaluation with a frame run of its own.
 SAME_MAXIMUM_ATOL = 1e-3
+#: Method note of a measurement search answered at Z on a recognised isotropic GHZ source.
+ISOTROPIC_SEARCH_NOTE = ("; measurement search: the source is an isotropic GHZ state, whose optimal "
+                         "setting is Z (the isotropic route's; for two parties every U (x) conj(U) "
+                         "gives the same value), so Z is the search's answer")
+
+
 #: Reassembly tolerance (max entry) of a recognised locally rotated isotropic GHZ state.
 ATOL_ROTATED_GHZ = 1e-9
 #: Unitarity tolerance of given measurement unitaries.
@@ -1665,6 +1671,11 @@ def source_rate_upper_bound(source, leakage, model: str = "uniform",
         given = None
     else:
         given = _given_setting(measurements, src.dims)
+    symmetric = measurements == "search" and _ghz_visibility(src.matrix, src.dims) is not None
+    if symmetric:
+        # an isotropic GHZ source: Z is its optimal setting (the isotropic route's, whose value
+        # every U (x) U* of it gives for two parties), so the search is that one setting
+        measurements = "Z"
     use_trivial = attack != "paper" if trivial is None else bool(trivial)
     if time_budget is not None:
         time_budget = check_real("time_budget", time_budget, 1e-3, 1e6)
@@ -1674,8 +1685,11 @@ def source_rate_upper_bound(source, leakage, model: str = "uniform",
     points = []
     for leak in leaks:
         eve.new_point()
-        points.append(_point(src, eve, leak, model, measurements, given, attack, cut_bound,
-                             n_search, n_local, lower_bound, rng))
+        point = _point(src, eve, leak, model, measurements, given, attack, cut_bound,
+                       n_search, n_local, lower_bound, rng)
+        if symmetric:
+            point = replace(point, method=point.method + ISOTROPIC_SEARCH_NOTE)
+        points.append(point)
         if callback is not None:
             callback(1)
     if not is_grid:
