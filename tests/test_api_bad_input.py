@@ -109,6 +109,8 @@ CASES = {
                                                 "local_dim"),
     "isotropic_twirl None (gufunc message)": (lambda: repeaters.isotropic_twirl(None, 2), "state"),
     # fuzzing, session 35
+    "cut bound on 10001 points (hours)": (
+        lambda: q.rate_upper_bound(2, 3, np.linspace(0, 1, 10_001), 0.1, cut_bound=True), "cut bound"),
     "rho_d 2**64 (TypeError)": (lambda: q.rho_d(2**64), "shield_dim"),
     "werner_window upper_bound text (TypeError)": (
         lambda: __import__("qkdbounds.di.window", fromlist=["w"]).werner_window([0.5], 0.1, upper_bound="x"),

@@ -259,6 +259,11 @@ def _cut_bounds(d, n, v, leak, values, model, attack, n_starts, rng, max_memory,
     from ._general import general_rate_bound
 
     _check_general(d, n, attack, max_memory, "the cut bound")
+    if values.size > MAX_GENERAL_POINTS:
+        raise InputError(f"grid of {values.size} points with the cut bound (each point Eve's "
+                         f"minimisations on the general route, ~0.01 s to minutes); allowed: at most "
+                         f"{MAX_GENERAL_POINTS} in one call (split it, or run it as a sweep: "
+                         f"`qkdbounds sweep`, parallel and resumable)")
     cuts, certs = np.empty(values.shape), []
     for i, (vi, li) in enumerate(zip(v.ravel(), leak.ravel())):
         r = general_rate_bound(d, n, float(vi), float(li), model, "Z", attack, True, n_starts, rng,
