@@ -407,3 +407,20 @@ def test_empty_sweep_name_is_refused(tmp_path, small_store):
                  ["results", "list", "--store", str(small_store), "--name", "  "]):
         code, out, err = _run(argv)
         assert code == 2 and out == "" and "--name" in err and len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("argv,start", [
+    (["plan", "--dim", "1", "--distance-km", "10", "--segments", "1", "--leakage", "0"], "--dim must"),
+    (["reproduce", "--points", "0", "--out", "OUT"], "--points must"),
+    (["rate", "--max-memory", "1e-300", "--visibility", "0.9", "--leakage", "0.1"], "--max-memory must be a number of GiB"),
+    (["rate", "--dim", "65536", "--measurements", "search", "--visibility", "0.9", "--leakage", "0.1"],
+     "the measurement search"),
+], ids=["plan-dim", "reproduce-points", "max-memory-tiny", "search-huge"])
+def test_errors_name_the_option_as_typed(argv, start, tmp_path):
+    """Fuzzing (session 35): errors named the library's parameter (local_dim, n_points), gave a
+    range in bytes for an option in GiB, or an 'inf GiB' estimate."""
+    argv = [str(tmp_path / "out") if a == "OUT" else a for a in argv]
+    code, out, err = _run(argv)
+    assert code == 2 and out == "" and len(err.strip().splitlines()) == 1
+    assert err.startswith("qkdbounds: error: " + start), err
+    assert "inf GiB" not in err

@@ -160,7 +160,8 @@ def _check_general(d: int, n: int, attack: str, max_memory: float, why: str) -> 
                 f"limit")
     if strings > MAX_GENERAL_STRINGS or need > max_memory:
         raise InputError(
-            f"{why} works on all d**N = {d}**{n} outcome strings (estimated {need / 2**30:.3g} GiB); "
+            f"{why} works on all d**N = {d}**{n} outcome strings (estimated "
+            f"{f'{need / 2**30:.3g} GiB' if math.isfinite(need) else 'more memory than any machine has'}); "
             f"allowed: d**N <= {MAX_GENERAL_STRINGS} and memory <= max_memory = "
             f"{max_memory / 2**30:.3g} GiB; the Z basis with the paper or extended attack "
             f"(measurements='auto') has no such limit")

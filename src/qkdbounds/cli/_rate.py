@@ -60,8 +60,8 @@ def max_memory_bytes(gib: float) -> float:
 
     from ..errors import InputError
 
-    if not math.isfinite(gib) or not 0 < gib <= 1e9:
-        raise InputError(f"--max-memory must be a number of GiB in (0, 1e9], got {gib}")
+    if not math.isfinite(gib) or not 2**-30 <= gib <= 1e9:
+        raise InputError(f"--max-memory must be a number of GiB in [2^-30 (one byte), 1e9], got {gib}")
     return gib * 2**30
 
 

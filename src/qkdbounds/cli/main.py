@@ -170,6 +170,11 @@ def _summary(result: dict, columns: list[str] | None = None) -> str:
     return "\n".join(lines)
 
 
+#: Library parameters whose CLI option has another name (e.g. ``local_dim`` is ``--dim``).
+PARAMETER_FLAGS = {"local_dim": "--dim", "n_points": "--points", "n_parties": "--parties",
+                   "n_repeaters": "--repeaters", "max_memory": "--max-memory"}
+
+
 def _flag_names(message: str, parser, argv: list[str]) -> str:
     """The error with its leading parameter named as on the command line: the library's checks
     name Python parameters (``distance_km must be in [1e-09, 100000]``); when the command has
@@ -182,7 +187,7 @@ def _flag_names(message: str, parser, argv: list[str]) -> str:
     sub = getattr(parser, "commands", {}).get(command) if word and command else None
     if sub is None:
         return message
-    flag = "--" + word.group().replace("_", "-")
+    flag = PARAMETER_FLAGS.get(word.group(), "--" + word.group().replace("_", "-"))
     typed = any(a == flag or a.startswith(flag + "=") for a in argv)
     if not typed and re.search(rf"(?<![\w-]){re.escape(flag)}(?![\w-])", sub.format_usage()) is None:
         return message
