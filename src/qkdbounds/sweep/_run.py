@@ -301,7 +301,7 @@ PROBE_TIMEOUT_S = 10.0
 
 
 def _probe_scheduler(address: str, timeout: float) -> None:
-    """Refuse, in one line, a ``tcp://`` address that is not a Dask scheduler: nothing listening
+    """Refuse, in one line, a ``tcp://`` or ``tls://`` address that is not a Dask scheduler: nothing listening
     (refused at once, not after Dask's connection retries), something else listening (an HTTP
     server: Dask would read its reply as a frame length and try to allocate exabytes), or no
     answer within ``timeout``.  Asks the scheduler's ``identity`` over Dask's own RPC, so no
@@ -309,16 +309,20 @@ def _probe_scheduler(address: str, timeout: float) -> None:
     import asyncio
     import socket
 
-    host, _, port = address.removeprefix("tcp://").rpartition(":")
+    host, _, port = address.partition("://")[2].rpartition(":")
     try:
         with socket.create_connection((host.strip("[]"), int(port)), timeout=min(timeout, 5.0)):
             pass
     except OSError as exc:
         raise InputError(f"cannot connect to scheduler {address!r}: {exc.strerror or exc}") from None
     from distributed.core import rpc
+    from distributed.security import Security
+
+    # (tls://: the certificates of the user's Dask configuration, as the client would use)
+    connection_args = Security().get_connection_args("client")
 
     async def identity():
-        async with rpc(address, timeout=timeout) as remote:
+        async with rpc(address, timeout=timeout, connection_args=connection_args) as remote:
             return await remote.identity()
 
     try:
@@ -341,7 +345,7 @@ def _dask_client(scheduler: str | None, n_workers: int | None, processes: bool,
     with _quiet_dask_logs():
         if scheduler is not None:
             scheduler = check_scheduler_address(scheduler)
-            if scheduler.startswith("tcp://"):
+            if scheduler.startswith(("tcp://", "tls://")):
                 _probe_scheduler(scheduler, min(connect_timeout, PROBE_TIMEOUT_S))
             try:
                 client = Client(scheduler, timeout=connect_timeout, set_as_default=False)
