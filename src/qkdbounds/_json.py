@@ -40,8 +40,8 @@ def to_jsonable(obj: Any) -> Any:
     kind = type(obj)
     if obj is None or kind is str or kind is int or kind is bool:  # fast paths: the common leaves
         return obj
-    if kind is float:
-        return obj if math.isfinite(obj) else None
+    if kind is float:   # (+ 0.0: -0.0 is written 0.0, e.g. an option typed as -0)
+        return obj + 0.0 if math.isfinite(obj) else None
     if kind is dict:
         return {str(k): to_jsonable(v) for k, v in obj.items()}
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
