@@ -13,6 +13,7 @@ from ..bounds.curves import PAPER_FIGURES
 from ._args import out_dir
 from .._json import to_jsonable
 from .main import add_common
+from ..errors import InputError
 from ._figure import (make_di_figure, make_diqkd_figure, make_figure2, make_plan_figure, make_rate_figure,
                       make_window_figure, write_csv)
 from ._progress import progress
@@ -119,6 +120,10 @@ def handle(args) -> dict:
         di_figures.close(ok)
 
 
+#: Largest ``--points`` (the same as ``qkdbounds figure``).
+MAX_POINTS = 10_000
+
+
 def _handle(args, di_figures: _DIFigures) -> dict:
     from ..report import render_errata, render_report
     from ..report.headlines import (
@@ -131,6 +136,9 @@ def _handle(args, di_figures: _DIFigures) -> dict:
         window_headlines,
     )
 
+    if not 2 <= args.points <= MAX_POINTS:
+        raise InputError(f"--points must be an integer in [2, {MAX_POINTS}], got {args.points} "
+                         f"(as `figure`: more points than pixels only grows the CSVs)")
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
