@@ -222,9 +222,25 @@ def test_cut_representatives_only_for_a_permutation_invariant_distribution():
     from qkdbounds.states import isotropic_ghz
 
     state = isotropic_ghz(2, 4, 0.9)
-    assert _cut_representatives(state, [computational(2)] * 4) == [(0,), (0, 1), (0, 1, 2)]
+    assert _cut_representatives(state, [computational(2)] * 4) == [(0,), (0, 1)]
+    assert _cut_representatives(isotropic_ghz(2, 5, 0.9), [computational(2)] * 5) == [(0,), (0, 1)]
     other = [computational(2)] * 3 + [random_measurement(2, np.random.default_rng(1))]
     assert _cut_representatives(state, other) == bipartitions(4)
+
+
+def test_cut_bound_with_a_symmetric_distribution_but_different_bases_takes_every_cut():
+    """Review (session 35): Y, X, Y* on three qubits give an honest distribution invariant under
+    permuting the parties, but Eve's flagged members are measured differently per party, and
+    the cut (0, 2) is lower than (0,) and (0, 1): every cut must be evaluated."""
+    from qkdbounds.measurements import from_unitary
+
+    h = np.array([[1, 1], [1, -1]]) / np.sqrt(2)
+    y = from_unitary(np.diag([1, 1j]) @ h, "Y")
+    y_conj = from_unitary(np.diag([1, -1j]) @ h, "Y*")
+    x = from_unitary(h, "X")
+    r = rate_upper_bound(2, 3, 0.8, 0.1, measurements=[y, x, y_conj], attack="extended", cut_bound=True)
+    assert r.cut_bound == pytest.approx(0.436446, abs=2e-5)
+    assert r.certificate["cut"]["S"] == [0, 2]
 
 
 def test_general_route_progress_adds_up_to_the_points():
@@ -232,7 +248,7 @@ def test_general_route_progress_adds_up_to_the_points():
     and they add up to the number of points."""
     calls = []
     rate_upper_bound(2, 4, [0.8, 0.9], 0.1, cut_bound=True, callback=calls.append)
-    assert len(calls) == 2 * 4 and sum(calls) == pytest.approx(2.0)   # 1 + 3 cut sizes per point
+    assert len(calls) == 2 * 3 and sum(calls) == pytest.approx(2.0)   # 1 + 2 cut sizes per point
     calls = []
     rate_upper_bound(2, 3, 0.9, 0.1, measurements="search", callback=calls.append)
     assert len(calls) == 25 and sum(calls) == pytest.approx(1.0)      # Z + 24 random settings
