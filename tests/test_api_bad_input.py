@@ -121,6 +121,9 @@ CASES = {
     "minimize_gamma axis 9 (IndexError)": (
         lambda: __import__("qkdbounds.attacks.eve", fromlist=["e"]).minimize_gamma(
             np.ones(4), np.ones(4), groups=[[0, 9]]), "groups"),
+    "minimize_gamma empty group": (
+        lambda: __import__("qkdbounds.attacks.eve", fromlist=["e"]).minimize_gamma(
+            np.ones((2, 2)), np.ones((2, 2)), groups=[[0], np.array([], dtype=int)]), "groups"),
     "minimize_gamma text groups (TypeError)": (
         lambda: __import__("qkdbounds.attacks.eve", fromlist=["e"]).minimize_gamma(
             np.ones((2, 2)), np.ones((2, 2)), groups="x"), "groups"),
@@ -225,3 +228,21 @@ def test_general_route_grid_cap():
         q.rate_upper_bound(2, 2, v, 0.1, measurements="search")
     # the structured route's closed forms keep their large grids
     assert q.rate_upper_bound(2, 2, v, 0.1).value.shape == v.shape
+
+
+def test_minimize_gamma_takes_numpy_array_groups():
+    """Review (session 35): the groups check must take arrays of axes, as before it."""
+    from qkdbounds.attacks.eve import minimize_gamma
+
+    c = np.arange(1, 9, dtype=float).reshape(2, 2, 2)
+    a = minimize_gamma(c, c / 10, groups=[np.array([0]), np.array([1, 2])]).value
+    b = minimize_gamma(c, c / 10, groups=[[0], [1, 2]]).value
+    assert a == b
+
+
+def test_source_bound_takes_an_array_of_unitaries():
+    """Review (session 35): measurements given as one ndarray (N, d, d) compared with "search"."""
+    phi = np.array([1, 0, 0, 1]) / np.sqrt(2)
+    rho = 0.9 * np.outer(phi, phi) + 0.1 * np.eye(4) / 4
+    r = q.source_rate_upper_bound(rho, 0.1, measurements=np.array([np.eye(2), np.eye(2)]))
+    assert r.value == pytest.approx(q.rate_upper_bound(2, 2, 0.9, 0.1).value, abs=1e-9)

@@ -51,8 +51,10 @@ def to_jsonable(obj: Any) -> Any:
     if isinstance(obj, (list, tuple, set, frozenset)):
         return [to_jsonable(v) for v in obj]
     if isinstance(obj, np.ndarray):
-        if obj.dtype.kind in "biuU" or (obj.dtype.kind == "f" and np.isfinite(obj).all()):
+        if obj.dtype.kind in "biuU":
             return obj.tolist()  # plain numbers or strings: no per-element pass
+        if obj.dtype.kind == "f" and np.isfinite(obj).all():
+            return (obj + 0.0).tolist()     # (+ 0.0: -0.0 written 0.0)
         return to_jsonable(obj.tolist())
     if isinstance(obj, np.floating):  # any precision (np.longdouble's item() is a longdouble)
         return to_jsonable(float(obj))

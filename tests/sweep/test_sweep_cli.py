@@ -84,6 +84,25 @@ def test_results_export_to_standard_output(tmp_path, capsys, filled_store, monke
     assert not (tmp_path / "-").exists()
 
 
+def test_results_export_to_a_closed_pipe_is_quiet(tmp_path):
+    """Review (session 35): `--out - | head -2` is not an error (the CLI's rule for pipes); the
+    store holds more than a pipe's buffer, so the reader leaves before the export ends."""
+    from qkdbounds.store import ResultStore
+    from qkdbounds.sweep import build_grid, grid_points
+    from qkdbounds.sweep._testing import toy_point
+
+    store = tmp_path / "big.sqlite"
+    with ResultStore(store) as db:
+        sweep_id = db.ensure_sweep("big")
+        for point in grid_points(build_grid({"visibility": "0:1:0.001", "leakage": "0.1,0.2"})):
+            db.write_point(point, TOY, toy_point(point), sweep_id=sweep_id)
+    cmd = (f"{sys.executable} -m qkdbounds results export --store {store} --format csv "
+           f"--out - | head -2")
+    out = subprocess.run(["bash", "-o", "pipefail", "-c", cmd], capture_output=True, text=True,
+                         timeout=120, env=subprocess_env())
+    assert len(out.stdout.splitlines()) == 2 and "error" not in out.stderr.lower()
+
+
 def test_sweep_command_json_keys(tmp_path, capsys, toy_log):
     """In-process CLI on the default LocalCluster (worker processes, not this process)."""
     store = tmp_path / "s.sqlite"

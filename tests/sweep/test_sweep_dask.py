@@ -174,3 +174,17 @@ def test_scheduler_without_workers_is_an_input_error(tmp_path, dask_scheduler_no
     with pytest.raises(InputError, match="has no workers"):
         run_sweep({"visibility": "0.5", "leakage": "0.1"}, store, point_fn=TOY,
                   scheduler=dask_scheduler_no_workers, connect_timeout=1, quiet=True)
+
+
+def test_scheduler_probe_works_inside_a_running_event_loop(dask_scheduler_no_workers):
+    """Review (session 35): asyncio.run refuses to start inside a running loop (Jupyter); the
+    probe runs on a thread of its own, so a real scheduler is accepted there too."""
+    import asyncio
+
+    from qkdbounds.sweep._run import _probe_scheduler
+
+    async def cell():
+        _probe_scheduler(dask_scheduler_no_workers, 5.0)
+        return True
+
+    assert asyncio.run(cell())

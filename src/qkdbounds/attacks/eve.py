@@ -272,7 +272,7 @@ def _check_groups(groups, n_axes: int) -> list[list[int]]:
     try:
         out = [[int(a) for a in g] for g in groups]
         ok = (not isinstance(groups, (str, bytes)) and len(out) >= 2
-              and all(g and not isinstance(g, (str, bytes)) for g in groups))
+              and all(len(g) > 0 and not isinstance(g, (str, bytes)) for g in groups))
     except (TypeError, ValueError, OverflowError):
         ok = False
     flat = [a for g in out for a in g] if ok else []

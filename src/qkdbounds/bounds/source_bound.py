@@ -1611,8 +1611,8 @@ def source_rate_upper_bound(source, leakage, model: str = "uniform",
         top setting while its value is positive -- a question at one setting (Z, given
         measurements) included (default True; docs/routes.md).  False: no restarts, the input
         frame's decomposition and the settings' own frame runs only; fewer random runs make
-        the value smoother in the state (the data bounds use it: their upper bound is
-        evaluated on a family of states, docs/data_bounds.md).
+        the value smoother in the state (the data bounds use it for their candidate states,
+        then value Eve's winning one again with restarts: docs/data_bounds.md).
     rng : numpy.random.Generator, optional
         Seeded generator (default ``default_rng(0)``).
     progress : callable, optional
@@ -1671,7 +1671,8 @@ def source_rate_upper_bound(source, leakage, model: str = "uniform",
         given = None
     else:
         given = _given_setting(measurements, src.dims)
-    symmetric = measurements == "search" and _ghz_visibility(src.matrix, src.dims) is not None
+    symmetric = (isinstance(measurements, str) and measurements == "search"
+                 and _ghz_visibility(src.matrix, src.dims) is not None)
     if symmetric:
         # an isotropic GHZ source: Z is its optimal setting (the isotropic route's, whose value
         # every U (x) U* of it gives for two parties), so the search is that one setting
@@ -2050,7 +2051,8 @@ def _point(src, eve, leak, model, measurements, given, attack, cut_bound, n_sear
     if want_lower:
         # at the same measurements; in a search Z is a candidate setting, so the Z protocol's
         # lower bound is also below the searched upper bound (which is >= its Z value)
-        lower, lower_method = _lower_bound(src, setting, zs if measurements == "search" else None,
+        searching = isinstance(measurements, str) and measurements == "search"
+        lower, lower_method = _lower_bound(src, setting, zs if searching else None,
                                            leak, model)
     from .verdict import decide, reported_lower
 
@@ -2059,7 +2061,7 @@ def _point(src, eve, leak, model, measurements, given, attack, cut_bound, n_sear
     # a zero is optimal at its setting; after a search it is optimal for the question (no key at
     # any setting) only when Eve's decomposition is separable (q = 1): otherwise the search, a
     # heuristic, may have missed a setting with key
-    searched = measurements == "search" and given is None
+    searched = isinstance(measurements, str) and measurements == "search" and given is None
     # (no key at any setting: a separable decomposition, or every round leaking in the uniform
     # model -- Eve then holds every outcome)
     everywhere = best_q >= 1 or (leak >= 1 and model == "uniform")

@@ -77,11 +77,6 @@ def handle_attack(args) -> dict:
                   "outcomes_b": list(box.outcomes_b), "key_settings": list(box.key_settings),
                   "chsh_settings": [list(s) for s in box.chsh_settings], "source": box.source}
     out["leakage"], out["model"] = args.leakage, args.model
-    # the source's parameters at top level, as given (a measured box: None)
-    src = box.source if box.source.get("kind") == "two-qubit source" else {}
-    for key in ("visibility", "theta", "binning"):
-        out[key] = src.get(key)
-    out["eta"], out["eta_b"] = src.get("eta_a"), src.get("eta_b")
     out["unit"] = "bits per round with the key settings"
     return out
 

@@ -108,6 +108,9 @@ class _DIFigures:
 
 
 def handle(args) -> dict:
+    if not 2 <= args.points <= MAX_POINTS:      # (before anything is created or started)
+        raise InputError(f"--points must be an integer in [2, {MAX_POINTS}], got {args.points} "
+                         f"(as `figure`: more points than pixels only grows the CSVs)")
     # the DI figure against eta (a second process when there are two cores) runs beside the rest
     Path(args.out).mkdir(parents=True, exist_ok=True)
     di_figures = _DIFigures(Path(args.out))
@@ -136,9 +139,6 @@ def _handle(args, di_figures: _DIFigures) -> dict:
         window_headlines,
     )
 
-    if not 2 <= args.points <= MAX_POINTS:
-        raise InputError(f"--points must be an integer in [2, {MAX_POINTS}], got {args.points} "
-                         f"(as `figure`: more points than pixels only grows the CSVs)")
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()

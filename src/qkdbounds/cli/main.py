@@ -225,6 +225,8 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("qkdbounds: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        raise                   # the reader went away (`--out - | head`): run() ends quietly
     except OSError as exc:  # e.g. a full disk (ENOSPC) while writing: one line, nothing partial
         where = f": {exc.filename}" if getattr(exc, "filename", None) else ""
         print(f"qkdbounds: error: {exc.strerror or exc}{where}", file=sys.stderr)

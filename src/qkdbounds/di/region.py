@@ -164,7 +164,15 @@ class DIWindowPoint(StatusField):
             "status": self.status,
             "message": self.message,
             "verdict": self.verdict,
+            **self.source_parameters(),
         }
+
+    def source_parameters(self) -> dict:
+        """The two-qubit source's ``visibility``, ``eta`` (Alice), ``eta_b``, ``theta`` and
+        ``binning`` as given (None for a measured box): the question, echoed beside the bounds."""
+        src = self.source if self.source.get("kind") == "two-qubit source" else {}
+        return {"visibility": src.get("visibility"), "eta": src.get("eta_a"), "eta_b": src.get("eta_b"),
+                "theta": src.get("theta"), "binning": src.get("binning")}
 
 
 def di_attack_bound(box: BellBox, leakage: float = 0.0, model: str = "uniform", *,

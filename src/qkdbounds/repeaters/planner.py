@@ -379,10 +379,12 @@ def plan_path(segment_lengths_km, leakage: float, *, model: str = "uniform",
     ``pair_rate_lower_bound_hz`` :math:`= 1/(\tau E_{up})` and ``key_rate_lower_bound_bps`` is
     that times ``lower_bound`` (key Alice and Bob can distil at that rate of pairs).
     ``pair_rate_hz`` is the Monte Carlo estimate :math:`1/(\tau\,\overline{\max_i T_i})` with
-    its standard error ``pair_rate_hz_stderr`` (delta method).  :math:`E_{low}` is within one
-    attempt of the true mean, so the estimate often lies a little above the bound by sampling
-    noise: then ``pair_rate_hz`` is the bound and ``pair_rate_note`` says so (an estimate more
-    than ``MC_SIGMAS`` standard errors above it would be a bug and raises ``RuntimeError``).
+    its standard error ``pair_rate_hz_stderr`` (delta method).  :math:`E_{low}` and
+    :math:`E_{up}` are within one attempt of the true mean, so the estimate often lies a little
+    outside the two rate bounds by sampling noise: then ``pair_rate_hz`` is the nearer bound and
+    ``pair_rate_note`` says so (an estimate more than ``MC_SIGMAS`` standard errors outside
+    would be a bug and raises ``RuntimeError``).  With memories the lower bound per pair is
+    taken at the mean memory factor less 3 standard errors (the upper bound: mean + 3).
 
     Beside the repeaterless PLOB bound of the whole distance, ``plob_repeater_chain_bound`` is
     the capacity of the chain of lossy segments with ideal repeaters at the segment ends,
@@ -473,7 +475,11 @@ def plan_path(segment_lengths_km, leakage: float, *, model: str = "uniform",
     # per pair, which lets them know the times
     from ..bounds.verdict import decide
 
-    averaged = link_key_bound(average_state, leak, model)
+    # (the mean memory factor is a Monte Carlo estimate: the lower bound takes it less 3
+    # standard errors, as the upper bound takes its mean + 3; the noisier pair, a lower key)
+    lam_se = float(lam_total.std(ddof=1) / math.sqrt(lam_total.size)) if lam_total.size > 1 else 0.0
+    lower_state = average_state if lam_se == 0.0 else channel(chain, max(0.0, mean_lambda - 3 * lam_se))
+    averaged = link_key_bound(lower_state, leak, model)
     lower = averaged.lower_bound
     if lower is not None and bound is not None:
         lower = min(lower, bound)
@@ -484,7 +490,9 @@ def plan_path(segment_lengths_km, leakage: float, *, model: str = "uniform",
         lower_method = None
     else:
         lower_method = (f"{averaged.lower_bound_method}; of the time-averaged delivered pair "
-                        f"(Alice and Bob forgetting the heralding times)")
+                        f"(Alice and Bob forgetting the heralding times)"
+                        + ("" if lam_se == 0.0 else ", at the mean memory factor less 3 standard "
+                           "errors of its Monte Carlo estimate"))
     eta_total = fibre_transmissivity(dist, loss_db_per_km)
     plob = plob_bound(eta_total)
     key_bps = None if bound is None else pair_rate_bound * bound
@@ -508,6 +516,8 @@ def plan_path(segment_lengths_km, leakage: float, *, model: str = "uniform",
         "plob_repeater_chain_bound": plob_chain, "plob_repeater_chain_key_rate_bps": f * plob_chain,
         "plob_citation": PLOB_CITATION,
         "memory_factor_mean": mean_lambda,
+        # the delivered pair the lower bound is of (weights; the mean pair without memories)
+        "lower_bound_weights": lower_state,
         "lower_bound": lower, "lower_bound_method": lower_method,
         "verdict": "open" if bound is None else decide(bound, lower),
         "unit": "bits per delivered pair",

@@ -307,6 +307,7 @@ def _probe_scheduler(address: str, timeout: float) -> None:
     answer within ``timeout``.  Asks the scheduler's ``identity`` over Dask's own RPC, so no
     half-built client is left for its finaliser to print a traceback at exit."""
     import asyncio
+    import concurrent.futures
     import socket
 
     host, _, port = address.partition("://")[2].rpartition(":")
@@ -325,8 +326,14 @@ def _probe_scheduler(address: str, timeout: float) -> None:
         async with rpc(address, timeout=timeout, connection_args=connection_args) as remote:
             return await remote.identity()
 
+    def ask():
+        return asyncio.run(asyncio.wait_for(identity(), timeout))
+
     try:
-        info = asyncio.run(asyncio.wait_for(identity(), timeout))
+        # on a thread of its own: the caller may be inside a running event loop (Jupyter), where
+        # asyncio.run refuses to start
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            info = pool.submit(ask).result()
     except (Exception, MemoryError) as exc:   # (garbage read as a frame length: MemoryError)
         what = (f"no answer within {timeout:g} s" if isinstance(exc, (TimeoutError, asyncio.TimeoutError))
                 else f"its reply is not Dask's protocol: {type(exc).__name__}")

@@ -57,10 +57,10 @@ RHO_D_BOB = (1, 3)
 """Bob's subsystems (key qubit B, shield B'); :math:`\\rho^\\Gamma` transposes these."""
 
 MAX_DENSE_SHIELD_DIM = 16
-#: Largest shield dimension of the structured form (exact integer arithmetic on d; 2^40 as
-#: ``rho_d_summary``).
-MAX_SHIELD_DIM = 2**40
 """Largest shield dimension for which a dense :math:`4d^2\\times4d^2` matrix is built (1024 x 1024)."""
+
+MAX_SHIELD_DIM = 2**40
+"""Largest shield dimension of the structured form (as ``rho_d_summary``)."""
 
 MAX_DENSE_UNITARY_DIM = 512
 """Largest d for which the d x d matrix U itself is built densely (to check it)."""
