@@ -121,6 +121,10 @@ CASES = {
     "minimize_gamma axis 9 (IndexError)": (
         lambda: __import__("qkdbounds.attacks.eve", fromlist=["e"]).minimize_gamma(
             np.ones(4), np.ones(4), groups=[[0, 9]]), "groups"),
+    "threshold 1e7-point numeric grid (minutes)": (
+        lambda: q.visibility_threshold(2, 2, np.zeros(10**7)), "numeric=False"),
+    "from_unitary 5000 x 5000 (24 s)": (
+        lambda: __import__("qkdbounds.measurements", fromlist=["m"]).from_unitary(np.eye(5000)), "4096"),
     "minimize_gamma empty group": (
         lambda: __import__("qkdbounds.attacks.eve", fromlist=["e"]).minimize_gamma(
             np.ones((2, 2)), np.ones((2, 2)), groups=[[0], np.array([], dtype=int)]), "groups"),

@@ -188,3 +188,12 @@ def test_scheduler_probe_works_inside_a_running_event_loop(dask_scheduler_no_wor
         return True
 
     assert asyncio.run(cell())
+
+
+def test_more_local_workers_than_four_per_core_are_refused(tmp_path, monkeypatch):
+    """Fuzzing (session 35): --workers 64 on two cores started 64 processes (56 s, 2.8 GB) for a
+    2-point grid.  At most 4 per core, refused before any process starts."""
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    with pytest.raises(InputError, match=r"at most 4 per core.*8 for 2 cores"):
+        run_sweep({"visibility": "0.5", "leakage": "0.1"}, tmp_path / "x.sqlite", point_fn=TOY,
+                  n_workers=9, quiet=True)

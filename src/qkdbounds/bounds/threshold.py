@@ -30,7 +30,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from .._tolerances import XTOL_THRESHOLD
 from ..errors import LEAKAGE_MODELS
-from ..errors import check_choice, check_int, check_real
+from ..errors import InputError, check_choice, check_int, check_real
 from ..states.isotropic import separable_visibility
 from ..states.isotropic import inverse_big_d
 from ..status import Status, StatusField
@@ -153,6 +153,10 @@ def numeric_threshold(local_dim: int, n_parties: int, leakage: ArrayLike, model:
     return float(out) if out.ndim == 0 else out
 
 
+#: Largest leakage grid of :func:`visibility_threshold` with the numeric bisection (the CLI's).
+MAX_NUMERIC_POINTS = 1_000_000
+
+
 def visibility_threshold(local_dim: int, n_parties: int, leakage: ArrayLike, model: str = "uniform",
                          *, numeric: bool = True) -> Threshold:
     r"""Visibility at or below which Eve's CC attack leaves no key (Theorems 1-2).
@@ -192,6 +196,10 @@ def visibility_threshold(local_dim: int, n_parties: int, leakage: ArrayLike, mod
     if scalar:
         leakage = float(leakage)
     check_choice("model", model, LEAKAGE_MODELS)
+    if numeric and not scalar and leakage.size > MAX_NUMERIC_POINTS:
+        raise InputError(f"leakage grid of {leakage.size} points with the numeric bisection (~2e-5 s "
+                         f"a point); allowed: at most {MAX_NUMERIC_POINTS} (numeric=False: the "
+                         f"closed form alone, no limit)")
     closed = threshold_closed_form(d, n, leakage, model)
     paper = threshold_paper_printed(d, n, leakage, model)
     num = numeric_threshold(d, n, leakage, model) if numeric else None

@@ -93,8 +93,8 @@ def from_unitary(unitary, label: str = "custom") -> Measurement:
         u = np.asarray(unitary, dtype=complex)
     except (TypeError, ValueError, OverflowError):
         raise InputError("unitary must be a numeric square matrix") from None
-    if u.ndim != 2 or u.shape[0] != u.shape[1] or u.shape[0] < 2:
-        raise InputError(f"unitary must be a d x d matrix with d >= 2, got shape {u.shape}")
+    if u.ndim != 2 or u.shape[0] != u.shape[1] or not 2 <= u.shape[0] <= MAX_BASIS_DIM:
+        raise InputError(f"unitary must be a d x d matrix with d in [2, {MAX_BASIS_DIM}], got shape {u.shape}")
     if not np.all(np.isfinite(u)):
         raise InputError("unitary must not contain NaN or inf")
     if not np.allclose(u.conj().T @ u, np.eye(u.shape[0]), atol=ATOL_UNITARY):

@@ -296,6 +296,9 @@ def check_scheduler_address(address: str) -> str:
     return f"{scheme}://{host}:{port}"
 
 
+#: Most local worker processes per core (:func:`os.cpu_count`).
+WORKERS_PER_CORE = 4
+
 #: Longest wait (s) for a TCP address to answer as a Dask scheduler before any client is built.
 PROBE_TIMEOUT_S = 10.0
 
@@ -369,6 +372,13 @@ def _dask_client(scheduler: str | None, n_workers: int | None, processes: bool,
                 yield client, scheduler
             return
         n_workers = _default_workers() if n_workers is None else n_workers
+        cores = os.cpu_count() or 1
+        if n_workers > WORKERS_PER_CORE * cores:
+            # each worker is a process (~45 MB, ~1 s to start on a loaded machine): 64 on two
+            # cores took 56 s and 2.8 GB for a 2-point grid
+            raise InputError(f"workers must be at most {WORKERS_PER_CORE} per core on this machine "
+                             f"({WORKERS_PER_CORE * cores} for {cores} cores), got {n_workers}; "
+                             f"a larger cluster: --scheduler ADDRESS")
         # No dashboard.  The scheduler still serves a few HTTP routes; bind them to a free
         # loopback port rather than the default 8787, which warns when another cluster has it.
         with _workers_ignore_sigint(processes):
