@@ -125,6 +125,11 @@ CASES = {
         lambda: q.visibility_threshold(2, 2, np.zeros(10**7)), "numeric=False"),
     "from_unitary 5000 x 5000 (24 s)": (
         lambda: __import__("qkdbounds.measurements", fromlist=["m"]).from_unitary(np.eye(5000)), "4096"),
+    "source bound cut_bound text (truthy)": (
+        lambda: q.source_rate_upper_bound(np.eye(4) / 4, 0.1, cut_bound="x"), "cut_bound"),
+    "source bound progress int": (lambda: q.source_rate_upper_bound(np.eye(4) / 4, 0.1, progress=5), "progress"),
+    "make_source project text (truthy)": (
+        lambda: states.sources.make_source(np.eye(4) / 4, (2, 2), project="yes"), "project"),
     "minimize_gamma empty group": (
         lambda: __import__("qkdbounds.attacks.eve", fromlist=["e"]).minimize_gamma(
             np.ones((2, 2)), np.ones((2, 2)), groups=[[0], np.array([], dtype=int)]), "groups"),

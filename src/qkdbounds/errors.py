@@ -19,6 +19,7 @@ __all__ = [
     "check_probability",
     "check_int",
     "check_choice",
+    "check_flag",
     "check_density_matrix",
     "check_parameter",
     "PARAMETER_RANGES",
@@ -165,6 +166,16 @@ def check_leakage_grid(leakage, max_points: int = MAX_LEAKAGE_POINTS) -> tuple[l
                          f"call (split it, or run it as a sweep: `qkdbounds sweep`, parallel and "
                          f"resumable)")
     return [check_probability("leakage", float(x)) for x in arr], True
+
+
+def check_flag(name: str, value, allow_none: bool = False):
+    """Return ``value`` as a bool if it is one (``True``/``False``, numpy's included; None when
+    ``allow_none``), else raise :class:`InputError` -- not Python's truthiness ('no' is truthy)."""
+    if value is None and allow_none:
+        return None
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    raise InputError(f"{name} must be True or False{' or None' if allow_none else ''}, got {value!r:.60}")
 
 
 def check_callback(name: str, value):

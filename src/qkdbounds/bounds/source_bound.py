@@ -71,8 +71,8 @@ from itertools import combinations
 import numpy as np
 from numpy.typing import NDArray
 
-from ..errors import (InputError, check_callback, check_choice, check_int, check_leakage_grid,
-                      check_real, check_rng)
+from ..errors import (InputError, check_callback, check_choice, check_flag, check_int,
+                      check_leakage_grid, check_real, check_rng)
 from ..measurements.bases import same_basis
 from ..measurements.povm import POVM, check_povm, member_distributions, povm_distribution, \
     povm_from_unitary
@@ -1657,7 +1657,7 @@ def source_rate_upper_bound(source, leakage, model: str = "uniform",
     """
     from ..states.sources import as_source
 
-    src = as_source(source, dims, project=bool(project))
+    src = as_source(source, dims, project=check_flag("project", project))
     check_choice("model", model, ("uniform", "junk"))
     check_choice("attack", attack, ATTACK_CHOICES)
     n_search = check_int("n_search", n_search, 0, 1000)
@@ -1665,7 +1665,7 @@ def source_rate_upper_bound(source, leakage, model: str = "uniform",
     leaks, is_grid = check_leakage_grid(leakage)
     rng = check_rng("rng", rng)
     n = src.n_parties
-    cut_bound = n >= 3 if cut_bound is None else bool(cut_bound)
+    cut_bound = n >= 3 if check_flag("cut_bound", cut_bound, allow_none=True) is None else cut_bound
     if isinstance(measurements, str):
         check_choice("measurements", measurements, ("Z", "auto", "search"))
         given = None
@@ -1677,12 +1677,13 @@ def source_rate_upper_bound(source, leakage, model: str = "uniform",
         # an isotropic GHZ source: Z is its optimal setting (the isotropic route's, whose value
         # every U (x) U* of it gives for two parties), so the search is that one setting
         measurements = "Z"
-    use_trivial = attack != "paper" if trivial is None else bool(trivial)
+    use_trivial = attack != "paper" if check_flag("trivial", trivial, allow_none=True) is None else trivial
     if time_budget is not None:
         time_budget = check_real("time_budget", time_budget, 1e-3, 1e6)
     check_callback("callback", callback)   # (before the engine runs)
+    check_callback("progress", progress)
     eve = _Eve(src, attack, rng, adapt=True, use_trivial=use_trivial, progress=progress,
-               time_budget=time_budget, restarts=bool(restarts))
+               time_budget=time_budget, restarts=check_flag("restarts", restarts))
     points = []
     for leak in leaks:
         eve.new_point()

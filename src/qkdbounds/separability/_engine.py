@@ -76,7 +76,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .._cache import BoundedCache
-from ..errors import InputError, check_choice, check_int, check_rng
+from ..errors import InputError, check_choice, check_flag, check_int, check_rng
 from ..states.isotropic import isotropic_ghz_visibility
 from ..states.sources import Source
 from ..status import Status, StatusField
@@ -941,6 +941,7 @@ def certified_separable_weight(source: Source, *, rounds: int = 400,
         raise InputError(f"the separability engine handles total dimension <= {MAX_ENGINE_DIM}, "
                          f"got {dim}")
     rounds = check_int("rounds", rounds, 1, 1000)
+    outer = check_flag("outer", outer)
     new_per_round = check_int("new_per_round", 2 * dim if new_per_round is None else
                               new_per_round, 1, 1000)
     check_choice("route", route, ("auto", "column_generation", "local_ascent", "ascent"))

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ..errors import PARAMETER_RANGES, InputError, check_int
+from ..errors import PARAMETER_RANGES, InputError, check_flag, check_int
 
 __all__ = ["Source", "as_source", "make_source", "load_source", "project_to_state", "permute_parties",
            "apply_local_unitaries", "ATOL_SOURCE", "MAX_SOURCE_DIM", "MAX_PROJECTION_DISTANCE"]
@@ -220,7 +220,7 @@ def make_source(matrix: ArrayLike, dims: Sequence[int], *, project: bool = False
     dims_t = _check_dims(dims, m.shape[0])
     if not np.all(np.isfinite(m)):
         raise InputError(f"{name} must not contain NaN or inf")
-    if project:
+    if check_flag("project", project):
         rho, info = project_to_state(m)
         moved = info["trace_distance"]
         if moved > MAX_PROJECTION_DISTANCE:
