@@ -130,6 +130,9 @@ CASES = {
     "source bound progress int": (lambda: q.source_rate_upper_bound(np.eye(4) / 4, 0.1, progress=5), "progress"),
     "make_source project text (truthy)": (
         lambda: states.sources.make_source(np.eye(4) / 4, (2, 2), project="yes"), "project"),
+    "isotropic_ghz d = 1e30": (lambda: q.isotropic_ghz(10**30, 2, 0.5), "local_dim"),
+    "choose_route three bases for two parties": (
+        lambda: q.choose_route(2, 2, [computational(2)] * 3), "one basis per party"),
     "minimize_gamma empty group": (
         lambda: __import__("qkdbounds.attacks.eve", fromlist=["e"]).minimize_gamma(
             np.ones((2, 2)), np.ones((2, 2)), groups=[[0], np.array([], dtype=int)]), "groups"),

@@ -96,13 +96,16 @@ def choose_route(local_dim: int, n_parties: int, measurements: str | Sequence[Me
     >>> choose_route(3, 2, "auto", "intrinsic")
     'general'
     """
-    check_int("local_dim", local_dim, 2)
-    check_int("n_parties", n_parties, 2)
+    local_dim = check_parameter("local_dim", local_dim)
+    n_parties = check_parameter("n_parties", n_parties)
     check_choice("attack", attack, ATTACKS)
     if not isinstance(measurements, str):
         # given bases covariant with Z (two parties, not the computational ones, whose general
         # route certificate holds Eve's full gamma tensor): Z's closed form (_covariant_with_z)
         measurements = list(measurements)
+        if len(measurements) != n_parties:
+            raise InputError(f"measurements must give one basis per party ({n_parties}), got "
+                             f"{len(measurements)}")
         if (n_parties == 2 and attack in SYMMETRIC_ATTACKS + ("best",) and len(measurements) == 2
                 and all(isinstance(m, Measurement) for m in measurements)
                 and not all(m.is_computational for m in measurements)

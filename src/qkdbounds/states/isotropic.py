@@ -21,7 +21,7 @@ from functools import cached_property
 import numpy as np
 from numpy.typing import NDArray
 
-from ..errors import InputError, check_int, check_probability
+from ..errors import InputError, check_int, check_parameter, check_probability
 
 __all__ = [
     "IsotropicGHZ",
@@ -155,8 +155,8 @@ def isotropic_ghz(local_dim: int, n_parties: int, visibility: float) -> Isotropi
     >>> round(float(rho.to_dense()[0, 0].real), 4)
     0.375
     """
-    d = check_int("local_dim", local_dim, 2)
-    n = check_int("n_parties", n_parties, 2)
+    d = check_parameter("local_dim", local_dim)
+    n = check_parameter("n_parties", n_parties)
     v = check_probability("visibility", visibility)
     return IsotropicGHZ(d, n, v)
 
