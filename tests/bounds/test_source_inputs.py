@@ -170,3 +170,21 @@ def test_a_povm_has_one_label_on_every_route(tmp_path, capsys):
     cli = json.loads(capsys.readouterr().out)
     assert api.measurements == cli["measurements"] == ["POVM(3)", "POVM(3)"]
     assert cli["rate_upper_bound"] == pytest.approx(api.value, abs=1e-12)
+
+
+def test_state_bound_refuses_a_large_file_from_its_header(tmp_path, capsys):
+    """Fuzzing (session 35): a 4096 x 4096 state file was read and validated (an
+    eigendecomposition: ~10 s, 1.5 GB) before the size was refused; now the .npy header says it."""
+    from qkdbounds.bounds.source_bound import SOURCE_MAX_DIM
+    from qkdbounds.cli import main
+    from qkdbounds.separability._engine import MAX_ENGINE_DIM
+    from qkdbounds.states.sources import load_source
+
+    assert SOURCE_MAX_DIM == MAX_ENGINE_DIM
+    path = tmp_path / "big.npy"
+    np.lib.format.open_memmap(path, mode="w+", dtype=float, shape=(4096, 4096))   # (sparse file)
+    with pytest.raises(ValueError, match="total dimension 4096; allowed: at most 36"):
+        load_source(path, (64, 64), max_dim=SOURCE_MAX_DIM)
+    assert main(["state-bound", "--state", str(path), "--dims", "64", "64", "--leakage", "0.1"]) == 2
+    err = capsys.readouterr().err
+    assert "total dimension 4096" in err and len(err.strip().splitlines()) == 1

@@ -100,6 +100,11 @@ SAME_BASIS_ATOL = 1e-6
 #: (:func:`_same_measurement`): the runs stop within ~1e-4 of a maximum, and each distinct one
 #: costs the branch and bound an evaluation with a frame run of its own.
 SAME_MAXIMUM_ATOL = 1e-3
+#: Largest total dimension of a ``state-bound`` / ``state`` sweep source (the separability
+#: engine's, ``MAX_ENGINE_DIM``; the API also takes larger isotropic GHZ states, whose
+#: decomposition is in closed form).
+SOURCE_MAX_DIM = 36
+
 #: Method note of a measurement search answered at Z on a recognised isotropic GHZ source.
 ISOTROPIC_SEARCH_NOTE = ("; measurement search: the source is an isotropic GHZ state, whose optimal "
                          "setting is Z (the isotropic route's; for two parties every U (x) conj(U) "

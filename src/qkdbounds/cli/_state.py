@@ -72,7 +72,10 @@ def _source(args):
     from ..states.two_qubit import bell_diagonal_state, werner_state
 
     if args.state is not None:
-        return load_source(args.state, args.dims, project=args.project), {"state": str(args.state)}
+        from ..bounds.source_bound import SOURCE_MAX_DIM
+
+        return (load_source(args.state, args.dims, project=args.project, max_dim=SOURCE_MAX_DIM),
+                {"state": str(args.state)})
     if args.project:
         raise InputError("--project applies to a matrix in --state (--werner and --bell-diagonal "
                          "are states already)")

@@ -144,7 +144,7 @@ def _check_dims(dims, size: int) -> tuple[int, ...]:
 
 
 def make_source(matrix: ArrayLike, dims: Sequence[int], *, project: bool = False,
-                name: str = "state") -> Source:
+                name: str = "state", max_dim: int | None = None) -> Source:
     """Validate a matrix as an N-party state (or project it, ``project=True``).
 
     Parameters
@@ -158,6 +158,10 @@ def make_source(matrix: ArrayLike, dims: Sequence[int], *, project: bool = False
         trace distance moved must be at most :data:`MAX_PROJECTION_DISTANCE`.
     name : str
         How messages name the matrix.
+    max_dim : int, optional
+        Refuse a total dimension above this before the checks that cost an eigendecomposition
+        (``state-bound`` and the ``state`` sweep question pass the separability engine's limit;
+        :func:`load_source` then refuses a larger ``.npy`` from its header, before reading it).
 
     Returns
     -------
@@ -220,6 +224,10 @@ def make_source(matrix: ArrayLike, dims: Sequence[int], *, project: bool = False
     dims_t = _check_dims(dims, m.shape[0])
     if not np.all(np.isfinite(m)):
         raise InputError(f"{name} must not contain NaN or inf")
+    if max_dim is not None and m.shape[0] > max_dim:
+        # (before the eigendecomposition of the checks below: ~10 s and 1.5 GB at 4096)
+        raise InputError(f"{name} has total dimension {m.shape[0]}; allowed: at most {max_dim} "
+                         f"(the separability engine's)")
     if check_flag("project", project):
         rho, info = project_to_state(m)
         moved = info["trace_distance"]
@@ -289,7 +297,7 @@ def _input_tolerance(dtype, size: int) -> float:
 
 
 def as_source(state, dims: Sequence[int] | None = None, *, project: bool = False,
-              name: str = "state") -> Source:
+              name: str = "state", max_dim: int | None = None) -> Source:
     """Any supported description of a state as a :class:`Source` (the front door of the
     any-source dispatcher).
 
@@ -304,6 +312,8 @@ def as_source(state, dims: Sequence[int] | None = None, *, project: bool = False
         Local dimensions; default: from the object (QuTiP), else two qubits for D = 4.
     project : bool
         Project a slightly unphysical matrix (:func:`project_to_state`).
+    name, max_dim
+        As :func:`make_source`.
 
     Returns
     -------
@@ -335,14 +345,14 @@ def as_source(state, dims: Sequence[int] | None = None, *, project: bool = False
         except (TypeError, ValueError, IndexError):
             pass
     if isinstance(state, (str, os.PathLike)):
-        return load_source(state, dims, project=project)
+        return load_source(state, dims, project=project, max_dim=max_dim)
     if dims is None:
         try:
             size = np.asarray(state.full() if hasattr(state, "full") else state).shape
         except (TypeError, ValueError, OverflowError):
             size = ()
         dims = _default_dims(size, name)
-    return make_source(state, dims, project=project, name=name)
+    return make_source(state, dims, project=project, name=name, max_dim=max_dim)
 
 
 def _default_dims(shape, name: str) -> tuple[int, ...]:
@@ -400,7 +410,8 @@ def _load_text_matrix(p) -> np.ndarray:
     return matrix
 
 
-def load_source(path, dims: Sequence[int] | None, *, project: bool = False) -> Source:
+def load_source(path, dims: Sequence[int] | None, *, project: bool = False,
+                max_dim: int | None = None) -> Source:
     """Read a source from ``.npy`` (one array), ``.npz`` (one array, or the key ``rho``) or a
     text matrix (:data:`TEXT_SUFFIXES`: :func:`numpy.loadtxt`, complex entries as
     :func:`numpy.savetxt` writes them);
@@ -437,6 +448,16 @@ def load_source(path, dims: Sequence[int] | None, *, project: bool = False) -> S
     elif p.suffix.lower() in TEXT_SUFFIXES:
         matrix = _load_text_matrix(p)
     else:
+        if max_dim is not None:
+            # the header's shape (memory-mapped: nothing read) against the size asked for
+            try:
+                shape = np.load(p, mmap_mode="r", allow_pickle=False).shape
+            except (ValueError, OSError, TypeError):
+                shape = None          # (not a plain .npy array: the checked load says why)
+            size = None if not shape else shape[0] if len(shape) == 2 else int(np.prod(shape))
+            if size is not None and size > max_dim:
+                raise InputError(f"state in {p.name} has total dimension {size}; allowed: at most "
+                                 f"{max_dim} (the separability engine's)")
         try:
             matrix = load_npy_checked("state file", p, max_elements=MAX_SOURCE_DIM**2)
         except InputError as exc:
@@ -445,7 +466,7 @@ def load_source(path, dims: Sequence[int] | None, *, project: bool = False) -> S
     name = f"state in {p.name}"
     if dims is None:
         dims = _default_dims(np.shape(matrix), name)
-    return make_source(matrix, dims, project=project, name=name)
+    return make_source(matrix, dims, project=project, name=name, max_dim=max_dim)
 
 
 def permute_parties(source: Source, order: Sequence[int]) -> Source:

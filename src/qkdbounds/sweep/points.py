@@ -201,7 +201,7 @@ def state_point(params: Mapping[str, Any]) -> dict[str, Any]:
         ``separable_weight``, ``separable_weight_outer``,
         ``ensemble_size``, ``ensemble_residual``, ``dims``.
     """
-    from ..bounds.source_bound import source_rate_upper_bound
+    from ..bounds.source_bound import SOURCE_MAX_DIM, source_rate_upper_bound
     from ..errors import InputError
     from ..states.sources import load_source
     from .questions import file_sha256
@@ -212,7 +212,7 @@ def state_point(params: Mapping[str, Any]) -> dict[str, Any]:
                          f"(sha256 no longer {params['state_sha256'][:12]}...); rerun the sweep")
     dims = params.get("dims")
     source = load_source(path, None if dims is None else [int(d) for d in str(dims).split(",")],
-                         project=params.get("project") == "yes")
+                         project=params.get("project") == "yes", max_dim=SOURCE_MAX_DIM)
     measurements = str(params["measurements"])
     if measurements == "file":
         from ..measurements.povm import load_povms

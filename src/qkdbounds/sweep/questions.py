@@ -459,12 +459,13 @@ def _state_grid(grid: dict[str, list[Any]]) -> dict[str, list[Any]]:
     """Check the state file before any work (readable, a state with these dims) and key it by
     the SHA-256 of its bytes; the absolute path is what the workers read."""
     from .._io import check_input_file
+    from ..bounds.source_bound import SOURCE_MAX_DIM
     from ..states.sources import load_source
 
     path = check_input_file("state", grid["state"][0]).resolve()
     dims = grid["dims"][0]
     source = load_source(path, None if dims is None else [int(d) for d in dims.split(",")],
-                         project=(grid.get("project") or [None])[0] == "yes")
+                         project=(grid.get("project") or [None])[0] == "yes", max_dim=SOURCE_MAX_DIM)
     given = (grid.get("measurements_file") or [None])[0]
     chosen = grid.get("measurements") or []
     if (given is None) != ("file" not in chosen) or (given is not None and chosen != ["file"]):
