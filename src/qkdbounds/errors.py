@@ -67,7 +67,10 @@ class SolverError(QKDBoundsError, RuntimeError):
 
 
 def check_real(name: str, value, low: float | None = None, high: float | None = None) -> float:
-    """Return ``value`` as a finite float in ``[low, high]`` or raise :class:`InputError`."""
+    """Return ``value`` as a finite float in ``[low, high]`` or raise :class:`InputError`
+    (a 0-d numpy array counts as its number, as numpy's scalars do)."""
+    if isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind in "fiu":
+        value = value[()]
     if isinstance(value, bool) or not isinstance(value, (Real, np.floating, np.integer)):
         raise InputError(f"{name} must be a real number, got {value!r}")
     rng = f"[{low if low is not None else '-inf'}, {high if high is not None else 'inf'}]"

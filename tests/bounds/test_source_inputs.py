@@ -188,3 +188,17 @@ def test_state_bound_refuses_a_large_file_from_its_header(tmp_path, capsys):
     assert main(["state-bound", "--state", str(path), "--dims", "64", "64", "--leakage", "0.1"]) == 2
     err = capsys.readouterr().err
     assert "total dimension 4096" in err and len(err.strip().splitlines()) == 1
+
+
+def test_the_librarys_isotropic_state_and_0d_leakage_are_accepted():
+    """API audit (session 35): the source route refused qkdbounds.isotropic_ghz(...) ("shape ()")
+    and a 0-d array leakage, which rate_upper_bound accepts."""
+    import qkdbounds as qb
+
+    r = qb.source_rate_upper_bound(qb.isotropic_ghz(2, 2, 0.9), np.array(0.1))
+    assert r.value == pytest.approx(qb.rate_upper_bound(2, 2, 0.9, 0.1).value, abs=1e-9)
+    assert r.dims == (2, 2)
+    with pytest.raises(ValueError, match="closed form"):
+        qb.source_rate_upper_bound(qb.isotropic_ghz(2, 30, 0.9), 0.1)
+    with pytest.raises(ValueError, match="do not match"):
+        qb.source_rate_upper_bound(qb.isotropic_ghz(2, 2, 0.9), 0.1, dims=(4,))

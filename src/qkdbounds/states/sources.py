@@ -336,6 +336,17 @@ def as_source(state, dims: Sequence[int] | None = None, *, project: bool = False
         if dims is not None and tuple(dims) != tuple(state.dims):
             raise InputError(f"dims {list(dims)} do not match the source's {list(state.dims)}")
         return state
+    from .isotropic import IsotropicGHZ
+
+    if isinstance(state, IsotropicGHZ):      # the library's own family: its matrix and dims
+        own = (state.local_dim,) * state.n_parties
+        if dims is not None and tuple(dims) != own:
+            raise InputError(f"dims {list(dims)} do not match the isotropic state's {list(own)}")
+        if state.local_dim ** state.n_parties > MAX_SOURCE_DIM:
+            raise InputError(f"{name}: an isotropic GHZ state of d = {state.local_dim}, N = "
+                             f"{state.n_parties} has more than {MAX_SOURCE_DIM} dimensions; "
+                             f"rate_upper_bound answers it in closed form")
+        state, dims = state.to_dense(), own
     if dims is None and hasattr(state, "dims") and hasattr(state, "full"):
         qdims = getattr(state, "dims")
         try:
