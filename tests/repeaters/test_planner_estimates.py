@@ -79,3 +79,13 @@ def test_repeaters_beat_plob_is_decided_from_both_sides():
     assert far.repeaters_can_beat_plob is True
     assert e["key_rate_lower_bound_bps"] == pytest.approx(e["lower_bound"] * e["pair_rate_lower_bound_hz"])
     assert e["key_rate_lower_bound_bps"] <= e["key_rate_upper_bound_bps"]
+
+
+def test_repeater_budget_is_consistent_at_a_round_off_edge():
+    """API audit (session 35): d = 3, v = 0.5, L = 0: the chain's visibility after one repeater is
+    0.2500000000000003 against the threshold 0.25 (rate 5.7e-16); the self-check compares rates
+    to ATOL_RATE, so n_max and the rate bounds agree."""
+    from qkdbounds import repeater_budget
+
+    r = repeater_budget(0.5, 0.0, local_dim=3, attack="paper")
+    assert r.consistent is True and r.n_max == r.n_max_from_rate_bound == 0

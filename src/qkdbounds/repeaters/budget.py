@@ -29,7 +29,7 @@ import math
 from dataclasses import dataclass
 from typing import Sequence
 
-from .._tolerances import XTOL_THRESHOLD
+from .._tolerances import ATOL_RATE, XTOL_THRESHOLD
 from ..errors import LEAKAGE_MODELS, InputError, check_choice, check_int, check_probability, check_real
 from ..status import Status, StatusField
 from .chain import MAX_CHAIN_LINKS, simulate_chain
@@ -342,15 +342,17 @@ def repeater_budget(visibility: float, leakage: float, model: str = "uniform",
                                  paper_value=r.paper_value, attack=attack,
                                  lower_bound=r.lower_bound,
                                  lower_bound_method=r.lower_bound_method, verdict=r.verdict))
-    positive = [p.rate_upper_bound > 0 for p in points]
+    # (a rate at or below ATOL_RATE is 0 to the closed form's accuracy: a chain visibility
+    # 0.2500000000000003 against the threshold 0.25 gives 5.7e-16)
+    positive = [p.rate_upper_bound > ATOL_RATE for p in points]
     n_from_rate = None
     if not all(positive):
         first_zero = positive.index(False)
         n_from_rate = first_zero - 1
     consistent = None
     if n_max is not None and n_max + 1 <= k:
-        at = points[n_max].rate_upper_bound > 0 if n_max >= 0 else True
-        consistent = bool(at and points[n_max + 1].rate_upper_bound == 0.0
+        at = points[n_max].rate_upper_bound > ATOL_RATE if n_max >= 0 else True
+        consistent = bool(at and points[n_max + 1].rate_upper_bound <= ATOL_RATE
                           and n_from_rate == n_max)
     law_dev = max(abs(p.visibility - p.visibility_law) for p in points)
     status = Status.HEURISTIC if consistent is False else Status.CLOSED_FORM
