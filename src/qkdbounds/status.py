@@ -65,9 +65,55 @@ class Status(StrEnum):
             raise ValueError(f"status must be one of {allowed}; got {value!r}") from None
 
 
-class StatusField:
+def values_equal(a, b) -> bool:
+    """Equality of result contents: arrays by shape and entries (NaN equal to NaN), dicts, lists
+    and tuples entry by entry, other values by ``==`` (a comparison that fails or is ambiguous
+    counts as unequal)."""
+    import numpy as np
+
+    if a is b:
+        return True
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        a, b = np.asarray(a), np.asarray(b)
+        if a.shape != b.shape:
+            return False
+        try:
+            return bool(np.array_equal(a, b, equal_nan=True))
+        except TypeError:                 # (object or string arrays: no NaN test)
+            return all(values_equal(x, y) for x, y in zip(a.ravel().tolist(), b.ravel().tolist()))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(values_equal(a[k], b[k]) for k in a)
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        return type(a) is type(b) and len(a) == len(b) and all(values_equal(x, y) for x, y in zip(a, b))
+    if isinstance(a, float) and isinstance(b, float) and a != a and b != b:
+        return True                       # (NaN: not computed, equal to not computed)
+    try:
+        return bool(a == b)
+    except (ValueError, TypeError):
+        return False
+
+
+class ValueEquality:
+    """Mixin of the result classes (declared with ``eq=False``): ``==`` compares the type and
+    every dataclass field with :func:`values_equal` and returns a bool -- the generated
+    ``__eq__`` compared tuples of fields, which raises on array fields ("truth value of an array
+    is ambiguous").  Results are unhashable (they hold arrays and dicts)."""
+
+    __hash__ = None
+
+    def __eq__(self, other):
+        import dataclasses
+
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return all(values_equal(getattr(self, f.name), getattr(other, f.name))
+                   for f in dataclasses.fields(self))
+
+
+class StatusField(ValueEquality):
     """Mixin of the frozen result dataclasses: ``status`` is coerced to :class:`Status` (a
-    :class:`ValueError` for anything else) when the result is built."""
+    :class:`ValueError` for anything else) when the result is built; ``==`` compares contents
+    (:class:`ValueEquality`)."""
 
     def __post_init__(self):
         object.__setattr__(self, "status", Status.parse(self.status))

@@ -112,3 +112,22 @@ def test_di_result_repr_and_json_carry_the_question_and_verdict():
     assert point.to_dict()["verdict"] == "key" and point.lower_bound > 0
     # no CHSH violation at eta = 0.8: every bound is 0 and the verdict says so
     assert di_attack_bound(bell_box(eta_a=0.8), 0.0, n_starts=0, maxfev=20).verdict == "no_key"
+
+
+def test_results_compare_by_content_and_return_a_bool():
+    """API audit (session 35): `r1 == r2` raised "truth value of an array is ambiguous" for
+    results holding arrays (the generated dataclass __eq__); results now compare their fields
+    (arrays entry by entry, NaN equal to NaN) and are unhashable, like the arrays they hold."""
+    import qkdbounds as qb
+    from qkdbounds.repeaters import simulate_chain
+
+    a = qb.source_rate_upper_bound(qb.werner_state(0.9), 0.1, measurements="Z")
+    b = qb.source_rate_upper_bound(qb.werner_state(0.9), 0.1, measurements="Z")
+    assert (a == b) is True and a in [b] and not (a != b)
+    assert qb.rate_upper_bound(2, 2, [0.5, 0.9], 0.1) == qb.rate_upper_bound(2, 2, [0.5, 0.9], 0.1)
+    assert qb.rate_upper_bound(2, 2, [0.5, 0.9], 0.1) != qb.rate_upper_bound(2, 2, [0.5, 0.8], 0.1)
+    assert qb.rate_upper_bound(2, 2, 0.9, 0.1) != qb.rate_upper_bound(2, 2, 0.8, 0.1)
+    assert simulate_chain([0.9, 0.9]) == simulate_chain([0.9, 0.9])
+    assert (qb.rate_upper_bound(2, 2, 0.9, 0.1) == 0.5) is False
+    with pytest.raises(TypeError):
+        hash(qb.rate_upper_bound(2, 2, 0.9, 0.1))

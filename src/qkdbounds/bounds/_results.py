@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from ..status import Status, StatusField
+from ..status import Status, StatusField, ValueEquality
 
 __all__ = ["RateBound", "RateBounds", "coerce_status_array"]
 
@@ -22,7 +22,7 @@ def coerce_status_array(status) -> NDArray[np.str_]:
     return arr
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class RateBound(StatusField):
     """Result of :func:`~qkdbounds.rate_upper_bound` at one (visibility, leakage) point.
 
@@ -109,8 +109,8 @@ class RateBound(StatusField):
         return self.status == Status.OPTIMAL
 
 
-@dataclass(frozen=True)
-class RateBounds:
+@dataclass(frozen=True, eq=False)
+class RateBounds(ValueEquality):
     """Result of :func:`~qkdbounds.rate_upper_bound` on a grid of (visibility, leakage).
 
     All arrays have the broadcast shape of the ``visibility`` and ``leakage`` inputs.
@@ -272,7 +272,7 @@ class RateBounds:
         return out
 
 
-class PointSequence:
+class PointSequence(ValueEquality):
     """Mixin of the grid results that hold their per-point results in ``points``: iterable,
     indexable and sized over those points; :meth:`to_dataframe` and the notebook view show the
     table of ``table_columns()`` (defined by each result class)."""

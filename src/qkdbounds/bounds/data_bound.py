@@ -242,7 +242,7 @@ def qber_lower_bound(protocol: str, qber: dict, leakage, model: str = "uniform")
     return value, best, method
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class DataRateBound(StatusField):
     r"""Upper and lower key bounds from recorded data (bits per round), decided.
 
@@ -335,7 +335,7 @@ class DataRateBound(StatusField):
                 f"attack_used={self.attack_used!r}; {self.unit})")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class DataRateBounds(PointSequence):
     """Result on a leakage grid: equal-length arrays and the per-point results (``points``);
     iterable, indexable, ``len()`` = number of leakage values."""

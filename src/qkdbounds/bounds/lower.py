@@ -73,7 +73,7 @@ _JUNK = ("; model 'junk' (Eq. 20) leaks at most as often in every round, from Ev
          "uniform form is used as the conservative bound")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class SourceLowerBound(StatusField):
     """Result of :func:`devetak_winter_lower_bound` (bits per round).
 

@@ -119,7 +119,7 @@ ATOL_UNITARY = 1e-9
 GAP_NOTE = 1e-6
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class SourceRateBound(StatusField):
     """Result of :func:`source_rate_upper_bound` (bits; see the module docstring).
 
@@ -1491,7 +1491,7 @@ def _search_settings(source: Source, terms, rng, n_search: int, n_local: int, qu
     return sampled, local, how
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class SourceRateBounds(PointSequence):
     """Result of :func:`source_rate_upper_bound` on a leakage grid: equal-length arrays (bits per
     round) and the per-point :class:`SourceRateBound` results (``points``).  ``extended_value``

@@ -46,7 +46,7 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Threshold(StatusField):
     """Threshold visibility with both routes and the paper's printed value.
 

@@ -81,7 +81,7 @@ _SOLVED = ("optimal", "optimal_inaccurate")
 _INFEASIBLE = ("infeasible", "infeasible_inaccurate")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class CompatibleState(StatusField):
     """A state compatible with recorded data, and its PPT weight.
 

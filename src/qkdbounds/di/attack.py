@@ -161,7 +161,7 @@ def family_outcomes(shape) -> tuple[int, int] | None:
     return (int(n_a), int(n_b)) if max(n_a, n_b) > 3 else None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class DIAttackBound(StatusField):
     """Result of :func:`di_cc_attack` (bits per round with the key settings).
 

@@ -87,7 +87,7 @@ CRITICAL_QBER_LITERATURE = 0.071
 
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class CHSHResult(StatusField):
     """Optimal CHSH value of a two-qubit state, with the measurements achieving it.
 
@@ -117,7 +117,7 @@ class CHSHResult(StatusField):
     message: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class DILowerBound(StatusField):
     """CHSH-based Devetak-Winter lower bound (Acín et al. 2007), possibly with leakage."""
 
@@ -131,7 +131,7 @@ class DILowerBound(StatusField):
     message: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class WernerCHSHThreshold(StatusField):
     """Visibility (and QBER) where the Werner-state CHSH DW rate hits zero, by two root finders."""
 

@@ -48,7 +48,7 @@ _DENSE_LIMIT = 200_000
 WEIGHT_FLOOR = 1e-12
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class LocalWeight(StatusField):
     """Largest local weight of a box, with both certificates.
 
@@ -81,7 +81,7 @@ class LocalWeight(StatusField):
     message: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class BoxDecomposition(StatusField):
     """:math:`p = D\\mu + \\sum_k w_k C_k` with :math:`\\mu, w \\ge 0` (result of
     :func:`decompose_with_boxes`): ``mu`` per deterministic strategy, ``weights`` per box column;

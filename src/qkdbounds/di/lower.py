@@ -37,7 +37,7 @@ ATOL_TSIRELSON = 1e-9
 __all__ = ["BoxLowerBound", "dw_lower_bound", "eta_threshold", "binned_maximally_entangled_rate"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class BoxLowerBound(StatusField):
     """Result of :func:`dw_lower_bound` (bits per key round).
 

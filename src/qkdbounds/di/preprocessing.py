@@ -534,7 +534,7 @@ def _search_flip_alpha_pair(t_key: float, t_other: float, table: NDArray, leakag
     return {True: (float(p), float(a)), False: (0.0, float(a0))}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class BestLowerBound(StatusField):
     """Result of :func:`best_lower_bound` (bits per key round).
 

@@ -56,7 +56,7 @@ XTOL_ETA_UPPER = 1e-4
 XTOL_ETA_CHSH = 1e-12
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class DIWindowPoint(StatusField):
     """Upper and lower bounds for one box (bits per key round).
 
@@ -233,7 +233,7 @@ def di_attack_bound(box: BellBox, leakage: float = 0.0, model: str = "uniform", 
                          verdict=decide(attack.value, low))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class DIRegion(StatusField):
     """The (v, eta) map of :func:`di_region`.
 
@@ -477,7 +477,7 @@ def di_region(
                     reverse[:, order])
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class DIEtaWindow(StatusField):
     """Upper and lower DI bounds against the detection efficiency at fixed (theta, v): the
     output of :func:`di_eta_window`.

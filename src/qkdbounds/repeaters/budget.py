@@ -203,7 +203,7 @@ class ChainPoint:
     unit: str = "bits per round"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class RepeaterBudget(StatusField):
     """Result of :func:`repeater_budget`.
 
@@ -371,7 +371,7 @@ def repeater_budget(visibility: float, leakage: float, model: str = "uniform",
         status=status, message=message)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class LinkVisibilityPlan(StatusField):
     r"""Result of :func:`minimum_link_visibility` (planner view).
 

@@ -26,6 +26,7 @@ from typing import Sequence
 import numpy as np
 from numpy.typing import NDArray
 
+from ..status import ValueEquality
 from ..errors import InputError, check_choice, check_int, check_probability, check_real
 from .swapping import (ATOL_ISOTROPIC, MAX_SWAP_DIM, IsotropyCheck, check_isotropic,
                        isotropic_link, swap_states)
@@ -47,8 +48,8 @@ MAX_CHAIN_LINKS = 10_000
 """Largest number of links simulated in one chain (guards against accidental huge runs)."""
 
 
-@dataclass(frozen=True)
-class ChainResult:
+@dataclass(frozen=True, eq=False)
+class ChainResult(ValueEquality):
     """End-to-end state of a repeater chain, from simulated swapping.
 
     Attributes

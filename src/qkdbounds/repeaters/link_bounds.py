@@ -28,7 +28,7 @@ from .links import weights_to_state, weyl_diagonal_link
 __all__ = ["LinkKeyBound", "link_key_bound"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class LinkKeyBound(StatusField):
     """Key-rate upper bound of one link (bits per delivered pair).
 

@@ -258,7 +258,7 @@ _METHODS = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class PathBound(StatusField):
     """Best path between two nodes and its chain bound.
 

@@ -73,7 +73,7 @@ def plob_bound(transmissivity: float) -> float:
     return math.inf if eta == 1.0 else -math.log1p(-eta) / math.log(2)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class LinkPlan(StatusField):
     """A planned chain (see the module docstring for the model).
 

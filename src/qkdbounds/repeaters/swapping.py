@@ -33,6 +33,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from ..status import ValueEquality
 from ..errors import InputError, check_density_matrix, check_int, check_probability, check_real
 
 __all__ = [
@@ -85,8 +86,8 @@ class IsotropyCheck:
     tolerance: float
 
 
-@dataclass(frozen=True)
-class SwapResult:
+@dataclass(frozen=True, eq=False)
+class SwapResult(ValueEquality):
     """Outcome of one simulated entanglement swap.
 
     Attributes

@@ -138,7 +138,7 @@ GAP_NOTE = 1e-6
 PPT_MARGIN = 1e-7
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class CertifiedSeparableWeight(StatusField):
     r"""A certified decomposition :math:`\rho = q\sigma + (1-q)\tau`.
 

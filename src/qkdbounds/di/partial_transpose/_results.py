@@ -18,7 +18,7 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class PPTResult(StatusField):
     """Outcome of a PPT check.
 
@@ -49,7 +49,7 @@ class PPTResult(StatusField):
     message: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class KeyBoundResult(StatusField):
     """A lower bound on the distillable key :math:`K(\\rho)` (bits).
 
@@ -65,7 +65,7 @@ class KeyBoundResult(StatusField):
     message: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class RelativeEntropyBound(StatusField):
     r"""An upper bound :math:`E_R(\rho) \le D(\rho\|\sigma)` with an explicit separable :math:`\sigma`.
 
@@ -89,7 +89,7 @@ DI_LOWER_BOUND_NOTE = ("none: no device-independent lower bound is computed for 
                        "where reported, is key_lower_bound)")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class GeneralStateBound(StatusField):
     r"""Paper 2, Eq. (3): :math:`K_{DI}(\rho) \le \min\{K(\rho), K(\rho^\Gamma)\}` for PPT :math:`\rho`."""
 
@@ -127,7 +127,7 @@ class ChannelCheck:
     tolerance: float
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class ChannelBound(StatusField):
     r"""Paper 2, Eq. (8): :math:`P_2^{DI}(\Lambda) \le P_2(\vartheta\circ\Lambda) \le E(\vartheta\circ\Lambda)`.
 
@@ -146,7 +146,7 @@ class ChannelBound(StatusField):
     message: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class CrossoverResult(StatusField):
     """Smallest shield dimension with key lower bound > PT upper bound, by two routes."""
 
