@@ -336,7 +336,7 @@ class DIRegion(StatusField):
         return {"visibilities": self.visibilities.tolist(), "etas": self.etas.tolist(),
                 "lower_bound_method": self.lower_method.tolist(),
                 "rate_upper_bound": self.upper.tolist(), "one_way_upper_bound": self.one_way.tolist(),
-                "one_way_upper_bound_reverse": _nan_to_none(self.one_way_reverse),
+                "one_way_upper_bound_reverse": self.one_way_reverse.tolist(),
                 "lower_bound": self.lower.tolist(), "local_weight": self.local_weight.tolist(),
                 "verdict": self.classification.tolist(), "leakage": self.leakage,
                 "model": self.model, "binning": self.binning, "theta": self.theta,
@@ -346,10 +346,6 @@ class DIRegion(StatusField):
                 "directions": "one_way_upper_bound: Alice -> Bob; one_way_upper_bound_reverse and the "
                               "DI lower bounds: Bob -> Alice (reverse reconciliation)"}
 
-
-def _nan_to_none(arr: NDArray) -> list:
-    """Nested lists with None where a value is missing (NaN; JSON has no NaN)."""
-    return [[None if x != x else float(x) for x in row] for row in np.asarray(arr, dtype=float)]
 
 
 def region_label(upper: float, lower: float) -> tuple[str, bool]:
