@@ -28,6 +28,9 @@ _LAZY = {
     "minimize_gamma": "attacks", "question_class": "attacks",
     "source_rate_upper_bound": "bounds.source_bound", "SourceRateBound": "bounds.source_bound",
     "SourceRateBounds": "bounds.source_bound", "devetak_winter_lower_bound": "bounds.lower",
+    "data_rate_upper_bound": "bounds.data_bound", "DataRateBound": "bounds.data_bound",
+    "DataRateBounds": "bounds.data_bound", "plan_link": "repeaters.planner",
+    "LinkPlan": "repeaters.planner",
     "Source": "states.sources", "as_source": "states.sources", "make_source": "states.sources",
     "load_source": "states.sources", "certified_separable_weight": "separability",
     "RateBound": "bounds", "RateBounds": "bounds", "Threshold": "bounds",
@@ -52,7 +55,9 @@ _LAZY = {
 if _TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from .attacks import GammaSolution, joint_distribution_with_eve, minimize_gamma, question_class
     from .bounds.lower import devetak_winter_lower_bound
+    from .bounds.data_bound import DataRateBound, DataRateBounds, data_rate_upper_bound
     from .bounds.source_bound import SourceRateBound, SourceRateBounds, source_rate_upper_bound
+    from .repeaters.planner import LinkPlan, plan_link
     from .separability import certified_separable_weight
     from .states.sources import Source, as_source, load_source, make_source
     from .bounds import (RateBound, RateBounds, Threshold, choose_route, rate_upper_bound,

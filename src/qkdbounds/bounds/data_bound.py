@@ -337,8 +337,12 @@ class DataRateBound(StatusField):
 
 @dataclass(frozen=True, eq=False)
 class DataRateBounds(PointSequence):
-    """Result on a leakage grid: equal-length arrays and the per-point results (``points``);
-    iterable, indexable, ``len()`` = number of leakage values."""
+    """Result of :func:`data_rate_upper_bound` on a leakage grid: equal-length arrays (bits per
+    round; NaN where a point has no lower bound) and the per-point :class:`DataRateBound` results
+    (``points``), whose fields the arrays repeat.
+
+    Iterable (over points), indexable, ``len()`` = number of leakage values.
+    """
 
     leakage: NDArray[np.float64]
     value: NDArray[np.float64]
@@ -350,6 +354,19 @@ class DataRateBounds(PointSequence):
     attack: str = "best"
     model: str = "uniform"
     unit: str = UNIT
+    #: per point, as the points' own fields: the paper attack's and the no-attack values, the
+    #: key basis, the lower bound's method, the status
+    paper_value: NDArray[np.float64] | None = None
+    no_attack_value: NDArray[np.float64] | None = None
+    key_basis: NDArray[np.str_] | None = None
+    lower_bound_method: NDArray[np.object_] | None = None
+    status: NDArray[np.str_] | None = None
+
+    def __post_init__(self):
+        if self.status is not None:     # (the enum's values, checked: as RateBounds.status)
+            from ._results import coerce_status_array
+
+            object.__setattr__(self, "status", coerce_status_array(self.status))
 
     def table_columns(self) -> dict:
         """The question (scalars) and one column per quantity, one row per leakage."""
@@ -357,7 +374,10 @@ class DataRateBounds(PointSequence):
                 "leakage": self.leakage, "rate_upper_bound": self.value,
                 "lower_bound": self.lower_bound, "verdict": self.verdict,
                 "attack_used": self.attack_used,
-                "key_basis": [p.key_basis for p in self.points]}
+                "key_basis": [p.key_basis for p in self.points],
+                "paper_value": [p.paper_value for p in self.points],
+                "no_attack_value": [p.no_attack_value for p in self.points],
+                "status": [str(p.status) for p in self.points]}
 
     def __repr__(self) -> str:
         return (f"DataRateBounds(protocol={self.protocol!r}, model={self.model!r}, "
@@ -863,7 +883,12 @@ def data_rate_upper_bound(protocol: str, *, qber_z: float | None = None,
         np.array(leaks), np.array([p.value for p in points]),
         np.array([np.nan if p.lower_bound is None else p.lower_bound for p in points]),
         np.array([p.verdict for p in points]), np.array([p.attack_used for p in points]),
-        points, protocol, attack, model)
+        points, protocol, attack, model,
+        paper_value=np.array([p.paper_value for p in points]),
+        no_attack_value=np.array([p.no_attack_value for p in points]),
+        key_basis=np.array([p.key_basis for p in points]),
+        lower_bound_method=np.array([p.lower_bound_method for p in points], dtype=object),
+        status=np.array([str(p.status) for p in points]))
 
 
 def qber_threshold(protocol: str, leakage: float, model: str = "uniform", *,

@@ -111,6 +111,30 @@ class LinkPlan(StatusField):
     status: Status = Status.CLOSED_FORM
     message: str = ""
 
+    # the decision, as on every bound result (read from ``end_to_end``, where the JSON has it)
+    @property
+    def value(self) -> float:
+        """The key-rate upper bound per delivered pair (bits; ``end_to_end["rate_upper_bound"]``)."""
+        return self.end_to_end["rate_upper_bound"]
+
+    @property
+    def lower_bound(self) -> float:
+        """The Devetak-Winter lower bound per delivered pair (bits; see ``lower_bound_method``)."""
+        return self.end_to_end["lower_bound"]
+
+    @property
+    def lower_bound_method(self) -> str:
+        return self.end_to_end["lower_bound_method"]
+
+    @property
+    def verdict(self) -> str:
+        """``"no_key"``, ``"key"`` or ``"open"`` for the delivered pair."""
+        return self.end_to_end["verdict"]
+
+    @property
+    def unit(self) -> str:
+        return self.end_to_end["unit"]
+
     def to_dict(self) -> dict:
         """The JSON object of ``qkdbounds plan`` (and of a ``plan`` sweep point): the end-to-end
         figures at top level (SPEC: ``transmissivity``, ``rate_upper_bound``, ``plob_bound``,

@@ -1,0 +1,51 @@
+"""Every bound result says what it is: value, verdict, lower bound, status and unit, on grids as
+on single points, and the package exports the entry points a user calls (API audit)."""
+
+import numpy as np
+import pytest
+
+import qkdbounds as qb
+
+
+@pytest.mark.parametrize("name", ["data_rate_upper_bound", "DataRateBound", "DataRateBounds", "plan_link",
+                                  "LinkPlan", "source_rate_upper_bound", "rate_upper_bound", "di_attack_bound"])
+def test_entry_points_are_exported(name):
+    assert name in qb.__all__
+    assert getattr(qb, name) is not None
+
+
+def test_data_bound_grid_repeats_the_points_fields():
+    grid = qb.data_rate_upper_bound("bb84", qber_z=0.03, qber_x=0.04, leakage=[0.0, 0.2])
+    assert isinstance(grid, qb.DataRateBounds) and len(grid) == 2
+    for i, point in enumerate(grid):
+        assert isinstance(point, qb.DataRateBound)
+        assert grid.value[i] == point.value
+        assert grid.status[i] == str(point.status)
+        assert grid.paper_value[i] == point.paper_value
+        assert grid.no_attack_value[i] == point.no_attack_value
+        assert grid.key_basis[i] == point.key_basis
+        assert grid.lower_bound_method[i] == point.lower_bound_method
+        assert grid.verdict[i] == point.verdict
+    table = grid.to_dataframe() if _has_pandas() else None
+    if table is not None:
+        assert list(table["status"]) == [str(p.status) for p in grid]
+    with pytest.raises(ValueError):
+        qb.DataRateBounds(grid.leakage, grid.value, grid.lower_bound, grid.verdict, grid.attack_used,
+                          grid.points, status=np.array(["fine", "fine"]))
+
+
+def test_link_plan_carries_the_decision_of_its_json():
+    plan = qb.plan_link(100, 2, 0.1)
+    d = plan.to_dict()
+    assert (plan.value, plan.lower_bound, plan.verdict) == (d["rate_upper_bound"], d["lower_bound"], d["verdict"])
+    assert plan.lower_bound_method == d["lower_bound_method"]
+    assert plan.unit == "bits per delivered pair"
+    assert plan.verdict in ("key", "no_key", "open")
+
+
+def _has_pandas() -> bool:
+    try:
+        import pandas  # noqa: F401
+    except ImportError:
+        return False
+    return True
