@@ -261,6 +261,9 @@ def test_window_uses_the_route_it_is_given():
     w = werner_window([0.2, 0.7, 0.9], 0.1, upper_bound=route)
     assert_allclose(w.upper, [0.0, 0.2, 0.4], atol=1e-15)
     assert w.attack == "fake route" and w.statuses == ("fake",) * 3 and calls[0] == (3, 0.1, "uniform")
+    # upper 0 at v = 0.2: no key; at v = 0.9 the best DI lower bound is positive at L = 0.1
+    assert w.verdict[0] == "no_key" and w.verdict[2] == ("key" if w.best_lower[2] > 1e-9 else "open")
+    assert [r["verdict"] for r in w.rows()] == list(w.verdict)
     assert_allclose(w.thresholds["cc_zero"], 0.5, atol=1e-9)
 
 

@@ -41,7 +41,7 @@ def _visibility_chain(args) -> dict:
         "dim": d,
         "order": res.order,
         "method": res.method,
-        "status": "closed_form",
+        "status": res.status, "message": res.message,
     }
     if args.leakage is not None:
         from ..repeaters.link_bounds import link_key_bound
@@ -84,7 +84,7 @@ def _bell_diagonal_chain(args) -> dict:
         "dim": 2,
         "order": chain.order,
         "method": chain.method,
-        "status": "closed_form",
+        "status": chain.status, "message": chain.message,
     }
     if args.leakage is not None:
         from ..repeaters.link_bounds import link_key_bound

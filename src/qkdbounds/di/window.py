@@ -124,6 +124,9 @@ class WernerWindow:
         (None if no key at any v) and ``best_lower_zero_method``, ``cc_zero`` (upper bound).
     statuses : tuple of str
         Status of the upper bound at each point.
+    verdict : tuple of str
+        Per visibility, ``no_key`` / ``key`` / ``open`` from ``upper`` and ``best_lower``
+        (property; a column of :meth:`rows`).
     method : str
     """
 
@@ -144,16 +147,25 @@ class WernerWindow:
     statuses: tuple = field(repr=False)
     method: str
 
+    @property
+    def verdict(self) -> tuple:
+        """Per visibility, ``"no_key"`` (the upper bound is 0), ``"key"`` (the best DI lower bound
+        is positive: key even device-independently, hence with the trusted devices too) or
+        ``"open"`` (:func:`qkdbounds.bounds.verdict.decide`)."""
+        from ..bounds.verdict import decide   # (di/ is below bounds/: looked up when asked)
+
+        return tuple(decide(u, b) for u, b in zip(self.upper, self.best_lower))
+
     def rows(self) -> list[dict]:
         """One dict per visibility (CSV/JSON friendly)."""
         return [{"visibility": float(v), "upper": float(u), "best_lower": float(b), "best_lower_method": m,
                  "best_lower_flip": float(p), "best_lower_alpha": float(a), "di_lower_leakage": float(ll),
                  "di_lower": float(lo), "chsh": float(s), "qber": float(q), "leakage": self.leakage,
-                 "model": self.model, "status": st}
-                for v, u, b, m, p, a, ll, lo, s, q, st in zip(
+                 "model": self.model, "verdict": vd, "status": st}
+                for v, u, b, m, p, a, ll, lo, s, q, vd, st in zip(
                     self.visibilities, self.upper, self.best_lower, self.best_lower_method, self.best_lower_flip,
                     self.best_lower_alpha, self.di_lower_leakage, self.di_lower, self.chsh, self.qber,
-                    self.statuses)]
+                    self.verdict, self.statuses)]
 
 
 def _leaky_raw(v: float, leakage: float, model: str) -> float:

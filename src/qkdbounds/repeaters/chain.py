@@ -26,7 +26,7 @@ from typing import Sequence
 import numpy as np
 from numpy.typing import NDArray
 
-from ..status import ValueEquality
+from ..status import Status, StatusField
 from ..errors import InputError, check_choice, check_int, check_probability, check_real
 from .swapping import (ATOL_ISOTROPIC, MAX_SWAP_DIM, IsotropyCheck, check_isotropic,
                        isotropic_link, swap_states)
@@ -49,7 +49,7 @@ MAX_CHAIN_LINKS = 10_000
 
 
 @dataclass(frozen=True, eq=False)
-class ChainResult(ValueEquality):
+class ChainResult(StatusField):
     """End-to-end state of a repeater chain, from simulated swapping.
 
     Attributes
@@ -83,6 +83,10 @@ class ChainResult(ValueEquality):
         Final ``d^2 x d^2`` state (kept when ``keep_state=True``).
     method : str
         How the result was obtained.
+    status : Status
+        ``closed_form``: an exact density-matrix computation (no optimisation, no sampling).
+    message : str
+        Notes (empty when there are none).
     """
 
     value: float
@@ -98,6 +102,8 @@ class ChainResult(ValueEquality):
     order: str
     state: NDArray[np.complex128] | None = None
     method: str = "repeated density-matrix entanglement swapping"
+    status: Status = Status.CLOSED_FORM
+    message: str = ""
 
     @property
     def visibility(self) -> float:

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from ..status import ValueEquality
+from ..status import Status, StatusField
 from ..errors import InputError, check_density_matrix, check_int, check_probability, check_real
 
 __all__ = [
@@ -87,7 +87,7 @@ class IsotropyCheck:
 
 
 @dataclass(frozen=True, eq=False)
-class SwapResult(ValueEquality):
+class SwapResult(StatusField):
     """Outcome of one simulated entanglement swap.
 
     Attributes
@@ -104,6 +104,10 @@ class SwapResult(ValueEquality):
         Fidelity, visibility and distance to the isotropic twirl.
     method : str
         How the state was obtained.
+    status : Status
+        ``closed_form``: an exact density-matrix computation (no optimisation, no sampling).
+    message : str
+        Notes (empty when there are none).
     """
 
     value: float
@@ -112,6 +116,8 @@ class SwapResult(ValueEquality):
     outcome_probabilities: NDArray[np.float64]
     isotropy: IsotropyCheck
     method: str = "density-matrix simulation: generalised Bell measurement + X^m Z^k correction"
+    status: Status = Status.CLOSED_FORM
+    message: str = ""
 
     @property
     def visibility(self) -> float:
