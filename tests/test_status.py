@@ -60,6 +60,12 @@ def test_every_result_status_is_the_enum(name):
         with pytest.raises(ValueError, match="status must be one of"):
             dataclasses.replace(res, status=res.status.astype(object) + "!")
         return
+    if name == "qkdbounds.bounds.data_bound.DataRateBounds":   # the same, on a data grid
+        res = qkdbounds.data_rate_upper_bound("bb84", qber_z=0.02, qber_x=0.02, leakage=[0.0, 0.1])
+        assert list(res.status) == [str(p.status) for p in res.points]
+        with pytest.raises(ValueError, match="status must be one of"):
+            dataclasses.replace(res, status=res.status.astype(object) + "!")
+        return
     assert issubclass(cls, StatusField) or "Status" in annotation, (name, annotation)
     assert "Status" in annotation, (name, annotation)
 
