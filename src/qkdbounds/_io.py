@@ -123,14 +123,18 @@ def check_input_file(name: str, path, max_bytes: int = MAX_INPUT_BYTES) -> Path:
 
 
 def load_npy_checked(name: str, path, max_elements: int = 4096 * 4096,
-                     max_bytes: int = MAX_INPUT_BYTES) -> NDArray:
+                     max_bytes: int = MAX_INPUT_BYTES, check_shape=None) -> NDArray:
     """Read a ``.npy`` array after checking the file and its header (shape, dtype) first.
+
+    ``check_shape`` (optional): called with the header's shape (a tuple) before anything else
+    is read; it raises :class:`InputError` for a shape the caller refuses (e.g. a state larger
+    than a route allows).
 
     Raises
     ------
     InputError
         Missing, empty, oversized or corrupt file; pickled objects; a shape with more than
-        ``max_elements`` entries; a non-numeric dtype.
+        ``max_elements`` entries; a non-numeric dtype; a shape ``check_shape`` refuses.
     """
     from numpy.lib import format as npy_format
 
@@ -149,6 +153,8 @@ def load_npy_checked(name: str, path, max_elements: int = 4096 * 4096,
                          f"{type(exc).__name__})") from None
     if dtype.hasobject or dtype.kind not in "biufc":
         raise InputError(f"{name}: {p} must hold a numeric array, got dtype {dtype}")
+    if check_shape is not None:
+        check_shape(tuple(shape))
     n_elements = int(np.prod(shape, dtype=np.int64)) if shape else 1
     if n_elements > max_elements:
         raise InputError(f"{name}: array of shape {tuple(shape)} has {n_elements} entries; "

@@ -421,6 +421,11 @@ def _load_text_matrix(p) -> np.ndarray:
     return matrix
 
 
+class _TooLarge(InputError):
+    """A state file larger than the caller's ``max_dim`` (said as it is, without the list of
+    accepted file kinds)."""
+
+
 def load_source(path, dims: Sequence[int] | None, *, project: bool = False,
                 max_dim: int | None = None) -> Source:
     """Read a source from ``.npy`` (one array), ``.npz`` (one array, or the key ``rho``) or a
@@ -459,18 +464,18 @@ def load_source(path, dims: Sequence[int] | None, *, project: bool = False,
     elif p.suffix.lower() in TEXT_SUFFIXES:
         matrix = _load_text_matrix(p)
     else:
-        if max_dim is not None:
-            # the header's shape (memory-mapped: nothing read) against the size asked for
-            try:
-                shape = np.load(p, mmap_mode="r", allow_pickle=False).shape
-            except (ValueError, OSError, TypeError):
-                shape = None          # (not a plain .npy array: the checked load says why)
+        def check_size(shape):
+            # the header's shape against the size asked for, before the array is read
             size = None if not shape else shape[0] if len(shape) == 2 else int(np.prod(shape))
-            if size is not None and size > max_dim:
-                raise InputError(f"state in {p.name} has total dimension {size}; allowed: at most "
-                                 f"{max_dim} (the separability engine's)")
+            if max_dim is not None and size is not None and size > max_dim:
+                raise _TooLarge(f"state in {p.name} has total dimension {size}; allowed: at most "
+                                f"{max_dim} (the separability engine's)")
+
         try:
-            matrix = load_npy_checked("state file", p, max_elements=MAX_SOURCE_DIM**2)
+            matrix = load_npy_checked("state file", p, max_elements=MAX_SOURCE_DIM**2,
+                                      check_shape=check_size)
+        except _TooLarge as exc:
+            raise InputError(str(exc)) from None
         except InputError as exc:
             raise InputError(f"{exc}; accepted: .npy, .npz, or a text matrix "
                              f"({', '.join(TEXT_SUFFIXES)}, as numpy.savetxt writes it)") from None
