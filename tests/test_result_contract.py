@@ -49,3 +49,16 @@ def _has_pandas() -> bool:
     except ImportError:
         return False
     return True
+
+
+def test_sweep_points_carry_the_unit_of_their_command():
+    # helper verification: stored data / state / di / plan points had no "unit"
+    from qkdbounds.sweep.points import data_point, di_point
+
+    data = data_point({"protocol": "bb84", "qber_z": 0.02, "qber_x": 0.03, "qber_y": None,
+                       "leakage": 0.1, "model": "uniform", "attack": "best"})
+    assert data["unit"] == "bits per round"
+    di = di_point({"theta": np.pi / 4, "visibility": 1.0, "eta": 1.0, "eta_b": None, "binning": "both",
+                   "leakage": 0.0, "model": "uniform", "attack_side": "best"})
+    assert di["unit"] == "bits per round with the key settings"
+    assert qb.plan_link(100, 2, 0.1).to_dict()["unit"] == "bits per delivered pair"

@@ -38,9 +38,18 @@ def test_swap_decides_and_equals_the_isotropic_route(capsys):
     r = rate_upper_bound(2, 2, out["final_visibility"], 0.1)
     assert out["lower_bound"] == pytest.approx(r.lower_bound, abs=1e-12)
     assert out["verdict"] == r.verdict == "key" and out["unit"] == "bits per delivered pair"
+    # the attack that won and the others beside it, as the rate route names them
+    assert out["attack_used"] == r.attack_used and out["rate_upper_bound"] == pytest.approx(r.value, abs=1e-12)
+    for name in ("paper_value", "extended_value", "no_attack_value"):
+        assert out[name] == pytest.approx(getattr(r, name), abs=1e-12)
+    assert out["status"] == "closed_form" and out["message"] == ""
     bell = _json(capsys, ["swap", "--bell-diagonal", "0.9", "0.05", "0.03", "0.02",
                           "--bell-diagonal", "0.9", "0.02", "0.05", "0.03", "--leakage", "0.1"])
     _decided(bell)
+    assert bell["status"] == "closed_form"
+    assert bell["rate_upper_bound"] == min(v for v in (bell["paper_value"], bell["extended_value"],
+                                                        bell["no_attack_value"]) if v is not None)
+    assert bell["attack_used"] in ("paper", "extended", "no_attack")
 
 
 def test_a_separable_link_is_no_key_with_a_reason():
@@ -54,6 +63,9 @@ def test_repeater_chain_points_decide(capsys):
         _decided(point)
         r = rate_upper_bound(2, 2, point["visibility"], 0.1)
         assert point["verdict"] == r.verdict and point["lower_bound"] == pytest.approx(r.lower_bound)
+        assert point["attack_used"] == r.attack_used
+        for name in ("paper_value", "extended_value", "no_attack_value"):
+            assert point[name] == pytest.approx(getattr(r, name), abs=1e-12)
 
 
 @pytest.mark.parametrize("extra", [[], ["--memory-t2-s", "0.05", "--memory-noise", "dephasing"]])

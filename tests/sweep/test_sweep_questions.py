@@ -131,7 +131,8 @@ def test_state_sweep_projects_as_state_bound_does(tmp_path):
     (point,) = grid_points(build_grid(axes | {"project": "yes"}, "state"))
     direct = source_rate_upper_bound(load_source(path, None, project=True), 0.1,
                                      measurements="Z")
-    assert state_point(point)["rate_upper_bound"] == direct.value
+    stored = state_point(point)
+    assert stored["rate_upper_bound"] == direct.value and stored["unit"] == direct.unit == "bits per round"
     (plain,) = grid_points(build_grid({**axes, "state": str(_werner_file(tmp_path / "w.npy", 0.9))},
                                       "state"))
     from qkdbounds.store import parameter_key
@@ -329,6 +330,20 @@ def test_cli_options_of_another_question_exit_2_with_one_line(tmp_path, capsys, 
     assert (code, out) == (2, "")
     assert err.count("\n") == 1 and err.startswith("qkdbounds: error: ")
     assert needle in err
+
+
+def test_options_listed_in_the_refusal_are_the_commands_own(tmp_path, capsys):
+    # helper verification: the list named --measurements-file, which the command does not have
+    from qkdbounds.cli.main import build_parser
+
+    code, _, err = _main(capsys, "sweep", "--question", "state", "--state", "x.npy", "--visibility",
+                         "0.9", "--leakage", "0.1", "--store", str(tmp_path / "x.sqlite"))
+    assert code == 2
+    listed = err.split("its options: ")[1].rstrip(")\n").split(", ")
+    assert listed[0] == "--state" and "--measurements" in listed
+    sweep_parser = build_parser("sweep").commands["sweep"]
+    known = {s for action in sweep_parser._actions for s in action.option_strings}
+    assert set(listed) <= known
 
 
 def test_cli_question_choices_are_the_registry():

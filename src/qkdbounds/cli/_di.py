@@ -77,7 +77,6 @@ def handle_attack(args) -> dict:
                   "outcomes_b": list(box.outcomes_b), "key_settings": list(box.key_settings),
                   "chsh_settings": [list(s) for s in box.chsh_settings], "source": box.source}
     out["leakage"], out["model"] = args.leakage, args.model
-    out["unit"] = "bits per round with the key settings"
     return out
 
 

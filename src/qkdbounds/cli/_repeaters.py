@@ -104,7 +104,8 @@ def register(subparsers) -> None:
                    help="leakage L in [0, 1]")
     p.add_argument("--attack", choices=("best", "paper", "extended"), default="best",
                    help="Eve's attack for the rate bounds (default best: the smallest of the paper, "
-                        "extended and no-attack bounds; each chain point also reports paper_value)")
+                        "extended and no-attack bounds; each chain point also reports attack_used, "
+                        "paper_value, extended_value and no_attack_value)")
     p.add_argument("--model", choices=LEAKAGE_MODELS, default="uniform",
                    help="leakage model (default uniform)")
     p.add_argument("--dim", type=int, default=2,

@@ -57,7 +57,9 @@ def _visibility_chain(args) -> dict:
 def _decided(bound) -> dict:
     """The link bound's verdict fields (SPEC: beside every ``rate_upper_bound``)."""
     return {"lower_bound": bound.lower_bound, "lower_bound_method": bound.lower_bound_method,
-            "verdict": bound.verdict, "unit": bound.unit}
+            "verdict": bound.verdict, "unit": bound.unit, "attack_used": bound.attack_used,
+            "paper_value": bound.paper_value, "extended_value": bound.extended_value,
+            "no_attack_value": bound.no_attack_value}
 
 
 def _bell_diagonal_chain(args) -> dict:

@@ -127,7 +127,8 @@ def question_axes(args) -> dict:
     for name in every:
         if name not in mine and getattr(args, name, None) is not None:
             option = "--" + name.replace("_", "-")
-            options = ", ".join(axis.option for axis in question.user_axes)
+            # (the options the command has: a measurements file comes in through --measurements)
+            options = ", ".join(axis.option for axis in question.user_axes if hasattr(args, axis.name))
             raise InputError(f"{option} does not apply to --question {question.name} "
                              f"(its options: {options})")
     if question.name in ("rate", "di") and args.visibility is None:

@@ -193,8 +193,13 @@ class ChainPoint:
     isotropy_distance: float
     #: The paper attack's bound at ``visibility`` (equals ``rate_upper_bound`` for attack="paper").
     paper_value: float | None = None
-    #: The attack behind ``rate_upper_bound`` (see :func:`qkdbounds.rate_upper_bound`).
+    #: The attack asked for (see :func:`qkdbounds.rate_upper_bound`).
     attack: str = "paper"
+    #: The attack that achieved ``rate_upper_bound``, and the extended attack's and no attack's
+    #: values beside it (None where not computed), as :class:`~qkdbounds.RateBound` names them.
+    attack_used: str | None = None
+    extended_value: float | None = None
+    no_attack_value: float | None = None
     #: The isotropic route's lower bound at ``visibility`` (bits), its assumptions, and the
     #: verdict (``"no_key"``, ``"key"`` or ``"open"``; :mod:`qkdbounds.bounds.verdict`).
     lower_bound: float | None = None
@@ -340,6 +345,8 @@ def repeater_budget(visibility: float, leakage: float, model: str = "uniform",
                                  rate_upper_bound_paper_convention=float(r_paper.value),
                                  status=r.status, isotropy_distance=sim.isotropy_distances[n],
                                  paper_value=r.paper_value, attack=attack,
+                                 attack_used=r.attack_used, extended_value=r.extended_value,
+                                 no_attack_value=r.no_attack_value,
                                  lower_bound=r.lower_bound,
                                  lower_bound_method=r.lower_bound_method, verdict=r.verdict))
     # (a rate at or below ATOL_RATE is 0 to the closed form's accuracy: a chain visibility

@@ -59,6 +59,12 @@ class LinkKeyBound(StatusField):
     lower_bound_method : str or None
         The lower bound's method and assumptions (None without a lower bound).
     unit : str
+    attack_used : str or None
+        The attack that achieved ``value`` (``"paper"``, ``"extended"``, ``"no_attack"``, as the
+        route's result names it; ``"separable"`` for a separable link; None without a bound).
+    paper_value, extended_value, no_attack_value : float or None
+        Paper 1's attack, the extended attack and no attack at the same measurements, beside
+        ``value`` (their minimum, for the default attack); None where not computed.
     """
 
     value: float | None
@@ -77,6 +83,10 @@ class LinkKeyBound(StatusField):
     verdict: str = "open"
     unit: str = "bits per delivered pair"
     lower_bound_method: str | None = None
+    attack_used: str | None = None
+    paper_value: float | None = None
+    extended_value: float | None = None
+    no_attack_value: float | None = None
 
     def __repr__(self) -> str:
         value = "None" if self.value is None else f"{self.value:.6g}"
@@ -94,6 +104,16 @@ def _isotropic_bound(d: int, visibility: float, leakage: float, model: str):
         return 0.0, "separable isotropic link: Eve sends it all as product states (Eq. 8)", None
     r = rate_upper_bound(d, 2, min(visibility, 1.0), leakage, model)
     return r.value, r.method, r
+
+
+def _attacks(result) -> dict:
+    """The attack that won and the values beside it, from the route's result (a separable link,
+    ``result`` None: every attack gives 0)."""
+    if result is None:
+        return {"attack_used": "separable", "paper_value": 0.0, "extended_value": 0.0,
+                "no_attack_value": None}
+    return {name: getattr(result, name, None)
+            for name in ("attack_used", "paper_value", "extended_value", "no_attack_value")}
 
 
 def link_key_bound(weights: ArrayLike, leakage: float, model: str = "uniform",
@@ -138,7 +158,8 @@ def link_key_bound(weights: ArrayLike, leakage: float, model: str = "uniform",
                             lower_bound=lower, verdict=decide(twirled, lower),
                             lower_bound_method=("none needed: the link is separable (upper "
                                                 "bound 0)" if twirl_rate is None
-                                                else twirl_rate.lower_bound_method))
+                                                else twirl_rate.lower_bound_method),
+                            **_attacks(twirl_rate))
     if d == 2:
         from ..bounds.source_bound import source_rate_upper_bound
 
@@ -151,7 +172,7 @@ def link_key_bound(weights: ArrayLike, leakage: float, model: str = "uniform",
                             f"two-qubit source route (qkdbounds.bounds.source_bound): {r.method}",
                             r.status, r.message, **question, lower_bound=r.lower_bound,
                             verdict=decide(float(r.value), r.lower_bound),
-                            lower_bound_method=r.lower_bound_method)
+                            lower_bound_method=r.lower_bound_method, **_attacks(r))
     return LinkKeyBound(None, twirled, link.fidelity, vis, "unavailable", cert,
                         f"no general-source bound for non-isotropic d = {d} links yet; "
                         f"twirled_value: {twirl_method}", Status.FAILED,

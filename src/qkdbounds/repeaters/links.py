@@ -31,6 +31,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from ..errors import InputError, check_int, check_real
+from ..status import Status, StatusField
 
 __all__ = [
     "WeylDiagonalLink",
@@ -165,8 +166,8 @@ def compose_weights(left: ArrayLike, right: ArrayLike) -> NDArray[np.float64]:
     return out
 
 
-@dataclass(frozen=True)
-class ComposedChain:
+@dataclass(frozen=True, eq=False)
+class ComposedChain(StatusField):
     """End-to-end link of a chain and the segments merged on the way.
 
     Attributes
@@ -177,12 +178,17 @@ class ComposedChain:
         Fidelity after each swap (sequential: segment 0..j; balanced: in merge order).
     order : str
     method : str
+    status : Status
+        ``closed_form``: the composition law, exact.
+    message : str
     """
 
     link: WeylDiagonalLink
     intermediate_fidelities: tuple[float, ...]
     order: str
     method: str = "composition law of Weyl-diagonal weights (convolution over Z_d x Z_d)"
+    status: Status = Status.CLOSED_FORM
+    message: str = ""
 
 
 def compose_chain(links: Sequence[ArrayLike], order: str = "sequential") -> ComposedChain:

@@ -150,6 +150,7 @@ class LinkPlan(StatusField):
                 "citation": e["plob_citation"],
                 "notes": [n for n in (e["pair_rate_note"],) if n],
                 "repeaters_can_beat_plob": self.repeaters_can_beat_plob,
+                "unit": e["unit"],
                 "segment": self.segment, "end_to_end": e, "parameters": self.parameters,
                 "units": {"rate_upper_bound": "bits per delivered pair (averaged over the heralding "
                                               "times, mean + 3 standard errors)",

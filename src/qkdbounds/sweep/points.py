@@ -175,7 +175,7 @@ def data_point(params: Mapping[str, Any]) -> dict[str, Any]:
     out.update(_fields(result, ("lower_bound", "lower_bound_method", "verdict", "attack_used",
                                 "key_basis", "value_by_basis", "paper_value", "extended_value",
                                 "no_attack_value", "bell_weights", "unmonitored_weight",
-                                "separable_weight", "residual", "qber", "protocol")))
+                                "separable_weight", "residual", "qber", "protocol", "unit")))
     return out
 
 
@@ -233,7 +233,7 @@ def state_point(params: Mapping[str, Any]) -> dict[str, Any]:
                                 "paper_value", "extended_value", "no_attack_value", "cut_bound",
                                 "total_correlation_bound", "bound_used",
                                 "measurements", "separable_weight", "separable_weight_outer",
-                                "ensemble_size", "ensemble_residual")))
+                                "ensemble_size", "ensemble_residual", "unit")))
     return out
 
 
