@@ -18,3 +18,17 @@ def test_distinct_point_functions_are_not_merged():
 
 def test_one_sweep_one_curve():
     assert len(draw_sweep(_rows("a:f", 1.0)).lines) == 1
+
+
+def test_many_curves_never_share_colour_and_style_and_floats_are_short():
+    # helper verification: a 10-eta DI sweep drew eta = 0.90 and 0.98 in the same blue, and the
+    # title printed theta = 0.7853981633974483
+    import numpy as np
+
+    rows = [dict(visibility=v, eta=round(0.9 + 0.01 * k, 2), theta=float(np.pi / 4), leakage=0.0,
+                 rate_upper_bound=v * k, function="a:f", version="1")
+            for k in range(10) for v in (0.9, 1.0)]
+    ax = draw_sweep(rows, x="visibility", group="eta")
+    styles = [(line.get_color(), line.get_linestyle()) for line in ax.lines]
+    assert len(styles) == 10 and len(set(styles)) == 10
+    assert "theta = 0.785398" in ax.get_title()

@@ -36,6 +36,16 @@ OKABE_ITO = {"orange": "#E69F00", "sky_blue": "#56B4E9", "green": "#009E73", "ye
 CYCLE = tuple(OKABE_ITO[k] for k in ("blue", "vermillion", "green", "orange", "purple", "sky_blue",
                                      "black", "yellow"))
 
+#: Line styles taken in turn once the colours of :data:`CYCLE` are used up.
+LINE_STYLES = ("-", "--", ":", "-.")
+
+
+def curve_style(index: int) -> tuple[str, str]:
+    """(colour, line style) of the ``index``-th curve of a figure: the colours of :data:`CYCLE`
+    in turn, then again with the next line style (32 distinct curves before any repeats)."""
+    return CYCLE[index % len(CYCLE)], LINE_STYLES[(index // len(CYCLE)) % len(LINE_STYLES)]
+
+
 #: Resolution of every PNG (dots per inch).
 DPI = 150
 #: Font sizes (points); no legend is smaller than 8 pt.

@@ -153,22 +153,30 @@ def draw_sweep(table: Sequence[Mapping[str, Any]] | Any, ax=None, *, x: str | No
     for r in rows:
         curves.setdefault(tuple(r.get(p) for p in keys), []).append((r.get(x), float(r[y])))
     ax = _style.new_axes(ax, "single")
-    for label_values in sorted(curves, key=lambda k: tuple(map(str, k))):
+    for i, label_values in enumerate(sorted(curves, key=lambda k: tuple(map(str, k)))):
         points = sorted(curves[label_values], key=lambda p: _sort_key(p[0]))
-        label = ", ".join(f"{name}={value}" for name, value in zip(keys, label_values))
+        label = ", ".join(f"{name}={_short(value)}" for name, value in zip(keys, label_values))
+        # the palette's colours, then again with another line style: no two curves look alike
+        color, ls = _style.curve_style(i)
         ax.plot([p[0] for p in points], [p[1] for p in points], marker="." if len(points) < 40
-                else None, label=label or None)
+                else None, label=label or None, color=color, ls=ls)
     ax.set_xlabel(_LABELS.get(x, x.replace("_", " ")))
     ax.set_ylabel("rate upper bound (bits)" if y == "rate_upper_bound" else y.replace("_", " "))
     values = [float(r[y]) for r in rows]
     if min(values) > 0 and max(values) / min(values) > 1e3:
         ax.set_yscale("log")  # e.g. key rates per second over distance
     short = {"dim": "d", "parties": "N", "visibility": "v", "leakage": "L"}
-    ax.set_title(", ".join(f"{short.get(p, p)} = {rows[0].get(p)}" for p in constant[:6]),
+    ax.set_title(", ".join(f"{short.get(p, p)} = {_short(rows[0].get(p))}" for p in constant[:6]),
                  fontsize="medium")
     if keys:
         _style.legend_outside(ax, title=_LABELS.get(group, group) if group else None)
     return ax
+
+
+def _short(value) -> str:
+    """A parameter as a title or legend shows it: floats to 6 significant digits (theta =
+    0.785398, not 0.7853981633974483), anything else as it is."""
+    return f"{value:.6g}" if isinstance(value, float) else str(value)
 
 
 def write_sweep(table: Sequence[Mapping[str, Any]] | Any, path: str | Path, *,
