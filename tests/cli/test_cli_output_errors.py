@@ -79,3 +79,24 @@ def test_project_without_a_matrix_file_is_refused(capsys):
     # fuzzing: --project was silently ignored with --werner
     assert main(["state-bound", "--werner", "0.9", "--project", "--leakage", "0.1"]) == 2
     assert "--project applies to a matrix in --state" in capsys.readouterr().err
+
+
+def test_state_bound_leakage_grid_as_csv_matches_its_json(capsys):
+    # helper verification: state-bound refused --format csv, which rate takes for its grids
+    import csv
+    import io
+    import json
+
+    from qkdbounds.cli.main import main
+
+    argv = ["state-bound", "--werner", "0.9", "--leakage", "0:0.2:0.1", "--quiet"]
+    assert main([*argv, "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert main([*argv, "--format", "csv"]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert [float(r["leakage"]) for r in rows] == [0.0, 0.1, 0.2]
+    for i, row in enumerate(rows):
+        assert float(row["rate_upper_bound"]) == data["rate_upper_bound"][i]
+        assert row["verdict"] == data["verdict"][i]
+        assert json.loads(row["measurements"]) == data["measurements"][i]
+        assert row["model"] == "uniform" and row["unit"] == "bits per round"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ..errors import PARAMETER_RANGES
 from ._args import GridValues, flat_dims, in_file, local_dims, out_file, probability, unit_values
-from .main import add_common
+from .main import add_common, add_format
 
 
 def register(sub) -> None:
@@ -56,7 +56,8 @@ def register(sub) -> None:
                         "(vectors_0, vectors_1, ...; member k is |v_k> = |v_0k> x |v_1k> x ...), "
                         "so sigma = sum_k w_k |v_k><v_k|, with dims, q, residual")
     add_common(p)
-    p.set_defaults(handler=handle)
+    add_format(p)
+    p.set_defaults(handler=handle, csv_columns=None)
 
 
 def _measurements_arg(text: str):
@@ -162,6 +163,8 @@ def handle(args) -> dict:
                     if is_grid else di_lower_bound(src.matrix, leak, args.model).value,
                     "di_lower_bound_no_leakage": di0.value,
                     "di_method": di0.method})
+    if is_grid:     # --format csv: one row per leakage (the other keys repeat on every row)
+        args.csv_columns = ["leakage", *per[0]] + (["di_lower_bound"] if src.dims == (2, 2) else [])
     return out
 
 

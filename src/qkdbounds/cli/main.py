@@ -284,7 +284,8 @@ def _write_csv(result: dict, stream, columns: list[str] | None = None) -> None:
     if not columns:
         writer.writerow(consts)
         return
-    cols = [to_jsonable(result[k]) for k in columns]
+    cols = [[json.dumps(v) if isinstance(v, (dict, list)) else v for v in to_jsonable(result[k])]
+            for k in columns]      # (a nested entry of a column, e.g. a setting's labels: JSON)
     writer.writerows(list(row) + consts for row in zip(*cols))
 
 
