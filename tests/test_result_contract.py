@@ -60,5 +60,27 @@ def test_sweep_points_carry_the_unit_of_their_command():
     assert data["unit"] == "bits per round"
     di = di_point({"theta": np.pi / 4, "visibility": 1.0, "eta": 1.0, "eta_b": None, "binning": "both",
                    "leakage": 0.0, "model": "uniform", "attack_side": "best"})
-    assert di["unit"] == "bits per round with the key settings"
+    assert di["unit"] == "bits per key round"    # (DIWindowPoint.unit, as di-region says)
     assert qb.plan_link(100, 2, 0.1).to_dict()["unit"] == "bits per delivered pair"
+
+
+def test_chains_compare_by_content():
+    # review: ComposedChain (a plain dataclass link with arrays inside) compared unequal to itself
+    from qkdbounds.repeaters.links import compose_chain, isotropic_weights
+
+    w = isotropic_weights(0.9, 2)
+    assert compose_chain([w, w]) == compose_chain([w, w])
+    assert compose_chain([w, w]) != compose_chain([w, isotropic_weights(0.8, 2)])
+    assert compose_chain([w, w]).status == "closed_form"
+
+
+def test_werner_window_verdict_reads_the_curves_without_raising():
+    # a caller's upper route below the DI lower bound: the verdict clips, rows() still work
+    from qkdbounds.di.window import werner_window
+
+    def route(vis, leakage, model):
+        return np.full(vis.size, 0.01), ["certified"] * vis.size, "a too-low route"
+
+    w = werner_window([0.95, 1.0], 0.0, upper_bound=route)
+    assert w.best_lower[1] > w.upper[1]
+    assert w.verdict == ("key", "key") and len(w.rows()) == 2

@@ -31,6 +31,7 @@ The members, from most to least exact:
 
 from __future__ import annotations
 
+import dataclasses
 from enum import StrEnum
 
 __all__ = ["Status", "StatusField"]
@@ -87,6 +88,11 @@ def values_equal(a, b) -> bool:
         return type(a) is type(b) and len(a) == len(b) and all(values_equal(x, y) for x, y in zip(a, b))
     if isinstance(a, float) and isinstance(b, float) and a != a and b != b:
         return True                       # (NaN: not computed, equal to not computed)
+    if (type(a) is type(b) and dataclasses.is_dataclass(a) and not isinstance(a, type)
+            and not isinstance(a, ValueEquality)):
+        # a plain dataclass inside a result (e.g. a chain's end-to-end link with array fields):
+        # field by field, as the result itself
+        return all(values_equal(getattr(a, f.name), getattr(b, f.name)) for f in dataclasses.fields(a))
     try:
         return bool(a == b)
     except (ValueError, TypeError):

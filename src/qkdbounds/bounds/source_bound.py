@@ -1134,7 +1134,7 @@ def _near_isotropic_decomposition(source: Source, base: _Decomposition) -> _Deco
 
 
 def _rotated_members(dec: _Decomposition, unitaries, how: str) -> _Decomposition:
-    """``dec`` with its ensemble members rotated by the local ``unitaries`` and its ``tau`` kept:
+    r"""``dec`` with its ensemble members rotated by the local ``unitaries`` and its ``tau`` kept:
     a decomposition of the same state when the ensemble's state is invariant under them
     (Eq. (9)'s separable state under :math:`U\otimes\bar U`)."""
     vectors = [np.asarray(v) @ np.asarray(u).T for v, u in zip(dec.vectors, unitaries)]
@@ -1190,7 +1190,7 @@ class _Eve:
         points of a leakage grid then equal single-point requests (and sweeps) at the same
         leakage; a frame run that comes up again is answered from the engine's cache."""
         self.rng.bit_generator.state = self._rng_state
-        self.frames, self.runs = {}, []
+        self.frames, self.runs, self.near_frames = {}, [], {}
         self.attack_cache.clear()
         # the last point's frame runs are dropped with what they pinned (a long grid stays
         # small); the input frame's and the trivial decomposition's entries are kept
@@ -1221,7 +1221,7 @@ class _Eve:
         return out
 
     def near_decompositions(self, setting: _Setting) -> list[tuple[str, _Decomposition]]:
-        """The near-isotropic Eq. (9) decomposition for ``setting`` ([] without one): as it is at Z
+        r"""The near-isotropic Eq. (9) decomposition for ``setting`` ([] without one): as it is at Z
         and for POVM settings; otherwise its members rotated by :math:`U_A\otimes\bar U_A`
         (aligned with party 0) and by :math:`\bar U_B\otimes U_B` (with party 1), which leave
         Eq. (9)'s separable state and so the decomposition of the source unchanged."""
@@ -2106,7 +2106,8 @@ def _point(src, eve, leak, model, measurements, given, attack, cut_bound, n_sear
     bound_used = reported["form"]
     ext = None if best["extended"] is None else best["extended"] * scale
     no_attack = best["no_attack"] * scale
-    decs = [eve.base] + [x for fr in eve.frames.values() for _, x in fr]
+    decs = ([eve.base] + [x for fr in eve.frames.values() for _, x in fr]
+            + ([eve.near] if eve.near is not None else []))
     outers = [d.outer for d in decs if d.outer is not None]
     outer = min(outers) if outers else None
     best_q = max(d.q for d in decs)
@@ -2186,6 +2187,8 @@ def _point(src, eve, leak, model, measurements, given, attack, cut_bound, n_sear
                      "certified_weights": {"input frame": float(eve.base.q),
                                            **{f"frame run {i + 1}": float(d.q)
                                               for i, d in enumerate(eve.pool())},
+                                           **({"near-isotropic Eq. (9)": float(eve.near.q)}
+                                              if eve.near is not None else {}),
                                            **({"trivial": 0.0} if eve.use_trivial else {})},
                      "no_attack_bound": float(no_attack),
                      "bound_used": bound_used, "bound": reported, "cut": cut_cert,

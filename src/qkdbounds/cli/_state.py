@@ -163,7 +163,9 @@ def handle(args) -> dict:
                     if is_grid else di_lower_bound(src.matrix, leak, args.model).value,
                     "di_lower_bound_no_leakage": di0.value,
                     "di_method": di0.method})
-    if is_grid:     # --format csv: one row per leakage (the other keys repeat on every row)
+    if is_grid and args.output_format == "csv":
+        # one row per leakage (the other keys repeat on every row); the text summary keeps its
+        # key/value lines (a table of ~20 columns, some of them paragraphs, reads worse)
         args.csv_columns = ["leakage", *per[0]] + (["di_lower_bound"] if src.dims == (2, 2) else [])
     return out
 

@@ -164,7 +164,7 @@ class DIWindowPoint(StatusField):
             "status": self.status,
             "message": self.message,
             "verdict": self.verdict,
-            "unit": "bits per round with the key settings",
+            "unit": self.unit,
             **self.source_parameters(),
         }
 

@@ -154,7 +154,9 @@ class WernerWindow:
         ``"open"`` (:func:`qkdbounds.bounds.verdict.decide`)."""
         from ..bounds.verdict import decide   # (di/ is below bounds/: looked up when asked)
 
-        return tuple(decide(u, b) for u, b in zip(self.upper, self.best_lower))
+        # (a lower bound above a caller-supplied upper route is clipped to it, as
+        # reported_lower clips round-off: the verdict reads the two curves, it does not raise)
+        return tuple(decide(u, min(b, u)) for u, b in zip(self.upper, self.best_lower))
 
     def rows(self) -> list[dict]:
         """One dict per visibility (CSV/JSON friendly)."""

@@ -195,17 +195,17 @@ class ChainPoint:
     paper_value: float | None = None
     #: The attack asked for (see :func:`qkdbounds.rate_upper_bound`).
     attack: str = "paper"
-    #: The attack that achieved ``rate_upper_bound``, and the extended attack's and no attack's
-    #: values beside it (None where not computed), as :class:`~qkdbounds.RateBound` names them.
-    attack_used: str | None = None
-    extended_value: float | None = None
-    no_attack_value: float | None = None
     #: The isotropic route's lower bound at ``visibility`` (bits), its assumptions, and the
     #: verdict (``"no_key"``, ``"key"`` or ``"open"``; :mod:`qkdbounds.bounds.verdict`).
     lower_bound: float | None = None
     lower_bound_method: str | None = None
     verdict: str = "open"
     unit: str = "bits per round"
+    #: The attack that achieved ``rate_upper_bound``, and the extended attack's and no attack's
+    #: values beside it (None where not computed), as :class:`~qkdbounds.RateBound` names them.
+    attack_used: str | None = None
+    extended_value: float | None = None
+    no_attack_value: float | None = None
 
 
 @dataclass(frozen=True, eq=False)

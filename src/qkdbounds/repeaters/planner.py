@@ -113,12 +113,12 @@ class LinkPlan(StatusField):
 
     # the decision, as on every bound result (read from ``end_to_end``, where the JSON has it)
     @property
-    def value(self) -> float:
+    def value(self) -> float | None:
         """The key-rate upper bound per delivered pair (bits; ``end_to_end["rate_upper_bound"]``)."""
         return self.end_to_end["rate_upper_bound"]
 
     @property
-    def lower_bound(self) -> float:
+    def lower_bound(self) -> float | None:
         """The Devetak-Winter lower bound per delivered pair (bits; see ``lower_bound_method``)."""
         return self.end_to_end["lower_bound"]
 

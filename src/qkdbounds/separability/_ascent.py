@@ -100,12 +100,13 @@ class _Objective:
         vecs = [z[a:b].reshape(k, d) for a, b, d in self.slices]
         rows = kron_rows(vecs)                                     # (K, D): psi_k = rows[k]
         tr = np.vdot(rows, rows).real
+        if not 0 < tr < np.inf:   # (a non-finite step: infeasible, before LAPACK sees NaN)
+            return np.inf, np.zeros_like(x)
         phi = self.rho_mhalf @ rows.T
         m = phi @ phi.conj().T
-        # (a LAPACK failure gives NaN here, not an exception: the step then counts as infeasible)
         lam, u = np.linalg.eigh(m) if _eigh_lo is None else _eigh_lo(m)
         top = lam[-1]
-        if not (tr > 0 and top > 0):
+        if not top > 0:
             return np.inf, np.zeros_like(x)
         r = lam / top
         np.maximum(r, 0.0, out=r)
