@@ -190,7 +190,10 @@ def register(sub) -> None:
     r.add_argument("--store", type=out_file("--store"), default=None, metavar="FILE.sqlite",
                    help="compute the map on the sweep engine (Dask) into this SQLite store: "
                         "resumable, stored points are read, not recomputed; each point is "
-                        "qkdbounds di-attack with its defaults (--starts/--maxfev do not apply)")
+                        "qkdbounds di-attack with its defaults (--starts/--maxfev do not apply). "
+                        "Without --store the map is serial, each point warm-started from its "
+                        "neighbours' attacks at --maxfev 150: both are valid bounds and can differ "
+                        "in the 4th digit; quote the smaller")
     r.add_argument("--workers", type=ranged("--workers", "workers"), default=None,
                    help="[--store] local worker processes (default: number of cores)")
     r.add_argument("--scheduler", default=None, metavar="ADDRESS",
