@@ -127,8 +127,8 @@ def load_npy_checked(name: str, path, max_elements: int = 4096 * 4096,
     """Read a ``.npy`` array after checking the file and its header (shape, dtype) first.
 
     ``check_shape`` (optional): called with the header's shape (a tuple) after the header's
-    dtype check and before the array is read; it raises :class:`InputError` for a shape the caller refuses (e.g. a state larger
-    than a route allows).
+    dtype check and before the array is read; it raises :class:`InputError` for a shape the
+    caller refuses (e.g. a state larger than a route allows).
 
     Raises
     ------

@@ -374,10 +374,8 @@ class DataRateBounds(PointSequence):
                 "leakage": self.leakage, "rate_upper_bound": self.value,
                 "lower_bound": self.lower_bound, "verdict": self.verdict,
                 "attack_used": self.attack_used,
-                "key_basis": [p.key_basis for p in self.points],
-                "paper_value": [p.paper_value for p in self.points],
-                "no_attack_value": [p.no_attack_value for p in self.points],
-                "status": [str(p.status) for p in self.points]}
+                "key_basis": self.key_basis, "paper_value": self.paper_value,
+                "no_attack_value": self.no_attack_value, "status": self.status}
 
     def __repr__(self) -> str:
         return (f"DataRateBounds(protocol={self.protocol!r}, model={self.model!r}, "

@@ -1077,11 +1077,17 @@ def _isotropic_pair(source: Source) -> bool:
     return source.n_parties == 2 and _ghz_visibility(source.matrix, source.dims) is not None
 
 
-def _rotated(dec: _Decomposition, unitaries, how: str) -> _Decomposition:
-    big = _kron(unitaries)
+def _rotated(dec: _Decomposition, unitaries, how: str, rotate_tau: bool = True) -> _Decomposition:
+    r"""``dec`` rotated by the local ``unitaries``: its ensemble members, and ``tau`` unless
+    ``rotate_tau=False`` -- then a decomposition of the same state when the ensemble's state is
+    invariant under them (Eq. (9)'s separable state under :math:`U\otimesar U`)."""
     vectors = [np.asarray(v) @ np.asarray(u).T for v, u in zip(dec.vectors, unitaries)]
-    return _Decomposition(dec.q, dec.weights, vectors, big @ dec.tau @ big.conj().T, dec.outer,
-                          dec.tau_low, f"{dec.how} ({how})")
+    tau = dec.tau
+    if rotate_tau:
+        big = _kron(unitaries)
+        tau = big @ dec.tau @ big.conj().T
+    return _Decomposition(dec.q, dec.weights, vectors, tau, dec.outer, dec.tau_low,
+                          f"{dec.how} ({how})")
 
 
 def _near_isotropic_decomposition(source: Source, base: _Decomposition) -> _Decomposition | None:
@@ -1102,15 +1108,13 @@ def _near_isotropic_decomposition(source: Source, base: _Decomposition) -> _Deco
     copy of the isotropic state at v = 0.95, L = 0.1: 0.716012, where the engine's ensembles
     gave 0.7301).  ``base`` supplies the outer bound.
     """
-    from ..states import cc_decomposition, ghz_vector, isotropic_ghz
-    from ..states.isotropic import separable_visibility
+    from ..states import cc_decomposition, isotropic_ghz
+    from ..states.isotropic import separable_visibility, twirl_visibility
 
     if source.n_parties != 2 or source.dims[0] != source.dims[1]:
         return None
     d, rho = source.dims[0], source.matrix
-    psi = ghz_vector(d, 2)
-    big = d * d
-    v = (big * float(np.real(psi.conj() @ rho @ psi)) - 1) / (big - 1)
+    v = twirl_visibility(rho, d, 2)
     if not separable_visibility(d, 2) <= v < 1:
         return None
     ensemble = cc_decomposition(isotropic_ghz(d, 2, v)).separable
@@ -1131,15 +1135,6 @@ def _near_isotropic_decomposition(source: Source, base: _Decomposition) -> _Deco
     return _Decomposition(q, weights / weights.sum(), vectors, tau, base.outer, tau_low,
                           f"near-isotropic: Eq. (9)'s ensemble of the isotropic state v = {v:.6g} "
                           f"with the largest feasible weight q' = {q:.6g}")
-
-
-def _rotated_members(dec: _Decomposition, unitaries, how: str) -> _Decomposition:
-    r"""``dec`` with its ensemble members rotated by the local ``unitaries`` and its ``tau`` kept:
-    a decomposition of the same state when the ensemble's state is invariant under them
-    (Eq. (9)'s separable state under :math:`U\otimes\bar U`)."""
-    vectors = [np.asarray(v) @ np.asarray(u).T for v, u in zip(dec.vectors, unitaries)]
-    return _Decomposition(dec.q, dec.weights, vectors, dec.tau, dec.outer, dec.tau_low,
-                          f"{dec.how} ({how})")
 
 
 class _Eve:
@@ -1234,9 +1229,9 @@ class _Eve:
             us = _canonical_frame(setting.unitaries)
             self.near_frames[key] = [
                 ("near-isotropic Eq. (9), aligned with party 0",
-                 _rotated_members(self.near, [us[0], us[0].conj()], "rotated by U_A x conj(U_A)")),
+                 _rotated(self.near, [us[0], us[0].conj()], "rotated by U_A x conj(U_A)", False)),
                 ("near-isotropic Eq. (9), aligned with party 1",
-                 _rotated_members(self.near, [us[1].conj(), us[1]], "rotated by conj(U_B) x U_B"))]
+                 _rotated(self.near, [us[1].conj(), us[1]], "rotated by conj(U_B) x U_B", False))]
         return self.near_frames[key]
 
     def _setting_rng(self, key: tuple, index: int) -> np.random.Generator:

@@ -71,6 +71,16 @@ def ghz_vector(local_dim: int, n_parties: int) -> NDArray[np.complex128]:
     return psi
 
 
+def twirl_visibility(matrix: NDArray, local_dim: int, n_parties: int) -> float:
+    r"""Visibility of the isotropic GHZ state with the same fidelity
+    :math:`F = \langle\phi_{d,N}|\rho|\phi_{d,N}\rangle` as ``matrix``:
+    :math:`v = (d^N F - 1)/(d^N - 1)` (any real value; ``matrix`` of shape (d^N, d^N))."""
+    psi = ghz_vector(local_dim, n_parties)
+    dim = psi.size
+    fid = float(np.real(psi.conj() @ np.asarray(matrix) @ psi))
+    return (dim * fid - 1) / (dim - 1)
+
+
 def isotropic_ghz_visibility(matrix: NDArray, local_dim: int, n_parties: int,
                              atol: float = 1e-10) -> float | None:
     r"""Visibility :math:`v` if ``matrix`` equals :math:`v|\phi_{d,N}\rangle\langle\phi_{d,N}|
@@ -82,8 +92,7 @@ def isotropic_ghz_visibility(matrix: NDArray, local_dim: int, n_parties: int,
     rho = np.asarray(matrix)
     if rho.shape != (dim, dim):
         return None
-    fid = float(np.real(psi.conj() @ rho @ psi))
-    v = (dim * fid - 1) / (dim - 1)
+    v = twirl_visibility(rho, local_dim, n_parties)
     model = v * np.outer(psi, psi.conj()) + (1 - v) * np.eye(dim) / dim
     return v if np.abs(rho - model).max() <= atol else None
 
