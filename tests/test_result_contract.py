@@ -84,3 +84,15 @@ def test_werner_window_verdict_reads_the_curves_without_raising():
     w = werner_window([0.95, 1.0], 0.0, upper_bound=route)
     assert w.best_lower[1] > w.upper[1]
     assert w.verdict == ("key", "key") and len(w.rows()) == 2
+
+
+def test_plan_link_refuses_an_unknown_parameter_by_name():
+    # fuzz: a misspelt keyword was a TypeError naming the internal plan_path
+    with pytest.raises(qb.InputError, match="unknown parameter 'bogus'; allowed: model"):
+        qb.plan_link(100, 2, 0.1, bogus=3)
+
+
+def test_werner_windows_compare_by_content():
+    w = qb.werner_window([0.8, 0.9], 0.1)
+    assert w == qb.werner_window([0.8, 0.9], 0.1)
+    assert w != qb.werner_window([0.8, 0.95], 0.1)

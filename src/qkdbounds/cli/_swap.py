@@ -41,7 +41,7 @@ def _visibility_chain(args) -> dict:
         "dim": d,
         "order": res.order,
         "method": res.method,
-        "status": res.status, "message": res.message,
+        "status": res.status, "message": res.message, "chain_status": res.status,
     }
     if args.leakage is not None:
         from ..repeaters.link_bounds import link_key_bound
@@ -55,8 +55,10 @@ def _visibility_chain(args) -> dict:
 
 
 def _decided(bound) -> dict:
-    """The link bound's verdict fields (SPEC: beside every ``rate_upper_bound``)."""
-    return {"lower_bound": bound.lower_bound, "lower_bound_method": bound.lower_bound_method,
+    """The link bound's verdict fields (SPEC: beside every ``rate_upper_bound``), and its status
+    and message: with ``--leakage`` the headline number is the bound (the swap itself is exact,
+    ``chain_status``), so ``status`` is the bound's (``certified`` for a searched two-qubit link)."""
+    return {"status": bound.status, "message": bound.message, "lower_bound": bound.lower_bound, "lower_bound_method": bound.lower_bound_method,
             "verdict": bound.verdict, "unit": bound.unit, "attack_used": bound.attack_used,
             "paper_value": bound.paper_value, "extended_value": bound.extended_value,
             "no_attack_value": bound.no_attack_value}
@@ -86,7 +88,7 @@ def _bell_diagonal_chain(args) -> dict:
         "dim": 2,
         "order": chain.order,
         "method": chain.method,
-        "status": chain.status, "message": chain.message,
+        "status": chain.status, "message": chain.message, "chain_status": chain.status,
     }
     if args.leakage is not None:
         from ..repeaters.link_bounds import link_key_bound

@@ -61,6 +61,7 @@ from numpy.typing import NDArray
 from ..errors import LEAKAGE_MODELS
 from ..errors import InputError, check_callback, check_choice, check_probability
 from ..states.two_qubit import werner_state
+from ..status import ValueEquality
 from .bell_data import bell_box
 from .chsh import chsh_dw_rate, chsh_threshold_werner, di_lower_bound, werner_dw_expression
 from .preprocessing import BestLowerBound, best_lower_bound
@@ -97,8 +98,8 @@ def default_upper_bound(visibilities: NDArray[np.float64], leakage: float,
             "paper 1's CC attack, the extended attack and the no-attack bound)")
 
 
-@dataclass(frozen=True)
-class WernerWindow:
+@dataclass(frozen=True, eq=False)
+class WernerWindow(ValueEquality):
     """DI lower bounds and CC upper bounds on a grid of Werner visibilities.
 
     Attributes

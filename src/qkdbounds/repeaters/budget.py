@@ -206,6 +206,8 @@ class ChainPoint:
     attack_used: str | None = None
     extended_value: float | None = None
     no_attack_value: float | None = None
+    #: Notes of the rate bound at ``visibility`` (empty when there are none).
+    message: str = ""
 
 
 @dataclass(frozen=True, eq=False)
@@ -346,7 +348,7 @@ def repeater_budget(visibility: float, leakage: float, model: str = "uniform",
                                  status=r.status, isotropy_distance=sim.isotropy_distances[n],
                                  paper_value=r.paper_value, attack=attack,
                                  attack_used=r.attack_used, extended_value=r.extended_value,
-                                 no_attack_value=r.no_attack_value,
+                                 no_attack_value=r.no_attack_value, message=r.message,
                                  lower_bound=r.lower_bound,
                                  lower_bound_method=r.lower_bound_method, verdict=r.verdict))
     # (a rate at or below ATOL_RATE is 0 to the closed form's accuracy: a chain visibility

@@ -31,6 +31,7 @@ A link of ``distance_km`` split into ``segments`` equal segments of length :math
 
 from __future__ import annotations
 
+import inspect
 import math
 from dataclasses import dataclass, field
 
@@ -322,6 +323,11 @@ def plan_link(distance_km: float, segments: int, leakage: float, **kwargs) -> Li
     """
     dist = check_real("distance_km", distance_km, 1e-9, 1e5)
     k = check_int("segments", segments, 1, MAX_SEGMENTS)
+    allowed = [name for name, p in inspect.signature(plan_path).parameters.items()
+               if p.kind is p.KEYWORD_ONLY]
+    unknown = sorted(set(kwargs) - set(allowed))
+    if unknown:
+        raise InputError(f"plan_link: unknown parameter {unknown[0]!r}; allowed: {', '.join(allowed)}")
     return plan_path([dist / k] * k, leakage, **kwargs)
 
 
