@@ -58,7 +58,8 @@ def _decided(bound) -> dict:
     """The link bound's verdict fields (SPEC: beside every ``rate_upper_bound``), and its status
     and message: with ``--leakage`` the headline number is the bound (the swap itself is exact,
     ``chain_status``), so ``status`` is the bound's (``certified`` for a searched two-qubit link)."""
-    return {"status": bound.status, "message": bound.message, "lower_bound": bound.lower_bound, "lower_bound_method": bound.lower_bound_method,
+    return {"status": bound.status, "message": bound.message, "lower_bound": bound.lower_bound,
+            "lower_bound_method": bound.lower_bound_method,
             "verdict": bound.verdict, "unit": bound.unit, "attack_used": bound.attack_used,
             "paper_value": bound.paper_value, "extended_value": bound.extended_value,
             "no_attack_value": bound.no_attack_value}
