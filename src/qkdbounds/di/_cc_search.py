@@ -30,6 +30,7 @@ of the final decomposition, ~1e-12).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
@@ -303,32 +304,66 @@ def _nm_coefficients(n: int, adaptive: bool) -> tuple[float, float, float, float
     return NM_COEFFS
 
 
-def nelder_mead_lockstep(search: AttackSearch, runs: list[tuple], budget: int, progress=None) -> None:
-    r"""Nelder-Mead runs from ``runs`` = [(start, objective, mode), ...] in lockstep.
+class NMRun(NamedTuple):
+    """One Nelder-Mead run of :func:`nelder_mead_lockstep`.
 
-    ``mode`` is ``"batch"`` or ``"batch-adaptive"`` (candidates valued by
-    :meth:`AttackSearch.evaluate`: with the complete facet list each iteration's reflection,
-    expansion and both contractions are evaluated at once, one batch for all such runs -- rows of
-    different widths padded with one-sided weights 0; ``-adaptive``: the coefficients of
-    :func:`_nm_coefficients` adapted to the dimension) or ``"lp"`` (each candidate valued when the Nelder-Mead decision
-    needs it, by :meth:`AttackSearch.evaluate` with an LP each, or by ``search.one_sided_lp`` for
-    starts flagged ``"one-sided-lp"``).  The decisions are those of the classical method (Nelder &
-    Mead, Comput. J. 7, 308 (1965)); the budget counts the evaluations a sequential run would
-    spend.  Every candidate is recorded, so the best one seen is kept per bound (for the two-way
-    bound: the candidates of the runs on that objective, see the module docstring).  A run's candidates
-    depend only on its own values, and a run with budget :math:`m` evaluates a prefix of the
-    candidates it evaluates with :math:`M > m`.  ``progress`` (optional): called after every
-    round with the fraction of the runs' budget spent (a finished run counts in full).
+    Attributes
+    ----------
+    start : ndarray
+        First vertex (search parameters).
+    objective : {"two", "one", "rev"}
+        The bound whose value steers the run.
+    mode : {"batch", "lp", "one-sided-lp"}
+        How candidates are valued (:func:`nelder_mead_lockstep`).
+    adaptive : bool
+        The coefficients adapted to the dimension (:func:`_nm_coefficients`).
+    fixed : tuple of int
+        Coordinates held at the start's values: the simplex spans the others only (every vertex,
+        and so every reflection, contraction and shrink, keeps them).
+    restart : int
+        Every ``restart`` evaluations (0: never) the simplex is rebuilt around its best vertex with
+        the initial step, so a collapsed simplex keeps descending (a restarted Nelder-Mead; Kelley,
+        *Iterative Methods for Optimization*, SIAM (1999), Sec. 8.1.3).
+    """
+
+    start: NDArray
+    objective: str
+    mode: str
+    adaptive: bool = False
+    fixed: tuple = ()
+    restart: int = 0
+
+
+def nelder_mead_lockstep(search: AttackSearch, runs: list, budget: int, progress=None) -> None:
+    r"""Nelder-Mead runs (:class:`NMRun`, or tuples of its fields) in lockstep.
+
+    ``mode`` is ``"batch"`` (candidates valued by :meth:`AttackSearch.evaluate`: with the complete
+    facet list each iteration's reflection, expansion and both contractions are evaluated at once,
+    one batch for all such runs -- rows of different widths padded with one-sided weights 0) or
+    ``"lp"`` (each candidate valued when the Nelder-Mead decision needs it, by
+    :meth:`AttackSearch.evaluate` with an LP each, or by ``search.one_sided_lp`` for starts
+    flagged ``"one-sided-lp"``).  The decisions are those of the classical method (Nelder & Mead,
+    Comput. J. 7, 308 (1965)), with the run's coefficients, fixed coordinates and restarts
+    (:class:`NMRun`); the budget counts the evaluations a sequential run would spend.  Every
+    candidate is recorded, so the best one seen is kept per bound (for the two-way bound: the
+    candidates of the runs on that objective, see the module docstring).  A run's candidates
+    depend only on its own values (its restarts come at fixed counts of its own evaluations), and
+    a run with budget :math:`m` evaluates a prefix of the candidates it evaluates with
+    :math:`M > m`.  ``progress`` (optional): called after every round with the fraction of the
+    runs' budget spent (a finished run counts in full).
     """
     state = []
-    for z0, objective, mode in runs:
-        z0 = np.asarray(z0, dtype=float)
-        simplex = np.vstack([z0, z0 + NM_STEP * np.eye(z0.size)])
-        adaptive = mode.endswith("-adaptive")
-        mode = mode.removesuffix("-adaptive")
-        alpha, gamma_e, rho, sigma = _nm_coefficients(z0.size, adaptive)
-        state.append({"simplex": simplex, "f": None, "obj": objective, "mode": mode, "used": 0, "adaptive": adaptive,
+    for run in runs:
+        run = NMRun(*run)
+        z0 = np.asarray(run.start, dtype=float)
+        free = np.ones(z0.size, dtype=bool)
+        free[list(run.fixed)] = False
+        offsets = (NM_STEP * np.eye(z0.size))[free]
+        simplex = np.vstack([z0, z0 + offsets])
+        alpha, gamma_e, rho, sigma = _nm_coefficients(len(offsets), run.adaptive)
+        state.append({"simplex": simplex, "f": None, "obj": run.objective, "mode": run.mode, "used": 0,
                       "pending": simplex, "phase": "init", "done": False, "sigma": sigma,
+                      "offsets": offsets, "restart": run.restart, "next_restart": run.restart,
                       # reflection, expansion, outside and inside contraction steps (fixed per run)
                       "steps": np.array([alpha, gamma_e * alpha, rho * alpha, -rho])[:, None]})
 
@@ -353,7 +388,16 @@ def nelder_mead_lockstep(search: AttackSearch, runs: list[tuple], budget: int, p
                                          (np.maximum.reduce(s["simplex"]) - np.minimum.reduce(s["simplex"])).max() < NM_XTOL):
                 s["done"] = True
                 continue
-            if s["phase"] == "iterate":
+            if s["phase"] == "iterate" and s["restart"] and s["used"] >= s["next_restart"]:
+                # restart: the initial simplex around the best vertex (its value is known)
+                s["next_restart"] += s["restart"]
+                i = int(np.argmin(s["f"]))
+                best_z, best_f = s["simplex"][i], s["f"][i]
+                s["simplex"] = np.vstack([best_z, best_z + s["offsets"]])
+                s["f"] = np.concatenate([[best_f], np.full(len(s["offsets"]), np.inf)])
+                s["pending"] = s["simplex"][1:]
+                s["phase"] = "shrink"      # (valued as the vertices of a shrink)
+            elif s["phase"] == "iterate":
                 order = np.argsort(s["f"], kind="stable")
                 s["simplex"], s["f"] = s["simplex"][order], s["f"][order]
                 centroid = np.add.reduce(s["simplex"][:-1]) / (len(s["simplex"]) - 1)   # the mean
