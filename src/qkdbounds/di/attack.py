@@ -547,10 +547,11 @@ def attack_estimate(box: BellBox, maxfev: int = DEFAULT_MAXFEV, n_starts: int = 
 
     Binary boxes with two settings on one side are valued exactly from the CHSH facets (~0.1 s).
     Otherwise every candidate costs an LP over the :math:`S = n_a^{n_x}n_b^{n_y}` deterministic
-    strategies: about (0.8 ms + 4.4 us S) a solve, ~2.2 solves per evaluation of each
-    Nelder-Mead run (fitted to one machine's runs on 3 x 2 settings at the default effort: 0.65 s
-    with the no-click kept by Alice, 1.1 s by both, 4.5 s with 4 outcomes, 20 s with 6; the
-    estimate is within 1.5x of these).
+    strategies: about (0.8 ms + 4.4 us S) a solve, ~2.2 solves per evaluation of each pair of
+    Nelder-Mead runs (two pairs, plus one per random start; fitted to one machine's runs on 3 x 2
+    settings at the default effort before the fixed-efficiency runs doubled them: 0.65 s with the
+    no-click kept by Alice, 1.1 s by both, 4.5 s with 4 outcomes, 20 s with 6; now 1.0-1.3 s and
+    1.3-2.5 s for the first two, estimated 1.4 s and 2.1 s).
 
     Raises
     ------
@@ -569,7 +570,7 @@ def attack_estimate(box: BellBox, maxfev: int = DEFAULT_MAXFEV, n_starts: int = 
         return 0.15 * (1 + n_starts) * maxfev / DEFAULT_MAXFEV
     n_x, n_y, n_a, n_b = shape
     strategies = n_a ** n_x * n_b ** n_y
-    return (0.8e-3 + 4.4e-6 * strategies) * (2.2 * maxfev * (1 + n_starts) + 30)
+    return (0.8e-3 + 4.4e-6 * strategies) * (2.2 * maxfev * (2 + n_starts) + 30)
 
 
 def di_cc_attack(
