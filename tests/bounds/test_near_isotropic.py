@@ -61,6 +61,7 @@ def test_single_precision_isotropic_matrix_gets_the_isotropic_number(dtype):
     assert res.certificate["decomposition_used"].startswith("near-isotropic Eq. (9)")
     weights = res.certificate["certified_weights"]
     assert weights["near-isotropic Eq. (9)"] == pytest.approx(cc_weight(2, 2, 0.95), abs=1e-6)
+    assert res.certificate["decomposition_used_weight"] == weights["near-isotropic Eq. (9)"]
 
 
 @pytest.mark.parametrize("eps", [1e-9, 1e-7, 1e-5])

@@ -85,6 +85,7 @@ def test_cli_any_source_equals_api(tmp_path, capsys):
     assert out["rate_upper_bound"] == pytest.approx(api.value, abs=1e-12)
     assert out["cut_bound"] == pytest.approx(api.cut_bound, abs=1e-12)
     assert out["eve_decomposition"] == api.certificate["decomposition_used"]
+    assert out["eve_decomposition_weight"] == api.certificate["decomposition_used_weight"]
     ref = _paper_rate(2, 3, 0.8, 0.1, cut_bound=True)
     assert out["rate_upper_bound"] <= ref.value + 1e-9 and out["cut_bound"] <= ref.cut_bound + 1e-9
     # Eq. (8): q_v = (1 + D)(1 - v)/D with D = d^(N-1) = 4
@@ -394,7 +395,7 @@ def test_trivial_attack_caps_the_bound_at_the_observed_statistics(tmp_path):
     assert r.cut_bound == pytest.approx(i_a_bc, abs=1e-7)
     assert r.certificate["attack"]["decomposition"] == "trivial"
     assert r.certificate["decomposition_used"] == "trivial" and "won: trivial" in r.method
-    assert r.certificate["certified_weights"]["trivial"] == 0.0
+    assert r.certificate["certified_weights"]["trivial"] == 0.0 == r.certificate["decomposition_used_weight"]
     # the certified separable decomposition is still reported and saved beside the rate
     assert r.separable_weight == r.certificate["certified_weights"]["input frame"] > 0
     assert r.ensemble_residual <= 1e-9

@@ -424,3 +424,13 @@ def test_errors_name_the_option_as_typed(argv, start, tmp_path):
     assert code == 2 and out == "" and len(err.strip().splitlines()) == 1
     assert err.startswith("qkdbounds: error: " + start), err
     assert "inf GiB" not in err
+
+
+def test_state_bound_unknown_measurements_lists_the_choices(tmp_path):
+    """A name that is neither auto/Z/search nor a file was reported as 'file not found: X'
+    (session 37): the message gives the allowed names as well."""
+    state = tmp_path / "bell.npy"
+    np.save(state, np.outer([1, 0, 0, 1], [1, 0, 0, 1]) / 2)
+    code, out, err = _run(["state-bound", "--state", str(state), "--measurements", "X"])
+    assert code == 2 and out == "" and len(err.strip().splitlines()) == 1
+    assert "--measurements" in err and "auto, Z, search" in err and "'X'" in err

@@ -2179,6 +2179,9 @@ def _point(src, eve, leak, model, measurements, given, attack, cut_bound, n_sear
                      "decomposition": tc["decomposition_method"], "attack": eve_cert,
                      "zero_key": zero_key,
                      "decomposition_used": best["decomposition"],
+                     # its separable weight q (certified_weights names the runs "frame run k"
+                     # where decomposition_used reads "setting's frame (frame run k)")
+                     "decomposition_used_weight": float(best["dec"].q),
                      "certified_weights": {"input frame": float(eve.base.q),
                                            **{f"frame run {i + 1}": float(d.q)
                                               for i, d in enumerate(eve.pool())},

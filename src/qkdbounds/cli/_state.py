@@ -7,6 +7,8 @@ sources also get the CHSH DI lower bound of :mod:`qkdbounds.di.chsh` beside it.
 
 from __future__ import annotations
 
+import argparse
+
 from ..errors import PARAMETER_RANGES
 from ._args import GridValues, flat_dims, in_file, local_dims, out_file, probability, unit_values
 from .main import add_common, add_format
@@ -64,6 +66,11 @@ def _measurements_arg(text: str):
     """``auto``, ``Z``, ``search`` or an existing POVM file (checked at parse time)."""
     if text in ("auto", "Z", "search"):
         return text
+    from pathlib import Path
+
+    if not Path(text).exists():
+        raise argparse.ArgumentTypeError(f"must be auto, Z, search or an existing POVM file (.npz), "
+                                         f"got {text!r} (no such name or file)")
     return in_file("--measurements")(text)
 
 
@@ -101,6 +108,7 @@ def _point_json(r) -> dict:
         "measurements": r.measurements,
         "measurement_unitaries": compact_unitaries(r.certificate["measurement_unitaries"]),
         "eve_decomposition": r.certificate["decomposition_used"],
+        "eve_decomposition_weight": r.certificate["decomposition_used_weight"],
         "method": r.method, "status": r.status, "message": r.message,
     }
 
