@@ -142,3 +142,12 @@ def test_memories_name_the_time_averaged_pair_honestly(capsys):
                          "--memory-t2-s", "1e-3"])
     _decided(out)
     assert out["rate_upper_bound"] > 0 and "upper bound 0" not in out["lower_bound_method"]
+
+
+def test_a_separable_link_reports_its_no_attack_value():
+    """A separable isotropic link: every attack gives 0 and the value without an attack is
+    the isotropic route's, beside it (it was null, session 37)."""
+    bound = link_key_bound(isotropic_weights(0.3, 2), 0.1)
+    r = rate_upper_bound(2, 2, 0.3, 0.1)
+    assert bound.attack_used == "separable" and bound.paper_value == bound.extended_value == 0.0
+    assert bound.no_attack_value == pytest.approx(r.no_attack_value, abs=1e-12) and bound.no_attack_value > 0

@@ -106,12 +106,20 @@ def _isotropic_bound(d: int, visibility: float, leakage: float, model: str):
     return r.value, r.method, r
 
 
-def _attacks(result) -> dict:
+def _attacks(result, d: int | None = None, visibility: float | None = None, leakage: float | None = None,
+             model: str | None = None) -> dict:
     """The attack that won and the values beside it, from the route's result (a separable link,
-    ``result`` None: every attack gives 0)."""
+    ``result`` None: every attack gives 0, and no attack -- what the parties would keep if Eve
+    did nothing -- is the isotropic route's value at that visibility; None for v < 0, outside
+    that route's family)."""
     if result is None:
+        no_attack = None
+        if visibility is not None and visibility >= 0:
+            from ..bounds import rate_upper_bound
+
+            no_attack = rate_upper_bound(d, 2, visibility, leakage, model).no_attack_value
         return {"attack_used": "separable", "paper_value": 0.0, "extended_value": 0.0,
-                "no_attack_value": None}
+                "no_attack_value": no_attack}
     return {name: getattr(result, name, None)
             for name in ("attack_used", "paper_value", "extended_value", "no_attack_value")}
 
@@ -159,7 +167,7 @@ def link_key_bound(weights: ArrayLike, leakage: float, model: str = "uniform",
                             lower_bound_method=("none needed: the link is separable (upper "
                                                 "bound 0)" if twirl_rate is None
                                                 else twirl_rate.lower_bound_method),
-                            **_attacks(twirl_rate))
+                            **_attacks(twirl_rate, d, vis, leakage, model))
     if d == 2:
         from ..bounds.source_bound import source_rate_upper_bound
 
