@@ -147,10 +147,11 @@ def test_time_budget_is_kept_and_reported():
     assert res.elapsed == pytest.approx(elapsed, abs=1.0)
 
 
-def test_outer_bound_that_cannot_fit_is_skipped_and_said():
+def test_outer_bound_that_cannot_fit_is_a_first_order_dual_bound():
     """6x6 with 2 s asked: the budget is raised to the engine's minimum for D = 36 (and said);
-    the PPT SDP (about a minute) does not fit in it: outer None, and why; the call keeps the
-    raised budget (Clarabel gets the time left minus one measured/estimated iteration)."""
+    the PPT SDP (about a minute) does not fit in it, so the outer bound is SCS's dual made
+    feasible (ppt_dual_bound: rigorous, above the certified weight) and the gap is reported (it
+    was skipped until session 37)."""
     rho = _random_state(36, 3)
     t0 = time.monotonic()
     res = certified_separable_weight(make_source(rho, (6, 6)), time_budget=2.0)
@@ -160,6 +161,17 @@ def test_outer_bound_that_cannot_fit_is_skipped_and_said():
     # fast machine the ascent can finish within the 2 s, and then there is nothing to say
     assert ("raised to the engine's minimum" in res.message) == (res.elapsed > 2.0)
     assert elapsed < res.time_budget + 10.0  # generous: a loaded machine (no wall-time target)
+    assert "SCS's dual made exactly feasible" in res.outer_method and "did not fit" in res.outer_method
+    assert res.weight <= res.weight_outer <= 1.0 and res.gap == pytest.approx(res.weight_outer - res.weight)
+    _assert_certified(res, rho)
+
+
+def test_outer_bound_skipped_when_not_even_the_dual_bound_fits(monkeypatch):
+    from qkdbounds.separability import _engine
+
+    monkeypatch.setattr(_engine, "PPT_DUAL_MIN_SECONDS", 1e9)
+    rho = _random_state(36, 4)    # (another state than above: the engine caches its results)
+    res = certified_separable_weight(make_source(rho, (6, 6)), time_budget=2.0)
     assert res.weight_outer is None and res.gap is None
     assert "outer bound skipped" in res.outer_method and "no outer bound" in res.message
     _assert_certified(res, rho)
