@@ -48,6 +48,16 @@ def test_bounds_non_increasing_in_maxfev_no_click_kept():
         assert np.all(large <= small + 1e-9), (small, large)
 
 
+@pytest.mark.slow
+def test_one_way_bound_falls_back_through_its_own_records():
+    # session 37 (review): at maxfev 180 the best one-way record failed the final LP rebuild and
+    # the one-way bound fell back to the two-way attack's, 0.221 -> 0.283; it now falls back
+    # through the one-way records it superseded, as the two-way bound does
+    box = bell_box(np.pi / 4, 1.0, 0.93, binning="A")
+    runs = [_bounds(di_cc_attack(box, 0.05, maxfev=m)) for m in (170, 180)]
+    assert np.all(runs[1] <= runs[0] + 1e-9), runs
+
+
 def test_bounds_non_increasing_in_maxfev_binned():
     box = bell_box(np.pi / 4, 0.98, 0.93)
     runs = [_bounds(di_cc_attack(box, 0.05, n_starts=1, maxfev=m)) for m in (20, 50, 100, 250, 500)]
