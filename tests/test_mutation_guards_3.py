@@ -296,7 +296,7 @@ def test_nelder_mead_lockstep_spends_exactly_its_budget():
         def __init__(self):
             self.points = []
 
-        def evaluate(self, z, objective):
+        def evaluate(self, z, objective, model=None):
             z = np.atleast_2d(z)
             self.points.extend(z.copy())
             f = (z ** 2).sum(axis=1)

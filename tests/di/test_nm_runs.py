@@ -19,7 +19,7 @@ class Counting:
         self.centre = np.asarray(centre, dtype=float)
         self.points = []
 
-    def evaluate(self, z, objective):
+    def evaluate(self, z, objective, model=None):
         z = np.atleast_2d(z)
         self.points.extend(z.copy())
         w = np.arange(1, z.shape[1] + 1)

@@ -23,8 +23,11 @@ a Nelder-Mead run (:func:`nelder_mead_lockstep`) with budget :math:`m` evaluates
 candidates of the same run with budget :math:`M > m` (its decisions depend only on its own
 values), the runs start from points that do not depend on the budget (the structured
 candidates), and the random starts come from the caller's generator after them in a fixed order.  Hence a run with more effort evaluates a superset of the
-candidates of a run with less, and every best-seen bound can only go down (up to the LP tolerance
-of the final decomposition, ~1e-12).
+candidates of a run with less, and every best-seen bound can only go down.  In LP mode each run
+has its own warm-started HiGHS model, so its values do not depend on the other runs (nor on when
+they stop).  The reported attacks are rebuilt by an LP from scratch and kept only when they
+reproduce their record to ``REBUILD_TOL`` (1e-9 bits), so the reported bounds, too, only go down
+up to that tolerance.
 """
 
 from __future__ import annotations
@@ -147,7 +150,8 @@ class AttackSearch:
         #: final rebuild falls back to them when HiGHS calls the best one infeasible)
         self.superseded: dict[str, list[Record]] = {o: [] for o in OBJECTIVES}
         self.n_eval = self.n_lp = 0
-        self._cone = self._cone_one_sided = None
+        self._cones: dict = {}
+        self._cone_one_sided = None
         self._g_box = None   # (functionals, functionals . box): cached while the list is unchanged
 
     # ------------------------------------------------------------------ evaluation
@@ -159,14 +163,18 @@ class AttackSearch:
         s[:, x] = w[:, None, :, None] * bob[:, :, None, :]
         return s
 
-    def _lp(self, q: NDArray, r: NDArray) -> tuple[float, NDArray | None]:
-        """Exact smallest weight of ``q`` completing ``r`` to the local cone (HiGHS), and the dual."""
-        if self._cone is None:
+    def _lp(self, q: NDArray, r: NDArray, model=None) -> tuple[float, NDArray | None]:
+        """Exact smallest weight of ``q`` completing ``r`` to the local cone (HiGHS), and the dual.
+
+        ``model``: which warm-started HiGHS model solves it (one per Nelder-Mead run: a warm
+        start's result depends on the previous solve, so runs sharing a model would make a
+        run's values depend on the other runs' -- and on when they stop, i.e. on the budget)."""
+        if model not in self._cones:
             from .locality import local_model_matrix
 
-            self._cone = ConeLP(local_model_matrix(self.p.shape)[0], np.array([1.0]))
+            self._cones[model] = ConeLP(local_model_matrix(self.p.shape)[0], np.array([1.0]))
         self.n_lp += 1
-        out = self._cone.solve(q[None, :], r)
+        out = self._cones[model].solve(q[None, :], r)
         if out is None:
             return np.inf, None
         return float(out[0][0]), out[1]
@@ -195,14 +203,16 @@ class AttackSearch:
         return {"two": np.where(ok, two, INFEASIBLE), "one": np.where(ok, direct, INFEASIBLE),
                 "rev": np.where(ok, reverse, INFEASIBLE), "plain": plain, "gamma": gamma}
 
-    def evaluate(self, z: NDArray, objective: str | None = None, processing: NDArray | None = None) -> dict:
+    def evaluate(self, z: NDArray, objective: str | None = None, processing: NDArray | None = None,
+                 model=None) -> dict:
         """Evaluate a batch of candidates (K, dim) or (K, dim + n_a); record the verified ones.
 
         With the complete facet list every value is exact.  Otherwise every candidate is valued
         with a lower estimate of :math:`t`; the best one for ``objective`` (every candidate when
         ``objective`` is None) is verified by an LP, its dual added to the functionals, and only
         verified values are recorded.  ``processing`` (complete facet list only; default every
-        row): the rows whose two-way bound is valued (:meth:`values_at`).
+        row): the rows whose two-way bound is valued (:meth:`values_at`).  ``model``: the HiGHS
+        model of the LPs (:meth:`_lp`).
         """
         z = np.atleast_2d(np.asarray(z, dtype=float))
         k = len(z)
@@ -228,7 +238,7 @@ class AttackSearch:
         bob_key = np.add.reduce(q_key, axis=1)
         if not self.exact and objective is None:  # every candidate by LP: value once, after
             for i in range(k):
-                t[i], dual = self._lp(q_flat[i], r[i] if r.ndim == 2 else r)
+                t[i], dual = self._lp(q_flat[i], r[i] if r.ndim == 2 else r, model)
             vals = self.values_at(q_key, bob_key, t, w)
             vals["t"], vals["verified"] = t, np.ones(k, dtype=bool)
             self._record(vals, z[:, :self.dim], t, w, vals["verified"])
@@ -239,7 +249,7 @@ class AttackSearch:
             idx = range(k) if objective is None else {int(np.argmin(vals[objective]))}
             for i in idx:
                 ri = r[i] if r.ndim == 2 else r
-                t_lp, dual = self._lp(q_flat[i], ri)
+                t_lp, dual = self._lp(q_flat[i], ri, model)
                 if dual is not None and t_lp > t[i] + 1e-12:
                     self.functionals = np.vstack([self.functionals, dual[None, :]])
                 t[i] = t_lp
@@ -320,6 +330,9 @@ class NMRun(NamedTuple):
     fixed : tuple of int
         Coordinates held at the start's values: the simplex spans the others only (every vertex,
         and so every reflection, contraction and shrink, keeps them).
+    budget_factor : int
+        The run's budget is this many times the common one (fixed per run, so a run with a
+        smaller common budget still evaluates a prefix).
     restart : int
         Every ``restart`` evaluations (0: never) the simplex is rebuilt around its best vertex with
         the initial step, so a collapsed simplex keeps descending (a restarted Nelder-Mead; Kelley,
@@ -332,6 +345,7 @@ class NMRun(NamedTuple):
     adaptive: bool = False
     fixed: tuple = ()
     restart: int = 0
+    budget_factor: int = 1
 
 
 def nelder_mead_lockstep(search: AttackSearch, runs: list, budget: int, progress=None) -> None:
@@ -353,7 +367,7 @@ def nelder_mead_lockstep(search: AttackSearch, runs: list, budget: int, progress
     runs' budget spent (a finished run counts in full).
     """
     state = []
-    for run in runs:
+    for index, run in enumerate(runs):
         run = NMRun(*run)
         z0 = np.asarray(run.start, dtype=float)
         free = np.ones(z0.size, dtype=bool)
@@ -364,6 +378,8 @@ def nelder_mead_lockstep(search: AttackSearch, runs: list, budget: int, progress
         state.append({"simplex": simplex, "f": None, "obj": run.objective, "mode": run.mode, "used": 0,
                       "pending": simplex, "phase": "init", "done": False, "sigma": sigma,
                       "offsets": offsets, "restart": run.restart, "next_restart": run.restart,
+                      "index": index,   # (its own HiGHS model in LP mode)
+                      "budget": budget * run.budget_factor,
                       # reflection, expansion, outside and inside contraction steps (fixed per run)
                       "steps": np.array([alpha, gamma_e * alpha, rho * alpha, -rho])[:, None]})
 
@@ -371,20 +387,20 @@ def nelder_mead_lockstep(search: AttackSearch, runs: list, budget: int, progress
         if s["mode"] == "one-sided-lp":
             v = search.one_sided_lp(z)
         else:
-            v = search.evaluate(z[None], None)
+            v = search.evaluate(z[None], None, model=s["index"])
             v = v[s["obj"]][0] if v["verified"][0] else np.inf
             return float(v)
         return float(v[s["obj"]]) if v is not None else np.inf
 
     while True:
         if progress is not None:
-            progress(sum(budget if s["done"] else min(s["used"], budget) for s in state)
-                     / max(1, budget * len(state)))
+            progress(sum(s["budget"] if s["done"] else min(s["used"], s["budget"]) for s in state)
+                     / max(1, sum(s["budget"] for s in state)))
         active = []
         for s in state:
             if s["done"]:
                 continue
-            if s["used"] >= budget or (s["phase"] == "iterate" and
+            if s["used"] >= s["budget"] or (s["phase"] == "iterate" and
                                          (np.maximum.reduce(s["simplex"]) - np.minimum.reduce(s["simplex"])).max() < NM_XTOL):
                 s["done"] = True
                 continue
@@ -441,8 +457,8 @@ def nelder_mead_lockstep(search: AttackSearch, runs: list, budget: int, progress
 
             if s["phase"] in ("init", "shrink"):
                 n = len(s["pending"])
-                if budget - s["used"] < n:
-                    for i in range(budget - s["used"]):
+                if s["budget"] - s["used"] < n:
+                    for i in range(s["budget"] - s["used"]):
                         value(i)
                     s["done"] = True
                     continue
@@ -460,7 +476,7 @@ def nelder_mead_lockstep(search: AttackSearch, runs: list, budget: int, progress
             new = None
             if best <= fr < second_worst:
                 new = (s["pending"][0], fr)
-            elif s["used"] >= budget:
+            elif s["used"] >= s["budget"]:
                 s["done"] = True
                 continue
             elif fr < best:

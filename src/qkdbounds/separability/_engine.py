@@ -287,12 +287,11 @@ def ppt_dual_bound(source: Source, time_limit: float | None = None,
     (:func:`ppt_outer_weight`, about a minute at 6x6) does not fit.
 
     Weak duality of :math:`\max\{\mathrm{tr}X : 0\preceq X\preceq
-ho,\ X^{\Gamma_S}\succeq 0\}`:
+    \rho,\ X^{\Gamma_S}\succeq 0\}`:
     for any :math:`W, Z_S\succeq 0` with :math:`Y = \mathbb 1 + W + \sum_S Z_S^{\Gamma_S}
     \succeq 0`, every feasible :math:`X` has :math:`\mathrm{tr}X \le \mathrm{tr}X +
     \mathrm{tr}(XW) + \sum_S\mathrm{tr}(X^{\Gamma_S}Z_S) = \mathrm{tr}(XY) \le
-    \mathrm{tr}(
-ho Y)` (Boyd & Vandenberghe, *Convex Optimization* (2004), Sec. 5.9).  The
+    \mathrm{tr}(\rho Y)` (Boyd & Vandenberghe, *Convex Optimization* (2004), Sec. 5.9).  The
     dual variables come from SCS (a first-order conic solver, O'Donoghue et al., J. Optim.
     Theory Appl. 169, 1042 (2016); through cvxpy) at accuracy ``eps``: they are projected onto
     the PSD cone and :math:`W` is shifted by :math:`\max(0, -\lambda_{\min}(Y))\mathbb 1`, which
@@ -359,9 +358,11 @@ ho Y)` (Boyd & Vandenberghe, *Convex Optimization* (2004), Sec. 5.9).  The
         for cut, z in zip(cuts, z_duals):
             y = y + scale * _partial_transpose(z, dims, cut)
         y = (y + y.conj().T) / 2
-        shift = max(0.0, -float(np.linalg.eigvalsh(y).min()))
-        # (+1e-12 tr rho: the round-off of the projections and of tr(rho Y))
-        best = min(best, float(np.trace(rho @ y).real) + (shift + 1e-12) * float(np.trace(rho).real))
+        eigenvalues = np.linalg.eigvalsh(y)
+        shift = max(0.0, -float(eigenvalues.min()))
+        # the round-off of the eigenvalues and of tr(rho Y): ~D eps ||Y|| (plus a floor)
+        round_off = 1e-12 + 10 * dim * np.finfo(float).eps * float(np.abs(eigenvalues).max())
+        best = min(best, float(np.trace(rho @ y).real) + (shift + round_off) * float(np.trace(rho).real))
     status = problem.status
     return min(best, 1.0), (f"PPT relaxation bounded from above by SCS's dual made exactly "
                             f"feasible (weak duality; SCS eps {eps:g}, status {status})")
