@@ -129,3 +129,21 @@ def test_every_module_compiles_without_warnings():
         with warnings.catch_warnings():
             warnings.simplefilter("error")
             compile(path.read_text(encoding="utf-8"), str(path), "exec")
+
+
+def test_no_control_characters_in_sources_and_docs():
+    # a LaTeX escape written through a plain Python string ("\bar", "\rho") becomes a backspace
+    # or a carriage return in the file itself, which no compile warning sees (session 37 found
+    # "U\otimes<BS>ar U" in a docstring and "\rho" split into a line break and "ho")
+    import pathlib
+    import re
+
+    root = pathlib.Path(__file__).resolve().parents[1]
+    bad = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+    found = []
+    for base, pattern in (("src", "*.py"), ("tests", "*.py"), ("docs", "*.md")):
+        for path in sorted((root / base).rglob(pattern)):
+            text = path.read_text(encoding="utf-8")
+            found += [f"{path.relative_to(root)}:{text[:m.start()].count(chr(10)) + 1}"
+                      for m in bad.finditer(text)]
+    assert not found, found

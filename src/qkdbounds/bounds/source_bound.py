@@ -1080,7 +1080,7 @@ def _isotropic_pair(source: Source) -> bool:
 def _rotated(dec: _Decomposition, unitaries, how: str, rotate_tau: bool = True) -> _Decomposition:
     r"""``dec`` rotated by the local ``unitaries``: its ensemble members, and ``tau`` unless
     ``rotate_tau=False`` -- then a decomposition of the same state when the ensemble's state is
-    invariant under them (Eq. (9)'s separable state under :math:`U\otimesar U`)."""
+    invariant under them (Eq. (9)'s separable state under :math:`U\otimes\bar U`)."""
     vectors = [np.asarray(v) @ np.asarray(u).T for v, u in zip(dec.vectors, unitaries)]
     tau = dec.tau
     if rotate_tau:
