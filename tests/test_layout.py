@@ -134,7 +134,8 @@ def test_every_module_compiles_without_warnings():
 def test_no_control_characters_in_sources_and_docs():
     # a LaTeX escape written through a plain Python string ("\bar", "\rho") becomes a backspace
     # or a carriage return in the file itself, which no compile warning sees (session 37 found
-    # "U\otimes<BS>ar U" in a docstring and "\rho" split into a line break and "ho")
+    # "U\otimes<BS>ar U" in a docstring; a "\rho" whose carriage return had been normalised to
+    # a line break, leaving "ho", this test cannot see)
     import pathlib
     import re
 
