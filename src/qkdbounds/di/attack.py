@@ -95,15 +95,14 @@ ONE_SIDED_LP_STARTS = 3
 #: the one-way bound by ~5e-4 bits), so two paths per start make it less of a draw.
 ADAPTIVE_RUN_OBJECTIVES = ("one",)
 #: Two-way Nelder-Mead runs with Eve's detector efficiencies held at their start's values (the
-#: quantum state and the measurement angles searched), each restarted every
-#: :data:`SUBSPACE_RUN_RESTART` evaluations, from the best structured candidates: this many
-#: (every candidate valued by an LP, valued from the complete facet list).  Without them the full runs
-#: stopped 1e-6 to 2.6e-5 bits (binned) and up to 1.7e-4 bits (no-click kept) above the recorded
-#: previous version at 8 of its 20 reference points; with them every reference bound is at or
-#: below the recorded one (tests/di/test_di_attack_monotone.py).  Binned boxes: one run, ~5 % more
-#: time (a run from the second-best candidate changed no reference bound).  No-click kept: two,
-#: ~2x the time -- the key-angle scan ties on both sides of the honest angle, and at
-#: v = 0.99, eta = 0.94 the better basin is the second one's.
+#: quantum state and the measurement angles searched), from the best structured candidates:
+#: this many, as (every candidate valued by an LP, the complete facet list).  Without them the
+#: full runs stopped 1e-6 to 2.6e-5 bits (binned) and up to 1.7e-4 bits (no-click kept) above
+#: the recorded previous version at 8 of its 20 reference points; with them every reference
+#: bound is at or below the recorded one (tests/di/test_di_attack_monotone.py).  Binned boxes:
+#: one run, ~5-10 % more time (a run from the second-best candidate changed no reference bound).
+#: No-click kept: two, ~3x the time with the budget below -- the key-angle scan ties on both
+#: sides of the honest angle, and at v = 0.99, eta = 0.94 the better basin is the second one's.
 SUBSPACE_RUN_STARTS = (2, 1)
 #: Their restart period (evaluations) and budget (in units of ``maxfev``), each as (LP-valued,
 #: complete facet list).  Chosen on the reference grid: with a restart every 125 evaluations and
@@ -775,19 +774,29 @@ def di_cc_attack(
     # one-sided weights re-chosen by the LP it can be a valid but weaker attack (v = 1,
     # eta = 0.94, Bob's no-click kept, L = 0.02: 0.48345 for a record of 0.48325, above the
     # 0.48329 that less effort reported); if none does, the best of the rebuilt ones
-    best, final = None, None
-    fallback = []
-    for rec in [search.best["two"], *reversed(search.superseded["two"])]:
-        if rec is not None:
+    def reproduced(objective, value_of, stop=None):
+        """``(record, rebuilt, value, exact)``: the newest record of ``objective`` (the best, then
+        those it superseded) whose rebuild reproduces its recorded value to REBUILD_TOL
+        (``exact`` True), else the best rebuilt one (``exact`` False); None if none rebuilds.
+        The walk stops at ``stop`` (the two-way attack, for the one-way bounds)."""
+        fallback = []
+        for rec in [search.best[objective], *reversed(search.superseded[objective])]:
+            if rec is None or rec is stop:
+                break
             fin = rebuilt(rec)
             if fin is None:
                 continue
-            if fin[0] <= rec.values["two"] + REBUILD_TOL:
-                best, final = rec, fin
-                break
-            fallback.append((fin[0], len(fallback), rec, fin))
-    if final is None and fallback:
-        _, _, best, final = min(fallback)
+            value = value_of(fin)
+            if value <= rec.values[objective] + REBUILD_TOL:
+                return rec, fin, value, True
+            fallback.append((value, len(fallback), rec, fin))
+        if not fallback:
+            return None
+        value, _, rec, fin = min(fallback)
+        return rec, fin, value, False
+
+    got = reproduced("two", lambda fin: fin[0])
+    best, final = (None, None) if got is None else got[:2]
     # fallback (no quantum part found, e.g. a user table outside Eve's family): trivial E
     if final is None:
         p_key = p[key]
@@ -820,24 +829,12 @@ def di_cc_attack(
         two-way attack instead made the one-way bound jump 0.221 -> 0.283 between maxfev 170
         and 180 at v = 1, eta = 0.93, Alice's no-click kept, L = 0.05)."""
         form = "direct" if objective == "one" else "reverse"
-        fallback = []
-        for rec in [search.best[objective], *reversed(search.superseded[objective])]:
-            if rec is None or rec is best:
-                break
-            fin = rebuilt(rec)
-            if fin is None:
-                continue
-            r_forms = one_way_forms(fin[3]["joint"])
-            if r_forms[form] <= rec.values[objective] + REBUILD_TOL:
-                break
-            fallback.append((r_forms[form], len(fallback), rec, fin, r_forms))
-        else:
-            rec = None
-        if rec is None or rec is best:
-            # none reproduced its record: the best rebuilt one if it beats the two-way attack
-            if not fallback or min(fallback)[0] >= forms[form]:
-                return None, forms
-            _, _, rec, fin, r_forms = min(fallback)
+        got = reproduced(objective, lambda fin: one_way_forms(fin[3]["joint"])[form], stop=best)
+        # (none reproduced its record: the best rebuilt one only if it beats the two-way attack)
+        if got is None or (not got[3] and got[2] >= forms[form]):
+            return None, forms
+        rec, fin = got[:2]
+        r_forms = one_way_forms(fin[3]["joint"])
         r_dec, r_info = fin[1], fin[3]
         return {"eve_box": _eve_from_params(rec.z, n_x, n_y, binning, outcomes).realisation(),
                 "attack_side": "one-sided" if r_dec.weights.size > 1 else "two-sided",
